@@ -1,0 +1,67 @@
+# citynode - top-level entry points. The real build is CMake (CMakeLists.txt);
+# these targets install what is missing, build, and run.
+#
+#   make run          build and start a demo node on http://127.0.0.1:8470
+#   make check        build and run every test, then again under ASan+UBSan
+#   make conformance  run the external suites in $(CONFORMANCE_DIR)
+#   make fuzz         run each libFuzzer harness for $(FUZZ_SECONDS) s
+#   make bench        run the benchmarks under bench/
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CONFORMANCE_DIR ?= $(abspath $(CURDIR)/../shared/conformance)
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+
+.PHONY: all deps test-deps build build-asan run check check-release check-asan \
+        conformance fuzz bench format clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+test-deps: deps
+	@./scripts/install-deps.sh --test
+	@cd tests && if [ ! -d node_modules/tuf-js ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCN_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+run: build
+	@./scripts/demo.sh
+
+check: test-deps build build-asan
+	@$(MAKE) --no-print-directory check-release check-asan
+
+check-release:
+	@echo "== tests (release build)"
+	@cd build && ctest --output-on-failure -j $(JOBS)
+
+check-asan:
+	@echo "== tests (ASan + UBSan build)"
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS)
+
+conformance: build
+	@CONFORMANCE_DIR="$(CONFORMANCE_DIR)" CITYNODE="$(CURDIR)/build/citynode" \
+	    ./tests/conformance/run.sh
+
+fuzz: deps
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCN_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh build-fuzz
+
+bench: build
+	@./bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,71 @@
+/*
+ * bundle.h - git bundle v2 files: write (full or delta) and read.
+ *
+ * Written bundles pass stock `git clone`, `git fetch` and `git fsck --strict`:
+ *
+ *   # v2 git bundle\n
+ *   -<prerequisite commit> <subject>\n     (delta bundles only)
+ *   <commit> HEAD\n
+ *   <tag object> refs/tags/<name>\n        (one line per annotated tag included)
+ *   \n
+ *   <packfile>
+ *
+ * The pack holds every commit, tree and blob reachable from the tip and not
+ * from the prerequisite, plus every annotated tag object listed (libgit2's
+ * revwalk alone leaves tag objects out).
+ *
+ * Reading parses the header through cn_reader with fixed caps, checks that the
+ * prerequisites exist in the target repository, and indexes the pack with
+ * libgit2's indexer (object verification on). It never moves refs: the caller
+ * updates refs only after its own checks pass.
+ */
+#ifndef CN_BUNDLE_H
+#define CN_BUNDLE_H
+
+#include <git2.h>
+#include <stddef.h>
+
+#define CN_BUNDLE_MAX_HEADER  (64 * 1024)
+#define CN_BUNDLE_MAX_REFS    1024
+#define CN_BUNDLE_MAX_PREREQS 64
+
+typedef struct {
+    /* Tag refs to include, e.g. "refs/tags/v1.0.0", each naming an annotated tag
+     * that points (possibly through tags) at a commit. The HEAD line is
+     * written for head_commit. */
+    const char **tag_refs;
+    size_t ntag_refs;
+    git_oid head_commit;
+    /* NULL for a full bundle; else the prerequisite commit of a delta bundle. */
+    const git_oid *prerequisite;
+} cn_bundle_write_opts;
+
+/* Write a bundle atomically (temporary file, fsync, rename) to path. */
+int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_write_opts *opts);
+
+typedef struct {
+    git_oid oid;
+    char *name;
+} cn_bundle_ref;
+
+typedef struct {
+    cn_bundle_ref *refs;
+    size_t nrefs;
+    git_oid *prereqs;
+    size_t nprereqs;
+    size_t pack_offset; /* where the pack starts in the file */
+} cn_bundle_header;
+
+/* Parse the header of a bundle held in memory (len may cover only a prefix
+ * that contains the whole header). CN_EINVAL names what is wrong. */
+int cn_bundle_header_parse(cn_bundle_header **out, const void *data, size_t len);
+
+/* Read a bundle file into repo: parse header, check prerequisites are present
+ * (CN_EVERIFY naming the missing commit otherwise), index the pack with
+ * verification, and check every ref's object is now present. Refs are not
+ * touched. *out (if not NULL) receives the parsed header. */
+int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path);
+
+void cn_bundle_header_free(cn_bundle_header *h);
+
+#endif

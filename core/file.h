@@ -1,0 +1,39 @@
+/*
+ * file.h - crash-safe file writes and bounded file reads.
+ *
+ * cn_file_write_atomic writes to a temporary file in the same directory,
+ * fsyncs it, renames it over the target and fsyncs the directory: a reader
+ * sees the old content or the new, never a mix, even after a crash.
+ */
+#ifndef CN_FILE_H
+#define CN_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int cn_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Read a whole file into a NUL-terminated heap buffer (caller frees).
+ * Fails with CN_ELIMIT if the file is larger than max bytes, CN_ENOTFOUND if
+ * it does not exist. */
+int cn_file_read(unsigned char **out, size_t *outlen, const char *path, size_t max);
+
+/* mkdir -p with the given mode for each created directory. */
+int cn_mkdir_p(const char *path, mode_t mode);
+
+/* Remove a directory tree (like rm -rf); a missing path is not an error. */
+int cn_rmtree(const char *path);
+
+/* Copy a file atomically (read whole, bounded by max, then write_atomic). */
+int cn_file_copy(const char *from, const char *to, size_t max, mode_t mode);
+
+int cn_file_exists(const char *path);
+int cn_dir_exists(const char *path);
+
+/* fsync a directory so a rename inside it is durable. */
+int cn_fsync_dir(const char *dir);
+
+/* Heap-allocated "a/b" (a and b joined with one '/'); NULL on OOM. */
+char *cn_path_join(const char *a, const char *b);
+
+#endif

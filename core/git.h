@@ -1,0 +1,47 @@
+/*
+ * git.h - the git operations publishing needs, over libgit2.
+ */
+#ifndef CN_GIT_H
+#define CN_GIT_H
+
+#include "core/key.h"
+
+#include <git2.h>
+
+/* Call once per process before any other cn_git or cn_bundle call
+ * (git_libgit2_init plus citynode's settings); safe to call repeatedly. */
+int cn_git_init(void);
+
+/* Open or create a bare repository at path. */
+int cn_git_open_bare(git_repository **out, const char *path);
+
+/* Copy the history of HEAD of the (non-bare or bare) repository at src_path
+ * into repo; *out_head receives HEAD's commit. Fails with CN_EINVAL if src has
+ * no commits. */
+int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_path);
+
+/* Commit the files under dir (recursively; .git skipped; executable bit and
+ * symlinks kept, other special files refused) as a new commit whose parent is
+ * parent (NULL for a root commit). Files are read with a per-file cap. */
+int cn_git_snapshot_dir(git_oid *out, git_repository *repo, const char *dir, const git_oid *parent,
+                        const git_signature *author, const char *message);
+
+/* Create the annotated tag refs/tags/<name> on commit, signed in SSHSIG
+ * format (namespace "git") with key, so stock `git verify-tag` accepts it.
+ * Fails with CN_EEXISTS if the tag exists. */
+int cn_git_tag_signed(git_oid *out, git_repository *repo, const char *name, const git_oid *commit,
+                      const git_signature *tagger, const char *message, const cn_key *key);
+
+/* Verify the SSHSIG on the annotated tag tag_oid: on success, signer gets the
+ * signing public key and *target the commit the tag points at. CN_EVERIFY if
+ * the tag has no valid signature. */
+int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
+                      git_repository *repo, const git_oid *tag_oid);
+
+/* Is ancestor an ancestor of (or equal to) descendant? 1 yes, 0 no, <0 error. */
+int cn_git_is_ancestor(git_repository *repo, const git_oid *ancestor, const git_oid *descendant);
+
+/* Set the error message from libgit2's last error, prefixed, and return code. */
+int cn_git_error(int code, const char *what);
+
+#endif

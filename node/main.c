@@ -1,0 +1,9 @@
+/*
+ * main.c - the citynode program's entry point.
+ */
+#include "node/cli.h"
+
+int main(int argc, char **argv)
+{
+    return cn_cli_main(argc, argv);
+}

@@ -1,0 +1,4 @@
+/* placeholder until the validator lands */
+#ifndef CN_SCHEMA_H
+#define CN_SCHEMA_H
+#endif
