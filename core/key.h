@@ -8,6 +8,8 @@
 #ifndef CN_KEY_H
 #define CN_KEY_H
 
+#include "core/buf.h"
+
 #include <stddef.h>
 
 #define CN_ED25519_PUB_LEN 32
@@ -29,6 +31,8 @@ void cn_key_public_raw(const cn_key *key, unsigned char out[CN_ED25519_PUB_LEN])
 void cn_key_public_hex(const cn_key *key, char out[2 * CN_ED25519_PUB_LEN + 1]);
 /* "ssh-ed25519 AAAA..." (no comment), heap-allocated. */
 int cn_key_ssh_public(char **out, const cn_key *key);
+/* Append the SSH wire public key blob (string "ssh-ed25519", string pub) to out. */
+int cn_key_ssh_public_blob(cn_buf *out, const cn_key *key);
 int cn_key_has_private(const cn_key *key);
 int cn_key_sign(unsigned char sig[CN_ED25519_SIG_LEN], const cn_key *key, const void *msg,
                 size_t len);
