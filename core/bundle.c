@@ -1,0 +1,609 @@
+/*
+ * bundle.c - git bundle v2 files: write them with libgit2's packbuilder and
+ * read them with a strict header parser and libgit2's indexer.
+ *
+ * Writing streams the pack into a temporary file next to the target, then
+ * fsyncs and renames it into place. Reading never trusts the file: the header
+ * goes through cn_reader with fixed caps, the pack through the indexer with
+ * object verification and the repository's odb (so a delta bundle's bases
+ * resolve), and refs are left alone.
+ */
+#include "core/bundle.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "core/git.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SIG_V2 "# v2 git bundle"
+#define SIG_V3 "# v3 git bundle"
+/* Longest header line: an oid, a space and a ref name or commit subject. */
+#define CN_BUNDLE_MAX_LINE 4096
+/* Longest chain of tags pointing at tags that a written bundle follows. */
+#define CN_BUNDLE_MAX_TAG_CHAIN 16
+#define IO_CHUNK                (256 * 1024)
+
+/* ---- writing ---------------------------------------------------------- */
+
+typedef struct {
+    int fd;
+    int err; /* errno of the first failed write */
+} sink;
+
+static int write_all(sink *s, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(s->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            s->err = errno;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int pack_chunk_cb(void *buf, size_t size, void *payload)
+{
+    return write_all(payload, buf, size) < 0 ? -1 : 0;
+}
+
+/* Add the annotated tag refname names, and any tags it points at, to pb and
+ * the header; its commit must be in head's history. */
+static int add_tag(cn_buf *hdr, git_packbuilder *pb, git_repository *repo, const char *refname,
+                   const git_oid *head)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_reference *ref = NULL, *resolved = NULL;
+    git_object *obj = NULL;
+    git_tag *tag = NULL;
+    const git_oid *oid;
+    int i, r, err = CN_ERROR;
+
+    if (strncmp(refname, "refs/tags/", 10) != 0) {
+        return cn_error_set(CN_EINVAL, "%s: only refs/tags/ refs can be bundled", refname);
+    }
+    if (git_reference_lookup(&ref, repo, refname) < 0 ||
+        git_reference_resolve(&resolved, ref) < 0) {
+        err = cn_git_error(CN_ENOTFOUND, refname);
+        goto out;
+    }
+    oid = git_reference_target(resolved);
+    git_oid_tostr(hex, sizeof(hex), oid);
+    if ((err = cn_buf_printf(hdr, "%s %s\n", hex, refname)) != 0)
+        goto out;
+    err = CN_ERROR;
+    if (git_object_lookup(&obj, repo, oid, GIT_OBJECT_ANY) < 0) {
+        cn_git_error(CN_ERROR, refname);
+        goto out;
+    }
+    for (i = 0; git_object_type(obj) == GIT_OBJECT_TAG; i++) {
+        if (i == CN_BUNDLE_MAX_TAG_CHAIN) {
+            err = cn_error_set(CN_ELIMIT, "%s: tag chain longer than %d", refname,
+                               CN_BUNDLE_MAX_TAG_CHAIN);
+            goto out;
+        }
+        if (git_packbuilder_insert(pb, git_object_id(obj), NULL) < 0) {
+            cn_git_error(CN_ERROR, refname);
+            goto out;
+        }
+        tag = (git_tag *)obj;
+        r = git_tag_target(&obj, tag);
+        git_tag_free(tag);
+        if (r < 0) {
+            obj = NULL;
+            cn_git_error(CN_ERROR, refname);
+            goto out;
+        }
+    }
+    if (i == 0) {
+        err = cn_error_set(CN_EINVAL, "%s is not an annotated tag", refname);
+        goto out;
+    }
+    if (git_object_type(obj) != GIT_OBJECT_COMMIT) {
+        err = cn_error_set(CN_EINVAL, "%s does not point at a commit", refname);
+        goto out;
+    }
+    if ((r = cn_git_is_ancestor(repo, git_object_id(obj), head)) != 1) {
+        err = r < 0 ? r
+                    : cn_error_set(CN_EINVAL, "%s points at a commit outside the bundle's history",
+                                   refname);
+        goto out;
+    }
+    err = 0;
+out:
+    git_object_free(obj);
+    git_reference_free(resolved);
+    git_reference_free(ref);
+    return err;
+}
+
+/* The header and a packbuilder loaded with everything the bundle carries. */
+static int prepare(cn_buf *hdr, git_packbuilder **pb_out, git_repository *repo,
+                   const cn_bundle_write_opts *opts)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_commit *head = NULL, *prereq = NULL;
+    git_revwalk *walk = NULL;
+    git_packbuilder *pb = NULL;
+    const char *subject;
+    size_t i;
+    int r, err = CN_ERROR;
+
+    if (git_commit_lookup(&head, repo, &opts->head_commit) < 0) {
+        err = cn_git_error(CN_ENOTFOUND, "bundle head commit");
+        goto out;
+    }
+    if ((err = cn_buf_puts(hdr, SIG_V2 "\n")) != 0)
+        goto out;
+    err = CN_ERROR;
+    if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, &opts->head_commit) < 0) {
+        cn_git_error(CN_ERROR, "cannot walk history");
+        goto out;
+    }
+    if (opts->prerequisite) {
+        if (git_commit_lookup(&prereq, repo, opts->prerequisite) < 0) {
+            err = cn_git_error(CN_ENOTFOUND, "bundle prerequisite commit");
+            goto out;
+        }
+        if ((r = cn_git_is_ancestor(repo, opts->prerequisite, &opts->head_commit)) != 1) {
+            err = r < 0 ? r
+                        : cn_error_set(CN_EINVAL,
+                                       "the prerequisite is not an ancestor of the bundle's head");
+            goto out;
+        }
+        if (git_revwalk_hide(walk, opts->prerequisite) < 0) {
+            cn_git_error(CN_ERROR, "cannot walk history");
+            goto out;
+        }
+        subject = git_commit_summary(prereq);
+        git_oid_tostr(hex, sizeof(hex), opts->prerequisite);
+        if ((err = cn_buf_printf(hdr, "-%s %s\n", hex, subject ? subject : "")) != 0)
+            goto out;
+        err = CN_ERROR;
+    }
+    git_oid_tostr(hex, sizeof(hex), &opts->head_commit);
+    if ((err = cn_buf_printf(hdr, "%s HEAD\n", hex)) != 0)
+        goto out;
+    err = CN_ERROR;
+    if (git_packbuilder_new(&pb, repo) < 0) {
+        cn_git_error(CN_ERROR, "cannot create pack");
+        goto out;
+    }
+    git_packbuilder_set_threads(pb, 0);
+    if (git_packbuilder_insert_walk(pb, walk) < 0) {
+        cn_git_error(CN_ERROR, "cannot collect objects");
+        goto out;
+    }
+    for (i = 0; i < opts->ntag_refs; i++)
+        if ((err = add_tag(hdr, pb, repo, opts->tag_refs[i], &opts->head_commit)) != 0)
+            goto out;
+    if (hdr->len > CN_BUNDLE_MAX_HEADER) {
+        err = cn_error_set(CN_ELIMIT, "bundle header exceeds %d bytes", CN_BUNDLE_MAX_HEADER);
+        goto out;
+    }
+    if (git_packbuilder_object_count(pb) == 0) {
+        err = cn_error_set(CN_EINVAL, "refusing to write an empty bundle");
+        goto out;
+    }
+    if ((err = cn_buf_puts(hdr, "\n")) != 0)
+        goto out;
+    *pb_out = pb;
+    pb = NULL;
+    err = 0;
+out:
+    git_packbuilder_free(pb);
+    git_revwalk_free(walk);
+    git_commit_free(prereq);
+    git_commit_free(head);
+    return err;
+}
+
+static void dir_of(char *dir, size_t size, const char *path)
+{
+    char *slash;
+
+    snprintf(dir, size, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, size, ".");
+}
+
+int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_write_opts *opts)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    git_packbuilder *pb = NULL;
+    cn_buf hdr = CN_BUF_INIT;
+    sink s = {-1, 0};
+    int err;
+
+    if (opts->ntag_refs > CN_BUNDLE_MAX_REFS - 1)
+        return cn_error_set(CN_ELIMIT, "too many refs for one bundle");
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+        return cn_error_set(CN_EINVAL, "path too long: %s", path);
+    if ((err = prepare(&hdr, &pb, repo, opts)) != 0)
+        goto out;
+    err = CN_ERROR;
+    if ((s.fd = mkstemp(tmp)) < 0) {
+        tmp[0] = '\0';
+        cn_error_set(CN_ERROR, "cannot create temporary file for %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (fchmod(s.fd, 0644) != 0 || write_all(&s, hdr.data, hdr.len) != 0) {
+        cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(s.err ? s.err : errno));
+        goto out;
+    }
+    if (git_packbuilder_foreach(pb, pack_chunk_cb, &s) < 0) {
+        if (s.err)
+            cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(s.err));
+        else
+            cn_git_error(CN_ERROR, "cannot build pack");
+        goto out;
+    }
+    if (fsync(s.fd) != 0 || close(s.fd) != 0) {
+        s.fd = -1;
+        cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    s.fd = -1;
+    if (rename(tmp, path) != 0) {
+        cn_error_set(CN_ERROR, "cannot rename into %s: %s", path, strerror(errno));
+        goto out;
+    }
+    tmp[0] = '\0';
+    dir_of(dir, sizeof(dir), path);
+    err = cn_fsync_dir(dir);
+out:
+    if (s.fd >= 0)
+        close(s.fd);
+    if (tmp[0] != '\0' && err != 0)
+        unlink(tmp);
+    git_packbuilder_free(pb);
+    cn_buf_free(&hdr);
+    return err;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+void cn_bundle_header_free(cn_bundle_header *h)
+{
+    size_t i;
+
+    if (h == NULL)
+        return;
+    for (i = 0; i < h->nrefs; i++)
+        free(h->refs[i].name);
+    free(h->refs);
+    free(h->prereqs);
+    free(h);
+}
+
+/* Exactly 40 lowercase hex digits, as git writes them. */
+static int parse_oid(git_oid *out, const char *s, size_t n, size_t lineno)
+{
+    size_t i;
+
+    if (n < GIT_OID_HEXSZ)
+        return cn_error_set(CN_EINVAL, "bundle header line %zu: object id too short", lineno);
+    for (i = 0; i < GIT_OID_HEXSZ; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return cn_error_set(CN_EINVAL,
+                                "bundle header line %zu: object id is not 40 "
+                                "lowercase hex digits",
+                                lineno);
+    if (git_oid_fromstrn(out, s, GIT_OID_HEXSZ) < 0)
+        return cn_error_set(CN_EINVAL, "bundle header line %zu: bad object id", lineno);
+    return 0;
+}
+
+/* A ref name a bundle may carry: "HEAD" or a valid full ref name, no "..". */
+static int check_ref_name(const char *name, size_t lineno)
+{
+    int valid = 0;
+
+    if (strstr(name, "..") != NULL)
+        return cn_error_set(CN_EINVAL, "bundle header line %zu: ref name contains \"..\"", lineno);
+    if (strcmp(name, "HEAD") == 0)
+        return 0;
+    if (strncmp(name, "refs/", 5) != 0 || git_reference_name_is_valid(&valid, name) < 0 || !valid)
+        return cn_error_set(CN_EINVAL, "bundle header line %zu: invalid ref name", lineno);
+    return 0;
+}
+
+static int add_prereq(cn_bundle_header *h, const char *line, size_t n, size_t lineno)
+{
+    git_oid oid;
+    int err;
+
+    if (h->nprereqs == CN_BUNDLE_MAX_PREREQS)
+        return cn_error_set(CN_ELIMIT, "bundle has more than %d prerequisites",
+                            CN_BUNDLE_MAX_PREREQS);
+    if (h->nrefs > 0)
+        return cn_error_set(CN_EINVAL, "bundle header line %zu: prerequisite after a ref", lineno);
+    if ((err = parse_oid(&oid, line + 1, n - 1, lineno)) != 0)
+        return err;
+    /* After the id: nothing, or a space and the commit's subject. */
+    if (n > 1 + GIT_OID_HEXSZ && line[1 + GIT_OID_HEXSZ] != ' ')
+        return cn_error_set(CN_EINVAL, "bundle header line %zu: junk after object id", lineno);
+    git_oid_cpy(&h->prereqs[h->nprereqs++], &oid);
+    return 0;
+}
+
+static int add_ref(cn_bundle_header *h, const char *line, size_t n, size_t lineno)
+{
+    cn_bundle_ref *ref;
+    git_oid oid;
+    char *name;
+    size_t i, namelen;
+    int err;
+
+    if (h->nrefs == CN_BUNDLE_MAX_REFS)
+        return cn_error_set(CN_ELIMIT, "bundle has more than %d refs", CN_BUNDLE_MAX_REFS);
+    if ((err = parse_oid(&oid, line, n, lineno)) != 0)
+        return err;
+    if (n < GIT_OID_HEXSZ + 2 || line[GIT_OID_HEXSZ] != ' ')
+        return cn_error_set(CN_EINVAL, "bundle header line %zu: expected \"<oid> <ref>\"", lineno);
+    namelen = n - GIT_OID_HEXSZ - 1;
+    if ((name = malloc(namelen + 1)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    memcpy(name, line + GIT_OID_HEXSZ + 1, namelen);
+    name[namelen] = '\0';
+    if ((err = check_ref_name(name, lineno)) != 0) {
+        free(name);
+        return err;
+    }
+    for (i = 0; i < h->nrefs; i++)
+        if (strcmp(h->refs[i].name, name) == 0) {
+            free(name);
+            return cn_error_set(CN_EINVAL, "bundle header line %zu: ref listed twice", lineno);
+        }
+    ref = &h->refs[h->nrefs++];
+    git_oid_cpy(&ref->oid, &oid);
+    ref->name = name;
+    return 0;
+}
+
+int cn_bundle_header_parse(cn_bundle_header **out, const void *data, size_t len)
+{
+    cn_bundle_header *h = NULL;
+    cn_reader r;
+    const char *line;
+    size_t n, lineno = 1;
+    int err;
+
+    *out = NULL;
+    /* Only the first CN_BUNDLE_MAX_HEADER bytes can hold the header. */
+    cn_reader_init(&r, data, len > CN_BUNDLE_MAX_HEADER ? CN_BUNDLE_MAX_HEADER : len);
+    if (cn_reader_get_line(&r, &line, &n, sizeof(SIG_V2)) != 0)
+        return cn_error_set(CN_EINVAL, "not a git bundle (no signature line)");
+    if (n == sizeof(SIG_V3) - 1 && memcmp(line, SIG_V3, n) == 0)
+        return cn_error_set(CN_EUNSUPPORTED, "v3 git bundles are not supported");
+    if (n != sizeof(SIG_V2) - 1 || memcmp(line, SIG_V2, n) != 0)
+        return cn_error_set(CN_EINVAL, "not a v2 git bundle");
+    if ((h = calloc(1, sizeof(*h))) == NULL ||
+        (h->refs = calloc(CN_BUNDLE_MAX_REFS, sizeof(*h->refs))) == NULL ||
+        (h->prereqs = calloc(CN_BUNDLE_MAX_PREREQS, sizeof(*h->prereqs))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (;;) {
+        lineno++;
+        if (cn_reader_get_line(&r, &line, &n, CN_BUNDLE_MAX_LINE) != 0) {
+            if (cn_reader_remaining(&r) > CN_BUNDLE_MAX_LINE)
+                err = cn_error_set(CN_ELIMIT, "bundle header line %zu is longer than %d bytes",
+                                   lineno, CN_BUNDLE_MAX_LINE);
+            else if (r.len == CN_BUNDLE_MAX_HEADER)
+                err =
+                    cn_error_set(CN_ELIMIT, "bundle header exceeds %d bytes", CN_BUNDLE_MAX_HEADER);
+            else
+                err = cn_error_set(CN_EINVAL, "bundle header is not terminated by a blank line");
+            goto out;
+        }
+        if (n == 0)
+            break;
+        if (memchr(line, '\0', n) != NULL) {
+            err = cn_error_set(CN_EINVAL, "bundle header line %zu contains a NUL byte", lineno);
+            goto out;
+        }
+        err = line[0] == '-' ? add_prereq(h, line, n, lineno) : add_ref(h, line, n, lineno);
+        if (err != 0)
+            goto out;
+    }
+    if (h->nrefs == 0) {
+        err = cn_error_set(CN_EINVAL, "bundle lists no refs");
+        goto out;
+    }
+    h->pack_offset = r.pos;
+    *out = h;
+    h = NULL;
+    err = 0;
+out:
+    cn_bundle_header_free(h);
+    return err;
+}
+
+static int read_some(int fd, unsigned char *buf, size_t want, size_t *got)
+{
+    *got = 0;
+    while (*got < want) {
+        ssize_t n = read(fd, buf + *got, want - *got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        *got += (size_t)n;
+    }
+    return 0;
+}
+
+static int check_prereqs(git_repository *repo, const cn_bundle_header *h)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_commit *c = NULL;
+    size_t i;
+
+    for (i = 0; i < h->nprereqs; i++) {
+        if (git_commit_lookup(&c, repo, &h->prereqs[i]) < 0) {
+            git_oid_tostr(hex, sizeof(hex), &h->prereqs[i]);
+            git_error_clear();
+            return cn_error_set(
+                CN_EVERIFY, "the bundle needs commit %s, which the repository does not have", hex);
+        }
+        git_commit_free(c);
+    }
+    return 0;
+}
+
+/* Feed the pack (first the bytes already read, then the rest of fd) to the
+ * indexer writing into repo's objects/pack. */
+static int index_pack(git_repository *repo, int fd, const unsigned char *head, size_t headlen,
+                      unsigned char *chunk, const char *path)
+{
+    git_indexer_options iopts;
+    git_indexer_progress stats;
+    git_indexer *idx = NULL;
+    git_odb *odb = NULL;
+    git_buf objdir = GIT_BUF_INIT;
+    char *packdir = NULL;
+    size_t got;
+    int err = CN_ERROR;
+
+    git_indexer_options_init(&iopts, GIT_INDEXER_OPTIONS_VERSION);
+    iopts.verify = 1;
+    if (git_repository_odb(&odb, repo) < 0 ||
+        git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0) {
+        cn_git_error(CN_ERROR, "cannot open object database");
+        goto out;
+    }
+    if ((packdir = cn_path_join(objdir.ptr, "pack")) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (git_indexer_new(&idx, packdir, 0, odb, &iopts) < 0) {
+        cn_git_error(CN_ERROR, "cannot start indexing");
+        goto out;
+    }
+    if (headlen > 0 && git_indexer_append(idx, head, headlen, &stats) < 0) {
+        err = cn_git_error(CN_EINVAL, path);
+        goto out;
+    }
+    for (;;) {
+        if (read_some(fd, chunk, IO_CHUNK, &got) != 0) {
+            cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        if (git_indexer_append(idx, chunk, got, &stats) < 0) {
+            err = cn_git_error(CN_EINVAL, path);
+            goto out;
+        }
+    }
+    if (git_indexer_commit(idx, &stats) < 0) {
+        err = cn_git_error(CN_EINVAL, path);
+        goto out;
+    }
+    if (git_odb_refresh(odb) < 0) {
+        cn_git_error(CN_ERROR, "cannot reload object database");
+        goto out;
+    }
+    err = 0;
+out:
+    git_indexer_free(idx);
+    free(packdir);
+    git_buf_dispose(&objdir);
+    git_odb_free(odb);
+    return err;
+}
+
+static int check_refs_present(git_repository *repo, const cn_bundle_header *h)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_odb *odb = NULL;
+    size_t i;
+    int err = 0;
+
+    if (git_repository_odb(&odb, repo) < 0)
+        return cn_git_error(CN_ERROR, "cannot open object database");
+    for (i = 0; i < h->nrefs; i++) {
+        if (!git_odb_exists(odb, &h->refs[i].oid)) {
+            git_oid_tostr(hex, sizeof(hex), &h->refs[i].oid);
+            err = cn_error_set(CN_EVERIFY, "bundle ref %s names %s, which its pack lacks",
+                               h->refs[i].name, hex);
+            break;
+        }
+    }
+    git_odb_free(odb);
+    return err;
+}
+
+int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path)
+{
+    cn_bundle_header *h = NULL;
+    unsigned char *buf = NULL, *chunk = NULL;
+    struct stat st;
+    size_t got;
+    int fd, err = CN_ERROR;
+
+    if (out)
+        *out = NULL;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (errno == ENOENT)
+            return cn_error_set(CN_ENOTFOUND, "%s: no such file", path);
+        return cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        err = cn_error_set(CN_EINVAL, "%s: not a regular file", path);
+        goto out;
+    }
+    if ((buf = malloc(CN_BUNDLE_MAX_HEADER)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (read_some(fd, buf, CN_BUNDLE_MAX_HEADER, &got) != 0) {
+        cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    if ((err = cn_bundle_header_parse(&h, buf, got)) != 0) {
+        cn_error_wrap(err, "%s", path);
+        goto out;
+    }
+    if ((err = check_prereqs(repo, h)) != 0)
+        goto out;
+    if ((chunk = malloc(IO_CHUNK)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    err = index_pack(repo, fd, buf + h->pack_offset, got - h->pack_offset, chunk, path);
+    if (err != 0 || (err = check_refs_present(repo, h)) != 0)
+        goto out;
+    if (out) {
+        *out = h;
+        h = NULL;
+    }
+out:
+    cn_bundle_header_free(h);
+    free(chunk);
+    free(buf);
+    close(fd);
+    return err;
+}

@@ -1,0 +1,583 @@
+/*
+ * git.c - the git operations publishing needs, over libgit2: open the node's
+ * bare repositories, import a working repository's history, snapshot a plain
+ * directory into a commit, and create and verify SSHSIG-signed annotated tags
+ * in the exact byte layout stock git writes and checks.
+ */
+#include "core/git.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "core/sshsig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Largest single file a snapshot accepts. */
+#define CN_GIT_MAX_FILE (512u * 1024 * 1024)
+/* Deepest directory nesting a snapshot follows. */
+#define CN_GIT_MAX_DEPTH 64
+/* Longest tag object cn_git_tag_verify reads (message + signature). */
+#define CN_GIT_MAX_TAG (1024u * 1024)
+
+static const char sig_begin[] = "-----BEGIN SSH SIGNATURE-----";
+
+int cn_git_error(int code, const char *what)
+{
+    const git_error *e = git_error_last();
+
+    return cn_error_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
+}
+
+int cn_git_init(void)
+{
+    if (git_libgit2_init() < 0)
+        return cn_git_error(CN_ERROR, "cannot initialise libgit2");
+    /* Refuse to write objects that point at missing or malformed objects. */
+    if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1) < 0 ||
+        git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0)
+        return cn_git_error(CN_ERROR, "cannot configure libgit2");
+    return 0;
+}
+
+int cn_git_open_bare(git_repository **out, const char *path)
+{
+    *out = NULL;
+    if (cn_dir_exists(path)) {
+        if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
+            if (!git_repository_is_bare(*out)) {
+                git_repository_free(*out);
+                *out = NULL;
+                return cn_error_set(CN_EINVAL, "%s: not a bare repository", path);
+            }
+            return 0;
+        }
+        if (git_error_last() && git_error_last()->klass != GIT_ERROR_REPOSITORY)
+            return cn_git_error(CN_ERROR, path);
+        /* An existing directory that is not a repository yet: create it there. */
+    }
+    if (git_repository_init(out, path, 1) < 0)
+        return cn_git_error(CN_ERROR, path);
+    return 0;
+}
+
+int cn_git_is_ancestor(git_repository *repo, const git_oid *ancestor, const git_oid *descendant)
+{
+    int r;
+
+    if (git_oid_equal(ancestor, descendant))
+        return 1;
+    r = git_graph_descendant_of(repo, descendant, ancestor);
+    if (r < 0)
+        return cn_git_error(CN_ERROR, "cannot compare commits");
+    return r;
+}
+
+/* Hide from walk every commit repo's refs point at that src also has, so an
+ * import only copies what repo lacks. */
+static int hide_known_commits(git_revwalk *walk, git_repository *repo, git_odb *src_odb)
+{
+    git_reference_iterator *it = NULL;
+    git_reference *ref = NULL;
+    git_object *obj = NULL;
+    int r, err = 0;
+
+    if (git_reference_iterator_new(&it, repo) < 0)
+        return cn_git_error(CN_ERROR, "cannot list references");
+    while ((r = git_reference_next(&ref, it)) == 0) {
+        if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+            git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+            if (git_odb_exists(src_odb, git_object_id(obj)) &&
+                git_revwalk_hide(walk, git_object_id(obj)) < 0) {
+                err = cn_git_error(CN_ERROR, "cannot walk history");
+                goto out;
+            }
+            git_object_free(obj);
+            obj = NULL;
+        }
+        git_error_clear();
+        git_reference_free(ref);
+        ref = NULL;
+    }
+    if (r != GIT_ITEROVER)
+        err = cn_git_error(CN_ERROR, "cannot list references");
+out:
+    git_object_free(obj);
+    git_reference_free(ref);
+    git_reference_iterator_free(it);
+    return err;
+}
+
+/* The import is one pack written straight into repo's object directory by
+ * libgit2's packbuilder (threads on): no loose objects, no per-commit work
+ * beyond the walk, no refs touched. */
+int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_path)
+{
+    git_repository *src = NULL;
+    git_object *head = NULL;
+    git_revwalk *walk = NULL;
+    git_packbuilder *pb = NULL;
+    git_odb *src_odb = NULL, *odb = NULL;
+    git_buf objdir = GIT_BUF_INIT;
+    char *packdir = NULL;
+    int err = CN_ERROR;
+
+    if (git_repository_open_ext(&src, src_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+        err = cn_git_error(CN_EINVAL, src_path);
+        goto out;
+    }
+    if (git_repository_is_shallow(src)) {
+        err =
+            cn_error_set(CN_EUNSUPPORTED, "%s: shallow repositories cannot be published", src_path);
+        goto out;
+    }
+    if (git_revparse_single(&head, src, "HEAD^{commit}") < 0) {
+        err =
+            cn_error_set(CN_EINVAL, "%s: HEAD does not name a commit (no commits yet?)", src_path);
+        goto out;
+    }
+    git_oid_cpy(out_head, git_object_id(head));
+    if (git_repository_odb(&odb, repo) < 0 || git_repository_odb(&src_odb, src) < 0) {
+        cn_git_error(CN_ERROR, "cannot open object database");
+        goto out;
+    }
+    if (git_odb_exists(odb, out_head)) {
+        err = 0; /* already imported (objects are only ever added whole, by packs) */
+        goto out;
+    }
+    if (git_revwalk_new(&walk, src) < 0 || git_revwalk_push(walk, out_head) < 0) {
+        cn_git_error(CN_ERROR, "cannot walk history");
+        goto out;
+    }
+    if ((err = hide_known_commits(walk, repo, src_odb)) != 0)
+        goto out;
+    err = CN_ERROR;
+    if (git_packbuilder_new(&pb, src) < 0) {
+        cn_git_error(CN_ERROR, "cannot create pack");
+        goto out;
+    }
+    git_packbuilder_set_threads(pb, 0);
+    if (git_packbuilder_insert_walk(pb, walk) < 0) {
+        cn_git_error(CN_ERROR, "cannot collect objects");
+        goto out;
+    }
+    if (git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0 ||
+        (packdir = cn_path_join(objdir.ptr, "pack")) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (git_packbuilder_write(pb, packdir, 0, NULL, NULL) < 0) {
+        cn_git_error(CN_ERROR, "cannot write pack");
+        goto out;
+    }
+    if (git_odb_refresh(odb) < 0) {
+        cn_git_error(CN_ERROR, "cannot reload object database");
+        goto out;
+    }
+    err = 0;
+out:
+    free(packdir);
+    git_buf_dispose(&objdir);
+    git_packbuilder_free(pb);
+    git_revwalk_free(walk);
+    git_odb_free(src_odb);
+    git_odb_free(odb);
+    git_object_free(head);
+    git_repository_free(src);
+    return err;
+}
+
+/* A name a snapshot may store: not empty, ".", "..", and without '/' or NUL
+ * (readdir cannot give those, but the check is cheap and local). */
+static int entry_name_ok(const char *name)
+{
+    size_t n = strnlen(name, NAME_MAX + 1);
+
+    if (n == 0 || n > NAME_MAX || strchr(name, '/') != NULL)
+        return 0;
+    return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* Store the regular file at path as a blob, streaming it in chunks and
+ * refusing more than CN_GIT_MAX_FILE bytes. O_NOFOLLOW and the fstat check
+ * make sure what is read is what lstat saw. */
+static int snapshot_file(git_oid *out, git_repository *repo, const char *path)
+{
+    git_writestream *ws = NULL;
+    unsigned char chunk[65536];
+    struct stat st;
+    size_t total = 0;
+    int fd, err = CN_ERROR;
+
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        err = cn_error_set(CN_EINVAL, "%s: not a regular file", path);
+        goto out;
+    }
+    if (git_blob_create_from_stream(&ws, repo, NULL) < 0) {
+        cn_git_error(CN_ERROR, path);
+        goto out;
+    }
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        total += (size_t)n;
+        if (total > CN_GIT_MAX_FILE) {
+            err = cn_error_set(CN_ELIMIT, "%s: larger than the limit of %u bytes", path,
+                               CN_GIT_MAX_FILE);
+            goto out;
+        }
+        if (ws->write(ws, (const char *)chunk, (size_t)n) < 0) {
+            cn_git_error(CN_ERROR, path);
+            goto out;
+        }
+    }
+    err = git_blob_create_from_stream_commit(out, ws) < 0 ? cn_git_error(CN_ERROR, path) : 0;
+    ws = NULL; /* freed by the commit */
+out:
+    if (ws)
+        ws->free(ws);
+    close(fd);
+    return err;
+}
+
+static int snapshot_symlink(git_oid *out, git_repository *repo, const char *path)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlink(path, target, sizeof(target));
+
+    if (n < 0)
+        return cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+    if ((size_t)n >= sizeof(target))
+        return cn_error_set(CN_ELIMIT, "%s: symbolic link target too long", path);
+    if (git_blob_create_from_buffer(out, repo, target, (size_t)n) < 0)
+        return cn_git_error(CN_ERROR, path);
+    return 0;
+}
+
+/* Write the tree for directory path into *out; *empty is set when the
+ * directory holds nothing git would store (git keeps no empty trees). */
+static int snapshot_tree(git_oid *out, int *empty, git_repository *repo, const char *path,
+                         int depth)
+{
+    git_treebuilder *tb = NULL;
+    DIR *d = NULL;
+    struct dirent *de;
+    char *child = NULL;
+    int err = CN_ERROR;
+
+    if (depth > CN_GIT_MAX_DEPTH)
+        return cn_error_set(CN_ELIMIT, "%s: directories nested deeper than %d", path,
+                            CN_GIT_MAX_DEPTH);
+    if ((d = opendir(path)) == NULL)
+        return cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+    if (git_treebuilder_new(&tb, repo, NULL) < 0) {
+        cn_git_error(CN_ERROR, "cannot build tree");
+        goto out;
+    }
+    /* Directory order does not matter: the tree builder sorts entries the
+     * way git does, so the same files always give the same tree. */
+    while ((errno = 0, de = readdir(d)) != NULL) {
+        struct stat st;
+        git_oid oid;
+        git_filemode_t mode;
+        int sub_empty = 0;
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            strcmp(de->d_name, ".git") == 0)
+            continue;
+        if (!entry_name_ok(de->d_name)) {
+            err = cn_error_set(CN_EINVAL, "%s: invalid file name", path);
+            goto out;
+        }
+        free(child);
+        if ((child = cn_path_join(path, de->d_name)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (lstat(child, &st) != 0) {
+            err = cn_error_set(CN_ERROR, "%s: %s", child, strerror(errno));
+            goto out;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if ((err = snapshot_tree(&oid, &sub_empty, repo, child, depth + 1)) != 0)
+                goto out;
+            if (sub_empty)
+                continue;
+            mode = GIT_FILEMODE_TREE;
+        } else if (S_ISREG(st.st_mode)) {
+            if ((err = snapshot_file(&oid, repo, child)) != 0)
+                goto out;
+            mode = (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+        } else if (S_ISLNK(st.st_mode)) {
+            if ((err = snapshot_symlink(&oid, repo, child)) != 0)
+                goto out;
+            mode = GIT_FILEMODE_LINK;
+        } else {
+            err = cn_error_set(CN_EINVAL,
+                               "%s: special files (devices, sockets, fifos) cannot be "
+                               "published",
+                               child);
+            goto out;
+        }
+        if (git_treebuilder_insert(NULL, tb, de->d_name, &oid, mode) < 0) {
+            err = cn_git_error(CN_EINVAL, child);
+            goto out;
+        }
+    }
+    if (errno != 0) {
+        err = cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    *empty = git_treebuilder_entrycount(tb) == 0;
+    if (git_treebuilder_write(out, tb) < 0) {
+        err = cn_git_error(CN_ERROR, path);
+        goto out;
+    }
+    err = 0;
+out:
+    free(child);
+    git_treebuilder_free(tb);
+    closedir(d);
+    return err;
+}
+
+int cn_git_snapshot_dir(git_oid *out, git_repository *repo, const char *dir, const git_oid *parent,
+                        const git_signature *author, const char *message)
+{
+    git_oid tree_oid;
+    git_tree *tree = NULL;
+    git_commit *parent_commit = NULL;
+    const git_commit *parents[1];
+    int empty = 0, err;
+
+    if ((err = snapshot_tree(&tree_oid, &empty, repo, dir, 0)) != 0)
+        return err;
+    err = CN_ERROR;
+    if (git_tree_lookup(&tree, repo, &tree_oid) < 0) {
+        cn_git_error(CN_ERROR, "cannot read tree");
+        goto out;
+    }
+    if (parent && git_commit_lookup(&parent_commit, repo, parent) < 0) {
+        err = cn_git_error(CN_ENOTFOUND, "parent commit");
+        goto out;
+    }
+    parents[0] = parent_commit;
+    if (git_commit_create(out, repo, NULL, author, author, NULL, message, tree, parent ? 1 : 0,
+                          parents) < 0) {
+        cn_git_error(CN_ERROR, "cannot create commit");
+        goto out;
+    }
+    err = 0;
+out:
+    git_commit_free(parent_commit);
+    git_tree_free(tree);
+    return err;
+}
+
+/* "refs/tags/<name>" into buf, if name is a valid tag name. */
+static int tag_ref_name(char *buf, size_t size, const char *name)
+{
+    int valid = 0;
+
+    if (name[0] == '\0' || strstr(name, "..") != NULL ||
+        (size_t)snprintf(buf, size, "refs/tags/%s", name) >= size ||
+        git_reference_name_is_valid(&valid, buf) < 0 || !valid)
+        return cn_error_set(CN_EINVAL, "invalid tag name \"%s\"", name);
+    return 0;
+}
+
+/* Is there a line in text starting with the SSH signature marker? */
+static int has_signature_line(const char *text)
+{
+    const char *p = text;
+
+    for (;;) {
+        if (strncmp(p, sig_begin, sizeof(sig_begin) - 1) == 0)
+            return 1;
+        if ((p = strchr(p, '\n')) == NULL)
+            return 0;
+        p++;
+    }
+}
+
+/* The unsigned tag object text, byte for byte what `git tag -s` signs. */
+static int tag_payload(cn_buf *b, const git_oid *commit, const char *name,
+                       const git_signature *tagger, const char *message)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    int off = tagger->when.offset;
+    char sign = off < 0 ? '-' : '+';
+    size_t mlen = strlen(message);
+    int err;
+
+    if (off < 0)
+        off = -off;
+    git_oid_tostr(hex, sizeof(hex), commit);
+    if ((err =
+             cn_buf_printf(b, "object %s\ntype commit\ntag %s\ntagger %s <%s> %lld %c%02d%02d\n\n",
+                           hex, name, tagger->name, tagger->email, (long long)tagger->when.time,
+                           sign, off / 60, off % 60)) != 0 ||
+        (err = cn_buf_put(b, message, mlen)) != 0)
+        return err;
+    if (mlen == 0 || message[mlen - 1] != '\n')
+        return cn_buf_puts(b, "\n");
+    return 0;
+}
+
+int cn_git_tag_signed(git_oid *out, git_repository *repo, const char *name, const git_oid *commit,
+                      const git_signature *tagger, const char *message, const cn_key *key)
+{
+    char refname[1024];
+    git_reference *ref = NULL;
+    git_commit *c = NULL;
+    git_odb *odb = NULL;
+    cn_buf b = CN_BUF_INIT;
+    char *sig = NULL, logmsg[1100];
+    size_t siglen = 0;
+    int r, err;
+
+    if ((err = tag_ref_name(refname, sizeof(refname), name)) != 0)
+        return err;
+    if (has_signature_line(message))
+        return cn_error_set(CN_EINVAL, "tag message must not contain a signature marker line");
+    err = CN_ERROR;
+    r = git_reference_lookup(&ref, repo, refname);
+    if (r == 0) {
+        err = cn_error_set(CN_EEXISTS, "tag %s already exists", name);
+        goto out;
+    }
+    if (r != GIT_ENOTFOUND) {
+        cn_git_error(CN_ERROR, refname);
+        goto out;
+    }
+    if (git_commit_lookup(&c, repo, commit) < 0) {
+        err = cn_git_error(CN_ENOTFOUND, "tag target");
+        goto out;
+    }
+    if ((err = tag_payload(&b, commit, name, tagger, message)) != 0 ||
+        (err = cn_sshsig_sign(&sig, &siglen, key, "git", b.data, b.len)) != 0 ||
+        (err = cn_buf_put(&b, sig, siglen)) != 0)
+        goto out;
+    err = CN_ERROR;
+    if (git_repository_odb(&odb, repo) < 0 ||
+        git_odb_write(out, odb, b.data, b.len, GIT_OBJECT_TAG) < 0) {
+        cn_git_error(CN_ERROR, "cannot write tag object");
+        goto out;
+    }
+    snprintf(logmsg, sizeof(logmsg), "citynode: tag %s", name);
+    r = git_reference_create(&ref, repo, refname, out, 0, logmsg);
+    if (r == GIT_EEXISTS) {
+        err = cn_error_set(CN_EEXISTS, "tag %s already exists", name);
+        goto out;
+    }
+    if (r < 0) {
+        cn_git_error(CN_ERROR, refname);
+        goto out;
+    }
+    err = 0;
+out:
+    free(sig);
+    cn_buf_free(&b);
+    git_odb_free(odb);
+    git_commit_free(c);
+    git_reference_free(ref);
+    return err;
+}
+
+/* Where the signature starts in a tag object: like git's parse_signed_buffer,
+ * the last line that begins with a signature marker. Returns len if none. */
+static size_t signature_offset(const unsigned char *data, size_t len)
+{
+    cn_reader r;
+    size_t match = len;
+
+    cn_reader_init(&r, data, len);
+    while (cn_reader_remaining(&r) > 0) {
+        size_t start = r.pos, n;
+        const char *line;
+
+        if (cn_reader_get_line(&r, &line, &n, len) != 0) {
+            n = cn_reader_remaining(&r);
+            line = (const char *)cn_reader_peek(&r);
+            r.pos = len;
+        }
+        if (n >= sizeof(sig_begin) - 1 && memcmp(line, sig_begin, sizeof(sig_begin) - 1) == 0)
+            match = start;
+    }
+    cn_error_clear();
+    return match;
+}
+
+int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
+                      git_repository *repo, const git_oid *tag_oid)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_odb *odb = NULL;
+    git_odb_object *raw = NULL;
+    git_tag *tag = NULL;
+    git_object *peeled = NULL;
+    const unsigned char *data;
+    size_t len, at;
+    int err = CN_ERROR;
+
+    git_oid_tostr(hex, sizeof(hex), tag_oid);
+    if (git_repository_odb(&odb, repo) < 0) {
+        cn_git_error(CN_ERROR, "cannot open object database");
+        goto out;
+    }
+    if (git_odb_read(&raw, odb, tag_oid) < 0) {
+        err = cn_git_error(CN_ENOTFOUND, hex);
+        goto out;
+    }
+    if (git_odb_object_type(raw) != GIT_OBJECT_TAG) {
+        err = cn_error_set(CN_EINVAL, "%s is not an annotated tag", hex);
+        goto out;
+    }
+    data = git_odb_object_data(raw);
+    len = git_odb_object_size(raw);
+    if (len > CN_GIT_MAX_TAG) {
+        err = cn_error_set(CN_ELIMIT, "tag %s is larger than %u bytes", hex, CN_GIT_MAX_TAG);
+        goto out;
+    }
+    if ((at = signature_offset(data, len)) == len) {
+        err = cn_error_set(CN_EVERIFY, "tag %s is not signed", hex);
+        goto out;
+    }
+    if ((err = cn_sshsig_verify(signer, data + at, len - at, "git", data, at)) != 0) {
+        cn_error_wrap(err, "tag %s", hex);
+        goto out;
+    }
+    err = CN_ERROR;
+    if (git_tag_lookup(&tag, repo, tag_oid) < 0 || git_tag_peel(&peeled, tag) < 0) {
+        err = cn_git_error(CN_EVERIFY, hex);
+        goto out;
+    }
+    if (git_object_type(peeled) != GIT_OBJECT_COMMIT) {
+        err = cn_error_set(CN_EVERIFY, "tag %s does not point at a commit", hex);
+        goto out;
+    }
+    git_oid_cpy(target, git_object_id(peeled));
+    err = 0;
+out:
+    git_object_free(peeled);
+    git_tag_free(tag);
+    git_odb_object_free(raw);
+    git_odb_free(odb);
+    return err;
+}
