@@ -14,6 +14,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -33,6 +34,19 @@ struct cn_key {
     int has_private;
 };
 
+/* Record an OpenSSL failure (with OpenSSL's reason) and empty its error queue,
+ * so a stale entry cannot be mistaken for a later failure. */
+static int ossl_error(int code, const char *what)
+{
+    unsigned long e = ERR_peek_last_error();
+    const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+
+    ERR_clear_error();
+    if (reason == NULL)
+        return cn_error_set(code, "%s", what);
+    return cn_error_set(code, "%s: %s", what, reason);
+}
+
 /* Wrap pkey (ownership passes to the new key) after checking it is ed25519. */
 static int key_wrap(cn_key **out, EVP_PKEY *pkey, int has_private)
 {
@@ -50,7 +64,7 @@ static int key_wrap(cn_key **out, EVP_PKEY *pkey, int has_private)
         goto out;
     }
     if (EVP_PKEY_get_raw_public_key(pkey, key->pub, &publen) != 1 || publen != CN_ED25519_PUB_LEN) {
-        err = cn_error_set(CN_ERROR, "cannot extract the ed25519 public key");
+        err = ossl_error(CN_ERROR, "cannot extract the ed25519 public key");
         goto out;
     }
     key->pkey = pkey;
@@ -71,7 +85,7 @@ int cn_key_generate(cn_key **out)
 
     *out = NULL;
     if ((pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL)
-        return cn_error_set(CN_ERROR, "cannot generate an ed25519 key");
+        return ossl_error(CN_ERROR, "cannot generate an ed25519 key");
     return key_wrap(out, pkey, 1);
 }
 
@@ -85,45 +99,84 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
-int cn_key_load_private(cn_key **out, const char *path)
+/* Open path for reading and check it is a regular file no one else can access.
+ * The checks run on the descriptor, so they hold for the file then read. */
+static int open_private_file(int *out, const char *path)
 {
     struct stat st;
-    BIO *bio = NULL;
-    EVP_PKEY *pkey = NULL;
-    int fd = -1, err = CN_ERROR;
+    int fd, err;
 
-    *out = NULL;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-        err = cn_error_set(errno == ENOENT ? CN_ENOTFOUND : CN_ERROR, "%s: %s", path,
-                           strerror(errno));
-        goto out;
-    }
+    *out = -1;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+        return cn_error_set(errno == ENOENT ? CN_ENOTFOUND : CN_ERROR, "%s: %s", path,
+                            strerror(errno));
     if (fstat(fd, &st) != 0) {
         err = cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
-        goto out;
+        goto fail;
     }
     if (!S_ISREG(st.st_mode)) {
         err = cn_error_set(CN_EINVAL, "%s: not a regular file", path);
-        goto out;
+        goto fail;
     }
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         err = cn_error_set(CN_EINVAL,
                            "%s: private key is accessible by group or others (mode %03o); "
                            "run chmod 600 %s",
                            path, (unsigned)(st.st_mode & 0777), path);
+        goto fail;
+    }
+    *out = fd;
+    return 0;
+fail:
+    close(fd);
+    return err;
+}
+
+/* Read at most max bytes of fd into buf; more than that is an error. */
+static int read_bounded(size_t *outlen, int fd, char *buf, size_t max, const char *path)
+{
+    size_t len = 0;
+
+    for (;;) {
+        ssize_t n = read(fd, buf + len, max + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > max)
+            return cn_error_set(CN_ELIMIT, "%s: larger than %zu bytes, not a key file", path, max);
+    }
+    *outlen = len;
+    return 0;
+}
+
+int cn_key_load_private(cn_key **out, const char *path)
+{
+    char *pem = NULL;
+    size_t pemlen = 0;
+    BIO *bio = NULL;
+    EVP_PKEY *pkey = NULL;
+    int fd = -1, err;
+
+    *out = NULL;
+    if ((err = open_private_file(&fd, path)) != 0)
+        goto out;
+    if ((pem = malloc(KEY_FILE_MAX + 1)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if (st.st_size > KEY_FILE_MAX) {
-        err =
-            cn_error_set(CN_ELIMIT, "%s: larger than %d bytes, not a key file", path, KEY_FILE_MAX);
+    if ((err = read_bounded(&pemlen, fd, pem, KEY_FILE_MAX, path)) != 0)
         goto out;
-    }
-    if ((bio = BIO_new_fd(fd, BIO_NOCLOSE)) == NULL) {
+    if ((bio = BIO_new_mem_buf(pem, (int)pemlen)) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
     if ((pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)) == NULL) {
-        err = cn_error_set(CN_EINVAL, "%s: not a PEM PKCS#8 private key", path);
+        ossl_error(CN_EINVAL, "not an unencrypted PEM PKCS#8 private key");
+        err = cn_error_wrap(CN_EINVAL, "%s", path);
         goto out;
     }
     err = key_wrap(out, pkey, 1);
@@ -133,6 +186,8 @@ int cn_key_load_private(cn_key **out, const char *path)
 out:
     EVP_PKEY_free(pkey);
     BIO_free(bio);
+    if (pem != NULL)
+        OPENSSL_clear_free(pem, KEY_FILE_MAX + 1);
     if (fd >= 0)
         close(fd);
     return err;
@@ -153,11 +208,11 @@ int cn_key_save_private(const cn_key *key, const char *path)
         goto out;
     }
     if (PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL) != 1) {
-        err = cn_error_set(CN_ERROR, "cannot encode the private key");
+        err = ossl_error(CN_ERROR, "cannot encode the private key");
         goto out;
     }
     if ((pemlen = BIO_get_mem_data(bio, &pem)) <= 0) {
-        err = cn_error_set(CN_ERROR, "cannot encode the private key");
+        err = ossl_error(CN_ERROR, "cannot encode the private key");
         goto out;
     }
     if ((err = cn_file_write_atomic(path, pem, (size_t)pemlen, 0600)) != 0)
@@ -175,7 +230,7 @@ int cn_key_from_public_raw(cn_key **out, const unsigned char pub[CN_ED25519_PUB_
     *out = NULL;
     pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, CN_ED25519_PUB_LEN);
     if (pkey == NULL)
-        return cn_error_set(CN_EINVAL, "invalid ed25519 public key");
+        return ossl_error(CN_EINVAL, "invalid ed25519 public key");
     return key_wrap(out, pkey, 0);
 }
 
@@ -253,7 +308,7 @@ int cn_key_sign(unsigned char sig[CN_ED25519_SIG_LEN], const cn_key *key, const 
     }
     if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) != 1 ||
         EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1 || siglen != CN_ED25519_SIG_LEN) {
-        err = cn_error_set(CN_ERROR, "ed25519 signing failed");
+        err = ossl_error(CN_ERROR, "ed25519 signing failed");
         goto out;
     }
     err = 0;
@@ -276,10 +331,11 @@ int cn_key_verify(const cn_key *key, const unsigned char *sig, size_t siglen, co
         goto out;
     }
     if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) != 1) {
-        err = cn_error_set(CN_ERROR, "cannot initialise ed25519 verification");
+        err = ossl_error(CN_ERROR, "cannot initialise ed25519 verification");
         goto out;
     }
     if (EVP_DigestVerify(ctx, sig, siglen, msg, len) != 1) {
+        ERR_clear_error();
         err = cn_error_set(CN_EVERIFY, "ed25519 signature does not verify");
         goto out;
     }

@@ -18,7 +18,10 @@
 typedef struct cn_key cn_key;
 
 int cn_key_generate(cn_key **out);
-/* Load a private key (PEM PKCS#8) written by cn_key_save_private. */
+/* Load a private key (unencrypted PEM PKCS#8) written by cn_key_save_private.
+ * CN_ENOTFOUND if path does not exist; CN_EINVAL if it is not a regular file,
+ * if group or others have any access to it (the message says to chmod 600),
+ * or if it is not an ed25519 PKCS#8 key; CN_ELIMIT if it is larger than 16 KiB. */
 int cn_key_load_private(cn_key **out, const char *path);
 /* Write the private key atomically with mode 0600. Fails on a public-only key. */
 int cn_key_save_private(const cn_key *key, const char *path);

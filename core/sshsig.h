@@ -29,7 +29,11 @@ typedef struct {
 } cn_sshsig;
 
 /* Parse an armored signature (at most CN_SSHSIG_MAX_ARMORED bytes). Any
- * malformed, truncated, oversized or non-ed25519 input fails with CN_EINVAL. */
+ * malformed, truncated, oversized or non-ed25519 input fails with CN_EINVAL.
+ * Accepted: base64 lines of any width (no blank lines, no spaces or CRs), an
+ * END line with or without its final newline, nothing after it; hash sha256 or
+ * sha512; a namespace of 1..63 bytes without NUL. The reserved field's contents
+ * are ignored, as OpenSSH does. Base64 must be canonical (zero pad bits). */
 int cn_sshsig_parse(cn_sshsig *out, const void *armored, size_t len);
 
 /* Parse and verify: namespace must equal ns and the signature must be valid

@@ -12,6 +12,9 @@
 #include "core/file.h"
 #include "core/key.h"
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +257,43 @@ static void test_load_errors(void **state)
     free(pubonly);
 }
 
+/* An encrypted key is refused (never a passphrase prompt), and so is a huge file. */
+static void test_load_encrypted_and_oversized(void **state)
+{
+    char *enc = cn_path_join(*state, "enc.key");
+    char *big = cn_path_join(*state, "big.key");
+    EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *pem = NULL, *huge;
+    long pemlen;
+    cn_key *key = NULL;
+
+    assert_non_null(pkey);
+    assert_non_null(bio);
+    assert_int_equal(PEM_write_bio_PKCS8PrivateKey(bio, pkey, EVP_aes_256_cbc(), NULL, 0, NULL,
+                                                   (void *)"passphrase"),
+                     1);
+    pemlen = BIO_get_mem_data(bio, &pem);
+    assert_true(pemlen > 0);
+    assert_non_null(strstr(pem, "ENCRYPTED PRIVATE KEY"));
+    assert_int_equal(cn_file_write_atomic(enc, pem, (size_t)pemlen, 0600), 0);
+    assert_int_equal(cn_key_load_private(&key, enc), CN_EINVAL);
+    assert_null(key);
+
+    huge = malloc(1 << 20);
+    assert_non_null(huge);
+    memset(huge, '\n', 1 << 20);
+    assert_int_equal(cn_file_write_atomic(big, huge, 1 << 20, 0600), 0);
+    assert_int_equal(cn_key_load_private(&key, big), CN_ELIMIT);
+    assert_null(key);
+
+    free(huge);
+    BIO_free(bio);
+    EVP_PKEY_free(pkey);
+    free(enc);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +307,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_refuses_open_permissions, setup_dir,
                                         teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_errors, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_load_encrypted_and_oversized, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
