@@ -218,7 +218,7 @@ static int b64_decode(cn_buf *out, cn_reader *r)
     return 0;
 }
 
-/* Strip the armor from in and decode the base64 inside onto blob. */
+/* Strip the armor from armored and decode the base64 inside onto blob. */
 static int dearmor(cn_buf *blob, const void *armored, size_t len)
 {
     cn_buf b64 = CN_BUF_INIT;
