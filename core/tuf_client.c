@@ -400,6 +400,7 @@ int cn_tuf_client_get_target_info(const cn_tuf_target_info **out, const cn_tuf_c
 int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf_client *c,
                                const cn_tuf_target_info *info, cn_tuf_fetch_fn fetch, void *ctx)
 {
+    char hex[CN_SHA256_HEX_LEN + 1];
     unsigned char *data = NULL;
     char *path = NULL;
     size_t len = 0;
@@ -418,11 +419,21 @@ int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf
         goto out;
     if ((err = fetch(ctx, path, (size_t)info->length, &data, &len)) != 0) {
         if (err == CN_ELIMIT)
-            err = cn_error_wrap(CN_EVERIFY, "%s: longer than its signed length", path);
+            err = cn_error_wrap(CN_EVERIFY, "target %s: longer than its signed length %" PRIu64,
+                                info->path, info->length);
+        else
+            err = cn_error_wrap(err, "target %s", info->path);
         goto out;
     }
-    if ((err = cn_tuf_verify_target_bytes(info, data, len)) != 0) {
-        err = cn_error_wrap(err, "%s", path);
+    if ((uint64_t)len != info->length) {
+        err = cn_error_set(CN_EVERIFY, "%s: %zu bytes, target %s is signed with %" PRIu64, path,
+                           len, info->path, info->length);
+        goto out;
+    }
+    cn_sha256_hex(hex, data, len);
+    if (strcmp(hex, info->sha256) != 0) {
+        err = cn_error_set(CN_EVERIFY, "%s: sha256 %s does not match target %s, signed %s", path,
+                           hex, info->path, info->sha256);
         goto out;
     }
     *out = data;
@@ -472,8 +483,8 @@ int cn_tuf_verify_dir(const char *public_dir, time_t now)
                                          cn_tuf_fetch_dir, (void *)public_dir);
         free(data);
         data = NULL;
-        if (err == CN_ENOTFOUND || err == CN_ELIMIT)
-            err = cn_error_wrap(CN_EVERIFY, "%s", cn_tuf_client_target_at(c, i)->path);
+        if (err == CN_ENOTFOUND)
+            err = cn_error_wrap(CN_EVERIFY, "target file missing");
         if (err != 0)
             goto out;
     }
