@@ -474,7 +474,11 @@ static int check_prereqs(git_repository *repo, const cn_bundle_header *h)
 }
 
 /* Feed the pack (first the bytes already read, then the rest of fd) to the
- * indexer writing into repo's objects/pack. */
+ * indexer writing into repo's objects/pack. The repository's odb resolves a
+ * thin pack's external delta bases; verify=1 parses every object and checks
+ * the pack is connected. (libgit2 1.5.1's verifier leaks each parsed object
+ * the odb already has, so re-reading a bundle whose objects are all present
+ * costs a little memory; that is libgit2's, not ours.) */
 static int index_pack(git_repository *repo, int fd, const unsigned char *head, size_t headlen,
                       unsigned char *chunk, const char *path)
 {
