@@ -1,14 +1,117 @@
 /*
- * cli.c - command dispatch.
+ * cli.c - the citynode command line: global options and command dispatch.
+ *
+ * Each command lives in node/cmd_<name>.c and reports failure through the
+ * cn_error message; this file turns that into one line on stderr and the exit
+ * status of DESIGN.md §7 (0 ok, 1 operational, 2 usage/invalid, 3 verify).
  */
 #include "node/cli.h"
+#include "node/commands.h"
+#include "core/error.h"
+#include "core/git.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*run)(const char *home, int argc, char **argv);
+    const char *synopsis;
+} command;
+
+static int run_validate(const char *home, int argc, char **argv)
+{
+    (void)home;
+    return cn_cmd_validate(argc, argv);
+}
+
+static const command commands[] = {
+    {"init", cn_cmd_init, "init --name NAME [--url BASE_URL] [--country CC] [--code AGS]"},
+    {"validate", run_validate, "validate PATH [--json]"},
+    {"publish", cn_cmd_publish, "publish DIR [--version V]"},
+    {"verify", cn_cmd_verify, "verify [NODE/ITEM[@V] | --all]"},
+    {"export", cn_cmd_export, "export OUTDIR"},
+    {"serve", cn_cmd_serve, "serve [--listen HOST:PORT]"},
+    {"show", cn_cmd_show, "show NODE/ITEM[@V] [--json]"},
+    {"allowed-signers", cn_cmd_allowed_signers, "allowed-signers [NODE]"},
+    {"keys", cn_cmd_keys, "keys list"},
+};
+
+static void usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: citynode [--home DIR] COMMAND [ARGS...]\n\ncommands:\n");
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %s\n", commands[i].synopsis);
+    fprintf(f, "\nThe node directory is --home DIR, else $CITYNODE_HOME, else "
+               "~/.local/share/citynode.\n"
+               "Exit status: 0 success, 1 operational error, 2 usage error or invalid input,\n"
+               "3 verification failed.\n");
+}
+
+int cn_cli_usage_error(const char *synopsis, const char *problem)
+{
+    fprintf(stderr, "citynode: %s\nusage: citynode %s\n", problem, synopsis);
+    return 2;
+}
 
 int cn_cli_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "citynode: not yet\n");
-    return 1;
+    static const struct option opts[] = {
+        {"home", required_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *home = NULL;
+    size_t i;
+    int c, rc;
+
+    /* '+': stop at the command name; its own options are parsed by it. */
+    while ((c = getopt_long(argc, argv, "+H:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'H':
+            home = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("citynode %s\n", CN_VERSION_STRING);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[optind], commands[i].name) != 0)
+            continue;
+        if (cn_git_init() != 0) {
+            fprintf(stderr, "citynode: %s\n", cn_error_message());
+            return 1;
+        }
+        cn_error_clear();
+        rc = commands[i].run(home, argc - optind, argv + optind);
+        git_libgit2_shutdown();
+        return rc;
+    }
+    fprintf(stderr, "citynode: '%s' is not a command\n", argv[optind]);
+    usage(stderr);
+    return 2;
+}
+
+int cn_cli_fail(int err)
+{
+    const char *msg = cn_error_message();
+
+    fprintf(stderr, "citynode: %s\n", *msg ? msg : "failed");
+    return cn_error_exit_status(err);
 }

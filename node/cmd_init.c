@@ -1,0 +1,135 @@
+/*
+ * cmd_init.c - `citynode init`: create a node, its key and its TUF repository.
+ *
+ * The node id printed is sha256(public/tuf/1.root.json): self-certifying and
+ * stable across key rotation (DESIGN.md §1). A failed init removes what it
+ * created, so it can simply be run again.
+ */
+#include "core/error.h"
+#include "core/file.h"
+#include "core/json.h"
+#include "node/commands.h"
+#include "node/config.h"
+#include "node/home.h"
+#include "node/node.h"
+#include "node/profile.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char synopsis[] = "init --name NAME [--url BASE_URL] [--country CC] [--code AGS]";
+
+static int check_url(const char *url)
+{
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return cn_error_set(CN_EUSAGE, "--url '%s' must start with http:// or https://", url);
+    if (strlen(url) > 512 || strpbrk(url, " \t\r\n\"<>\\") != NULL)
+        return cn_error_set(CN_EUSAGE, "--url '%.80s' is not a valid URL", url);
+    return 0;
+}
+
+static int check_country(const char *cc)
+{
+    if (strlen(cc) != 2 || !isupper((unsigned char)cc[0]) || !isupper((unsigned char)cc[1]))
+        return cn_error_set(CN_EUSAGE, "--country '%s' must be an ISO 3166-1 alpha-2 code like DE",
+                            cc);
+    return 0;
+}
+
+static int create_node(char node_id[CN_NODE_ID_HEX + 1], cn_home *home, const cn_config *cfg)
+{
+    cn_key *key = NULL;
+    cn_tuf_keys keys;
+    cn_tuf_repo *tuf = NULL;
+    char *key_path = NULL;
+    int err;
+
+    if ((key_path = cn_path_join(home->keys_dir, CN_NODE_KEY_FILE)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = cn_key_generate(&key)) != 0 || (err = cn_key_save_private(key, key_path)) != 0)
+        goto out;
+    cn_tuf_keys_single(&keys, key);
+    if ((err = cn_tuf_repo_init(&tuf, home->public_dir, &keys, NULL)) != 0 ||
+        (err = cn_tuf_repo_node_id(node_id, tuf)) != 0)
+        goto out;
+    if ((err = cn_profile_publish(tuf, node_id, cfg)) != 0 || (err = cn_tuf_repo_commit(tuf)) != 0)
+        goto out;
+    if ((err = cn_profile_write_pointer(home->public_dir, node_id, cfg)) != 0)
+        goto out;
+    err = cn_config_write(cfg, home->config_path);
+out:
+    cn_tuf_repo_free(tuf);
+    cn_key_free(key);
+    free(key_path);
+    return err;
+}
+
+int cn_cmd_init(const char *home_flag, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"name", required_argument, NULL, 'n'},
+        {"url", required_argument, NULL, 'u'},
+        {"country", required_argument, NULL, 'c'},
+        {"code", required_argument, NULL, 'a'},
+        {NULL, 0, NULL, 0},
+    };
+    cn_config cfg = {0};
+    cn_home *home = NULL;
+    char *home_dir = NULL, node_id[CN_NODE_ID_HEX + 1];
+    int c, err;
+
+    optind = 0;
+    cfg.url = CN_DEFAULT_URL;
+    cfg.listen = CN_DEFAULT_LISTEN;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            cfg.name = optarg;
+            break;
+        case 'u':
+            cfg.url = optarg;
+            break;
+        case 'c':
+            cfg.country = optarg;
+            break;
+        case 'a':
+            cfg.code = optarg;
+            break;
+        default:
+            return cn_cli_usage_error(synopsis, "unknown option");
+        }
+    }
+    if (optind != argc)
+        return cn_cli_usage_error(synopsis, "unexpected argument");
+    if (cfg.name == NULL || cfg.name[0] == '\0' || strlen(cfg.name) > 200)
+        return cn_cli_usage_error(synopsis, "--name NAME is required (at most 200 bytes)");
+    if ((err = check_url(cfg.url)) != 0 || (cfg.country && (err = check_country(cfg.country))))
+        return cn_cli_fail(err);
+    if ((err = cn_home_resolve(&home_dir, home_flag)) != 0)
+        return cn_cli_fail(err);
+    if ((err = cn_home_open(&home, home_dir, CN_HOME_CREATE | CN_HOME_LOCK)) != 0)
+        goto out;
+    if (home->node_id[0] != '\0') {
+        err = cn_error_set(CN_EEXISTS, "%s already holds node %s", home_dir, home->node_id);
+        goto out;
+    }
+    if ((err = create_node(node_id, home, &cfg)) != 0) {
+        /* Leave nothing half-made: the next init starts from scratch. */
+        char *key_path = cn_path_join(home->keys_dir, CN_NODE_KEY_FILE);
+        if (key_path)
+            remove(key_path);
+        free(key_path);
+        cn_rmtree(home->public_dir);
+        remove(home->config_path);
+        goto out;
+    }
+    printf("%s\n", node_id);
+    fprintf(stderr, "initialised node '%s' in %s\n", cfg.name, home_dir);
+out:
+    cn_home_free(home);
+    free(home_dir);
+    return err ? cn_cli_fail(err) : 0;
+}

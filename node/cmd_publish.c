@@ -1,0 +1,355 @@
+/*
+ * cmd_publish.c - `citynode publish DIR [--version V]` (DESIGN.md §3).
+ *
+ * validate the manifest → refuse a version that does not increase → take the
+ * history of DIR's HEAD (a git repository) or snapshot DIR's files into a
+ * commit whose parent is the previous version → signed annotated tag
+ * v<version> carrying the canonical manifest → full and delta bundles → TUF
+ * targets, then new targets, snapshot and timestamp metadata.
+ *
+ * Everything that can be refused is checked before anything is written; if a
+ * later step fails, the tag is removed again so the node is as before.
+ */
+#include "core/bundle.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "core/git.h"
+#include "core/json.h"
+#include "core/name.h"
+#include "core/semver.h"
+#include "node/commands.h"
+#include "node/config.h"
+#include "node/item.h"
+#include "node/node.h"
+#include "schemas/manifest.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char synopsis[] = "publish DIR [--version V]";
+
+typedef struct {
+    const char *kind;
+    const char *item;
+    const char *version;
+    char *previous; /* newest published version, or NULL */
+    git_oid previous_commit;
+    git_oid commit;
+    git_oid tag;
+    int has_delta;
+} publication;
+
+static int check_new_version(publication *p, const cn_node *node)
+{
+    const json_t *custom = NULL;
+    const char *prev_kind, *prev_commit;
+    int err;
+
+    if ((err = cn_node_latest_version(&p->previous, &custom, node, p->item)) == CN_ENOTFOUND) {
+        cn_error_clear();
+        return 0;
+    }
+    if (err != 0)
+        return err;
+    if (cn_semver_compare(p->version, p->previous) <= 0)
+        return cn_error_set(CN_EINVAL,
+                            "%s@%s: versions must increase; %s is already published "
+                            "(use --version to publish a newer one)",
+                            p->item, p->version, p->previous);
+    prev_kind = json_string_value(json_object_get(custom, "kind"));
+    if (prev_kind && strcmp(prev_kind, p->kind) != 0)
+        return cn_error_set(CN_EINVAL, "%s was published as a %s, not a %s", p->item, prev_kind,
+                            p->kind);
+    prev_commit = json_string_value(json_object_get(custom, "commit"));
+    if (prev_commit == NULL || git_oid_fromstr(&p->previous_commit, prev_commit) != 0)
+        return cn_error_set(CN_EVERIFY, "%s@%s: signed metadata lacks its commit id", p->item,
+                            p->previous);
+    return 0;
+}
+
+static int is_git_repository(const char *dir)
+{
+    git_repository *r = NULL;
+    int yes = git_repository_open_ext(&r, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0;
+    git_repository_free(r);
+    return yes;
+}
+
+static int take_commit(publication *p, git_repository *repo, const char *dir,
+                       const git_signature *sig)
+{
+    char message[256];
+    int err;
+
+    if (is_git_repository(dir)) {
+        if ((err = cn_git_import_head(&p->commit, repo, dir)) != 0)
+            return err;
+        if (p->previous) {
+            int anc = cn_git_is_ancestor(repo, &p->previous_commit, &p->commit);
+            if (anc < 0)
+                return anc;
+            p->has_delta = anc;
+        }
+        return 0;
+    }
+    snprintf(message, sizeof(message), "%s %s\n\nSnapshot published by citynode.\n", p->item,
+             p->version);
+    p->has_delta = p->previous != NULL;
+    return cn_git_snapshot_dir(&p->commit, repo, dir, p->previous ? &p->previous_commit : NULL, sig,
+                               message);
+}
+
+/* Every version tag in the repository, for the full bundle's ref lines. */
+static int list_version_tags(git_strarray *out, git_repository *repo)
+{
+    if (git_tag_list_match(out, "v*", repo) != 0)
+        return cn_git_error(CN_ERROR, "cannot list tags");
+    return 0;
+}
+
+static int write_bundles(const publication *p, git_repository *repo, const char *full_path,
+                         const char *delta_path)
+{
+    cn_bundle_write_opts opts = {0};
+    git_strarray tags = {0};
+    char **refs = NULL, newref[128];
+    const char *one[1];
+    size_t i;
+    int err;
+
+    if ((err = list_version_tags(&tags, repo)) != 0)
+        return err;
+    if ((refs = calloc(tags.count ? tags.count : 1, sizeof(*refs))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < tags.count; i++) {
+        size_t n = strlen(tags.strings[i]) + 11;
+        if ((refs[i] = malloc(n)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        snprintf(refs[i], n, "refs/tags/%s", tags.strings[i]);
+    }
+    opts.tag_refs = (const char **)refs;
+    opts.ntag_refs = tags.count;
+    git_oid_cpy(&opts.head_commit, &p->commit);
+    if ((err = cn_bundle_write(repo, full_path, &opts)) != 0 || !p->has_delta)
+        goto out;
+    snprintf(newref, sizeof(newref), "refs/tags/v%s", p->version);
+    one[0] = newref;
+    opts.tag_refs = one;
+    opts.ntag_refs = 1;
+    opts.prerequisite = &p->previous_commit;
+    err = cn_bundle_write(repo, delta_path, &opts);
+out:
+    for (i = 0; refs && i < tags.count; i++)
+        free(refs[i]);
+    free(refs);
+    git_strarray_dispose(&tags);
+    return err;
+}
+
+static json_t *target_custom(const publication *p, const char *file)
+{
+    char commit[GIT_OID_HEXSZ + 1], tag[GIT_OID_HEXSZ + 1];
+    json_t *c;
+
+    git_oid_tostr(commit, sizeof(commit), &p->commit);
+    git_oid_tostr(tag, sizeof(tag), &p->tag);
+    c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", p->kind, "item", p->item, "version",
+                  p->version, "file", file, "commit", commit, "tag", tag);
+    if (c && p->previous) {
+        char prev[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(prev, sizeof(prev), &p->previous_commit);
+        json_object_set_new(c, "previous", json_string(p->previous));
+        json_object_set_new(c, "previous_commit", json_string(prev));
+    }
+    return c;
+}
+
+static int add_targets(const publication *p, cn_node *node, const char *manifest,
+                       size_t manifest_len, const char *full_path, const char *delta_path)
+{
+    char target[CN_ITEM_TARGET_MAX];
+    json_t *custom = NULL;
+    int err;
+
+    if ((err = cn_item_target_path(target, p->item, p->version, "manifest.json")) != 0)
+        return err;
+    custom = target_custom(p, "manifest");
+    if ((err = cn_tuf_repo_add_target(node->tuf, target, manifest, manifest_len, custom)) != 0)
+        goto out;
+    json_decref(custom);
+    custom = target_custom(p, "full");
+    if ((err = cn_item_target_path(target, p->item, p->version, "full.bundle")) != 0 ||
+        (err = cn_tuf_repo_add_target_file(node->tuf, target, full_path, custom)) != 0)
+        goto out;
+    if (p->has_delta) {
+        json_decref(custom);
+        custom = target_custom(p, "delta");
+        if ((err = cn_item_target_path(target, p->item, p->version, "delta.bundle")) != 0 ||
+            (err = cn_tuf_repo_add_target_file(node->tuf, target, delta_path, custom)) != 0)
+            goto out;
+    }
+    err = cn_tuf_repo_commit(node->tuf);
+out:
+    json_decref(custom);
+    return err;
+}
+
+/* The published form of a manifest: compact JSON with sorted keys. OLPC
+ * canonical JSON (what TUF signs) has no real numbers, and manifests may
+ * carry them (costs, KPIs), so manifests use jansson's deterministic compact
+ * form; the bytes are covered by the target's hash either way. */
+static int manifest_bytes(char **out, size_t *len, const json_t *doc)
+{
+    *out = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    if (*out == NULL)
+        return cn_error_set(CN_ENOMEM, "cannot encode the manifest");
+    *len = strlen(*out);
+    return 0;
+}
+
+static void print_diagnostics(const cn_diagnostics *diags)
+{
+    size_t i;
+
+    for (i = 0; i < diags->count; i++) {
+        char *line = NULL;
+        if (cn_diagnostic_format(&line, &diags->items[i]) == 0)
+            fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+}
+
+static int publish(cn_node *node, const char *dir, const char *version_flag)
+{
+    cn_diagnostics diags = CN_DIAGNOSTICS_INIT;
+    cn_manifest *m = NULL;
+    cn_config *cfg = NULL;
+    publication p = {0};
+    git_repository *repo = NULL;
+    git_signature *sig = NULL;
+    char *repo_path = NULL, *canonical = NULL, *work = NULL, *full = NULL, *delta = NULL;
+    char tagname[80], email[128];
+    size_t canonical_len;
+    int err, tagged = 0;
+
+    if ((err = cn_manifest_load(&m, &diags, dir)) != 0) {
+        print_diagnostics(&diags);
+        goto out;
+    }
+    print_diagnostics(&diags); /* warnings */
+    p.kind = cn_kind_name(m->kind);
+    p.item = m->id;
+    p.version = version_flag ? version_flag : m->version;
+    if (p.version == NULL) {
+        err = cn_error_set(CN_EINVAL, "%s: no version; add 'version:' or use --version", m->path);
+        goto out;
+    }
+    if ((err = cn_semver_check(p.version)) != 0 || (err = cn_name_check_slug(p.item)) != 0)
+        goto out;
+    if (version_flag && json_object_set_new(m->doc, "version", json_string(p.version)) != 0) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = check_new_version(&p, node)) != 0 ||
+        (err = cn_config_read(&cfg, node->home->config_path)) != 0 ||
+        (err = manifest_bytes(&canonical, &canonical_len, m->doc)) != 0)
+        goto out;
+
+    /* Nothing was written so far; from here on, undo on failure. */
+    if ((repo_path = cn_home_repo_path(node->home, node->home->node_id, p.item)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    snprintf(email, sizeof(email), "citynode-%.16s@localhost", node->home->node_id);
+    if (git_signature_now(&sig, cfg->name, email) != 0) {
+        err = cn_git_error(CN_ERROR, "cannot make the tagger signature");
+        goto out;
+    }
+    if ((err = cn_git_open_bare(&repo, repo_path)) != 0 ||
+        (err = take_commit(&p, repo, dir, sig)) != 0)
+        goto out;
+    snprintf(tagname, sizeof(tagname), "v%s", p.version);
+    if ((err = cn_git_tag_signed(&p.tag, repo, tagname, &p.commit, sig, canonical, node->key)))
+        goto out;
+    tagged = 1;
+    work = cn_path_join(node->home->tmp_dir, "publish");
+    if (work == NULL || (cn_rmtree(work), (err = cn_mkdir_p(work, 0700)) != 0))
+        goto out;
+    full = cn_path_join(work, "full.bundle");
+    delta = cn_path_join(work, "delta.bundle");
+    if (full == NULL || delta == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = write_bundles(&p, repo, full, delta)) != 0 ||
+        (err = add_targets(&p, node, canonical, canonical_len, full, delta)) != 0)
+        goto out;
+    tagged = 0;
+    {
+        char commit[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(commit, sizeof(commit), &p.commit);
+        printf("%.12s/%s@%s\n", node->home->node_id, p.item, p.version);
+        fprintf(stderr, "published %s %s@%s (commit %.12s, tag %s%s)\n", p.kind, p.item, p.version,
+                commit, tagname, p.has_delta ? ", delta bundle" : "");
+    }
+out:
+    if (tagged) {
+        char ref[96];
+        git_reference *r = NULL;
+        snprintf(ref, sizeof(ref), "refs/tags/%s", tagname);
+        if (git_reference_lookup(&r, repo, ref) == 0)
+            git_reference_delete(r);
+        git_reference_free(r);
+    }
+    if (work)
+        cn_rmtree(work);
+    free(work);
+    free(full);
+    free(delta);
+    free(canonical);
+    free(repo_path);
+    free(p.previous);
+    git_signature_free(sig);
+    git_repository_free(repo);
+    cn_config_free(cfg);
+    cn_manifest_free(m);
+    cn_diagnostics_free(&diags);
+    return err;
+}
+
+int cn_cmd_publish(const char *home_flag, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"version", required_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *version = NULL;
+    cn_node *node = NULL;
+    char *home = NULL;
+    int c, err;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'v')
+            return cn_cli_usage_error(synopsis, "unknown option");
+        version = optarg;
+    }
+    if (optind != argc - 1)
+        return cn_cli_usage_error(synopsis, "expected one DIR");
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+        (err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0)
+        goto out;
+    err = publish(node, argv[optind], version);
+out:
+    cn_node_free(node);
+    free(home);
+    return err ? cn_cli_fail(err) : 0;
+}

@@ -1,0 +1,271 @@
+/*
+ * cmd_verify.c - `citynode verify`: re-check everything stored against the
+ * signed metadata.
+ *
+ * --all checks, and names the first file that fails:
+ *  1. the TUF chain from tuf/1.root.json to the current targets, and every
+ *     current target's length and hash (cn_tuf_verify_dir);
+ *  2. every older snapshot and targets version still published, against the
+ *     root keys of its time;
+ *  3. every file under targets/, whose consistent name carries its sha256;
+ *  4. the unsigned .well-known pointer, against the signed profile;
+ *  5. every item version's git tag: SSHSIG by a targets key, pointing at the
+ *     commit the signed metadata names.
+ */
+#include "core/error.h"
+#include "core/file.h"
+#include "core/git.h"
+#include "core/hash.h"
+#include "core/json.h"
+#include "node/commands.h"
+#include "node/config.h"
+#include "node/node.h"
+#include "node/profile.h"
+#include "node/verify.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define CN_TARGET_FILE_MAX ((size_t)4 << 30)
+
+typedef struct {
+    cn_tuf_metadata **roots;
+    size_t nroots;
+} root_list;
+
+static void root_list_free(root_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->nroots; i++)
+        cn_tuf_metadata_free(l->roots[i]);
+    free(l->roots);
+}
+
+static int load_roots(root_list *l, const char *tuf_dir)
+{
+    char path[4096];
+    unsigned char *data;
+    size_t len;
+    int err;
+
+    for (;;) {
+        cn_tuf_metadata *md, **grown;
+        snprintf(path, sizeof(path), "%s/%zu.root.json", tuf_dir, l->nroots + 1);
+        if (!cn_file_exists(path))
+            return l->nroots ? 0 : cn_error_set(CN_EVERIFY, "%s is missing", path);
+        if ((err = cn_file_read(&data, &len, path, CN_TUF_MAX_ROOT_LEN)) != 0)
+            return err;
+        err = cn_tuf_metadata_parse(&md, data, len, CN_TUF_MAX_ROOT_LEN, CN_TUF_ROOT, path);
+        free(data);
+        if (err != 0)
+            return cn_error_wrap(CN_EVERIFY, "verification failed");
+        if ((grown = realloc(l->roots, (l->nroots + 1) * sizeof(*grown))) == NULL) {
+            cn_tuf_metadata_free(md);
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        }
+        l->roots = grown;
+        l->roots[l->nroots++] = md;
+    }
+}
+
+/* An older N.snapshot.json or N.targets.json: signed by the role's keys of
+ * some root version. */
+static int verify_old_metadata(const root_list *roots, const char *path, cn_tuf_role role)
+{
+    cn_tuf_metadata *md = NULL;
+    unsigned char *data = NULL;
+    size_t len, i;
+    int err;
+
+    if ((err = cn_file_read(&data, &len, path, CN_TUF_MAX_METADATA_LEN)) != 0)
+        return err;
+    if ((err = cn_tuf_metadata_parse(&md, data, len, CN_TUF_MAX_METADATA_LEN, role, path)) != 0) {
+        err = CN_EVERIFY;
+        goto out;
+    }
+    err = CN_EVERIFY;
+    for (i = roots->nroots; i-- > 0 && err != 0;)
+        err = cn_tuf_metadata_verify(md, roots->roots[i], role);
+    if (err != 0)
+        cn_error_set(CN_EVERIFY, "%s: not signed by any %s key of this node", path,
+                     cn_tuf_role_name(role));
+out:
+    cn_tuf_metadata_free(md);
+    free(data);
+    return err;
+}
+
+static int verify_metadata_dir(const char *public_dir)
+{
+    char *tuf_dir = cn_path_join(public_dir, "tuf");
+    root_list roots = {0};
+    struct dirent *e;
+    DIR *d = NULL;
+    int err;
+
+    if (tuf_dir == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = load_roots(&roots, tuf_dir)) != 0)
+        goto out;
+    if ((d = opendir(tuf_dir)) == NULL) {
+        err = cn_error_set(CN_ERROR, "cannot read %s", tuf_dir);
+        goto out;
+    }
+    while (err == 0 && (e = readdir(d)) != NULL) {
+        char path[4096];
+        const char *dot = strchr(e->d_name, '.');
+        if (dot == NULL || e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", tuf_dir, e->d_name);
+        if (strcmp(dot, ".snapshot.json") == 0)
+            err = verify_old_metadata(&roots, path, CN_TUF_SNAPSHOT);
+        else if (strcmp(dot, ".targets.json") == 0)
+            err = verify_old_metadata(&roots, path, CN_TUF_TARGETS);
+    }
+out:
+    if (d)
+        closedir(d);
+    root_list_free(&roots);
+    free(tuf_dir);
+    return err;
+}
+
+/* Every file under dir is named <sha256>.<name>: check the digest. */
+static int verify_target_files(const char *dir)
+{
+    struct dirent *e;
+    DIR *d;
+    int err = 0;
+
+    if ((d = opendir(dir)) == NULL)
+        return 0; /* no targets yet */
+    while (err == 0 && (e = readdir(d)) != NULL) {
+        char *path, digest[CN_SHA256_HEX_LEN + 1];
+        struct stat st;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if ((path = cn_path_join(dir, e->d_name)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            err = verify_target_files(path);
+        else if (strlen(e->d_name) <= CN_SHA256_HEX_LEN + 1 || e->d_name[CN_SHA256_HEX_LEN] != '.')
+            err = cn_error_set(CN_EVERIFY, "%s: not a target of this node", path);
+        else if ((err = cn_sha256_file_hex(digest, NULL, path, CN_TARGET_FILE_MAX)) == 0 &&
+                 strncmp(digest, e->d_name, CN_SHA256_HEX_LEN) != 0)
+            err = cn_error_set(CN_EVERIFY, "%s: content does not match its signed hash", path);
+        free(path);
+    }
+    closedir(d);
+    return err;
+}
+
+/* The pointer is unsigned, so it must say exactly what the signed profile and
+ * the node id say: regenerate it and compare bytes. */
+static int verify_pointer(const cn_home *home)
+{
+    char *path = cn_path_join(home->public_dir, ".well-known/citynode.json");
+    char *expected_dir = cn_path_join(home->tmp_dir, "pointer-check");
+    char *expected = NULL;
+    unsigned char *a = NULL, *b = NULL;
+    size_t alen, blen;
+    cn_config *cfg = NULL;
+    int err;
+
+    if (path == NULL || expected_dir == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = cn_config_read(&cfg, home->config_path)) != 0)
+        goto out;
+    cn_rmtree(expected_dir);
+    if ((err = cn_mkdir_p(expected_dir, 0700)) != 0 ||
+        (err = cn_profile_write_pointer(expected_dir, home->node_id, cfg)) != 0)
+        goto out;
+    if ((expected = cn_path_join(expected_dir, ".well-known/citynode.json")) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = cn_file_read(&a, &alen, path, 64 * 1024)) != 0 ||
+        (err = cn_file_read(&b, &blen, expected, 64 * 1024)) != 0)
+        goto out;
+    if (alen != blen || memcmp(a, b, alen) != 0)
+        err = cn_error_set(CN_EVERIFY, "%s: does not match the node's id and signed profile", path);
+out:
+    if (expected_dir)
+        cn_rmtree(expected_dir);
+    free(a);
+    free(b);
+    free(expected);
+    free(expected_dir);
+    free(path);
+    cn_config_free(cfg);
+    return err;
+}
+
+/* A published file that does not parse is a verification failure too. */
+static int as_verify_failure(int err)
+{
+    return (err == CN_EINVAL || err == CN_ELIMIT || err == CN_ENOTFOUND) ? CN_EVERIFY : err;
+}
+
+int cn_verify_tree(const cn_home *home)
+{
+    char *targets_dir = NULL;
+    int err;
+
+    if ((err = cn_tuf_verify_dir(home->public_dir, time(NULL))) != 0)
+        return cn_error_wrap(as_verify_failure(err), "%s", home->public_dir);
+    if ((err = verify_metadata_dir(home->public_dir)) != 0)
+        return as_verify_failure(err);
+    if ((targets_dir = cn_path_join(home->public_dir, "targets")) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    err = verify_target_files(targets_dir);
+    free(targets_dir);
+    if (err != 0)
+        return as_verify_failure(err);
+    return as_verify_failure(verify_pointer(home));
+}
+
+int cn_cmd_verify(const char *home_flag, int argc, char **argv)
+{
+    static const char synopsis[] = "verify [NODE/ITEM[@V] | --all]";
+    cn_node *node = NULL;
+    cn_home *h = NULL;
+    char *home = NULL, *item = NULL, *version = NULL;
+    size_t n;
+    int err;
+
+    if (argc > 2)
+        return cn_cli_usage_error(synopsis, "too many arguments");
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+        (err = cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0)
+        goto out;
+    /* The tree is checked before the repository is opened from it, so a
+     * damaged file is reported as a verification failure with its name. */
+    if ((argc == 1 || strcmp(argv[1], "--all") == 0) && (err = cn_verify_tree(h)) != 0)
+        goto out;
+    if ((err = cn_node_open(&node, home, 0)) != 0) {
+        err = as_verify_failure(err);
+        goto out;
+    }
+    if (argc == 2 && strcmp(argv[1], "--all") != 0 &&
+        (err = cn_node_parse_ref(&item, &version, node, argv[1])) != 0)
+        goto out;
+    if ((err = cn_verify_item_tags(node, item, version, &n)) != 0)
+        goto out;
+    printf("verified: node %.12s, %zu item version%s, signatures and hashes good\n",
+           node->home->node_id, n, n == 1 ? "" : "s");
+out:
+    free(item);
+    free(version);
+    cn_node_free(node);
+    cn_home_free(h);
+    free(home);
+    return err ? cn_cli_fail(err) : 0;
+}

@@ -1,0 +1,177 @@
+/*
+ * config.c - config.yml: a flat YAML mapping of scalars.
+ *
+ *   name: "Stadt Leipzig"
+ *   url: "http://127.0.0.1:8470"
+ *   listen: "127.0.0.1:8470"
+ *
+ * Strings are written as YAML double-quoted scalars, which accept JSON's
+ * escapes, so any name round-trips.
+ */
+#include "node/config.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "node/node.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define CN_CONFIG_MAX               (256 * 1024)
+#define CN_DEFAULT_TIMESTAMP_MARGIN (6 * 3600)
+
+static int put_entry(cn_buf *b, const char *key, const char *value)
+{
+    json_t *s;
+    char *quoted;
+    int err;
+
+    if (value == NULL)
+        return 0;
+    if ((s = json_string(value)) == NULL)
+        return cn_error_set(CN_EINVAL, "config value for %s is not valid UTF-8", key);
+    quoted = json_dumps(s, JSON_ENCODE_ANY);
+    json_decref(s);
+    if (quoted == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    err = cn_buf_printf(b, "%s: %s\n", key, quoted);
+    free(quoted);
+    return err;
+}
+
+int cn_config_write(const cn_config *cfg, const char *path)
+{
+    cn_buf b = CN_BUF_INIT;
+    int err;
+
+    if ((err = cn_buf_puts(&b, "# citynode node configuration (see docs/CONFIG.md)\n")) != 0 ||
+        (err = put_entry(&b, "name", cfg->name)) != 0 ||
+        (err = put_entry(&b, "url", cfg->url)) != 0 ||
+        (err = put_entry(&b, "listen", cfg->listen)) != 0 ||
+        (err = put_entry(&b, "country", cfg->country)) != 0 ||
+        (err = put_entry(&b, "code", cfg->code)) != 0 ||
+        (err = cn_buf_printf(&b, "timestamp_margin: %lld\n",
+                             (long long)(cfg->timestamp_margin ? cfg->timestamp_margin
+                                                               : CN_DEFAULT_TIMESTAMP_MARGIN))) !=
+            0)
+        goto out;
+    err = cn_file_write_atomic(path, b.data, b.len, 0644);
+out:
+    cn_buf_free(&b);
+    return err;
+}
+
+static int set_field(cn_config *cfg, const char *key, const char *value, const char *path,
+                     size_t line)
+{
+    char **slot = NULL;
+
+    if (strcmp(key, "name") == 0)
+        slot = &cfg->name;
+    else if (strcmp(key, "url") == 0)
+        slot = &cfg->url;
+    else if (strcmp(key, "listen") == 0)
+        slot = &cfg->listen;
+    else if (strcmp(key, "country") == 0)
+        slot = &cfg->country;
+    else if (strcmp(key, "code") == 0)
+        slot = &cfg->code;
+    else if (strcmp(key, "timestamp_margin") == 0) {
+        char *end;
+        long long v;
+        errno = 0;
+        v = strtoll(value, &end, 10);
+        if (errno || *end || v < 60 || v > 30LL * 86400)
+            return cn_error_set(
+                CN_EINVAL, "%s:%zu: timestamp_margin: must be seconds (60..2592000)", path, line);
+        cfg->timestamp_margin = v;
+        return 0;
+    } else
+        return cn_error_set(CN_EINVAL, "%s:%zu: %s: unknown setting", path, line, key);
+    free(*slot);
+    *slot = strdup(value);
+    return *slot ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
+int cn_config_read(cn_config **out, const char *path)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_node_t *root;
+    yaml_node_pair_t *pair;
+    cn_config *cfg = NULL;
+    unsigned char *data = NULL;
+    size_t len;
+    int err, have_doc = 0;
+
+    *out = NULL;
+    if ((err = cn_file_read(&data, &len, path, CN_CONFIG_MAX)) != 0)
+        return err;
+    if (!yaml_parser_initialize(&parser)) {
+        free(data);
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    yaml_parser_set_input_string(&parser, data, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        err = cn_error_set(CN_EINVAL, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
+                           parser.problem_mark.column + 1,
+                           parser.problem ? parser.problem : "YAML syntax error");
+        goto out;
+    }
+    have_doc = 1;
+    if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    cfg->timestamp_margin = CN_DEFAULT_TIMESTAMP_MARGIN;
+    root = yaml_document_get_root_node(&doc);
+    if (root == NULL || root->type != YAML_MAPPING_NODE) {
+        err = cn_error_set(CN_EINVAL, "%s: expected a mapping of settings", path);
+        goto out;
+    }
+    for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+        yaml_node_t *k = yaml_document_get_node(&doc, pair->key);
+        yaml_node_t *v = yaml_document_get_node(&doc, pair->value);
+        if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE) {
+            err = cn_error_set(CN_EINVAL, "%s:%zu: settings must be 'key: value' scalars", path,
+                               k ? k->start_mark.line + 1 : 0);
+            goto out;
+        }
+        if ((err = set_field(cfg, (const char *)k->data.scalar.value,
+                             (const char *)v->data.scalar.value, path, k->start_mark.line + 1)))
+            goto out;
+    }
+    if (cfg->name == NULL) {
+        err = cn_error_set(CN_EINVAL, "%s: name: required setting is missing", path);
+        goto out;
+    }
+    if ((cfg->url == NULL && (cfg->url = strdup(CN_DEFAULT_URL)) == NULL) ||
+        (cfg->listen == NULL && (cfg->listen = strdup(CN_DEFAULT_LISTEN)) == NULL)) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    *out = cfg;
+    cfg = NULL;
+out:
+    if (have_doc)
+        yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    free(data);
+    cn_config_free(cfg);
+    return err;
+}
+
+void cn_config_free(cn_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    free(cfg->name);
+    free(cfg->url);
+    free(cfg->listen);
+    free(cfg->country);
+    free(cfg->code);
+    free(cfg);
+}

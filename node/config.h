@@ -1,0 +1,24 @@
+/*
+ * config.h - the node's config.yml: name, public URL, listen address, limits.
+ */
+#ifndef CN_CONFIG_H
+#define CN_CONFIG_H
+
+#include <stdint.h>
+
+typedef struct {
+    char *name;
+    char *url;                /* public base URL, no trailing slash */
+    char *listen;             /* HOST:PORT for serve */
+    char *country;            /* ISO 3166-1 alpha-2, may be NULL */
+    char *code;               /* AGS/ARS/LAU code, may be NULL */
+    int64_t timestamp_margin; /* serve re-signs the timestamp this long before expiry (s) */
+} cn_config;
+
+/* Write config.yml atomically. */
+int cn_config_write(const cn_config *cfg, const char *path);
+/* Read config.yml; missing optional keys get defaults. */
+int cn_config_read(cn_config **out, const char *path);
+void cn_config_free(cn_config *cfg);
+
+#endif
