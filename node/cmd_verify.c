@@ -62,7 +62,13 @@ static int load_roots(root_list *l, const char *tuf_dir)
         err = cn_tuf_metadata_parse(&md, data, len, CN_TUF_MAX_ROOT_LEN, CN_TUF_ROOT, path);
         free(data);
         if (err != 0)
-            return cn_error_wrap(CN_EVERIFY, "verification failed");
+            return CN_EVERIFY;
+        /* Each root is signed by its own keys and by its predecessor's. */
+        if (cn_tuf_metadata_verify(md, md, CN_TUF_ROOT) != 0 ||
+            (l->nroots && cn_tuf_metadata_verify(md, l->roots[l->nroots - 1], CN_TUF_ROOT) != 0)) {
+            cn_tuf_metadata_free(md);
+            return cn_error_wrap(CN_EVERIFY, "%s", path);
+        }
         if ((grown = realloc(l->roots, (l->nroots + 1) * sizeof(*grown))) == NULL) {
             cn_tuf_metadata_free(md);
             return cn_error_set(CN_ENOMEM, "out of memory");
@@ -219,10 +225,11 @@ int cn_verify_tree(const cn_home *home)
     char *targets_dir = NULL;
     int err;
 
-    if ((err = cn_tuf_verify_dir(home->public_dir, time(NULL))) != 0)
-        return cn_error_wrap(as_verify_failure(err), "%s", home->public_dir);
+    /* Every metadata file on its own first, so a damaged one is named. */
     if ((err = verify_metadata_dir(home->public_dir)) != 0)
         return as_verify_failure(err);
+    if ((err = cn_tuf_verify_dir(home->public_dir, time(NULL))) != 0)
+        return cn_error_wrap(as_verify_failure(err), "%s", home->public_dir);
     if ((targets_dir = cn_path_join(home->public_dir, "targets")) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     err = verify_target_files(targets_dir);

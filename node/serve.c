@@ -198,6 +198,41 @@ static enum MHD_Result serve_file(cn_server *srv, struct MHD_Connection *c, cons
     return ret;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decoding for request URLs. libmicrohttpd's own decoder turns %00
+ * into a NUL that silently cuts the path short; this one turns it, and any
+ * malformed escape, into a control character that cn_name_check_relpath
+ * refuses, so such a request gets 400 instead of another file. */
+static size_t unescape_url(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *in = s, *out = s;
+
+    (void)cls;
+    (void)c;
+    while (*in) {
+        if (*in == '%') {
+            int hi = in[1] ? hex_digit(in[1]) : -1, lo = hi >= 0 && in[2] ? hex_digit(in[2]) : -1;
+            int v = (hi >= 0 && lo >= 0) ? hi << 4 | lo : 0;
+            *out++ = v == 0 ? '\x01' : (char)v;
+            in += (hi >= 0 && lo >= 0) ? 3 : 1;
+        } else {
+            *out++ = *in++;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls)
@@ -351,12 +386,13 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
     }
     if ((err = make_index(srv, opts)) != 0)
         goto fail;
-    srv->daemon = MHD_start_daemon(
-        flags, opts->port, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(opts->threads ? opts->threads : CN_SERVE_DEFAULT_THREADS),
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CN_SERVE_CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CN_SERVE_TIMEOUT_S, MHD_OPTION_END);
+    srv->daemon =
+        MHD_start_daemon(flags, opts->port, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned)(opts->threads ? opts->threads : CN_SERVE_DEFAULT_THREADS),
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CN_SERVE_CONNECTION_LIMIT,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CN_SERVE_TIMEOUT_S,
+                         MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, NULL, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err =
             cn_error_set(CN_ERROR, "cannot listen on %s port %u (in use?)", opts->host, opts->port);
