@@ -1,0 +1,116 @@
+/*
+ * cmd_validate.c - the validate command: load a manifest, print what is wrong.
+ */
+#include "node/cmd_validate.h"
+#include "schemas/manifest.h"
+#include "core/error.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VALIDATE_USAGE "usage: citynode validate PATH [--json] [--quiet]\n"
+
+static void print_diagnostics(const cn_diagnostics *diags, int quiet)
+{
+    size_t i;
+
+    for (i = 0; i < diags->count; i++) {
+        char *line = NULL;
+        if (quiet && diags->items[i].is_warning)
+            continue;
+        if (cn_diagnostic_format(&line, &diags->items[i]) == 0)
+            fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+    if (diags->dropped > 0)
+        fprintf(stderr, "(%zu more errors not shown)\n", diags->dropped);
+}
+
+static json_t *diagnostics_json(const cn_diagnostics *diags)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    for (i = 0; list != NULL && i < diags->count; i++) {
+        const cn_diagnostic *d = &diags->items[i];
+        json_array_append_new(
+            list, json_pack("{s:s?, s:I, s:I, s:s, s:s, s:s}", "file", d->file, "line",
+                            (json_int_t)d->line, "column", (json_int_t)d->col, "path", d->path,
+                            "message", d->message, "level", d->is_warning ? "warning" : "error"));
+    }
+    return list;
+}
+
+static int print_json(const char *path, const cn_manifest *m, const cn_diagnostics *diags, int err)
+{
+    json_t *o = json_pack("{s:s, s:b, s:o}", "path", path, "valid", m != NULL, "diagnostics",
+                          diagnostics_json(diags));
+    char *s;
+
+    if (o == NULL)
+        return 1;
+    if (m != NULL) {
+        json_object_set_new(o, "kind", json_string(cn_kind_name(m->kind)));
+        json_object_set_new(o, "id", json_string(m->id));
+        json_object_set_new(o, "version", m->version ? json_string(m->version) : json_null());
+        json_object_set_new(o, "title", json_string(m->title));
+        json_object_set_new(o, "file", json_string(m->path));
+    } else if (err != CN_EINVAL) {
+        json_object_set_new(o, "error", json_string(cn_error_message()));
+    }
+    s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(o);
+    if (s == NULL)
+        return 1;
+    printf("%s\n", s);
+    free(s);
+    return 0;
+}
+
+int cn_cmd_validate(int argc, char **argv)
+{
+    cn_diagnostics diags = CN_DIAGNOSTICS_INIT;
+    cn_manifest *m = NULL;
+    const char *path = NULL;
+    int json = 0, quiet = 0, i, err;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(VALIDATE_USAGE, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "citynode: unknown option '%s'\n" VALIDATE_USAGE, argv[i]);
+            return 2;
+        } else if (path == NULL) {
+            path = argv[i];
+        } else {
+            fputs("citynode: validate takes one PATH\n" VALIDATE_USAGE, stderr);
+            return 2;
+        }
+    }
+    if (path == NULL) {
+        fputs("citynode: validate needs a PATH\n" VALIDATE_USAGE, stderr);
+        return 2;
+    }
+    err = cn_manifest_load(&m, &diags, path);
+    if (json) {
+        if (print_json(path, m, &diags, err) != 0)
+            err = err ? err : CN_ENOMEM;
+    } else {
+        print_diagnostics(&diags, quiet);
+        if (err == 0 && !quiet)
+            printf("%s: valid %s %s@%s\n", path, cn_kind_name(m->kind), m->id,
+                   m->version ? m->version : "unversioned");
+        else if (err != 0 && err != CN_EINVAL)
+            fprintf(stderr, "citynode: %s\n", cn_error_message());
+    }
+    cn_manifest_free(m);
+    cn_diagnostics_free(&diags);
+    return cn_error_exit_status(err);
+}

@@ -1,0 +1,522 @@
+/*
+ * manifest.c - from a manifest file to a validated, identified cn_manifest.
+ */
+#include "schemas/manifest.h"
+#include "schemas/embedded.h"
+#include "schemas/yaml.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "core/json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *const kind_names[] = {"solution", "dataset", "strategy", "node"};
+
+const char *cn_kind_name(cn_kind kind)
+{
+    return (unsigned)kind < 4 ? kind_names[kind] : "unknown";
+}
+
+int cn_kind_from_name(cn_kind *out, const char *name)
+{
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if (strcmp(name, kind_names[i]) == 0) {
+            *out = (cn_kind)i;
+            return 0;
+        }
+    return cn_error_set(CN_EINVAL, "unknown kind '%s' (solution, dataset or strategy)", name);
+}
+
+int cn_schema_for_kind(cn_schema **out, cn_kind kind)
+{
+    char name[64];
+    json_t *doc = NULL;
+    size_t i;
+    int err;
+
+    *out = NULL;
+    snprintf(name, sizeof(name), "%s.schema.json", cn_kind_name(kind));
+    for (i = 0; i < cn_embedded_schemas_count; i++)
+        if (strcmp(cn_embedded_schemas[i].name, name) == 0)
+            break;
+    if (i == cn_embedded_schemas_count)
+        return cn_error_set(CN_ENOTFOUND, "no schema %s in this build", name);
+    if ((err = cn_json_parse(&doc, cn_embedded_schemas[i].data, cn_embedded_schemas[i].len,
+                             CN_JSON_MAX_DEPTH, name)) != 0)
+        return err;
+    err = cn_schema_compile(out, doc, 0);
+    json_decref(doc);
+    return err;
+}
+
+int cn_slugify(char **out, const char *name)
+{
+    size_t n = 0, i;
+    char *s;
+    int dash = 0;
+
+    *out = NULL;
+    if ((s = malloc(64)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    for (i = 0; name[i] && n < 63; i++) {
+        char c = name[i];
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
+            if (dash && n > 0 && n < 62)
+                s[n++] = '-';
+            dash = 0;
+            s[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        } else {
+            dash = 1;
+        }
+    }
+    s[n] = '\0';
+    if (n == 0) {
+        free(s);
+        return cn_error_set(CN_EINVAL, "'%s' gives no usable id", name);
+    }
+    *out = s;
+    return 0;
+}
+
+/* semver.org: MAJOR.MINOR.PATCH[-pre][+build], numbers without leading zeros. */
+static const char *semver_number(const char *s)
+{
+    const char *p = s;
+
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p == s || (*s == '0' && p - s > 1))
+        return NULL;
+    return p;
+}
+
+static const char *semver_idents(const char *p, int numeric_rule)
+{
+    do {
+        const char *start = ++p;
+        int all_digits = 1;
+        while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+               *p == '-') {
+            if (!(*p >= '0' && *p <= '9'))
+                all_digits = 0;
+            p++;
+        }
+        if (p == start || (numeric_rule && all_digits && *start == '0' && p - start > 1))
+            return NULL;
+    } while (*p == '.');
+    return p;
+}
+
+int cn_semver_valid(const char *s)
+{
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        if ((s = semver_number(s)) == NULL)
+            return 0;
+        if (i < 2 && *s++ != '.')
+            return 0;
+    }
+    if (*s == '-' && (s = semver_idents(s, 1)) == NULL)
+        return 0;
+    if (*s == '+' && (s = semver_idents(s, 0)) == NULL)
+        return 0;
+    return *s == '\0';
+}
+
+/* Drop the last segment of a key path ("a.b[0]" -> "a.b" -> "a" -> ""). */
+static void parent_path(char *p)
+{
+    size_t n = strlen(p);
+
+    if (n > 0 && p[n - 1] == ']') {
+        while (n > 0 && p[n - 1] != '[')
+            n--;
+        if (n > 0)
+            n--;
+    } else {
+        while (n > 0 && p[n - 1] != '.' && p[n - 1] != ']')
+            n--;
+        if (n > 0 && p[n - 1] == '.')
+            n--;
+    }
+    p[n] = '\0';
+}
+
+/* Copy diagnostics from `from` into diags, with the file and the positions
+ * of their key paths (or of the nearest ancestor the document has). */
+static int place(cn_diagnostics *diags, const cn_diagnostics *from, const cn_yaml_doc *doc,
+                 const char *file)
+{
+    size_t i;
+    int err;
+
+    for (i = 0; i < from->count; i++) {
+        const cn_diagnostic *d = &from->items[i];
+        unsigned line = 0, col = 0;
+        char *p = strdup(d->path);
+        if (p == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        while (doc && cn_yaml_doc_position(doc, p, &line, &col) != 0 && p[0] != '\0')
+            parent_path(p);
+        free(p);
+        if ((err = cn_diagnostics_add(diags, file, line, col, d->path, d->is_warning, "%s",
+                                      d->message)) != 0)
+            return err;
+    }
+    return 0;
+}
+
+typedef struct {
+    cn_diagnostics *diags;
+    const cn_yaml_doc *doc;
+    const char *file;
+    char *dir;
+} checker;
+
+static int complain(checker *k, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int complain(checker *k, const char *path, const char *fmt, ...)
+{
+    unsigned line = 0, col = 0;
+    char msg[1200];
+    va_list ap;
+
+    cn_yaml_doc_position(k->doc, path, &line, &col);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return cn_diagnostics_add(k->diags, k->file, line, col, path, 0, "%s", msg);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* What the first bytes of a file say it is: "png", "jpeg", "gif", "svg" or NULL. */
+static const char *image_type(const char *path)
+{
+    unsigned char head[16] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t n;
+
+    if (f == NULL)
+        return NULL;
+    n = fread(head, 1, sizeof(head), f);
+    fclose(f);
+    if (n >= 8 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "png";
+    if (n >= 3 && memcmp(head, "\xff\xd8\xff", 3) == 0)
+        return "jpeg";
+    if (n >= 6 && (memcmp(head, "GIF87a", 6) == 0 || memcmp(head, "GIF89a", 6) == 0))
+        return "gif";
+    if (n >= 1 && (head[0] == '<' || (n >= 2 && head[0] == 0x1f && head[1] == 0x8b)))
+        return "svg";
+    return NULL;
+}
+
+enum { FILE_ANY, FILE_LOGO, FILE_IMAGE };
+
+/* Check a relative file reference at key path `path` with value v. */
+static int check_file_ref(checker *k, const char *path, const json_t *v, int what)
+{
+    const char *name = json_string_value(v);
+    char *full = NULL;
+    int err = 0;
+
+    if (name == NULL)
+        return 0; /* the schema has reported the type */
+    if (strncasecmp(name, "http://", 7) == 0 || strncasecmp(name, "https://", 8) == 0)
+        return 0; /* a URL: not fetched, citynode validates offline */
+    if (strncasecmp(name, "file:", 5) == 0)
+        return complain(k, path, "is a file:// URL. Only relative paths or HTTP(s) URLs allowed");
+    if (name[0] == '/')
+        return complain(k, path,
+                        "is an absolute path. Only relative paths or HTTP(s) URLs allowed");
+    if (strstr(name, "://") != NULL)
+        return complain(k, path, "'%s' is not an HTTP(s) URL", name);
+    if (strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 || strstr(name, "/../") ||
+        has_suffix(name, "/.."))
+        return complain(k, path, "'%s' must not leave the manifest's directory ('..')", name);
+    if ((full = cn_path_join(k->dir, name)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (what == FILE_LOGO && !has_suffix(name, ".png") && !has_suffix(name, ".svg") &&
+        !has_suffix(name, ".svgz"))
+        err = complain(k, path, "invalid file extension for: %s (use .png, .svg or .svgz)", full);
+    else if (!cn_file_exists(full))
+        err = complain(k, path, "no such file: %s", full);
+    else if (what != FILE_ANY && image_type(full) == NULL)
+        err = complain(k, path, "'%s' is not an image: unknown format", name);
+    free(full);
+    return err;
+}
+
+static int check_solution_files(checker *k, const json_t *doc)
+{
+    const json_t *desc = json_object_get(doc, "description"), *lang, *shots, *v;
+    const char *key;
+    char *p = NULL, *q = NULL;
+    size_t i;
+    int err;
+
+    if ((err = check_file_ref(k, "logo", json_object_get(doc, "logo"), FILE_LOGO)) != 0 ||
+        (err = check_file_ref(k, "monochromeLogo", json_object_get(doc, "monochromeLogo"),
+                              FILE_LOGO)) != 0 ||
+        (err = check_file_ref(k, "legal.authorsFile",
+                              json_object_get(json_object_get(doc, "legal"), "authorsFile"),
+                              FILE_ANY)) != 0)
+        return err;
+    if (!json_is_object(desc))
+        return 0;
+    json_object_foreach((json_t *)desc, key, lang)
+    {
+        shots = json_object_get(lang, "screenshots");
+        json_array_foreach(shots, i, v)
+        {
+            if ((err = cn_keypath_key(&p, "description", key)) != 0 ||
+                (err = cn_keypath_key(&q, p, "screenshots")) != 0) {
+                free(p);
+                return err;
+            }
+            free(p);
+            p = NULL;
+            err = cn_keypath_index(&p, q, i);
+            free(q);
+            q = NULL;
+            if (err == 0)
+                err = check_file_ref(k, p, v, FILE_IMAGE);
+            free(p);
+            p = NULL;
+            if (err != 0)
+                return err;
+        }
+    }
+    return 0;
+}
+
+static int check_dataset_files(checker *k, const json_t *doc)
+{
+    const json_t *dists = json_object_get(doc, "distributions"), *d;
+    char *p = NULL, *q = NULL;
+    size_t i;
+    int err = 0;
+
+    json_array_foreach(dists, i, d)
+    {
+        if (json_object_get(d, "file") == NULL)
+            continue;
+        if ((err = cn_keypath_index(&p, "distributions", i)) != 0 ||
+            (err = cn_keypath_key(&q, p, "file")) != 0)
+            break;
+        err = check_file_ref(k, q, json_object_get(d, "file"), FILE_ANY);
+        free(p);
+        free(q);
+        p = q = NULL;
+        if (err != 0)
+            break;
+    }
+    free(p);
+    free(q);
+    return err;
+}
+
+static char *dup_string(const json_t *v)
+{
+    return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+/* Fill id, version and title from a valid document. */
+static int identify(cn_manifest *m)
+{
+    const json_t *doc = m->doc, *v;
+    int err;
+
+    if ((v = json_object_get(doc, "id")) != NULL) {
+        if ((m->id = dup_string(v)) == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+    } else if (json_is_string(v = json_object_get(doc, "name"))) {
+        if ((err = cn_slugify(&m->id, json_string_value(v))) != 0)
+            return err;
+    } else {
+        return cn_error_set(CN_EINVAL, "the manifest has no id");
+    }
+    if ((v = json_object_get(doc, "version")) != NULL)
+        m->version = dup_string(v);
+    else if (json_is_string(v = json_object_get(doc, "softwareVersion")) &&
+             cn_semver_valid(json_string_value(v)))
+        m->version = dup_string(v);
+    v = json_object_get(doc, m->kind == CN_KIND_SOLUTION ? "name" : "title");
+    m->title = dup_string(v);
+    if (m->title == NULL)
+        m->title = strdup(m->id);
+    return m->title ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
+/* Kind of a document: its `kind`, or solution for a publiccode.yml. */
+static int detect_kind(cn_kind *out, const json_t *root, cn_diagnostics *diags, const char *file,
+                       const cn_yaml_doc *doc)
+{
+    const json_t *k = json_object_get(root, "kind");
+    unsigned line = 1, col = 1;
+
+    if (!json_is_object(root)) {
+        cn_diagnostics_add(diags, file, 1, 1, "", 0, "a manifest must be a map of keys");
+        return CN_EINVAL;
+    }
+    if (k == NULL && json_object_get(root, "publiccodeYmlVersion") != NULL) {
+        *out = CN_KIND_SOLUTION;
+        return 0;
+    }
+    if (k == NULL) {
+        cn_diagnostics_add(diags, file, 1, 1, "", 0,
+                           "required key 'kind' is missing (solution, dataset or strategy)");
+        return CN_EINVAL;
+    }
+    if (json_is_string(k) && cn_kind_from_name(out, json_string_value(k)) == 0)
+        return 0;
+    cn_yaml_doc_position(doc, "kind", &line, &col);
+    cn_diagnostics_add(diags, file, line, col, "kind", 0,
+                       "must be one of: \"solution\", \"dataset\", \"strategy\"");
+    return CN_EINVAL;
+}
+
+int cn_manifest_parse(cn_manifest **out, cn_diagnostics *diags, const void *data, size_t len,
+                      const char *file)
+{
+    cn_diagnostics local = CN_DIAGNOSTICS_INIT, found = CN_DIAGNOSTICS_INIT;
+    cn_diagnostics *d = diags ? diags : &local;
+    cn_yaml_doc *doc = NULL;
+    cn_schema *schema = NULL;
+    cn_manifest *m = NULL;
+    checker k = {NULL, NULL, file, NULL};
+    const char *slash;
+    size_t errors_before = cn_diagnostics_errors(d);
+    cn_kind kind;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_yaml_parse(&doc, d, data, len, file, NULL)) != 0)
+        goto out;
+    if ((err = detect_kind(&kind, cn_yaml_doc_root(doc), d, file, doc)) != 0)
+        goto out;
+    if ((err = cn_schema_for_kind(&schema, kind)) != 0)
+        goto out;
+    err = cn_schema_validate(schema, cn_yaml_doc_root(doc), &found);
+    if (err != 0 && err != CN_EINVAL)
+        goto out;
+    if ((err = place(d, &found, doc, file)) != 0)
+        goto out;
+    slash = file ? strrchr(file, '/') : NULL;
+    k.dir = slash ? strndup(file, (size_t)(slash - file)) : strdup(".");
+    k.diags = d;
+    k.doc = doc;
+    if (k.dir == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (kind == CN_KIND_SOLUTION)
+        err = check_solution_files(&k, cn_yaml_doc_root(doc));
+    else if (kind == CN_KIND_DATASET)
+        err = check_dataset_files(&k, cn_yaml_doc_root(doc));
+    if (err != 0)
+        goto out;
+    if (cn_diagnostics_errors(d) > errors_before) {
+        err = cn_error_set(CN_EINVAL, "%s: the manifest is not valid", file ? file : "manifest");
+        goto out;
+    }
+    if ((m = calloc(1, sizeof(*m))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    m->kind = kind;
+    m->doc = json_incref(cn_yaml_doc_root(doc));
+    if ((m->path = strdup(file ? file : "-")) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = identify(m)) != 0)
+        goto out;
+    *out = m;
+    m = NULL;
+out:
+    cn_manifest_free(m);
+    free(k.dir);
+    cn_schema_free(schema);
+    cn_yaml_doc_free(doc);
+    cn_diagnostics_free(&found);
+    cn_diagnostics_free(&local);
+    if (err == CN_EINVAL && cn_error_last() != CN_EINVAL)
+        cn_error_set(CN_EINVAL, "%s: the manifest is not valid", file ? file : "manifest");
+    return err;
+}
+
+int cn_manifest_load(cn_manifest **out, cn_diagnostics *diags, const char *path)
+{
+    static const char *const names[] = CN_MANIFEST_NAMES;
+    unsigned char *data = NULL;
+    char *file = NULL;
+    size_t len, i;
+    int err;
+
+    *out = NULL;
+    if (cn_dir_exists(path)) {
+        for (i = 0; names[i]; i++) {
+            if ((file = cn_path_join(path, names[i])) == NULL)
+                return cn_error_set(CN_ENOMEM, "out of memory");
+            if (cn_file_exists(file))
+                break;
+            free(file);
+            file = NULL;
+        }
+        if (file == NULL)
+            return cn_error_set(CN_ENOTFOUND, "%s: no citynode.yml or publiccode.yml in it", path);
+    } else if ((file = strdup(path)) == NULL) {
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    err = cn_file_read(&data, &len, file, CN_YAML_MAX_BYTES);
+    if (err == CN_ELIMIT) {
+        if (diags != NULL)
+            cn_diagnostics_add(diags, file, 0, 0, "", 0, "file is larger than %d bytes",
+                               CN_YAML_MAX_BYTES);
+        err = cn_error_set(CN_EINVAL, "%s: file is larger than %d bytes", file, CN_YAML_MAX_BYTES);
+    } else if (err == 0) {
+        err = cn_manifest_parse(out, diags, data, len, file);
+    }
+    free(data);
+    free(file);
+    return err;
+}
+
+void cn_manifest_free(cn_manifest *m)
+{
+    if (m == NULL)
+        return;
+    free(m->id);
+    free(m->version);
+    free(m->title);
+    free(m->path);
+    json_decref(m->doc);
+    free(m);
+}
+
+int cn_schema_validate_json(cn_kind kind, const json_t *doc, cn_diagnostics *diags)
+{
+    cn_schema *schema = NULL;
+    int err;
+
+    if ((err = cn_schema_for_kind(&schema, kind)) != 0)
+        return err;
+    err = cn_schema_validate(schema, doc, diags);
+    cn_schema_free(schema);
+    return err;
+}

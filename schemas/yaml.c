@@ -1,0 +1,470 @@
+/*
+ * yaml.c - YAML (libyaml events) to jansson, with key-path positions.
+ *
+ * The document is built with an explicit stack of open maps and sequences,
+ * bounded by the depth limit, so hostile nesting cannot exhaust the C stack.
+ * Positions live in a jansson object mapping key path -> line << 32 | col.
+ */
+#include "schemas/yaml.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+struct cn_yaml_doc {
+    json_t *root;
+    json_t *positions;
+    size_t nodes;
+};
+
+typedef struct {
+    json_t *node; /* object or array */
+    char *path;
+    char *key; /* map: the key waiting for its value, NULL if a key comes next */
+    unsigned key_line, key_col;
+    size_t index; /* sequence: next index */
+} frame;
+
+typedef struct {
+    const char *file;
+    cn_diagnostics *diags;
+    cn_yaml_limits limits;
+    cn_yaml_doc *doc;
+    frame *stack;
+    size_t depth;
+    size_t documents;
+} builder;
+
+static int fail(builder *b, int code, unsigned line, unsigned col, const char *path,
+                const char *msg)
+{
+    if (b->diags != NULL && cn_diagnostics_add(b->diags, b->file, line, col, path, 0, "%s", msg))
+        return CN_ENOMEM;
+    return cn_error_set(code, "%s:%u:%u: %s%s%s", b->file ? b->file : "-", line, col,
+                        path && *path ? path : "", path && *path ? ": " : "", msg);
+}
+
+/* Finds the first byte that is not part of well-formed UTF-8 (no overlongs,
+ * no surrogates, nothing past U+10FFFF). Returns len when all is well. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n, k;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (len - i <= n)
+            return i;
+        for (k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n + 1;
+    }
+    return len;
+}
+
+static void line_col_at(const unsigned char *s, size_t at, unsigned *line, unsigned *col)
+{
+    size_t i;
+
+    *line = 1;
+    *col = 1;
+    for (i = 0; i < at; i++) {
+        if (s[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else if ((s[i] & 0xC0) != 0x80) {
+            (*col)++;
+        }
+    }
+}
+
+static int all_of(const char *s, size_t len, const char *set)
+{
+    size_t i;
+
+    if (len == 0)
+        return 0;
+    for (i = 0; i < len; i++)
+        if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+            return 0;
+    return 1;
+}
+
+static int is_one_of(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcmp(s, *words) == 0)
+            return 1;
+    return 0;
+}
+
+/* YAML 1.2 core schema float: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
+static int is_core_float(const char *s)
+{
+    size_t digits = 0;
+
+    if (*s == '-' || *s == '+')
+        s++;
+    while (*s >= '0' && *s <= '9') {
+        s++;
+        digits++;
+    }
+    if (*s == '.') {
+        s++;
+        while (*s >= '0' && *s <= '9') {
+            s++;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+static json_t *integer_or_real(const char *text, const char *digits, int base)
+{
+    long long v;
+    char *end;
+
+    errno = 0;
+    v = strtoll(digits, &end, base);
+    if (errno == ERANGE || *end != '\0')
+        return base == 10 ? json_real(strtod(text, NULL)) : NULL;
+    return json_integer(v);
+}
+
+/* The core schema's resolution of a plain scalar; NULL only on OOM or for a
+ * hex/octal literal too big for 64 bits (then the caller keeps a string). */
+static json_t *resolve_plain(const char *s, size_t len)
+{
+    static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
+    static const char *const trues[] = {"true", "True", "TRUE", NULL};
+    static const char *const falses[] = {"false", "False", "FALSE", NULL};
+    const char *body = s;
+
+    if (memchr(s, '\0', len) != NULL)
+        return json_stringn(s, len);
+    if (len == 0 || is_one_of(s, nulls))
+        return json_null();
+    if (is_one_of(s, trues))
+        return json_true();
+    if (is_one_of(s, falses))
+        return json_false();
+    if (*body == '-' || *body == '+')
+        body++;
+    if (all_of(body, strlen(body), "0123456789"))
+        return integer_or_real(s, s, 10);
+    if (strncmp(s, "0o", 2) == 0 && all_of(s + 2, len - 2, "01234567"))
+        return integer_or_real(s, s + 2, 8);
+    if (strncmp(s, "0x", 2) == 0 && all_of(s + 2, len - 2, "0123456789abcdefABCDEF"))
+        return integer_or_real(s, s + 2, 16);
+    if (is_core_float(s))
+        return json_real(strtod(s, NULL));
+    return json_stringn(s, len);
+}
+
+static int scalar_value(builder *b, json_t **out, const yaml_event_t *ev, const char *path)
+{
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    const char *tag = (const char *)ev->data.scalar.tag;
+    unsigned line = (unsigned)ev->start_mark.line + 1, col = (unsigned)ev->start_mark.column + 1;
+    int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+
+    *out = NULL;
+    if (tag != NULL && strcmp(tag, YAML_STR_TAG) != 0 && strcmp(tag, "!") != 0) {
+        if (strcmp(tag, YAML_NULL_TAG) != 0 && strcmp(tag, YAML_BOOL_TAG) != 0 &&
+            strcmp(tag, YAML_INT_TAG) != 0 && strcmp(tag, YAML_FLOAT_TAG) != 0)
+            return fail(b, CN_EINVAL, line, col, path, "unsupported YAML tag");
+        plain = 1;
+    } else if (tag != NULL) {
+        plain = 0;
+    }
+    *out = plain ? resolve_plain(s, len) : json_stringn(s, len);
+    if (*out == NULL && plain)
+        *out = json_stringn(s, len);
+    if (*out == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int remember(builder *b, const char *path, unsigned line, unsigned col)
+{
+    json_t *v = json_integer((json_int_t)(((uint64_t)line << 32) | col));
+
+    if (v == NULL || json_object_set_new(b->doc->positions, path, v) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* A map key: a scalar, new in its map. */
+static int take_key(builder *b, frame *top, const yaml_event_t *ev)
+{
+    unsigned line = (unsigned)ev->start_mark.line + 1, col = (unsigned)ev->start_mark.column + 1;
+    const char *s;
+
+    if (ev->type != YAML_SCALAR_EVENT)
+        return fail(b, CN_EINVAL, line, col, top->path, "map keys must be scalars");
+    s = (const char *)ev->data.scalar.value;
+    if (memchr(s, '\0', ev->data.scalar.length) != NULL)
+        return fail(b, CN_EINVAL, line, col, top->path, "map key contains a NUL character");
+    if (json_object_get(top->node, s) != NULL) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "duplicate key '%.120s'", s);
+        return fail(b, CN_EINVAL, line, col, top->path, msg);
+    }
+    if ((top->key = strdup(s)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    top->key_line = line;
+    top->key_col = col;
+    return 0;
+}
+
+/* A value node (scalar, map or sequence start) in the current container. */
+static int take_value(builder *b, const yaml_event_t *ev)
+{
+    frame *top = b->depth ? &b->stack[b->depth - 1] : NULL;
+    unsigned line = (unsigned)ev->start_mark.line + 1, col = (unsigned)ev->start_mark.column + 1;
+    char *path = NULL;
+    json_t *value = NULL;
+    int err;
+
+    if (top != NULL && json_is_object(top->node) && top->key == NULL)
+        return take_key(b, top, ev);
+    if (++b->doc->nodes > b->limits.max_nodes)
+        return fail(b, CN_ELIMIT, line, col, top ? top->path : "", "document has too many nodes");
+    if (top == NULL) {
+        if (b->doc->root != NULL)
+            return fail(b, CN_EINVAL, line, col, "", "more than one YAML document");
+        path = strdup("");
+        err = path ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+    } else if (json_is_object(top->node)) {
+        line = top->key_line;
+        col = top->key_col;
+        err = cn_keypath_key(&path, top->path, top->key);
+    } else {
+        err = cn_keypath_index(&path, top->path, top->index++);
+    }
+    if (err != 0)
+        goto out;
+    if (ev->type == YAML_SCALAR_EVENT) {
+        err = scalar_value(b, &value, ev, path);
+    } else {
+        if (b->depth >= b->limits.max_depth) {
+            err = fail(b, CN_ELIMIT, line, col, path, "document is nested too deeply");
+            goto out;
+        }
+        value = ev->type == YAML_MAPPING_START_EVENT ? json_object() : json_array();
+        err = value ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    if (err != 0 || (err = remember(b, path, line, col)) != 0)
+        goto out;
+    if (top == NULL) {
+        b->doc->root = json_incref(value);
+    } else if (json_is_object(top->node)) {
+        err = json_object_set(top->node, top->key, value);
+        free(top->key);
+        top->key = NULL;
+    } else {
+        err = json_array_append(top->node, value);
+    }
+    if (err != 0) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (ev->type != YAML_SCALAR_EVENT) {
+        frame *f = &b->stack[b->depth++];
+        memset(f, 0, sizeof(*f));
+        f->node = value;
+        f->path = path;
+        path = NULL;
+        value = NULL;
+    }
+out:
+    json_decref(value);
+    free(path);
+    return err;
+}
+
+static void pop(builder *b)
+{
+    frame *f = &b->stack[--b->depth];
+
+    free(f->path);
+    free(f->key);
+    json_decref(f->node);
+}
+
+static int syntax_error(builder *b, const yaml_parser_t *p)
+{
+    char msg[300];
+    const yaml_mark_t *m = &p->problem_mark;
+
+    if (p->error == YAML_MEMORY_ERROR)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    snprintf(msg, sizeof(msg), "YAML syntax error: %s%s%s", p->problem ? p->problem : "unknown",
+             p->context ? " " : "", p->context ? p->context : "");
+    return fail(b, CN_EINVAL, (unsigned)m->line + 1, (unsigned)m->column + 1, "", msg);
+}
+
+static int handle(builder *b, const yaml_event_t *ev, int *done)
+{
+    unsigned line = (unsigned)ev->start_mark.line + 1, col = (unsigned)ev->start_mark.column + 1;
+
+    switch (ev->type) {
+    case YAML_STREAM_END_EVENT:
+        *done = 1;
+        return 0;
+    case YAML_DOCUMENT_START_EVENT:
+        if (++b->documents > 1)
+            return fail(b, CN_EINVAL, line, col, "", "more than one YAML document");
+        return 0;
+    case YAML_ALIAS_EVENT:
+        return fail(b, CN_EINVAL, line, col, b->depth ? b->stack[b->depth - 1].path : "",
+                    "YAML aliases are not supported");
+    case YAML_SCALAR_EVENT:
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        return take_value(b, ev);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        if (b->depth > 0)
+            pop(b);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+int cn_yaml_parse(cn_yaml_doc **out, cn_diagnostics *diags, const void *data, size_t len,
+                  const char *file, const cn_yaml_limits *limits)
+{
+    cn_yaml_limits defaults = CN_YAML_LIMITS_INIT;
+    builder b;
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int parser_ready = 0, done = 0, err;
+    size_t bad;
+
+    *out = NULL;
+    memset(&b, 0, sizeof(b));
+    b.file = file;
+    b.diags = diags;
+    b.limits = limits ? *limits : defaults;
+    if (len > b.limits.max_bytes) {
+        char msg[100];
+        snprintf(msg, sizeof(msg), "file is larger than %zu bytes", b.limits.max_bytes);
+        return fail(&b, CN_ELIMIT, 0, 0, "", msg);
+    }
+    if ((bad = utf8_invalid_at(data, len)) != len) {
+        unsigned line, col;
+        line_col_at(data, bad, &line, &col);
+        return fail(&b, CN_EINVAL, line, col, "", "Invalid UTF-8");
+    }
+    b.doc = calloc(1, sizeof(*b.doc));
+    b.stack = calloc(b.limits.max_depth + 1, sizeof(*b.stack));
+    if (b.doc == NULL || b.stack == NULL || (b.doc->positions = json_object()) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    parser_ready = 1;
+    yaml_parser_set_input_string(&parser, data, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+    err = 0;
+    while (!done && err == 0) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            err = syntax_error(&b, &parser);
+            break;
+        }
+        err = handle(&b, &ev, &done);
+        yaml_event_delete(&ev);
+    }
+    if (err == 0 && b.doc->root == NULL)
+        b.doc->root = json_null();
+    /* The document itself is at its start, where comments may precede the root node. */
+    if (err == 0)
+        err = remember(&b, "", 1, 1);
+out:
+    while (b.depth > 0)
+        pop(&b);
+    free(b.stack);
+    if (parser_ready)
+        yaml_parser_delete(&parser);
+    if (err != 0) {
+        cn_yaml_doc_free(b.doc);
+        return err;
+    }
+    *out = b.doc;
+    return 0;
+}
+
+json_t *cn_yaml_doc_root(const cn_yaml_doc *doc)
+{
+    return doc->root;
+}
+
+int cn_yaml_doc_position(const cn_yaml_doc *doc, const char *path, unsigned *line, unsigned *col)
+{
+    json_t *v = json_object_get(doc->positions, path);
+    uint64_t packed;
+
+    if (!json_is_integer(v))
+        return CN_ENOTFOUND;
+    packed = (uint64_t)json_integer_value(v);
+    *line = (unsigned)(packed >> 32);
+    *col = (unsigned)(packed & 0xFFFFFFFFu);
+    return 0;
+}
+
+size_t cn_yaml_doc_nodes(const cn_yaml_doc *doc)
+{
+    return doc->nodes;
+}
+
+void cn_yaml_doc_free(cn_yaml_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    json_decref(doc->root);
+    json_decref(doc->positions);
+    free(doc);
+}
