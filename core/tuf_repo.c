@@ -510,6 +510,13 @@ int cn_tuf_repo_add_target(cn_tuf_repo *repo, const char *target_path, const voi
         return err;
     if (custom != NULL && !json_is_object(custom))
         return cn_error_set(CN_EINVAL, "%s: custom metadata must be a JSON object", target_path);
+    if (custom != NULL) {
+        /* Refuse now what could not be signed at commit (e.g. real numbers). */
+        char *canon = NULL;
+        if ((err = cn_json_canonical(&canon, NULL, custom)) != 0)
+            return cn_error_wrap(err, "%s: custom metadata", target_path);
+        free(canon);
+    }
     cn_sha256_hex(hex, data, len);
     if ((err = cn_tuf_target_consistent_path(&rel, target_path, hex)) != 0)
         goto out;

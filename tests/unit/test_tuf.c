@@ -261,6 +261,27 @@ static void test_open_refuses_foreign_key(void **state)
     cn_key_free(k);
 }
 
+static void test_add_target_refuses_bad_input(void **state)
+{
+    fixture *f = *state;
+    json_t *real = json_pack("{s:f}", "x", 1.5), *arr = json_array();
+
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, "a/../b", "x", 1, NULL), CN_EINVAL);
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, "a.json", "x", 1, real), CN_EINVAL);
+    assert_non_null(strstr(cn_error_message(), "a.json: custom metadata"));
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, "a.json", "x", 1, arr), CN_EINVAL);
+    assert_int_equal(cn_tuf_repo_target_count(f->repo), 0);
+    assert_int_equal(cn_tuf_repo_add_target_file(f->repo, "a.json", "/nonexistent/file", NULL),
+                     CN_ENOTFOUND);
+    /* replacing a target keeps one entry */
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, "a.json", "x", 1, NULL), 0);
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, "a.json", "yy", 2, NULL), 0);
+    assert_int_equal(cn_tuf_repo_target_count(f->repo), 1);
+    assert_int_equal(cn_tuf_repo_target_at(f->repo, 0)->length, 2);
+    json_decref(real);
+    json_decref(arr);
+}
+
 static void test_threshold_counts_distinct_keys(void **state)
 {
     fixture *f = *state;
@@ -727,6 +748,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_init_add_commit_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_refuses_foreign_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_target_refuses_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threshold_counts_distinct_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_keyid_ignored, setup, teardown),
         cmocka_unit_test(test_parse_errors_name_the_field),
