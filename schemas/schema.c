@@ -290,11 +290,68 @@ static int malformed(compiler *c, const char *key, const char *problem)
                         c->path.len ? (const char *)c->path.data : "#", key, problem);
 }
 
+/* ECMA-262 (JSON Schema's regex dialect) names Unicode categories in long
+ * form, \p{Letter}; PCRE2 10.42 knows the short ones. Rewrite those. */
+static int ecma_to_pcre(cn_buf *out, const char *text)
+{
+    static const char *const names[][2] = {
+        {"Letter", "L"},
+        {"Lowercase_Letter", "Ll"},
+        {"Uppercase_Letter", "Lu"},
+        {"Titlecase_Letter", "Lt"},
+        {"Modifier_Letter", "Lm"},
+        {"Other_Letter", "Lo"},
+        {"Mark", "M"},
+        {"Number", "N"},
+        {"Decimal_Number", "Nd"},
+        {"digit", "Nd"},
+        {"Letter_Number", "Nl"},
+        {"Other_Number", "No"},
+        {"Punctuation", "P"},
+        {"punct", "P"},
+        {"Symbol", "S"},
+        {"Separator", "Z"},
+        {"Space_Separator", "Zs"},
+        {"Other", "C"},
+        {"Control", "Cc"},
+        {"cntrl", "Cc"},
+        {"Format", "Cf"},
+    };
+    size_t i, k;
+    int err = 0;
+
+    for (i = 0; text[i] != '\0' && err == 0; i++) {
+        if (text[i] == '\\' && (text[i + 1] == 'p' || text[i + 1] == 'P') && text[i + 2] == '{') {
+            const char *name = text + i + 3, *end = strchr(name, '}');
+            for (k = 0; end != NULL && k < sizeof(names) / sizeof(names[0]); k++) {
+                if (strlen(names[k][0]) == (size_t)(end - name) &&
+                    strncmp(name, names[k][0], (size_t)(end - name)) == 0) {
+                    err = cn_buf_printf(out, "\\%c{%s}", text[i + 1], names[k][1]);
+                    i = (size_t)(end - text);
+                    break;
+                }
+            }
+            if (end != NULL && k < sizeof(names) / sizeof(names[0]))
+                continue;
+        }
+        if (text[i] == '\\' && text[i + 1] != '\0') {
+            err = cn_buf_put(out, text + i, 2);
+            i++;
+        } else {
+            err = cn_buf_put(out, text + i, 1);
+        }
+    }
+    if (err == 0 && out->data == NULL)
+        err = cn_buf_puts(out, "");
+    return err;
+}
+
 static int add_regex(compiler *c, const char *key, const char *text)
 {
     cn_schema *s = c->s;
     regex_entry *e;
     pcre2_code *code;
+    cn_buf pcre = CN_BUF_INIT;
     int errcode, err;
     PCRE2_SIZE erroff;
     size_t i;
@@ -302,8 +359,13 @@ static int add_regex(compiler *c, const char *key, const char *text)
     for (i = 0; i < s->nregexes; i++)
         if (strcmp(s->regexes[i].text, text) == 0)
             return 0;
-    code = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &errcode,
-                         &erroff, NULL);
+    if ((err = ecma_to_pcre(&pcre, text)) != 0) {
+        cn_buf_free(&pcre);
+        return err;
+    }
+    /* No PCRE2_UCP: as in ECMA-262, \d and \w stay ASCII. */
+    code = pcre2_compile((PCRE2_SPTR)pcre.data, pcre.len, PCRE2_UTF, &errcode, &erroff, NULL);
+    cn_buf_free(&pcre);
     if (code == NULL) {
         PCRE2_UCHAR buf[160];
         pcre2_get_error_message(errcode, buf, sizeof(buf));
