@@ -237,7 +237,7 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     git_signature *sig = NULL;
     char *repo_path = NULL, *canonical = NULL, *work = NULL, *full = NULL, *delta = NULL;
     char tagname[80], email[128];
-    size_t canonical_len;
+    size_t canonical_len = 0;
     int err, tagged = 0;
 
     if ((err = cn_manifest_load(&m, &diags, dir)) != 0) {

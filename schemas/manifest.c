@@ -401,7 +401,7 @@ int cn_manifest_parse(cn_manifest **out, cn_diagnostics *diags, const void *data
     checker k = {NULL, NULL, file, NULL};
     const char *slash;
     size_t errors_before = cn_diagnostics_errors(d);
-    cn_kind kind;
+    cn_kind kind = CN_KIND_SOLUTION;
     int err;
 
     *out = NULL;

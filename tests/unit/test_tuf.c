@@ -59,7 +59,7 @@ static int teardown(void **state)
 
 static unsigned char *read_rel(const fixture *f, const char *rel, size_t *len)
 {
-    char path[256];
+    char path[4096];
     unsigned char *data = NULL;
 
     snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
@@ -69,7 +69,7 @@ static unsigned char *read_rel(const fixture *f, const char *rel, size_t *len)
 
 static void write_rel(const fixture *f, const char *rel, const void *data, size_t len)
 {
-    char path[256];
+    char path[4096];
 
     snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
     assert_int_equal(cn_file_write_atomic(path, data, len, 0644), 0);
@@ -605,7 +605,7 @@ static void test_tampered_target(void **state)
     assert_int_equal(cn_tuf_verify_dir(f->dir, f->now + 60), CN_EVERIFY);
     assert_non_null(strstr(cn_error_message(), "items/x/1.0.0/manifest.json"));
     {
-        char path[256];
+        char path[4096];
         snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
         unlink(path);
     }
