@@ -134,6 +134,11 @@ static int write_md(cn_tuf_metadata **out, cn_tuf_repo *repo, json_t *signed_, c
           (err = cn_tuf_metadata_verify(md, repo->md[CN_TUF_ROOT], CN_TUF_ROOT)) != 0) ||
          (err = cn_tuf_metadata_verify(md, md, CN_TUF_ROOT)) != 0))
         goto out;
+    /* Other roles must meet the current root's threshold (fewer keys than
+     * the threshold would publish metadata no client accepts). */
+    if (role != CN_TUF_ROOT && repo->md[CN_TUF_ROOT] &&
+        (err = cn_tuf_metadata_verify(md, repo->md[CN_TUF_ROOT], role)) != 0)
+        goto out;
     if ((err = cn_file_write_atomic(path, bytes, len, 0644)) != 0)
         goto out;
     *out = md;

@@ -305,6 +305,14 @@ static void test_threshold_counts_distinct_keys(void **state)
                      0);
     assert_int_equal(cn_tuf_metadata_verify(md, root, CN_TUF_TIMESTAMP), 0);
     cn_tuf_metadata_free(md);
+    /* A repository holding only one of the two timestamp keys refuses to publish. */
+    {
+        cn_tuf_repo *r = NULL;
+        assert_int_equal(cn_tuf_repo_open(&r, f->dir, &f->keys, NULL), 0);
+        assert_int_equal(cn_tuf_repo_commit(r), CN_EVERIFY);
+        assert_non_null(strstr(cn_error_message(), "1 of 2 required signatures valid"));
+        cn_tuf_repo_free(r);
+    }
 
     /* Drop the second signature and list the first one twice. */
     assert_int_equal(cn_json_parse(&env, data, len, CN_JSON_MAX_DEPTH, "ts"), 0);
