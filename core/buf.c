@@ -231,7 +231,7 @@ void cn_hex_encode(char *out, const unsigned char *in, size_t n)
     out[2 * n] = '\0';
 }
 
-static int hex_value(char c)
+int cn_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -249,7 +249,7 @@ int cn_hex_decode(unsigned char *out, size_t n, const char *hex, size_t hexlen)
     if (hexlen != 2 * n)
         return cn_error_set(CN_EINVAL, "expected %zu hex digits, got %zu", 2 * n, hexlen);
     for (i = 0; i < n; i++) {
-        int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+        int hi = cn_hex_digit(hex[2 * i]), lo = cn_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return cn_error_set(CN_EINVAL, "invalid hex digit");
         out[i] = (unsigned char)(hi << 4 | lo);

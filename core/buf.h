@@ -67,6 +67,8 @@ void cn_buf_free(cn_buf *b);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes with NUL). */
 void cn_hex_encode(char *out, const unsigned char *in, size_t n);
+/* Value of one hex digit (either case), or -1. */
+int cn_hex_digit(char c);
 /* Decode exactly 2n hex digits; fails with CN_EINVAL on any other input. */
 int cn_hex_decode(unsigned char *out, size_t n, const char *hex, size_t hexlen);
 

@@ -198,17 +198,6 @@ static enum MHD_Result serve_file(cn_server *srv, struct MHD_Connection *c, cons
     return ret;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decoding for request URLs. libmicrohttpd's own decoder turns %00
  * into a NUL that silently cuts the path short; this one turns it, and any
  * malformed escape, into a control character that cn_name_check_relpath
@@ -221,7 +210,8 @@ static size_t unescape_url(void *cls, struct MHD_Connection *c, char *s)
     (void)c;
     while (*in) {
         if (*in == '%') {
-            int hi = in[1] ? hex_digit(in[1]) : -1, lo = hi >= 0 && in[2] ? hex_digit(in[2]) : -1;
+            int hi = in[1] ? cn_hex_digit(in[1]) : -1,
+                lo = hi >= 0 && in[2] ? cn_hex_digit(in[2]) : -1;
             int v = (hi >= 0 && lo >= 0) ? hi << 4 | lo : 0;
             *out++ = v == 0 ? '\x01' : (char)v;
             in += (hi >= 0 && lo >= 0) ? 3 : 1;
