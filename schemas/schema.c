@@ -733,7 +733,8 @@ int cn_schema_compile(cn_schema **out, json_t *schema, unsigned flags)
     if ((err = add_resource(s, DEFAULT_BASE, schema)) != 0 ||
         (err = check_schema(&c, schema, DEFAULT_BASE)) != 0)
         goto out;
-    qsort(s->visited, s->nvisited, sizeof(*s->visited), cmp_ptr);
+    if (s->nvisited)
+        qsort(s->visited, s->nvisited, sizeof(*s->visited), cmp_ptr);
     /* resolve_ref may check more of the schema and so add pending refs. */
     for (i = 0; i < s->npending; i++)
         if ((err = resolve_ref(&c, &s->pending[i])) != 0)
