@@ -2,6 +2,8 @@
  * manifest.c - from a manifest file to a validated, identified cn_manifest.
  */
 #include "schemas/manifest.h"
+#include "core/name.h"
+#include "core/semver.h"
 #include "schemas/embedded.h"
 #include "schemas/yaml.h"
 #include "core/error.h"
@@ -56,79 +58,16 @@ int cn_schema_for_kind(cn_schema **out, cn_kind kind)
     return err;
 }
 
-int cn_slugify(char **out, const char *name)
+/* An id derived from a name (core/name.h), as a heap string. */
+static int slug_dup(char **out, const char *name)
 {
-    size_t n = 0, i;
-    char *s;
-    int dash = 0;
+    char slug[CN_SLUG_MAX + 1];
+    int err;
 
     *out = NULL;
-    if ((s = malloc(64)) == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    for (i = 0; name[i] && n < 63; i++) {
-        char c = name[i];
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
-            if (dash && n > 0 && n < 62)
-                s[n++] = '-';
-            dash = 0;
-            s[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-        } else {
-            dash = 1;
-        }
-    }
-    s[n] = '\0';
-    if (n == 0) {
-        free(s);
-        return cn_error_set(CN_EINVAL, "'%s' gives no usable id", name);
-    }
-    *out = s;
-    return 0;
-}
-
-/* semver.org: MAJOR.MINOR.PATCH[-pre][+build], numbers without leading zeros. */
-static const char *semver_number(const char *s)
-{
-    const char *p = s;
-
-    while (*p >= '0' && *p <= '9')
-        p++;
-    if (p == s || (*s == '0' && p - s > 1))
-        return NULL;
-    return p;
-}
-
-static const char *semver_idents(const char *p, int numeric_rule)
-{
-    do {
-        const char *start = ++p;
-        int all_digits = 1;
-        while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-               *p == '-') {
-            if (!(*p >= '0' && *p <= '9'))
-                all_digits = 0;
-            p++;
-        }
-        if (p == start || (numeric_rule && all_digits && *start == '0' && p - start > 1))
-            return NULL;
-    } while (*p == '.');
-    return p;
-}
-
-int cn_semver_valid(const char *s)
-{
-    int i;
-
-    for (i = 0; i < 3; i++) {
-        if ((s = semver_number(s)) == NULL)
-            return 0;
-        if (i < 2 && *s++ != '.')
-            return 0;
-    }
-    if (*s == '-' && (s = semver_idents(s, 1)) == NULL)
-        return 0;
-    if (*s == '+' && (s = semver_idents(s, 0)) == NULL)
-        return 0;
-    return *s == '\0';
+    if ((err = cn_name_slugify(slug, name)) != 0)
+        return err;
+    return (*out = strdup(slug)) ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
 }
 
 /* Drop the last segment of a key path ("a.b[0]" -> "a.b" -> "a" -> ""). */
@@ -345,7 +284,7 @@ static int identify(cn_manifest *m)
         if ((m->id = dup_string(v)) == NULL)
             return cn_error_set(CN_ENOMEM, "out of memory");
     } else if (json_is_string(v = json_object_get(doc, "name"))) {
-        if ((err = cn_slugify(&m->id, json_string_value(v))) != 0)
+        if ((err = slug_dup(&m->id, json_string_value(v))) != 0)
             return err;
     } else {
         return cn_error_set(CN_EINVAL, "the manifest has no id");
@@ -353,7 +292,7 @@ static int identify(cn_manifest *m)
     if ((v = json_object_get(doc, "version")) != NULL)
         m->version = dup_string(v);
     else if (json_is_string(v = json_object_get(doc, "softwareVersion")) &&
-             cn_semver_valid(json_string_value(v)))
+             cn_semver_check(json_string_value(v)) == 0)
         m->version = dup_string(v);
     v = json_object_get(doc, m->kind == CN_KIND_SOLUTION ? "name" : "title");
     m->title = dup_string(v);

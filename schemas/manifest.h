@@ -73,12 +73,4 @@ int cn_schema_validate_json(cn_kind kind, const json_t *doc, cn_diagnostics *dia
 /* Compile the embedded schema of kind (caller frees with cn_schema_free). */
 int cn_schema_for_kind(cn_schema **out, cn_kind kind);
 
-/* The slug of a name: ASCII letters and digits lowercased, every other run of
- * characters one '-', trimmed, at most 63 characters. CN_EINVAL when nothing
- * is left. */
-int cn_slugify(char **out, const char *name);
-
-/* Whether s is a semantic version (semver.org 2.0.0). */
-int cn_semver_valid(const char *s);
-
 #endif
