@@ -7,7 +7,8 @@
 # makes build-fuzz). Each BUILD_DIR/fuzz_* program runs for $FUZZ_SECONDS
 # (default 60) seconds. Its seed corpus is tests/data/<area>/ when that exists,
 # where <area> is the harness name without "fuzz_" (fuzz_bundle_header uses
-# tests/data/bundle_header/ if present, else tests/data/bundle/); seeds are
+# tests/data/bundle_header/ if present, else tests/data/bundle/; YAML and
+# manifest harnesses use tests/data/manifests/); seeds are
 # only read. New inputs go to a scratch corpus, BUILD_DIR/fuzz-corpus/<name>/,
 # kept between runs so that fuzzing resumes where it stopped; crashes, leaks
 # and timeouts go to BUILD_DIR/fuzz-artifacts/<name>/. Nothing is written to
@@ -47,9 +48,18 @@ max_len() {
 }
 
 # seed_dir NAME: the seed corpus under tests/data/ for a harness, or nothing.
-# Tries the whole area name, then ever shorter "_"-separated prefixes, then the
-# plural (fuzz_manifest -> tests/data/manifests).
+# Harnesses whose inputs are manifests (YAML) use tests/data/manifests; others
+# try the whole area name, then ever shorter "_"-separated prefixes, each also
+# as a plural (fuzz_bundle_header -> tests/data/bundle).
 seed_dir() {
+    case $1 in
+    fuzz_yaml* | fuzz_manifest* | fuzz_schema*)
+        if [ -d "$src/tests/data/manifests" ]; then
+            echo "$src/tests/data/manifests"
+            return
+        fi
+        ;;
+    esac
     area=${1#fuzz_}
     while [ -n "$area" ]; do
         for d in "$src/tests/data/$area" "$src/tests/data/${area}s"; do
