@@ -7,7 +7,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-client="$CN_SOURCE_DIR/tests/tufjs_refresh.mjs"
+client="$CN_SOURCE_DIR/tests/interop/tufjs_client.mjs"
 sample="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins"
 target=items/connected-urban-twins/1.0.0/manifest.json
 home="$TRASH/home"
@@ -26,7 +26,7 @@ exported_target() {
 
 # tufjs BASE_URL WORK_DIR: download $target with tuf-js, trusting out's root.
 tufjs() {
-    node "$client" "$1" "$out/tuf/1.root.json" "$2" "$target"
+    node "$client" "$1" "$out/tuf/1.root.json" "$2" "$target" -
 }
 
 # test_must_fail cmd...: cmd must exit non-zero.

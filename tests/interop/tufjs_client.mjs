@@ -1,13 +1,14 @@
 // tufjs_client.mjs - refresh from a citynode TUF repository with tuf-js (an
 // independent TUF client) and download one target.
 //
-//   node tufjs_client.mjs BASE_URL ROOT_FILE WORK_DIR TARGET_PATH [EXPECTED_FILE]
+//   node tufjs_client.mjs BASE_URL ROOT_FILE WORK_DIR TARGET_PATH [EXPECTED_FILE | -]
 //
 // BASE_URL serves tuf/ and targets/. ROOT_FILE is the trusted root, copied to
 // WORK_DIR/metadata/root.json unless that exists (so a second run starts from
 // the state the first one persisted). Prints one JSON line describing the
 // target; exits 1 with the error message on any failure, including a
-// downloaded target that differs from EXPECTED_FILE.
+// downloaded target that differs from EXPECTED_FILE. With "-" instead of
+// EXPECTED_FILE, the target's bytes go to stdout unchanged instead.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -43,6 +44,10 @@ async function main() {
   fs.rmSync(out, { force: true });
   await updater.downloadTarget(info, out);
   const got = fs.readFileSync(out);
+  if (expectedFile === '-') {
+    process.stdout.write(got);
+    return;
+  }
   if (expectedFile && !got.equals(fs.readFileSync(expectedFile))) {
     throw new Error(`downloaded ${targetPath} differs from ${expectedFile}`);
   }
