@@ -178,16 +178,8 @@ static int prepare(cn_buf *hdr, git_packbuilder **pb_out, git_repository *repo,
     git_oid_tostr(hex, sizeof(hex), &opts->head_commit);
     if ((err = cn_buf_printf(hdr, "%s HEAD\n", hex)) != 0)
         goto out;
-    err = CN_ERROR;
-    if (git_packbuilder_new(&pb, repo) < 0) {
-        cn_git_error(CN_ERROR, "cannot create pack");
+    if ((err = cn_git_pack_walk(&pb, repo, walk)) != 0)
         goto out;
-    }
-    git_packbuilder_set_threads(pb, 0);
-    if (git_packbuilder_insert_walk(pb, walk) < 0) {
-        cn_git_error(CN_ERROR, "cannot collect objects");
-        goto out;
-    }
     for (i = 0; i < opts->ntag_refs; i++)
         if ((err = add_tag(hdr, pb, repo, opts->tag_refs[i], &opts->head_commit)) != 0)
             goto out;

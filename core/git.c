@@ -115,6 +115,22 @@ out:
     return err;
 }
 
+int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *walk)
+{
+    git_packbuilder *pb = NULL;
+
+    *out = NULL;
+    if (git_packbuilder_new(&pb, repo) < 0)
+        return cn_git_error(CN_ERROR, "cannot create pack");
+    git_packbuilder_set_threads(pb, 0);
+    if (git_packbuilder_insert_walk(pb, walk) < 0) {
+        git_packbuilder_free(pb);
+        return cn_git_error(CN_ERROR, "cannot collect objects");
+    }
+    *out = pb;
+    return 0;
+}
+
 /* The import is one pack written straight into repo's object directory by
  * libgit2's packbuilder (threads on): no loose objects, no per-commit work
  * beyond the walk, no refs touched. */
@@ -158,16 +174,9 @@ int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_
     }
     if ((err = hide_known_commits(walk, repo, src_odb)) != 0)
         goto out;
+    if ((err = cn_git_pack_walk(&pb, src, walk)) != 0)
+        goto out;
     err = CN_ERROR;
-    if (git_packbuilder_new(&pb, src) < 0) {
-        cn_git_error(CN_ERROR, "cannot create pack");
-        goto out;
-    }
-    git_packbuilder_set_threads(pb, 0);
-    if (git_packbuilder_insert_walk(pb, walk) < 0) {
-        cn_git_error(CN_ERROR, "cannot collect objects");
-        goto out;
-    }
     if (git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0 ||
         (packdir = cn_path_join(objdir.ptr, "pack")) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");

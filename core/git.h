@@ -38,6 +38,11 @@ int cn_git_tag_signed(git_oid *out, git_repository *repo, const char *name, cons
 int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
                       git_repository *repo, const git_oid *tag_oid);
 
+/* A packbuilder over repo holding every object reachable from walk's pushed
+ * commits and not from its hidden ones (trees and blobs of hidden commits
+ * are left out too), with delta search on all cores. */
+int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *walk);
+
 /* Is ancestor an ancestor of (or equal to) descendant? 1 yes, 0 no, <0 error. */
 int cn_git_is_ancestor(git_repository *repo, const git_oid *ancestor, const git_oid *descendant);
 
