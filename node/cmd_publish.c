@@ -281,14 +281,15 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
         goto out;
     tagged = 1;
     work = cn_path_join(node->home->tmp_dir, "publish");
-    if (work == NULL || (cn_rmtree(work), (err = cn_mkdir_p(work, 0700)) != 0))
-        goto out;
-    full = cn_path_join(work, "full.bundle");
-    delta = cn_path_join(work, "delta.bundle");
+    full = work ? cn_path_join(work, "full.bundle") : NULL;
+    delta = work ? cn_path_join(work, "delta.bundle") : NULL;
     if (full == NULL || delta == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
+    /* A publish killed earlier may have left its scratch files; we hold the lock. */
+    if ((err = cn_rmtree(work)) != 0 || (err = cn_mkdir_p(work, 0700)) != 0)
+        goto out;
     if ((err = write_bundles(&p, repo, full, delta)) != 0 ||
         (err = add_targets(&p, node, canonical, canonical_len, full, delta)) != 0)
         goto out;

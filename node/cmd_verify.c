@@ -172,43 +172,26 @@ static int verify_target_files(const char *dir)
 }
 
 /* The pointer is unsigned, so it must say exactly what the signed profile and
- * the node id say: regenerate it and compare bytes. */
+ * the node id say: render it and compare bytes. */
 static int verify_pointer(const cn_home *home)
 {
-    char *path = cn_path_join(home->public_dir, ".well-known/citynode.json");
-    char *expected_dir = cn_path_join(home->tmp_dir, "pointer-check");
-    char *expected = NULL;
-    unsigned char *a = NULL, *b = NULL;
-    size_t alen, blen;
+    char *path = cn_path_join(home->public_dir, ".well-known/citynode.json"), *expected = NULL;
+    unsigned char *actual = NULL;
+    size_t alen, elen;
     cn_config *cfg = NULL;
     int err;
 
-    if (path == NULL || expected_dir == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
+    if (path == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = cn_config_read(&cfg, home->config_path)) != 0 ||
+        (err = cn_profile_pointer_bytes(&expected, &elen, home->node_id, cfg)) != 0 ||
+        (err = cn_file_read(&actual, &alen, path, 64 * 1024)) != 0)
         goto out;
-    }
-    if ((err = cn_config_read(&cfg, home->config_path)) != 0)
-        goto out;
-    cn_rmtree(expected_dir);
-    if ((err = cn_mkdir_p(expected_dir, 0700)) != 0 ||
-        (err = cn_profile_write_pointer(expected_dir, home->node_id, cfg)) != 0)
-        goto out;
-    if ((expected = cn_path_join(expected_dir, ".well-known/citynode.json")) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
-    }
-    if ((err = cn_file_read(&a, &alen, path, 64 * 1024)) != 0 ||
-        (err = cn_file_read(&b, &blen, expected, 64 * 1024)) != 0)
-        goto out;
-    if (alen != blen || memcmp(a, b, alen) != 0)
+    if (alen != elen || memcmp(actual, expected, alen) != 0)
         err = cn_error_set(CN_EVERIFY, "%s: does not match the node's id and signed profile", path);
 out:
-    if (expected_dir)
-        cn_rmtree(expected_dir);
-    free(a);
-    free(b);
+    free(actual);
     free(expected);
-    free(expected_dir);
     free(path);
     cn_config_free(cfg);
     return err;

@@ -47,11 +47,28 @@ out:
     return err;
 }
 
+int cn_profile_pointer_bytes(char **out, size_t *len, const char *node_id, const cn_config *cfg)
+{
+    char metadata[600], targets[600];
+    json_t *ptr;
+    int err;
+
+    *out = NULL;
+    snprintf(metadata, sizeof(metadata), "%s/tuf/", cfg->url);
+    snprintf(targets, sizeof(targets), "%s/targets/", cfg->url);
+    ptr = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:[]}", "citynode", CN_POINTER_VERSION, "node",
+                    node_id, "name", cfg->name, "url", cfg->url, "metadata", metadata, "targets",
+                    targets, "mirrors");
+    if (ptr == NULL)
+        return cn_error_set(CN_EINVAL, "node name or URL is not valid UTF-8");
+    err = cn_json_pretty(out, len, ptr);
+    json_decref(ptr);
+    return err;
+}
+
 int cn_profile_write_pointer(const char *public_dir, const char *node_id, const cn_config *cfg)
 {
     char *dir = cn_path_join(public_dir, ".well-known"), *path = NULL, *bytes = NULL;
-    char metadata[600], targets[600];
-    json_t *ptr = NULL;
     size_t len;
     int err;
 
@@ -59,20 +76,11 @@ int cn_profile_write_pointer(const char *public_dir, const char *node_id, const 
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    snprintf(metadata, sizeof(metadata), "%s/tuf/", cfg->url);
-    snprintf(targets, sizeof(targets), "%s/targets/", cfg->url);
-    ptr = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:[]}", "citynode", CN_POINTER_VERSION, "node",
-                    node_id, "name", cfg->name, "url", cfg->url, "metadata", metadata, "targets",
-                    targets, "mirrors");
-    if (ptr == NULL) {
-        err = cn_error_set(CN_EINVAL, "node name or URL is not valid UTF-8");
-        goto out;
-    }
-    if ((err = cn_mkdir_p(dir, 0755)) != 0 || (err = cn_json_pretty(&bytes, &len, ptr)) != 0)
+    if ((err = cn_profile_pointer_bytes(&bytes, &len, node_id, cfg)) != 0 ||
+        (err = cn_mkdir_p(dir, 0755)) != 0)
         goto out;
     err = cn_file_write_atomic(path, bytes, len, 0644);
 out:
-    json_decref(ptr);
     free(bytes);
     free(path);
     free(dir);

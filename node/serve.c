@@ -27,7 +27,6 @@
 
 struct cn_server {
     struct MHD_Daemon *daemon;
-    char *public_dir;
     char *index_html;
     size_t index_len;
     int root_fd; /* public_dir, opened once; files are opened relative to it */
@@ -366,10 +365,6 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
         goto fail;
     }
     (void)sslen;
-    if ((srv->public_dir = strdup(opts->public_dir)) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto fail;
-    }
     if ((srv->root_fd = open(opts->public_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         err = cn_error_set(CN_ERROR, "%s: %s", opts->public_dir, strerror(errno));
         goto fail;
@@ -410,6 +405,5 @@ void cn_server_stop(cn_server *srv)
     if (srv->root_fd >= 0)
         close(srv->root_fd);
     free(srv->index_html);
-    free(srv->public_dir);
     free(srv);
 }
