@@ -478,22 +478,19 @@ static int index_pack(git_repository *repo, int fd, const unsigned char *head, s
     git_indexer_progress stats;
     git_indexer *idx = NULL;
     git_odb *odb = NULL;
-    git_buf objdir = GIT_BUF_INIT;
     char *packdir = NULL;
     size_t got;
     int err = CN_ERROR;
 
     git_indexer_options_init(&iopts, GIT_INDEXER_OPTIONS_VERSION);
     iopts.verify = 1;
-    if (git_repository_odb(&odb, repo) < 0 ||
-        git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0) {
+    if (git_repository_odb(&odb, repo) < 0) {
         cn_git_error(CN_ERROR, "cannot open object database");
         goto out;
     }
-    if ((packdir = cn_path_join(objdir.ptr, "pack")) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = cn_git_pack_dir(&packdir, repo)) != 0)
         goto out;
-    }
+    err = CN_ERROR;
     if (git_indexer_new(&idx, packdir, 0, odb, &iopts) < 0) {
         cn_git_error(CN_ERROR, "cannot start indexing");
         goto out;
@@ -526,7 +523,6 @@ static int index_pack(git_repository *repo, int fd, const unsigned char *head, s
 out:
     git_indexer_free(idx);
     free(packdir);
-    git_buf_dispose(&objdir);
     git_odb_free(odb);
     return err;
 }

@@ -115,6 +115,18 @@ out:
     return err;
 }
 
+int cn_git_pack_dir(char **out, git_repository *repo)
+{
+    git_buf objdir = GIT_BUF_INIT;
+
+    *out = NULL;
+    if (git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0)
+        return cn_git_error(CN_ERROR, "cannot find the object directory");
+    *out = cn_path_join(objdir.ptr, "pack");
+    git_buf_dispose(&objdir);
+    return *out ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
 int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *walk)
 {
     git_packbuilder *pb = NULL;
@@ -141,7 +153,6 @@ int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_
     git_revwalk *walk = NULL;
     git_packbuilder *pb = NULL;
     git_odb *src_odb = NULL, *odb = NULL;
-    git_buf objdir = GIT_BUF_INIT;
     char *packdir = NULL;
     int err = CN_ERROR;
 
@@ -177,11 +188,9 @@ int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_
     if ((err = cn_git_pack_walk(&pb, src, walk)) != 0)
         goto out;
     err = CN_ERROR;
-    if (git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0 ||
-        (packdir = cn_path_join(objdir.ptr, "pack")) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = cn_git_pack_dir(&packdir, repo)) != 0)
         goto out;
-    }
+    err = CN_ERROR;
     if (git_packbuilder_write(pb, packdir, 0, NULL, NULL) < 0) {
         cn_git_error(CN_ERROR, "cannot write pack");
         goto out;
@@ -193,7 +202,6 @@ int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_
     err = 0;
 out:
     free(packdir);
-    git_buf_dispose(&objdir);
     git_packbuilder_free(pb);
     git_revwalk_free(walk);
     git_odb_free(src_odb);

@@ -38,6 +38,9 @@ int cn_git_tag_signed(git_oid *out, git_repository *repo, const char *name, cons
 int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
                       git_repository *repo, const git_oid *tag_oid);
 
+/* The directory new packs of repo go into (<objects>/pack), heap-allocated. */
+int cn_git_pack_dir(char **out, git_repository *repo);
+
 /* A packbuilder over repo holding every object reachable from walk's pushed
  * commits and not from its hidden ones (trees and blobs of hidden commits
  * are left out too), with delta search on all cores. */
