@@ -36,7 +36,13 @@ static const command commands[] = {
     {"serve", cn_cmd_serve, "serve [--listen HOST:PORT]"},
     {"show", cn_cmd_show, "show NODE/ITEM[@V] [--json]"},
     {"allowed-signers", cn_cmd_allowed_signers, "allowed-signers [NODE]"},
-    {"keys", cn_cmd_keys, "keys list"},
+    {"keys", cn_cmd_keys, "keys list | keys rotate ROLE"},
+    {"peer", cn_cmd_peer,
+     "peer add URL [--policy mirror|index] [--expect NODE_ID] | peer list [--candidates] [--json] "
+     "| peer remove NODE"},
+    {"sync", cn_cmd_sync, "sync [NODE...]"},
+    {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST"},
+    {"network", cn_cmd_network, "network publish FILE | network trust NODE [--policy mirror|index]"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,14 @@
+/*
+ * cmd_network.c - `citynode network`. PLACEHOLDER while issue 3 is built: its owner
+ * replaces this file.
+ */
+#include "core/error.h"
+#include "node/commands.h"
+
+int cn_cmd_network(const char *home, int argc, char **argv)
+{
+    (void)home;
+    (void)argc;
+    (void)argv;
+    return cn_cli_fail(cn_error_set(CN_EUNSUPPORTED, "'network' is not built yet"));
+}
