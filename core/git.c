@@ -29,6 +29,11 @@
 
 static const char sig_begin[] = "-----BEGIN SSH SIGNATURE-----";
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int cn_git_error(int code, const char *what)
 {
     const git_error *e = git_error_last();
@@ -125,6 +130,120 @@ int cn_git_pack_dir(char **out, git_repository *repo)
     *out = cn_path_join(objdir.ptr, "pack");
     git_buf_dispose(&objdir);
     return *out ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
+/* One info/refs line per ref ("<oid>\t<name>"), plus "<commit>\t<name>^{}"
+ * after an annotated tag, in name order as git writes them. */
+static int server_info_refs(cn_buf *b, git_repository *repo)
+{
+    git_strarray names = {0};
+    size_t i;
+    int err = 0;
+
+    if (git_reference_list(&names, repo) < 0)
+        return cn_git_error(CN_ERROR, "cannot list references");
+    qsort(names.strings, names.count, sizeof(char *), cmp_str);
+    for (i = 0; i < names.count && err == 0; i++) {
+        git_reference *ref = NULL;
+        git_object *peeled = NULL;
+        char hex[GIT_OID_HEXSZ + 1];
+        const git_oid *oid;
+
+        if (git_reference_lookup(&ref, repo, names.strings[i]) < 0 ||
+            git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
+            git_reference_free(ref);
+            continue; /* symbolic refs (HEAD) are not listed */
+        }
+        oid = git_reference_target(ref);
+        git_oid_tostr(hex, sizeof(hex), oid);
+        err = cn_buf_printf(b, "%s\t%s\n", hex, names.strings[i]);
+        if (err == 0 && git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0 &&
+            git_oid_cmp(git_object_id(peeled), oid) != 0) {
+            git_oid_tostr(hex, sizeof(hex), git_object_id(peeled));
+            err = cn_buf_printf(b, "%s\t%s^{}\n", hex, names.strings[i]);
+        }
+        git_object_free(peeled);
+        git_reference_free(ref);
+    }
+    git_strarray_dispose(&names);
+    return err;
+}
+
+static int server_info_packs(cn_buf *b, const char *pack_dir)
+{
+    DIR *d = opendir(pack_dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i;
+    int err = 0;
+
+    if (d == NULL)
+        return errno == ENOENT ? 0 : cn_error_set(CN_ERROR, "cannot read %s", pack_dir);
+    while (err == 0 && (de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strncmp(de->d_name, "pack-", 5) != 0 ||
+            strcmp(de->d_name + len - 5, ".pack") != 0)
+            continue;
+        if (n == cap) {
+            char **grown = realloc(names, (cap = cap ? cap * 2 : 8) * sizeof(*names));
+            if (grown == NULL) {
+                err = cn_error_set(CN_ENOMEM, "out of memory");
+                break;
+            }
+            names = grown;
+        }
+        if ((names[n] = strdup(de->d_name)) == NULL)
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+        else
+            n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof(char *), cmp_str);
+    for (i = 0; i < n; i++) {
+        if (err == 0)
+            err = cn_buf_printf(b, "P %s\n", names[i]);
+        free(names[i]);
+    }
+    free(names);
+    return err == 0 ? cn_buf_printf(b, "\n") : err;
+}
+
+int cn_git_update_server_info(git_repository *repo)
+{
+    cn_buf refs = CN_BUF_INIT, packs = CN_BUF_INIT;
+    char *pack_dir = NULL, *info_dir = NULL, *path = NULL;
+    const char *gitdir = git_repository_path(repo);
+    int err;
+
+    if ((err = server_info_refs(&refs, repo)) != 0 || (err = cn_git_pack_dir(&pack_dir, repo)) != 0 ||
+        (err = server_info_packs(&packs, pack_dir)) != 0)
+        goto out;
+    if ((info_dir = cn_path_join(gitdir, "info")) == NULL ||
+        (path = cn_path_join(info_dir, "refs")) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = cn_mkdir_p(info_dir, 0755)) != 0 ||
+        (err = cn_file_write_atomic(path, refs.data, refs.len, 0644)) != 0)
+        goto out;
+    free(info_dir);
+    free(path);
+    path = NULL;
+    if ((info_dir = cn_path_join(pack_dir, "../info")) == NULL ||
+        (path = cn_path_join(info_dir, "packs")) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = cn_mkdir_p(info_dir, 0755)) != 0 ||
+        (err = cn_file_write_atomic(path, packs.data, packs.len, 0644)) != 0)
+        goto out;
+out:
+    cn_buf_free(&refs);
+    cn_buf_free(&packs);
+    free(pack_dir);
+    free(info_dir);
+    free(path);
+    return err;
 }
 
 int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *walk)

@@ -46,6 +46,12 @@ int cn_git_pack_dir(char **out, git_repository *repo);
  * are left out too), with delta search on all cores. */
 int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *walk);
 
+/* Write info/refs and objects/info/packs as `git update-server-info` does, so
+ * the repository can be cloned over git's dumb HTTP protocol by a static file
+ * server. Call after every change of refs or packs; each file is replaced
+ * atomically. */
+int cn_git_update_server_info(git_repository *repo);
+
 /* Is ancestor an ancestor of (or equal to) descendant? 1 yes, 0 no, <0 error. */
 int cn_git_is_ancestor(git_repository *repo, const git_oid *ancestor, const git_oid *descendant);
 
