@@ -1,0 +1,42 @@
+/*
+ * mirror.h - reading what a follower stored of a peer: the trusted metadata
+ * and target files under <mirrors_dir>/<node id>/ (the layout of
+ * docs/PROTOCOL.md §2, re-served byte-identically) and the mirrored bare
+ * repositories under <repos_dir>/<node id>/.
+ */
+#ifndef CN_MIRROR_H
+#define CN_MIRROR_H
+
+#include "core/tuf.h"
+
+#include <stddef.h>
+
+/* A TUF client holding the peer's trusted state as stored: the pinned
+ * 1.root.json, the newest stored root, timestamp.json and the snapshot and
+ * targets it names. Signatures and hashes are checked; expiry is not (a
+ * stored mirror stays readable when its peer goes quiet). CN_ENOTFOUND if
+ * node_id is not mirrored here. */
+int cn_mirror_load(cn_tuf_client **out, const char *mirrors_dir, const char *node_id);
+
+/* Path of the stored file of a target (heap string); CN_ENOTFOUND if this
+ * mirror does not hold it (an `index` peer's bundles). */
+int cn_mirror_target_path(char **out, const char *mirrors_dir, const char *node_id,
+                          const cn_tuf_target_info *info);
+
+/* Read a stored target checked against its signed length and sha256
+ * (CN_EVERIFY naming the file otherwise). */
+int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_dir,
+                          const char *node_id, const cn_tuf_client *trusted,
+                          const char *target_path);
+
+/* `citynode verify --all` for one peer: the metadata chain from the pinned
+ * root, every stored target file's length and hash, and in each mirrored
+ * repository every tag the trusted targets name: object id, commit, and an
+ * SSHSIG by a key some root of the chain authorized for targets. CN_EVERIFY
+ * naming the first bad file or tag. */
+int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char *node_id);
+
+/* Node ids with a mirror directory here (heap array of heap strings). */
+int cn_mirror_list(char ***out, size_t *n, const char *mirrors_dir);
+
+#endif
