@@ -1,40 +1,90 @@
 /*
- * cmd_keys.c - `citynode keys list` and `citynode allowed-signers`.
+ * cmd_keys.c - `citynode keys list`, `citynode keys rotate ROLE` and
+ * `citynode allowed-signers`.
  */
 #include "core/error.h"
 #include "core/tuf.h"
 #include "node/commands.h"
 #include "node/node.h"
+#include "node/verify.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int cn_cmd_keys(const char *home_flag, int argc, char **argv)
+static int keys_list(cn_node *node)
 {
-    static const char synopsis[] = "keys list";
-    cn_node *node = NULL;
-    char *home = NULL;
-    int err, r;
+    int err = 0, r;
 
-    if (argc != 2 || strcmp(argv[1], "list") != 0)
-        return cn_cli_usage_error(synopsis, "expected 'keys list'");
-    if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
-        goto out;
     printf("%-10s %-16s %-8s %s\n", "ROLE", "KEYID", "TYPE", "FILE");
-    for (r = 0; r < CN_TUF_ROLE_COUNT; r++) {
+    for (r = 0; r < CN_TUF_ROLE_COUNT && err == 0; r++) {
         json_t *keys, *entry;
         size_t i;
         if ((err = cn_node_role_keys(&keys, node, (cn_tuf_role)r)) != 0)
-            goto out;
+            break;
         json_array_foreach(keys, i, entry)
         {
-            printf("%-10s %.16s %-8s keys/%s\n", cn_tuf_role_name((cn_tuf_role)r),
-                   json_string_value(json_object_get(entry, "keyid")),
+            const char *keyid = json_string_value(json_object_get(entry, "keyid"));
+            char file[32] = "";
+            if (keyid == NULL)
+                continue;
+            err = cn_node_key_file(file, node, keyid);
+            if (err == CN_ENOTFOUND) { /* a key kept elsewhere, e.g. offline */
+                cn_error_clear();
+                err = 0;
+            } else if (err != 0) {
+                break;
+            }
+            printf("%-10s %.16s %-8s %s%s\n", cn_tuf_role_name((cn_tuf_role)r), keyid,
                    json_string_value(json_object_get(json_object_get(entry, "key"), "keytype")),
-                   CN_NODE_KEY_FILE);
+                   file[0] ? "keys/" : "", file[0] ? file : "(not in keys/)");
         }
         json_decref(keys);
+    }
+    return err;
+}
+
+static int keys_rotate(const char *home, const char *role_name)
+{
+    cn_node *node = NULL;
+    cn_tuf_role role;
+    char keyid[CN_SHA256_HEX_LEN + 1];
+    int err;
+
+    if (cn_tuf_role_from_name(&role, role_name) != 0)
+        return cn_error_set(CN_EUSAGE,
+                            "unknown role '%s' (expected root, targets, snapshot or timestamp)",
+                            role_name);
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0 ||
+        (err = cn_node_rotate_key(node, role)) != 0 ||
+        (err = cn_tuf_keyid(keyid, node->role_key[role])) != 0)
+        goto out;
+    printf("rotated %s: key %.16s in keys/%s, root version %" PRIu64 "\n", role_name, keyid,
+           node->role_key_file[role], cn_tuf_repo_version(node->tuf, CN_TUF_ROOT));
+out:
+    cn_node_free(node);
+    return err;
+}
+
+int cn_cmd_keys(const char *home_flag, int argc, char **argv)
+{
+    static const char synopsis[] = "keys list | keys rotate ROLE";
+    cn_node *node = NULL;
+    char *home = NULL;
+    int err;
+
+    if (argc == 2 && strcmp(argv[1], "list") == 0) {
+        if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+            (err = cn_node_open(&node, home, 0)) != 0)
+            goto out;
+        err = keys_list(node);
+    } else if (argc == 3 && strcmp(argv[1], "rotate") == 0) {
+        if ((err = cn_home_resolve(&home, home_flag)) != 0)
+            goto out;
+        err = keys_rotate(home, argv[2]);
+    } else {
+        return cn_cli_usage_error(synopsis, "expected 'keys list' or 'keys rotate ROLE'");
     }
 out:
     cn_node_free(node);
@@ -42,47 +92,62 @@ out:
     return err ? cn_cli_fail(err) : 0;
 }
 
-int cn_cmd_allowed_signers(const char *home_flag, int argc, char **argv)
+/* One allowed-signers line per key any root of the chain at tree_dir
+ * authorized for targets: tags keep the key that signed them. */
+static int print_allowed_signers(const char *tree_dir, const char *node_id)
 {
-    static const char synopsis[] = "allowed-signers [NODE]";
-    cn_node *node = NULL;
     json_t *keys = NULL, *entry;
-    char *home = NULL;
     size_t i;
     int err;
 
-    if (argc > 2)
-        return cn_cli_usage_error(synopsis, "too many arguments");
-    if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
-        goto out;
-    if (argc == 2 && strcmp(argv[1], "self") != 0 &&
-        (strlen(argv[1]) < 8 || strncmp(argv[1], node->home->node_id, strlen(argv[1])) != 0)) {
-        err = cn_error_set(CN_ENOTFOUND, "'%s' is not a node known here", argv[1]);
-        goto out;
-    }
-    if ((err = cn_node_role_keys(&keys, node, CN_TUF_TARGETS)) != 0)
-        goto out;
+    if ((err = cn_verify_chain_role_keys(&keys, tree_dir, CN_TUF_TARGETS)) != 0)
+        return err;
     json_array_foreach(keys, i, entry)
     {
-        const char *hex = json_string_value(
-            json_object_get(json_object_get(json_object_get(entry, "key"), "keyval"), "public"));
+        const json_t *key = json_object_get(entry, "key");
+        const char *hex =
+            json_string_value(json_object_get(json_object_get(key, "keyval"), "public"));
+        const char *type = json_string_value(json_object_get(key, "keytype"));
         cn_key *k = NULL;
         char *ssh = NULL;
-        if (hex == NULL || (err = cn_key_from_public_hex(&k, hex)) != 0 ||
+        if (hex == NULL || type == NULL || strcmp(type, "ed25519") != 0)
+            continue; /* git verifies SSHSIG with ssh keys only */
+        if ((err = cn_key_from_public_hex(&k, hex)) != 0 ||
             (err = cn_key_ssh_public(&ssh, k)) != 0) {
             cn_key_free(k);
-            goto out;
+            break;
         }
         /* The principal is the node id: git only needs some principal whose
          * key matches (ssh-keygen -Y find-principals), and the id names the
          * publisher unambiguously. */
-        printf("citynode-%s namespaces=\"git\" %s\n", node->home->node_id, ssh);
+        printf("citynode-%s namespaces=\"git\" %s\n", node_id, ssh);
         free(ssh);
         cn_key_free(k);
     }
-out:
     json_decref(keys);
-    cn_node_free(node);
+    return err;
+}
+
+int cn_cmd_allowed_signers(const char *home_flag, int argc, char **argv)
+{
+    static const char synopsis[] = "allowed-signers [NODE]";
+    cn_home *h = NULL;
+    char *home = NULL;
+    int err;
+
+    if (argc > 2)
+        return cn_cli_usage_error(synopsis, "too many arguments");
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+        (err = cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0)
+        goto out;
+    if (argc == 2 && strcmp(argv[1], "self") != 0 &&
+        (strlen(argv[1]) < 8 || strncmp(argv[1], h->node_id, strlen(argv[1])) != 0)) {
+        err = cn_error_set(CN_ENOTFOUND, "'%s' is not a node known here", argv[1]);
+        goto out;
+    }
+    err = print_allowed_signers(h->public_dir, h->node_id);
+out:
+    cn_home_free(h);
     free(home);
     return err ? cn_cli_fail(err) : 0;
 }
