@@ -5,7 +5,8 @@
  * history of DIR's HEAD (a git repository) or snapshot DIR's files into a
  * commit whose parent is the previous version → signed annotated tag
  * v<version> carrying the canonical manifest → full and delta bundles → TUF
- * targets, then new targets, snapshot and timestamp metadata.
+ * targets, then new targets, snapshot and timestamp metadata → refs/heads/main
+ * and the files git's dumb HTTP protocol reads (info/refs, objects/info/packs).
  *
  * Everything that can be refused is checked before anything is written; if a
  * later step fails, the tag is removed again so the node is as before.
@@ -215,6 +216,25 @@ static int manifest_bytes(char **out, size_t *len, const json_t *doc)
     return 0;
 }
 
+/* The version is published: refs/heads/main follows the newest version and
+ * HEAD names it, so `git clone` checks it out, and the dumb-HTTP files are
+ * rewritten so /git/<node id>/<item>.git serves the new refs. */
+static int update_branch(git_repository *repo, const git_oid *commit, const char *tagname)
+{
+    git_reference *ref = NULL;
+    char msg[128];
+    int err = 0;
+
+    snprintf(msg, sizeof(msg), "publish %s", tagname);
+    if (git_reference_create(&ref, repo, "refs/heads/main", commit, 1, msg) < 0 ||
+        git_repository_set_head(repo, "refs/heads/main") < 0)
+        err = cn_git_error(CN_ERROR, "published, but cannot move refs/heads/main");
+    else if ((err = cn_git_update_server_info(repo)) != 0)
+        err = cn_error_wrap(err, "published, but cannot update the repository's info/refs");
+    git_reference_free(ref);
+    return err;
+}
+
 static void print_diagnostics(const cn_diagnostics *diags)
 {
     size_t i;
@@ -294,6 +314,8 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
         (err = add_targets(&p, node, canonical, canonical_len, full, delta)) != 0)
         goto out;
     tagged = 0;
+    if ((err = update_branch(repo, &p.commit, tagname)) != 0)
+        goto out;
     {
         char commit[GIT_OID_HEXSZ + 1];
         git_oid_tostr(commit, sizeof(commit), &p.commit);

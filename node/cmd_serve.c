@@ -84,6 +84,8 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
         goto out;
     so.host = host;
     so.public_dir = h->public_dir;
+    so.mirrors_dir = h->mirrors_dir;
+    so.repos_dir = h->repos_dir;
     so.node_id = h->node_id;
     so.node_name = cfg->name;
 

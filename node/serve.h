@@ -1,31 +1,57 @@
 /*
- * serve.h - the HTTP server over a node's published tree (libmicrohttpd).
+ * serve.h - the HTTP server of a node (libmicrohttpd).
  *
- * Serves public/ as static files with the rules of DESIGN.md §4: GET and
- * HEAD only; strong ETags and 304 on If-None-Match; single byte ranges
- * (206/416); immutable caching for targets (their names carry their hash);
- * no path outside public/ is ever opened (names are checked with
- * cn_name_check_relpath and symlinks are not followed).
+ * Serves, with the rules of docs/PROTOCOL.md §2 (GET and HEAD only; strong
+ * ETags and 304 on If-None-Match; single byte ranges, 206/416; no path with
+ * an empty, "." or ".." component, NUL, '\\', '?', '#' or a control
+ * character; every component opened with O_NOFOLLOW, so no symlink is ever
+ * followed):
+ *
+ *   /.well-known/…, /tuf/…, /targets/…   the published tree, from public_dir
+ *   /mirrors/<node id>/…                 a peer's verified tree (§9), from
+ *                                        <mirrors_dir>/<node id>/ (the same
+ *                                        three prefixes only)
+ *   /git/<node id>/<item>.git/…          a bare repository for git's dumb
+ *                                        HTTP protocol, from
+ *                                        <repos_dir>/<node id>/<item>.git/
+ *                                        (HEAD, info/refs, objects/info/packs,
+ *                                        packs and their indexes, loose objects)
+ *   POST /inbox                          a peer's hint (§12): at most 1 KiB of
+ *                                        {"node": <id>, "timestamp": <version>},
+ *                                        10 per minute per client address
  */
 #ifndef CN_SERVE_H
 #define CN_SERVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct cn_server cn_server;
 
+/* Called from a server thread for each well-formed hint within the rate
+ * limits: return 1 if node_id is a followed peer (answered 202: a sync is
+ * scheduled), 0 if not (204). Must be thread-safe and quick; a negative
+ * return is answered 500. */
+typedef int (*cn_server_hint_fn)(void *ctx, const char *node_id, uint64_t timestamp_version);
+
 typedef struct {
     const char *public_dir;
-    const char *host;    /* numeric IPv4 or IPv6 address to bind */
-    unsigned short port; /* 0: an ephemeral port */
-    unsigned threads;    /* worker threads; 0 for the default */
+    const char *mirrors_dir; /* NULL: /mirrors/ answers 404 */
+    const char *repos_dir;   /* NULL: /git/ answers 404 */
+    const char *host;        /* numeric IPv4 or IPv6 address to bind */
+    unsigned short port;     /* 0: an ephemeral port */
+    unsigned threads;        /* worker threads; 0 for the default */
     const char *node_id;
     const char *node_name;
+    cn_server_hint_fn on_hint; /* NULL: every hint is answered 204 */
+    void *hint_ctx;
 } cn_server_options;
 
+/* Start serving; the server runs in its own threads until cn_server_stop. */
 int cn_server_start(cn_server **out, const cn_server_options *opts);
 /* The port actually bound (useful with port 0). */
 unsigned short cn_server_port(const cn_server *srv);
+/* Stop (waits for requests in flight, including on_hint calls) and free. */
 void cn_server_stop(cn_server *srv);
 
 /* Split "HOST:PORT" or "[v6]:PORT"; host is copied into host (hostlen bytes). */

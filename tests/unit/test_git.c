@@ -1,7 +1,8 @@
 /*
  * test_git.c - git operations: opening bare repositories, importing a working
- * repository's history, snapshotting directories into commits, and signed
- * annotated tags (create, verify, refuse tampering).
+ * repository's history, snapshotting directories into commits, signed
+ * annotated tags (create, verify, refuse tampering), and the files of git's
+ * dumb HTTP protocol (compared with stock `git update-server-info`).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -416,6 +417,131 @@ static void test_tampered_or_unsigned_tag_fails(void **state)
     cn_key_free(key);
 }
 
+/* The whole of file name below dir (NUL-terminated), or NULL if absent. */
+static char *slurp(const char *dir, const char *name)
+{
+    char *p = cn_path_join(dir, name);
+    unsigned char *data = NULL;
+    size_t len = 0;
+
+    assert_non_null(p);
+    if (cn_file_read(&data, &len, p, 1 << 20) != 0) {
+        cn_error_clear();
+        data = NULL;
+    }
+    free(p);
+    return (char *)data;
+}
+
+/* Write the dumb-HTTP files with cn_git_update_server_info, then with stock
+ * `git update-server-info` on the same repository, and compare. */
+static void compare_with_stock_git(fixture *f, char **ours_refs, char **ours_packs, char **git_refs,
+                                   char **git_packs)
+{
+    const char *gitdir = git_repository_path(f->repo);
+    char cmd[512];
+
+    assert_int_equal(cn_git_update_server_info(f->repo), 0);
+    assert_non_null(*ours_refs = slurp(gitdir, "info/refs"));
+    assert_non_null(*ours_packs = slurp(gitdir, "objects/info/packs"));
+    /* without -f git keeps the order of an existing objects/info/packs */
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && rm info/refs objects/info/packs && "
+             "GIT_CONFIG_NOSYSTEM=1 git update-server-info",
+             gitdir);
+    assert_int_equal(system(cmd), 0);
+    assert_non_null(*git_refs = slurp(gitdir, "info/refs"));
+    assert_non_null(*git_packs = slurp(gitdir, "objects/info/packs"));
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of s, sorted, joined again (s is modified). */
+static void sort_lines(char *s, char *out, size_t outlen)
+{
+    char *lines[64], *save = NULL, *l;
+    size_t n = 0, i;
+
+    out[0] = '\0';
+    for (l = strtok_r(s, "\n", &save); l && n < 64; l = strtok_r(NULL, "\n", &save))
+        lines[n++] = l;
+    qsort(lines, n, sizeof(*lines), cmp_line);
+    for (i = 0; i < n; i++) {
+        strncat(out, lines[i], outlen - strlen(out) - 1);
+        strncat(out, "\n", outlen - strlen(out) - 1);
+    }
+}
+
+static void test_server_info_matches_stock_git(void **state)
+{
+    fixture *f = *state;
+    git_oid head, commit, tag_oid, nested, again;
+    git_object *tag_obj = NULL;
+    git_reference *ref = NULL;
+    cn_key *key = NULL;
+    char *work = path_in(f, "work"), *ours_refs, *ours_packs, *git_refs, *git_packs;
+    char a[4096], b[4096];
+
+    /* one pack (the import), loose objects (a snapshot on top), refs of
+     * every kind: a branch, a signed annotated tag, a lightweight tag and a
+     * tag of a tag */
+    make_work_repo(f, "work", 5, &head);
+    assert_int_equal(cn_git_import_head(&head, f->repo, work), 0);
+    make_dir(f, "data");
+    put_file(f, "data/a.txt", "a\n", 0644);
+    free(work);
+    work = path_in(f, "data");
+    assert_int_equal(cn_git_snapshot_dir(&commit, f->repo, work, &head, f->sig, "Data\n"), 0);
+    assert_int_equal(cn_key_generate(&key), 0);
+    assert_int_equal(
+        cn_git_tag_signed(&tag_oid, f->repo, "v1.0.0", &head, f->sig, "Release 1.0.0\n", key), 0);
+    assert_int_equal(git_reference_create(&ref, f->repo, "refs/heads/main", &commit, 1, NULL), 0);
+    git_reference_free(ref);
+    assert_int_equal(git_repository_set_head(f->repo, "refs/heads/main"), 0);
+    assert_int_equal(git_reference_create(&ref, f->repo, "refs/tags/light", &commit, 1, NULL), 0);
+    git_reference_free(ref);
+    assert_int_equal(git_object_lookup(&tag_obj, f->repo, &tag_oid, GIT_OBJECT_TAG), 0);
+    assert_int_equal(git_tag_create(&nested, f->repo, "nested", tag_obj, f->sig, "Of a tag\n", 0),
+                     0);
+
+    compare_with_stock_git(f, &ours_refs, &ours_packs, &git_refs, &git_packs);
+    assert_string_equal(ours_refs, git_refs);
+    assert_string_equal(ours_packs, git_packs);
+    assert_non_null(strstr(ours_refs, "\trefs/tags/v1.0.0^{}\n"));
+    assert_non_null(strstr(ours_refs, "\trefs/tags/nested^{}\n"));
+    assert_null(strstr(ours_refs, "\trefs/tags/light^{}"));
+    assert_null(strstr(ours_refs, "HEAD"));
+    assert_non_null(strstr(ours_packs, "P pack-"));
+    free(ours_refs);
+    free(ours_packs);
+    free(git_refs);
+    free(git_packs);
+
+    /* a second pack: git lists packs in the order it found them in memory,
+     * so the two files hold the same lines in an order of their own */
+    make_work_repo(f, "work", 2, &again);
+    free(work);
+    work = path_in(f, "work");
+    assert_int_equal(cn_git_import_head(&again, f->repo, work), 0);
+    compare_with_stock_git(f, &ours_refs, &ours_packs, &git_refs, &git_packs);
+    assert_string_equal(ours_refs, git_refs);
+    assert_int_equal(strlen(ours_packs), strlen(git_packs));
+    sort_lines(ours_packs, a, sizeof(a));
+    sort_lines(git_packs, b, sizeof(b));
+    assert_string_equal(a, b);
+    assert_non_null(strstr(strstr(a, "P pack-") + 1, "P pack-"));
+    free(ours_refs);
+    free(ours_packs);
+    free(git_refs);
+    free(git_packs);
+    git_object_free(tag_obj);
+    cn_key_free(key);
+    free(work);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +554,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_signed_tag_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tag_refuses_bad_names_and_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_or_unsigned_tag_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_info_matches_stock_git, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
