@@ -14,6 +14,7 @@
 #ifndef CN_PEERS_H
 #define CN_PEERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -96,6 +97,39 @@ int cn_peers_sources(char ***out, size_t *n, cn_peers *db, const char *node_id);
 /* Stop following a peer: its row, its mirror directory and its mirrored
  * repositories are removed. */
 int cn_peers_remove(cn_peers *db, const char *ref, const char *mirrors_dir, const char *repos_dir);
+
+/* What a sync round records about a peer (cn_peers_record_sync). */
+typedef struct {
+    int64_t time;               /* when the attempt finished */
+    const char *result;         /* "ok", "unchanged" or "failed" */
+    const char *error;          /* message of a failed attempt, else NULL */
+    uint64_t timestamp_version; /* 0: keep the stored one */
+    int set_validators;         /* 1: store etag and last_modified (even NULL) */
+    const char *etag;           /* the ETag timestamp.json was answered with */
+    const char *last_modified;  /* its Last-Modified */
+    const char *name;           /* the name from the verified node.json, or NULL to keep */
+} cn_peer_sync_record;
+
+int cn_peers_record_sync(cn_peers *db, const char *node_id, const cn_peer_sync_record *rec);
+
+/* The validators kept for the peer's timestamp.json (heap strings or NULL). */
+int cn_peers_validators(char **etag, char **last_modified, cn_peers *db, const char *node_id);
+
+/* Change a peer's policy. */
+int cn_peers_set_policy(cn_peers *db, const char *node_id, cn_peer_policy policy);
+
+/* Check the bytes of a pointer (/.well-known/citynode.json, at most
+ * CN_PEER_POINTER_MAX): a JSON object with "citynode": 1, a "node" of 64
+ * lowercase hex digits and an optional "name" string. node_id gets the id,
+ * *name (may be NULL) a heap copy of the name with control characters
+ * replaced, or NULL. CN_EINVAL naming `what` otherwise. */
+#define CN_PEER_POINTER_MAX (64 * 1024)
+#define CN_PEER_ROOT_MAX    (1024 * 1024)
+int cn_peer_pointer_parse(char node_id[CN_PEER_ID_HEX + 1], char **name, const void *data,
+                          size_t len, const char *what);
+
+/* 1 if s is exactly 64 lowercase hex digits. */
+int cn_peer_is_node_id(const char *s);
 
 void cn_peer_clear(cn_peer *peer);
 void cn_peer_list_free(cn_peer *peers, size_t n);

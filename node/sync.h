@@ -1,0 +1,28 @@
+/*
+ * sync.h - the node's side of following peers: state.db of the node and one
+ * sync round with the node's directories and limits.
+ *
+ * Nothing here prints: `citynode sync` and `serve`'s background thread both
+ * call cn_node_sync and report as they see fit.
+ */
+#ifndef CN_NODE_SYNC_H
+#define CN_NODE_SYNC_H
+
+#include "node/node.h"
+#include "peers/peers.h"
+#include "peers/sync.h"
+
+#include <stddef.h>
+
+/* Open <home>/state.db (created if missing). */
+int cn_node_peers_open(cn_peers **out, const cn_home *home);
+
+/* One sync round over the peers named in refs (all followed peers when n is
+ * 0) with the node's mirrors/, repos/ and tmp/ directories. The caller holds
+ * the node's lock. progress (may be NULL) is called on the calling thread.
+ * Returns what cn_sync_round returns; *out is filled either way (may be NULL
+ * if the round could not start) and freed with cn_sync_report_free. */
+int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
+                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx);
+
+#endif
