@@ -276,6 +276,27 @@ int cn_tuf_client_set_trusted(cn_tuf_client *c, cn_tuf_role role, const void *da
  * expiry failure; on failure the previously trusted state is kept. */
 int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx);
 
+/* Check expiry (the default) or not. A client reading state it stored
+ * itself (a mirror on disk, `verify --all`) turns the check off, so a peer
+ * that went quiet stays readable; every signature, version, hash and length
+ * is still checked. */
+void cn_tuf_client_set_check_expiry(cn_tuf_client *c, int check);
+
+/* Only the root part of the workflow (spec §5.3.3-§5.3.9): walk
+ * N+1.root.json until CN_ENOTFOUND, each signed by a threshold of the old
+ * and of its own root keys. Roots that verify are kept even if a later one
+ * fails; trusted timestamp/snapshot/targets the newest root no longer signs
+ * are dropped. Expiry is not checked here. */
+int cn_tuf_client_update_root(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx);
+
+/* The version of the root the client was created with. */
+uint64_t cn_tuf_client_first_root_version(const cn_tuf_client *c);
+
+/* 1 if pub is a key the root of `version` (0: any root this client holds,
+ * from the one it was created with to the newest) authorizes for role. */
+int cn_tuf_client_root_has_key(const cn_tuf_client *c, uint64_t version, cn_tuf_role role,
+                               const unsigned char pub[CN_ED25519_PUB_LEN]);
+
 /* Version of the trusted metadata of role (0 if none). */
 uint64_t cn_tuf_client_version(const cn_tuf_client *c, cn_tuf_role role);
 /* The bytes of the trusted metadata of role, to persist after everything

@@ -19,6 +19,7 @@
 
 struct cn_tuf_client {
     time_t now;
+    int no_expiry;           /* reading stored state: expiry is not checked */
     cn_tuf_metadata **roots; /* every root seen, ascending; the last is trusted */
     size_t nroots;
     cn_tuf_metadata *md[CN_TUF_ROLE_COUNT]; /* trusted timestamp, snapshot, targets */
@@ -27,6 +28,11 @@ struct cn_tuf_client {
 static const cn_tuf_metadata *trusted_root(const cn_tuf_client *c)
 {
     return c->roots[c->nroots - 1];
+}
+
+static int check_expiry(const cn_tuf_client *c, const cn_tuf_metadata *md, time_t now)
+{
+    return c->no_expiry ? 0 : cn_tuf_metadata_check_expiry(md, now);
 }
 
 static int append_root(cn_tuf_metadata ***roots, size_t *n, cn_tuf_metadata *md)
@@ -176,6 +182,73 @@ out:
     return err;
 }
 
+void cn_tuf_client_set_check_expiry(cn_tuf_client *c, int check)
+{
+    c->no_expiry = !check;
+}
+
+int cn_tuf_client_update_root(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
+{
+    cn_tuf_metadata **newroots = NULL;
+    size_t nnew = 0, i;
+    int err;
+
+    if ((err = update_root(&newroots, &nnew, c, fetch, ctx)) != 0)
+        goto out;
+    for (i = 0; i < nnew; i++) {
+        /* Each root was verified against its predecessor: keep what fits. */
+        if ((err = append_root(&c->roots, &c->nroots, newroots[i])) != 0)
+            goto out;
+        newroots[i] = NULL;
+    }
+    /* Trusted metadata the newest root does not sign is dropped. */
+    for (i = CN_TUF_TARGETS; i < CN_TUF_ROLE_COUNT; i++) {
+        if (nnew > 0 && c->md[i] &&
+            cn_tuf_metadata_verify(c->md[i], trusted_root(c), (cn_tuf_role)i) != 0) {
+            cn_tuf_metadata_free(c->md[i]);
+            c->md[i] = NULL;
+        }
+    }
+    cn_error_clear();
+out:
+    for (i = 0; i < nnew; i++)
+        cn_tuf_metadata_free(newroots[i]);
+    free(newroots);
+    return err;
+}
+
+uint64_t cn_tuf_client_first_root_version(const cn_tuf_client *c)
+{
+    return c->roots[0]->version;
+}
+
+int cn_tuf_client_root_has_key(const cn_tuf_client *c, uint64_t version, cn_tuf_role role,
+                               const unsigned char pub[CN_ED25519_PUB_LEN])
+{
+    char hex[2 * CN_ED25519_PUB_LEN + 1];
+    const json_t *keys, *keyids, *id;
+    size_t i, j;
+
+    cn_hex_encode(hex, pub, CN_ED25519_PUB_LEN);
+    for (i = 0; i < c->nroots; i++) {
+        if (version != 0 && c->roots[i]->version != version)
+            continue;
+        keys = json_object_get(c->roots[i]->signed_, "keys");
+        keyids = json_object_get(
+            json_object_get(json_object_get(c->roots[i]->signed_, "roles"), cn_tuf_role_name(role)),
+            "keyids");
+        json_array_foreach(keyids, j, id)
+        {
+            const json_t *k = json_object_get(keys, json_string_value(id));
+            const char *pk =
+                json_string_value(json_object_get(json_object_get(k, "keyval"), "public"));
+            if (pk && strcmp(pk, hex) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
 {
     cn_tuf_metadata **newroots = NULL, *fresh[CN_TUF_ROLE_COUNT] = {NULL};
@@ -189,7 +262,7 @@ int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
         goto out;
     root = nnew ? newroots[nnew - 1] : trusted_root(c);
     /* §5.3.10: a root that expired means a freeze attack or a dead repository. */
-    if ((err = cn_tuf_metadata_check_expiry(root, c->now)) != 0)
+    if ((err = check_expiry(c, root, c->now)) != 0)
         goto out;
     for (r = CN_TUF_TARGETS; r < CN_TUF_ROLE_COUNT; r++)
         old[r] = c->md[r];
@@ -234,7 +307,7 @@ int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
         if (n->version == o->version)
             use[CN_TUF_TIMESTAMP] = o; /* nothing new: keep what is trusted */
     }
-    if ((err = cn_tuf_metadata_check_expiry(use[CN_TUF_TIMESTAMP], c->now)) != 0)
+    if ((err = check_expiry(c, use[CN_TUF_TIMESTAMP], c->now)) != 0)
         goto out;
 
     /* §5.5 snapshot */
@@ -286,7 +359,7 @@ int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
         free(path);
         path = NULL;
     }
-    if ((err = cn_tuf_metadata_check_expiry(use[CN_TUF_SNAPSHOT], c->now)) != 0)
+    if ((err = check_expiry(c, use[CN_TUF_SNAPSHOT], c->now)) != 0)
         goto out;
 
     /* §5.6 targets */
@@ -312,7 +385,7 @@ int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
             goto out;
         }
     }
-    if ((err = cn_tuf_metadata_check_expiry(use[CN_TUF_TARGETS], c->now)) != 0)
+    if ((err = check_expiry(c, use[CN_TUF_TARGETS], c->now)) != 0)
         goto out;
 
     /* Every check passed: swap the new trusted set in. */

@@ -1,14 +1,97 @@
 /*
- * cmd_sync.c - `citynode sync`. PLACEHOLDER while issue 3 is built: its owner
- * replaces this file.
+ * cmd_sync.c - `citynode sync [NODE...]`: one sync round now.
+ *
+ * Prints one line per peer:
+ *   <id12>  <alias>  <result>  <n> targets  <bytes> bytes  [via <source>]
+ * and, for a failed peer, its error. Exit status is the worst peer's: 0 all
+ * synced, 1 a transport failure, 3 a verification failure.
  */
 #include "core/error.h"
 #include "node/commands.h"
+#include "node/node.h"
+#include "node/sync.h"
 
-int cn_cmd_sync(const char *home, int argc, char **argv)
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char synopsis[] = "sync [NODE...]";
+
+/* Progress on a terminal only: scripts read the summary lines. */
+static void on_progress(void *ctx, const char *node_id, const char *message)
 {
-    (void)home;
-    (void)argc;
-    (void)argv;
-    return cn_cli_fail(cn_error_set(CN_EUNSUPPORTED, "'sync' is not built yet"));
+    (void)ctx;
+    if (node_id)
+        fprintf(stderr, "  %.12s %s\n", node_id, message);
+}
+
+static const char *alias_of(cn_peers *db, const char *node_id, cn_peer *buf)
+{
+    if (cn_peers_get(buf, db, node_id) != 0) {
+        cn_error_clear();
+        return "?";
+    }
+    return buf->alias;
+}
+
+int cn_cmd_sync(const char *home_flag, int argc, char **argv)
+{
+    cn_sync_report *report = NULL;
+    cn_peers *db = NULL;
+    cn_node *node = NULL;
+    char *home = NULL;
+    size_t i, k;
+    int err, round_err;
+
+    for (i = 1; i < (size_t)argc; i++)
+        if (argv[i][0] == '-')
+            return cn_cli_usage_error(synopsis, "unknown option");
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+        (err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0)
+        goto out;
+    round_err = cn_node_sync(&report, node, (const char *const *)argv + 1, (size_t)argc - 1,
+                             isatty(STDERR_FILENO) ? on_progress : NULL, NULL);
+    if (report == NULL || (report->npeers == 0 && round_err != 0)) {
+        err = round_err;
+        goto out;
+    }
+    if (report->npeers == 0)
+        printf("no peers to sync; add one with 'citynode peer add URL'\n");
+    if ((err = cn_node_peers_open(&db, node->home)) != 0)
+        goto out;
+    for (i = 0; i < report->npeers; i++) {
+        const cn_sync_peer_result *r = &report->peers[i];
+        cn_peer p = {0};
+        const char *result = r->err ? "failed" : r->changed ? "ok" : "unchanged";
+        printf("%.12s  %-20s  %-9s  %zu target%s  %" PRIu64 " bytes  %zu request%s", r->node_id,
+               alias_of(db, r->node_id, &p), result, r->targets_fetched,
+               r->targets_fetched == 1 ? "" : "s", r->bytes, r->requests,
+               r->requests == 1 ? "" : "s");
+        if (r->source && strstr(r->source, "/mirrors/"))
+            printf("  via %s", r->source);
+        putchar('\n');
+        for (k = 0; r->new_items && r->new_items[k]; k++)
+            printf("    new %s\n", r->new_items[k]);
+        if (r->err)
+            fprintf(stderr, "citynode: %.12s: %s\n", r->node_id, r->error ? r->error : "failed");
+        cn_peer_clear(&p);
+    }
+    fflush(stdout);
+    err = round_err;
+    if (err != 0) {
+        /* every failure was reported above, one line per peer */
+        cn_peers_free(db);
+        cn_sync_report_free(report);
+        cn_node_free(node);
+        free(home);
+        return cn_error_exit_status(err);
+    }
+out:
+    cn_peers_free(db);
+    cn_sync_report_free(report);
+    cn_node_free(node);
+    free(home);
+    return err ? cn_cli_fail(err) : 0;
 }

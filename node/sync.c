@@ -19,3 +19,24 @@ int cn_node_peers_open(cn_peers **out, const cn_home *home)
     free(path);
     return err;
 }
+
+int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
+                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx)
+{
+    cn_sync_options so = CN_SYNC_OPTIONS_INIT;
+    cn_peers *db = NULL;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_node_peers_open(&db, node->home)) != 0)
+        return err;
+    so.mirrors_dir = node->home->mirrors_dir;
+    so.repos_dir = node->home->repos_dir;
+    so.tmp_dir = node->home->tmp_dir;
+    so.self_id = node->home->node_id;
+    so.progress = progress;
+    so.progress_ctx = ctx;
+    err = cn_sync_round(out, db, refs, n, &so);
+    cn_peers_free(db);
+    return err;
+}

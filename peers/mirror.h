@@ -9,7 +9,9 @@
 
 #include "core/tuf.h"
 
+#include <git2.h>
 #include <stddef.h>
+#include <time.h>
 
 /* A TUF client holding the peer's trusted state as stored: the pinned
  * 1.root.json, the newest stored root, timestamp.json and the snapshot and
@@ -36,7 +38,29 @@ int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_
  * naming the first bad file or tag. */
 int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char *node_id);
 
-/* Node ids with a mirror directory here (heap array of heap strings). */
+/* Node ids with a mirror directory here (heap array of heap strings, free
+ * each and the array). */
 int cn_mirror_list(char ***out, size_t *n, const char *mirrors_dir);
+
+/* The starting point of a refresh (what sync uses): a client from the pinned
+ * 1.root.json, the stored root chain walked, and the stored timestamp,
+ * snapshot and targets set as trusted when they verify under the newest
+ * stored root (a sync killed between writing a new root and its timestamp
+ * leaves them unverifiable: they are then simply not used). now is for the
+ * client's later refresh. CN_ENOTFOUND if the peer has no pinned root here. */
+int cn_mirror_load_for_update(cn_tuf_client **out, const char *mirrors_dir, const char *node_id,
+                              time_t now);
+
+/* The signed custom data of item@version: of its manifest target, else of
+ * its full bundle. CN_ENOTFOUND if the trusted targets do not list it. */
+int cn_mirror_item_custom(const json_t **out, const cn_tuf_client *trusted, const char *item,
+                          const char *version);
+
+/* Check the annotated tag tag_oid in repo as version `version` of item:
+ * it is the object custom.tag, it points at custom.commit, and its SSHSIG
+ * (namespace git) is by a key that some root the client holds authorizes
+ * for the targets role. CN_EVERIFY naming what failed. */
+int cn_mirror_check_tag(git_repository *repo, const cn_tuf_client *trusted, const char *item,
+                        const char *version, const git_oid *tag_oid);
 
 #endif
