@@ -10,7 +10,9 @@
  *  3. every file under targets/, whose consistent name carries its sha256;
  *  4. the unsigned .well-known pointer, against the signed profile;
  *  5. every item version's git tag: SSHSIG by a targets key, pointing at the
- *     commit the signed metadata names.
+ *     commit the signed metadata names;
+ *  6. every mirror of a peer (cn_mirror_verify): its metadata chain from the
+ *     pinned root, its target files, its mirrored repositories' tags.
  */
 #include "core/error.h"
 #include "core/file.h"
@@ -22,6 +24,7 @@
 #include "node/node.h"
 #include "node/profile.h"
 #include "node/verify.h"
+#include "peers/mirror.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -222,6 +225,27 @@ int cn_verify_tree(const cn_home *home)
     return as_verify_failure(verify_pointer(home));
 }
 
+/* Every peer's mirror: metadata, target files and mirrored tags. */
+static int verify_mirrors(const cn_home *h)
+{
+    char **ids = NULL;
+    size_t n = 0, i;
+    int err;
+
+    if ((err = cn_mirror_list(&ids, &n, h->mirrors_dir)) != 0)
+        return err;
+    for (i = 0; i < n && err == 0; i++) {
+        if ((err = cn_mirror_verify(h->mirrors_dir, h->repos_dir, ids[i])) == 0)
+            printf("verified: mirror of node %.12s, signatures and hashes good\n", ids[i]);
+        else
+            err = as_verify_failure(err);
+    }
+    for (i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    return err;
+}
+
 int cn_cmd_verify(const char *home_flag, int argc, char **argv)
 {
     static const char synopsis[] = "verify [NODE/ITEM[@V] | --all]";
@@ -251,6 +275,8 @@ int cn_cmd_verify(const char *home_flag, int argc, char **argv)
         goto out;
     printf("verified: node %.12s, %zu item version%s, signatures and hashes good\n",
            node->home->node_id, n, n == 1 ? "" : "s");
+    if (item == NULL && (err = verify_mirrors(h)) != 0)
+        goto out;
 out:
     free(item);
     free(version);
