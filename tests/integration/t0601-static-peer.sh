@@ -1,0 +1,148 @@
+#!/bin/bash
+# Stories of following a node whose exported tree is served by a plain static
+# web server: python3 -m http.server (Last-Modified only) and nginx (ETag and
+# Last-Modified). A second sync with nothing new is one conditional request,
+# answered 304.
+. "$(dirname "$0")/lib.sh"
+
+L="$TRASH/lighthouse"
+F="$TRASH/follower"
+EXPORT="$TRASH/export"
+PY_PORT=$(test_free_port)
+NG_PORT=$(test_free_port)
+SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
+
+cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
+
+# The access log lines of a sync: python's stderr log or nginx's access log.
+requests_since() { tail -n +"$(($2 + 1))" "$1"; }
+lines() { wc -l <"$1"; }
+
+stop_pid() { [ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null; return 0; }
+test_at_exit "stop_pid $TRASH/python.pid"
+test_at_exit "stop_pid $TRASH/nginx/nginx.pid"
+
+test_expect_success 'a lighthouse publishes and exports its tree (sample: Eindhoven)' '
+    cn "$L" init --name "Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PY_PORT" >lid &&
+    mkdir src && cp "$SAMPLE" src/publiccode.yml &&
+    (cd src && git init -q && git add . && git commit -qm "first version") &&
+    cn "$L" publish src >/dev/null &&
+    cn "$L" export "$EXPORT" >/dev/null &&
+    test -f "$EXPORT/tuf/timestamp.json"
+'
+
+test_expect_success 'python3 -m http.server serves the export' '
+    (cd "$EXPORT" && exec python3 -m http.server --bind 127.0.0.1 "$PY_PORT" \
+        >"$TRASH/python.log" 2>&1) &
+    echo $! >"$TRASH/python.pid"
+
+    test_wait_http "$PY_PORT" /tuf/1.root.json
+'
+
+test_expect_success 'peer add prints the node id of the static tree' '
+    cn "$F" init --name "Leipzig (sample)" --country DE >/dev/null &&
+    cn "$F" peer add "http://127.0.0.1:$PY_PORT" >added &&
+    test "$(cat added)" = "$(cat lid)"
+'
+
+test_expect_success 'the first sync fetches and verifies everything' '
+    cn "$F" sync >sync1 &&
+    grep -q "ok .* 3 targets" sync1 &&
+    grep -q "new connected-urban-twins@1.0.0" sync1 &&
+    cn "$F" verify --all >verify.out &&
+    grep -q "mirror of node $(cut -c1-12 lid)" verify.out &&
+    git -C "$F/repos/$(cat lid)/connected-urban-twins.git" tag | grep -qx v1.0.0
+'
+
+test_expect_success 'with nothing new, the next sync is one request answered 304 (Last-Modified)' '
+    before=$(lines "$TRASH/python.log") &&
+    cn "$F" sync >sync2 &&
+    grep -q "unchanged .* 1 request$" sync2 &&
+    requests_since "$TRASH/python.log" "$before" >reqs &&
+    test "$(grep -c "\"GET " reqs)" = 1 &&
+    grep -q "\"GET /tuf/timestamp.json HTTP/1.1\" 304" reqs
+'
+
+test_expect_success 'peer list shows the last sync time, result and error' '
+    cn "$F" peer list >list &&
+    grep -q "eindhoven-sample .* mirror .* 20[0-9-]*T[0-9:]*Z  unchanged" list &&
+    cn "$F" peer list --json >list.json &&
+    python3 -c "
+import json, sys
+p = json.load(open(\"list.json\"))[0]
+assert p[\"last_result\"] == \"unchanged\" and p[\"last_error\"] is None, p
+assert p[\"last_sync\"] > 0 and p[\"timestamp_version\"] >= 1, p
+"
+'
+
+test_expect_success 'an unreachable peer: exit 1, and peer list shows the error' '
+    stop_pid "$TRASH/python.pid" && sleep 0.3 &&
+    test_expect_code 1 cn "$F" sync >sync3 2>err3 &&
+    grep -q "failed" sync3 &&
+    grep -q "127.0.0.1:$PY_PORT/tuf/timestamp.json" err3 &&
+    cn "$F" peer list >list &&
+    grep -q "failed" list && grep -q "error: http://127.0.0.1:$PY_PORT/tuf/timestamp.json" list &&
+    cn "$F" verify --all >/dev/null
+'
+
+test_expect_success 'nginx serves the same export; the follower re-points and syncs' '
+    mkdir -p "$TRASH/nginx/tmp" && chmod 755 "$TRASH" &&
+    user= && { [ "$(id -u)" -ne 0 ] || user="user root;"; } &&
+    cat >"$TRASH/nginx/nginx.conf" <<-EOF &&
+	$user
+	worker_processes 1;
+	pid $TRASH/nginx/nginx.pid;
+	error_log $TRASH/nginx/error.log warn;
+	events { worker_connections 64; }
+	http {
+	    log_format t "\$request_method \$uri \$status \$body_bytes_sent";
+	    access_log $TRASH/nginx/access.log t;
+	    client_body_temp_path $TRASH/nginx/tmp/body;
+	    proxy_temp_path $TRASH/nginx/tmp/proxy;
+	    fastcgi_temp_path $TRASH/nginx/tmp/fastcgi;
+	    uwsgi_temp_path $TRASH/nginx/tmp/uwsgi;
+	    scgi_temp_path $TRASH/nginx/tmp/scgi;
+	    types { application/json json; }
+	    default_type application/octet-stream;
+	    server { listen 127.0.0.1:$NG_PORT; root $EXPORT; location / { } }
+	}
+	EOF
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    "$nginx" -p "$TRASH/nginx" -c "$TRASH/nginx/nginx.conf" -g "daemon off;" \
+        >"$TRASH/nginx/stderr" 2>&1 &
+    test_wait_http "$NG_PORT" /tuf/1.root.json &&
+    cn "$F" peer remove eindhoven-sample 2>/dev/null &&
+    cn "$F" peer add "http://127.0.0.1:$NG_PORT" --expect "$(cat lid)" >added &&
+    test "$(cat added)" = "$(cat lid)" &&
+    cn "$F" sync >sync4 &&
+    grep -q "ok .* 3 targets" sync4 &&
+    cn "$F" verify --all >/dev/null
+'
+
+test_expect_success 'with nothing new, one request answered 304 by nginx (ETag)' '
+    before=$(lines "$TRASH/nginx/access.log") &&
+    cn "$F" sync >sync5 &&
+    grep -q "unchanged .* 1 request$" sync5 &&
+    requests_since "$TRASH/nginx/access.log" "$before" >reqs &&
+    test "$(lines reqs)" = 1 &&
+    grep -qx "GET /tuf/timestamp.json 304 0" reqs
+'
+
+test_expect_success 'a new version exported: the follower fetches only its delta bundle' '
+    (cd src && echo "# Connected Urban Twins" >README.md && git add . &&
+     git commit -qm "second version") &&
+    cn "$L" publish src --version 1.1.0 >/dev/null &&
+    cn "$L" export "$EXPORT" >/dev/null &&
+    before=$(lines "$TRASH/nginx/access.log") &&
+    cn "$F" sync >sync6 &&
+    grep -q "new connected-urban-twins@1.1.0" sync6 &&
+    requests_since "$TRASH/nginx/access.log" "$before" >reqs &&
+    grep -q "^GET /targets/items/connected-urban-twins/1.1.0/[0-9a-f]*.delta.bundle 200" reqs &&
+    ! grep -q "full.bundle" reqs &&
+    git -C "$F/repos/$(cat lid)/connected-urban-twins.git" log --format=%s main >log &&
+    test "$(head -1 log)" = "second version" &&
+    cn "$F" verify --all >/dev/null
+'
+
+test_done
