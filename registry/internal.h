@@ -1,0 +1,186 @@
+/*
+ * internal.h - what the files of registry/ share and nobody else sees: the
+ * handle, its cached statements, the in-memory copy of the index used by
+ * search (the "snapshot"), and the helpers between them.
+ */
+#ifndef CN_REGISTRY_INTERNAL_H
+#define CN_REGISTRY_INTERNAL_H
+
+#include "core/buf.h"
+#include "registry/registry.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* Statements prepared once per handle (registry/db.c has their SQL). */
+typedef enum {
+    ST_NODE_BY_ID,
+    ST_NODE_INSERT,
+    ST_NODE_UPDATE,
+    ST_ITEM_LOOKUP,
+    ST_ITEM_INSERT,
+    ST_ITEM_UPDATE,
+    ST_VERSION_UPSERT,
+    ST_VERSIONS_OF_ITEM,
+    ST_FACET_VALUE_ID,
+    ST_FACET_VALUE_INSERT,
+    ST_ITEM_FACETS_DELETE,
+    ST_ITEM_FACET_INSERT,
+    ST_FTS_DELETE,
+    ST_FTS_INSERT,
+    ST_BASED_ON_DELETE,
+    ST_BASED_ON_INSERT,
+    ST_REPLICATIONS_COUNT,
+    ST_REPLICATIONS_SET,
+    ST_ATTESTATION_UPSERT,
+    ST_ITEM_DISPLAY,
+    ST_DATA_VERSION,
+    ST_BASED_ON_TARGETS,
+    ST_ITEM_NODE_FIELDS,
+    ST_NODE_ITEMS,
+    ST_ITEM_KIND,
+    ST_SEARCH_MATCH,
+    ST_SEARCH_RANKED,
+    ST_COUNT
+} cn_registry_stmt;
+
+/* One item as search needs it, indexed by its id (= reg_fts rowid). */
+typedef struct {
+    int64_t updated;       /* recency key */
+    uint32_t replications; /* replicating nodes */
+    uint32_t doclen;       /* tokens in its FTS row, for BM25 */
+    uint32_t facet_off;    /* its facet value ids: snap->facet_ids[facet_off ...] */
+    uint32_t node;         /* reg_nodes.id */
+    uint16_t nfacets;
+    uint8_t withdrawn;
+    uint8_t present;
+} cn_snap_item;
+
+typedef struct {
+    uint8_t facet; /* cn_registry_facet */
+    char *value;
+} cn_snap_value;
+
+typedef struct {
+    cn_snap_item *items; /* indexed by item id, 0 .. max_id */
+    size_t nitems;       /* max_id + 1 */
+    size_t count;        /* items present */
+    uint32_t *facet_ids; /* dense value indexes into values[] */
+    size_t nfacet_ids;
+    cn_snap_value *values; /* indexed by dense value index */
+    size_t nvalues;
+    int64_t data_version; /* PRAGMA data_version when loaded */
+} cn_snapshot;
+
+struct cn_registry {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ST_COUNT];
+    int in_txn;               /* inside cn_registry_begin */
+    int snap_stale;           /* this handle wrote since the snapshot was loaded */
+    cn_snapshot *snap;        /* NULL until the first search */
+    fts5_api *fts;            /* FTS5's API on this connection */
+    fts5_tokenizer tok_api;   /* unicode61's methods ... */
+    Fts5Tokenizer *tokenizer; /* ... and one instance with remove_diacritics 2 */
+};
+
+/* ---- schema.c ---- */
+
+/* Create the tables (IF NOT EXISTS) and check the schema version. */
+int cn_reg_schema_create(cn_registry *reg);
+/* The cached statement, reset and with bindings cleared (prepared on first
+ * use); NULL with the error recorded if it cannot be prepared. */
+sqlite3_stmt *cn_reg_stmt(cn_registry *reg, cn_registry_stmt which);
+
+/* ---- db.c ---- */
+
+/* Record a SQLite failure ("state.db: what: sqlite message") as CN_ERROR. */
+int cn_reg_sqlite_error(cn_registry *reg, const char *what);
+/* Run a write as one unit: a savepoint inside cn_registry_begin, else its
+ * own BEGIN IMMEDIATE transaction. end with the result of the work: 0
+ * releases/commits, anything else rolls back. */
+int cn_reg_write_begin(cn_registry *reg);
+int cn_reg_write_end(cn_registry *reg, int err);
+/* Resolve a node reference (full id or unique prefix of >= 8 hex digits)
+ * to its full id (out has 65 bytes) and row id (may be NULL). */
+int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const char *ref);
+/* 1 if s[0..n) is lowercase hex digits / a full node id (64 of them). */
+int cn_reg_is_hex(const char *s, size_t n);
+int cn_reg_is_node_id(const char *s, size_t n);
+/* Check a full node id: 64 lowercase hex digits. what names it in the error. */
+int cn_reg_check_node_id(const char *id, const char *what);
+/* The item row id of node/item (node a full id), CN_ENOTFOUND if none. */
+int cn_reg_item_id(int64_t *out, cn_registry *reg, const char *node_id, const char *item);
+/* "YYYY-MM-DDTHH:MM:SSZ" for a unix time, as a new JSON string; JSON null
+ * for 0. */
+json_t *cn_reg_time_json(int64_t t);
+/* A text column as a new JSON string, JSON null for SQL NULL. */
+json_t *cn_reg_column_json_string(sqlite3_stmt *st, int col);
+/* A column holding JSON text, parsed (JSON null for SQL NULL or bad JSON). */
+json_t *cn_reg_column_json(sqlite3_stmt *st, int col);
+/* Add value to obj under key, stealing the reference; CN_ENOMEM if either
+ * is NULL. */
+int cn_reg_set(json_t *obj, const char *key, json_t *value);
+
+/* ---- extract.c: a manifest and its node, as the index sees them ---- */
+
+typedef struct {
+    const char *kind;  /* points into the manifest or a constant */
+    char *title;       /* display title */
+    char *description; /* display description */
+    char *url;         /* normalised publiccode url (for isBasedOn), or NULL */
+    cn_buf fts_title;  /* searchable text, per FTS column */
+    cn_buf fts_description;
+    cn_buf fts_keywords;
+    json_t *facets;   /* [[facet index, value], ...] */
+    json_t *based_on; /* [[url, url key, ref node or null, ref item or null], ...] */
+} cn_reg_extract;
+
+/* The node fields extract needs (from reg_nodes). */
+typedef struct {
+    const char *name;
+    const char *country;
+    const json_t *programmes; /* array of strings, or NULL */
+} cn_reg_node_fields;
+
+/* Derive everything the index keeps of an item version from its manifest.
+ * kind must be known (solution, dataset, strategy). */
+int cn_reg_extract_manifest(cn_reg_extract *out, const json_t *manifest, const char *kind,
+                            const char *item_id, const cn_reg_node_fields *node);
+void cn_reg_extract_clear(cn_reg_extract *x);
+/* The kind of a manifest: its "kind", or "solution" for a publiccode.yml;
+ * NULL if neither. */
+const char *cn_reg_manifest_kind(const json_t *manifest);
+/* Normalise a URL for matching: no trailing '/' or ".git", scheme and host
+ * lower-cased. Heap string, NULL on allocation failure. */
+char *cn_reg_url_key(const char *url);
+/* Parse a citynode git URL ".../git/<64 hex>/<slug>.git[/]": 1 and the
+ * parts when it is one, else 0. */
+int cn_reg_parse_git_url(const char *url, char node[65], char item[64]);
+/* The labels of an EU data theme code ({"en": ..., "de": ...}), or NULL. */
+json_t *cn_reg_theme_label(const char *code);
+
+/* ---- snapshot.c ---- */
+
+/* Register the FTS5 function cn_bm25() and find the tokenizer; called once
+ * by cn_registry_open. */
+int cn_reg_fts_init(cn_registry *reg);
+/* The tokens FTS5 counts for text in a column's size. */
+int cn_reg_count_tokens(int64_t *out, cn_registry *reg, const char *text, size_t len);
+/* Make reg->snap current (reload when state.db or this handle changed it).
+ * Called inside a read transaction. */
+int cn_reg_snapshot_refresh(cn_registry *reg);
+void cn_reg_snapshot_free(cn_snapshot *snap);
+
+/* ---- query.c ---- */
+
+/* The FTS5 MATCH expression for q's text (heap string, NULL when the text
+ * has no words) and the words as the tokenizer sees them (a new JSON array,
+ * may be NULL). */
+int cn_reg_fts_expression(char **out, json_t **terms, int *prefix, cn_registry *reg,
+                          const char *text);
+/* CN_EINVAL naming the first parameter set in q that is not in allowed
+ * (a mask of 1 << CN_REGISTRY_PARAM_*), for endpoint (e.g. "/api/v1/nodes"). */
+int cn_reg_query_check_allowed(const cn_registry_query *q, unsigned allowed, const char *endpoint);
+const char *cn_reg_sort_name(cn_registry_sort sort);
+
+#endif

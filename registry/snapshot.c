@@ -1,0 +1,366 @@
+/*
+ * snapshot.c - the FTS5 glue (the tokenizer, the cn_bm25() function) and
+ * the in-memory copy of the index that search reads.
+ *
+ * Why a copy: a broad query ("smart", "stadt") matches most of 100,000
+ * items. Counting facets over that many rows in SQL means one index lookup
+ * per row and facet (hundreds of milliseconds), and FTS5's bm25() reads
+ * each row's size from its docsize table (tens of milliseconds). The copy
+ * holds, per item, what those lookups would fetch: sort keys, the document
+ * length and the facet value ids, about 60 bytes per item plus 4 per facet
+ * value. It is reloaded when state.db changed (PRAGMA data_version moves
+ * when another connection commits) or this handle wrote.
+ *
+ * cn_bm25() is FTS5's bm25() (fts5_aux.c: k1 = 1.2, b = 0.75, the same IDF
+ * and the same arithmetic, in the same order, so the scores are equal
+ * bit for bit) except that the document length comes from the copy. The
+ * length is counted when an item is indexed, with the tokenizer FTS5 uses
+ * and the rule it uses (colocated tokens do not count); FTS5 itself only
+ * gives it to auxiliary functions of MATCH queries.
+ */
+#include "core/error.h"
+#include "registry/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- FTS5 API ---- */
+
+static fts5_api *fts5_api_of(sqlite3 *db)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    return api;
+}
+
+static int count_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    (void)token;
+    (void)n;
+    (void)start;
+    (void)end;
+    /* What FTS5 counts into a column's size (fts5StorageInsertCallback). */
+    if ((flags & FTS5_TOKEN_COLOCATED) == 0)
+        (*(int64_t *)ctx)++;
+    return SQLITE_OK;
+}
+
+int cn_reg_count_tokens(int64_t *out, cn_registry *reg, const char *text, size_t len)
+{
+    int rc;
+
+    *out = 0;
+    if (len == 0)
+        return 0;
+    if (len > INT32_MAX)
+        return cn_error_set(CN_ELIMIT, "registry: text too long to index");
+    rc = reg->tok_api.xTokenize(reg->tokenizer, out, FTS5_TOKENIZE_DOCUMENT, text, (int)len,
+                                count_token);
+    return rc == SQLITE_OK ? 0 : cn_error_set(CN_ERROR, "registry: the tokenizer failed (%d)", rc);
+}
+
+typedef struct {
+    int nphrase;
+    double avgdl;
+    double *idf;
+    double *freq;
+} bm25_data;
+
+static int count_hits(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+    (void)api;
+    (void)fts;
+    (*(sqlite3_int64 *)ctx)++;
+    return SQLITE_OK;
+}
+
+/* Per query: average document length and each phrase's IDF, exactly as
+ * fts5Bm25GetData computes them. */
+static int bm25_data_get(bm25_data **out, const Fts5ExtensionApi *api, Fts5Context *fts)
+{
+    bm25_data *d = api->xGetAuxdata(fts, 0);
+    sqlite3_int64 nrow = 0, ntoken = 0;
+    int i, rc;
+
+    if (d != NULL) {
+        *out = d;
+        return SQLITE_OK;
+    }
+    i = api->xPhraseCount(fts);
+    if ((d = sqlite3_malloc64(sizeof(*d) + 2 * (size_t)i * sizeof(double))) == NULL)
+        return SQLITE_NOMEM;
+    d->nphrase = i;
+    d->idf = (double *)(d + 1);
+    d->freq = d->idf + i;
+    if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK)
+        goto fail;
+    if (nrow <= 0)
+        nrow = 1;
+    if ((rc = api->xColumnTotalSize(fts, -1, &ntoken)) != SQLITE_OK)
+        goto fail;
+    d->avgdl = (double)ntoken / (double)nrow;
+    for (i = 0; i < d->nphrase; i++) {
+        sqlite3_int64 hits = 0;
+        double idf;
+        if ((rc = api->xQueryPhrase(fts, i, &hits, count_hits)) != SQLITE_OK)
+            goto fail;
+        idf = log((nrow - hits + 0.5) / (hits + 0.5));
+        if (idf <= 0.0)
+            idf = 1e-6;
+        d->idf[i] = idf;
+    }
+    if ((rc = api->xSetAuxdata(fts, d, sqlite3_free)) != SQLITE_OK)
+        return rc; /* xSetAuxdata freed d */
+    *out = d;
+    return SQLITE_OK;
+fail:
+    sqlite3_free(d);
+    return rc;
+}
+
+/* cn_bm25(reg_fts, w_title, w_description, w_keywords): the BM25 score as
+ * a positive number (FTS5's bm25() is its negation). */
+static void bm25_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                          int nargs, sqlite3_value **args)
+{
+    const double k1 = 1.2, b = 0.75;
+    cn_registry *reg = api->xUserData(fts);
+    const cn_snapshot *snap = reg->snap;
+    sqlite3_int64 rowid = api->xRowid(fts);
+    bm25_data *d;
+    double score = 0.0, D = 0.0;
+    int ninst = 0, i, rc;
+
+    if ((rc = bm25_data_get(&d, api, fts)) != SQLITE_OK ||
+        (rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
+        goto fail;
+    memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
+    for (i = 0; i < ninst; i++) {
+        int phrase, col, off;
+        if ((rc = api->xInst(fts, i, &phrase, &col, &off)) != SQLITE_OK)
+            goto fail;
+        d->freq[phrase] += nargs > col ? sqlite3_value_double(args[col]) : 1.0;
+    }
+    if (snap && rowid >= 0 && (size_t)rowid < snap->nitems && snap->items[rowid].present) {
+        D = (double)snap->items[rowid].doclen;
+    } else {
+        int ntok = 0;
+        if ((rc = api->xColumnSize(fts, -1, &ntok)) != SQLITE_OK)
+            goto fail;
+        D = (double)ntok;
+    }
+    for (i = 0; i < d->nphrase; i++)
+        score += d->idf[i] *
+                 ((d->freq[i] * (k1 + 1.0)) / (d->freq[i] + k1 * (1 - b + b * D / d->avgdl)));
+    sqlite3_result_double(ctx, score);
+    return;
+fail:
+    sqlite3_result_error_code(ctx, rc);
+}
+
+int cn_reg_fts_init(cn_registry *reg)
+{
+    const char *args[] = {"remove_diacritics", "2"};
+    void *tok_ctx = NULL;
+
+    if ((reg->fts = fts5_api_of(reg->db)) == NULL || reg->fts->iVersion < 2)
+        return cn_error_set(CN_EUNSUPPORTED, "this SQLite has no FTS5 (the registry needs it)");
+    if (reg->fts->xCreateFunction(reg->fts, "cn_bm25", reg, bm25_function, NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "registering FTS5 functions");
+    if (reg->fts->xFindTokenizer(reg->fts, "unicode61", &tok_ctx, &reg->tok_api) != SQLITE_OK ||
+        reg->tok_api.xCreate(tok_ctx, args, 2, &reg->tokenizer) != SQLITE_OK) {
+        reg->tokenizer = NULL;
+        return cn_error_set(CN_EUNSUPPORTED, "FTS5's unicode61 tokenizer is not available");
+    }
+    return 0;
+}
+
+/* ---- the snapshot ---- */
+
+void cn_reg_snapshot_free(cn_snapshot *snap)
+{
+    size_t i;
+
+    if (snap == NULL)
+        return;
+    for (i = 0; i < snap->nvalues; i++)
+        free(snap->values[i].value);
+    free(snap->values);
+    free(snap->items);
+    free(snap->facet_ids);
+    free(snap);
+}
+
+static int facet_of_name(const char *name)
+{
+    int f;
+
+    for (f = 0; f < CN_FACET_COUNT; f++)
+        if (strcmp(name, cn_registry_facet_name((cn_registry_facet)f)) == 0)
+            return f;
+    return -1;
+}
+
+static int single_int(int64_t *out, cn_registry *reg, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "loading the index");
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return cn_reg_sqlite_error(reg, "loading the index");
+    return 0;
+}
+
+static int load_items(cn_snapshot *snap, cn_registry *reg)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t max_id;
+    int rc, err;
+
+    if ((err = single_int(&max_id, reg, "SELECT coalesce(max(id), 0) FROM reg_items")) != 0)
+        return err;
+    if (max_id < 0 || max_id > UINT32_MAX)
+        return cn_error_set(CN_ELIMIT, "registry: item ids beyond %u", UINT32_MAX);
+    snap->nitems = (size_t)max_id + 1;
+    if ((snap->items = calloc(snap->nitems, sizeof(*snap->items))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (sqlite3_prepare_v2(reg->db,
+                           "SELECT id, node, updated, replications, withdrawn, doclen FROM "
+                           "reg_items",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "loading the index");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        cn_snap_item *it;
+        if (id < 0 || (size_t)id >= snap->nitems)
+            continue;
+        it = &snap->items[id];
+        it->node = (uint32_t)sqlite3_column_int64(st, 1);
+        it->updated = sqlite3_column_int64(st, 2);
+        it->replications = (uint32_t)sqlite3_column_int64(st, 3);
+        it->withdrawn = sqlite3_column_int(st, 4) != 0;
+        it->doclen = (uint32_t)sqlite3_column_int64(st, 5);
+        it->present = 1;
+        snap->count++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return cn_reg_sqlite_error(reg, "loading the index");
+    return 0;
+}
+
+static int load_facets(cn_snapshot *snap, cn_registry *reg)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t max_vid, count, prev = -1;
+    uint32_t *dense = NULL;
+    int rc, err;
+
+    if ((err = single_int(&max_vid, reg, "SELECT coalesce(max(id), 0) FROM reg_facet_values")) ||
+        (err = single_int(&count, reg, "SELECT count(*) FROM reg_item_facets")) != 0)
+        return err;
+    if (max_vid > UINT32_MAX - 1 || count > UINT32_MAX)
+        return cn_error_set(CN_ELIMIT, "registry: too many facet values");
+    if ((dense = malloc(((size_t)max_vid + 1) * sizeof(*dense))) == NULL ||
+        (snap->values = calloc((size_t)max_vid + 1, sizeof(*snap->values))) == NULL ||
+        (snap->facet_ids = malloc(((size_t)count + 1) * sizeof(*snap->facet_ids))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(dense, 0xff, ((size_t)max_vid + 1) * sizeof(*dense));
+    if (sqlite3_prepare_v2(reg->db, "SELECT id, facet, value FROM reg_facet_values", -1, &st,
+                           NULL) != SQLITE_OK) {
+        err = cn_reg_sqlite_error(reg, "loading the index");
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int facet = facet_of_name((const char *)sqlite3_column_text(st, 1));
+        const char *value = (const char *)sqlite3_column_text(st, 2);
+        cn_snap_value *v = &snap->values[snap->nvalues];
+        if (id < 0 || id > max_vid || facet < 0 || value == NULL)
+            continue;
+        if ((v->value = strdup(value)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        v->facet = (uint8_t)facet;
+        dense[id] = (uint32_t)snap->nvalues++;
+    }
+    if (rc != SQLITE_DONE) {
+        err = cn_reg_sqlite_error(reg, "loading the index");
+        goto out;
+    }
+    sqlite3_finalize(st);
+    /* Grouped by item (the primary key's order, so no sort). */
+    if (sqlite3_prepare_v2(reg->db, "SELECT item, value FROM reg_item_facets ORDER BY item", -1,
+                           &st, NULL) != SQLITE_OK) {
+        err = cn_reg_sqlite_error(reg, "loading the index");
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && snap->nfacet_ids < (size_t)count) {
+        int64_t item = sqlite3_column_int64(st, 0), vid = sqlite3_column_int64(st, 1);
+        cn_snap_item *it;
+        if (item < 0 || (size_t)item >= snap->nitems || vid < 0 || vid > max_vid ||
+            dense[vid] == UINT32_MAX || !snap->items[item].present)
+            continue;
+        it = &snap->items[item];
+        if (item != prev) {
+            it->facet_off = (uint32_t)snap->nfacet_ids;
+            it->nfacets = 0;
+            prev = item;
+        }
+        if (it->nfacets == UINT16_MAX)
+            continue;
+        snap->facet_ids[snap->nfacet_ids++] = dense[vid];
+        it->nfacets++;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = cn_reg_sqlite_error(reg, "loading the index");
+out:
+    sqlite3_finalize(st);
+    free(dense);
+    return err;
+}
+
+int cn_reg_snapshot_refresh(cn_registry *reg)
+{
+    sqlite3_stmt *st = cn_reg_stmt(reg, ST_DATA_VERSION);
+    cn_snapshot *snap;
+    int64_t version;
+    int rc, err;
+
+    if (st == NULL)
+        return CN_ERROR;
+    rc = sqlite3_step(st);
+    version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return cn_reg_sqlite_error(reg, "reading the data version");
+    if (reg->snap && !reg->snap_stale && reg->snap->data_version == version)
+        return 0;
+    cn_reg_snapshot_free(reg->snap);
+    reg->snap = NULL;
+    if ((snap = calloc(1, sizeof(*snap))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = load_items(snap, reg)) != 0 || (err = load_facets(snap, reg)) != 0) {
+        cn_reg_snapshot_free(snap);
+        return err;
+    }
+    snap->data_version = version;
+    reg->snap = snap;
+    reg->snap_stale = 0;
+    return 0;
+}
