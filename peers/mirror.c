@@ -497,8 +497,25 @@ static int verify_stored_targets(const char *mirrors_dir, const char *node_id,
     return 0;
 }
 
+/* A tag signed by a targets key of some root of the chain; *commit gets
+ * what it points at. */
+static int publisher_tag(git_oid *commit, git_repository *repo, const cn_tuf_client *c,
+                         const git_oid *tag)
+{
+    unsigned char signer[CN_ED25519_PUB_LEN];
+    int err;
+
+    if ((err = cn_git_tag_verify(signer, commit, repo, tag)) != 0)
+        return cn_error_wrap(CN_EVERIFY, "tag");
+    if (!cn_tuf_client_root_has_key(c, 0, CN_TUF_TARGETS, signer))
+        return cn_error_set(CN_EVERIFY, "tag signed by a key the publisher never authorized");
+    return 0;
+}
+
 /* Every ref of a mirrored repository is a verified version tag, or main at
- * the newest one. */
+ * the newest one. A tag the trusted metadata does not list yet (a sync
+ * killed between moving refs and writing metadata) must still carry the
+ * publisher's signature. */
 static int verify_repo(const char *path, const char *item, const cn_tuf_client *c)
 {
     git_repository *repo = NULL;
@@ -506,7 +523,7 @@ static int verify_repo(const char *path, const char *item, const cn_tuf_client *
     git_reference *ref = NULL, *main_ref = NULL;
     const json_t *custom;
     char *newest = NULL;
-    git_oid newest_commit;
+    git_oid newest_commit, commit;
     int r, err = 0;
 
     if (git_repository_open_bare(&repo, path) != 0)
@@ -527,20 +544,28 @@ static int verify_repo(const char *path, const char *item, const cn_tuf_client *
             cn_error_clear();
             err = cn_error_set(CN_EVERIFY, "%s: %s is not a version tag of the publisher", path,
                                name);
+        } else if (cn_mirror_item_custom(&custom, c, item, name + 11) != 0) {
+            /* A sync killed after moving refs, before its metadata: the tag
+             * must still be the publisher's; the next sync confirms it. */
+            cn_error_clear();
+            if ((err = publisher_tag(&commit, repo, c, oid)) != 0)
+                cn_error_wrap(err, "%s: %s", path, name);
         } else if ((err = cn_mirror_check_tag(repo, c, item, name + 11, oid)) != 0) {
             cn_error_wrap(err, "%s", path);
-        } else if (newest == NULL || cn_semver_compare(name + 11, newest) > 0) {
+        } else if (git_oid_fromstr(&commit, json_string_value(json_object_get(custom, "commit"))) !=
+                   0) {
+            err = cn_error_set(CN_EVERIFY, "%s: v%s has no signed commit", path, name + 11);
+        }
+        if (err == 0 && (newest == NULL || cn_semver_compare(name + 11, newest) > 0)) {
             free(newest);
             newest = strdup(name + 11);
+            newest_commit = commit;
         }
         git_reference_free(ref);
     }
     if (err != 0 || newest == NULL)
         goto out;
-    if (cn_mirror_item_custom(&custom, c, item, newest) != 0 ||
-        git_oid_fromstr(&newest_commit, json_string_value(json_object_get(custom, "commit"))) !=
-            0 ||
-        git_reference_lookup(&main_ref, repo, "refs/heads/main") != 0 ||
+    if (git_reference_lookup(&main_ref, repo, "refs/heads/main") != 0 ||
         git_reference_target(main_ref) == NULL ||
         !git_oid_equal(git_reference_target(main_ref), &newest_commit)) {
         git_error_clear();

@@ -1549,8 +1549,8 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
     for (i = 0; i < np; i++) {
         rps[i].res->requests = 1;
         rps[i].res->bytes = rps[i].ts.received;
-        if ((rps[i].ts.err == CN_ENET || rps[i].ts.err == CN_ENOTFOUND) &&
-            cn_peers_sources(&rps[i].sources, &rps[i].nsources, db, rps[i].peer.node_id) != 0)
+        /* Sources serve a peer whose server fails, now or in phase 2. */
+        if (cn_peers_sources(&rps[i].sources, &rps[i].nsources, db, rps[i].peer.node_id) != 0)
             cn_error_clear();
     }
     if ((err = try_sources(rps, np, db, opts, http)) != 0)
