@@ -6,7 +6,8 @@
  * commit whose parent is the previous version → signed annotated tag
  * v<version> carrying the canonical manifest → full and delta bundles → TUF
  * targets, then new targets, snapshot and timestamp metadata → refs/heads/main
- * and the files git's dumb HTTP protocol reads (info/refs, objects/info/packs).
+ * and the files git's dumb HTTP protocol reads (info/refs, objects/info/packs)
+ * → a hint to every followed peer's inbox.
  *
  * Everything that can be refused is checked before anything is written; if a
  * later step fails, the tag is removed again so the node is as before.
@@ -22,6 +23,7 @@
 #include "node/config.h"
 #include "node/item.h"
 #include "node/node.h"
+#include "peers/hint.h"
 #include "schemas/manifest.h"
 
 #include <getopt.h>
@@ -348,6 +350,22 @@ out:
     return err;
 }
 
+/* Tell the followed peers that the timestamp moved (docs/PROTOCOL.md §12).
+ * Best effort: the publication stands whatever the peers answer. */
+static void send_hints(const cn_node *node)
+{
+    char *db = cn_path_join(node->home->root, "state.db");
+    size_t sent = 0;
+
+    if (db &&
+        cn_hint_send_peers(&sent, db, node->home->node_id,
+                           cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP)) == 0 &&
+        sent > 0)
+        fprintf(stderr, "hinted %zu peer%s\n", sent, sent == 1 ? "" : "s");
+    cn_error_clear();
+    free(db);
+}
+
 int cn_cmd_publish(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -371,6 +389,8 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
         (err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0)
         goto out;
     err = publish(node, argv[optind], version);
+    if (err == 0)
+        send_hints(node);
 out:
     cn_node_free(node);
     free(home);

@@ -1,10 +1,18 @@
 /*
  * cmd_serve.c - `citynode serve [--listen HOST:PORT]`.
  *
- * Serves the published tree and keeps it fresh: the timestamp has a short
- * expiry (1 day), so the server re-signs it before it expires. Re-signing
- * takes the node lock only for the moment it writes, so `citynode publish`
- * can run while the server is up.
+ * Serves the node (node/serve.h) and keeps it fresh:
+ *
+ *  - the timestamp has a short expiry (1 day), so the main thread re-signs
+ *    it before it expires;
+ *  - a sync thread runs a sync round over all followed peers every
+ *    sync_interval seconds (config.yml), and a round of just the hinted peers
+ *    about a second after a followed peer's hint (POST /inbox) says it has a
+ *    newer timestamp than the one trusted here.
+ *
+ * Both take the node lock only for their own work, so `citynode publish` and
+ * `citynode sync` can run while the server is up; whoever finds the lock
+ * taken skips that turn (a hinted round is retried a few seconds later).
  */
 #include "core/error.h"
 #include "core/file.h"
@@ -12,18 +20,30 @@
 #include "node/config.h"
 #include "node/node.h"
 #include "node/serve.h"
+#include "node/sync.h"
+#include "peers/peers.h"
+#include "peers/sync.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char synopsis[] = "serve [--listen HOST:PORT]";
 
-#define CN_RESIGN_CHECK_S 60
+#define CN_RESIGN_CHECK_S   60
+#define CN_HINT_DEBOUNCE_MS 1000 /* hints arriving within this join one round */
+#define CN_HINT_RETRY_MS    5000 /* a hinted round that found the lock taken */
+#define CN_HINT_PENDING     64   /* peers waiting for a hinted round; beyond, all peers */
+#define CN_STOP_WAIT_S      10   /* how long stopping waits for a running round */
+#define CN_FD_LIMIT         4096 /* connections and the files they are sent */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -31,6 +51,260 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/* What the sync thread and the hint callback (on the server's threads)
+ * share; everything below `lock` is guarded by it. */
+typedef struct {
+    const char *home;
+    char *db_path;    /* <home>/state.db */
+    int64_t interval; /* ms between rounds over all peers; 0: none */
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* on CLOCK_MONOTONIC */
+    cn_peers *db;        /* the hint callback's own handle (handles are not thread-safe) */
+    char pending[CN_HINT_PENDING][CN_PEER_ID_HEX + 1];
+    size_t npending;
+    int pending_all;  /* more hinted peers than fit: sync them all */
+    int64_t hint_due; /* when the hinted round runs (ms); 0: none pending */
+    int stop;
+    int running; /* the thread has not finished */
+} syncer;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int file_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* Queue node_id for the next hinted round; the caller holds s->lock. */
+static void schedule_peer(syncer *s, const char *node_id, int64_t due)
+{
+    size_t i;
+
+    for (i = 0; i < s->npending; i++)
+        if (strcmp(s->pending[i], node_id) == 0)
+            break;
+    if (i == s->npending) {
+        if (s->npending < CN_HINT_PENDING)
+            memcpy(s->pending[s->npending++], node_id, CN_PEER_ID_HEX + 1);
+        else
+            s->pending_all = 1;
+    }
+    if (s->hint_due == 0 || due < s->hint_due)
+        s->hint_due = due;
+    pthread_cond_signal(&s->wake);
+}
+
+/* cn_server_hint_fn: 1 if node_id is followed (a sync is scheduled when the
+ * hinted version is newer than the trusted one), 0 if not, -1 on error. A
+ * node with no state.db follows nobody; the file is not created here. */
+static int on_hint(void *ctx, const char *node_id, uint64_t version)
+{
+    syncer *s = ctx;
+    cn_peer peer = {0};
+    int err, followed = 0;
+
+    pthread_mutex_lock(&s->lock);
+    if (s->db == NULL) {
+        if (!file_exists(s->db_path))
+            goto out;
+        if ((err = cn_peers_open(&s->db, s->db_path)) != 0) {
+            fprintf(stderr, "citynode serve: cannot take a hint: %s\n", cn_error_message());
+            followed = -1;
+            goto out;
+        }
+    }
+    err = cn_peers_get(&peer, s->db, node_id);
+    if (err == CN_ENOTFOUND || err == CN_EUSAGE) {
+        cn_error_clear();
+        goto out;
+    }
+    if (err != 0) {
+        fprintf(stderr, "citynode serve: cannot take a hint: %s\n", cn_error_message());
+        followed = -1;
+        goto out;
+    }
+    if (peer.policy == CN_POLICY_BLOCK)
+        goto out;
+    followed = 1;
+    if (version > peer.timestamp_version)
+        schedule_peer(s, node_id, now_ms() + CN_HINT_DEBOUNCE_MS);
+out:
+    pthread_mutex_unlock(&s->lock);
+    cn_peer_clear(&peer);
+    return followed;
+}
+
+static void log_round(const cn_sync_report *report)
+{
+    size_t i;
+
+    for (i = 0; report && i < report->npeers; i++) {
+        const cn_sync_peer_result *p = &report->peers[i];
+        if (p->err != 0)
+            fprintf(stderr, "citynode serve: sync %.12s: failed: %s\n", p->node_id,
+                    p->error ? p->error : "unknown error");
+        else if (p->changed)
+            fprintf(stderr,
+                    "citynode serve: sync %.12s: updated to timestamp %" PRIu64
+                    " (%zu files, %zu requests, %" PRIu64 " bytes)\n",
+                    p->node_id, p->timestamp_version, p->targets_fetched, p->requests, p->bytes);
+        else
+            fprintf(stderr, "citynode serve: sync %.12s: unchanged (%zu requests)\n", p->node_id,
+                    p->requests);
+    }
+}
+
+/* One round over refs (all peers when n is 0) under the node lock.
+ * CN_ELOCKED if a CLI command holds the lock. */
+static int run_round(syncer *s, char (*refs)[CN_PEER_ID_HEX + 1], size_t n)
+{
+    const char *ids[CN_HINT_PENDING];
+    cn_sync_report *report = NULL;
+    cn_node *node = NULL;
+    size_t i;
+    int err;
+
+    if (!file_exists(s->db_path))
+        return 0; /* no state.db: no peers to sync */
+    for (i = 0; i < n; i++)
+        ids[i] = refs[i];
+    if ((err = cn_node_open(&node, s->home, CN_NODE_WRITE)) == CN_ELOCKED) {
+        cn_error_clear();
+        return err;
+    }
+    if (err != 0) {
+        fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
+        return err;
+    }
+    err = cn_node_sync(&report, node, ids, n, NULL, NULL);
+    if (report == NULL && err != 0)
+        fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
+    log_round(report);
+    cn_sync_report_free(report);
+    cn_node_free(node);
+    cn_error_clear();
+    return err;
+}
+
+/* Sleep on s->wake until due (ms, monotonic; 0: until woken). */
+static void wait_until(syncer *s, int64_t due)
+{
+    struct timespec ts;
+
+    if (due == 0) {
+        pthread_cond_wait(&s->wake, &s->lock);
+        return;
+    }
+    ts.tv_sec = (time_t)(due / 1000);
+    ts.tv_nsec = (long)(due % 1000) * 1000000;
+    pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+}
+
+static void *sync_main(void *arg)
+{
+    syncer *s = arg;
+    char refs[CN_HINT_PENDING][CN_PEER_ID_HEX + 1];
+    int64_t next_round = s->interval > 0 ? now_ms() : 0; /* the first round at once */
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        int64_t now = now_ms(), due = next_round;
+        size_t n = 0;
+        int hinted = 0, err;
+
+        if (s->hint_due && (due == 0 || s->hint_due < due))
+            due = s->hint_due;
+        if (due == 0 || now < due) {
+            wait_until(s, due);
+            continue;
+        }
+        if (next_round && now >= next_round) {
+            next_round = now + s->interval;
+        } else if (!s->pending_all) {
+            hinted = 1;
+            n = s->npending;
+            memcpy(refs, s->pending, n * sizeof(refs[0]));
+        }
+        /* a round over all peers covers every hinted one too */
+        s->npending = 0;
+        s->pending_all = 0;
+        s->hint_due = 0;
+        pthread_mutex_unlock(&s->lock);
+        err = run_round(s, refs, n);
+        pthread_mutex_lock(&s->lock);
+        if (err == CN_ELOCKED && hinted) {
+            size_t i;
+            for (i = 0; i < n; i++)
+                schedule_peer(s, refs[i], now_ms() + CN_HINT_RETRY_MS);
+        }
+    }
+    s->running = 0;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static int syncer_init(syncer *s, const char *home, int64_t interval_s)
+{
+    pthread_condattr_t attr;
+
+    memset(s, 0, sizeof(*s));
+    s->home = home;
+    s->interval = interval_s > 0 ? interval_s * 1000 : 0;
+    if ((s->db_path = cn_path_join(home, "state.db")) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (pthread_mutex_init(&s->lock, NULL) != 0)
+        goto fail;
+    if (pthread_condattr_init(&attr) != 0)
+        goto fail_mutex;
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (pthread_cond_init(&s->wake, &attr) != 0) {
+        pthread_condattr_destroy(&attr);
+        goto fail_mutex;
+    }
+    pthread_condattr_destroy(&attr);
+    return 0;
+fail_mutex:
+    pthread_mutex_destroy(&s->lock);
+fail:
+    free(s->db_path);
+    return cn_error_set(CN_ERROR, "cannot create the sync thread's lock");
+}
+
+/* Ask the thread to stop and wait for it; 0 once it has, CN_ERROR if a round
+ * is still running after CN_STOP_WAIT_S (the thread still uses s then). */
+static int syncer_stop(syncer *s, pthread_t thread)
+{
+    int64_t give_up = now_ms() + CN_STOP_WAIT_S * 1000;
+
+    pthread_mutex_lock(&s->lock);
+    s->stop = 1;
+    pthread_cond_broadcast(&s->wake);
+    while (s->running && now_ms() < give_up)
+        wait_until(s, give_up);
+    if (s->running) {
+        pthread_mutex_unlock(&s->lock);
+        return CN_ERROR;
+    }
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(thread, NULL);
+    return 0;
+}
+
+static void syncer_free(syncer *s)
+{
+    cn_peers_free(s->db);
+    free(s->db_path);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
 }
 
 /* Re-sign what expires within margin. A busy lock (publish running) is not an
@@ -53,6 +327,17 @@ static void resign_round(const char *home, int64_t margin)
     cn_node_free(node);
 }
 
+/* Room for every connection the server allows plus the files it sends. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= CN_FD_LIMIT)
+        return;
+    rl.rlim_cur = rl.rlim_max < CN_FD_LIMIT ? rl.rlim_max : CN_FD_LIMIT;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int cn_cmd_serve(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
@@ -61,11 +346,13 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     cn_server *srv = NULL;
     cn_home *h = NULL;
     cn_config *cfg = NULL;
+    syncer sync;
+    pthread_t sync_thread;
     struct sigaction sa;
     const char *listen = NULL;
     char *home = NULL, host[256];
     time_t next_check = 0;
-    int c, err;
+    int c, err, have_syncer = 0;
 
     optind = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -82,22 +369,34 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     if ((err = cn_server_parse_listen(host, sizeof(host), &so.port,
                                       listen ? listen : cfg->listen)) != 0)
         goto out;
+    if ((err = syncer_init(&sync, home, cfg->sync_interval)) != 0)
+        goto out;
+    have_syncer = 1;
     so.host = host;
     so.public_dir = h->public_dir;
     so.mirrors_dir = h->mirrors_dir;
     so.repos_dir = h->repos_dir;
     so.node_id = h->node_id;
     so.node_name = cfg->name;
+    so.on_hint = on_hint;
+    so.hint_ctx = &sync;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
 
     resign_round(home, cfg->timestamp_margin);
     if ((err = cn_server_start(&srv, &so)) != 0)
         goto out;
+    sync.running = 1;
+    if (pthread_create(&sync_thread, NULL, sync_main, &sync) != 0) {
+        sync.running = 0;
+        err = cn_error_set(CN_ERROR, "cannot start the sync thread");
+        goto out;
+    }
     printf("serving node %.12s (%s) at http://%s%s%s:%u/\n", h->node_id, cfg->name,
            strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", cn_server_port(srv));
     fflush(stdout);
@@ -111,7 +410,18 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     }
     fprintf(stderr, "citynode serve: stopping\n");
 out:
-    cn_server_stop(srv);
+    cn_server_stop(srv); /* no more hints from here on */
+    if (have_syncer && sync.running && syncer_stop(&sync, sync_thread) != 0) {
+        /* A round is still downloading. Sync is crash-safe (the next round
+         * resumes), so leave without waiting and without freeing what the
+         * thread still uses. */
+        fprintf(stderr, "citynode serve: a sync round is still running; the next sync "
+                        "resumes it\n");
+        fflush(NULL);
+        _exit(err ? cn_error_exit_status(err) : 0);
+    }
+    if (have_syncer)
+        syncer_free(&sync);
     cn_config_free(cfg);
     cn_home_free(h);
     free(home);

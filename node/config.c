@@ -4,6 +4,7 @@
  *   name: "Stadt Leipzig"
  *   url: "http://127.0.0.1:8470"
  *   listen: "127.0.0.1:8470"
+ *   sync_interval: 300
  *
  * Strings are written as YAML double-quoted scalars, which accept JSON's
  * escapes, so any name round-trips.
@@ -22,6 +23,7 @@
 
 #define CN_CONFIG_MAX               (256 * 1024)
 #define CN_DEFAULT_TIMESTAMP_MARGIN (6 * 3600)
+#define CN_MAX_SYNC_INTERVAL        (7 * 86400)
 
 static int put_entry(cn_buf *b, const char *key, const char *value)
 {
@@ -45,8 +47,11 @@ static int put_entry(cn_buf *b, const char *key, const char *value)
 int cn_config_write(const cn_config *cfg, const char *path)
 {
     cn_buf b = CN_BUF_INIT;
+    int64_t sync_interval = cfg->sync_interval ? cfg->sync_interval : CN_DEFAULT_SYNC_INTERVAL;
     int err;
 
+    if (sync_interval == CN_SYNC_NEVER)
+        sync_interval = 0;
     if ((err = cn_buf_puts(&b, "# citynode node configuration (see docs/CONFIG.md)\n")) != 0 ||
         (err = put_entry(&b, "name", cfg->name)) != 0 ||
         (err = put_entry(&b, "url", cfg->url)) != 0 ||
@@ -56,7 +61,8 @@ int cn_config_write(const cn_config *cfg, const char *path)
         (err = cn_buf_printf(&b, "timestamp_margin: %lld\n",
                              (long long)(cfg->timestamp_margin ? cfg->timestamp_margin
                                                                : CN_DEFAULT_TIMESTAMP_MARGIN))) !=
-            0)
+            0 ||
+        (err = cn_buf_printf(&b, "sync_interval: %lld\n", (long long)sync_interval)) != 0)
         goto out;
     err = cn_file_write_atomic(path, b.data, b.len, 0644);
 out:
@@ -88,6 +94,17 @@ static int set_field(cn_config *cfg, const char *key, const char *value, const c
             return cn_error_set(
                 CN_EINVAL, "%s:%zu: timestamp_margin: must be seconds (60..2592000)", path, line);
         cfg->timestamp_margin = v;
+        return 0;
+    } else if (strcmp(key, "sync_interval") == 0) {
+        char *end;
+        long long v;
+        errno = 0;
+        v = strtoll(value, &end, 10);
+        if (errno || *end || end == value || v < 0 || v > CN_MAX_SYNC_INTERVAL)
+            return cn_error_set(CN_EINVAL,
+                                "%s:%zu: sync_interval: must be seconds (0 for never, up to %d)",
+                                path, line, CN_MAX_SYNC_INTERVAL);
+        cfg->sync_interval = v ? v : CN_SYNC_NEVER;
         return 0;
     } else
         return cn_error_set(CN_EINVAL, "%s:%zu: %s: unknown setting", path, line, key);
@@ -127,6 +144,7 @@ int cn_config_read(cn_config **out, const char *path)
         goto out;
     }
     cfg->timestamp_margin = CN_DEFAULT_TIMESTAMP_MARGIN;
+    cfg->sync_interval = CN_DEFAULT_SYNC_INTERVAL;
     root = yaml_document_get_root_node(&doc);
     if (root == NULL || root->type != YAML_MAPPING_NODE) {
         err = cn_error_set(CN_EINVAL, "%s: expected a mapping of settings", path);

@@ -1,5 +1,6 @@
 /*
- * config.h - the node's config.yml: name, public URL, listen address, limits.
+ * config.h - the node's config.yml: name, public URL, listen address, limits,
+ * intervals.
  */
 #ifndef CN_CONFIG_H
 #define CN_CONFIG_H
@@ -13,7 +14,13 @@ typedef struct {
     char *country;            /* ISO 3166-1 alpha-2, may be NULL */
     char *code;               /* AGS/ARS/LAU code, may be NULL */
     int64_t timestamp_margin; /* serve re-signs the timestamp this long before expiry (s) */
+    int64_t sync_interval;    /* serve syncs its peers every this many seconds, or
+                                 CN_SYNC_NEVER ("sync_interval: 0" in config.yml); after
+                                 cn_config_read never 0, and 0 is written as the default */
 } cn_config;
+
+#define CN_SYNC_NEVER            (-1)
+#define CN_DEFAULT_SYNC_INTERVAL 300
 
 /* Write config.yml atomically. */
 int cn_config_write(const cn_config *cfg, const char *path);

@@ -4,6 +4,7 @@
 #include "node/sync.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "peers/hint.h"
 
 #include <stdlib.h>
 
@@ -18,6 +19,28 @@ int cn_node_peers_open(cn_peers **out, const cn_home *home)
     err = cn_peers_open(out, path);
     free(path);
     return err;
+}
+
+static int round_changed(const cn_sync_report *report)
+{
+    size_t i;
+
+    for (i = 0; i < report->npeers; i++)
+        if (report->peers[i].changed)
+            return 1;
+    return 0;
+}
+
+/* Best effort (docs/PROTOCOL.md §12): the round's outcome stands whatever the
+ * followed peers answer, and its error message is left alone. */
+static void send_hints(const cn_node *node)
+{
+    char *db_path = cn_path_join(node->home->root, "state.db");
+
+    if (db_path)
+        cn_hint_send_peers(NULL, db_path, node->home->node_id,
+                           cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP));
+    free(db_path);
 }
 
 int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
@@ -38,5 +61,7 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     so.progress_ctx = ctx;
     err = cn_sync_round(out, db, refs, n, &so);
     cn_peers_free(db);
+    if (*out && round_changed(*out))
+        send_hints(node);
     return err;
 }

@@ -11,6 +11,8 @@ L="$TRASH/eindhoven"
 F="$TRASH/leipzig"
 PORT=$(test_free_port)
 URL="http://127.0.0.1:$PORT"
+FPORT=$(test_free_port)
+FURL="http://127.0.0.1:$FPORT"
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH"
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
@@ -39,60 +41,67 @@ hint() { # NODE_ID VERSION [curl options]
         -d "{\"node\": \"$id\", \"timestamp\": $v}" "$@" "$URL/inbox"
 }
 
-test_expect_success 'setup: a lighthouse publishes and serves, a follower exists' '
+test_expect_success 'setup: the lighthouse publishes and serves, the follower syncs and serves' '
     "$CITYNODE" --home "$L" init --name "Gemeente Eindhoven (sample)" --country NL >lid &&
     "$CITYNODE" --home "$F" init --name "Stadt Leipzig (sample)" --country DE >fid &&
+    sed -i "s/^sync_interval: .*/sync_interval: 3600/" "$F/config.yml" &&
     git init -q src && cp "$SAMPLE/publiccode.yml" src/ &&
     echo "# Connected Urban Twins (sample)" >src/README.md &&
     git -C src add . && git -C src commit -qm "First version" &&
     "$CITYNODE" --home "$L" publish src >/dev/null &&
-    start_server "$L" "$PORT" lighthouse
+    start_server "$L" "$PORT" lighthouse &&
+    "$CITYNODE" --home "$F" peer add "$URL" >/dev/null &&
+    "$CITYNODE" --home "$F" sync >/dev/null &&
+    start_server "$F" "$FPORT" follower
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)
 FID=$(cat "$TRASH/fid" 2>/dev/null)
 
-test_expect_success 'a mirrored tree is re-served byte for byte under /mirrors/<node id>/' '
-    # what a sync leaves: a byte-identical copy of the peer'"'"'s tree
-    mkdir -p "$L/mirrors/$FID" &&
-    cp -a "$F/public/." "$L/mirrors/$FID/" &&
+test_expect_success 'the follower re-serves the verified tree byte for byte under /mirrors/<node id>/' '
     for f in .well-known/citynode.json tuf/1.root.json tuf/timestamp.json; do
-        curl -fsS "$URL/mirrors/$FID/$f" >got && cmp got "$F/public/$f" || exit 1
+        curl -fsS "$FURL/mirrors/$LID/$f" >got && cmp got "$L/public/$f" || exit 1
     done &&
-    test "$(sha256sum <got | cut -c1-64)" != "" &&
-    curl -fsS "$URL/mirrors/$FID/tuf/1.root.json" | sha256sum | grep -q "^$FID "
+    curl -fsS "$FURL/mirrors/$LID/tuf/1.root.json" | sha256sum | grep -q "^$LID " &&
+    (cd "$L/public" && find targets -type f) >targets &&
+    test -s targets &&
+    while read -r t; do
+        curl -fsS "$FURL/mirrors/$LID/$t" | cmp - "$L/public/$t" || exit 1
+    done <targets
 '
 
 test_expect_success 'mirrored files get ETags, 304 and ranges like the own tree' '
-    etag=$(curl -fsSI "$URL/mirrors/$FID/tuf/timestamp.json" | tr -d "\r" | sed -n "s/^ETag: //Ip") &&
+    etag=$(curl -fsSI "$FURL/mirrors/$LID/tuf/timestamp.json" | tr -d "\r" | sed -n "s/^ETag: //Ip") &&
     test -n "$etag" &&
-    test "$(code -H "If-None-Match: $etag" "$URL/mirrors/$FID/tuf/timestamp.json")" = 304 &&
-    test "$(code -H "Range: bytes=0-9" "$URL/mirrors/$FID/tuf/1.root.json")" = 206 &&
-    test "$(cat body)" = "$(head -c 10 "$F/public/tuf/1.root.json")"
+    test "$(code -H "If-None-Match: $etag" "$FURL/mirrors/$LID/tuf/timestamp.json")" = 304 &&
+    test "$(code -H "Range: bytes=0-9" "$FURL/mirrors/$LID/tuf/1.root.json")" = 206 &&
+    test "$(cat body)" = "$(head -c 10 "$L/public/tuf/1.root.json")"
 '
 
 test_expect_success 'paths under /mirrors/ that leave the peer tree are refused' '
-    upper=$(echo "$FID" | tr a-f A-F) &&
-    echo secret >"$L/mirrors/$FID/notes.txt" &&
-    for p in "mirrors/$FID/../../keys/node.key" "mirrors/$FID/%2e%2e/%2e%2e/keys/node.key" \
-             "mirrors/$FID/tuf/..%2f..%2f..%2fkeys/node.key" "mirrors/%2e%2e/keys/node.key" \
-             "mirrors/$upper/tuf/1.root.json" "mirrors/${FID%?}/tuf/1.root.json" \
-             "mirrors/${FID}0/tuf/1.root.json" "mirrors/$FID/notes.txt" "mirrors/$FID" \
-             "mirrors/$FID/" "mirrors/$FID//tuf/1.root.json" "mirrors/$FID/tuf/1.root.json%00" \
-             "mirrors/../keys/node.key" "mirrors/$LID/tuf/1.root.json"; do
-        c=$(code "$URL/$p") &&
+    upper=$(echo "$LID" | tr a-f A-F) &&
+    echo secret >"$F/mirrors/$LID/notes.txt" &&
+    for p in "mirrors/$LID/../../keys/node.key" "mirrors/$LID/%2e%2e/%2e%2e/keys/node.key" \
+             "mirrors/$LID/tuf/..%2f..%2f..%2fkeys/node.key" "mirrors/%2e%2e/keys/node.key" \
+             "mirrors/$upper/tuf/1.root.json" "mirrors/${LID%?}/tuf/1.root.json" \
+             "mirrors/${LID}0/tuf/1.root.json" "mirrors/$LID/notes.txt" "mirrors/$LID" \
+             "mirrors/$LID/" "mirrors/$LID//tuf/1.root.json" "mirrors/$LID/tuf/1.root.json%00" \
+             "mirrors/../keys/node.key" "mirrors/$FID/tuf/1.root.json" \
+             "mirrors/$LID/tuf/1.root.json%3fx" "mirrors/$LID/tuf%5c1.root.json"; do
+        c=$(code "$FURL/$p") &&
         case "$c" in 400|404) ;; *) echo "$p gave $c"; exit 1;; esac &&
         ! grep -q "PRIVATE KEY\|secret" body || exit 1
-    done
+    done &&
+    rm "$F/mirrors/$LID/notes.txt"
 '
 
 test_expect_success 'a symlink in or as a mirror directory is not followed' '
-    ln -s "$L/keys" "$L/mirrors/$FID/tuf/keys" &&
-    test "$(code "$URL/mirrors/$FID/tuf/keys/node.key")" = 404 &&
-    rm "$L/mirrors/$FID/tuf/keys" &&
+    ln -s "$F/keys" "$F/mirrors/$LID/tuf/keys" &&
+    test "$(code "$FURL/mirrors/$LID/tuf/keys/node.key")" = 404 &&
+    rm "$F/mirrors/$LID/tuf/keys" &&
     fake=$(printf "%064d" 0 | tr 0 a) &&
-    ln -s "$L/public" "$L/mirrors/$fake" &&
-    test "$(code "$URL/mirrors/$fake/tuf/1.root.json")" = 404 &&
-    rm "$L/mirrors/$fake"
+    ln -s "$F/public" "$F/mirrors/$fake" &&
+    test "$(code "$FURL/mirrors/$fake/tuf/1.root.json")" = 404 &&
+    rm "$F/mirrors/$fake"
 '
 
 test_expect_success 'stock git clones an own item over /git/ and checks it' '
@@ -119,6 +128,16 @@ test_expect_success 'cloning an item that does not exist fails cleanly' '
     grep -q "not found" err && test ! -d nope &&
     test_expect_code 128 git clone -q "$URL/git/$FID/connected-urban-twins.git" nope 2>err &&
     test ! -d nope
+'
+
+test_expect_success 'stock git clones a mirrored item from the follower and checks it' '
+    git clone -q "$FURL/git/$LID/connected-urban-twins.git" mirrored &&
+    git -C mirrored fsck --strict &&
+    test "$(git -C mirrored tag)" = v1.0.0 &&
+    "$CITYNODE" --home "$F" allowed-signers "$LID" >lighthouse_signers &&
+    git -C mirrored -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$PWD/lighthouse_signers" \
+        verify-tag v1.0.0 2>verify.out &&
+    grep -q "Good \"git\" signature for citynode-$LID" verify.out
 '
 
 test_expect_success 'only the files of the dumb protocol are served from a repository' '
@@ -187,6 +206,62 @@ test_expect_success 'more than 10 hints a minute from one address get 429, other
     done &&
     test "$(hint "$FID" 3 --interface 127.0.0.2)" = 429 &&
     test "$(hint "$FID" 3 --interface 127.0.0.3)" = 204
+'
+
+# Wait up to 10 s for tag v$1 of the lighthouse's item on the follower's server.
+wait_for_version() {
+    i=0
+    until git ls-remote --tags "$FURL/git/$LID/connected-urban-twins.git" 2>/dev/null |
+        grep -q "refs/tags/v$1\$"; do
+        i=$((i + 1))
+        if [ $i -ge 100 ]; then
+            echo "the follower never got v$1" >&2
+            cat "$TRASH/follower.out" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+test_expect_success 'a hint from a followed node gets 202' '
+    "$CITYNODE" --home "$L" peer add "$FURL" >/dev/null &&
+    test "$(hint "$FID" 1 --interface 127.0.0.4)" = 202
+'
+
+test_expect_success 'a publish hints the follower, whose serve syncs it within seconds' '
+    echo "Third version." >>src/README.md && git -C src commit -qam "Third version" &&
+    "$CITYNODE" --home "$L" publish --version 1.2.0 src >/dev/null 2>pub.err &&
+    grep -q "hinted 1 peer" pub.err &&
+    wait_for_version 1.2.0 &&
+    grep -q "sync $(echo "$LID" | cut -c1-12): updated" "$TRASH/follower.out" &&
+    "$CITYNODE" --home "$F" verify --all &&
+    git -C mirrored pull -q --ff-only &&
+    test "$(git -C mirrored rev-parse HEAD)" = "$(git -C src rev-parse HEAD)"
+'
+
+test_expect_success 'a hinted sync waits while a command holds the node lock' '
+    flock -x "$F/lock" sleep 3 &
+    holder=$! &&
+    sleep 0.2 &&
+    echo "Fourth version." >>src/README.md && git -C src commit -qam "Fourth version" &&
+    "$CITYNODE" --home "$L" publish --version 1.3.0 src >/dev/null 2>pub.err &&
+    grep -q "hinted 1 peer" pub.err &&
+    sleep 2 &&
+    ! git ls-remote --tags "$FURL/git/$LID/connected-urban-twins.git" | grep -q "v1.3.0$" &&
+    wait "$holder" &&
+    wait_for_version 1.3.0
+'
+
+test_expect_success 'serve syncs on its interval without any hint' '
+    stop_server follower &&
+    sed -i "s/^sync_interval: .*/sync_interval: 2/" "$F/config.yml" &&
+    "$CITYNODE" --home "$L" peer remove "$FID" >/dev/null &&
+    start_server "$F" "$FPORT" follower &&
+    echo "Fifth version." >>src/README.md && git -C src commit -qam "Fifth version" &&
+    "$CITYNODE" --home "$L" publish --version 1.4.0 src >/dev/null 2>pub.err &&
+    ! grep -q "hinted" pub.err &&
+    wait_for_version 1.4.0 &&
+    "$CITYNODE" --home "$F" verify --all
 '
 
 test_done

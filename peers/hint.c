@@ -1,0 +1,216 @@
+/*
+ * hint.c - POST /inbox to other nodes (see hint.h).
+ */
+#include "peers/hint.h"
+#include "core/error.h"
+#include "peers/peers.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define CN_HINT_TIMEOUT_MS   2000L
+#define CN_HINT_URL_MAX      2048
+#define CN_HINT_MAX_PARALLEL 64L
+
+typedef struct {
+    CURL *easy;
+    char url[CN_HINT_URL_MAX + 8];
+    char errbuf[CURL_ERROR_SIZE];
+} hint_transfer;
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
+
+static void global_init(void)
+{
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* The answer's body is not needed: take it and drop it. */
+static size_t discard(char *data, size_t size, size_t n, void *ctx)
+{
+    (void)data;
+    (void)ctx;
+    return size * n;
+}
+
+/* Set up t->easy to POST body to <base_url>/inbox. */
+static int hint_prepare(hint_transfer *t, const char *base_url, const char *body,
+                        struct curl_slist *headers)
+{
+    size_t n = strlen(base_url);
+
+    while (n > 0 && base_url[n - 1] == '/')
+        n--;
+    if (n == 0 || n > CN_HINT_URL_MAX)
+        return cn_error_set(CN_EINVAL, "'%.64s' is not a base URL", base_url);
+    snprintf(t->url, sizeof(t->url), "%.*s/inbox", (int)n, base_url);
+    pthread_once(&global_once, global_init);
+    if (global_rc != CURLE_OK || (t->easy = curl_easy_init()) == NULL)
+        return cn_error_set(CN_ERROR, "libcurl: cannot create a transfer");
+    t->errbuf[0] = '\0';
+    curl_easy_setopt(t->easy, CURLOPT_URL, t->url);
+    curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "citynode/0.1");
+    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, CN_HINT_TIMEOUT_MS);
+    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    return 0;
+}
+
+/* The HTTP status of a finished transfer, 0 if there was no answer. */
+static long hint_status(hint_transfer *t, CURLcode rc)
+{
+    long status = 0;
+
+    if (rc != CURLE_OK)
+        return 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    return status;
+}
+
+/* The outcome of a finished transfer: 0 for a 2xx answer. */
+static int hint_result(hint_transfer *t, CURLcode rc)
+{
+    long status = hint_status(t, rc);
+
+    if (rc != CURLE_OK)
+        return cn_error_set(CN_ENET, "%s: %s", t->url,
+                            t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+    if (status < 200 || status > 299)
+        return cn_error_set(CN_ENET, "%s: HTTP %ld", t->url, status);
+    return 0;
+}
+
+static int hint_body(char *out, size_t outlen, const char *self_id, uint64_t version)
+{
+    if (strlen(self_id) != CN_PEER_ID_HEX || strspn(self_id, "0123456789abcdef") != CN_PEER_ID_HEX)
+        return cn_error_set(CN_EINVAL, "'%.64s' is not a node id", self_id);
+    snprintf(out, outlen, "{\"node\":\"%s\",\"timestamp\":%" PRIu64 "}", self_id, version);
+    return 0;
+}
+
+int cn_hint_send(const char *base_url, const char *self_id, uint64_t timestamp_version)
+{
+    hint_transfer t = {0};
+    struct curl_slist *headers = NULL;
+    char body[128];
+    int err;
+
+    if ((err = hint_body(body, sizeof(body), self_id, timestamp_version)) != 0)
+        return err;
+    if ((headers = curl_slist_append(NULL, "Content-Type: application/json")) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = hint_prepare(&t, base_url, body, headers)) == 0)
+        err = hint_result(&t, curl_easy_perform(t.easy));
+    curl_easy_cleanup(t.easy);
+    curl_slist_free_all(headers);
+    return err;
+}
+
+/* A peer URL that names a mirror of the peer rather than the peer's own server. */
+static int is_mirror_url(const cn_peer *p)
+{
+    size_t n = strlen(p->url);
+
+    while (n > 0 && p->url[n - 1] == '/')
+        n--;
+    return n >= CN_PEER_ID_HEX + 9 &&
+           strncmp(p->url + n - CN_PEER_ID_HEX - 9, "/mirrors/", 9) == 0 &&
+           strncmp(p->url + n - CN_PEER_ID_HEX, p->node_id, CN_PEER_ID_HEX) == 0;
+}
+
+/* Run every prepared transfer at once; count the 2xx answers. The last error
+ * is left alone: a peer that does not answer is not the caller's failure. */
+static int hint_run_all(size_t *sent, hint_transfer *t, size_t n)
+{
+    CURLM *multi = curl_multi_init();
+    CURLMsg *msg;
+    int running = 0, left;
+    size_t i;
+
+    if (multi == NULL)
+        return cn_error_set(CN_ERROR, "libcurl: cannot create a transfer");
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, CN_HINT_MAX_PARALLEL);
+    for (i = 0; i < n; i++)
+        curl_multi_add_handle(multi, t[i].easy);
+    do {
+        if (curl_multi_perform(multi, &running) != CURLM_OK)
+            break;
+        if (running && curl_multi_poll(multi, NULL, 0, 100, NULL) != CURLM_OK)
+            break;
+    } while (running);
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        for (i = 0; i < n; i++)
+            if (t[i].easy == msg->easy_handle && hint_status(&t[i], msg->data.result) / 100 == 2)
+                (*sent)++;
+    }
+    for (i = 0; i < n; i++)
+        curl_multi_remove_handle(multi, t[i].easy);
+    curl_multi_cleanup(multi);
+    return 0;
+}
+
+int cn_hint_send_peers(size_t *sent, const char *db_path, const char *self_id,
+                       uint64_t timestamp_version)
+{
+    cn_peers *db = NULL;
+    cn_peer *peers = NULL;
+    hint_transfer *t = NULL;
+    struct curl_slist *headers = NULL;
+    struct stat st;
+    size_t npeers = 0, nt = 0, ok = 0, i;
+    char body[128];
+    int err;
+
+    if (sent)
+        *sent = 0;
+    if ((err = hint_body(body, sizeof(body), self_id, timestamp_version)) != 0)
+        return err;
+    if (stat(db_path, &st) != 0)
+        return 0; /* no state.db: this node follows nobody */
+    if ((err = cn_peers_open(&db, db_path)) != 0 || (err = cn_peers_list(&peers, &npeers, db)) != 0)
+        goto out;
+    if (npeers == 0)
+        goto out;
+    if ((t = calloc(npeers, sizeof(*t))) == NULL ||
+        (headers = curl_slist_append(NULL, "Content-Type: application/json")) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < npeers; i++) {
+        if (peers[i].policy == CN_POLICY_BLOCK || is_mirror_url(&peers[i]))
+            continue;
+        if (hint_prepare(&t[nt], peers[i].url, body, headers) != 0) {
+            cn_error_clear(); /* one unusable URL does not keep the others from their hint */
+            curl_easy_cleanup(t[nt].easy);
+            t[nt].easy = NULL;
+            continue;
+        }
+        nt++;
+    }
+    if (nt > 0)
+        err = hint_run_all(&ok, t, nt);
+out:
+    for (i = 0; t && i < nt; i++)
+        curl_easy_cleanup(t[i].easy);
+    free(t);
+    curl_slist_free_all(headers);
+    cn_peer_list_free(peers, npeers);
+    cn_peers_free(db);
+    if (sent)
+        *sent = ok;
+    return err;
+}
