@@ -475,6 +475,28 @@ static void sort_lines(char *s, char *out, size_t outlen)
     }
 }
 
+/* A plain directory published as a snapshot leaves only loose objects: the
+ * pack directory is empty, and objects/info/packs is the lone blank line. */
+static void test_server_info_without_packs(void **state)
+{
+    fixture *f = *state;
+    git_oid commit;
+    git_reference *ref = NULL;
+    char *ours_refs, *ours_packs, *git_refs, *git_packs;
+
+    snapshot_one(f, &commit);
+    assert_int_equal(git_reference_create(&ref, f->repo, "refs/heads/main", &commit, 1, NULL), 0);
+    git_reference_free(ref);
+    compare_with_stock_git(f, &ours_refs, &ours_packs, &git_refs, &git_packs);
+    assert_string_equal(ours_refs, git_refs);
+    assert_string_equal(ours_packs, git_packs);
+    assert_string_equal(ours_packs, "\n");
+    free(ours_refs);
+    free(ours_packs);
+    free(git_refs);
+    free(git_packs);
+}
+
 static void test_server_info_matches_stock_git(void **state)
 {
     fixture *f = *state;
@@ -555,6 +577,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tag_refuses_bad_names_and_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_or_unsigned_tag_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_info_matches_stock_git, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_info_without_packs, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
