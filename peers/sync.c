@@ -65,6 +65,7 @@ typedef struct {
     int downloaded; /* fetched this round */
     int bundle;     /* a full or delta bundle (fetched only when planned) */
     int unusable;   /* 404, or a delta whose prerequisite is missing */
+    int restarted;  /* a resumed download that did not hash was fetched anew */
     cn_http_request req;
 } tfile;
 
@@ -95,6 +96,7 @@ typedef struct {
     char *qpath;     /* quarantine repository */
     git_repository *q;
     int done;
+    char missing_prereq[CN_TUF_MAX_TARGET_PATH + 128]; /* why a delta was unusable */
 } item_work;
 
 typedef struct {
@@ -440,6 +442,9 @@ static int plan(item_work *w)
             err = push_step(w, k, 0);
         else if (w->v[k].full && !w->v[k].full->unusable)
             err = push_step(w, k, 1);
+        else if (w->missing_prereq[0])
+            err = cn_error_set(CN_EVERIFY, "%s, and no full bundle of %s@%s is available",
+                               w->missing_prereq, w->item, w->v[k].version);
         else
             err = cn_error_set(CN_ENET, "%s@%s: neither its delta nor its full bundle is available",
                                w->item, w->v[k].version);
@@ -539,14 +544,23 @@ static int check_download(peer_run *pr, tfile *f)
         cn_error_clear();
         return 0;
     }
-    if (f->req.err == CN_ELIMIT)
+    if (f->req.err == CN_ELIMIT) {
+        unlink(f->tmp); /* what came is not a prefix of the target */
         return cn_error_set(CN_EVERIFY, "target %s: %s (signed length %" PRIu64 ")", f->info->path,
                             f->req.error, f->info->length);
+    }
     if (f->req.err != 0)
         return cn_error_set(f->req.err, "%s", f->req.error ? f->req.error : "download failed");
     if ((err = cn_sha256_file_hex(digest, &len, f->tmp, (size_t)f->info->length)) != 0 ||
         (uint64_t)len != f->info->length || strcmp(digest, f->info->sha256) != 0) {
         unlink(f->tmp); /* never resume from bytes that do not hash */
+        if (f->req.received < f->info->length && !f->restarted) {
+            /* Part of it came from an earlier run (maybe from a server that
+             * lied then): judge only a whole download from this server. */
+            f->restarted = 1;
+            cn_error_clear();
+            return 0;
+        }
         return cn_error_set(CN_EVERIFY,
                             "target %s from %s: %zu bytes with sha256 %.16s..., signed %" PRIu64
                             " bytes with sha256 %.16s...",
@@ -598,7 +612,7 @@ static int open_quarantine(item_work *w)
 
 /* 1 if every prerequisite of the bundle at path is in the quarantine (or
  * the mirror repository behind it), 0 if not, <0 on error. */
-static int prerequisites_present(item_work *w, const char *path)
+static int prerequisites_present(git_oid *missing, item_work *w, const char *path)
 {
     cn_bundle_header *h = NULL;
     unsigned char *buf = NULL;
@@ -627,8 +641,10 @@ static int prerequisites_present(item_work *w, const char *path)
     }
     r = 1;
     for (i = 0; i < h->nprereqs && r == 1; i++)
-        if (!git_odb_exists(odb, &h->prereqs[i]))
+        if (!git_odb_exists(odb, &h->prereqs[i])) {
+            *missing = h->prereqs[i];
             r = 0;
+        }
 out:
     git_odb_free(odb);
     cn_bundle_header_free(h);
@@ -654,15 +670,21 @@ static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
     const char *path = f->stored ? f->final : f->tmp, *commit_hex;
     const iversion *v = &w->v[s->vi];
     cn_bundle_header *h = NULL;
-    git_oid commit;
+    git_oid commit, missing = {{0}};
     size_t i;
     int r, err, own = 0;
 
     if ((err = open_quarantine(w)) != 0)
         return err;
-    if ((r = prerequisites_present(w, path)) <= 0) {
-        if (r == 0 && !s->full)
+    if ((r = prerequisites_present(&missing, w, path)) <= 0) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(hex, sizeof(hex), &missing);
+        if (r == 0 && !s->full) {
+            snprintf(w->missing_prereq, sizeof(w->missing_prereq),
+                     "target %s: its prerequisite commit %s is missing from the mirror",
+                     f->info->path, hex);
             return 1;
+        }
         if (r == 0)
             return cn_error_set(CN_EVERIFY, "%s: a full bundle with a prerequisite", f->info->path);
         return r;
@@ -743,6 +765,7 @@ static int advance_item(peer_run *pr, item_work *w)
 /* Download and apply until every item reached its goal. */
 static int fetch_all(peer_run *pr)
 {
+    char first[1024];
     cn_http_request **reqs = NULL;
     size_t i, j, n;
     int err = 0;
@@ -765,13 +788,22 @@ static int fetch_all(peer_run *pr)
             if ((err = cn_mkdir_p(pr->tdir, 0700)) != 0 ||
                 (err = cn_http_perform(pr->http, reqs, n)) != 0)
                 break;
-            for (i = 0; i < pr->nfiles && err == 0; i++)
-                if (pr->files[i].state == TF_WANTED) {
-                    pr->files[i].state = TF_IDLE;
-                    err = check_download(pr, &pr->files[i]);
+            /* Every download is checked, so none that fails its hash stays
+             * in tmp/ to be resumed; the first failure is reported. */
+            for (i = 0; i < pr->nfiles; i++) {
+                int e;
+                if (pr->files[i].state != TF_WANTED)
+                    continue;
+                pr->files[i].state = TF_IDLE;
+                if ((e = check_download(pr, &pr->files[i])) != 0 && err == 0) {
+                    err = e;
+                    snprintf(first, sizeof(first), "%s", cn_error_message());
                 }
-            if (err != 0)
+            }
+            if (err != 0) {
+                cn_error_set(err, "%s", first);
                 break;
+            }
         }
         for (i = 0; i < pr->nfiles; i++)
             if (!pr->files[i].bundle && pr->files[i].state == TF_MISSING && !pr->only_item) {

@@ -749,6 +749,31 @@ static void test_sync_rejects_a_rollback(void **state)
     free(old);
 }
 
+/* Bytes left in tmp/ by an earlier round (here: a whole file of garbage, as
+ * a lying server leaves) are fetched anew once, not reported as the
+ * honest server's fault. */
+static void test_sync_refetches_a_bad_leftover(void **state)
+{
+    world *w = *state;
+    cn_sync_report *rep = NULL;
+    const cn_tuf_target_info *t;
+    char dir[512], path[600];
+    const char *content = "{\"type\":\"replicates\",\"n\":4}";
+
+    assert_int_equal(add_peer(w, NULL, NULL), 0);
+    publish_target(w, "attestations/a4.json", content);
+    assert_int_equal(cn_tuf_repo_get_target(&t, w->repo, "attestations/a4.json"), 0);
+    snprintf(dir, sizeof(dir), "%s/sync/%s", w->tmp, w->id);
+    assert_int_equal(cn_mkdir_p(dir, 0700), 0);
+    snprintf(path, sizeof(path), "%s/%s.a4.json", dir, t->sha256);
+    assert_int_equal(
+        cn_file_write_atomic(path, "{\"type\":\"replicates\",\"n\":5}", strlen(content), 0644), 0);
+    assert_int_equal(round_of(w, &rep), 0);
+    assert_int_equal(rep->peers[0].err, 0);
+    cn_sync_report_free(rep);
+    assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -767,6 +792,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_rejects_a_tampered_target, world_setup,
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_sync_rejects_a_rollback, world_setup, world_teardown),
+        cmocka_unit_test_setup_teardown(test_sync_refetches_a_bad_leftover, world_setup,
+                                        world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
