@@ -39,16 +39,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define METADATA_TIMEOUT_S 300
-#define PEERS_JSON_MAX     (1024 * 1024)
-#define PEERS_JSON_ENTRIES 1024
-#define TARGET_FILE_MAX    ((uint64_t)4 << 30)
+#define METADATA_TIMEOUT_S  300
+#define PEERS_JSON_MAX      (1024 * 1024)
+#define PEERS_JSON_ENTRIES  1024
+#define TARGET_FILE_MAX     ((uint64_t)4 << 30)
+#define CN_SYNC_MAX_THREADS 8 /* phase 2 peers at once: indexing packs is CPU work */
 
 /* ---------------------------------------------------------------------------
  * State of one peer's phase 2
@@ -1142,6 +1144,8 @@ out:
  * The round
  * ------------------------------------------------------------------------- */
 
+enum { PEER_FAILED, PEER_UNCHANGED, PEER_CHANGED };
+
 typedef struct {
     cn_peer peer;
     cn_http_request ts;
@@ -1150,6 +1154,13 @@ typedef struct {
     const char *base; /* where ts came from */
     int via_source;
     cn_sync_peer_result *res;
+    /* phase 2 */
+    int kind;
+    int err;
+    char *errmsg;
+    cn_tuf_client *trusted; /* the new trusted state, when committed */
+    size_t fetched;
+    uint64_t requests, bytes;
 } round_peer;
 
 static int stored_file(unsigned char **out, size_t *len, const char *mirrors_dir,
@@ -1456,46 +1467,154 @@ static int sync_changed(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     }
 }
 
-static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opts, cn_http *http,
-                        time_t now)
+/* What phase 1 found for a peer (decided on the calling thread). */
+static void classify_peer(round_peer *rp, const cn_sync_options *opts, time_t now)
 {
-    cn_sync_peer_result *res = rp->res;
-    cn_peer_sync_record rec = {0};
-    cn_tuf_client *trusted = NULL;
     unsigned char *stored = NULL;
-    char *name = NULL, msg[256];
-    size_t slen = 0, fetched = 0;
-    uint64_t req0 = cn_http_requests_made(http), bytes0 = cn_http_bytes_received(http);
-    int err = 0;
+    size_t slen = 0;
 
-    rec.time = (int64_t)time(NULL);
+    rp->err = 0;
     if (rp->ts.err != 0) {
-        err = classify(rp->ts.err);
-        cn_error_set(err, "%s", rp->ts.error ? rp->ts.error : "no answer");
-        if (res->error && rp->via_source) /* say why the peer's own server failed too */
-            cn_error_set(err, "%s (and its own server: %s)", rp->ts.error, res->error);
+        rp->kind = PEER_FAILED;
+        rp->err = classify(rp->ts.err);
+        if (rp->res->error && rp->via_source) /* say why its own server failed too */
+            cn_error_set(rp->err, "%s (and its own server: %s)", rp->ts.error, rp->res->error);
+        else
+            cn_error_set(rp->err, "%s", rp->ts.error ? rp->ts.error : "no answer");
+        rp->errmsg = strdup(cn_error_message());
     } else if (rp->ts.not_modified ||
                (stored_file(&stored, &slen, opts->mirrors_dir, rp->peer.node_id,
                             "tuf/timestamp.json", CN_TUF_MAX_TIMESTAMP_LEN) == 0 &&
                 slen == rp->ts.len && memcmp(stored, rp->ts.body, slen) == 0)) {
+        rp->kind = PEER_UNCHANGED;
         cn_error_clear();
-        if ((err = check_unchanged(opts, rp->peer.node_id, now)) != 0)
-            err = cn_error_wrap(classify(err), "%s (stored)", rp->base);
-        rec.result = "unchanged";
-        rec.set_validators = !rp->ts.not_modified && !rp->via_source;
+        if ((rp->err = check_unchanged(opts, rp->peer.node_id, now)) != 0) {
+            rp->err = cn_error_wrap(classify(rp->err), "%s (stored)", rp->base);
+            rp->errmsg = strdup(cn_error_message());
+        }
     } else {
-        cn_error_clear();
-        err = sync_changed(rp, db, opts, http, now, &trusted, &res->new_items, &fetched);
-        rec.result = "ok";
-        rec.set_validators = 1; /* cleared when a source answered */
+        rp->kind = PEER_CHANGED;
     }
-    res->requests += (size_t)(cn_http_requests_made(http) - req0);
-    res->bytes += cn_http_bytes_received(http) - bytes0;
-    res->targets_fetched = fetched;
+    cn_error_clear();
+    free(stored);
+}
+
+/* Phase 2 of one changed peer with its own HTTP client; no SQLite, no
+ * progress (it may run on a worker thread). */
+static void run_changed(round_peer *rp, const cn_sync_options *opts, const cn_http_options *ho,
+                        cn_http *shared, time_t now)
+{
+    cn_http *http = shared;
+
+    if (http == NULL && (rp->err = cn_http_new(&http, ho)) != 0) {
+        rp->errmsg = strdup(cn_error_message());
+        return;
+    }
+    rp->err =
+        sync_changed(rp, NULL, opts, http, now, &rp->trusted, &rp->res->new_items, &rp->fetched);
+    if (rp->err != 0)
+        rp->errmsg = strdup(cn_error_message());
+    if (http != shared) {
+        rp->requests = cn_http_requests_made(http);
+        rp->bytes = cn_http_bytes_received(http);
+        cn_http_free(http);
+    }
+}
+
+typedef struct {
+    round_peer **jobs;
+    size_t njobs, next;
+    pthread_mutex_t lock;
+    const cn_sync_options *opts;
+    const cn_http_options *ho;
+    time_t now;
+} job_queue;
+
+static void *worker(void *arg)
+{
+    job_queue *q = arg;
+
+    for (;;) {
+        round_peer *rp = NULL;
+        pthread_mutex_lock(&q->lock);
+        if (q->next < q->njobs)
+            rp = q->jobs[q->next++];
+        pthread_mutex_unlock(&q->lock);
+        if (rp == NULL)
+            return NULL;
+        run_changed(rp, q->opts, q->ho, NULL, q->now);
+    }
+}
+
+/* Phase 2 for every changed peer: one inline (with progress), several on
+ * up to max_parallel threads. */
+static int run_changed_peers(round_peer *rps, size_t np, const cn_sync_options *opts,
+                             const cn_http_options *ho, cn_http *http, time_t now)
+{
+    cn_sync_options quiet = *opts;
+    pthread_t threads[CN_SYNC_MAX_THREADS];
+    job_queue q;
+    size_t i, nthreads, started = 0;
+    int err = 0;
+
+    memset(&q, 0, sizeof(q));
+    if ((q.jobs = calloc(np ? np : 1, sizeof(*q.jobs))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    for (i = 0; i < np; i++)
+        if (rps[i].kind == PEER_CHANGED)
+            q.jobs[q.njobs++] = &rps[i];
+    if (q.njobs == 1) {
+        uint64_t r0 = cn_http_requests_made(http), b0 = cn_http_bytes_received(http);
+        run_changed(q.jobs[0], opts, ho, http, now);
+        q.jobs[0]->requests = cn_http_requests_made(http) - r0;
+        q.jobs[0]->bytes = cn_http_bytes_received(http) - b0;
+        goto out;
+    }
+    quiet.progress = NULL;
+    q.opts = &quiet;
+    q.ho = ho;
+    q.now = now;
+    pthread_mutex_init(&q.lock, NULL);
+    nthreads = ho->max_parallel ? ho->max_parallel : CN_SYNC_MAX_THREADS;
+    if (nthreads > q.njobs)
+        nthreads = q.njobs;
+    if (nthreads > CN_SYNC_MAX_THREADS)
+        nthreads = CN_SYNC_MAX_THREADS;
+    for (i = 0; i < nthreads; i++) {
+        if (pthread_create(&threads[i], NULL, worker, &q) != 0)
+            break;
+        started++;
+    }
+    if (started == 0)
+        worker(&q); /* no thread to spare: do the work here */
+    for (i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    pthread_mutex_destroy(&q.lock);
+out:
+    free(q.jobs);
+    return err;
+}
+
+/* Record a peer's outcome (calling thread: SQLite, progress). */
+static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opts)
+{
+    cn_sync_peer_result *res = rp->res;
+    cn_peer_sync_record rec = {0};
+    char *name = NULL, msg[256];
+
+    rec.time = (int64_t)time(NULL);
+    rec.result = rp->kind == PEER_UNCHANGED ? "unchanged" : "ok";
+    /* Validators belong to the peer's own URL: a source's are not kept. */
+    rec.set_validators = rp->kind == PEER_CHANGED || (!rp->ts.not_modified && !rp->via_source);
+    res->requests += (size_t)rp->requests;
+    res->bytes += rp->bytes;
+    res->targets_fetched = rp->fetched;
     free(res->source);
     res->source = strdup(rp->base ? rp->base : rp->peer.url);
-    if (err != 0) {
-        set_result_error(res, err);
+    if (rp->err != 0) {
+        res->err = rp->err;
+        free(res->error);
+        res->error = strdup(rp->errmsg ? rp->errmsg : "failed");
         rec.result = "failed";
         rec.error = res->error;
         rec.set_validators = 0;
@@ -1508,11 +1627,11 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
             rec.etag = rp->ts.etag;
             rec.last_modified = rp->ts.last_modified;
         }
-        if (trusted) {
+        if (rp->trusted) {
             res->changed = 1;
-            res->timestamp_version = cn_tuf_client_version(trusted, CN_TUF_TIMESTAMP);
-            learn_sources(db, opts, &rp->peer, trusted);
-            name = verified_name(opts, rp->peer.node_id, trusted);
+            res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
+            learn_sources(db, opts, &rp->peer, rp->trusted);
+            name = verified_name(opts, rp->peer.node_id, rp->trusted);
             rec.name = name;
         } else {
             res->timestamp_version = rp->peer.timestamp_version;
@@ -1525,8 +1644,6 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     if (cn_peers_record_sync(db, rp->peer.node_id, &rec) != 0)
         cn_error_clear();
     progress(opts, rp->peer.node_id, msg);
-    cn_tuf_client_free(trusted);
-    free(stored);
     free(name);
 }
 
@@ -1588,9 +1705,13 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
     if ((err = try_sources(rps, np, db, opts, http)) != 0)
         goto out;
 
-    /* Phase 2: peer by peer, the rest. */
+    /* Phase 2: the changed peers, then every outcome recorded. */
+    for (i = 0; i < np; i++)
+        classify_peer(&rps[i], opts, now);
+    if ((err = run_changed_peers(rps, np, opts, &ho, http, now)) != 0)
+        goto out;
     for (i = 0; i < np; i++) {
-        finish_peer(&rps[i], db, opts, http, now);
+        finish_peer(&rps[i], db, opts);
         worst = worse(worst, rps[i].res->err);
     }
     err = 0;
@@ -1605,6 +1726,8 @@ out:
         for (k = 0; k < rps[i].nsources; k++)
             free(rps[i].sources[k]);
         free(rps[i].sources);
+        free(rps[i].errmsg);
+        cn_tuf_client_free(rps[i].trusted);
     }
     free(rps);
     free(reqs);

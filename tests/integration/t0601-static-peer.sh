@@ -145,4 +145,23 @@ test_expect_success 'a new version exported: the follower fetches only its delta
     cn "$F" verify --all >/dev/null
 '
 
+test_expect_success 'two peers with something new are synced in one round' '
+    cn "$TRASH/second" init --name "Manchester (sample)" --country GB >mid &&
+    cn "$TRASH/second" publish "$CN_SOURCE_DIR/examples/datasets/leipzig-west-beteiligung-2016" \
+        >/dev/null &&
+    cn "$TRASH/second" export "$EXPORT/second" >/dev/null &&
+    cn "$F" peer add "http://127.0.0.1:$NG_PORT/second" >added &&
+    test "$(cat added)" = "$(cat mid)" &&
+    (cd src && echo "more" >>README.md && git commit -qam "third version") &&
+    cn "$L" publish src --version 1.2.0 >/dev/null &&
+    cn "$L" export "$EXPORT" >/dev/null &&
+    cn "$F" sync >sync7 &&
+    grep -q "^$(cut -c1-12 lid)  eindhoven-sample .* ok " sync7 &&
+    grep -q "^$(cut -c1-12 mid)  manchester-sample .* ok " sync7 &&
+    grep -q "new connected-urban-twins@1.2.0" sync7 &&
+    grep -q "new leipzig-west-beteiligung-2016@" sync7 &&
+    cn "$F" verify --all >verify7 &&
+    test "$(grep -c "mirror of node" verify7)" = 2
+'
+
 test_done
