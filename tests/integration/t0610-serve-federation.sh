@@ -264,4 +264,13 @@ test_expect_success 'serve syncs on its interval without any hint' '
     "$CITYNODE" --home "$F" verify --all
 '
 
+test_expect_success 'both servers stop cleanly on SIGTERM, sync thread included' '
+    for name in follower lighthouse; do
+        pid=$(cat "$TRASH/$name.pid") && kill "$pid" && rm "$TRASH/$name.pid" &&
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done &&
+        grep -q "citynode serve: stopping" "$TRASH/$name.out" &&
+        ! grep -q "ERROR\|runtime error" "$TRASH/$name.out" || exit 1
+    done
+'
+
 test_done
