@@ -71,7 +71,10 @@ typedef struct {
         CN_PEER_ADD_OPTIONS_VERSION, NULL, CN_POLICY_MIRROR, NULL, NULL, NULL, NULL, 0, 0          \
     }
 
-/* Add a peer (see the top of this file). CN_EEXISTS if already a peer (its
+/* Add a peer (see the top of this file). The root is fetched from
+ * <url>/tuf/1.root.json (the layout of PROTOCOL §2 under the URL given, so a
+ * mirror's URL works even though its pointer copy names the publisher's
+ * URLs). CN_EEXISTS if already a peer (its
  * row is left as is), CN_EVERIFY if the root does not hash to the pointer's or
  * the expected id, CN_ENET if the URL cannot be reached. On success *out (may
  * be NULL) is filled; free it with cn_peer_clear. Nothing is written on

@@ -10,6 +10,17 @@
  * signatures checked, and finally refs and trusted metadata moved, metadata
  * last, timestamp.json last of all. One peer's failure never stops another.
  *
+ * Peers with something new are refreshed, downloaded and indexed on up to
+ * max_parallel (at most 8) threads; SQLite and the progress callback are only
+ * used on the calling thread. A peer whose server fails (transport errors,
+ * 404, 5xx) is tried through its fallback sources, mirrors of it learnt from
+ * the verified peers.json of the nodes that vouch for it.
+ *
+ * Errors: a peer's result is CN_ENET for anything the server could not
+ * deliver and CN_EVERIFY for anything that failed a check (including bodies
+ * longer than their cap and malformed metadata), each with a one-line
+ * message naming the URL, file, role or version.
+ *
  * The caller holds the node directory's lock for the whole round.
  */
 #ifndef CN_SYNC_H
