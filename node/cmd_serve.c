@@ -187,9 +187,9 @@ static int run_round(syncer *s, char (*refs)[CN_PEER_ID_HEX + 1], size_t n)
     err = cn_node_sync(&report, node, ids, n, NULL, NULL);
     if (report == NULL && err != 0)
         fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
+    cn_node_free(node); /* the lock goes before the log says the round is over */
     log_round(report);
     cn_sync_report_free(report);
-    cn_node_free(node);
     cn_error_clear();
     return err;
 }

@@ -223,9 +223,24 @@ wait_for_version() {
     done
 }
 
-test_expect_success 'a hint from a followed node gets 202' '
+# Wait up to 10 s for a line matching $2 in file $1.
+wait_for_line() {
+    i=0
+    until grep -q "$2" "$1"; do
+        i=$((i + 1))
+        if [ $i -ge 100 ]; then
+            echo "no line like '$2' in $1:" >&2
+            cat "$1" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+test_expect_success 'a hint from a followed node gets 202 and makes serve sync that node' '
     "$CITYNODE" --home "$L" peer add "$FURL" >/dev/null &&
-    test "$(hint "$FID" 1 --interface 127.0.0.4)" = 202
+    test "$(hint "$FID" 1 --interface 127.0.0.4)" = 202 &&
+    wait_for_line "$TRASH/lighthouse.out" "sync $(echo "$FID" | cut -c1-12): updated"
 '
 
 test_expect_success 'a publish hints the follower, whose serve syncs it within seconds' '
