@@ -1,12 +1,20 @@
 /*
  * cmd_keys.c - `citynode keys list`, `citynode keys rotate ROLE` and
- * `citynode allowed-signers`.
+ * `citynode allowed-signers [NODE]`.
+ *
+ * allowed-signers prints one line per key that any root of the node's chain
+ * authorized for the targets role (tags keep the key that signed them,
+ * docs/PROTOCOL.md §13): this node's, or a followed peer's from its
+ * verified mirror.
  */
 #include "core/error.h"
+#include "core/file.h"
 #include "core/tuf.h"
 #include "node/commands.h"
 #include "node/node.h"
+#include "node/sync.h"
 #include "node/verify.h"
+#include "peers/peers.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -128,11 +136,38 @@ static int print_allowed_signers(const char *tree_dir, const char *node_id)
     return err;
 }
 
+/* The peer NODE names: its id into id, its mirror directory into *tree. */
+static int peer_tree(char id[CN_NODE_ID_HEX + 1], char **tree, const cn_home *h, const char *ref)
+{
+    cn_peers *db = NULL;
+    cn_peer peer = {0};
+    char *db_path = cn_path_join(h->root, "state.db");
+    int err;
+
+    *tree = NULL;
+    if (db_path == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (!cn_file_exists(db_path)) {
+        err = cn_error_set(CN_ENOTFOUND, "'%s' is not a node known here", ref);
+        goto out;
+    }
+    if ((err = cn_node_peers_open(&db, h)) != 0 || (err = cn_peers_get(&peer, db, ref)) != 0)
+        goto out;
+    memcpy(id, peer.node_id, CN_NODE_ID_HEX + 1);
+    if ((*tree = cn_path_join(h->mirrors_dir, peer.node_id)) == NULL)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+out:
+    cn_peer_clear(&peer);
+    cn_peers_free(db);
+    free(db_path);
+    return err;
+}
+
 int cn_cmd_allowed_signers(const char *home_flag, int argc, char **argv)
 {
     static const char synopsis[] = "allowed-signers [NODE]";
     cn_home *h = NULL;
-    char *home = NULL;
+    char *home = NULL, *tree = NULL, id[CN_NODE_ID_HEX + 1];
     int err;
 
     if (argc > 2)
@@ -140,13 +175,13 @@ int cn_cmd_allowed_signers(const char *home_flag, int argc, char **argv)
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0)
         goto out;
-    if (argc == 2 && strcmp(argv[1], "self") != 0 &&
-        (strlen(argv[1]) < 8 || strncmp(argv[1], h->node_id, strlen(argv[1])) != 0)) {
-        err = cn_error_set(CN_ENOTFOUND, "'%s' is not a node known here", argv[1]);
-        goto out;
-    }
-    err = print_allowed_signers(h->public_dir, h->node_id);
+    if (argc == 1 || strcmp(argv[1], "self") == 0 ||
+        (strlen(argv[1]) >= 8 && strncmp(argv[1], h->node_id, strlen(argv[1])) == 0))
+        err = print_allowed_signers(h->public_dir, h->node_id);
+    else if ((err = peer_tree(id, &tree, h, argv[1])) == 0)
+        err = print_allowed_signers(tree, id);
 out:
+    free(tree);
     cn_home_free(h);
     free(home);
     return err ? cn_cli_fail(err) : 0;

@@ -1,14 +1,102 @@
 /*
- * cmd_network.c - `citynode network`. PLACEHOLDER while issue 3 is built: its owner
- * replaces this file.
+ * cmd_network.c - `citynode network` (docs/PROTOCOL.md §10).
+ *
+ *   network publish FILE
+ *       a coordinator publishes its member list: FILE is YAML (or JSON) with
+ *       `network`, `description` and `members` [{node, name, url}], checked
+ *       against schemas/network.schema.json (problems as FILE:LINE:COL:
+ *       key.path: message, exit 2) and published as the target network.json.
+ *   network trust NODE [--policy mirror|index]
+ *       trust the network document of the followed peer NODE (synced first):
+ *       each member it lists is added with its id pinned, now and after every
+ *       sync round that brings a changed list. A member whose root does not
+ *       hash to its listed id is refused (exit 3) and not added.
+ *
+ * Both change the node (a target, peers), so they hold its lock.
  */
 #include "core/error.h"
 #include "node/commands.h"
+#include "node/discovery.h"
+#include "node/node.h"
+#include "node/sync.h"
 
-int cn_cmd_network(const char *home, int argc, char **argv)
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char synopsis[] = "network publish FILE | network trust NODE [--policy mirror|index]";
+
+static int network_publish(const char *home, int argc, char **argv)
 {
-    (void)home;
-    (void)argc;
-    (void)argv;
-    return cn_cli_fail(cn_error_set(CN_EUNSUPPORTED, "'network' is not built yet"));
+    cn_diagnostics diags = CN_DIAGNOSTICS_INIT;
+    cn_node *node = NULL;
+    char *name = NULL;
+    size_t n = 0, i;
+    int err;
+
+    if (argc != 2)
+        return cn_cli_usage_error(synopsis, "network publish takes one FILE");
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0)
+        goto out;
+    err = cn_discovery_publish_network(node, argv[1], &diags, &name, &n);
+    for (i = 0; i < diags.count; i++) {
+        char *line = NULL;
+        if (cn_diagnostic_format(&line, &diags.items[i]) == 0)
+            fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+    if (err != 0)
+        goto out;
+    printf("published network.json: network %s, %zu member%s\n", name, n, n == 1 ? "" : "s");
+out:
+    free(name);
+    cn_diagnostics_free(&diags);
+    cn_node_free(node);
+    return err ? cn_cli_fail(err) : 0;
+}
+
+static int network_trust(const char *home, int argc, char **argv)
+{
+    static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
+                                         {NULL, 0, NULL, 0}};
+    cn_peer_policy policy = CN_POLICY_MIRROR;
+    cn_peers *db = NULL;
+    cn_node *node = NULL;
+    int c, err;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'p')
+            return cn_cli_usage_error(synopsis, "unknown option");
+        if (cn_peer_policy_parse(&policy, optarg) != 0 || policy == CN_POLICY_BLOCK)
+            return cn_cli_usage_error(synopsis, "--policy takes mirror or index");
+    }
+    if (optind != argc - 1)
+        return cn_cli_usage_error(synopsis, "network trust takes one NODE");
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0 ||
+        (err = cn_node_peers_open(&db, node->home)) != 0)
+        goto out;
+    err = cn_discovery_trust_network(node, db, argv[optind], policy, stdout);
+out:
+    cn_peers_free(db);
+    cn_node_free(node);
+    return err ? cn_cli_fail(err) : 0;
+}
+
+int cn_cmd_network(const char *home_flag, int argc, char **argv)
+{
+    char *home = NULL;
+    int rc, err;
+
+    if (argc < 2 || (strcmp(argv[1], "publish") != 0 && strcmp(argv[1], "trust") != 0))
+        return cn_cli_usage_error(synopsis, "expected 'network publish' or 'network trust'");
+    if ((err = cn_home_resolve(&home, home_flag)) != 0)
+        return cn_cli_fail(err);
+    if (strcmp(argv[1], "publish") == 0)
+        rc = network_publish(home, argc - 1, argv + 1);
+    else
+        rc = network_trust(home, argc - 1, argv + 1);
+    free(home);
+    return rc;
 }

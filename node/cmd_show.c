@@ -4,13 +4,22 @@
  * Shows an item's versions as the signed metadata lists them, and the
  * manifest of the chosen (default: newest) version. --json output is stable:
  * {"node", "item", "kind", "version", "versions": [{version, commit, tag,
- * full_bundle: {path, length, sha256}, delta_bundle?}], "manifest": {...}}.
+ * full_bundle: {path, length, sha256}, delta_bundle?}], "manifest": {...},
+ * "replicated_by": [{by, by_name, as, version, date, commit, tag,
+ * attestation}]}.
+ *
+ * "replicated by" comes from the replication attestations (docs/PROTOCOL.md
+ * §11) in the verified mirrors of this node's peers, counted only when they
+ * name the tag this node signed for that version.
  */
 #include "core/error.h"
 #include "core/semver.h"
+#include "core/file.h"
 #include "node/commands.h"
+#include "node/discovery.h"
 #include "node/item.h"
 #include "node/node.h"
+#include "node/sync.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -91,6 +100,43 @@ static const char *str(const json_t *o, const char *key)
     return s ? s : "";
 }
 
+/* Who replicated item, from the peers' attestations; an empty array for a
+ * node that follows nobody (no state.db). */
+static int collect_replications(json_t **out, const cn_node *node, const char *item,
+                                const json_t *versions)
+{
+    json_t *tags = json_object(), *v;
+    cn_peers *db = NULL;
+    char *db_path = cn_path_join(node->home->root, "state.db");
+    size_t i;
+    int err = 0;
+
+    *out = NULL;
+    if (tags == NULL || db_path == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (!cn_file_exists(db_path)) {
+        *out = json_array();
+        goto out;
+    }
+    json_array_foreach(versions, i, v)
+    {
+        json_object_set(tags, json_string_value(json_object_get(v, "version")),
+                        json_object_get(v, "tag"));
+    }
+    if ((err = cn_node_peers_open(&db, node->home)) != 0)
+        goto out;
+    err = cn_discovery_replications(out, node->home, db, node->home->node_id, item, tags);
+out:
+    cn_peers_free(db);
+    free(db_path);
+    json_decref(tags);
+    if (err == 0 && *out == NULL)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+    return err;
+}
+
 static void print_human(const json_t *out)
 {
     const json_t *m = json_object_get(out, "manifest"), *v;
@@ -109,13 +155,20 @@ static void print_human(const json_t *out)
         printf("  %-12s commit %.12s  tag %.12s%s\n", str(v, "version"), str(v, "commit"),
                str(v, "tag"), json_object_get(v, "delta_bundle") ? "  (delta)" : "");
     }
+    json_array_foreach(json_object_get(out, "replicated_by"), i, v)
+    {
+        const char *as = str(v, "as");
+        printf("replicated by %.12s (%s) as %s at version %s on %.10s\n", str(v, "by"),
+               *str(v, "by_name") ? str(v, "by_name") : "?", *as ? as : "a working copy",
+               str(v, "version"), str(v, "date"));
+    }
 }
 
 int cn_cmd_show(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     cn_node *node = NULL;
-    json_t *versions = NULL, *manifest = NULL, *out = NULL;
+    json_t *versions = NULL, *manifest = NULL, *replicated = NULL, *out = NULL;
     char *home = NULL, *item = NULL, *version = NULL;
     const char *kind = "";
     int c, as_json = 0, err;
@@ -137,8 +190,11 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
     if ((err = cn_node_read_manifest(&manifest, node, item, version)) != 0)
         goto out;
     versions = collect_versions(node, item, &kind);
-    out = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O}", "node", node->home->node_id, "item", item,
-                    "kind", kind, "version", version, "versions", versions, "manifest", manifest);
+    if ((err = collect_replications(&replicated, node, item, versions)) != 0)
+        goto out;
+    out = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O}", "node", node->home->node_id, "item",
+                    item, "kind", kind, "version", version, "versions", versions, "manifest",
+                    manifest, "replicated_by", replicated);
     if (out == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
@@ -151,6 +207,7 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
     }
 out:
     json_decref(out);
+    json_decref(replicated);
     json_decref(versions);
     json_decref(manifest);
     free(item);

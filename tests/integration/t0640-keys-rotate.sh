@@ -4,13 +4,15 @@
 # independent TUF client (tuf-js) that trusted the old root follows the
 # rotations, tags signed before a rotation still verify with stock git, and a
 # rotation interrupted at either side of its commit point leaves the node
-# usable.
+# usable; a follower that synced before the rotations follows the root chain
+# forward and keeps verifying.
 . "$(dirname "$0")/lib.sh"
 
 SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 CLIENT="$CN_SOURCE_DIR/tests/interop/tufjs_client.mjs"
 H="$TRASH/home"
 cn() { "$CITYNODE" --home "$H" "$@"; }
+fo() { "$CITYNODE" --home "$TRASH/follower" "$@"; }
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 root_version() { ls "$H/public/tuf/" | sed -n "s/^\([0-9]*\)\.root\.json$/\1/p" | sort -n | tail -1; }
@@ -48,6 +50,14 @@ test_expect_success 'tuf-js trusts the first root and refreshes' '
     node "$CLIENT" "$BASE" "$H/public/tuf/1.root.json" tufjs \
         items/connected-urban-twins/1.0.0/manifest.json >got &&
     grep -q "\"rootVersion\":1" got
+'
+
+test_expect_success 'a follower syncs the node before any rotation' '
+    fo init --name "Stadt Leipzig (sample)" --country DE >/dev/null 2>&1 &&
+    fo peer add "$BASE" >/dev/null 2>&1 &&
+    fo sync >/dev/null &&
+    test -f "$TRASH/follower/mirrors/$ID/tuf/timestamp.json" &&
+    test ! -e "$TRASH/follower/mirrors/$ID/tuf/2.root.json"
 '
 
 test_expect_success 'rotating targets writes keys/targets.key and root 2' '
@@ -133,6 +143,19 @@ test_expect_success 'tuf-js follows the root chain from its old root and downloa
     node "$CLIENT" "$BASE" "$H/public/tuf/1.root.json" fresh \
         items/connected-urban-twins/1.0.0/manifest.json >got &&
     grep -q "\"rootVersion\":6" got
+'
+
+test_expect_success 'the follower fast-forwards the root chain, syncs 2.0.0 and verifies' '
+    fo sync >out && cat out &&
+    test -f "$TRASH/follower/mirrors/$ID/tuf/6.root.json" &&
+    cmp "$TRASH/follower/mirrors/$ID/tuf/6.root.json" "$H/public/tuf/6.root.json" &&
+    fo verify --all &&
+    fo allowed-signers "$ID" >fsigners &&
+    cmp fsigners signers &&
+    for t in v1.0.0 v2.0.0; do
+        git -C "$TRASH/follower/repos/$ID/connected-urban-twins.git" -c gpg.format=ssh \
+            -c gpg.ssh.allowedSignersFile="$TRASH/fsigners" verify-tag $t 2>/dev/null || exit 1
+    done
 '
 
 test_expect_success 'an unknown role is a usage error that changes nothing' '

@@ -1,0 +1,797 @@
+/*
+ * discovery.c - peers.json, network.json and replication attestations on the
+ * node's side (see discovery.h; formats in docs/PROTOCOL.md §10 and §11).
+ *
+ * What this node publishes goes through its TUF repository like any target.
+ * What it reads about others comes only from their verified mirrors
+ * (peers/mirror.h) and is parsed as untrusted input (peers/discovery.h).
+ */
+#include "node/discovery.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "core/hash.h"
+#include "core/json.h"
+#include "core/name.h"
+#include "core/semver.h"
+#include "core/tuf.h"
+#include "node/sync.h"
+#include "peers/mirror.h"
+#include "schemas/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PEERS_TARGET       "peers.json"
+#define NETWORK_TARGET     "network.json"
+#define ATTESTATION_PREFIX "attestations/"
+#define ATTESTATION_MAX    (64 * 1024)
+
+/* Add target_path with data to the node's repository and commit, unless the
+ * published target already has exactly these bytes. *changed (may be NULL)
+ * says which. */
+static int publish_if_changed(int *changed, cn_node *node, const char *target_path,
+                              const char *data, size_t len, const json_t *custom)
+{
+    const cn_tuf_target_info *info;
+    char digest[CN_SHA256_HEX_LEN + 1];
+    int err;
+
+    if (changed)
+        *changed = 0;
+    cn_sha256_hex(digest, data, len);
+    if (cn_tuf_repo_get_target(&info, node->tuf, target_path) == 0 && info->length == len &&
+        strcmp(info->sha256, digest) == 0)
+        return 0;
+    cn_error_clear();
+    if ((err = cn_tuf_repo_add_target(node->tuf, target_path, data, len, custom)) != 0 ||
+        (err = cn_tuf_repo_commit(node->tuf)) != 0)
+        return cn_error_wrap(err, "cannot publish %s", target_path);
+    if (changed)
+        *changed = 1;
+    return 0;
+}
+
+/* ---- peers.json ------------------------------------------------------------ */
+
+static int by_node(const void *a, const void *b)
+{
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "node")),
+                  json_string_value(json_object_get(*(json_t *const *)b, "node")));
+}
+
+/* The entries of peers.json, ordered by node id (a new array). */
+static int peers_entries(json_t **out, cn_peers *db)
+{
+    cn_peer *peers = NULL;
+    json_t **sorted = NULL, *list = NULL;
+    size_t n = 0, i, count = 0;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_peers_list(&peers, &n, db)) != 0)
+        return err;
+    if (n > 0 && (sorted = calloc(n, sizeof(*sorted))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        const cn_peer *p = &peers[i];
+        if (p->policy == CN_POLICY_BLOCK)
+            continue;
+        sorted[count] = json_pack("{s:s, s:s?, s:s, s:s}", "node", p->node_id, "name", p->name,
+                                  "url", p->url, "policy", cn_peer_policy_name(p->policy));
+        if (sorted[count++] == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (count > 1)
+        qsort(sorted, count, sizeof(*sorted), by_node);
+    if ((list = json_array()) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < count; i++) {
+        if (json_array_append(list, sorted[i]) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    *out = list;
+    list = NULL;
+out:
+    for (i = 0; i < count; i++)
+        json_decref(sorted[i]);
+    free(sorted);
+    json_decref(list);
+    cn_peer_list_free(peers, n);
+    return err;
+}
+
+int cn_discovery_publish_peers(cn_node *node, cn_peers *db)
+{
+    const cn_tuf_target_info *info;
+    json_t *entries = NULL, *doc = NULL, *custom = NULL;
+    char *bytes = NULL;
+    int err;
+
+    if ((err = peers_entries(&entries, db)) != 0)
+        return err;
+    if (json_array_size(entries) == 0 &&
+        cn_tuf_repo_get_target(&info, node->tuf, PEERS_TARGET) != 0) {
+        cn_error_clear(); /* never vouched for anyone: nothing to say */
+        goto out;
+    }
+    if ((doc = json_pack("{s:O}", "peers", entries)) == NULL ||
+        (custom = json_pack("{s:s}", "kind", "peers")) == NULL ||
+        (bytes = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    err = publish_if_changed(NULL, node, PEERS_TARGET, bytes, strlen(bytes), custom);
+out:
+    free(bytes);
+    json_decref(custom);
+    json_decref(doc);
+    json_decref(entries);
+    return err;
+}
+
+/* ---- candidates ------------------------------------------------------------ */
+
+/* Read and parse a peer's verified peers.json. CN_ENOTFOUND (no error
+ * message) when the peer is not mirrored or publishes none. */
+static int read_peers_doc(cn_peers_doc_entry **out, size_t *n, const cn_home *home,
+                          const char *node_id)
+{
+    const cn_tuf_target_info *info;
+    cn_tuf_client *client = NULL;
+    unsigned char *data = NULL;
+    size_t len;
+    int err;
+
+    *out = NULL;
+    *n = 0;
+    err = cn_mirror_load(&client, home->mirrors_dir, node_id);
+    if (err == 0 && cn_tuf_client_get_target_info(&info, client, PEERS_TARGET) != 0)
+        err = CN_ENOTFOUND;
+    if (err == CN_ENOTFOUND) {
+        cn_error_clear();
+        goto out;
+    }
+    if (err != 0 || (err = cn_mirror_read_target(&data, &len, home->mirrors_dir, node_id, client,
+                                                 PEERS_TARGET)) != 0)
+        goto out;
+    err = cn_peers_doc_parse(out, n, data, len, PEERS_TARGET);
+out:
+    free(data);
+    cn_tuf_client_free(client);
+    return err;
+}
+
+/* Add what one peer vouches for to cands (object keyed by node id). */
+static int add_candidates(json_t *cands, const cn_home *home, cn_peers *db, const cn_peer *voucher,
+                          FILE *warn)
+{
+    cn_peers_doc_entry *entries = NULL;
+    size_t n = 0, i;
+    int err;
+
+    err = read_peers_doc(&entries, &n, home, voucher->node_id);
+    if (err == CN_ENOTFOUND)
+        return 0;
+    if (err != 0) {
+        if (err == CN_ENOMEM)
+            return err;
+        if (warn)
+            fprintf(warn, "citynode: peer %s: %s\n", voucher->alias, cn_error_message());
+        cn_error_clear();
+        return 0;
+    }
+    for (i = 0; i < n && err == 0; i++) {
+        const cn_peers_doc_entry *e = &entries[i];
+        json_t *c, *by;
+        cn_peer known;
+        int r;
+        if (strcmp(e->node_id, home->node_id) == 0)
+            continue;
+        if ((r = cn_peers_get(&known, db, e->node_id)) == 0) {
+            cn_peer_clear(&known);
+            continue;
+        }
+        if (r != CN_ENOTFOUND) {
+            err = r;
+            break;
+        }
+        cn_error_clear();
+        if ((c = json_object_get(cands, e->node_id)) == NULL) {
+            c = json_pack("{s:s, s:s?, s:s, s:[]}", "node", e->node_id, "name", e->name, "url",
+                          e->url, "vouched_by");
+            if (c == NULL || json_object_set_new(cands, e->node_id, c) != 0) {
+                err = cn_error_set(CN_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        by = json_pack("{s:s, s:s}", "node", voucher->node_id, "alias", voucher->alias);
+        if (by == NULL || json_array_append_new(json_object_get(c, "vouched_by"), by) != 0)
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    cn_peers_doc_free(entries, n);
+    return err;
+}
+
+int cn_discovery_candidates(json_t **out, const cn_home *home, cn_peers *db, FILE *warn)
+{
+    cn_peer *peers = NULL;
+    json_t *cands = json_object(), *list = json_array(), *c;
+    json_t **sorted = NULL;
+    const char *key;
+    size_t n = 0, i = 0, count;
+    int err;
+
+    *out = NULL;
+    if (cands == NULL || list == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = cn_peers_list(&peers, &n, db)) != 0)
+        goto out;
+    for (i = 0; i < n && err == 0; i++)
+        if (peers[i].policy != CN_POLICY_BLOCK)
+            err = add_candidates(cands, home, db, &peers[i], warn);
+    if (err != 0)
+        goto out;
+    count = json_object_size(cands);
+    if (count > 0 && (sorted = calloc(count, sizeof(*sorted))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    i = 0;
+    json_object_foreach(cands, key, c) sorted[i++] = c;
+    if (count > 1)
+        qsort(sorted, count, sizeof(*sorted), by_node);
+    for (i = 0; i < count; i++) {
+        if (json_array_append(list, sorted[i]) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    *out = list;
+    list = NULL;
+out:
+    free(sorted);
+    json_decref(cands);
+    json_decref(list);
+    cn_peer_list_free(peers, n);
+    return err;
+}
+
+int cn_discovery_print_candidates(const cn_home *home, cn_peers *db, int as_json)
+{
+    json_t *list = NULL, *c, *by;
+    size_t i, j;
+    int err;
+
+    if ((err = cn_discovery_candidates(&list, home, db, stderr)) != 0)
+        return err;
+    if (as_json) {
+        json_dumpf(list, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+        putchar('\n');
+    } else if (json_array_size(list) == 0) {
+        printf("no candidates: the peers' peers.json name no node this node does not follow\n");
+    } else {
+        printf("%-12s  %-24s  %-32s  %s\n", "NODE", "NAME", "URL", "VOUCHED BY");
+        json_array_foreach(list, i, c)
+        {
+            const char *name = json_string_value(json_object_get(c, "name"));
+            printf("%.12s  %-24s  %-32s  ", json_string_value(json_object_get(c, "node")),
+                   name ? name : "-", json_string_value(json_object_get(c, "url")));
+            json_array_foreach(json_object_get(c, "vouched_by"), j, by)
+            {
+                printf("%s%s", j ? ", " : "", json_string_value(json_object_get(by, "alias")));
+            }
+            putchar('\n');
+        }
+    }
+    json_decref(list);
+    return 0;
+}
+
+/* ---- network.json ---------------------------------------------------------- */
+
+/* Drop the last segment of a key path ("a.b[0]" -> "a.b" -> "a" -> ""). */
+static void parent_path(char *p)
+{
+    size_t n = strlen(p);
+
+    if (n > 0 && p[n - 1] == ']') {
+        while (n > 0 && p[n - 1] != '[')
+            n--;
+        if (n > 0)
+            n--;
+    } else {
+        while (n > 0 && p[n - 1] != '.' && p[n - 1] != ']')
+            n--;
+        if (n > 0 && p[n - 1] == '.')
+            n--;
+    }
+    p[n] = '\0';
+}
+
+/* Copy diagnostics into diags with the file and the position of their key
+ * path (or of its nearest ancestor in the document). */
+static int place(cn_diagnostics *diags, const cn_diagnostics *from, const cn_yaml_doc *doc,
+                 const char *file)
+{
+    size_t i;
+    int err;
+
+    for (i = 0; i < from->count; i++) {
+        const cn_diagnostic *d = &from->items[i];
+        unsigned line = 0, col = 0;
+        char *p = strdup(d->path);
+        if (p == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        while (doc && cn_yaml_doc_position(doc, p, &line, &col) != 0 && p[0] != '\0')
+            parent_path(p);
+        if (doc && p[0] == '\0' && line == 0)
+            line = col = 1;
+        free(p);
+        if ((err = cn_diagnostics_add(diags, file, line, col, d->path, d->is_warning, "%s",
+                                      d->message)) != 0)
+            return err;
+    }
+    return 0;
+}
+
+/* Read the document at path: YAML (JSON is YAML too, and keeps positions);
+ * a .json file YAML cannot read (tabs) is read as plain JSON. */
+static int read_network_file(json_t **out, cn_yaml_doc **ydoc, cn_diagnostics *diags,
+                             const char *path)
+{
+    cn_diagnostics yd = CN_DIAGNOSTICS_INIT;
+    unsigned char *data = NULL;
+    size_t len, plen = strlen(path);
+    int err;
+
+    *out = NULL;
+    *ydoc = NULL;
+    if ((err = cn_file_read(&data, &len, path, CN_DISCOVERY_DOC_MAX)) != 0)
+        return err;
+    err = cn_yaml_parse(ydoc, &yd, data, len, path, NULL);
+    if (err == 0) {
+        *out = json_incref(cn_yaml_doc_root(*ydoc));
+    } else if (plen > 5 && strcmp(path + plen - 5, ".json") == 0 &&
+               cn_json_parse(out, data, len, CN_JSON_MAX_DEPTH, path) == 0) {
+        cn_error_clear();
+        err = 0;
+    } else {
+        size_t i;
+        for (i = 0; i < yd.count; i++)
+            if (cn_diagnostics_add(diags, yd.items[i].file, yd.items[i].line, yd.items[i].col,
+                                   yd.items[i].path, yd.items[i].is_warning, "%s",
+                                   yd.items[i].message) != 0)
+                err = CN_ENOMEM;
+    }
+    cn_diagnostics_free(&yd);
+    free(data);
+    return err;
+}
+
+int cn_discovery_publish_network(cn_node *node, const char *path, cn_diagnostics *diags,
+                                 char **network, size_t *nmembers)
+{
+    cn_diagnostics found = CN_DIAGNOSTICS_INIT;
+    cn_yaml_doc *ydoc = NULL;
+    json_t *doc = NULL, *custom = NULL;
+    char *bytes = NULL;
+    int err;
+
+    if (network)
+        *network = NULL;
+    if (nmembers)
+        *nmembers = 0;
+    if ((err = read_network_file(&doc, &ydoc, diags, path)) != 0)
+        goto out;
+    err = cn_network_doc_validate(doc, &found);
+    if (err == CN_EINVAL) {
+        if (place(diags, &found, ydoc, path) != 0)
+            err = CN_ENOMEM;
+        else
+            cn_error_set(CN_EINVAL, "%s: not a valid network document (%zu problem%s)", path,
+                         found.count, found.count == 1 ? "" : "s");
+        goto out;
+    }
+    if (err != 0)
+        goto out;
+    if ((custom = json_pack("{s:s}", "kind", "network")) == NULL ||
+        (bytes = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = publish_if_changed(NULL, node, NETWORK_TARGET, bytes, strlen(bytes), custom)) != 0)
+        goto out;
+    if (network &&
+        (*network = strdup(json_string_value(json_object_get(doc, "network")))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (nmembers)
+        *nmembers = json_array_size(json_object_get(doc, "members"));
+out:
+    free(bytes);
+    json_decref(custom);
+    json_decref(doc);
+    cn_yaml_doc_free(ydoc);
+    cn_diagnostics_free(&found);
+    return err;
+}
+
+/* ---- trusting networks ----------------------------------------------------- */
+
+/* One line per member that changed or failed; with all, also those left as
+ * they were. Returns whether any member was added. */
+static int report_members(const cn_network_apply_result *r, FILE *out, int all)
+{
+    size_t i;
+    int added = 0;
+
+    for (i = 0; i < r->nmembers; i++) {
+        const cn_network_member_result *m = &r->members[i];
+        const char *net = r->network ? r->network : "?";
+        switch (m->outcome) {
+        case CN_MEMBER_ADDED:
+            added = 1;
+            if (out)
+                fprintf(out, "network %s: added %.12s (%s), pinned\n", net, m->node_id, m->name);
+            break;
+        case CN_MEMBER_KNOWN:
+            if (out && all)
+                fprintf(out, "network %s: %.12s (%s) is a peer already\n", net, m->node_id,
+                        m->name);
+            break;
+        case CN_MEMBER_SELF:
+            if (out && all)
+                fprintf(out, "network %s: %.12s (%s) is this node\n", net, m->node_id, m->name);
+            break;
+        case CN_MEMBER_REFUSED:
+        case CN_MEMBER_FAILED:
+            fprintf(stderr, "citynode: network %s: %s %.12s (%s): %s\n", net,
+                    m->outcome == CN_MEMBER_REFUSED ? "refused" : "could not add", m->node_id,
+                    m->name, m->error ? m->error : "unknown error");
+            break;
+        }
+    }
+    return added;
+}
+
+static void apply_options(cn_network_apply_options *o, const cn_node *node)
+{
+    o->mirrors_dir = node->home->mirrors_dir;
+    o->self_id = node->home->node_id;
+}
+
+/* One sync round for the coordinator alone. */
+static int sync_coordinator(cn_node *node, const cn_peer *coordinator)
+{
+    const char *refs[1] = {coordinator->node_id};
+    cn_sync_report *report = NULL;
+    int err;
+
+    err = cn_node_sync(&report, node, refs, 1, NULL, NULL);
+    if (err != 0 && report && report->npeers == 1 && report->peers[0].err != 0)
+        err = cn_error_set(report->peers[0].err, "cannot sync %s: %s", coordinator->alias,
+                           report->peers[0].error ? report->peers[0].error : "failed");
+    else if (err != 0)
+        cn_error_wrap(err, "cannot sync %s", coordinator->alias);
+    cn_sync_report_free(report);
+    return err;
+}
+
+int cn_discovery_trust_network(cn_node *node, cn_peers *db, const char *ref, cn_peer_policy policy,
+                               FILE *out)
+{
+    cn_network_apply_options opts = CN_NETWORK_APPLY_OPTIONS_INIT;
+    cn_network_apply_result r = {0};
+    const cn_tuf_target_info *info;
+    cn_tuf_client *client = NULL;
+    cn_peer coordinator = {0};
+    int err, perr;
+
+    if ((err = cn_peers_get(&coordinator, db, ref)) != 0) {
+        if (err == CN_ENOTFOUND)
+            err = cn_error_set(CN_EUSAGE,
+                               "'%s' is not a peer: follow the coordinator first "
+                               "(citynode peer add URL), then sync it",
+                               ref);
+        goto out;
+    }
+    /* Trust what the coordinator says now: one sync round for it first.
+     * Nothing is recorded unless there is a verified document to trust. */
+    if ((err = sync_coordinator(node, &coordinator)) != 0)
+        goto out;
+    err = cn_mirror_load(&client, node->home->mirrors_dir, coordinator.node_id);
+    if (err == 0 && cn_tuf_client_get_target_info(&info, client, NETWORK_TARGET) != 0)
+        err = CN_ENOTFOUND;
+    if (err == CN_ENOTFOUND) {
+        err = cn_error_set(CN_EUSAGE, "peer %s (%.12s) publishes no network.json",
+                           coordinator.alias, coordinator.node_id);
+        goto out;
+    }
+    if (err != 0)
+        goto out;
+    if ((err = cn_network_trust_set(db, coordinator.node_id, policy)) != 0)
+        goto out;
+    apply_options(&opts, node);
+    opts.force = 1;
+    err = cn_network_apply(&r, db, coordinator.node_id, &opts);
+    if (out)
+        fprintf(out, "trusting network %s of %s (%.12s): members get policy %s\n",
+                r.network ? r.network : "?", coordinator.alias, coordinator.node_id,
+                cn_peer_policy_name(policy));
+    report_members(&r, out, 1);
+    /* Members that were added are followed whatever else failed. */
+    if ((perr = cn_discovery_publish_peers(node, db)) != 0 && err == 0)
+        err = perr;
+out:
+    cn_network_apply_result_clear(&r);
+    cn_tuf_client_free(client);
+    cn_peer_clear(&coordinator);
+    return err;
+}
+
+/* Report what a round's network handling did through progress. */
+static void report_progress(const cn_network_apply_result *r,
+                            void (*progress)(void *ctx, const char *node_id, const char *message),
+                            void *ctx)
+{
+    const char *net = r->network ? r->network : "?";
+    char msg[512];
+    size_t i;
+
+    for (i = 0; i < r->nmembers; i++) {
+        const cn_network_member_result *m = &r->members[i];
+        if (m->outcome == CN_MEMBER_ADDED)
+            snprintf(msg, sizeof(msg), "added from network %s (%s), pinned", net, m->name);
+        else if (m->outcome == CN_MEMBER_REFUSED || m->outcome == CN_MEMBER_FAILED)
+            snprintf(msg, sizeof(msg), "%s from network %s (%s): %s",
+                     m->outcome == CN_MEMBER_REFUSED ? "refused" : "could not add", net, m->name,
+                     m->error ? m->error : "unknown error");
+        else
+            continue;
+        if (progress)
+            progress(ctx, m->node_id, msg);
+        else if (m->outcome == CN_MEMBER_REFUSED)
+            fprintf(stderr, "citynode: %.12s %s\n", m->node_id, msg);
+    }
+}
+
+int cn_discovery_after_sync(cn_node *node, cn_peers *db,
+                            void (*progress)(void *ctx, const char *node_id, const char *message),
+                            void *ctx)
+{
+    cn_network_apply_options opts = CN_NETWORK_APPLY_OPTIONS_INIT;
+    cn_network_trust *trusted = NULL;
+    size_t n = 0, i, j;
+    int err, added = 0;
+
+    if ((err = cn_network_trust_list(&trusted, &n, db)) != 0)
+        return err;
+    apply_options(&opts, node);
+    for (i = 0; i < n && err == 0; i++) {
+        cn_network_apply_result r = {0};
+        int aerr = cn_network_apply(&r, db, trusted[i].coordinator, &opts);
+        report_progress(&r, progress, ctx);
+        for (j = 0; j < r.nmembers; j++)
+            added |= r.members[j].outcome == CN_MEMBER_ADDED;
+        if (aerr != 0 && r.network == NULL && aerr != CN_ENOTFOUND) {
+            /* The coordinator's document could not be read: say so, go on. */
+            if (progress)
+                progress(ctx, trusted[i].coordinator, cn_error_message());
+        }
+        if (aerr == CN_ENOMEM)
+            err = aerr;
+        cn_network_apply_result_clear(&r);
+    }
+    cn_network_trust_list_free(trusted, n);
+    if (err == 0)
+        cn_error_clear();
+    if (added) {
+        int perr = cn_discovery_publish_peers(node, db);
+        if (err == 0)
+            err = perr;
+    }
+    return err;
+}
+
+/* ---- attestations ---------------------------------------------------------- */
+
+int cn_discovery_attestation_path(char out[CN_ATTESTATION_PATH_MAX], const char *node_id,
+                                  const char *item, const char *version)
+{
+    char v[128];
+    size_t i;
+    int n;
+
+    if (strlen(node_id) != CN_NODE_ID_HEX || cn_name_check_slug(item) != 0 ||
+        cn_semver_check(version) != 0 || strlen(version) >= sizeof(v))
+        return cn_error_set(CN_EINVAL, "cannot name an attestation for %.12s/%s@%s", node_id, item,
+                            version);
+    for (i = 0; version[i]; i++)
+        v[i] = version[i] == '+' ? '_' : version[i];
+    v[i] = '\0';
+    n = snprintf(out, CN_ATTESTATION_PATH_MAX, ATTESTATION_PREFIX "replicates-%.16s-%s-%s.json",
+                 node_id, item, v);
+    if (n < 0 || n >= CN_ATTESTATION_PATH_MAX)
+        return cn_error_set(CN_EINVAL, "attestation name too long for %s@%s", item, version);
+    return cn_tuf_target_path_check(out);
+}
+
+int cn_discovery_publish_replication(char path[CN_ATTESTATION_PATH_MAX], cn_node *node,
+                                     const char *node_id, const char *item, const char *version,
+                                     const char *commit, const char *tag, const char *as)
+{
+    json_t *doc = NULL, *custom = NULL;
+    char date[21], *bytes = NULL;
+    int err;
+
+    if ((err = cn_discovery_attestation_path(path, node_id, item, version)) != 0)
+        return err;
+    cn_tuf_time_format(date, time(NULL));
+    doc = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:o}", "type", "replicates", "by",
+                    node->home->node_id, "date", date, "subject", "node", node_id, "item", item,
+                    "version", version, "commit", commit, "tag", tag, "as",
+                    as ? json_string(as) : json_null());
+    custom = json_pack("{s:s, s:s}", "kind", "attestation", "type", "replicates");
+    if (doc == NULL || custom == NULL ||
+        (bytes = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    err = publish_if_changed(NULL, node, path, bytes, strlen(bytes), custom);
+out:
+    free(bytes);
+    json_decref(custom);
+    json_decref(doc);
+    return err;
+}
+
+static int is_hex(const char *s, size_t n)
+{
+    size_t i;
+
+    if (s == NULL || strlen(s) != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* Check a peer's attestation document; NULL-free strings or 0. */
+static int attestation_ok(const json_t *doc, const char *signer)
+{
+    const json_t *s = json_object_get(doc, "subject"), *as = json_object_get(doc, "as");
+    const char *type = json_string_value(json_object_get(doc, "type"));
+    const char *by = json_string_value(json_object_get(doc, "by"));
+    const char *date = json_string_value(json_object_get(doc, "date"));
+    const char *item = json_string_value(json_object_get(s, "item"));
+    const char *version = json_string_value(json_object_get(s, "version"));
+    time_t t;
+
+    return type && strcmp(type, "replicates") == 0 && by && strcmp(by, signer) == 0 && date &&
+           cn_tuf_time_parse(&t, date) == 0 &&
+           is_hex(json_string_value(json_object_get(s, "node")), CN_NODE_ID_HEX) && item &&
+           cn_name_check_slug(item) == 0 && version && cn_semver_check(version) == 0 &&
+           is_hex(json_string_value(json_object_get(s, "commit")), 40) &&
+           is_hex(json_string_value(json_object_get(s, "tag")), 40) &&
+           (as == NULL || json_is_null(as) ||
+            (json_is_string(as) && cn_name_check_slug(json_string_value(as)) == 0));
+}
+
+/* The attestations of one peer about node_id/item, appended to list. */
+static int peer_replications(json_t *list, const cn_home *home, const cn_peer *peer,
+                             const char *node_id, const char *item, const json_t *expected_tags)
+{
+    cn_tuf_client *client = NULL;
+    size_t i, n;
+    int err;
+
+    err = cn_mirror_load(&client, home->mirrors_dir, peer->node_id);
+    if (err == CN_ENOTFOUND) {
+        cn_error_clear();
+        return 0;
+    }
+    if (err != 0)
+        return err;
+    n = cn_tuf_client_target_count(client);
+    for (i = 0; i < n; i++) {
+        const cn_tuf_target_info *t = cn_tuf_client_target_at(client, i);
+        const char *kind = json_string_value(json_object_get(t->custom, "kind"));
+        const json_t *s, *want;
+        unsigned char *data = NULL;
+        json_t *doc = NULL, *entry;
+        size_t len;
+        if (strncmp(t->path, ATTESTATION_PREFIX, strlen(ATTESTATION_PREFIX)) != 0 || !kind ||
+            strcmp(kind, "attestation") != 0 || t->length > ATTESTATION_MAX)
+            continue;
+        if (cn_mirror_read_target(&data, &len, home->mirrors_dir, peer->node_id, client, t->path) !=
+                0 ||
+            cn_json_parse(&doc, data, len, 8, t->path) != 0 ||
+            !attestation_ok(doc, peer->node_id)) {
+            cn_error_clear(); /* not stored (index peer) or not an attestation we read */
+            free(data);
+            json_decref(doc);
+            continue;
+        }
+        free(data);
+        s = json_object_get(doc, "subject");
+        want = expected_tags ? json_object_get(expected_tags,
+                                               json_string_value(json_object_get(s, "version")))
+                             : NULL;
+        if (strcmp(json_string_value(json_object_get(s, "node")), node_id) != 0 ||
+            strcmp(json_string_value(json_object_get(s, "item")), item) != 0 ||
+            (expected_tags && !json_equal(want, json_object_get(s, "tag")))) {
+            json_decref(doc);
+            continue;
+        }
+        entry = json_pack("{s:s, s:s?, s:O, s:O, s:O, s:O, s:O, s:s}", "by", peer->node_id,
+                          "by_name", peer->name, "as", json_object_get(doc, "as"), "version",
+                          json_object_get(s, "version"), "date", json_object_get(doc, "date"),
+                          "commit", json_object_get(s, "commit"), "tag", json_object_get(s, "tag"),
+                          "attestation", t->path);
+        json_decref(doc);
+        if (entry == NULL || json_array_append_new(list, entry) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    cn_tuf_client_free(client);
+    return err;
+}
+
+static int by_version_then_node(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = cn_semver_compare(json_string_value(json_object_get(x, "version")),
+                              json_string_value(json_object_get(y, "version")));
+    return c ? c
+             : strcmp(json_string_value(json_object_get(x, "by")),
+                      json_string_value(json_object_get(y, "by")));
+}
+
+int cn_discovery_replications(json_t **out, const cn_home *home, cn_peers *db, const char *node_id,
+                              const char *item, const json_t *expected_tags)
+{
+    cn_peer *peers = NULL;
+    json_t *list = json_array(), **sorted = NULL, *e;
+    size_t n = 0, i, count;
+    int err;
+
+    *out = NULL;
+    if (list == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = cn_peers_list(&peers, &n, db)) != 0)
+        goto out;
+    for (i = 0; i < n && err == 0; i++)
+        if (strcmp(peers[i].node_id, node_id) != 0)
+            err = peer_replications(list, home, &peers[i], node_id, item, expected_tags);
+    if (err != 0)
+        goto out;
+    count = json_array_size(list);
+    if (count > 1 && (sorted = calloc(count, sizeof(*sorted))) != NULL) {
+        json_array_foreach(list, i, e) sorted[i] = json_incref(e);
+        qsort(sorted, count, sizeof(*sorted), by_version_then_node);
+        json_array_clear(list);
+        for (i = 0; i < count; i++)
+            json_array_append_new(list, sorted[i]);
+        free(sorted);
+    }
+    *out = list;
+    list = NULL;
+out:
+    json_decref(list);
+    cn_peer_list_free(peers, n);
+    return err;
+}
