@@ -5,8 +5,10 @@
  *   peer add URL [--policy mirror|index] [--expect NODE_ID]
  *       first contact: fetch the pointer and 1.root.json, check the id, pin
  *       the root; prints the peer's full node id.
- *   peer list [--json]
+ *   peer list [--candidates] [--json]
  *       each peer's id, alias, policy, URL, last sync time, result, error.
+ *       --candidates: instead, the nodes the peers' verified peers.json name
+ *       that this node does not follow (node/discovery.h).
  *       --json: [{"node", "alias", "name", "url", "policy", "via", "added",
  *       "last_sync", "last_result", "last_error", "timestamp_version"}]
  *       (times as unix seconds, null when never).
@@ -14,10 +16,12 @@
  *       forget the peer, its mirror and its mirrored repositories.
  *
  * add and remove change what the node follows, so they hold the node's lock
- * (cn_node_open with CN_NODE_WRITE) for their whole run.
+ * (cn_node_open with CN_NODE_WRITE) for their whole run, and republish the
+ * node's peers.json (docs/PROTOCOL.md §10).
  */
 #include "core/error.h"
 #include "node/commands.h"
+#include "node/discovery.h"
 #include "node/node.h"
 #include "node/sync.h"
 #include "peers/peers.h"
@@ -30,7 +34,7 @@
 #include <time.h>
 
 static const char synopsis[] = "peer add URL [--policy mirror|index] [--expect NODE_ID] | "
-                               "peer list [--json] | peer remove NODE";
+                               "peer list [--candidates] [--json] | peer remove NODE";
 
 static int peer_add(const char *home, int argc, char **argv)
 {
@@ -63,7 +67,8 @@ static int peer_add(const char *home, int argc, char **argv)
         goto out;
     ao.mirrors_dir = node->home->mirrors_dir;
     ao.self_id = node->home->node_id;
-    if ((err = cn_peers_add(&peer, db, &ao)) != 0)
+    if ((err = cn_peers_add(&peer, db, &ao)) != 0 ||
+        (err = cn_discovery_publish_peers(node, db)) != 0)
         goto out;
     printf("%s\n", peer.node_id);
     fprintf(stderr, "added peer %s (%s), policy %s; run 'citynode sync' to fetch it\n", peer.alias,
@@ -88,7 +93,8 @@ static int peer_remove(const char *home, int argc, char **argv)
         (err = cn_node_peers_open(&db, node->home)) != 0 ||
         (err = cn_peers_get(&peer, db, argv[1])) != 0 ||
         (err = cn_peers_remove(db, peer.node_id, node->home->mirrors_dir, node->home->repos_dir)) !=
-            0)
+            0 ||
+        (err = cn_discovery_publish_peers(node, db)) != 0)
         goto out;
     fprintf(stderr, "removed peer %s (%.12s), its mirror and its repositories\n", peer.alias,
             peer.node_id);
@@ -136,26 +142,37 @@ static void print_peers(const cn_peer *peers, size_t n)
 
 static int peer_list(const char *home_flag, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"candidates", no_argument, NULL, 'c'},
+                                         {NULL, 0, NULL, 0}};
     cn_peers *db = NULL;
     cn_peer *peers = NULL;
     cn_home *h = NULL;
     char *home = NULL;
     json_t *list = NULL;
     size_t n = 0, i;
-    int c, as_json = 0, err;
+    int c, as_json = 0, candidates = 0, err;
 
     optind = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'j')
+        if (c == 'c')
+            candidates = 1;
+        else if (c == 'j')
+            as_json = 1;
+        else
             return cn_cli_usage_error(synopsis, "unknown option");
-        as_json = 1;
     }
     if (optind != argc)
         return cn_cli_usage_error(synopsis, "peer list takes no arguments");
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0 ||
-        (err = cn_node_peers_open(&db, h)) != 0 || (err = cn_peers_list(&peers, &n, db)) != 0)
+        (err = cn_node_peers_open(&db, h)) != 0)
+        goto out;
+    if (candidates) {
+        err = cn_discovery_print_candidates(h, db, as_json);
+        goto out;
+    }
+    if ((err = cn_peers_list(&peers, &n, db)) != 0)
         goto out;
     if (!as_json) {
         print_peers(peers, n);

@@ -4,6 +4,7 @@
 #include "node/sync.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "node/discovery.h"
 #include "peers/hint.h"
 
 #include <stdlib.h>
@@ -48,7 +49,7 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
 {
     cn_sync_options so = CN_SYNC_OPTIONS_INIT;
     cn_peers *db = NULL;
-    int err;
+    int err, derr;
 
     *out = NULL;
     if ((err = cn_node_peers_open(&db, node->home)) != 0)
@@ -60,6 +61,9 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     so.progress = progress;
     so.progress_ctx = ctx;
     err = cn_sync_round(out, db, refs, n, &so);
+    /* Members new in a trusted coordinator's network.json (PROTOCOL §10). */
+    if ((derr = cn_discovery_after_sync(node, db, progress, ctx)) != 0 && err == 0)
+        err = derr;
     cn_peers_free(db);
     if (*out && round_changed(*out))
         send_hints(node);
