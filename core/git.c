@@ -142,7 +142,8 @@ static int server_info_refs(cn_buf *b, git_repository *repo)
 
     if (git_reference_list(&names, repo) < 0)
         return cn_git_error(CN_ERROR, "cannot list references");
-    qsort(names.strings, names.count, sizeof(char *), cmp_str);
+    if (names.count > 1)
+        qsort(names.strings, names.count, sizeof(char *), cmp_str);
     for (i = 0; i < names.count && err == 0; i++) {
         git_reference *ref = NULL;
         git_object *peeled = NULL;
@@ -198,7 +199,8 @@ static int server_info_packs(cn_buf *b, const char *pack_dir)
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof(char *), cmp_str);
+    if (n > 1)
+        qsort(names, n, sizeof(char *), cmp_str);
     for (i = 0; i < n; i++) {
         if (err == 0)
             err = cn_buf_printf(b, "P %s\n", names[i]);
