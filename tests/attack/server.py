@@ -78,12 +78,15 @@ class Handler(BaseHTTPRequestHandler):
         return full if os.path.isfile(full) else None
 
     def send_plain(self, code, body=b""):
-        self.send_response(code)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
         self.log_line(code)
+        try:
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except OSError:  # the client went away: nothing to tell it
+            self.close_connection = True
 
     def do_HEAD(self):
         self.do_GET()
@@ -117,14 +120,14 @@ class Handler(BaseHTTPRequestHandler):
         self.serve_file(ctl, rule, mode, data, os.stat(fpath).st_mtime)
 
     def endless(self, rule):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Connection", "close")
-        self.end_headers()
         self.close_connection = True
         chunk = rule.get("byte", "A").encode() * CHUNK
         sent = 0
         try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
             while sent < (1 << 40):
                 self.wfile.write(chunk)
                 sent += len(chunk)
@@ -144,11 +147,11 @@ class Handler(BaseHTTPRequestHandler):
             (inm is not None and etag in [t.strip() for t in inm.split(",")])
             or (inm is None and ims is not None and ims == lastmod)
         ):
+            self.log_line(304, extra)
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", lastmod)
             self.end_headers()
-            self.log_line(304, extra)
             return
         status, body, crange = 200, data, None
         m = re.fullmatch(r"bytes=(\d+)-(\d*)", rng or "")
@@ -180,11 +183,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Last-Modified", lastmod)
         if mode == "lie-length":
             self.send_header("Connection", "close")
-        self.end_headers()
         self.log_line(status, extra + (f" mode={mode}" if mode != "normal" else ""))
-        if self.command == "HEAD":
-            return
         try:
+            self.end_headers()
+            if self.command == "HEAD":
+                return
             if mode == "drip":
                 interval = float(rule.get("interval", 1.0))
                 for i in range(len(body)):

@@ -1,0 +1,346 @@
+# lib-attack.sh - the stage of the attack suite (tests/integration/t070*.sh).
+#
+# Source it after lib.sh. It gives each test script:
+#
+#   - an honest publisher ("Eindhoven (sample)") and three exported trees of
+#     it: tree1 (lw-data@1.0.0), tree2 (lw-data@1.1.0), tree3 (lw-data@1.2.0
+#     and a new item zukunftsforum-zukunftslabor@1.0.0), plus copies of the
+#     publisher's home and source repository as they were at tree1 and at
+#     tree2, for attacks that need another future;
+#   - a staged web server (tests/attack/server.py) on $URL, whose tree and
+#     misbehaviour `stage` switches without a restart;
+#   - a follower ("Leipzig (sample)") that added the publisher and synced
+#     tree2: $BASE, copied afresh for every scenario;
+#   - attack_expect: run a sync against a staged tree, demand the exit status,
+#     a message naming what failed and an unchanged trusted state, then demand
+#     that the honest tree3 syncs cleanly;
+#   - small forging helpers over $CN_FORGE (tests/attack/forge.c).
+#
+# SAMPLE DATA: the items are the repository's examples/ (drawn from the seed
+# documents), published under sample names.
+
+: "${CN_FORGE:?CN_FORGE must name the cn_forge tool}"
+ATTACK_DIR="$CN_SOURCE_DIR/tests/attack"
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org \
+    GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
+
+PORT=$(test_free_port)
+URL="http://127.0.0.1:$PORT"
+CTL="$TRASH/control.json"
+REQLOG="$TRASH/requests.log"
+P="$TRASH/publisher"
+KEY="$P/keys/node.key"
+BASE="$TRASH/follower-base"
+SRC="$TRASH/src"
+ITEM=lw-data
+ITEM2=zukunftsforum-zukunftslabor
+# Longest a single sync may take before the test calls it hung.
+SYNC_TIMEOUT=${SYNC_TIMEOUT:-90}
+
+forge() { "$CN_FORGE" "$@"; }
+
+# ---------------------------------------------------------------------------
+# The staged server
+# ---------------------------------------------------------------------------
+
+# stage TREE [RULES_JSON] [CONDITIONAL]: serve TREE (a directory, or "" for
+# nothing but 404s) from now on, misbehaving as RULES say (server.py).
+stage() {
+    python3 - "$CTL" "$1" "${2:-[]}" "${3:-true}" <<'EOF'
+import json, os, sys
+ctl, root, rules, cond = sys.argv[1:5]
+doc = {"root": root or None, "rules": json.loads(rules), "conditional": cond == "true"}
+with open(ctl + ".tmp", "w") as f:
+    json.dump(doc, f)
+os.replace(ctl + ".tmp", ctl)
+EOF
+}
+
+start_server() {
+    python3 "$ATTACK_DIR/server.py" --port "$PORT" --control "$CTL" --log "$REQLOG" \
+        2>"$TRASH/server.err" &
+    echo $! >"$TRASH/server.pid"
+    test_wait_http "$PORT" /tuf/1.root.json
+}
+stop_server() {
+    [ -f "$TRASH/server.pid" ] || return 0
+    kill "$(cat "$TRASH/server.pid")" 2>/dev/null
+    wait "$(cat "$TRASH/server.pid")" 2>/dev/null
+    rm -f "$TRASH/server.pid"
+    return 0
+}
+test_at_exit stop_server
+
+# ---------------------------------------------------------------------------
+# The honest publisher and the follower
+# ---------------------------------------------------------------------------
+
+# publish_sources: the publisher, its three trees, its state at tree2, and
+# the follower base that trusts tree2.
+attack_setup() {
+    "$CITYNODE" --home "$P" init --name "Eindhoven (sample)" --country NL --url "$URL" \
+        >"$TRASH/pubid" &&
+    PUBID=$(cat "$TRASH/pubid") &&
+    mkdir "$SRC" &&
+    cp "$CN_SOURCE_DIR"/examples/datasets/leipzig-west-beteiligung-2016/* "$SRC/" &&
+    sed -i "s/^id: .*/id: $ITEM/" "$SRC/citynode.yml" &&
+    git -C "$SRC" init -q && git -C "$SRC" add . && git -C "$SRC" commit -qm "sample data" &&
+    "$CITYNODE" --home "$P" publish "$SRC" >/dev/null &&
+    "$CITYNODE" --home "$P" export "$TRASH/tree1" >/dev/null &&
+    cp -a "$P" "$TRASH/publisher-at-1" && cp -a "$SRC" "$TRASH/src-at-1" &&
+    echo "Leipzig-West, second survey" >>"$SRC/README.md" &&
+    git -C "$SRC" add . && git -C "$SRC" commit -qm "second survey" &&
+    "$CITYNODE" --home "$P" publish "$SRC" --version 1.1.0 >/dev/null &&
+    "$CITYNODE" --home "$P" export "$TRASH/tree2" >/dev/null &&
+    cp -a "$P" "$TRASH/publisher-at-2" && cp -a "$SRC" "$TRASH/src-at-2" &&
+    echo "Leipzig-West, third survey" >>"$SRC/README.md" &&
+    git -C "$SRC" commit -qam "third survey" &&
+    "$CITYNODE" --home "$P" publish "$SRC" --version 1.2.0 >/dev/null &&
+    mkdir "$TRASH/zf" &&
+    cp "$CN_SOURCE_DIR"/examples/solutions/zukunftsforum-zukunftslabor/* "$TRASH/zf/" &&
+    "$CITYNODE" --home "$P" publish "$TRASH/zf" >/dev/null &&
+    "$CITYNODE" --home "$P" export "$TRASH/tree3" >/dev/null &&
+    stage "$TRASH/tree2" &&
+    start_server &&
+    "$CITYNODE" --home "$BASE" init --name "Leipzig (sample)" --country DE >/dev/null &&
+    "$CITYNODE" --home "$BASE" peer add "$URL" --expect "$PUBID" >/dev/null &&
+    "$CITYNODE" --home "$BASE" sync >/dev/null &&
+    cmp "$BASE/mirrors/$PUBID/tuf/timestamp.json" "$TRASH/tree2/tuf/timestamp.json" &&
+    git -C "$BASE/repos/$PUBID/$ITEM.git" rev-parse -q --verify refs/tags/v1.1.0 >/dev/null
+}
+PUBID=$(cat "$TRASH/pubid" 2>/dev/null || true)
+
+# ---------------------------------------------------------------------------
+# Trusted state and the attack story
+# ---------------------------------------------------------------------------
+
+# trusted_state HOME: every path below mirrors/ and repos/ with the sha256 of
+# every file, and the peer rows of state.db without the fields that record
+# the last attempt (last_sync, last_result, last_error).
+trusted_state() {
+    (cd "$1" && find mirrors repos -print | LC_ALL=C sort &&
+        find mirrors repos -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) &&
+    python3 - "$1/state.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+tables = [r[0] for r in db.execute(
+    "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'peer%' ORDER BY name")]
+for t in tables:
+    cols = [r[1] for r in db.execute(f"PRAGMA table_info({t})")
+            if r[1] not in ("last_sync", "last_result", "last_error")]
+    for row in db.execute(f"SELECT {','.join(cols)} FROM {t} ORDER BY 1, 2"):
+        print(t, dict(zip(cols, row)))
+EOF
+}
+
+# honest_synced HOME: the follower holds exactly tree3, verified.
+honest_synced() {
+    cmp "$1/mirrors/$PUBID/tuf/timestamp.json" "$TRASH/tree3/tuf/timestamp.json" &&
+    test "$(git -C "$1/repos/$PUBID/$ITEM.git" rev-parse refs/tags/v1.2.0)" = \
+        "$(git -C "$P/repos/$PUBID/$ITEM.git" rev-parse refs/tags/v1.2.0)" &&
+    test "$(git -C "$1/repos/$PUBID/$ITEM2.git" rev-parse refs/tags/v1.0.0)" = \
+        "$(git -C "$P/repos/$PUBID/$ITEM2.git" rev-parse refs/tags/v1.0.0)" &&
+    "$CITYNODE" --home "$1" verify --all >/dev/null &&
+    forge check-mirror "$1/mirrors/$PUBID" "$1/repos/$PUBID" >/dev/null
+}
+
+# run_sync HOME NAME: one `citynode sync`, its exit status in $code, its
+# stderr in $TRASH/NAME.err; a line for the summary in $TRASH/summary.
+run_sync() {
+    set +e
+    t0=$(date +%s%3N)
+    timeout "$SYNC_TIMEOUT" "$CITYNODE" --home "$1" sync >"$TRASH/$2.out" 2>"$TRASH/$2.err"
+    code=$?
+    set -e
+    echo "# $2: exit $code in $(($(date +%s%3N) - t0)) ms: $(head -n 1 "$TRASH/$2.err" | cut -c1-300)" |
+        tee -a "$TRASH/summary"
+}
+
+# attack_summary: what each sync of the script answered (stdout, for the log).
+attack_summary() {
+    [ -f "$TRASH/summary" ] && grep -v "\.honest:" "$TRASH/summary"
+    return 0
+}
+
+# attack_expect NAME CODES REGEX TREE [RULES_JSON] [CONDITIONAL]
+#
+# A fresh copy of the follower base ($ATTACK_FROM, default $BASE) syncs
+# against TREE served with RULES. The sync must exit with one of CODES ("3",
+# or "1 3"), say on stderr what failed (a line matching the extended REGEX,
+# case-insensitive), leave mirrors/, repos/ and the peer rows byte-for-byte
+# as they were, write nothing outside them, and pass verify --all. Then the
+# honest tree3 is served and must sync cleanly to exactly tree3.
+attack_expect() {
+    name=$1 codes=$2 regex=$3 tree=$4
+    F="$TRASH/f-$name"
+    rm -rf "$F"
+    cp -a "${ATTACK_FROM:-$BASE}" "$F"
+    trusted_state "$F" >"$TRASH/$name.before"
+    stage "$tree" "${5:-[]}" "${6:-true}"
+    run_sync "$F" "$name"
+    case " $codes " in
+    *" $code "*) ;;
+    *)
+        echo "expected exit status $codes, got $code"
+        cat "$TRASH/$name.err"
+        return 1
+        ;;
+    esac
+    if ! grep -Eiq -- "$regex" "$TRASH/$name.err"; then
+        echo "stderr does not say what failed (want /$regex/):"
+        cat "$TRASH/$name.err"
+        return 1
+    fi
+    trusted_state "$F" >"$TRASH/$name.after"
+    if ! diff "$TRASH/$name.before" "$TRASH/$name.after"; then
+        echo "the rejected sync changed the trusted state (diff above)"
+        return 1
+    fi
+    if find "$F" "$TRASH" -name '*pwned*' ! -path "$TRASH/evil-*" | grep .; then
+        echo "a file was written outside the mirror"
+        return 1
+    fi
+    if ! "$CITYNODE" --home "$F" verify --all >/dev/null; then
+        echo "verify --all fails after the attack"
+        return 1
+    fi
+    stage "$TRASH/tree3"
+    run_sync "$F" "$name.honest"
+    if [ "$code" -ne 0 ]; then
+        echo "the honest tree3 does not sync after the attack:"
+        cat "$TRASH/$name.honest.err"
+        return 1
+    fi
+    if ! honest_synced "$F"; then
+        echo "after the honest sync the follower does not hold tree3"
+        return 1
+    fi
+    rm -rf "$F"
+}
+
+# accept_expect NAME TREE: a control: a fresh follower accepts TREE (forged
+# by the same means as an attack, but valid) with exit 0 and then holds its
+# timestamp, so a rejection elsewhere is for the reason the scenario names.
+accept_expect() {
+    F="$TRASH/f-$1"
+    rm -rf "$F" && cp -a "$BASE" "$F" && stage "$2" && run_sync "$F" "$1"
+    if [ "$code" -ne 0 ]; then
+        echo "a valid forged tree was refused:"
+        cat "$TRASH/$1.err"
+        return 1
+    fi
+    cmp "$F/mirrors/$PUBID/tuf/timestamp.json" "$2/tuf/timestamp.json" &&
+    "$CITYNODE" --home "$F" verify --all >/dev/null &&
+    forge check-mirror "$F/mirrors/$PUBID" "$F/repos/$PUBID" >/dev/null &&
+    rm -rf "$F"
+}
+
+# ---------------------------------------------------------------------------
+# Forging helpers. Keys are given as forge options in $TARGETS_SIGN,
+# $SNAPSHOT_SIGN, $TIMESTAMP_SIGN ("-s KEYFILE ..."), the publisher's by default.
+# ---------------------------------------------------------------------------
+
+TARGETS_SIGN="-s $KEY"
+SNAPSHOT_SIGN="-s $KEY"
+TIMESTAMP_SIGN="-s $KEY"
+
+# evil_tree NAME [FROM]: a copy of FROM (default tree3) to forge in; prints it.
+evil_tree() {
+    rm -rf "$TRASH/evil-$1" && cp -a "$TRASH/${2:-tree3}" "$TRASH/evil-$1" && echo "$TRASH/evil-$1"
+}
+
+ts_version() { forge get "$1/tuf/timestamp.json" signed version; }
+snapshot_version() { forge get "$1/tuf/timestamp.json" signed meta snapshot.json version; }
+targets_version() {
+    forge get "$1/tuf/$(snapshot_version "$1").snapshot.json" signed meta targets.json version
+}
+
+# next_targets TREE: tuf/(T+1).targets.json, a copy of the current targets with
+# version T+1, to edit (unsigned until commit_targets); prints its path.
+next_targets() {
+    t=$(targets_version "$1") &&
+    cp "$1/tuf/$t.targets.json" "$1/tuf/$((t + 1)).targets.json" &&
+    forge set "$1/tuf/$((t + 1)).targets.json" $((t + 1)) signed version &&
+    echo "$1/tuf/$((t + 1)).targets.json"
+}
+
+# new_snapshot TREE TARGETS_FILE [VERSION]: tuf/(S+1).snapshot.json naming
+# TARGETS_FILE (its version taken from inside it unless VERSION is given),
+# signed with $SNAPSHOT_SIGN; prints its path.
+new_snapshot() {
+    s=$(snapshot_version "$1") &&
+    cp "$1/tuf/$s.snapshot.json" "$1/tuf/$((s + 1)).snapshot.json" &&
+    forge set "$1/tuf/$((s + 1)).snapshot.json" $((s + 1)) signed version &&
+    forge $SNAPSHOT_SIGN fileinfo "$1/tuf/$((s + 1)).snapshot.json" targets.json "$2" ${3:-} &&
+    echo "$1/tuf/$((s + 1)).snapshot.json"
+}
+
+# new_timestamp TREE SNAPSHOT_FILE: timestamp.json version+1 naming
+# SNAPSHOT_FILE, signed with $TIMESTAMP_SIGN.
+new_timestamp() {
+    v=$(ts_version "$1") &&
+    forge set "$1/tuf/timestamp.json" $((v + 1)) signed version &&
+    forge $TIMESTAMP_SIGN fileinfo "$1/tuf/timestamp.json" snapshot.json "$2"
+}
+
+# commit_signed_targets TREE TARGETS_FILE VERSION: a new snapshot and
+# timestamp over targets already signed (e.g. by a forge -s edit of a file
+# forge cannot read back: a name with a NUL byte).
+commit_signed_targets() {
+    snap=$(new_snapshot "$1" "$2" "$3") &&
+    new_timestamp "$1" "$snap"
+}
+
+# new_root TREE: tuf/(N+1).root.json, a copy of the newest root with version
+# N+1, to edit and sign; prints its path.
+new_root() {
+    n=1
+    while [ -f "$1/tuf/$((n + 1)).root.json" ]; do n=$((n + 1)); done
+    cp "$1/tuf/$n.root.json" "$1/tuf/$((n + 1)).root.json" &&
+    forge set "$1/tuf/$((n + 1)).root.json" $((n + 1)) signed version &&
+    echo "$1/tuf/$((n + 1)).root.json"
+}
+
+# commit_targets TREE TARGETS_FILE: sign the edited targets with
+# $TARGETS_SIGN, then a new snapshot and timestamp over it.
+commit_targets() {
+    forge $TARGETS_SIGN sign "$2" &&
+    snap=$(new_snapshot "$1" "$2") &&
+    new_timestamp "$1" "$snap"
+}
+
+# place_target TREE NAME DATA: DATA under NAME's consistent name in TREE, as a
+# publisher would store it (no name checks: the attacker chooses NAME), when
+# that name stays inside TREE.
+place_target() {
+    sha=$(sha256sum "$3" | cut -c1-64)
+    case "$2" in
+    */*) dir=${2%/*} base=${2##*/} ;;
+    *) dir="" base=$2 ;;
+    esac
+    dest=$(realpath -m "$1/targets/$dir/$sha.$base")
+    case "$dest" in
+    "$(realpath "$1")"/*) mkdir -p "${dest%/*}" && cp "$3" "$dest" ;;
+    esac
+}
+
+# target_file TREE PATH: the stored file of target PATH in TREE's current targets.
+target_file() {
+    t=$(targets_version "$1") &&
+    sha=$(forge get "$1/tuf/$t.targets.json" signed targets "$2" hashes sha256) &&
+    ls "$1"/targets/"${2%/*}"/"$sha".*
+}
+
+# flip_byte FILE: flip one bit of the byte in the middle of FILE.
+flip_byte() {
+    python3 - "$1" <<'EOF'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x01
+open(p, "wb").write(b)
+EOF
+}
+
+# expires_in SECONDS: a TUF time that far from now (negative: the past).
+expires_in() { date -u -d "@$(($(date +%s) + $1))" +%Y-%m-%dT%H:%M:%SZ; }

@@ -1,0 +1,223 @@
+#!/bin/bash
+# The attack suite, part 1: target files, target names and bundles.
+#
+# A follower trusts the publisher's tree2; a staged server then offers a
+# malicious tree. Each attack must be refused with exit 3 and a message
+# naming what failed, leave the follower's mirrors/, repos/ and peer rows
+# byte-for-byte unchanged, and the honest tree3 must sync cleanly afterwards
+# (tests/attack/lib-attack.sh: attack_expect).
+. "$(dirname "$0")/lib.sh"
+. "$CN_SOURCE_DIR/tests/attack/lib-attack.sh"
+
+test_expect_success 'stage: a publisher with three trees and a follower trusting tree2' '
+    attack_setup
+'
+PUBID=$(cat "$TRASH/pubid")
+
+test_expect_success 'control: tree3 re-signed by forge (new targets, snapshot, timestamp) is accepted' '
+    e=$(evil_tree control) &&
+    tf=$(next_targets "$e") &&
+    commit_targets "$e" "$tf" &&
+    accept_expect control "$e"
+'
+
+test_expect_success 'arbitrary target: bundles replaced by other content are refused' '
+    e=$(evil_tree arbitrary) &&
+    other=$(target_file "$e" items/$ITEM/1.0.0/full.bundle) &&
+    for t in $ITEM/1.2.0/delta.bundle $ITEM/1.2.0/full.bundle $ITEM2/1.0.0/full.bundle; do
+        f=$(target_file "$e" items/$t) && cp "$other" "$f" || exit 1
+    done &&
+    attack_expect arbitrary 3 "sha256|hash|length|size" "$e"
+'
+
+test_expect_success 'tampered target: one byte flipped in each new bundle is refused' '
+    e=$(evil_tree tampered) &&
+    for t in $ITEM/1.2.0/delta.bundle $ITEM/1.2.0/full.bundle $ITEM2/1.0.0/full.bundle; do
+        flip_byte "$(target_file "$e" items/$t)" || exit 1
+    done &&
+    attack_expect tampered 3 "sha256|hash" "$e"
+'
+
+test_expect_success 'tampered target: one byte flipped in a manifest is refused' '
+    e=$(evil_tree tampered-manifest) &&
+    flip_byte "$(target_file "$e" items/$ITEM/1.2.0/manifest.json)" &&
+    attack_expect tampered-manifest 3 "sha256|hash" "$e"
+'
+
+test_expect_success 'mix-and-match: the targets file the snapshot names holds another version' '
+    e=$(evil_tree mixmatch) &&
+    t=$(targets_version "$e") &&
+    cp "$e/tuf/$((t - 1)).targets.json" "$e/tuf/$t.targets.json" &&
+    attack_expect mixmatch 3 "targets" "$e"
+'
+
+test_expect_success 'mix-and-match: a snapshot without hashes names a targets version whose file is another' '
+    e=$(evil_tree mixversion) &&
+    t=$(targets_version "$e") && s=$(snapshot_version "$e") &&
+    cp "$e/tuf/$((t - 1)).targets.json" "$e/tuf/$t.targets.json" &&
+    forge del "$e/tuf/$s.snapshot.json" signed meta targets.json hashes &&
+    forge $SNAPSHOT_SIGN del "$e/tuf/$s.snapshot.json" signed meta targets.json length &&
+    new_timestamp "$e" "$e/tuf/$s.snapshot.json" &&
+    attack_expect mixversion 3 "targets.*version|version.*targets" "$e"
+'
+
+# bad_name LABEL NAME: the (malicious) publisher signs a target named NAME,
+# an attestation, and stores it under its consistent name where it can.
+bad_name() {
+    e=$(evil_tree "name-$1") &&
+    tf=$(next_targets "$e") && tv=$(forge get "$tf" signed version) &&
+    printf "{\"type\":\"replicates\",\"by\":\"%s\"}" "$PUBID" >"$TRASH/evil-pwned.json" &&
+    case "$2" in \"*) ;; *) place_target "$e" "$2" "$TRASH/evil-pwned.json" ;; esac &&
+    forge $TARGETS_SIGN target "$tf" "$2" "$TRASH/evil-pwned.json" \
+        "{\"kind\":\"attestation\",\"type\":\"replicates\"}" &&
+    commit_signed_targets "$e" "$tf" "$tv" &&
+    attack_expect "name-$1" 3 "target|path|name" "$e"
+}
+
+test_expect_success 'a target name with ../ components is refused' '
+    bad_name dotdot "attestations/../../../../pwned.json"
+'
+
+test_expect_success 'a target name that is ../ at the top is refused' '
+    bad_name dotdot-top "../pwned.json"
+'
+
+test_expect_success 'a target name with a leading / is refused' '
+    bad_name slash "/attestations/pwned.json"
+'
+
+test_expect_success 'a target name with a NUL (\u0000 in the JSON) is refused' '
+    bad_name nul "\"attestations/pwned.json\\u0000.txt\""
+'
+
+test_expect_success 'a target name with ? is refused' '
+    bad_name question "attestations/pwned.json?x=1"
+'
+
+test_expect_success 'a target name with # is refused' '
+    bad_name hash "attestations/pwned.json#x"
+'
+
+# prereq_tree NAME: a publisher that went on from tree2 on its own with
+# 1.2.0 and 1.3.0, exported; 1.2.0 is then withdrawn from its targets, so
+# 1.3.0's delta names a prerequisite the follower never saw. Prints the tree.
+prereq_tree() {
+    S="$TRASH/pub-$1" && rm -rf "$S" "$TRASH/src-$1" &&
+    cp -a "$TRASH/publisher-at-2" "$S" && cp -a "$TRASH/src-at-2" "$TRASH/src-$1" &&
+    echo "unpublished survey" >>"$TRASH/src-$1/README.md" &&
+    git -C "$TRASH/src-$1" commit -qam "unpublished survey" &&
+    "$CITYNODE" --home "$S" publish "$TRASH/src-$1" --version 1.2.0 >/dev/null &&
+    echo "fourth survey" >>"$TRASH/src-$1/README.md" &&
+    git -C "$TRASH/src-$1" commit -qam "fourth survey" &&
+    "$CITYNODE" --home "$S" publish "$TRASH/src-$1" --version 1.3.0 >/dev/null &&
+    "$CITYNODE" --home "$S" export "$TRASH/evil-$1" >/dev/null &&
+    echo "$TRASH/evil-$1"
+}
+
+test_expect_success 'a validly signed delta bundle whose prerequisite the follower lacks is refused' '
+    e=$(prereq_tree prereq) &&
+    tf=$(next_targets "$e") &&
+    for t in 1.2.0/manifest.json 1.2.0/full.bundle 1.2.0/delta.bundle 1.3.0/full.bundle; do
+        forge del "$tf" signed targets items/$ITEM/$t || exit 1
+    done &&
+    commit_targets "$e" "$tf" &&
+    attack_expect prereq 3 "prerequisite|missing" "$e"
+'
+
+test_expect_success 'a "full" bundle that is the delta (prerequisite missing) is refused' '
+    e=$(prereq_tree prereq-full) &&
+    tf=$(next_targets "$e") &&
+    delta=$(target_file "$e" items/$ITEM/1.3.0/delta.bundle) &&
+    for t in 1.2.0/manifest.json 1.2.0/full.bundle 1.2.0/delta.bundle; do
+        forge del "$tf" signed targets items/$ITEM/$t || exit 1
+    done &&
+    forge target "$tf" items/$ITEM/1.3.0/full.bundle "$delta" &&
+    place_target "$e" items/$ITEM/1.3.0/full.bundle "$delta" &&
+    commit_targets "$e" "$tf" &&
+    attack_expect prereq-full 3 "prerequisite|missing" "$e"
+'
+
+test_expect_success 'a bundle validly listed whose tag is signed by a key the root does not know' '
+    e=$(evil_tree wrongtag tree2) &&
+    R="$TRASH/wrongtag.git" && W="$TRASH/src-wrongtag" &&
+    cp -a "$TRASH/publisher-at-2/repos/$PUBID/$ITEM.git" "$R" && cp -a "$TRASH/src-at-2" "$W" &&
+    echo "third survey, by a stranger" >>"$W/README.md" && git -C "$W" commit -qam stranger &&
+    "$CN_BUNDLE_TOOL" keygen "$TRASH/stranger-ssh.key" >/dev/null &&
+    commit=$("$CN_BUNDLE_TOOL" import "$R" "$W") &&
+    tag=$("$CN_BUNDLE_TOOL" tag "$R" v1.2.0 "$commit" "$TRASH/stranger-ssh.key") &&
+    prev=$(git -C "$R" rev-parse "v1.1.0^{commit}") &&
+    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/wrongtag-delta.bundle" refs/tags/v1.2.0 "$prev" &&
+    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/wrongtag-full.bundle" refs/tags/v1.2.0 &&
+    cp "$(target_file "$TRASH/tree3" items/$ITEM/1.2.0/manifest.json)" "$TRASH/wrongtag-manifest.json" &&
+    tf=$(next_targets "$e") &&
+    for f in manifest full delta; do
+        case $f in manifest) t=manifest.json ;; *) t=$f.bundle ;; esac
+        custom="{\"kind\":\"dataset\",\"item\":\"$ITEM\",\"version\":\"1.2.0\",\"file\":\"$f\",\"commit\":\"$commit\",\"tag\":\"$tag\",\"previous\":\"1.1.0\",\"previous_commit\":\"$prev\"}"
+        forge target "$tf" items/$ITEM/1.2.0/$t "$TRASH/wrongtag-$t" "$custom" &&
+        place_target "$e" items/$ITEM/1.2.0/$t "$TRASH/wrongtag-$t" || exit 1
+    done &&
+    commit_targets "$e" "$tf" &&
+    attack_expect wrongtag 3 "signature|signed|key" "$e"
+'
+
+test_expect_success 'a tag whose commit is not the custom.commit of the signed metadata' '
+    e=$(evil_tree tagcommit) &&
+    other=$(git -C "$P/repos/$PUBID/$ITEM.git" rev-parse "v1.1.0^{commit}") &&
+    tf=$(next_targets "$e") &&
+    for t in manifest.json full.bundle delta.bundle; do
+        forge set "$tf" "\"$other\"" signed targets items/$ITEM/1.2.0/$t custom commit || exit 1
+    done &&
+    commit_targets "$e" "$tf" &&
+    attack_expect tagcommit 3 "commit" "$e"
+'
+
+test_expect_success 'a tag object that is not the custom.tag of the signed metadata' '
+    e=$(evil_tree tagobject) &&
+    other=$(git -C "$P/repos/$PUBID/$ITEM.git" rev-parse v1.1.0) &&
+    tf=$(next_targets "$e") &&
+    for t in manifest.json full.bundle delta.bundle; do
+        forge set "$tf" "\"$other\"" signed targets items/$ITEM/1.2.0/$t custom tag || exit 1
+    done &&
+    commit_targets "$e" "$tf" &&
+    attack_expect tagobject 3 "tag" "$e"
+'
+
+# --- beyond the list of the issue: a malicious publisher rewriting what it
+# --- published, and custom fields that do not match their target path.
+
+test_expect_success 'a version the follower holds, re-signed with another commit and tag, is refused' '
+    S="$TRASH/pub-rewrite" && W="$TRASH/src-rewrite" && rm -rf "$S" "$W" &&
+    cp -a "$TRASH/publisher-at-1" "$S" && cp -a "$TRASH/src-at-1" "$W" &&
+    echo "a rewritten second survey" >>"$W/README.md" &&
+    git -C "$W" add . && git -C "$W" commit -qm "rewritten second survey" &&
+    "$CITYNODE" --home "$S" publish "$W" --version 1.1.0 >/dev/null &&
+    "$CITYNODE" --home "$S" publish "$TRASH/zf" >/dev/null &&
+    "$CITYNODE" --home "$S" export "$TRASH/evil-rewrite" >/dev/null &&
+    e="$TRASH/evil-rewrite" &&
+    test "$(ts_version "$e")" -gt "$(ts_version "$TRASH/tree2")" &&
+    attack_expect rewrite 3 "1\.1\.0|tag|commit" "$e"
+'
+
+test_expect_success 'a custom.item that is not an item id (../) is refused' '
+    e=$(evil_tree custom-item) &&
+    tf=$(next_targets "$e") &&
+    for t in manifest.json full.bundle; do
+        forge set "$tf" "\"../../../../pwned\"" signed targets items/$ITEM2/1.0.0/$t custom item || exit 1
+    done &&
+    commit_targets "$e" "$tf" &&
+    attack_expect custom-item 3 "item" "$e"
+'
+
+test_expect_success 'a target whose custom names another item than its path is refused' '
+    e=$(evil_tree custom-other) &&
+    tf=$(next_targets "$e") &&
+    for t in manifest.json full.bundle; do
+        forge set "$tf" "\"$ITEM\"" signed targets items/$ITEM2/1.0.0/$t custom item &&
+        forge set "$tf" "\"1.3.0\"" signed targets items/$ITEM2/1.0.0/$t custom version || exit 1
+    done &&
+    commit_targets "$e" "$tf" &&
+    attack_expect custom-other 3 "item|path|version" "$e"
+'
+
+attack_summary
+test_done
