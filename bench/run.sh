@@ -2,9 +2,10 @@
 # run.sh - run every benchmark under bench/ (`make bench`).
 #
 # Each bench/*.sh measures one operation side by side with its baseline in
-# the same run and prints its own figures. CITYNODE (default build/citynode)
-# is passed through. Exits non-zero if a benchmark failed to run; a missed
-# performance target is reported by the benchmark, not treated as a failure.
+# the same run and prints its own figures (bench/lib.sh is their shared
+# helper, not a benchmark). CITYNODE (default build/citynode) is passed
+# through. Exits non-zero if a benchmark failed to run; a missed performance
+# target is reported by the benchmark, not treated as a failure.
 
 set -u
 
@@ -12,7 +13,9 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 export CITYNODE=${CITYNODE:-$src/build/citynode}
 failed=0
 for bench in "$src"/bench/*.sh; do
-    [ "$(basename "$bench")" = run.sh ] && continue
+    case $(basename "$bench") in
+    run.sh | lib.sh) continue ;;
+    esac
     echo "== $(basename "$bench" .sh)"
     if ! bash "$bench"; then
         echo "$(basename "$bench"): FAILED" >&2
