@@ -60,50 +60,53 @@ static int by_node(const void *a, const void *b)
                   json_string_value(json_object_get(*(json_t *const *)b, "node")));
 }
 
+/* Sort the elements of a JSON array in place with cmp (over json_t **). */
+static int sort_array(json_t *list, int (*cmp)(const void *, const void *))
+{
+    size_t i, count = json_array_size(list);
+    json_t **sorted, *e;
+
+    if (count < 2)
+        return 0;
+    if ((sorted = calloc(count, sizeof(*sorted))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    json_array_foreach(list, i, e) sorted[i] = json_incref(e);
+    qsort(sorted, count, sizeof(*sorted), cmp);
+    json_array_clear(list);
+    for (i = 0; i < count; i++)
+        json_array_append_new(list, sorted[i]); /* cannot fail: the array had room */
+    free(sorted);
+    return 0;
+}
+
 /* The entries of peers.json, ordered by node id (a new array). */
 static int peers_entries(json_t **out, cn_peers *db)
 {
     cn_peer *peers = NULL;
-    json_t **sorted = NULL, *list = NULL;
-    size_t n = 0, i, count = 0;
+    json_t *list = json_array();
+    size_t n = 0, i;
     int err;
 
     *out = NULL;
+    if (list == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
     if ((err = cn_peers_list(&peers, &n, db)) != 0)
-        return err;
-    if (n > 0 && (sorted = calloc(n, sizeof(*sorted))) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
-    }
     for (i = 0; i < n; i++) {
         const cn_peer *p = &peers[i];
-        if (p->policy == CN_POLICY_BLOCK)
-            continue;
-        sorted[count] = json_pack("{s:s, s:s?, s:s, s:s}", "node", p->node_id, "name", p->name,
-                                  "url", p->url, "policy", cn_peer_policy_name(p->policy));
-        if (sorted[count++] == NULL) {
+        if (p->policy != CN_POLICY_BLOCK &&
+            json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:s}", "node", p->node_id,
+                                                  "name", p->name, "url", p->url, "policy",
+                                                  cn_peer_policy_name(p->policy))) != 0) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
         }
     }
-    if (count > 1)
-        qsort(sorted, count, sizeof(*sorted), by_node);
-    if ((list = json_array()) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = sort_array(list, by_node)) != 0)
         goto out;
-    }
-    for (i = 0; i < count; i++) {
-        if (json_array_append(list, sorted[i]) != 0) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-            goto out;
-        }
-    }
     *out = list;
     list = NULL;
 out:
-    for (i = 0; i < count; i++)
-        json_decref(sorted[i]);
-    free(sorted);
     json_decref(list);
     cn_peer_list_free(peers, n);
     return err;
@@ -225,9 +228,8 @@ int cn_discovery_candidates(json_t **out, const cn_home *home, cn_peers *db, FIL
 {
     cn_peer *peers = NULL;
     json_t *cands = json_object(), *list = json_array(), *c;
-    json_t **sorted = NULL;
     const char *key;
-    size_t n = 0, i = 0, count;
+    size_t n = 0, i;
     int err;
 
     *out = NULL;
@@ -242,25 +244,18 @@ int cn_discovery_candidates(json_t **out, const cn_home *home, cn_peers *db, FIL
             err = add_candidates(cands, home, db, &peers[i], warn);
     if (err != 0)
         goto out;
-    count = json_object_size(cands);
-    if (count > 0 && (sorted = calloc(count, sizeof(*sorted))) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
-    }
-    i = 0;
-    json_object_foreach(cands, key, c) sorted[i++] = c;
-    if (count > 1)
-        qsort(sorted, count, sizeof(*sorted), by_node);
-    for (i = 0; i < count; i++) {
-        if (json_array_append(list, sorted[i]) != 0) {
+    json_object_foreach(cands, key, c)
+    {
+        if (json_array_append(list, c) != 0) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
         }
     }
+    if ((err = sort_array(list, by_node)) != 0)
+        goto out;
     *out = list;
     list = NULL;
 out:
-    free(sorted);
     json_decref(cands);
     json_decref(list);
     cn_peer_list_free(peers, n);
@@ -669,7 +664,7 @@ static int is_hex(const char *s, size_t n)
     return 1;
 }
 
-/* Check a peer's attestation document; NULL-free strings or 0. */
+/* 1 if doc is a well-formed replication attestation signed by `signer`. */
 static int attestation_ok(const json_t *doc, const char *signer)
 {
     const json_t *s = json_object_get(doc, "subject"), *as = json_object_get(doc, "as");
@@ -681,8 +676,8 @@ static int attestation_ok(const json_t *doc, const char *signer)
     time_t t;
 
     return type && strcmp(type, "replicates") == 0 && by && strcmp(by, signer) == 0 && date &&
-           cn_tuf_time_parse(&t, date) == 0 &&
-           is_hex(json_string_value(json_object_get(s, "node")), CN_NODE_ID_HEX) && item &&
+           cn_tuf_time_parse(&t, date) == 0 && json_is_string(json_object_get(s, "node")) &&
+           cn_peer_is_node_id(json_string_value(json_object_get(s, "node"))) && item &&
            cn_name_check_slug(item) == 0 && version && cn_semver_check(version) == 0 &&
            is_hex(json_string_value(json_object_get(s, "commit")), 40) &&
            is_hex(json_string_value(json_object_get(s, "tag")), 40) &&
@@ -765,8 +760,8 @@ int cn_discovery_replications(json_t **out, const cn_home *home, cn_peers *db, c
                               const char *item, const json_t *expected_tags)
 {
     cn_peer *peers = NULL;
-    json_t *list = json_array(), **sorted = NULL, *e;
-    size_t n = 0, i, count;
+    json_t *list = json_array();
+    size_t n = 0, i;
     int err;
 
     *out = NULL;
@@ -779,15 +774,8 @@ int cn_discovery_replications(json_t **out, const cn_home *home, cn_peers *db, c
             err = peer_replications(list, home, &peers[i], node_id, item, expected_tags);
     if (err != 0)
         goto out;
-    count = json_array_size(list);
-    if (count > 1 && (sorted = calloc(count, sizeof(*sorted))) != NULL) {
-        json_array_foreach(list, i, e) sorted[i] = json_incref(e);
-        qsort(sorted, count, sizeof(*sorted), by_version_then_node);
-        json_array_clear(list);
-        for (i = 0; i < count; i++)
-            json_array_append_new(list, sorted[i]);
-        free(sorted);
-    }
+    if ((err = sort_array(list, by_version_then_node)) != 0)
+        goto out;
     *out = list;
     list = NULL;
 out:

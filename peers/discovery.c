@@ -54,16 +54,6 @@ static int url_ok(const char *url)
     return n > 8;
 }
 
-static int is_node_id(const char *s)
-{
-    size_t i;
-
-    for (i = 0; i < CN_PEER_ID_HEX; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[CN_PEER_ID_HEX] == '\0';
-}
-
 /* ---- peers.json ---------------------------------------------------------- */
 
 void cn_peers_doc_free(cn_peers_doc_entry *entries, size_t n)
@@ -83,7 +73,7 @@ static int peers_entry(cn_peers_doc_entry *e, const json_t *o, const char *what,
     const char *url = json_string_value(json_object_get(o, "url"));
     const json_t *name = json_object_get(o, "name"), *policy = json_object_get(o, "policy");
 
-    if (!json_is_object(o) || node == NULL || !is_node_id(node))
+    if (!json_is_object(o) || node == NULL || !cn_peer_is_node_id(node))
         return cn_error_set(CN_EINVAL, "%s: peers[%zu].node must be a node id (64 hex digits)",
                             what, i);
     if (url == NULL || !url_ok(url))
@@ -318,7 +308,7 @@ int cn_network_trust_set(cn_peers *db, const char *coordinator, cn_peer_policy p
     sqlite3_stmt *st = NULL;
     int err;
 
-    if (!is_node_id(coordinator))
+    if (!cn_peer_is_node_id(coordinator))
         return cn_error_set(CN_EINVAL, "'%s' is not a full node id", coordinator);
     if ((err = prepare(&st, db,
                        "INSERT INTO network_trust (coordinator, policy, added, applied_sha256)"
