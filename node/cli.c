@@ -41,7 +41,7 @@ static const command commands[] = {
      "peer add URL [--policy mirror|index] [--expect NODE_ID] | peer list [--candidates] [--json] "
      "| peer remove NODE"},
     {"sync", cn_cmd_sync, "sync [NODE...]"},
-    {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST"},
+    {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST [--as ITEM]"},
     {"network", cn_cmd_network, "network publish FILE | network trust NODE [--policy mirror|index]"},
 };
 

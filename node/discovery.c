@@ -16,6 +16,7 @@
 #include "core/tuf.h"
 #include "node/sync.h"
 #include "peers/mirror.h"
+#include "schemas/manifest.h"
 #include "schemas/yaml.h"
 
 #include <stdlib.h>
@@ -295,51 +296,6 @@ int cn_discovery_print_candidates(const cn_home *home, cn_peers *db, int as_json
 
 /* ---- network.json ---------------------------------------------------------- */
 
-/* Drop the last segment of a key path ("a.b[0]" -> "a.b" -> "a" -> ""). */
-static void parent_path(char *p)
-{
-    size_t n = strlen(p);
-
-    if (n > 0 && p[n - 1] == ']') {
-        while (n > 0 && p[n - 1] != '[')
-            n--;
-        if (n > 0)
-            n--;
-    } else {
-        while (n > 0 && p[n - 1] != '.' && p[n - 1] != ']')
-            n--;
-        if (n > 0 && p[n - 1] == '.')
-            n--;
-    }
-    p[n] = '\0';
-}
-
-/* Copy diagnostics into diags with the file and the position of their key
- * path (or of its nearest ancestor in the document). */
-static int place(cn_diagnostics *diags, const cn_diagnostics *from, const cn_yaml_doc *doc,
-                 const char *file)
-{
-    size_t i;
-    int err;
-
-    for (i = 0; i < from->count; i++) {
-        const cn_diagnostic *d = &from->items[i];
-        unsigned line = 0, col = 0;
-        char *p = strdup(d->path);
-        if (p == NULL)
-            return cn_error_set(CN_ENOMEM, "out of memory");
-        while (doc && cn_yaml_doc_position(doc, p, &line, &col) != 0 && p[0] != '\0')
-            parent_path(p);
-        if (doc && p[0] == '\0' && line == 0)
-            line = col = 1;
-        free(p);
-        if ((err = cn_diagnostics_add(diags, file, line, col, d->path, d->is_warning, "%s",
-                                      d->message)) != 0)
-            return err;
-    }
-    return 0;
-}
-
 /* Read the document at path: YAML (JSON is YAML too, and keeps positions);
  * a .json file YAML cannot read (tabs) is read as plain JSON. */
 static int read_network_file(json_t **out, cn_yaml_doc **ydoc, cn_diagnostics *diags,
@@ -391,7 +347,7 @@ int cn_discovery_publish_network(cn_node *node, const char *path, cn_diagnostics
         goto out;
     err = cn_network_doc_validate(doc, &found);
     if (err == CN_EINVAL) {
-        if (place(diags, &found, ydoc, path) != 0)
+        if (cn_diagnostics_place(diags, &found, ydoc, path) != 0)
             err = CN_ENOMEM;
         else
             cn_error_set(CN_EINVAL, "%s: not a valid network document (%zu problem%s)", path,

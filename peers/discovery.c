@@ -14,7 +14,7 @@
 #include "core/json.h"
 #include "core/tuf.h"
 #include "peers/mirror.h"
-#include "schemas/embedded.h"
+#include "schemas/manifest.h"
 #include "schemas/schema.h"
 
 #include <sqlite3.h>
@@ -140,26 +140,6 @@ out:
 
 /* ---- network.json -------------------------------------------------------- */
 
-static int network_schema(cn_schema **out)
-{
-    json_t *doc = NULL;
-    size_t i;
-    int err;
-
-    *out = NULL;
-    for (i = 0; i < cn_embedded_schemas_count; i++)
-        if (strcmp(cn_embedded_schemas[i].name, NETWORK_SCHEMA) == 0)
-            break;
-    if (i == cn_embedded_schemas_count)
-        return cn_error_set(CN_ENOTFOUND, "no schema %s in this build", NETWORK_SCHEMA);
-    if ((err = cn_json_parse(&doc, cn_embedded_schemas[i].data, cn_embedded_schemas[i].len,
-                             CN_JSON_MAX_DEPTH, NETWORK_SCHEMA)) != 0)
-        return err;
-    err = cn_schema_compile(out, doc, 0);
-    json_decref(doc);
-    return err;
-}
-
 int cn_network_doc_validate(const json_t *doc, cn_diagnostics *diags)
 {
     const json_t *members = json_object_get(doc, "members");
@@ -167,7 +147,7 @@ int cn_network_doc_validate(const json_t *doc, cn_diagnostics *diags)
     size_t i, j;
     int err;
 
-    if ((err = network_schema(&schema)) != 0)
+    if ((err = cn_schema_embedded(&schema, NETWORK_SCHEMA)) != 0)
         return err;
     err = cn_schema_validate(schema, doc, diags);
     cn_schema_free(schema);

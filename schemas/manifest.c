@@ -36,15 +36,13 @@ int cn_kind_from_name(cn_kind *out, const char *name)
     return cn_error_set(CN_EINVAL, "unknown kind '%s' (solution, dataset or strategy)", name);
 }
 
-int cn_schema_for_kind(cn_schema **out, cn_kind kind)
+int cn_schema_embedded(cn_schema **out, const char *name)
 {
-    char name[64];
     json_t *doc = NULL;
     size_t i;
     int err;
 
     *out = NULL;
-    snprintf(name, sizeof(name), "%s.schema.json", cn_kind_name(kind));
     for (i = 0; i < cn_embedded_schemas_count; i++)
         if (strcmp(cn_embedded_schemas[i].name, name) == 0)
             break;
@@ -56,6 +54,14 @@ int cn_schema_for_kind(cn_schema **out, cn_kind kind)
     err = cn_schema_compile(out, doc, 0);
     json_decref(doc);
     return err;
+}
+
+int cn_schema_for_kind(cn_schema **out, cn_kind kind)
+{
+    char name[64];
+
+    snprintf(name, sizeof(name), "%s.schema.json", cn_kind_name(kind));
+    return cn_schema_embedded(out, name);
 }
 
 /* An id derived from a name (core/name.h), as a heap string. */
@@ -89,10 +95,8 @@ static void parent_path(char *p)
     p[n] = '\0';
 }
 
-/* Copy diagnostics from `from` into diags, with the file and the positions
- * of their key paths (or of the nearest ancestor the document has). */
-static int place(cn_diagnostics *diags, const cn_diagnostics *from, const cn_yaml_doc *doc,
-                 const char *file)
+int cn_diagnostics_place(cn_diagnostics *diags, const cn_diagnostics *from, const cn_yaml_doc *doc,
+                         const char *file)
 {
     size_t i;
     int err;
@@ -105,6 +109,8 @@ static int place(cn_diagnostics *diags, const cn_diagnostics *from, const cn_yam
             return cn_error_set(CN_ENOMEM, "out of memory");
         while (doc && cn_yaml_doc_position(doc, p, &line, &col) != 0 && p[0] != '\0')
             parent_path(p);
+        if (doc && p[0] == '\0' && line == 0)
+            line = col = 1;
         free(p);
         if ((err = cn_diagnostics_add(diags, file, line, col, d->path, d->is_warning, "%s",
                                       d->message)) != 0)
@@ -353,7 +359,7 @@ int cn_manifest_parse(cn_manifest **out, cn_diagnostics *diags, const void *data
     err = cn_schema_validate(schema, cn_yaml_doc_root(doc), &found);
     if (err != 0 && err != CN_EINVAL)
         goto out;
-    if ((err = place(d, &found, doc, file)) != 0)
+    if ((err = cn_diagnostics_place(d, &found, doc, file)) != 0)
         goto out;
     slash = file ? strrchr(file, '/') : NULL;
     k.dir = slash ? strndup(file, (size_t)(slash - file)) : strdup(".");

@@ -22,6 +22,7 @@
 
 #include "schemas/diag.h"
 #include "schemas/schema.h"
+#include "schemas/yaml.h"
 
 typedef enum {
     CN_KIND_SOLUTION = 0,
@@ -72,5 +73,15 @@ int cn_schema_validate_json(cn_kind kind, const json_t *doc, cn_diagnostics *dia
 
 /* Compile the embedded schema of kind (caller frees with cn_schema_free). */
 int cn_schema_for_kind(cn_schema **out, cn_kind kind);
+
+/* Compile an embedded schema by its file name, e.g. "network.schema.json";
+ * CN_ENOTFOUND if this build has no such schema. */
+int cn_schema_embedded(cn_schema **out, const char *name);
+
+/* Copy the diagnostics of from into diags with file and the line and column
+ * of each key path in doc (or of its nearest ancestor there; the document's
+ * start for the root). doc may be NULL (no positions). */
+int cn_diagnostics_place(cn_diagnostics *diags, const cn_diagnostics *from, const cn_yaml_doc *doc,
+                         const char *file);
 
 #endif
