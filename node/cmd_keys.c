@@ -64,7 +64,7 @@ static int keys_rotate(const char *home, const char *role_name)
         return cn_error_set(CN_EUSAGE,
                             "unknown role '%s' (expected root, targets, snapshot or timestamp)",
                             role_name);
-    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0 ||
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0 ||
         (err = cn_node_rotate_key(node, role)) != 0 ||
         (err = cn_tuf_keyid(keyid, node->role_key[role])) != 0)
         goto out;

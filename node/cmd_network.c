@@ -37,7 +37,7 @@ static int network_publish(const char *home, int argc, char **argv)
 
     if (argc != 2)
         return cn_cli_usage_error(synopsis, "network publish takes one FILE");
-    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0)
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
     err = cn_discovery_publish_network(node, argv[1], &diags, &name, &n);
     for (i = 0; i < diags.count; i++) {
@@ -74,7 +74,7 @@ static int network_trust(const char *home, int argc, char **argv)
     }
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "network trust takes one NODE");
-    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0 ||
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0 ||
         (err = cn_node_peers_open(&db, node->home)) != 0)
         goto out;
     err = cn_discovery_trust_network(node, db, argv[optind], policy, stdout);

@@ -62,7 +62,7 @@ static int peer_add(const char *home, int argc, char **argv)
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "peer add takes one URL");
     ao.url = argv[optind];
-    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0 ||
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0 ||
         (err = cn_node_peers_open(&db, node->home)) != 0)
         goto out;
     ao.mirrors_dir = node->home->mirrors_dir;
@@ -89,7 +89,7 @@ static int peer_remove(const char *home, int argc, char **argv)
 
     if (argc != 2)
         return cn_cli_usage_error(synopsis, "peer remove takes one NODE");
-    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0 ||
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0 ||
         (err = cn_node_peers_open(&db, node->home)) != 0 ||
         (err = cn_peers_get(&peer, db, argv[1])) != 0 ||
         (err = cn_peers_remove(db, peer.node_id, node->home->mirrors_dir, node->home->repos_dir)) !=

@@ -386,7 +386,7 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "expected one DIR");
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
-        (err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0)
+        (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
     err = publish(node, argv[optind], version);
     if (err == 0)

@@ -531,7 +531,7 @@ static int replicate(replication *r, const char *home)
 
     if ((err = check_dest(&r->created, r->dest)) != 0)
         return err;
-    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0 ||
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0 ||
         (err = cn_node_peers_open(&db, node->home)) != 0 ||
         (err = resolve(r, &client, node, db)) != 0 ||
         (err = cn_discovery_attestation_path(r->attestation, r->peer.node_id, r->item,

@@ -19,9 +19,6 @@
 
 static const char synopsis[] = "sync [NODE...]";
 
-#define LOCK_WAIT_TRIES 300
-#define LOCK_WAIT_US    100000
-
 /* Progress on a terminal only: scripts read the summary lines. */
 static void on_progress(void *ctx, const char *node_id, const char *message)
 {
@@ -39,20 +36,6 @@ static const char *alias_of(cn_peers *db, const char *node_id, cn_peer *buf)
     return buf->alias;
 }
 
-/* serve's own sync rounds and re-signing hold the lock for a moment: wait
- * for it a while rather than fail at once. */
-static int open_locked(cn_node **out, const char *home)
-{
-    int i, err = CN_ELOCKED;
-
-    for (i = 0; i < LOCK_WAIT_TRIES && err == CN_ELOCKED; i++) {
-        if (i > 0)
-            usleep(LOCK_WAIT_US);
-        err = cn_node_open(out, home, CN_NODE_WRITE);
-    }
-    return err;
-}
-
 int cn_cmd_sync(const char *home_flag, int argc, char **argv)
 {
     cn_sync_report *report = NULL;
@@ -65,7 +48,8 @@ int cn_cmd_sync(const char *home_flag, int argc, char **argv)
     for (i = 1; i < (size_t)argc; i++)
         if (argv[i][0] == '-')
             return cn_cli_usage_error(synopsis, "unknown option");
-    if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = open_locked(&node, home)) != 0)
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+        (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
     round_err = cn_node_sync(&report, node, (const char *const *)argv + 1, (size_t)argc - 1,
                              isatty(STDERR_FILENO) ? on_progress : NULL, NULL);

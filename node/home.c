@@ -36,8 +36,9 @@ int cn_home_node_id_of_root(char out[CN_NODE_ID_HEX + 1], const char *root_json_
     return cn_sha256_file_hex(out, NULL, root_json_path, CN_ROOT_MAX);
 }
 
-static int take_lock(cn_home *home)
+static int take_lock(cn_home *home, int wait)
 {
+    unsigned tries = wait ? CN_HOME_LOCK_WAIT_S * 10 : 0;
     char *path = cn_path_join(home->root, "lock");
     int fd;
 
@@ -47,12 +48,17 @@ static int take_lock(cn_home *home)
     free(path);
     if (fd < 0)
         return cn_error_set(CN_ERROR, "%s/lock: %s", home->root, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        close(fd);
-        return cn_error_set(CN_ELOCKED,
-                            "%s is in use by another citynode process (serve or sync); "
-                            "try again when it has finished",
-                            home->root);
+    /* Poll rather than block: a plain blocking flock could wait forever on a
+     * stuck holder, and the caller deserves a clear message instead. */
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK || tries-- == 0) {
+            close(fd);
+            return cn_error_set(CN_ELOCKED,
+                                "%s is in use by another citynode process (serve or sync); "
+                                "try again when it has finished",
+                                home->root);
+        }
+        usleep(100 * 1000);
     }
     home->lock_fd = fd;
     return 0;
@@ -90,7 +96,7 @@ int cn_home_open(cn_home **out, const char *root, int flags)
         err = cn_error_set(CN_ENOTFOUND, "%s: no node here; create one with 'citynode init'", root);
         goto out;
     }
-    if ((flags & CN_HOME_LOCK) && (err = take_lock(h)) != 0)
+    if ((flags & CN_HOME_LOCK) && (err = take_lock(h, flags & CN_HOME_WAIT)) != 0)
         goto out;
     if (cn_file_exists(root_json)) {
         if ((err = cn_home_node_id_of_root(h->node_id, root_json)) != 0)

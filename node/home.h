@@ -28,7 +28,12 @@ enum {
     CN_HOME_LOCK = 1 << 0,       /* take the write lock */
     CN_HOME_MUST_EXIST = 1 << 1, /* fail unless the node was initialised */
     CN_HOME_CREATE = 1 << 2,     /* create the directory layout */
+    CN_HOME_WAIT = 1 << 3,       /* with CN_HOME_LOCK: wait up to CN_HOME_LOCK_WAIT_S for it */
 };
+
+/* How long a command waits for the lock held by another process (serve's sync
+ * round or re-signing, another command) before failing with CN_ELOCKED. */
+#define CN_HOME_LOCK_WAIT_S 60
 
 /* The home directory: flag (--home), else $CITYNODE_HOME, else
  * $HOME/.local/share/citynode. Heap-allocated. */

@@ -207,7 +207,8 @@ int cn_node_open(cn_node **out, const char *home_dir, int flags)
     if (n == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     err = cn_home_open(&n->home, home_dir,
-                       CN_HOME_MUST_EXIST | ((flags & CN_NODE_WRITE) ? CN_HOME_LOCK : 0));
+                       CN_HOME_MUST_EXIST | ((flags & CN_NODE_WRITE) ? CN_HOME_LOCK : 0) |
+                           ((flags & CN_NODE_WAIT) ? CN_HOME_WAIT : 0));
     if (err != 0)
         goto out;
     if ((flags & CN_NODE_WRITE) && (err = load_role_keys(n, &finishing)) != 0)

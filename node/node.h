@@ -44,6 +44,7 @@ typedef struct {
 
 enum {
     CN_NODE_WRITE = 1 << 0, /* take the directory lock and load the private keys */
+    CN_NODE_WAIT = 1 << 1,  /* with CN_NODE_WRITE: wait for the lock (CN_HOME_LOCK_WAIT_S) */
 };
 
 /* Open the initialised node at home_dir (see cn_home_resolve). With

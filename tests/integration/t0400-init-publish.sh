@@ -98,11 +98,22 @@ test_expect_success 'a plain directory is snapshotted into a commit on the previ
     git -C "$REPO" show "v1.2.0:notes.txt" | grep -q data
 '
 
+test_expect_success 'publish waits for the node lock another process holds, then runs' '
+    flock -x "$H/lock" sleep 2 &
+    holder=$! &&
+    sleep 0.3 &&
+    start=$(date +%s) &&
+    cn publish plain --version 1.2.1 &&
+    wait $holder &&
+    test $(( $(date +%s) - start )) -ge 1 &&
+    git -C "$REPO" rev-parse -q --verify refs/tags/v1.2.1
+'
+
 test_expect_success 'show lists every version, newest manifest first, also as JSON' '
     cn show self/connected-urban-twins >show.out &&
-    grep -q "1.0.0" show.out && grep -q "1.2.0" show.out &&
+    grep -q "1.0.0" show.out && grep -q "1.2.1" show.out &&
     cn show "${ID:0:12}/connected-urban-twins@1.1.0" --json >show.json &&
-    python3 -c "import json,sys; d=json.load(open(\"show.json\")); assert d[\"version\"]==\"1.1.0\"; assert [v[\"version\"] for v in d[\"versions\"]]==[\"1.0.0\",\"1.1.0\",\"1.2.0\"]; assert d[\"manifest\"][\"name\"]==\"Connected Urban Twins\""
+    python3 -c "import json,sys; d=json.load(open(\"show.json\")); assert d[\"version\"]==\"1.1.0\"; assert [v[\"version\"] for v in d[\"versions\"]]==[\"1.0.0\",\"1.1.0\",\"1.2.0\",\"1.2.1\"]; assert d[\"manifest\"][\"name\"]==\"Connected Urban Twins\""
 '
 
 test_expect_success 'show names an unknown node or item' '
@@ -111,7 +122,7 @@ test_expect_success 'show names an unknown node or item' '
 '
 
 test_expect_success 'verify --all passes on the untouched node' '
-    cn verify --all >v.out && grep -q "3 item versions" v.out
+    cn verify --all >v.out && grep -q "4 item versions" v.out
 '
 
 test_done
