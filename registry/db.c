@@ -25,8 +25,9 @@ int cn_registry_open(cn_registry **out, const char *db_path)
     *out = NULL;
     if ((reg = calloc(1, sizeof(*reg))) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    if (sqlite3_open_v2(db_path, &reg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(db_path, &reg->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         err = cn_error_set(CN_ERROR, "%s: %s", db_path,
                            reg->db ? sqlite3_errmsg(reg->db) : "cannot open");
         goto fail;
@@ -61,6 +62,7 @@ void cn_registry_free(cn_registry *reg)
     if (reg->tokenizer)
         reg->tok_api.xDelete(reg->tokenizer);
     cn_reg_snapshot_free(reg->snap);
+    free(reg->matches);
     sqlite3_close(reg->db);
     free(reg);
 }

@@ -39,8 +39,7 @@ typedef enum {
     ST_ITEM_NODE_FIELDS,
     ST_NODE_ITEMS,
     ST_ITEM_KIND,
-    ST_SEARCH_MATCH,
-    ST_SEARCH_RANKED,
+    ST_SEARCH,
     ST_COUNT
 } cn_registry_stmt;
 
@@ -72,6 +71,16 @@ typedef struct {
     int64_t data_version; /* PRAGMA data_version when loaded */
 } cn_snapshot;
 
+/* A search in progress (registry/search.c). */
+typedef struct cn_reg_search cn_reg_search;
+
+/* A match kept by cn_match() until the IDF is known. */
+typedef struct {
+    int64_t rowid;
+    double freq;
+    double doclen;
+} cn_reg_match;
+
 struct cn_registry {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_COUNT];
@@ -81,6 +90,9 @@ struct cn_registry {
     fts5_api *fts;            /* FTS5's API on this connection */
     fts5_tokenizer tok_api;   /* unicode61's methods ... */
     Fts5Tokenizer *tokenizer; /* ... and one instance with remove_diacritics 2 */
+    cn_reg_search *search;    /* the search cn_match() works for, or NULL */
+    cn_reg_match *matches;    /* cn_match()'s buffer, kept between searches */
+    size_t matches_cap;
 };
 
 /* ---- schema.c ---- */
@@ -173,14 +185,38 @@ void cn_reg_snapshot_free(cn_snapshot *snap);
 
 /* ---- query.c ---- */
 
-/* The FTS5 MATCH expression for q's text (heap string, NULL when the text
- * has no words) and the words as the tokenizer sees them (a new JSON array,
- * may be NULL). */
-int cn_reg_fts_expression(char **out, json_t **terms, int *prefix, cn_registry *reg,
-                          const char *text);
+/* The search text as FTS5 sees it. At most 16 spellings per word. */
+#define CN_REG_PHRASES_MAX (CN_REGISTRY_TERMS_MAX * 16)
+typedef struct {
+    char *expr;    /* the MATCH expression; NULL when the text has no words */
+    json_t *terms; /* the words as the tokenizer made them (JSON strings) */
+    int prefix;    /* the last word is a prefix */
+    size_t nwords;
+    size_t nphrases;                  /* FTS5 phrases in expr, in FTS5's order ... */
+    uint8_t word[CN_REG_PHRASES_MAX]; /* ... and the word each one spells */
+} cn_reg_fts_query;
+
+/* Build the FTS5 query for a search text (see the top of query.c). */
+int cn_reg_fts_query_build(cn_reg_fts_query *out, cn_registry *reg, const char *text);
+void cn_reg_fts_query_clear(cn_reg_fts_query *q);
 /* CN_EINVAL naming the first parameter set in q that is not in allowed
  * (a mask of 1 << CN_REGISTRY_PARAM_*), for endpoint (e.g. "/api/v1/nodes"). */
 int cn_reg_query_check_allowed(const cn_registry_query *q, unsigned allowed, const char *endpoint);
 const char *cn_reg_sort_name(cn_registry_sort sort);
+
+/* ---- match.c, search.c ---- */
+
+/* cn_match(): see registry/match.c. */
+void cn_reg_match_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                           int nargs, sqlite3_value **args);
+/* Count item id's facets and offer it, with its score, to the search's
+ * page; ignored when the item is not in the copy or fails a filter. */
+void cn_reg_consider(cn_reg_search *s, int64_t id, double score);
+/* Does the search rank by relevance? Has cn_match() seen every match?
+ * Which query is it? */
+int cn_reg_search_ranked(const cn_reg_search *s);
+const cn_reg_fts_query *cn_reg_search_query(const cn_reg_search *s);
+int cn_reg_search_done(const cn_reg_search *s);
+void cn_reg_search_set_done(cn_reg_search *s);
 
 #endif

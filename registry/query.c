@@ -443,18 +443,15 @@ static int append_alternatives(cn_buf *expr, const json_t *alts, int prefix)
     return err ? cn_error_set(CN_ENOMEM, "out of memory") : 0;
 }
 
-int cn_reg_fts_expression(char **out, json_t **terms, int *prefix, cn_registry *reg,
-                          const char *text)
+int cn_reg_fts_query_build(cn_reg_fts_query *out, cn_registry *reg, const char *text)
 {
     json_t *words = json_array(), *alts = NULL, *w;
     cn_buf expr = CN_BUF_INIT;
     const char *p = text ? text : "", *end = p + strlen(p);
-    size_t last_len = 0, i, n;
+    size_t last_len = 0, i, k, n;
     int err = 0, rc, ends_in_space;
 
-    *out = NULL;
-    *terms = NULL;
-    *prefix = 0;
+    memset(out, 0, sizeof(*out));
     if (words == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     ends_in_space = end > p && (end[-1] == ' ');
@@ -487,7 +484,7 @@ int cn_reg_fts_expression(char **out, json_t **terms, int *prefix, cn_registry *
     n = json_array_size(words);
     if (err != 0 || n == 0)
         goto out;
-    *prefix = !ends_in_space && last_len >= 2;
+    out->prefix = !ends_in_space && last_len >= 2;
     json_array_foreach(words, i, w)
     {
         if ((alts = json_array()) == NULL || spellings(alts, json_string_value(w)) != 0) {
@@ -498,19 +495,32 @@ int cn_reg_fts_expression(char **out, json_t **terms, int *prefix, cn_registry *
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
         }
-        if ((err = append_alternatives(&expr, alts, *prefix && i == n - 1)) != 0)
+        if ((err = append_alternatives(&expr, alts, out->prefix && i == n - 1)) != 0)
             goto out;
+        /* FTS5 numbers the phrases in the order they appear. */
+        for (k = 0; k < json_array_size(alts) && out->nphrases < CN_REG_PHRASES_MAX; k++)
+            out->word[out->nphrases++] = (uint8_t)i;
         json_decref(alts);
         alts = NULL;
     }
-    if ((*out = cn_buf_detach(&expr, NULL)) == NULL)
+    out->nwords = n;
+    if ((out->expr = cn_buf_detach(&expr, NULL)) == NULL)
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:
     json_decref(alts);
     cn_buf_free(&expr);
-    if (err == 0)
-        *terms = words;
-    else
+    if (err == 0) {
+        out->terms = words;
+    } else {
         json_decref(words);
+        cn_reg_fts_query_clear(out);
+    }
     return err;
+}
+
+void cn_reg_fts_query_clear(cn_reg_fts_query *q)
+{
+    free(q->expr);
+    json_decref(q->terms);
+    memset(q, 0, sizeof(*q));
 }

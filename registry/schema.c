@@ -118,7 +118,7 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS reg_attestations_as ON reg_attestations (by_node, as_item);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS reg_fts USING fts5 ("
     " title, description, keywords,"
-    " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
+    " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6 7');"
     "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('schema_version', '1');";
 
 /* Keep in the order of cn_registry_stmt. */
@@ -203,9 +203,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                             " FROM reg_items i JOIN reg_nodes n ON n.id = i.node WHERE i.id = ?1",
     [ST_NODE_ITEMS] = "SELECT id FROM reg_items WHERE node = ?1",
     [ST_ITEM_KIND] = "SELECT id, kind FROM reg_items WHERE node = ?1 AND item = ?2",
-    [ST_SEARCH_MATCH] = "SELECT rowid FROM reg_fts WHERE reg_fts MATCH ?1",
-    [ST_SEARCH_RANKED] = "SELECT rowid, cn_bm25(reg_fts, ?2, ?3, ?4) FROM reg_fts"
-                         " WHERE reg_fts MATCH ?1",
+    [ST_SEARCH] = "SELECT cn_match(reg_fts, ?2, ?3, ?4) FROM reg_fts WHERE reg_fts MATCH ?1",
 };
 
 int cn_reg_schema_create(cn_registry *reg)

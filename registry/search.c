@@ -6,8 +6,9 @@
  * item that passes the filters count its facet values and offer it to a
  * bounded heap that keeps the best page * per_page in the requested order;
  * then read the page's items for display. The answer equals that of the
- * plain SQL in bench/search_bench.c (the benchmark's baseline): the
- * unit tests compare the two on every sort order.
+ * plain SQL in bench/search_bench.c (the benchmark's baseline), which
+ * checks every query it times; the unit tests compare scores and order
+ * with FTS5's bm25().
  */
 #include "core/error.h"
 #include "registry/internal.h"
@@ -97,7 +98,7 @@ static void heap_sort(hit_heap *h)
     h->n = n;
 }
 
-typedef struct {
+typedef struct cn_reg_search {
     const cn_snapshot *snap;
     uint8_t *selected;   /* per value: chosen by a filter */
     uint32_t *counts;    /* per value: facet count */
@@ -106,10 +107,32 @@ typedef struct {
     cn_registry_withdrawn withdrawn;
     hit_heap heap;
     size_t total;
+    int ranked; /* score by relevance */
+    int done;   /* cn_match() has seen every match */
+    const cn_reg_fts_query *query;
 } search_state;
 
-/* Count item id's facets, offer it to the heap; score for relevance. */
-static void consider(search_state *s, int64_t id, double score)
+const cn_reg_fts_query *cn_reg_search_query(const cn_reg_search *s)
+{
+    return s->query;
+}
+
+int cn_reg_search_ranked(const cn_reg_search *s)
+{
+    return s->ranked;
+}
+
+int cn_reg_search_done(const cn_reg_search *s)
+{
+    return s->done;
+}
+
+void cn_reg_search_set_done(cn_reg_search *s)
+{
+    s->done = 1;
+}
+
+void cn_reg_consider(search_state *s, int64_t id, double score)
 {
     const cn_snapshot *snap = s->snap;
     const cn_snap_item *it;
@@ -149,25 +172,29 @@ static void consider(search_state *s, int64_t id, double score)
     }
 }
 
-static int scan_matches(search_state *s, cn_registry *reg, const char *expr, cn_registry_sort sort)
+/* Walk the matches of expr through cn_match(), which scores them and calls
+ * cn_reg_consider; it may see them all on its first call (one phrase). */
+static int scan_matches(search_state *s, cn_registry *reg, const char *expr)
 {
-    int ranked = sort == CN_REGISTRY_SORT_RELEVANCE;
-    sqlite3_stmt *st = cn_reg_stmt(reg, ranked ? ST_SEARCH_RANKED : ST_SEARCH_MATCH);
+    sqlite3_stmt *st = cn_reg_stmt(reg, ST_SEARCH);
     int rc;
 
     if (st == NULL)
         return CN_ERROR;
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-    if (ranked) {
-        sqlite3_bind_double(st, 2, CN_REGISTRY_WEIGHT_TITLE);
-        sqlite3_bind_double(st, 3, CN_REGISTRY_WEIGHT_DESCRIPTION);
-        sqlite3_bind_double(st, 4, CN_REGISTRY_WEIGHT_KEYWORDS);
+    sqlite3_bind_double(st, 2, CN_REGISTRY_WEIGHT_TITLE);
+    sqlite3_bind_double(st, 3, CN_REGISTRY_WEIGHT_DESCRIPTION);
+    sqlite3_bind_double(st, 4, CN_REGISTRY_WEIGHT_KEYWORDS);
+    reg->search = s;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !s->done)
+        ;
+    reg->search = NULL;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        rc = cn_reg_sqlite_error(reg, "searching");
+        sqlite3_reset(st);
+        return rc;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        consider(s, sqlite3_column_int64(st, 0), ranked ? sqlite3_column_double(st, 1) : 0.0);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cn_reg_sqlite_error(reg, "searching");
     return 0;
 }
 
@@ -332,11 +359,12 @@ int cn_registry_search(json_t **out, cn_registry *reg, const cn_registry_query *
 {
     static const cn_registry_query empty = CN_REGISTRY_QUERY_INIT;
     search_state s;
-    json_t *terms = NULL, *unknown = NULL, *results = NULL, *doc = NULL, *facets = NULL;
-    char *expr = NULL, node_id[65];
+    json_t *unknown = NULL, *results = NULL, *doc = NULL, *facets = NULL;
+    cn_reg_fts_query fq;
+    char node_id[65];
     unsigned page, per_page;
     cn_registry_sort sort;
-    int err, prefix = 0, began = 0;
+    int err, began = 0;
     size_t i, offset;
     int64_t node_rowid = 0;
 
@@ -360,11 +388,11 @@ int cn_registry_search(json_t **out, cn_registry *reg, const cn_registry_query *
                             "%u per page); narrow the search",
                             CN_REGISTRY_WINDOW_MAX, page, per_page);
     offset = (size_t)(page - 1) * per_page;
-    if ((err = cn_reg_fts_expression(&expr, &terms, &prefix, reg, q->q)) != 0)
+    if ((err = cn_reg_fts_query_build(&fq, reg, q->q)) != 0)
         return err;
     sort = q->sort;
-    if (sort == CN_REGISTRY_SORT_DEFAULT || (sort == CN_REGISTRY_SORT_RELEVANCE && !expr))
-        sort = expr ? CN_REGISTRY_SORT_RELEVANCE : CN_REGISTRY_SORT_RECENT;
+    if (sort == CN_REGISTRY_SORT_DEFAULT || (sort == CN_REGISTRY_SORT_RELEVANCE && !fq.expr))
+        sort = fq.expr ? CN_REGISTRY_SORT_RELEVANCE : CN_REGISTRY_SORT_RECENT;
 
     if (!reg->in_txn) {
         if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
@@ -381,6 +409,8 @@ int cn_registry_search(json_t **out, cn_registry *reg, const cn_registry_query *
     s.node = (uint32_t)node_rowid;
     s.withdrawn = q->withdrawn;
     s.heap.sort = sort;
+    s.ranked = sort == CN_REGISTRY_SORT_RELEVANCE;
+    s.query = &fq;
     s.heap.cap = offset + per_page;
     s.selected = calloc(s.snap->nvalues + 1, 1);
     s.counts = calloc(s.snap->nvalues + 1, sizeof(*s.counts));
@@ -392,12 +422,12 @@ int cn_registry_search(json_t **out, cn_registry *reg, const cn_registry_query *
     }
     if ((err = select_filters(&s, unknown, q)) != 0)
         goto out;
-    if (expr) {
-        if ((err = scan_matches(&s, reg, expr, sort)) != 0)
+    if (fq.expr) {
+        if ((err = scan_matches(&s, reg, fq.expr)) != 0)
             goto out;
     } else {
         for (i = 0; i < s.snap->nitems; i++)
-            consider(&s, (int64_t)i, 0.0);
+            cn_reg_consider(&s, (int64_t)i, 0.0);
     }
     heap_sort(&s.heap);
     if ((results = json_array()) == NULL) {
@@ -415,20 +445,20 @@ int cn_registry_search(json_t **out, cn_registry *reg, const cn_registry_query *
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    doc = json_pack(
-        "{s:o, s:I, s:I, s:I, s:I, s:O, s:O}", "query", query_echo(q, terms, prefix, sort), "total",
-        (json_int_t)s.total, "page", (json_int_t)page, "per_page", (json_int_t)per_page, "pages",
-        (json_int_t)((s.total + per_page - 1) / per_page), "results", results, "facets", facets);
+    doc = json_pack("{s:o, s:I, s:I, s:I, s:I, s:O, s:O}", "query",
+                    query_echo(q, fq.terms, fq.prefix, sort), "total", (json_int_t)s.total, "page",
+                    (json_int_t)page, "per_page", (json_int_t)per_page, "pages",
+                    (json_int_t)((s.total + per_page - 1) / per_page), "results", results, "facets",
+                    facets);
     if (doc == NULL)
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:
     if (began)
         sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
-    free(expr);
+    cn_reg_fts_query_clear(&fq);
     free(s.selected);
     free(s.counts);
     free(s.heap.v);
-    json_decref(terms);
     json_decref(unknown);
     json_decref(results);
     json_decref(facets);

@@ -1,27 +1,24 @@
 /*
- * snapshot.c - the FTS5 glue (the tokenizer, the cn_bm25() function) and
- * the in-memory copy of the index that search reads.
+ * snapshot.c - the FTS5 glue (the API, the tokenizer, registering
+ * cn_match()) and the in-memory copy of the index that search reads.
  *
  * Why a copy: a broad query ("smart", "stadt") matches most of 100,000
  * items. Counting facets over that many rows in SQL means one index lookup
  * per row and facet (hundreds of milliseconds), and FTS5's bm25() reads
  * each row's size from its docsize table (tens of milliseconds). The copy
  * holds, per item, what those lookups would fetch: sort keys, the document
- * length and the facet value ids, about 60 bytes per item plus 4 per facet
+ * length and the facet value ids, about 32 bytes per item plus 4 per facet
  * value. It is reloaded when state.db changed (PRAGMA data_version moves
  * when another connection commits) or this handle wrote.
  *
- * cn_bm25() is FTS5's bm25() (fts5_aux.c: k1 = 1.2, b = 0.75, the same IDF
- * and the same arithmetic, in the same order, so the scores are equal
- * bit for bit) except that the document length comes from the copy. The
- * length is counted when an item is indexed, with the tokenizer FTS5 uses
- * and the rule it uses (colocated tokens do not count); FTS5 itself only
- * gives it to auxiliary functions of MATCH queries.
+ * The document length is counted when an item is indexed, with the
+ * tokenizer FTS5 uses and the rule it uses (colocated tokens do not
+ * count); FTS5 itself gives it to auxiliary functions of MATCH queries
+ * only, one docsize lookup per row.
  */
 #include "core/error.h"
 #include "registry/internal.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,105 +63,6 @@ int cn_reg_count_tokens(int64_t *out, cn_registry *reg, const char *text, size_t
     return rc == SQLITE_OK ? 0 : cn_error_set(CN_ERROR, "registry: the tokenizer failed (%d)", rc);
 }
 
-typedef struct {
-    int nphrase;
-    double avgdl;
-    double *idf;
-    double *freq;
-} bm25_data;
-
-static int count_hits(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
-{
-    (void)api;
-    (void)fts;
-    (*(sqlite3_int64 *)ctx)++;
-    return SQLITE_OK;
-}
-
-/* Per query: average document length and each phrase's IDF, exactly as
- * fts5Bm25GetData computes them. */
-static int bm25_data_get(bm25_data **out, const Fts5ExtensionApi *api, Fts5Context *fts)
-{
-    bm25_data *d = api->xGetAuxdata(fts, 0);
-    sqlite3_int64 nrow = 0, ntoken = 0;
-    int i, rc;
-
-    if (d != NULL) {
-        *out = d;
-        return SQLITE_OK;
-    }
-    i = api->xPhraseCount(fts);
-    if ((d = sqlite3_malloc64(sizeof(*d) + 2 * (size_t)i * sizeof(double))) == NULL)
-        return SQLITE_NOMEM;
-    d->nphrase = i;
-    d->idf = (double *)(d + 1);
-    d->freq = d->idf + i;
-    if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK)
-        goto fail;
-    if (nrow <= 0)
-        nrow = 1;
-    if ((rc = api->xColumnTotalSize(fts, -1, &ntoken)) != SQLITE_OK)
-        goto fail;
-    d->avgdl = (double)ntoken / (double)nrow;
-    for (i = 0; i < d->nphrase; i++) {
-        sqlite3_int64 hits = 0;
-        double idf;
-        if ((rc = api->xQueryPhrase(fts, i, &hits, count_hits)) != SQLITE_OK)
-            goto fail;
-        idf = log((nrow - hits + 0.5) / (hits + 0.5));
-        if (idf <= 0.0)
-            idf = 1e-6;
-        d->idf[i] = idf;
-    }
-    if ((rc = api->xSetAuxdata(fts, d, sqlite3_free)) != SQLITE_OK)
-        return rc; /* xSetAuxdata freed d */
-    *out = d;
-    return SQLITE_OK;
-fail:
-    sqlite3_free(d);
-    return rc;
-}
-
-/* cn_bm25(reg_fts, w_title, w_description, w_keywords): the BM25 score as
- * a positive number (FTS5's bm25() is its negation). */
-static void bm25_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                          int nargs, sqlite3_value **args)
-{
-    const double k1 = 1.2, b = 0.75;
-    cn_registry *reg = api->xUserData(fts);
-    const cn_snapshot *snap = reg->snap;
-    sqlite3_int64 rowid = api->xRowid(fts);
-    bm25_data *d;
-    double score = 0.0, D = 0.0;
-    int ninst = 0, i, rc;
-
-    if ((rc = bm25_data_get(&d, api, fts)) != SQLITE_OK ||
-        (rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
-        goto fail;
-    memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
-    for (i = 0; i < ninst; i++) {
-        int phrase, col, off;
-        if ((rc = api->xInst(fts, i, &phrase, &col, &off)) != SQLITE_OK)
-            goto fail;
-        d->freq[phrase] += nargs > col ? sqlite3_value_double(args[col]) : 1.0;
-    }
-    if (snap && rowid >= 0 && (size_t)rowid < snap->nitems && snap->items[rowid].present) {
-        D = (double)snap->items[rowid].doclen;
-    } else {
-        int ntok = 0;
-        if ((rc = api->xColumnSize(fts, -1, &ntok)) != SQLITE_OK)
-            goto fail;
-        D = (double)ntok;
-    }
-    for (i = 0; i < d->nphrase; i++)
-        score += d->idf[i] *
-                 ((d->freq[i] * (k1 + 1.0)) / (d->freq[i] + k1 * (1 - b + b * D / d->avgdl)));
-    sqlite3_result_double(ctx, score);
-    return;
-fail:
-    sqlite3_result_error_code(ctx, rc);
-}
-
 int cn_reg_fts_init(cn_registry *reg)
 {
     const char *args[] = {"remove_diacritics", "2"};
@@ -172,7 +70,8 @@ int cn_reg_fts_init(cn_registry *reg)
 
     if ((reg->fts = fts5_api_of(reg->db)) == NULL || reg->fts->iVersion < 2)
         return cn_error_set(CN_EUNSUPPORTED, "this SQLite has no FTS5 (the registry needs it)");
-    if (reg->fts->xCreateFunction(reg->fts, "cn_bm25", reg, bm25_function, NULL) != SQLITE_OK)
+    if (reg->fts->xCreateFunction(reg->fts, "cn_match", reg, cn_reg_match_function, NULL) !=
+        SQLITE_OK)
         return cn_reg_sqlite_error(reg, "registering FTS5 functions");
     if (reg->fts->xFindTokenizer(reg->fts, "unicode61", &tok_ctx, &reg->tok_api) != SQLITE_OK ||
         reg->tok_api.xCreate(tok_ctx, args, 2, &reg->tokenizer) != SQLITE_OK) {
