@@ -166,8 +166,8 @@ attack_summary() {
 #
 # A fresh copy of the follower base ($ATTACK_FROM, default $BASE) syncs
 # against TREE served with RULES. The sync must exit with one of CODES ("3",
-# or "1 3"), say on stderr what failed (a line matching the extended REGEX,
-# case-insensitive), leave mirrors/, repos/ and the peer rows byte-for-byte
+# or "1 3"), say on stderr in one line what failed (matching the extended
+# REGEX, case-insensitive), leave mirrors/, repos/ and the peer rows byte-for-byte
 # as they were, write nothing outside them, and pass verify --all. Then the
 # honest tree3 is served and must sync cleanly to exactly tree3.
 attack_expect() {
@@ -186,8 +186,8 @@ attack_expect() {
         return 1
         ;;
     esac
-    if ! grep -Eiq -- "$regex" "$TRASH/$name.err"; then
-        echo "stderr does not say what failed (want /$regex/):"
+    if ! grep -Eiq -- "$regex" "$TRASH/$name.err" || [ "$(wc -l <"$TRASH/$name.err")" -gt 1 ]; then
+        echo "stderr does not say in one line what failed (want /$regex/):"
         cat "$TRASH/$name.err"
         return 1
     fi
