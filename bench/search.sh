@@ -125,5 +125,5 @@ for name, (p50, p99, mx) in rows.items():
     print("target %-23s p99 < 10 ms: %s; within 2x of direct: %s" % (
         name, "met" if ok99 else "MISSED", "met" if ok2x else "MISSED"))
 EOF
-echo "peak RSS of the query tool (both paths): $(($(sed -n 's/^PEAK_RSS_KIB //p' "$work/query.out") / 1024)) MiB"
+echo "peak RSS of the query tool (every path, one process): $(($(sed -n 's/^PEAK_RSS_KIB //p' "$work/query.out") / 1024)) MiB"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -17,6 +17,11 @@
  *             withdrawn (shown as such, never dropped).
  *   peer remove: cn_registry_remove_node.
  *
+ * A put names the node by its full id and needs the node put first. Write
+ * through a handle of its own, not inside a write transaction of another
+ * connection to state.db in the same thread (SQLite would wait for
+ * itself until the busy timeout).
+ *
  * and read through functions that answer with the JSON documents of the HTTP
  * API, so `serve` only routes (cn_registry_api_get does even that) and the
  * CLI's `search` and `show` print the same documents:
@@ -148,7 +153,8 @@ typedef struct {
     const json_t *custom;       /* the manifest target's custom object (docs/PROTOCOL.md §5:
                                    kind, commit, tag, previous...), or NULL */
     const char *const *signers; /* key ids (hex) that signed the version: the targets
-                                   key(s) of the signed metadata and tag */
+                                   key(s) whose signatures on targets.json and on the
+                                   tag were checked */
     size_t nsigners;
     int64_t published;   /* unix time the version was published (its tag's tagger
                             time), 0 if unknown */
@@ -348,8 +354,16 @@ int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const ch
  * *out to the JSON document to send and *status to the HTTP status: 200;
  * 400 for bad parameters or a malformed path, 404 for an unknown node,
  * item, version or endpoint, 500 otherwise. An error document is
- * {"error": {"status": 400, "message": "..."}}. Returns 0 on 200, else the
- * CN_E* code (the message is in the document too). */
+ * {"error": {"status": 400, "message": "..."}}; a 500's says only
+ * "internal error in the registry", so log cn_error_message(). Returns 0
+ * on 200, else the CN_E* code. query may be NULL (no parameters).
+ *
+ * For serve: fill query with cn_registry_query_parse from the raw query
+ * string when the server keeps it (libmicrohttpd strips it from the URL it
+ * hands over; MHD_OPTION_URI_LOG_CALLBACK sees the whole URI), or with
+ * cn_registry_query_set per argument from MHD_get_connection_values_n
+ * (which gives value lengths, so an embedded %00 is refused). Keep one
+ * handle per server thread. */
 int cn_registry_api_get(json_t **out, int *status, cn_registry *reg, const char *path,
                         const cn_registry_query *query);
 
