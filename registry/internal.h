@@ -185,8 +185,9 @@ void cn_reg_snapshot_free(cn_snapshot *snap);
 
 /* ---- query.c ---- */
 
-/* The search text as FTS5 sees it. At most 16 spellings per word. */
-#define CN_REG_PHRASES_MAX (CN_REGISTRY_TERMS_MAX * 16)
+/* The search text as FTS5 sees it: at most this many phrases (spellings of
+ * all the words); a word whose spellings do not fit gets its own only. */
+#define CN_REG_PHRASES_MAX 48
 typedef struct {
     char *expr;    /* the MATCH expression; NULL when the text has no words */
     json_t *terms; /* the words as the tokenizer made them (JSON strings) */

@@ -491,6 +491,11 @@ int cn_reg_fts_query_build(cn_reg_fts_query *out, cn_registry *reg, const char *
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
         }
+        /* Each spelling is a walk of its own: keep their number bounded,
+         * leaving room for one phrase per word still to come. */
+        while (json_array_size(alts) > 1 &&
+               out->nphrases + json_array_size(alts) + (n - 1 - i) > CN_REG_PHRASES_MAX)
+            json_array_remove(alts, json_array_size(alts) - 1);
         if (i && cn_buf_puts(&expr, " AND ") != 0) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
@@ -498,7 +503,7 @@ int cn_reg_fts_query_build(cn_reg_fts_query *out, cn_registry *reg, const char *
         if ((err = append_alternatives(&expr, alts, out->prefix && i == n - 1)) != 0)
             goto out;
         /* FTS5 numbers the phrases in the order they appear. */
-        for (k = 0; k < json_array_size(alts) && out->nphrases < CN_REG_PHRASES_MAX; k++)
+        for (k = 0; k < json_array_size(alts); k++)
             out->word[out->nphrases++] = (uint8_t)i;
         json_decref(alts);
         alts = NULL;

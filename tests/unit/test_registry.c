@@ -433,6 +433,12 @@ static void hostile_search_text_is_only_ever_words(void **state)
     assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "query"), "sort")),
                         "recent");
     json_decref(doc);
+    /* Sixteen words with many spellings each stay a bounded query. */
+    assert_int_equal(search_error(f->reg, "q=aeoeuess+aeoeuess+aeoeuess+aeoeuess+aeoeuess+"
+                                          "aeoeuess+aeoeuess+aeoeuess+aeoeuess+aeoeuess+"
+                                          "aeoeuess+aeoeuess+aeoeuess+aeoeuess+aeoeuess+"
+                                          "mobilitaet"),
+                     0);
     /* The table is still there. */
     doc = search(f->reg, "q=Quartier");
     assert_int_equal(total(doc), 1);
