@@ -343,7 +343,6 @@ cat <<MSG
 == try
    $c --home $(home leipzig) peer list
    $c --home $(home leipzig) peer list --candidates
-   $c --home $(home leipzig) show $(echo "$e" | cut -c1-12)/$demo_item
    $c --home $(home leipzig) show self/leipzig-triangulum
    $c --home $(home leipzig) show self/msc2020-berlin --json
    $c --home $(home leipzig) verify --all
@@ -352,6 +351,9 @@ cat <<MSG
    git clone $(url stavanger)/git/$(id stavanger)/$demo_item.git
    git clone $(url leipzig)/git/$e/$demo_item.git   (Leipzig's verified mirror)
    git -C $run/replicas/leipzig/eindhoven-$demo_item log --oneline
+   $c --home $(home leipzig) allowed-signers $e >$run/allowed_signers
+   git -C $(home leipzig)/repos/$e/$demo_item.git -c gpg.format=ssh \\
+       -c gpg.ssh.allowedSignersFile=$run/allowed_signers verify-tag v1.0.0
    $c --home $(home eindhoven) peer list            (Leipzig, followed for its attestation)
    $c --home $(home eindhoven) allowed-signers
 
