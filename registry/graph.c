@@ -14,7 +14,8 @@
  *
  * Edges point the way knowledge flowed: from the original to the replica
  * (lighthouse -> follower). The walk stops after GRAPH_DEPTH_MAX steps or
- * GRAPH_NODES_MAX graph nodes ("truncated": true).
+ * GRAPH_NODES_MAX graph nodes; "truncated" is true when an edge led to a
+ * graph node it left out.
  */
 #include "core/error.h"
 #include "core/name.h"
@@ -35,7 +36,8 @@ typedef struct {
     json_t *list;      /* graph nodes in the order found */
     json_t *edges;     /* edges in the order found */
     json_t *edge_keys; /* dedupe */
-    json_t *queue;     /* [node id, item, depth] */
+    json_t *queue;     /* [node id, item] of the items still to expand */
+    int frozen;        /* the last step: no new graph nodes, only edges among them */
     int truncated;
 } graph;
 
@@ -86,7 +88,7 @@ static int add_node(int *status, char key[KEY_MAX], graph *g, const char *node_i
         *status = EXISTS;
         return 0;
     }
-    if (json_array_size(g->list) >= GRAPH_NODES_MAX) {
+    if (g->frozen || json_array_size(g->list) >= GRAPH_NODES_MAX) {
         g->truncated = 1;
         *status = FULL;
         return 0;
@@ -142,7 +144,7 @@ static int add_external(int *status, char key[KEY_MAX], graph *g, const char *ur
         *status = EXISTS;
         return 0;
     }
-    if (json_array_size(g->list) >= GRAPH_NODES_MAX) {
+    if (g->frozen || json_array_size(g->list) >= GRAPH_NODES_MAX) {
         g->truncated = 1;
         *status = FULL;
         return 0;
@@ -309,39 +311,48 @@ static int expand(graph *g, const char *node_id, const char *item, const char *s
     return err;
 }
 
+static int expand_queued(graph *g, size_t from, size_t to)
+{
+    char key[KEY_MAX];
+    size_t i;
+    int err = 0;
+
+    for (i = from; i < to && err == 0; i++) {
+        json_t *e = json_array_get(g->queue, i);
+        char *n = strdup(json_string_value(json_array_get(e, 0)));
+        char *it = strdup(json_string_value(json_array_get(e, 1)));
+        if (n == NULL || it == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+        } else {
+            snprintf(key, sizeof(key), "%s/%s", n, it);
+            err = expand(g, n, it, key);
+        }
+        free(n);
+        free(it);
+    }
+    return err;
+}
+
 static int walk(graph *g, const char *node_id, const char *item)
 {
     char key[KEY_MAX];
-    size_t head = 0, depth_end, depth = 0;
+    size_t head = 0, end, depth;
     int err, status;
 
     if ((err = add_node(&status, key, g, node_id, item)) != 0)
         return err;
-    /* The queue grows as expand adds items; each pass of the outer loop is
-     * one more step away from the root. */
-    while (head < json_array_size(g->queue) && depth < GRAPH_DEPTH_MAX) {
-        depth_end = json_array_size(g->queue);
-        for (; head < depth_end; head++) {
-            json_t *e = json_array_get(g->queue, head);
-            char *n = strdup(json_string_value(json_array_get(e, 0)));
-            char *i = strdup(json_string_value(json_array_get(e, 1)));
-            if (n == NULL || i == NULL) {
-                err = cn_error_set(CN_ENOMEM, "out of memory");
-            } else {
-                snprintf(key, sizeof(key), "%s/%s", n, i);
-                err = expand(g, n, i, key);
-            }
-            free(n);
-            free(i);
-            if (err != 0)
-                return err;
-        }
-        depth++;
+    /* The queue grows as expand adds items; each pass is one more step
+     * away from the root. */
+    for (depth = 0; depth < GRAPH_DEPTH_MAX && head < json_array_size(g->queue); depth++) {
+        end = json_array_size(g->queue);
+        if ((err = expand_queued(g, head, end)) != 0)
+            return err;
+        head = end;
     }
-    /* Items found at the last step may have edges not walked. */
-    if (head < json_array_size(g->queue))
-        g->truncated = 1;
-    return 0;
+    /* The items found at the last step: their edges among the graph nodes
+     * shown, and "truncated" if they lead further. */
+    g->frozen = 1;
+    return expand_queued(g, head, json_array_size(g->queue));
 }
 
 int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const char *item)

@@ -1220,6 +1220,41 @@ static void the_graph_follows_attestations_and_is_based_on(void **state)
     }
 }
 
+static void the_graph_stops_after_four_steps_and_says_so(void **state)
+{
+    fixture *f = *state;
+    char ids[6][65], names[6][16], items[6][16];
+    json_t *doc;
+    int i;
+
+    /* A chain: each city replicates the previous one's item. */
+    for (i = 0; i < 6; i++) {
+        snprintf(names[i], sizeof(names[i]), "City %d", i);
+        snprintf(items[i], sizeof(items[i]), "item-%d", i);
+        put_node(f->reg, names[i], "DE", NULL);
+        node_id_of(ids[i], names[i]);
+        put_strategy(f->reg, names[i], items[i], "Kette", "x", 1000 + i);
+        if (i > 0) {
+            json_t *att = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "type", "replicates",
+                                    "by", ids[i], "subject", "node", ids[i - 1], "item",
+                                    items[i - 1], "version", "1.0.0", "as", items[i]);
+            assert_int_equal(cn_registry_put_attestation(f->reg, ids[i], "r", att, 1), 0);
+            json_decref(att);
+        }
+    }
+    assert_int_equal(cn_registry_graph(&doc, f->reg, ids[0], "item-0"), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "nodes")), 5);
+    assert_int_equal(json_array_size(json_object_get(doc, "edges")), 4);
+    assert_true(json_is_true(json_object_get(doc, "truncated")));
+    json_decref(doc);
+    /* From the middle, every city is within four steps. */
+    assert_int_equal(cn_registry_graph(&doc, f->reg, ids[2], "item-2"), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "nodes")), 6);
+    assert_int_equal(json_array_size(json_object_get(doc, "edges")), 5);
+    assert_true(json_is_false(json_object_get(doc, "truncated")));
+    json_decref(doc);
+}
+
 /* ---- the API routes ---- */
 
 static void api_routes_answer_with_documents_and_statuses(void **state)
@@ -1316,6 +1351,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(the_directory_lists_nodes_with_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(the_graph_follows_attestations_and_is_based_on, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(the_graph_stops_after_four_steps_and_says_so, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(api_routes_answer_with_documents_and_statuses, setup,
                                         teardown),
