@@ -5,6 +5,7 @@
  *   url: "http://127.0.0.1:8470"
  *   listen: "127.0.0.1:8470"
  *   sync_interval: 300
+ *   sync_low_speed_time: 15
  *
  * Strings are written as YAML double-quoted scalars, which accept JSON's
  * escapes, so any name round-trips.
@@ -62,12 +63,39 @@ int cn_config_write(const cn_config *cfg, const char *path)
                              (long long)(cfg->timestamp_margin ? cfg->timestamp_margin
                                                                : CN_DEFAULT_TIMESTAMP_MARGIN))) !=
             0 ||
-        (err = cn_buf_printf(&b, "sync_interval: %lld\n", (long long)sync_interval)) != 0)
+        (err = cn_buf_printf(&b, "sync_interval: %lld\n", (long long)sync_interval)) != 0 ||
+        (cfg->sync_connect_timeout &&
+         cfg->sync_connect_timeout != CN_DEFAULT_SYNC_CONNECT_TIMEOUT &&
+         (err = cn_buf_printf(&b, "sync_connect_timeout: %lld\n",
+                              (long long)cfg->sync_connect_timeout)) != 0) ||
+        (cfg->sync_low_speed_limit &&
+         cfg->sync_low_speed_limit != CN_DEFAULT_SYNC_LOW_SPEED_LIMIT &&
+         (err = cn_buf_printf(&b, "sync_low_speed_limit: %lld\n",
+                              (long long)cfg->sync_low_speed_limit)) != 0) ||
+        (cfg->sync_low_speed_time && cfg->sync_low_speed_time != CN_DEFAULT_SYNC_LOW_SPEED_TIME &&
+         (err = cn_buf_printf(&b, "sync_low_speed_time: %lld\n",
+                              (long long)cfg->sync_low_speed_time)) != 0))
         goto out;
     err = cn_file_write_atomic(path, b.data, b.len, 0644);
 out:
     cn_buf_free(&b);
     return err;
+}
+
+/* An integer setting in min..max. */
+static int set_seconds(int64_t *slot, const char *key, const char *value, long long min,
+                       long long max, const char *path, size_t line)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(value, &end, 10);
+    if (errno || *end || end == value || v < min || v > max)
+        return cn_error_set(CN_EINVAL, "%s:%zu: %s: must be an integer (%lld..%lld)", path, line,
+                            key, min, max);
+    *slot = v;
+    return 0;
 }
 
 static int set_field(cn_config *cfg, const char *key, const char *value, const char *path,
@@ -106,7 +134,13 @@ static int set_field(cn_config *cfg, const char *key, const char *value, const c
                                 path, line, CN_MAX_SYNC_INTERVAL);
         cfg->sync_interval = v ? v : CN_SYNC_NEVER;
         return 0;
-    } else
+    } else if (strcmp(key, "sync_connect_timeout") == 0)
+        return set_seconds(&cfg->sync_connect_timeout, key, value, 1, 600, path, line);
+    else if (strcmp(key, "sync_low_speed_limit") == 0)
+        return set_seconds(&cfg->sync_low_speed_limit, key, value, 1, 1 << 30, path, line);
+    else if (strcmp(key, "sync_low_speed_time") == 0)
+        return set_seconds(&cfg->sync_low_speed_time, key, value, 1, 3600, path, line);
+    else
         return cn_error_set(CN_EINVAL, "%s:%zu: %s: unknown setting", path, line, key);
     free(*slot);
     *slot = strdup(value);
@@ -145,6 +179,9 @@ int cn_config_read(cn_config **out, const char *path)
     }
     cfg->timestamp_margin = CN_DEFAULT_TIMESTAMP_MARGIN;
     cfg->sync_interval = CN_DEFAULT_SYNC_INTERVAL;
+    cfg->sync_connect_timeout = CN_DEFAULT_SYNC_CONNECT_TIMEOUT;
+    cfg->sync_low_speed_limit = CN_DEFAULT_SYNC_LOW_SPEED_LIMIT;
+    cfg->sync_low_speed_time = CN_DEFAULT_SYNC_LOW_SPEED_TIME;
     root = yaml_document_get_root_node(&doc);
     if (root == NULL || root->type != YAML_MAPPING_NODE) {
         err = cn_error_set(CN_EINVAL, "%s: expected a mapping of settings", path);

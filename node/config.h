@@ -17,10 +17,19 @@ typedef struct {
     int64_t sync_interval;    /* serve syncs its peers every this many seconds, or
                                  CN_SYNC_NEVER ("sync_interval: 0" in config.yml); after
                                  cn_config_read never 0, and 0 is written as the default */
+    /* Sync transfers (0: the default; cn_config_read fills them in): give
+     * up connecting after sync_connect_timeout s, and abort a transfer
+     * slower than sync_low_speed_limit bytes/s for sync_low_speed_time s. */
+    int64_t sync_connect_timeout;
+    int64_t sync_low_speed_limit;
+    int64_t sync_low_speed_time;
 } cn_config;
 
-#define CN_SYNC_NEVER            (-1)
-#define CN_DEFAULT_SYNC_INTERVAL 300
+#define CN_SYNC_NEVER                   (-1)
+#define CN_DEFAULT_SYNC_INTERVAL        300
+#define CN_DEFAULT_SYNC_CONNECT_TIMEOUT 10
+#define CN_DEFAULT_SYNC_LOW_SPEED_LIMIT 1024
+#define CN_DEFAULT_SYNC_LOW_SPEED_TIME  15
 
 /* Write config.yml atomically. */
 int cn_config_write(const cn_config *cfg, const char *path);

@@ -4,6 +4,7 @@
 #include "node/sync.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "node/config.h"
 #include "node/discovery.h"
 #include "peers/hint.h"
 
@@ -48,10 +49,18 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
                  void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx)
 {
     cn_sync_options so = CN_SYNC_OPTIONS_INIT;
+    cn_config *cfg = NULL;
     cn_peers *db = NULL;
     int err, derr;
 
     *out = NULL;
+    /* config.yml's transfer limits (docs/CONFIG.md). */
+    if ((err = cn_config_read(&cfg, node->home->config_path)) != 0)
+        return err;
+    so.connect_timeout_s = (long)cfg->sync_connect_timeout;
+    so.low_speed_bytes = (long)cfg->sync_low_speed_limit;
+    so.low_speed_time_s = (long)cfg->sync_low_speed_time;
+    cn_config_free(cfg);
     if ((err = cn_node_peers_open(&db, node->home)) != 0)
         return err;
     so.mirrors_dir = node->home->mirrors_dir;
