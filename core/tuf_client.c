@@ -140,6 +140,20 @@ out:
     return err;
 }
 
+/* A new root's failed threshold, saying whose: "signed by 0 of 1 keys of
+ * root 1 (the previous root)" or "... of root 2 itself". */
+static int rotation_error(int err, const char *path, uint64_t root, const char *whose)
+{
+    const char *msg = cn_error_message(), *colon = strrchr(msg, ':');
+    unsigned long long valid, threshold;
+
+    if (err == CN_EVERIFY && colon &&
+        sscanf(colon, ": %llu of %llu required signatures valid", &valid, &threshold) == 2)
+        return cn_error_set(CN_EVERIFY, "%s: signed by %llu of %llu keys of root %" PRIu64 "%s",
+                            path, valid, threshold, root, whose);
+    return cn_error_wrap(err, "root %" PRIu64 "%s", root, whose);
+}
+
 /* Spec §5.3: walk N+1.root.json until the repository has no newer root. */
 static int update_root(cn_tuf_metadata ***roots, size_t *nroots, const cn_tuf_client *c,
                        cn_tuf_fetch_fn fetch, void *ctx)
@@ -161,9 +175,14 @@ static int update_root(cn_tuf_metadata ***roots, size_t *nroots, const cn_tuf_cl
         if (err != 0)
             goto out;
         /* Signed by a threshold of the trusted root's keys and of its own. */
-        if ((err = cn_tuf_metadata_verify(md, cur, CN_TUF_ROOT)) != 0 ||
-            (err = cn_tuf_metadata_verify(md, md, CN_TUF_ROOT)) != 0)
+        if ((err = cn_tuf_metadata_verify(md, cur, CN_TUF_ROOT)) != 0) {
+            err = rotation_error(err, path, cur->version, " (the previous root)");
             goto out;
+        }
+        if ((err = cn_tuf_metadata_verify(md, md, CN_TUF_ROOT)) != 0) {
+            err = rotation_error(err, path, cur->version + 1, " itself");
+            goto out;
+        }
         if (md->version != cur->version + 1) {
             err = cn_error_set(CN_EVERIFY, "%s: version %" PRIu64 ", expected %" PRIu64, path,
                                md->version, cur->version + 1);
