@@ -335,6 +335,48 @@ int cn_mirror_check_tag(git_repository *repo, const cn_tuf_client *trusted, cons
     return 0;
 }
 
+/* A file below dir other than a *.lock? */
+static int has_ref_file(const char *dir)
+{
+    struct dirent *e;
+    DIR *d;
+    int found = 0;
+
+    if ((d = opendir(dir)) == NULL)
+        return 0;
+    while (!found && (e = readdir(d)) != NULL) {
+        char *path;
+        struct stat st;
+        size_t n = strlen(e->d_name);
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if ((path = cn_path_join(dir, e->d_name)) == NULL) {
+            found = 1; /* out of memory: say yes, the safe answer */
+            break;
+        }
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            found = has_ref_file(path);
+        else if (n < 5 || strcmp(e->d_name + n - 5, ".lock") != 0)
+            found = 1;
+        free(path);
+    }
+    closedir(d);
+    return found;
+}
+
+int cn_mirror_repo_unborn(const char *path)
+{
+    char *head = cn_path_join(path, "HEAD"), *packed = cn_path_join(path, "packed-refs"),
+         *refs = cn_path_join(path, "refs");
+    int r = head && packed && refs && cn_dir_exists(path) && !cn_file_exists(head) &&
+            !cn_file_exists(packed) && !has_ref_file(refs);
+
+    free(head);
+    free(packed);
+    free(refs);
+    return r;
+}
+
 /* ---------------------------------------------------------------------------
  * verify --all for one mirror
  * ------------------------------------------------------------------------- */
@@ -512,19 +554,21 @@ static int publisher_tag(git_oid *commit, git_repository *repo, const cn_tuf_cli
     return 0;
 }
 
-/* Every ref of a mirrored repository is a verified version tag, or main at
- * the newest one. A tag the trusted metadata does not list yet (a sync
- * killed between moving refs and writing metadata) must still carry the
- * publisher's signature. */
+/* Every ref of a mirrored repository is a verified version tag, and main,
+ * when there, the commit of one of them. A tag the trusted metadata does not
+ * list yet (a sync killed between moving refs and writing metadata) must
+ * still carry the publisher's signature; main may lag behind the newest tag,
+ * or be missing, when a sync was killed between moving tags and main (the
+ * next sync moves it). */
 static int verify_repo(const char *path, const char *item, const cn_tuf_client *c)
 {
     git_repository *repo = NULL;
     git_reference_iterator *it = NULL;
     git_reference *ref = NULL, *main_ref = NULL;
     const json_t *custom;
-    char *newest = NULL;
-    git_oid newest_commit, commit;
-    int r, err = 0;
+    git_oid *commits = NULL, commit;
+    size_t ncommits = 0, i;
+    int r, err = 0, main_ok = 0;
 
     if (git_repository_open_bare(&repo, path) != 0)
         return cn_git_error(CN_EVERIFY, path);
@@ -556,24 +600,30 @@ static int verify_repo(const char *path, const char *item, const cn_tuf_client *
                    0) {
             err = cn_error_set(CN_EVERIFY, "%s: v%s has no signed commit", path, name + 11);
         }
-        if (err == 0 && (newest == NULL || cn_semver_compare(name + 11, newest) > 0)) {
-            free(newest);
-            newest = strdup(name + 11);
-            newest_commit = commit;
+        if (err == 0) {
+            git_oid *grown = realloc(commits, (ncommits + 1) * sizeof(*grown));
+            if (grown == NULL)
+                err = cn_error_set(CN_ENOMEM, "out of memory");
+            else
+                (commits = grown)[ncommits++] = commit;
         }
         git_reference_free(ref);
     }
-    if (err != 0 || newest == NULL)
+    git_error_clear();
+    if (err != 0)
         goto out;
-    if (git_reference_lookup(&main_ref, repo, "refs/heads/main") != 0 ||
-        git_reference_target(main_ref) == NULL ||
-        !git_oid_equal(git_reference_target(main_ref), &newest_commit)) {
+    if (git_reference_lookup(&main_ref, repo, "refs/heads/main") != 0) {
         git_error_clear();
-        err =
-            cn_error_set(CN_EVERIFY, "%s: refs/heads/main is not the commit of v%s", path, newest);
+        goto out; /* tags moved, main not yet */
     }
+    for (i = 0; i < ncommits && !main_ok; i++)
+        main_ok = git_reference_target(main_ref) &&
+                  git_oid_equal(git_reference_target(main_ref), &commits[i]);
+    if (!main_ok)
+        err = cn_error_set(CN_EVERIFY,
+                           "%s: refs/heads/main is not the commit of a verified version tag", path);
 out:
-    free(newest);
+    free(commits);
     git_reference_free(main_ref);
     git_reference_iterator_free(it);
     git_repository_free(repo);
@@ -607,7 +657,10 @@ static int verify_repos(const char *repos_dir, const char *node_id, const cn_tuf
             err = cn_error_set(CN_ENOMEM, "out of memory");
             break;
         }
-        err = verify_repo(path, item, c);
+        /* A repository whose creation was killed holds nothing referenced:
+         * the next sync removes it. */
+        if (!cn_mirror_repo_unborn(path))
+            err = verify_repo(path, item, c);
         free(path);
     }
     closedir(d);

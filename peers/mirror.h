@@ -32,10 +32,14 @@ int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_
                           const char *target_path);
 
 /* `citynode verify --all` for one peer: the metadata chain from the pinned
- * root, every stored target file's length and hash, and in each mirrored
- * repository every tag the trusted targets name: object id, commit, and an
- * SSHSIG by a key some root of the chain authorized for targets. CN_EVERIFY
- * naming the first bad file or tag. */
+ * root, every stored target file's length and hash, and
+ * in each mirrored repository every tag: the ones the trusted targets name
+ * by object id, commit and an SSHSIG by a key some root of the chain
+ * authorized for targets, the others (moved by a sync killed before its
+ * metadata) by that SSHSIG; refs/heads/main, when there, at the commit of
+ * one of those tags (it lags behind the newest after such a kill). A
+ * repository whose creation was killed (cn_mirror_repo_unborn) is skipped.
+ * CN_EVERIFY naming the first bad file or tag. */
 int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char *node_id);
 
 /* Node ids with a mirror directory here (heap array of heap strings, free
@@ -62,5 +66,10 @@ int cn_mirror_item_custom(const json_t **out, const cn_tuf_client *trusted, cons
  * for the targets role. CN_EVERIFY naming what failed. */
 int cn_mirror_check_tag(git_repository *repo, const cn_tuf_client *trusted, const char *item,
                         const char *version, const git_oid *tag_oid);
+
+/* 1 if path is a directory left by a repository creation that was killed:
+ * no HEAD, no packed-refs, no ref (only, perhaps, lock files). Nothing in it
+ * is referenced, so sync may remove it and verify skips it. */
+int cn_mirror_repo_unborn(const char *path);
 
 #endif

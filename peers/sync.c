@@ -198,6 +198,25 @@ static int classify(int err)
     }
 }
 
+/* A libgit2 failure as a one-line message: libgit2 ends some messages with
+ * ": " and an empty reason (a lock file that exists); say what it means. */
+static int git_fail(int code, int git_err, const char *what)
+{
+    const git_error *e = git_error_last();
+    char msg[1024];
+    size_t n;
+
+    snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "libgit2 error");
+    n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == ':' || msg[n - 1] == '\n'))
+        msg[--n] = '\0';
+    git_error_clear();
+    if (git_err == GIT_ELOCKED || strstr(msg, "failed to lock") != NULL)
+        return cn_error_set(code, "%s: %s (the lock file exists: another writer holds it)", what,
+                            msg);
+    return cn_error_set(code, "%s: %s", what, msg);
+}
+
 /* ---------------------------------------------------------------------------
  * The TUF refresh over HTTP
  * ------------------------------------------------------------------------- */
@@ -456,6 +475,20 @@ static int plan(item_work *w)
     return 0;
 }
 
+/* <repos>/<id>/<item>.git and its quarantine <tmp>/sync/<id>/<item>.git. */
+static int item_paths(peer_run *pr, item_work *w)
+{
+    char name[CN_SLUG_MAX + 8];
+
+    if (w->repo_path && w->qpath)
+        return 0;
+    snprintf(name, sizeof(name), "%s.git", w->item);
+    if ((w->repo_path = cn_path_join(pr->rdir, name)) == NULL ||
+        (w->qpath = cn_path_join(pr->tdir, name)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    return 0;
+}
+
 static int plan_items(peer_run *pr)
 {
     size_t i;
@@ -463,11 +496,8 @@ static int plan_items(peer_run *pr)
 
     for (i = 0; i < pr->nitems; i++) {
         item_work *w = &pr->items[i];
-        char name[CN_SLUG_MAX + 8];
-        snprintf(name, sizeof(name), "%s.git", w->item);
-        if ((w->repo_path = cn_path_join(pr->rdir, name)) == NULL ||
-            (w->qpath = cn_path_join(pr->tdir, name)) == NULL)
-            return cn_error_set(CN_ENOMEM, "out of memory");
+        if ((err = item_paths(pr, w)) != 0)
+            return err;
         w->held = w->base = find_held(w);
         w->goal = -1;
         if (pr->policy != CN_POLICY_MIRROR && pr->only_item == NULL) {
@@ -613,8 +643,10 @@ static int open_quarantine(item_work *w)
 }
 
 /* 1 if every prerequisite of the bundle at path is in the quarantine (or
- * the mirror repository behind it), 0 if not, <0 on error. */
-static int prerequisites_present(git_oid *missing, item_work *w, const char *path)
+ * the mirror repository behind it), 0 if not, <0 on error; *header gets
+ * the bundle's parsed header when 1. */
+static int prerequisites_present(git_oid *missing, cn_bundle_header **header, item_work *w,
+                                 const char *path)
 {
     cn_bundle_header *h = NULL;
     unsigned char *buf = NULL;
@@ -647,12 +679,87 @@ static int prerequisites_present(git_oid *missing, item_work *w, const char *pat
             *missing = h->prereqs[i];
             r = 0;
         }
+    if (r == 1) {
+        *header = h;
+        h = NULL;
+    }
 out:
     git_odb_free(odb);
     cn_bundle_header_free(h);
     free(buf);
     close(fd);
     return r;
+}
+
+typedef struct {
+    git_odb *odb;
+    int missing;
+} tree_check;
+
+static int tree_entry_present(const char *root, const git_tree_entry *entry, void *payload)
+{
+    tree_check *tc = payload;
+
+    (void)root;
+    if (git_tree_entry_type(entry) == GIT_OBJECT_COMMIT)
+        return 0; /* a submodule's commit is not in this repository */
+    if (!git_odb_exists(tc->odb, git_tree_entry_id(entry))) {
+        tc->missing = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 if everything a delta bundle carries is already in the quarantine or
+ * the mirror repository behind it (a resumed sync whose earlier run moved
+ * the packs and was killed or failed before the refs): its refs, and every
+ * commit, tree and blob from its HEAD down to its prerequisites. Indexing
+ * it again would only re-read objects the database has. */
+static int bundle_present(item_work *w, const cn_bundle_header *h)
+{
+    git_revwalk *walk = NULL;
+    git_odb *odb = NULL;
+    tree_check tc = {0};
+    git_oid oid;
+    size_t i;
+    int present = 0;
+
+    if (git_repository_odb(&odb, w->q) != 0)
+        goto out;
+    for (i = 0; i < h->nrefs; i++)
+        if (!git_odb_exists(odb, &h->refs[i].oid))
+            goto out;
+    if (git_revwalk_new(&walk, w->q) != 0)
+        goto out;
+    for (i = 0; i < h->nrefs; i++)
+        if (strcmp(h->refs[i].name, "HEAD") == 0 && git_revwalk_push(walk, &h->refs[i].oid) != 0)
+            goto out;
+    for (i = 0; i < h->nprereqs; i++)
+        if (git_revwalk_hide(walk, &h->prereqs[i]) != 0)
+            goto out;
+    tc.odb = odb;
+    for (;;) {
+        git_commit *commit = NULL;
+        git_tree *tree = NULL;
+        int r = git_revwalk_next(&oid, walk);
+        if (r == GIT_ITEROVER)
+            break;
+        if (r != 0 || git_commit_lookup(&commit, w->q, &oid) != 0 ||
+            git_commit_tree(&tree, commit) != 0 ||
+            git_tree_walk(tree, GIT_TREEWALK_PRE, tree_entry_present, &tc) != 0 || tc.missing) {
+            git_tree_free(tree);
+            git_commit_free(commit);
+            goto out;
+        }
+        git_tree_free(tree);
+        git_commit_free(commit);
+    }
+    present = 1;
+out:
+    git_error_clear();
+    git_revwalk_free(walk);
+    git_odb_free(odb);
+    return present;
 }
 
 static int version_index(const item_work *w, const char *version)
@@ -678,7 +785,7 @@ static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
 
     if ((err = open_quarantine(w)) != 0)
         return err;
-    if ((r = prerequisites_present(&missing, w, path)) <= 0) {
+    if ((r = prerequisites_present(&missing, &h, w, path)) <= 0) {
         char hex[GIT_OID_HEXSZ + 1];
         git_oid_tostr(hex, sizeof(hex), &missing);
         if (r == 0 && !s->full) {
@@ -691,10 +798,14 @@ static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
             return cn_error_set(CN_EVERIFY, "%s: a full bundle with a prerequisite", f->info->path);
         return r;
     }
-    if ((err = cn_bundle_unbundle(&h, w->q, path)) != 0) {
-        err = cn_error_wrap(err == CN_ERROR || err == CN_ENOMEM ? err : CN_EVERIFY, "target %s",
-                            f->info->path);
-        goto out;
+    if (s->full || !bundle_present(w, h)) {
+        cn_bundle_header_free(h);
+        h = NULL;
+        if ((err = cn_bundle_unbundle(&h, w->q, path)) != 0) {
+            err = cn_error_wrap(err == CN_ERROR || err == CN_ENOMEM ? err : CN_EVERIFY, "target %s",
+                                f->info->path);
+            goto out;
+        }
     }
     commit_hex = json_string_value(json_object_get(v->custom, "commit"));
     if (commit_hex == NULL || git_oid_fromstr(&commit, commit_hex) != 0) {
@@ -913,59 +1024,140 @@ static int add_new_item(peer_run *pr, const char *item, const char *version)
     return 0;
 }
 
-/* Packs in, tags and main moved, info files rewritten. */
+/* Set ref name to oid unless it is there already. A tag never moves: one
+ * at another object is refused. */
+static int set_ref(int *changed, git_repository *repo, const char *name, const git_oid *oid,
+                   int may_move)
+{
+    git_reference *ref = NULL;
+    char have[GIT_OID_HEXSZ + 1], want[GIT_OID_HEXSZ + 1];
+    int r;
+
+    if ((r = git_reference_lookup(&ref, repo, name)) == 0) {
+        int same = git_reference_target(ref) && git_oid_equal(git_reference_target(ref), oid);
+        if (git_reference_target(ref))
+            git_oid_tostr(have, sizeof(have), git_reference_target(ref));
+        else
+            snprintf(have, sizeof(have), "(symbolic)");
+        git_reference_free(ref);
+        ref = NULL;
+        if (same)
+            return 0;
+        if (!may_move) {
+            git_oid_tostr(want, sizeof(want), oid);
+            return cn_error_set(CN_EVERIFY, "%s is %s, not %s: a published tag never moves", name,
+                                have, want);
+        }
+    } else if (r != GIT_ENOTFOUND) {
+        return git_fail(CN_ERROR, r, name);
+    }
+    git_error_clear();
+    if ((r = git_reference_create(&ref, repo, name, oid, may_move, "citynode sync")) != 0)
+        return git_fail(CN_ERROR, r, name);
+    git_reference_free(ref);
+    *changed = 1;
+    return 0;
+}
+
+/* HEAD -> refs/heads/main, unless it is already. */
+static int set_head(int *changed, git_repository *repo)
+{
+    git_reference *ref = NULL;
+    int r;
+
+    if (git_reference_lookup(&ref, repo, "HEAD") == 0 &&
+        git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC &&
+        strcmp(git_reference_symbolic_target(ref), "refs/heads/main") == 0) {
+        git_reference_free(ref);
+        return 0;
+    }
+    git_reference_free(ref);
+    ref = NULL;
+    git_error_clear();
+    if ((r = git_reference_symbolic_create(&ref, repo, "HEAD", "refs/heads/main", 1,
+                                           "citynode sync")) != 0)
+        return git_fail(CN_ERROR, r, "HEAD");
+    git_reference_free(ref);
+    *changed = 1;
+    return 0;
+}
+
+/* Packs in, new tags created, main (and HEAD) at the newest trusted version,
+ * info files rewritten. main is set even when nothing new came: a sync
+ * killed between the tags and main left it behind. A repository new here is
+ * built in tmp/ and renamed into place whole. */
 static int commit_item(peer_run *pr, item_work *w)
 {
     git_repository *repo = NULL;
-    git_reference *ref = NULL;
-    char name[160];
+    char name[160], *fresh = NULL;
     git_oid commit;
-    int i, newest = w->held, err;
+    const char *commit_hex;
+    int i, newest = w->held, changed = 0, err = 0;
 
     for (i = 0; i < (int)w->nv; i++)
         if (w->v[i].has_tag && i > newest)
             newest = i;
-    if (w->q == NULL || newest < 0)
+    if (newest < 0)
         return 0;
-    if ((err = cn_mkdir_p(pr->rdir, 0755)) != 0 ||
-        (err = cn_git_open_bare(&repo, w->repo_path)) != 0 || (err = move_packs(w, repo)) != 0)
+    if (!cn_dir_exists(w->repo_path)) {
+        size_t n = strlen(w->qpath) + 5;
+        if (w->q == NULL)
+            return 0; /* nothing held, nothing came */
+        if ((fresh = malloc(n)) == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        snprintf(fresh, n, "%s.new", w->qpath);
+        if ((err = cn_rmtree(fresh)) != 0 || (err = cn_git_open_bare(&repo, fresh)) != 0)
+            goto out;
+        changed = 1;
+    } else if ((i = git_repository_open_bare(&repo, w->repo_path)) != 0) {
+        err = git_fail(CN_ERROR, i, w->repo_path);
         goto out;
-    git_repository_free(repo);
-    if (git_repository_open_bare(&repo, w->repo_path) != 0) {
-        err = cn_git_error(CN_ERROR, w->repo_path);
-        goto out;
+    }
+    if (w->q) {
+        if ((err = move_packs(w, repo)) != 0)
+            goto out;
+        changed = 1;
+        git_repository_free(repo); /* see the new packs */
+        repo = NULL;
+        if ((i = git_repository_open_bare(&repo, fresh ? fresh : w->repo_path)) != 0) {
+            err = git_fail(CN_ERROR, i, fresh ? fresh : w->repo_path);
+            goto out;
+        }
     }
     for (i = 0; i < (int)w->nv; i++) {
         if (!w->v[i].has_tag)
             continue;
         snprintf(name, sizeof(name), "refs/tags/v%s", w->v[i].version);
-        if (git_reference_create(&ref, repo, name, &w->v[i].tag, 1, "citynode sync") != 0) {
-            err = cn_git_error(CN_ERROR, name);
+        if ((err = set_ref(&changed, repo, name, &w->v[i].tag, 0)) != 0) {
+            cn_error_wrap(err, "%s", w->item);
             goto out;
         }
-        git_reference_free(ref);
-        ref = NULL;
     }
-    if (git_oid_fromstr(&commit,
-                        json_string_value(json_object_get(w->v[newest].custom, "commit"))) != 0 ||
-        git_reference_create(&ref, repo, "refs/heads/main", &commit, 1, "citynode sync") != 0) {
-        err = cn_git_error(CN_ERROR, "refs/heads/main");
+    commit_hex = json_string_value(json_object_get(w->v[newest].custom, "commit"));
+    if (commit_hex == NULL || git_oid_fromstr(&commit, commit_hex) != 0) {
+        git_error_clear();
+        err = cn_error_set(CN_EVERIFY, "%s@%s: the signed metadata names no commit", w->item,
+                           w->v[newest].version);
         goto out;
     }
-    git_reference_free(ref);
-    ref = NULL;
-    if (git_reference_symbolic_create(&ref, repo, "HEAD", "refs/heads/main", 1, "citynode sync") !=
-        0) {
-        err = cn_git_error(CN_ERROR, "HEAD");
+    if ((err = set_ref(&changed, repo, "refs/heads/main", &commit, 1)) != 0 ||
+        (err = set_head(&changed, repo)) != 0)
         goto out;
-    }
-    if ((err = cn_git_update_server_info(repo)) != 0)
+    if (changed && (err = cn_git_update_server_info(repo)) != 0)
+        goto out;
+    git_repository_free(repo);
+    repo = NULL;
+    if (fresh && (err = rename_durably(fresh, w->repo_path)) != 0)
         goto out;
     if (newest > w->held)
         err = add_new_item(pr, w->item, w->v[newest].version);
 out:
-    git_reference_free(ref);
     git_repository_free(repo);
+    if (fresh) {
+        if (err != 0)
+            cn_rmtree(fresh);
+        free(fresh);
+    }
     return err;
 }
 
@@ -1087,6 +1279,91 @@ static int setup_dirs(peer_run *pr)
     return 0;
 }
 
+/* A file libgit2, git or citynode leaves behind when killed mid-write:
+ * *.lock, git's and libgit2's temporary pack and object files, and
+ * cn_file_write_atomic's <name>.tmp.XXXXXX. */
+static int is_stale_name(const char *name)
+{
+    static const char *const prefixes[] = {"tmp_pack_", "tmp_idx_", "tmp_rev_", "tmp_obj_"};
+    size_t n = strlen(name), i;
+    const char *g;
+
+    if (n > 5 && strcmp(name + n - 5, ".lock") == 0)
+        return 1;
+    for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    if ((g = strstr(name, "_git2_")) != NULL && strlen(g + 6) == 6)
+        return 1; /* libgit2's git_futils_mktmp */
+    if ((g = strstr(name, ".tmp.")) != NULL && strlen(g + 5) == 6)
+        return 1;
+    return 0;
+}
+
+static int remove_stale(const char *dir, int depth)
+{
+    struct dirent *e;
+    DIR *d;
+    int err = 0;
+
+    if ((d = opendir(dir)) == NULL)
+        return 0;
+    while (err == 0 && (e = readdir(d)) != NULL) {
+        struct stat st;
+        char *path;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if ((path = cn_path_join(dir, e->d_name)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+        if (lstat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && depth < 8)
+                err = remove_stale(path, depth + 1);
+            else if (S_ISREG(st.st_mode) && is_stale_name(e->d_name) && unlink(path) != 0 &&
+                     errno != ENOENT)
+                err =
+                    cn_error_set(CN_ERROR, "cannot remove the stale %s: %s", path, strerror(errno));
+        }
+        free(path);
+    }
+    closedir(d);
+    return err;
+}
+
+/* Before a peer's round, under the node lock (no other writer runs): what a
+ * killed writer left in the peer's repositories goes, lock files and
+ * temporary files, and repositories whose creation was killed (nothing in
+ * them is referenced; new ones are built in tmp/ now). */
+static int clean_repos(peer_run *pr)
+{
+    struct dirent *e;
+    DIR *d;
+    int err = 0;
+
+    if ((d = opendir(pr->rdir)) == NULL)
+        return 0;
+    while (err == 0 && (e = readdir(d)) != NULL) {
+        struct stat st;
+        char *path;
+        if (e->d_name[0] == '.')
+            continue;
+        if ((path = cn_path_join(pr->rdir, e->d_name)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (cn_mirror_repo_unborn(path))
+                err = cn_rmtree(path);
+            else
+                err = remove_stale(path, 0);
+        }
+        free(path);
+    }
+    closedir(d);
+    return err;
+}
+
 /* The peer's pointer, kept fresh when it still names the peer. */
 static void fetch_pointer(peer_run *pr)
 {
@@ -1115,7 +1392,7 @@ static int run_peer(peer_run *pr, time_t now)
     size_t i;
     int err;
 
-    if ((err = setup_dirs(pr)) != 0)
+    if ((err = setup_dirs(pr)) != 0 || (err = clean_repos(pr)) != 0)
         return err;
     if ((err = cn_mirror_load_for_update(&pr->c, pr->opts->mirrors_dir, pr->node_id, now)) != 0)
         return err;
@@ -1795,7 +2072,7 @@ int cn_sync_fetch_item(cn_peers *db, const char *node_id, const char *item, cons
         pr.only_item = item;
         pr.only_version = version;
         pr.metadata = 0;
-        if ((err = setup_dirs(&pr)) == 0 &&
+        if ((err = setup_dirs(&pr)) == 0 && (err = clean_repos(&pr)) == 0 &&
             (err = cn_mirror_load(&pr.c, opts->mirrors_dir, peer.node_id)) == 0) {
             pr.old_root = cn_tuf_client_version(pr.c, CN_TUF_ROOT);
             if ((err = index_targets(&pr)) == 0 && (err = index_items(&pr)) == 0 &&
