@@ -127,7 +127,18 @@ typedef struct {
     char **new_items;
     size_t nnew;
     size_t fetched;
+    /* Item versions the trusted targets named before this round. */
+    struct published *old;
+    size_t nold;
 } peer_run;
+
+/* An item version as signed metadata published it. */
+struct published {
+    char item[CN_SLUG_MAX + 1];
+    char version[128];
+    char commit[GIT_OID_HEXSZ + 1];
+    char tag[GIT_OID_HEXSZ + 1];
+};
 
 static void item_work_clear(item_work *w)
 {
@@ -161,6 +172,9 @@ static void peer_run_clear(peer_run *pr)
     free(pr->tdir);
     free(pr->rdir);
     free(pr->pointer);
+    free(pr->old);
+    pr->old = NULL;
+    pr->nold = 0;
     pr->files = NULL;
     pr->items = NULL;
     pr->new_items = NULL;
@@ -487,6 +501,96 @@ static int item_paths(peer_run *pr, item_work *w)
         (w->qpath = cn_path_join(pr->tdir, name)) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     return 0;
+}
+
+/* The item versions the trusted targets name before the refresh. */
+static int collect_published(peer_run *pr)
+{
+    size_t i, n = cn_tuf_client_target_count(pr->c);
+
+    for (i = 0; i < n; i++) {
+        const cn_tuf_target_info *t = cn_tuf_client_target_at(pr->c, i);
+        const char *commit = json_string_value(json_object_get(t->custom, "commit"));
+        const char *tag = json_string_value(json_object_get(t->custom, "tag"));
+        char item[CN_SLUG_MAX + 1], version[128];
+        struct published *grown;
+        const char *file;
+        size_t k;
+        if (!split_item_path(t->path, item, version, sizeof(version), &file) || commit == NULL ||
+            tag == NULL || strlen(commit) != GIT_OID_HEXSZ || strlen(tag) != GIT_OID_HEXSZ)
+            continue;
+        for (k = 0; k < pr->nold; k++)
+            if (strcmp(pr->old[k].item, item) == 0 && strcmp(pr->old[k].version, version) == 0)
+                break;
+        if (k < pr->nold)
+            continue;
+        if ((grown = realloc(pr->old, (pr->nold + 1) * sizeof(*grown))) == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        pr->old = grown;
+        snprintf(grown[pr->nold].item, sizeof(grown->item), "%s", item);
+        snprintf(grown[pr->nold].version, sizeof(grown->version), "%s", version);
+        memcpy(grown[pr->nold].commit, commit, GIT_OID_HEXSZ + 1);
+        memcpy(grown[pr->nold].tag, tag, GIT_OID_HEXSZ + 1);
+        pr->nold++;
+    }
+    return 0;
+}
+
+static int changed_version(const char *item, const char *version, const char *what, const char *was,
+                           const char *now)
+{
+    return cn_error_set(CN_EVERIFY,
+                        "%s@%s: the publisher changed a published version (%s %s -> %s)", item,
+                        version, what, was, now);
+}
+
+/* A publisher never rewrites a version: every version the new targets name
+ * keeps the commit and tag the trusted targets named, and the tag the
+ * mirror repository holds as refs/tags/v<version>. */
+static int check_published(peer_run *pr)
+{
+    size_t i, j, k;
+    int err = 0;
+
+    for (i = 0; i < pr->nitems && err == 0; i++) {
+        item_work *w = &pr->items[i];
+        git_repository *repo = NULL;
+        if ((err = item_paths(pr, w)) != 0)
+            break;
+        if (cn_dir_exists(w->repo_path) && git_repository_open_bare(&repo, w->repo_path) != 0)
+            repo = NULL;
+        git_error_clear();
+        for (j = 0; j < w->nv && err == 0; j++) {
+            const char *commit = json_string_value(json_object_get(w->v[j].custom, "commit"));
+            const char *tag = json_string_value(json_object_get(w->v[j].custom, "tag"));
+            git_reference *ref = NULL;
+            char name[160], have[GIT_OID_HEXSZ + 1];
+            if (commit == NULL || tag == NULL)
+                continue;
+            for (k = 0; k < pr->nold && err == 0; k++) {
+                const struct published *o = &pr->old[k];
+                if (strcmp(o->item, w->item) != 0 || strcmp(o->version, w->v[j].version) != 0)
+                    continue;
+                if (strcmp(o->tag, tag) != 0)
+                    err = changed_version(w->item, w->v[j].version, "tag", o->tag, tag);
+                else if (strcmp(o->commit, commit) != 0)
+                    err = changed_version(w->item, w->v[j].version, "commit", o->commit, commit);
+            }
+            snprintf(name, sizeof(name), "refs/tags/v%s", w->v[j].version);
+            if (err == 0 && repo && git_reference_lookup(&ref, repo, name) == 0) {
+                if (git_reference_target(ref) == NULL)
+                    snprintf(have, sizeof(have), "(symbolic)");
+                else
+                    git_oid_tostr(have, sizeof(have), git_reference_target(ref));
+                if (strcmp(have, tag) != 0)
+                    err = changed_version(w->item, w->v[j].version, "tag", have, tag);
+            }
+            git_error_clear();
+            git_reference_free(ref);
+        }
+        git_repository_free(repo);
+    }
+    return err;
 }
 
 static int plan_items(peer_run *pr)
@@ -1025,7 +1129,7 @@ static int add_new_item(peer_run *pr, const char *item, const char *version)
 }
 
 /* Set ref name to oid unless it is there already. A tag never moves: one
- * at another object is refused. */
+ * at another object is refused (check_published refuses that earlier). */
 static int set_ref(int *changed, git_repository *repo, const char *name, const git_oid *oid,
                    int may_move)
 {
@@ -1394,14 +1498,16 @@ static int run_peer(peer_run *pr, time_t now)
 
     if ((err = setup_dirs(pr)) != 0 || (err = clean_repos(pr)) != 0)
         return err;
-    if ((err = cn_mirror_load_for_update(&pr->c, pr->opts->mirrors_dir, pr->node_id, now)) != 0)
+    if ((err = cn_mirror_load_for_update(&pr->c, pr->opts->mirrors_dir, pr->node_id, now)) != 0 ||
+        (err = collect_published(pr)) != 0)
         return err;
     pr->old_root = cn_tuf_client_version(pr->c, CN_TUF_ROOT);
     if ((err = cn_tuf_client_refresh(pr->c, fetch_remote, pr)) != 0)
         return cn_error_wrap(err, "%s", pr->base);
     fetch_pointer(pr);
     if ((err = index_targets(pr)) != 0 || (err = index_items(pr)) != 0 ||
-        (err = plan_items(pr)) != 0 || (err = fetch_all(pr)) != 0)
+        (err = check_published(pr)) != 0 || (err = plan_items(pr)) != 0 ||
+        (err = fetch_all(pr)) != 0)
         goto out;
     err = commit_all(pr);
 out:
@@ -2076,7 +2182,8 @@ int cn_sync_fetch_item(cn_peers *db, const char *node_id, const char *item, cons
             (err = cn_mirror_load(&pr.c, opts->mirrors_dir, peer.node_id)) == 0) {
             pr.old_root = cn_tuf_client_version(pr.c, CN_TUF_ROOT);
             if ((err = index_targets(&pr)) == 0 && (err = index_items(&pr)) == 0 &&
-                (err = plan_items(&pr)) == 0 && (err = fetch_all(&pr)) == 0)
+                (err = check_published(&pr)) == 0 && (err = plan_items(&pr)) == 0 &&
+                (err = fetch_all(&pr)) == 0)
                 err = commit_all(&pr);
             for (k = 0; k < pr.nitems; k++) {
                 git_repository_free(pr.items[k].q);
