@@ -335,6 +335,124 @@ int cn_mirror_check_tag(git_repository *repo, const cn_tuf_client *trusted, cons
     return 0;
 }
 
+/* ---------------------------------------------------------------------------
+ * What a target's custom must say about its path (PROTOCOL §5, §10, §11)
+ * ------------------------------------------------------------------------- */
+
+static int is_hex40(const char *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return 0;
+    for (i = 0; i < GIT_OID_HEXSZ; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[GIT_OID_HEXSZ] == '\0';
+}
+
+static const char *custom_str(const json_t *custom, const char *key)
+{
+    return json_string_value(json_object_get(custom, key));
+}
+
+static int is_item_kind(const char *kind)
+{
+    return kind && (strcmp(kind, "solution") == 0 || strcmp(kind, "dataset") == 0 ||
+                    strcmp(kind, "strategy") == 0);
+}
+
+/* items/<item>/<version>/<file>: every field of custom matches the path. */
+static int check_item_custom(const char *path, const json_t *custom)
+{
+    static const char *const files[][2] = {
+        {"manifest.json", "manifest"}, {"full.bundle", "full"}, {"delta.bundle", "delta"}};
+    char item[CN_SLUG_MAX + 1], version[CN_TUF_MAX_TARGET_PATH + 1];
+    const char *a = path + 6, *b, *c, *file = NULL, *s;
+    size_t i;
+
+    if ((b = strchr(a, '/')) == NULL || (c = strchr(b + 1, '/')) == NULL || strchr(c + 1, '/') ||
+        (size_t)(b - a) > CN_SLUG_MAX || (size_t)(c - b - 1) >= sizeof(version))
+        return cn_error_set(CN_EVERIFY, "target %s: not items/<item>/<version>/<file>", path);
+    snprintf(item, sizeof(item), "%.*s", (int)(b - a), a);
+    snprintf(version, sizeof(version), "%.*s", (int)(c - b - 1), b + 1);
+    if (cn_name_check_slug(item) != 0 || cn_semver_check(version) != 0) {
+        cn_error_clear();
+        return cn_error_set(CN_EVERIFY, "target %s: not items/<item id>/<semver>/<file>", path);
+    }
+    for (i = 0; i < sizeof(files) / sizeof(files[0]) && file == NULL; i++)
+        if (strcmp(c + 1, files[i][0]) == 0)
+            file = files[i][1];
+    if (file == NULL)
+        return cn_error_set(CN_EVERIFY, "target %s: %s is not an item file", path, c + 1);
+    if (!json_is_object(custom))
+        return cn_error_set(CN_EVERIFY, "target %s: carries no custom data", path);
+    if (!is_item_kind(s = custom_str(custom, "kind")))
+        return cn_error_set(CN_EVERIFY, "target %s: custom.kind %.40s is not an item kind", path,
+                            s ? s : "(none)");
+    if ((s = custom_str(custom, "item")) == NULL || strcmp(s, item) != 0)
+        return cn_error_set(CN_EVERIFY, "target %s: custom.item %.80s is not the item of its path",
+                            path, s ? s : "(none)");
+    if ((s = custom_str(custom, "version")) == NULL || strcmp(s, version) != 0)
+        return cn_error_set(CN_EVERIFY,
+                            "target %s: custom.version %.80s is not the version of its path", path,
+                            s ? s : "(none)");
+    if ((s = custom_str(custom, "file")) == NULL || strcmp(s, file) != 0)
+        return cn_error_set(CN_EVERIFY, "target %s: custom.file %.40s is not %s", path,
+                            s ? s : "(none)", file);
+    if (!is_hex40(custom_str(custom, "commit")) || !is_hex40(custom_str(custom, "tag")))
+        return cn_error_set(CN_EVERIFY, "target %s: custom.commit and custom.tag must be 40 hex",
+                            path);
+    s = custom_str(custom, "previous");
+    if (json_object_get(custom, "previous") || json_object_get(custom, "previous_commit")) {
+        if (s == NULL || cn_semver_check(s) != 0 || cn_semver_compare(s, version) >= 0 ||
+            !is_hex40(custom_str(custom, "previous_commit"))) {
+            cn_error_clear();
+            return cn_error_set(CN_EVERIFY,
+                                "target %s: custom.previous must be an earlier version with its "
+                                "40-hex previous_commit",
+                                path);
+        }
+    }
+    return 0;
+}
+
+int cn_mirror_check_custom(const cn_tuf_target_info *t)
+{
+    static const char *const fixed[][2] = {
+        {"node.json", "node"}, {"peers.json", "peers"}, {"network.json", "network"}};
+    const char *kind = json_string_value(json_object_get(t->custom, "kind")), *want = NULL;
+    size_t i, n = strlen(t->path);
+
+    if (strncmp(t->path, "items/", 6) == 0)
+        return check_item_custom(t->path, t->custom);
+    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        if (strcmp(t->path, fixed[i][0]) == 0)
+            want = fixed[i][1];
+    if (strncmp(t->path, "attestations/", 13) == 0) {
+        const char *type = json_string_value(json_object_get(t->custom, "type"));
+        if (strchr(t->path + 13, '/') || n < 13 + 6 || strcmp(t->path + n - 5, ".json") != 0)
+            return cn_error_set(CN_EVERIFY, "target %s: not attestations/<name>.json", t->path);
+        if (kind == NULL || strcmp(kind, "attestation") != 0 || type == NULL || *type == '\0')
+            return cn_error_set(CN_EVERIFY,
+                                "target %s: custom must be an attestation with its type", t->path);
+        return 0;
+    }
+    if (want) {
+        if (kind == NULL || strcmp(kind, want) != 0)
+            return cn_error_set(CN_EVERIFY, "target %s: custom.kind %.40s, expected %s", t->path,
+                                kind ? kind : "(none)", want);
+        return 0;
+    }
+    /* Another path (a later protocol's): it must not claim a kind that
+     * belongs to the paths above. */
+    if (kind && (is_item_kind(kind) || strcmp(kind, "node") == 0 || strcmp(kind, "peers") == 0 ||
+                 strcmp(kind, "network") == 0 || strcmp(kind, "attestation") == 0))
+        return cn_error_set(CN_EVERIFY, "target %s: custom.kind %s does not belong to this path",
+                            t->path, kind);
+    return 0;
+}
+
 /* A file below dir other than a *.lock? */
 static int has_ref_file(const char *dir)
 {
@@ -523,7 +641,10 @@ static int verify_stored_targets(const char *mirrors_dir, const char *node_id,
         const cn_tuf_target_info *t = cn_tuf_client_target_at(c, i);
         struct stat st;
         char *path = NULL;
-        int err = cn_mirror_target_path(&path, mirrors_dir, node_id, t);
+        int err = cn_mirror_check_custom(t);
+        if (err != 0)
+            return err;
+        err = cn_mirror_target_path(&path, mirrors_dir, node_id, t);
         if (err == CN_ENOTFOUND) {
             cn_error_clear();
             continue; /* not fetched (an index peer's bundles) */

@@ -32,7 +32,8 @@ int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_
                           const char *target_path);
 
 /* `citynode verify --all` for one peer: the metadata chain from the pinned
- * root, every stored target file's length and hash, and
+ * root, every trusted target's custom against its path
+ * (cn_mirror_check_custom), every stored target file's length and hash, and
  * in each mirrored repository every tag: the ones the trusted targets name
  * by object id, commit and an SSHSIG by a key some root of the chain
  * authorized for targets, the others (moved by a sync killed before its
@@ -66,6 +67,15 @@ int cn_mirror_item_custom(const json_t **out, const cn_tuf_client *trusted, cons
  * for the targets role. CN_EVERIFY naming what failed. */
 int cn_mirror_check_tag(git_repository *repo, const cn_tuf_client *trusted, const char *item,
                         const char *version, const git_oid *tag_oid);
+
+/* Check a target's custom data against its path (PROTOCOL §5, §10, §11):
+ * items/<item>/<version>/<file> must say kind solution|dataset|strategy,
+ * that item, that version, file manifest|full|delta, commit and tag as 40
+ * hex, previous (an earlier semver) with previous_commit or neither;
+ * node.json, peers.json and network.json their kind; attestations/<name>.json
+ * kind attestation with a type; any other path no kind of those. CN_EVERIFY
+ * naming the target otherwise. */
+int cn_mirror_check_custom(const cn_tuf_target_info *t);
 
 /* 1 if path is a directory left by a repository creation that was killed:
  * no HEAD, no packed-refs, no ref (only, perhaps, lock files). Nothing in it

@@ -357,7 +357,8 @@ static int index_targets(peer_run *pr)
         char *rel = NULL, name[CN_SHA256_HEX_LEN + 2 + CN_TUF_MAX_TARGET_PATH];
         int err;
         f->info = t;
-        if ((err = cn_tuf_target_consistent_path(&rel, t->path, t->sha256)) != 0)
+        if ((err = cn_mirror_check_custom(t)) != 0 ||
+            (err = cn_tuf_target_consistent_path(&rel, t->path, t->sha256)) != 0)
             return err;
         if ((err = cn_name_check_relpath(rel, CN_TUF_MAX_TARGET_PATH + 80)) != 0) {
             free(rel);
@@ -399,6 +400,20 @@ static int index_items(peer_run *pr)
             v->full = f;
         else if (strcmp(file, "delta.bundle") == 0)
             v->delta = f;
+        if (v->custom && f->info->custom) {
+            static const char *const same[] = {"kind", "commit", "tag", "previous",
+                                               "previous_commit"};
+            size_t k;
+            for (k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
+                const char *a = json_string_value(json_object_get(v->custom, same[k]));
+                const char *b = json_string_value(json_object_get(f->info->custom, same[k]));
+                if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+                    return cn_error_set(CN_EVERIFY,
+                                        "%s@%s: its targets disagree on custom.%s (%s is not "
+                                        "%.60s)",
+                                        item, version, same[k], f->info->path, a ? a : "absent");
+            }
+        }
         if (f->info->custom && (v->custom == NULL || strcmp(file, "manifest.json") == 0))
             v->custom = f->info->custom;
     }

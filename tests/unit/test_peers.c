@@ -416,6 +416,7 @@ static int world_setup(void **state)
 {
     world *w = calloc(1, sizeof(*w));
     const char *profile = "{\"name\":\"Stavanger (sample)\"}";
+    json_t *custom;
 
     assert_non_null(w);
     snprintf(w->dir, sizeof(w->dir), "/tmp/cn-test-peers-XXXXXX");
@@ -430,8 +431,11 @@ static int world_setup(void **state)
     cn_tuf_keys_single(&w->keys, w->key);
     assert_int_equal(cn_tuf_repo_init(&w->repo, w->tree, &w->keys, NULL), 0);
     assert_int_equal(cn_tuf_repo_node_id(w->id, w->repo), 0);
-    assert_int_equal(cn_tuf_repo_add_target(w->repo, "node.json", profile, strlen(profile), NULL),
+    custom = json_pack("{s:s}", "kind", "node");
+    assert_non_null(custom);
+    assert_int_equal(cn_tuf_repo_add_target(w->repo, "node.json", profile, strlen(profile), custom),
                      0);
+    json_decref(custom);
     assert_int_equal(cn_tuf_repo_commit(w->repo), 0);
     write_pointer(w, "Stavanger (sample)");
     w->srv = server_start(w->tree);
@@ -623,6 +627,70 @@ static void test_pointer_parse(void **state)
     assert_int_equal(cn_peer_pointer_parse(id, NULL, json, strlen(json), "p"), CN_EINVAL);
 }
 
+static int custom_ok(const char *path, const char *custom_json)
+{
+    cn_tuf_target_info t;
+    json_t *custom = custom_json ? json_loads(custom_json, 0, NULL) : NULL;
+    int err;
+
+    memset(&t, 0, sizeof(t));
+    t.path = path;
+    t.custom = custom;
+    err = cn_mirror_check_custom(&t);
+    json_decref(custom);
+    cn_error_clear();
+    return err;
+}
+
+static void test_check_custom(void **state)
+{
+    const char *c = "\"commit\":\"0123456789abcdef0123456789abcdef01234567\","
+                    "\"tag\":\"89abcdef0123456789abcdef0123456789abcdef\"";
+    char good[512], bad[512];
+
+    (void)state;
+    snprintf(good, sizeof(good),
+             "{\"kind\":\"dataset\",\"item\":\"lw-data\",\"version\":\"1.1.0\",\"file\":\"full\","
+             "%s,\"previous\":\"1.0.0\",\"previous_commit\":"
+             "\"fedcba9876543210fedcba9876543210fedcba98\"}",
+             c);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/full.bundle", good), 0);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/delta.bundle", good), CN_EVERIFY);
+    assert_int_equal(custom_ok("items/other/1.1.0/full.bundle", good), CN_EVERIFY);
+    assert_int_equal(custom_ok("items/lw-data/1.2.0/full.bundle", good), CN_EVERIFY);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/other.bin", good), CN_EVERIFY);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/full.bundle", NULL), CN_EVERIFY);
+    snprintf(bad, sizeof(bad),
+             "{\"kind\":\"dataset\",\"item\":\"../../pwned\",\"version\":\"1.1.0\","
+             "\"file\":\"full\",%s}",
+             c);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/full.bundle", bad), CN_EVERIFY);
+    snprintf(bad, sizeof(bad),
+             "{\"kind\":\"virus\",\"item\":\"lw-data\",\"version\":\"1.1.0\",\"file\":\"full\",%s}",
+             c);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/full.bundle", bad), CN_EVERIFY);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/manifest.json",
+                               "{\"kind\":\"dataset\",\"item\":\"lw-data\",\"version\":\"1.1.0\","
+                               "\"file\":\"manifest\",\"commit\":\"ABC\",\"tag\":\"x\"}"),
+                     CN_EVERIFY);
+    snprintf(bad, sizeof(bad),
+             "{\"kind\":\"dataset\",\"item\":\"lw-data\",\"version\":\"1.1.0\",\"file\":\"full\","
+             "%s,\"previous\":\"1.2.0\",\"previous_commit\":"
+             "\"fedcba9876543210fedcba9876543210fedcba98\"}",
+             c);
+    assert_int_equal(custom_ok("items/lw-data/1.1.0/full.bundle", bad), CN_EVERIFY);
+    assert_int_equal(custom_ok("node.json", "{\"kind\":\"node\"}"), 0);
+    assert_int_equal(custom_ok("node.json", "{\"kind\":\"peers\"}"), CN_EVERIFY);
+    assert_int_equal(custom_ok("peers.json", "{\"kind\":\"peers\"}"), 0);
+    assert_int_equal(custom_ok("network.json", "{\"kind\":\"network\"}"), 0);
+    assert_int_equal(custom_ok("network.json", NULL), CN_EVERIFY);
+    assert_int_equal(
+        custom_ok("attestations/a.json", "{\"kind\":\"attestation\",\"type\":\"replicates\"}"), 0);
+    assert_int_equal(custom_ok("attestations/a.json", "{\"kind\":\"attestation\"}"), CN_EVERIFY);
+    assert_int_equal(custom_ok("README.txt", NULL), 0);
+    assert_int_equal(custom_ok("README.txt", "{\"kind\":\"solution\"}"), CN_EVERIFY);
+}
+
 /* ---------------------------------------------------------------------------
  * Sync rounds
  * ------------------------------------------------------------------------- */
@@ -637,9 +705,14 @@ static int round_of(world *w, cn_sync_report **rep)
     return cn_sync_round(rep, w->db, NULL, 0, &o);
 }
 
+/* An attestation-like target, with the custom sync demands of its path. */
 static void publish_target(world *w, const char *path, const char *content)
 {
-    assert_int_equal(cn_tuf_repo_add_target(w->repo, path, content, strlen(content), NULL), 0);
+    json_t *custom = json_pack("{s:s, s:s}", "kind", "attestation", "type", "replicates");
+
+    assert_non_null(custom);
+    assert_int_equal(cn_tuf_repo_add_target(w->repo, path, content, strlen(content), custom), 0);
+    json_decref(custom);
     assert_int_equal(cn_tuf_repo_commit(w->repo), 0);
 }
 
@@ -783,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_http_resume),
         cmocka_unit_test(test_http_many_at_once),
         cmocka_unit_test(test_pointer_parse),
+        cmocka_unit_test(test_check_custom),
         cmocka_unit_test_setup_teardown(test_peer_add_pins_the_root, world_setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_peer_add_refuses_a_root_that_is_not_the_id,
                                         world_setup, world_teardown),
