@@ -1,6 +1,7 @@
 /*
- * bundle.c - git bundle v2 files: write them with libgit2's packbuilder and
- * read them with a strict header parser and libgit2's indexer.
+ * bundle.c - git bundle v2 files: write them (full bundles with libgit2's
+ * packbuilder, delta bundles as thin packs with core/pack.c) and read them
+ * with a strict header parser and libgit2's indexer.
  *
  * Writing streams the pack into a temporary file next to the target, then
  * fsyncs and renames it into place. Reading never trusts the file: the header
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
+#include "core/pack.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,9 +63,57 @@ static int pack_chunk_cb(void *buf, size_t size, void *payload)
     return write_all(payload, buf, size) < 0 ? -1 : 0;
 }
 
+static int thin_chunk_cb(void *payload, const void *buf, size_t size)
+{
+    return write_all(payload, buf, size) < 0 ? -1 : 0;
+}
+
+/* The pack a bundle carries: a full bundle's comes from libgit2's
+ * packbuilder (deltas within the pack); a delta bundle's is a thin pack
+ * whose changed blobs and trees are deltas against the prerequisite's. */
+typedef struct {
+    git_packbuilder *pb;
+    cn_pack_thin *thin;
+} bundle_pack;
+
+static int bundle_pack_insert(bundle_pack *bp, const git_oid *oid, const char *what)
+{
+    if (bp->thin)
+        return cn_pack_thin_insert(bp->thin, oid);
+    if (git_packbuilder_insert(bp->pb, oid, NULL) < 0)
+        return cn_git_error(CN_ERROR, what);
+    return 0;
+}
+
+static size_t bundle_pack_count(const bundle_pack *bp)
+{
+    return bp->thin ? cn_pack_thin_count(bp->thin) : git_packbuilder_object_count(bp->pb);
+}
+
+static int bundle_pack_write(bundle_pack *bp, sink *s)
+{
+    int err = 0;
+
+    if (bp->thin)
+        err = cn_pack_thin_write(bp->thin, thin_chunk_cb, s);
+    else if (git_packbuilder_foreach(bp->pb, pack_chunk_cb, s) < 0)
+        err = cn_git_error(CN_ERROR, "cannot build pack");
+    if (err != 0 && s->err)
+        err = cn_error_set(CN_ERROR, "cannot write bundle: %s", strerror(s->err));
+    return err;
+}
+
+static void bundle_pack_free(bundle_pack *bp)
+{
+    git_packbuilder_free(bp->pb);
+    cn_pack_thin_free(bp->thin);
+    bp->pb = NULL;
+    bp->thin = NULL;
+}
+
 /* Add the annotated tag refname names, and any tags it points at, to pb and
  * the header; its commit must be in head's history. */
-static int add_tag(cn_buf *hdr, git_packbuilder *pb, git_repository *repo, const char *refname,
+static int add_tag(cn_buf *hdr, bundle_pack *bp, git_repository *repo, const char *refname,
                    const git_oid *head)
 {
     char hex[GIT_OID_HEXSZ + 1];
@@ -96,10 +146,9 @@ static int add_tag(cn_buf *hdr, git_packbuilder *pb, git_repository *repo, const
                                CN_BUNDLE_MAX_TAG_CHAIN);
             goto out;
         }
-        if (git_packbuilder_insert(pb, git_object_id(obj), NULL) < 0) {
-            cn_git_error(CN_ERROR, refname);
+        if ((err = bundle_pack_insert(bp, git_object_id(obj), refname)) != 0)
             goto out;
-        }
+        err = CN_ERROR;
         tag = (git_tag *)obj;
         r = git_tag_target(&obj, tag);
         git_tag_free(tag);
@@ -131,14 +180,13 @@ out:
     return err;
 }
 
-/* The header and a packbuilder loaded with everything the bundle carries. */
-static int prepare(cn_buf *hdr, git_packbuilder **pb_out, git_repository *repo,
+/* The header and a pack loaded with everything the bundle carries. */
+static int prepare(cn_buf *hdr, bundle_pack *bp, git_repository *repo,
                    const cn_bundle_write_opts *opts)
 {
     char hex[GIT_OID_HEXSZ + 1];
     git_commit *head = NULL, *prereq = NULL;
     git_revwalk *walk = NULL;
-    git_packbuilder *pb = NULL;
     const char *subject;
     size_t i;
     int r, err = CN_ERROR;
@@ -178,26 +226,28 @@ static int prepare(cn_buf *hdr, git_packbuilder **pb_out, git_repository *repo,
     git_oid_tostr(hex, sizeof(hex), &opts->head_commit);
     if ((err = cn_buf_printf(hdr, "%s HEAD\n", hex)) != 0)
         goto out;
-    if ((err = cn_git_pack_walk(&pb, repo, walk)) != 0)
+    err = opts->prerequisite
+              ? cn_pack_thin_new(&bp->thin, repo, &opts->head_commit, opts->prerequisite)
+              : cn_git_pack_walk(&bp->pb, repo, walk);
+    if (err != 0)
         goto out;
     for (i = 0; i < opts->ntag_refs; i++)
-        if ((err = add_tag(hdr, pb, repo, opts->tag_refs[i], &opts->head_commit)) != 0)
+        if ((err = add_tag(hdr, bp, repo, opts->tag_refs[i], &opts->head_commit)) != 0)
             goto out;
     if (hdr->len > CN_BUNDLE_MAX_HEADER) {
         err = cn_error_set(CN_ELIMIT, "bundle header exceeds %d bytes", CN_BUNDLE_MAX_HEADER);
         goto out;
     }
-    if (git_packbuilder_object_count(pb) == 0) {
+    if (bundle_pack_count(bp) == 0) {
         err = cn_error_set(CN_EINVAL, "refusing to write an empty bundle");
         goto out;
     }
     if ((err = cn_buf_puts(hdr, "\n")) != 0)
         goto out;
-    *pb_out = pb;
-    pb = NULL;
     err = 0;
 out:
-    git_packbuilder_free(pb);
+    if (err != 0)
+        bundle_pack_free(bp);
     git_revwalk_free(walk);
     git_commit_free(prereq);
     git_commit_free(head);
@@ -221,7 +271,7 @@ static void dir_of(char *dir, size_t size, const char *path)
 int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_write_opts *opts)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
-    git_packbuilder *pb = NULL;
+    bundle_pack bp = {NULL, NULL};
     cn_buf hdr = CN_BUF_INIT;
     sink s = {-1, 0};
     int err;
@@ -230,7 +280,7 @@ int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_writ
         return cn_error_set(CN_ELIMIT, "too many refs for one bundle");
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
         return cn_error_set(CN_EINVAL, "path too long: %s", path);
-    if ((err = prepare(&hdr, &pb, repo, opts)) != 0)
+    if ((err = prepare(&hdr, &bp, repo, opts)) != 0)
         goto out;
     err = CN_ERROR;
     if ((s.fd = mkstemp(tmp)) < 0) {
@@ -242,13 +292,11 @@ int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_writ
         cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(s.err ? s.err : errno));
         goto out;
     }
-    if (git_packbuilder_foreach(pb, pack_chunk_cb, &s) < 0) {
-        if (s.err)
-            cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(s.err));
-        else
-            cn_git_error(CN_ERROR, "cannot build pack");
+    if ((err = bundle_pack_write(&bp, &s)) != 0) {
+        cn_error_wrap(err, "%s", path);
         goto out;
     }
+    err = CN_ERROR;
     if (fsync(s.fd) != 0 || close(s.fd) != 0) {
         s.fd = -1;
         cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(errno));
@@ -267,7 +315,7 @@ out:
         close(s.fd);
     if (tmp[0] != '\0' && err != 0)
         unlink(tmp);
-    git_packbuilder_free(pb);
+    bundle_pack_free(&bp);
     cn_buf_free(&hdr);
     return err;
 }

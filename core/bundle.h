@@ -12,7 +12,10 @@
  *
  * The pack holds every commit, tree and blob reachable from the tip and not
  * from the prerequisite, plus every annotated tag object listed (libgit2's
- * revwalk alone leaves tag objects out).
+ * revwalk alone leaves tag objects out). A full bundle's pack is written by
+ * libgit2's packbuilder; a delta bundle's is a thin pack (core/pack.h), as
+ * `git bundle create` writes: a blob or tree whose path the prerequisite's
+ * tree holds with another id travels as a delta against that object.
  *
  * Reading parses the header through cn_reader with fixed caps, checks that the
  * prerequisites exist in the target repository, and indexes the pack with

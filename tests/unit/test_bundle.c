@@ -1,6 +1,7 @@
 /*
  * test_bundle.c - git bundle v2: write full and delta bundles from real
- * repositories, read them into fresh bare repositories, refuse bundles whose
+ * repositories (a delta bundle's changed file as a delta against the
+ * prerequisite's), read them into fresh bare repositories, refuse bundles whose
  * prerequisites are missing or whose pack is corrupt, and parse the header
  * cases kept as files under tests/data/bundle/.
  */
@@ -248,6 +249,70 @@ static void test_delta_bundle_applies_on_top_of_full(void **state)
     free(delta);
 }
 
+/* A delta bundle carries a changed file as a delta against the version the
+ * prerequisite has (a thin pack), and libgit2's indexer, given the
+ * receiver's odb, resolves it. */
+static void test_delta_bundle_is_thin(void **state)
+{
+    fixture *f = *state;
+    git_repository *dst;
+    git_oid v1, v2;
+    git_blob *blob = NULL;
+    git_commit *c = NULL;
+    git_tree *t = NULL;
+    git_tree_entry *te = NULL;
+    char *full = path_in(f, "big1.bundle"), *delta = path_in(f, "big-delta.bundle");
+    char *text, line[64];
+    const char *refs[1] = {"refs/tags/big2"};
+    cn_bundle_write_opts o = {refs, 1, {{0}}, NULL};
+    size_t i, n = 0, len;
+    unsigned char *data = NULL;
+
+    /* 16 KiB of lines zlib cannot shrink much: numbered hex digests */
+    assert_non_null(text = malloc(32 * 1024));
+    for (i = 0; n < 16 * 1024; i++) {
+        snprintf(line, sizeof(line), "%zu %08lx%08lx\n", i, (unsigned long)(i * 2654435761u),
+                 (unsigned long)(i * 40503u * 40503u));
+        memcpy(text + n, line, strlen(line) + 1);
+        n += strlen(line);
+    }
+    commit_file(&v1, f->src, &f->c[3], "readings.csv", text, 10);
+    memcpy(text + n / 2, "Stavanger", 9);
+    commit_file(&v2, f->src, &v1, "readings.csv", text, 11);
+    make_tag(&f->tag1, f->src, "big1", &v1);
+    make_tag(&f->tag2, f->src, "big2", &v2);
+    o.head_commit = v1;
+    refs[0] = "refs/tags/big1";
+    assert_int_equal(cn_bundle_write(f->src, full, &o), 0);
+    o.head_commit = v2;
+    o.prerequisite = &v1;
+    refs[0] = "refs/tags/big2";
+    assert_int_equal(cn_bundle_write(f->src, delta, &o), 0);
+    /* commit, tag, tree and blob, the blob as a small delta */
+    assert_int_equal(cn_file_read(&data, &len, delta, 1 << 20), 0);
+    assert_true(len < 1500);
+    free(data);
+
+    dst = fresh_repo(f, "dst.git");
+    assert_int_equal(cn_bundle_unbundle(NULL, dst, full), 0);
+    assert_int_equal(cn_bundle_unbundle(NULL, dst, delta), 0);
+    assert_int_equal(git_commit_lookup(&c, dst, &v2), 0);
+    assert_int_equal(git_commit_tree(&t, c), 0);
+    assert_int_equal(git_tree_entry_bypath(&te, t, "readings.csv"), 0);
+    assert_int_equal(git_blob_lookup(&blob, dst, git_tree_entry_id(te)), 0);
+    assert_int_equal(git_blob_rawsize(blob), n);
+    assert_memory_equal(git_blob_rawcontent(blob), text, n);
+    assert_true(has_object(dst, &f->tag2));
+    git_blob_free(blob);
+    git_tree_entry_free(te);
+    git_tree_free(t);
+    git_commit_free(c);
+    git_repository_free(dst);
+    free(text);
+    free(full);
+    free(delta);
+}
+
 static void test_delta_bundle_without_prerequisite_is_refused(void **state)
 {
     fixture *f = *state;
@@ -486,6 +551,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_bundle_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delta_bundle_applies_on_top_of_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delta_bundle_is_thin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delta_bundle_without_prerequisite_is_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_pack_is_refused, setup, teardown),
