@@ -248,16 +248,14 @@ static int mirror_has_tag(const replication *r)
 /* Step 1 for an index peer, step 2 for everyone. */
 static int fetch_and_check(replication *r, cn_tuf_client **client, cn_node *node, cn_peers *db)
 {
-    cn_sync_options so = CN_SYNC_OPTIONS_INIT;
+    cn_sync_options so;
     git_repository *repo = NULL;
     git_oid tag;
     int err;
 
     if (!mirror_has_tag(r)) {
-        so.mirrors_dir = node->home->mirrors_dir;
-        so.repos_dir = node->home->repos_dir;
-        so.tmp_dir = node->home->tmp_dir;
-        so.self_id = node->home->node_id;
+        if ((err = cn_node_sync_options(&so, node)) != 0)
+            return err;
         if ((err = cn_sync_fetch_item(db, r->peer.node_id, r->item, r->version, &so)) != 0)
             return cn_error_wrap(err, "cannot fetch %s@%s from peer %s", r->item, r->version,
                                  r->peer.alias);

@@ -45,15 +45,12 @@ static void send_hints(const cn_node *node)
     free(db_path);
 }
 
-int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
-                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx)
+int cn_node_sync_options(cn_sync_options *out, const cn_node *node)
 {
     cn_sync_options so = CN_SYNC_OPTIONS_INIT;
     cn_config *cfg = NULL;
-    cn_peers *db = NULL;
-    int err, derr;
+    int err;
 
-    *out = NULL;
     /* config.yml's transfer limits (docs/CONFIG.md). */
     if ((err = cn_config_read(&cfg, node->home->config_path)) != 0)
         return err;
@@ -61,12 +58,25 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     so.low_speed_bytes = (long)cfg->sync_low_speed_limit;
     so.low_speed_time_s = (long)cfg->sync_low_speed_time;
     cn_config_free(cfg);
-    if ((err = cn_node_peers_open(&db, node->home)) != 0)
-        return err;
     so.mirrors_dir = node->home->mirrors_dir;
     so.repos_dir = node->home->repos_dir;
     so.tmp_dir = node->home->tmp_dir;
     so.self_id = node->home->node_id;
+    *out = so;
+    return 0;
+}
+
+int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
+                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx)
+{
+    cn_sync_options so;
+    cn_peers *db = NULL;
+    int err, derr;
+
+    *out = NULL;
+    if ((err = cn_node_sync_options(&so, node)) != 0 ||
+        (err = cn_node_peers_open(&db, node->home)) != 0)
+        return err;
     so.progress = progress;
     so.progress_ctx = ctx;
     err = cn_sync_round(out, db, refs, n, &so);

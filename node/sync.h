@@ -17,6 +17,10 @@
 /* Open <home>/state.db (created if missing). */
 int cn_node_peers_open(cn_peers **out, const cn_home *home);
 
+/* Sync options for this node: its mirrors/, repos/ and tmp/ directories and
+ * config.yml's transfer limits (no progress callback). */
+int cn_node_sync_options(cn_sync_options *out, const cn_node *node);
+
 /* One sync round over the peers named in refs (all followed peers when n is
  * 0) with the node's mirrors/, repos/ and tmp/ directories. The caller holds
  * the node's lock. progress (may be NULL) is called on the calling thread.
