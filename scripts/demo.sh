@@ -16,7 +16,7 @@
 #   Sabadell (Demo)               PORT+5   follower: likewise, replicates Stavanger's
 #   Triangulum consortium (Demo)  PORT+6   network node: network.json lists the six cities
 #
-# The script publishes, starts every node's `citynode serve` in the background,
+# The script starts every node's `citynode serve` in the background, publishes,
 # runs the peer add / network trust / sync / replicate steps, checks the result
 # (every node verifies, the followers hold the lighthouses' signed tags, the
 # replicas and attestations exist, stock git clones from a mirror), prints a
@@ -27,7 +27,8 @@
 #                          other nodes' directories and run/ (logs, replicas, clones)
 #                          are created next to it. Every run re-creates them all.
 #   CITYNODE_DEMO_LISTEN   Leipzig's HOST:PORT (default: 127.0.0.1:8470); the other
-#                          nodes listen on the six ports after it
+#                          nodes listen on the six ports after it (a node whose port
+#                          is taken moves to a free one after those)
 #   CITYNODE_DEMO_ONESHOT  1: set up and check, print the guide, stop all nodes and
 #                          exit instead of waiting (for tests)
 #
@@ -115,10 +116,37 @@ get() { eval "echo \"\$${1}_$2\""; }
 url() { get url "$1"; }
 home() { get home "$1"; }
 id() { get id "$1"; }
+
+# Every process the demo starts in the background runs under $guard: setpriv
+# has the kernel send it SIGTERM when this script dies, however it dies. So
+# Ctrl-C or a kill ends the script at once (it sets no trap for them) and
+# every node it started stops as promptly as if it had been killed itself.
+# Without setpriv (util-linux), traps stop the nodes instead.
+#
+# bg CMD...: run CMD so and wait for it; the shell stays interruptible
+# meanwhile. cn SLUG ARGS...: citynode on SLUG's node so, its stdout in
+# $run/logs/cn.out and its stderr in $run/logs/cn.err.
+guard=""
+if command -v setpriv >/dev/null && setpriv --pdeathsig TERM true 2>/dev/null; then
+    guard="setpriv --pdeathsig TERM"
+fi
+running=""
+bg() {
+    $guard "$@" &
+    running=$!
+    if wait "$running"; then
+        running=""
+        return 0
+    else
+        bg_status=$?
+        running=""
+        return $bg_status
+    fi
+}
 cn() {
     cn_home=$(home "$1")
     shift
-    "$CITYNODE" --home "$cn_home" "$@"
+    bg "$CITYNODE" --home "$cn_home" "$@" >"$run/logs/cn.out" 2>"$run/logs/cn.err"
 }
 
 # step SLUG ARGS...: run citynode on SLUG's node, its output indented; stop the
@@ -126,10 +154,10 @@ cn() {
 step() {
     step_slug=$1
     shift
-    if out=$(cn "$step_slug" "$@" 2>&1); then
-        [ -z "$out" ] || echo "$out" | sed 's/^/   /'
+    if cn "$step_slug" "$@"; then
+        cat "$run/logs/cn.err" "$run/logs/cn.out" | sed 's/^/   /'
     else
-        echo "$out" | sed 's/^/   /' >&2
+        cat "$run/logs/cn.err" "$run/logs/cn.out" | sed 's/^/   /' >&2
         die "citynode --home $(home "$step_slug") $* failed"
     fi
 }
@@ -154,17 +182,20 @@ fi
 # Every node's server, stopped when the script ends (Ctrl-C, kill, error).
 pids=""
 stop_nodes() {
-    for pid in $pids; do
+    for pid in $running $pids; do
         kill "$pid" 2>/dev/null || true
     done
-    for pid in $pids; do
+    for pid in $running $pids; do
         wait "$pid" 2>/dev/null || true
     done
+    running=""
     pids=""
 }
 trap stop_nodes EXIT
-trap 'stop_nodes; exit 130' INT
-trap 'stop_nodes; exit 143' TERM
+if [ -z "$guard" ]; then
+    trap 'stop_nodes; exit 130' INT
+    trap 'stop_nodes; exit 143' TERM
+fi
 
 for s in $slugs; do
     rm -rf "$(home "$s")"
@@ -173,29 +204,78 @@ rm -rf "$run"
 mkdir -p "$run/logs" "$run/replicas" "$run/clones"
 : >"$run/.citynode-demo"
 
-echo "== the demo federation in $demo (SAMPLE DATA from the Triangulum seed documents)"
-for s in $slugs; do
-    set -- --name "$(get name "$s")" --url "$(url "$s")"
-    [ "$(get country "$s")" = - ] || set -- "$@" --country "$(get country "$s")"
-    [ "$s" != leipzig ] || set -- "$@" --code 14713000
-    h=$(home "$s")
-    mkdir -p "$(dirname "$h")"
-    node_id=$("$CITYNODE" --home "$h" init "$@" 2>"$run/logs/init.err") || {
-        cat "$run/logs/init.err" >&2
-        die "init of $(get name "$s") failed"
+# make_node SLUG PORT: a fresh node for SLUG whose URL names PORT.
+make_node() {
+    rm -rf "$(home "$1")"
+    mkdir -p "$(dirname "$(home "$1")")"
+    eval "port_$1=\$2 url_$1=\"http://\$host:\$2\""
+    set -- "$1" --name "$(get name "$1")" --url "$(url "$1")"
+    [ "$(get country "$1")" = - ] || set -- "$@" --country "$(get country "$1")"
+    [ "$1" != leipzig ] || set -- "$@" --code 14713000
+    mk_slug=$1
+    shift
+    cn "$mk_slug" init "$@" || {
+        cat "$run/logs/cn.err" >&2
+        die "init of $(get name "$mk_slug") failed"
     }
-    eval "id_$s=\$node_id"
-    printf '   %-30s %s  %s\n' "$(get name "$s")" "$(url "$s")" "$(echo "$node_id" | cut -c1-12)"
+    eval "id_$mk_slug=\$(cat \"\$run/logs/cn.out\")"
+}
+
+# serve_node SLUG: start SLUG's server in the background and wait until it
+# answers with its own pointer (not another program's on the same port).
+# Returns 1 if the server exited instead: its port is taken.
+serve_node() {
+    $guard "$CITYNODE" --home "$(home "$1")" serve --listen "$host:$(get port "$1")" \
+        >>"$run/logs/$1.log" 2>&1 &
+    sv_pid=$!
+    pids="$sv_pid $pids"
+    i=0
+    until curl -fsS "$(url "$1")/.well-known/citynode.json" 2>/dev/null | grep -q "$(id "$1")"; do
+        if ! kill -0 "$sv_pid" 2>/dev/null; then
+            wait "$sv_pid" 2>/dev/null || true
+            return 1
+        fi
+        i=$((i + 1))
+        [ $i -lt 400 ] || die "$(get name "$1") does not answer on $(url "$1")"
+        bg sleep 0.05
+    done
+}
+
+# node_line SLUG NOTE: the node's line in the listing.
+node_line() {
+    printf '   %-30s %-24s %s  %s\n' "$(get name "$1")" "$(url "$1")" "$(id "$1" | cut -c1-12)" "$2"
+}
+
+# Every node but Leipzig serves from the start: the others must reach each
+# other while they follow and replicate. A node whose port turns out to be
+# taken moves to a port after the seven (its URL names its port, so it is
+# made again). Leipzig serves once it has followed everybody, on the port
+# given.
+echo "== the demo federation in $demo (SAMPLE DATA from the Triangulum seed documents)"
+make_node leipzig "$base_port"
+node_line leipzig "serves once it has followed the others"
+spare=$((base_port + 7))
+for s in $slugs; do
+    [ "$s" != leipzig ] || continue
+    make_node "$s" "$(get port "$s")"
+    until serve_node "$s"; do
+        [ "$spare" -lt $((base_port + 27)) ] && [ "$spare" -le 65535 ] ||
+            die "$(get name "$s") found no free port; see $run/logs/$s.log"
+        echo "   port $(get port "$s") is taken; $(get name "$s") moves to $spare"
+        make_node "$s" "$spare"
+        spare=$((spare + 1))
+    done
+    node_line "$s" serving
 done
 
 # publish_dir SLUG DIR: publish one item folder, print "DIR  ITEM@VERSION".
 total=0
 publish_dir() {
-    out=$(cn "$1" publish "$2" 2>&1) || {
-        echo "$out" >&2
+    cn "$1" publish "$2" || {
+        cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
         die "publish $2 on $(get name "$1") failed"
     }
-    printf '   %-66s %s\n' "$2" "$(echo "$out" | sed -n 's/^[0-9a-f]*\///p' | head -n 1)"
+    printf '   %-66s %s\n' "$2" "$(sed -n 's/^[0-9a-f]*\///p' "$run/logs/cn.out" | head -n 1)"
     total=$((total + 1))
 }
 
@@ -234,35 +314,6 @@ echo "== $(get name triangulum): publishing network.json"
 } >"$run/network.json"
 step triangulum network publish "$run/network.json"
 
-# start SLUG...: serve each node in the background and wait until it answers
-# with its own pointer (not another program's on the same port).
-start() {
-    for sv in "$@"; do
-        "$CITYNODE" --home "$(home "$sv")" serve --listen "$host:$(get port "$sv")" \
-            >>"$run/logs/$sv.log" 2>&1 &
-        pids="$pids $!"
-        eval "pid_$sv=\$!"
-    done
-    for sv in "$@"; do
-        i=0
-        until curl -fsS "$(url "$sv")/.well-known/citynode.json" 2>/dev/null | grep -q "$(id "$sv")"; do
-            if ! kill -0 "$(get pid "$sv")" 2>/dev/null; then
-                cat "$run/logs/$sv.log" >&2
-                die "$(get name "$sv") did not start on $(url "$sv")"
-            fi
-            i=$((i + 1))
-            [ $i -lt 200 ] || die "$(get name "$sv") does not answer on $(url "$sv") (is the port taken?)"
-            sleep 0.1
-        done
-        echo "   serving $(get name "$sv") on $(url "$sv")"
-    done
-}
-
-# The publishers serve first. Each follower runs its steps before its own
-# server starts, and Leipzig, whose network trust adds every member, last.
-echo "== starting the lighthouses and the consortium"
-start $lighthouses triangulum
-
 for s in prague sabadell; do
     echo "== $(get name "$s"): following the lighthouses"
     for l in $lighthouses; do
@@ -273,8 +324,6 @@ for s in prague sabadell; do
     echo "== $(get name "$s"): replicating $(get name "$l")'s $demo_item"
     step "$s" replicate "$(id "$l")/$demo_item" "$run/replicas/$s/$l-$demo_item"
 done
-echo "== starting Prague and Sabadell"
-start prague sabadell
 
 echo "== $(get name leipzig): trusting the Triangulum consortium's network"
 step leipzig peer add "$(url triangulum)"
@@ -283,7 +332,11 @@ step leipzig sync
 echo "== $(get name leipzig): replicating $(get name eindhoven)'s $demo_item"
 step leipzig replicate "$(id eindhoven)/$demo_item" "$run/replicas/leipzig/eindhoven-$demo_item"
 echo "== starting Leipzig"
-start leipzig
+serve_node leipzig || {
+    cat "$run/logs/leipzig.log" >&2
+    die "$(get name leipzig) could not listen on $(url leipzig)"
+}
+node_line leipzig serving
 
 # Each lighthouse follows the city that replicated it (index: metadata,
 # manifests and attestations, no bundles), while its own server runs.
@@ -297,8 +350,8 @@ done
 # check: what the federation must show; any failure stops the demo.
 echo "== checking"
 for s in $slugs; do
-    cn "$s" verify --all >/dev/null 2>"$run/logs/verify.err" || {
-        cat "$run/logs/verify.err" >&2
+    cn "$s" verify --all || {
+        cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
         die "verify --all failed on $(get name "$s")"
     }
 done
@@ -320,7 +373,8 @@ done
 echo "   every node verifies; the followers mirror the lighthouses at their signed tags"
 echo "   Leipzig, Prague and Sabadell each hold a replica in $run/replicas, and each"
 echo "   lighthouse holds the verified attestation of the city that replicated it"
-git clone -q "$(url leipzig)/git/$(id eindhoven)/$demo_item.git" "$run/clones/eindhoven-via-leipzig" 2>"$run/logs/clone.err" || {
+bg git clone -q "$(url leipzig)/git/$(id eindhoven)/$demo_item.git" "$run/clones/eindhoven-via-leipzig" \
+    2>"$run/logs/clone.err" || {
     cat "$run/logs/clone.err" >&2
     die "git clone from Leipzig's mirror of Eindhoven failed"
 }
