@@ -208,13 +208,13 @@ test_expect_success 'more than 10 hints a minute from one address get 429, other
     test "$(hint "$FID" 3 --interface 127.0.0.3)" = 204
 '
 
-# Wait up to 10 s for tag v$1 of the lighthouse's item on the follower's server.
+# Wait up to 30 s (a loaded CI machine) for tag v$1 of the lighthouse's item on the follower's server.
 wait_for_version() {
     i=0
     until git ls-remote --tags "$FURL/git/$LID/connected-urban-twins.git" 2>/dev/null |
         grep -q "refs/tags/v$1\$"; do
         i=$((i + 1))
-        if [ $i -ge 100 ]; then
+        if [ $i -ge 300 ]; then
             echo "the follower never got v$1" >&2
             cat "$TRASH/follower.out" >&2
             return 1
@@ -223,12 +223,12 @@ wait_for_version() {
     done
 }
 
-# Wait up to 10 s for a line matching $2 in file $1.
+# Wait up to 30 s for a line matching $2 in file $1.
 wait_for_line() {
     i=0
     until grep -q "$2" "$1"; do
         i=$((i + 1))
-        if [ $i -ge 100 ]; then
+        if [ $i -ge 300 ]; then
             echo "no line like '$2' in $1:" >&2
             cat "$1" >&2
             return 1
