@@ -1,7 +1,7 @@
 # citynode - top-level entry points. The real build is CMake (CMakeLists.txt);
 # these targets install what is missing, build, and run.
 #
-#   make run          build and start a demo node on http://127.0.0.1:8470
+#   make run          build and start the demo federation (7 nodes, 127.0.0.1:8470-8476)
 #   make check        build and run every test, then again under ASan+UBSan
 #   make conformance  run the external suites in $(CONFORMANCE_DIR)
 #   make fuzz         run each libFuzzer harness for $(FUZZ_SECONDS) s

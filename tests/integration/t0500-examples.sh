@@ -11,7 +11,15 @@ URL="http://127.0.0.1:$PORT"
 
 stop_demo() {
     [ -f "$TRASH/demo.pid" ] || return 0
-    kill "$(cat "$TRASH/demo.pid")" 2>/dev/null && wait "$(cat "$TRASH/demo.pid")" 2>/dev/null
+    pid=$(cat "$TRASH/demo.pid")
+    kill "$pid" 2>/dev/null
+    # The demo may not be this shell's child (wait cannot see it): poll until it
+    # is gone, so a restarted demo never finds its ports still taken.
+    i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
     rm -f "$TRASH/demo.pid"
     return 0
 }
