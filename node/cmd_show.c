@@ -2,16 +2,21 @@
  * cmd_show.c - `citynode show NODE/ITEM[@V] [--json]`.
  *
  * Shows an item's versions as the signed metadata lists them, and the
- * manifest of the chosen (default: newest) version. --json output is stable:
- * {"node", "item", "kind", "version", "versions": [{version, commit, tag,
- * full_bundle: {path, length, sha256}, delta_bundle?}], "manifest": {...},
+ * manifest of the chosen (default: newest) version. NODE is this node
+ * (`self`, its id or a prefix of it) or a peer (its id, a unique prefix of at
+ * least 8 hex digits, or its alias): a peer's item is read from the verified
+ * state its mirror stores (peers/mirror.h), never from the network. --json
+ * output is stable: {"node", "item", "kind", "version", "versions":
+ * [{version, commit, tag, full_bundle: {target, path, length, sha256,
+ * stored}, delta_bundle?, stored}], "bundles_stored", "manifest": {...},
  * "replicated_by": [{by, by_name, as, version, date, commit, tag,
- * attestation}]}.
+ * attestation}]}, and for a peer "peer": {alias, name, policy}.
  *
  * "replicated by" comes from the replication attestations (docs/PROTOCOL.md
  * §11) in the verified mirrors of this node's peers, counted only when they
  * name the tag this node signed for that version.
  */
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/semver.h"
 #include "core/file.h"
@@ -20,29 +25,73 @@
 #include "node/item.h"
 #include "node/node.h"
 #include "node/sync.h"
+#include "peers/mirror.h"
+#include "peers/peers.h"
 
 #include <getopt.h>
+#include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char synopsis[] = "show NODE/ITEM[@V] [--json]";
 
-static json_t *file_json(const cn_node *node, const char *item, const char *version,
+/* Where the signed targets come from: this node's repository, or the trusted
+ * state stored of a peer. */
+typedef struct {
+    const cn_node *node;
+    const cn_tuf_client *peer; /* NULL: this node */
+    const char *peer_id;
+} show_source;
+
+static size_t source_count(const show_source *src)
+{
+    return src->peer ? cn_tuf_client_target_count(src->peer)
+                     : cn_tuf_repo_target_count(src->node->tuf);
+}
+
+static const cn_tuf_target_info *source_at(const show_source *src, size_t i)
+{
+    return src->peer ? cn_tuf_client_target_at(src->peer, i)
+                     : cn_tuf_repo_target_at(src->node->tuf, i);
+}
+
+static int source_get(const cn_tuf_target_info **out, const show_source *src, const char *target)
+{
+    return src->peer ? cn_tuf_client_get_target_info(out, src->peer, target)
+                     : cn_tuf_repo_get_target(out, src->node->tuf, target);
+}
+
+/* 1 if the file of target t is stored here: always for this node's own
+ * targets, for a peer's only if its mirror holds it (not an `index` peer's
+ * bundles). */
+static int source_stores(const show_source *src, const cn_tuf_target_info *t)
+{
+    char *path = NULL;
+    int stored;
+
+    if (src->peer == NULL)
+        return 1;
+    stored = cn_mirror_target_path(&path, src->node->home->mirrors_dir, src->peer_id, t) == 0;
+    free(path);
+    cn_error_clear();
+    return stored;
+}
+
+static json_t *file_json(const show_source *src, const char *item, const char *version,
                          const char *file)
 {
     const cn_tuf_target_info *t;
     char target[CN_ITEM_TARGET_MAX], *rel = NULL;
     json_t *o;
 
-    if (cn_item_target_path(target, item, version, file) != 0 ||
-        cn_tuf_repo_get_target(&t, node->tuf, target) != 0 ||
+    if (cn_item_target_path(target, item, version, file) != 0 || source_get(&t, src, target) != 0 ||
         cn_tuf_target_consistent_path(&rel, target, t->sha256) != 0) {
         cn_error_clear();
         return NULL;
     }
-    o = json_pack("{s:s, s:s, s:I, s:s}", "target", target, "path", rel, "length",
-                  (json_int_t)t->length, "sha256", t->sha256);
+    o = json_pack("{s:s, s:s, s:I, s:s, s:b}", "target", target, "path", rel, "length",
+                  (json_int_t)t->length, "sha256", t->sha256, "stored", source_stores(src, t));
     free(rel);
     return o;
 }
@@ -55,13 +104,13 @@ static int version_cmp(const void *a, const void *b)
 }
 
 /* Versions of item, oldest first, as a new JSON array. */
-static json_t *collect_versions(const cn_node *node, const char *item, const char **kind)
+static json_t *collect_versions(const show_source *src, const char *item, const char **kind)
 {
-    size_t i, n = cn_tuf_repo_target_count(node->tuf), ilen, vlen, count;
+    size_t i, n = source_count(src), ilen, vlen, count;
     json_t *list = json_array(), **sorted, *v;
 
     for (i = 0; i < n; i++) {
-        const cn_tuf_target_info *t = cn_tuf_repo_target_at(node->tuf, i);
+        const cn_tuf_target_info *t = source_at(src, i);
         const char *ip, *vp;
         char version[128];
         json_t *entry, *full, *delta;
@@ -75,9 +124,9 @@ static json_t *collect_versions(const cn_node *node, const char *item, const cha
         entry = json_pack("{s:s, s:O?, s:O?}", "version", version, "commit",
                           json_object_get(t->custom, "commit"), "tag",
                           json_object_get(t->custom, "tag"));
-        if ((full = file_json(node, item, version, "full.bundle")))
+        if ((full = file_json(src, item, version, "full.bundle")))
             json_object_set_new(entry, "full_bundle", full);
-        if ((delta = file_json(node, item, version, "delta.bundle")))
+        if ((delta = file_json(src, item, version, "delta.bundle")))
             json_object_set_new(entry, "delta_bundle", delta);
         json_array_append_new(list, entry);
     }
@@ -100,10 +149,10 @@ static const char *str(const json_t *o, const char *key)
     return s ? s : "";
 }
 
-/* Who replicated item, from the peers' attestations; an empty array for a
- * node that follows nobody (no state.db). */
-static int collect_replications(json_t **out, const cn_node *node, const char *item,
-                                const json_t *versions)
+/* Who replicated node_id/item, from the peers' attestations; an empty array
+ * for a node that follows nobody (no state.db). */
+static int collect_replications(json_t **out, const cn_node *node, const char *node_id,
+                                const char *item, const json_t *versions)
 {
     json_t *tags = json_object(), *v;
     cn_peers *db = NULL;
@@ -127,7 +176,7 @@ static int collect_replications(json_t **out, const cn_node *node, const char *i
     }
     if ((err = cn_node_peers_open(&db, node->home)) != 0)
         goto out;
-    err = cn_discovery_replications(out, node->home, db, node->home->node_id, item, tags);
+    err = cn_discovery_replications(out, node->home, db, node_id, item, tags);
 out:
     cn_peers_free(db);
     free(db_path);
@@ -137,18 +186,239 @@ out:
     return err;
 }
 
+/* The peer that node_ref (id, unique prefix or alias; nlen bytes) names;
+ * CN_ENOTFOUND in the words of an unknown node when there is none. */
+static int find_peer(cn_peer *out, const cn_node *node, const char *node_ref, size_t nlen)
+{
+    cn_peers *db = NULL;
+    char *db_path = cn_path_join(node->home->root, "state.db"), *ref = strndup(node_ref, nlen);
+    int err = CN_ENOTFOUND;
+
+    memset(out, 0, sizeof(*out));
+    if (db_path == NULL || ref == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* No state.db yet: this node follows nobody. */
+    if (cn_file_exists(db_path) && (err = cn_node_peers_open(&db, node->home)) == 0)
+        err = cn_peers_get(out, db, ref);
+    if (err == CN_ENOTFOUND)
+        err = cn_error_set(CN_ENOTFOUND,
+                           "'%.80s' is neither this node nor a peer (not a node known here; "
+                           "this node is %.12s, see 'citynode peer list')",
+                           ref, node->home->node_id);
+out:
+    cn_peers_free(db);
+    free(ref);
+    free(db_path);
+    return err;
+}
+
+/* The manifest of a peer's item@version, checked against its signed hash. */
+static int read_peer_manifest(json_t **out, const show_source *src, const char *item,
+                              const char *version)
+{
+    char target[CN_ITEM_TARGET_MAX];
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    json_error_t jerr;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_item_target_path(target, item, version, "manifest.json")) != 0 ||
+        (err = cn_mirror_read_target(&bytes, &len, src->node->home->mirrors_dir, src->peer_id,
+                                     src->peer, target)) != 0)
+        return err;
+    *out = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(bytes);
+    if (*out == NULL || !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        return cn_error_set(CN_EVERIFY, "%s of node %.12s: not a JSON object", target,
+                            src->peer_id);
+    }
+    return 0;
+}
+
+/* The version entry of versions named version, or NULL. */
+static const json_t *find_version(const json_t *versions, const char *version)
+{
+    const json_t *v;
+    size_t i;
+
+    json_array_foreach(versions, i, v)
+    {
+        if (strcmp(str(v, "version"), version) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+/* Mark each of a peer's versions "stored" when its content is here: in the
+ * mirrored repository as the tag the peer signed (a mirror fetches only the
+ * newest full bundle and later deltas; sync or replicate put every version in
+ * the repository), or as a stored full bundle. An `index` peer's versions are
+ * not, until `citynode replicate` fetches them. */
+static int mark_stored(json_t *versions, const show_source *src, const char *item)
+{
+    git_repository *repo = NULL;
+    cn_buf buf = CN_BUF_INIT;
+    char *path = NULL;
+    json_t *v;
+    size_t i;
+    int err = 0;
+
+    if (cn_buf_printf(&buf, "%s/%s/%s.git", src->node->home->repos_dir, src->peer_id, item) != 0 ||
+        (path = cn_buf_detach(&buf, NULL)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (cn_dir_exists(path) && git_repository_open_bare(&repo, path) != 0)
+        repo = NULL; /* an unborn or damaged repository holds nothing */
+    json_array_foreach(versions, i, v)
+    {
+        char ref[160];
+        git_oid oid;
+        int stored = json_is_true(json_object_get(json_object_get(v, "full_bundle"), "stored"));
+        if (!stored && repo != NULL &&
+            snprintf(ref, sizeof(ref), "refs/tags/v%s", str(v, "version")) < (int)sizeof(ref) &&
+            git_reference_name_to_id(&oid, repo, ref) == 0)
+            stored = strcmp(git_oid_tostr_s(&oid), str(v, "tag")) == 0;
+        if (json_object_set_new(v, "stored", json_boolean(stored)) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+out:
+    git_repository_free(repo);
+    cn_buf_free(&buf);
+    free(path);
+    return err;
+}
+
+/* NODE/ITEM[@V] of a peer: out as for this node's items plus "peer". */
+static int show_peer(json_t **out, const cn_node *node, const char *ref)
+{
+    const char *slash = strchr(ref, '/'), *kind = "";
+    cn_peer peer;
+    cn_tuf_client *trusted = NULL;
+    json_t *versions = NULL, *manifest = NULL, *replicated = NULL;
+    const json_t *entry;
+    char *item = NULL, *version = NULL, *self_ref = NULL;
+    show_source src = {node, NULL, NULL};
+    int err;
+
+    *out = NULL;
+    if ((err = find_peer(&peer, node, ref, (size_t)(slash - ref))) != 0)
+        return err;
+    /* ITEM[@V] is checked as for this node's items. */
+    if ((self_ref = malloc(strlen(slash) + 5)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(self_ref, "self", 4);
+    strcpy(self_ref + 4, slash);
+    if ((err = cn_node_parse_ref(&item, &version, node, self_ref)) != 0)
+        goto out;
+    if ((err = cn_mirror_load(&trusted, node->home->mirrors_dir, peer.node_id)) != 0) {
+        if (err == CN_ENOTFOUND)
+            cn_error_set(err,
+                         "nothing of peer %.12s (%s) is stored yet; 'citynode sync' fetches it",
+                         peer.node_id, peer.alias);
+        goto out;
+    }
+    src.peer = trusted;
+    src.peer_id = peer.node_id;
+    versions = collect_versions(&src, item, &kind);
+    if (json_array_size(versions) == 0) {
+        err = cn_error_set(CN_ENOTFOUND, "item '%s' is not published by peer %.12s (%s)", item,
+                           peer.node_id, peer.alias);
+        goto out;
+    }
+    if (version == NULL &&
+        (version = strdup(
+             str(json_array_get(versions, json_array_size(versions) - 1), "version"))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((entry = find_version(versions, version)) == NULL) {
+        err = cn_error_set(CN_ENOTFOUND, "%s@%s is not published by peer %.12s (%s)", item, version,
+                           peer.node_id, peer.alias);
+        goto out;
+    }
+    if ((err = mark_stored(versions, &src, item)) != 0 ||
+        (err = read_peer_manifest(&manifest, &src, item, version)) != 0 ||
+        (err = collect_replications(&replicated, node, peer.node_id, item, versions)) != 0)
+        goto out;
+    *out = json_pack("{s:s, s:{s:s, s:s?, s:s}, s:s, s:s, s:s, s:O, s:b, s:O, s:O}", "node",
+                     peer.node_id, "peer", "alias", peer.alias, "name", peer.name, "policy",
+                     cn_peer_policy_name(peer.policy), "item", item, "kind", kind, "version",
+                     version, "versions", versions, "bundles_stored",
+                     json_is_true(json_object_get(entry, "stored")), "manifest", manifest,
+                     "replicated_by", replicated);
+    if (*out == NULL)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+out:
+    json_decref(replicated);
+    json_decref(manifest);
+    json_decref(versions);
+    cn_tuf_client_free(trusted);
+    free(self_ref);
+    free(item);
+    free(version);
+    cn_peer_clear(&peer);
+    return err;
+}
+
+/* NODE/ITEM[@V] of this node. */
+static int show_own(json_t **out, const cn_node *node, char *item, char *version)
+{
+    show_source src = {node, NULL, NULL};
+    json_t *versions = NULL, *manifest = NULL, *replicated = NULL;
+    const char *kind = "";
+    int err;
+
+    *out = NULL;
+    if (version == NULL && (err = cn_node_latest_version(&version, NULL, node, item)) != 0)
+        goto out;
+    if ((err = cn_node_read_manifest(&manifest, node, item, version)) != 0)
+        goto out;
+    versions = collect_versions(&src, item, &kind);
+    if ((err = collect_replications(&replicated, node, node->home->node_id, item, versions)) != 0)
+        goto out;
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:O, s:b, s:O, s:O}", "node", node->home->node_id,
+                     "item", item, "kind", kind, "version", version, "versions", versions,
+                     "bundles_stored", 1, "manifest", manifest, "replicated_by", replicated);
+    if (*out == NULL)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+out:
+    json_decref(replicated);
+    json_decref(versions);
+    json_decref(manifest);
+    free(version);
+    free(item);
+    return err;
+}
+
 static void print_human(const json_t *out)
 {
-    const json_t *m = json_object_get(out, "manifest"), *v;
+    const json_t *m = json_object_get(out, "manifest"), *peer = json_object_get(out, "peer"), *v;
     const char *title = str(m, "title");
     size_t i;
 
     if (!*title)
         title = str(m, "name");
     printf("%s/%s  (%s)\n", str(out, "node"), str(out, "item"), str(out, "kind"));
+    if (peer)
+        printf("peer:     %s (%s), policy %s\n", *str(peer, "name") ? str(peer, "name") : "?",
+               str(peer, "alias"), str(peer, "policy"));
     if (*title)
         printf("title:    %s\n", title);
     printf("version:  %s\n", str(out, "version"));
+    if (peer)
+        printf("bundles:  %s\n", json_is_true(json_object_get(out, "bundles_stored"))
+                                     ? "stored here (verified mirror)"
+                                     : "not fetched; `citynode replicate` fetches them");
     printf("versions:\n");
     json_array_foreach(json_object_get(out, "versions"), i, v)
     {
@@ -168,9 +438,8 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     cn_node *node = NULL;
-    json_t *versions = NULL, *manifest = NULL, *replicated = NULL, *out = NULL;
+    json_t *out = NULL;
     char *home = NULL, *item = NULL, *version = NULL;
-    const char *kind = "";
     int c, as_json = 0, err;
 
     optind = 0;
@@ -181,24 +450,18 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
     }
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "expected one NODE/ITEM[@V]");
-    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
-        (err = cn_node_open(&node, home, 0)) != 0 ||
-        (err = cn_node_parse_ref(&item, &version, node, argv[optind])) != 0)
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
         goto out;
-    if (version == NULL && (err = cn_node_latest_version(&version, NULL, node, item)) != 0)
-        goto out;
-    if ((err = cn_node_read_manifest(&manifest, node, item, version)) != 0)
-        goto out;
-    versions = collect_versions(node, item, &kind);
-    if ((err = collect_replications(&replicated, node, item, versions)) != 0)
-        goto out;
-    out = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O}", "node", node->home->node_id, "item",
-                    item, "kind", kind, "version", version, "versions", versions, "manifest",
-                    manifest, "replicated_by", replicated);
-    if (out == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
+    err = cn_node_parse_ref(&item, &version, node, argv[optind]);
+    if (err == 0) {
+        err = show_own(&out, node, item, version); /* takes item and version */
+    } else if (err == CN_ENOTFOUND) {
+        /* Not this node: perhaps a peer. */
+        cn_error_clear();
+        err = show_peer(&out, node, argv[optind]);
     }
+    if (err != 0)
+        goto out;
     if (as_json) {
         json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
         putchar('\n');
@@ -207,11 +470,6 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
     }
 out:
     json_decref(out);
-    json_decref(replicated);
-    json_decref(versions);
-    json_decref(manifest);
-    free(item);
-    free(version);
     cn_node_free(node);
     free(home);
     return err ? cn_cli_fail(err) : 0;
