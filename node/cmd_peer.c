@@ -118,12 +118,16 @@ static json_t *peer_json(const cn_peer *p)
 static void print_peers(const cn_peer *peers, size_t n)
 {
     size_t i;
+    int w = 5; /* the alias column fits the longest alias */
 
     if (n == 0) {
         printf("no peers; add one with 'citynode peer add URL'\n");
         return;
     }
-    printf("%-12s  %-20s  %-6s  %-20s  %-9s  %s\n", "NODE", "ALIAS", "POLICY", "LAST SYNC",
+    for (i = 0; i < n; i++)
+        if ((int)strlen(peers[i].alias) > w)
+            w = (int)strlen(peers[i].alias);
+    printf("%-12s  %-*s  %-6s  %-20s  %-9s  %s\n", "NODE", w, "ALIAS", "POLICY", "LAST SYNC",
            "RESULT", "URL");
     for (i = 0; i < n; i++) {
         const cn_peer *p = &peers[i];
@@ -133,7 +137,7 @@ static void print_peers(const cn_peer *peers, size_t n)
             struct tm tm;
             strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
         }
-        printf("%.12s  %-20s  %-6s  %-20s  %-9s  %s\n", p->node_id, p->alias,
+        printf("%.12s  %-*s  %-6s  %-20s  %-9s  %s\n", p->node_id, w, p->alias,
                cn_peer_policy_name(p->policy), when, p->last_result ? p->last_result : "-", p->url);
         if (p->last_error)
             printf("%12s  error: %s\n", "", p->last_error);
