@@ -35,6 +35,7 @@ static const command commands[] = {
     {"export", cn_cmd_export, "export OUTDIR"},
     {"serve", cn_cmd_serve, "serve [--listen HOST:PORT]"},
     {"show", cn_cmd_show, "show NODE/ITEM[@V] [--json]"},
+    {"search", cn_cmd_search, "search QUERY [--kind K] [--theme T] [--city C] [--json]"},
     {"allowed-signers", cn_cmd_allowed_signers, "allowed-signers [NODE]"},
     {"keys", cn_cmd_keys, "keys list | keys rotate ROLE"},
     {"peer", cn_cmd_peer,

@@ -21,6 +21,7 @@
 #include "core/semver.h"
 #include "node/commands.h"
 #include "node/config.h"
+#include "node/index.h"
 #include "node/item.h"
 #include "node/node.h"
 #include "peers/hint.h"
@@ -389,6 +390,10 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
         (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
     err = publish(node, argv[optind], version);
+    if (err == 0 && cn_node_index_self(node) != 0) {
+        fprintf(stderr, "warning: published, but not indexed for search: %s\n", cn_error_message());
+        cn_error_clear();
+    }
     if (err == 0)
         send_hints(node);
 out:

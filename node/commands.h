@@ -16,6 +16,7 @@ int cn_cmd_verify(const char *home, int argc, char **argv);
 int cn_cmd_export(const char *home, int argc, char **argv);
 int cn_cmd_serve(const char *home, int argc, char **argv);
 int cn_cmd_show(const char *home, int argc, char **argv);
+int cn_cmd_search(const char *home, int argc, char **argv);
 int cn_cmd_allowed_signers(const char *home, int argc, char **argv);
 int cn_cmd_keys(const char *home, int argc, char **argv);
 int cn_cmd_peer(const char *home, int argc, char **argv);

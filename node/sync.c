@@ -6,6 +6,7 @@
 #include "core/file.h"
 #include "node/config.h"
 #include "node/discovery.h"
+#include "node/index.h"
 #include "peers/hint.h"
 
 #include <stdlib.h>
@@ -84,6 +85,15 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     if ((derr = cn_discovery_after_sync(node, db, progress, ctx)) != 0 && err == 0)
         err = derr;
     cn_peers_free(db);
+    /* Search index: a failure is a warning, never the round's result. */
+    if (*out && cn_node_index_peers(node, *out) != 0) {
+        char msg[512];
+
+        snprintf(msg, sizeof(msg), "search index not updated: %s", cn_error_message());
+        if (progress)
+            progress(ctx, node->home->node_id, msg);
+        cn_error_clear();
+    }
     if (*out && round_changed(*out))
         send_hints(node);
     return err;

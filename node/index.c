@@ -1,0 +1,348 @@
+/*
+ * index.c - feeding the registry from this node's own tree and from its
+ * peers' verified mirrors (see index.h and registry/registry.h).
+ */
+#include "node/index.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "core/json.h"
+#include "node/item.h"
+#include "peers/mirror.h"
+#include "peers/peers.h"
+#include "registry/registry.h"
+
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Bound on a node.json, manifest or attestation read for indexing. */
+#define INDEX_FILE_MAX (1024 * 1024)
+/* Bound on the signers of one targets metadata. */
+#define INDEX_SIGNERS_MAX 16
+
+#define ATTESTATION_PREFIX "attestations/"
+
+/* Where a node's targets come from: this node's repository or a peer's
+ * trusted state as its mirror stores it. */
+typedef struct {
+    cn_node *node;
+    const cn_tuf_client *peer; /* NULL: this node */
+    const char *node_id;
+} index_source;
+
+static size_t source_count(const index_source *src)
+{
+    return src->peer ? cn_tuf_client_target_count(src->peer)
+                     : cn_tuf_repo_target_count(src->node->tuf);
+}
+
+static const cn_tuf_target_info *source_at(const index_source *src, size_t i)
+{
+    return src->peer ? cn_tuf_client_target_at(src->peer, i)
+                     : cn_tuf_repo_target_at(src->node->tuf, i);
+}
+
+/* A target's bytes checked against its signed hash, parsed as a JSON object. */
+static int read_json_target(json_t **out, const index_source *src, const cn_tuf_target_info *t)
+{
+    unsigned char *data = NULL;
+    char *rel = NULL, *path = NULL;
+    size_t len = 0;
+    int err;
+
+    *out = NULL;
+    if (t->length > INDEX_FILE_MAX)
+        return cn_error_set(CN_ELIMIT, "%s of node %.12s: larger than %d bytes", t->path,
+                            src->node_id, INDEX_FILE_MAX);
+    if (src->peer) {
+        err = cn_mirror_read_target(&data, &len, src->node->home->mirrors_dir, src->node_id,
+                                    src->peer, t->path);
+    } else {
+        if ((err = cn_tuf_target_consistent_path(&rel, t->path, t->sha256)) != 0)
+            goto out;
+        if ((path = cn_path_join(src->node->home->public_dir, rel)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        if ((err = cn_file_read(&data, &len, path, INDEX_FILE_MAX)) == 0)
+            err = cn_tuf_verify_target_bytes(t, data, len);
+    }
+    if (err == 0)
+        err = cn_json_parse(out, data, len, CN_JSON_MAX_DEPTH, t->path);
+    if (err == 0 && !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        err =
+            cn_error_set(CN_EVERIFY, "%s of node %.12s: not a JSON object", t->path, src->node_id);
+    }
+out:
+    free(data);
+    free(path);
+    free(rel);
+    return err;
+}
+
+/* The key ids whose signatures the trusted targets metadata carries (a
+ * peer's), or the keys the current root authorizes for targets (this node's:
+ * it signs with them). Strings borrowed from *holder. */
+static int targets_signers(const char **ids, size_t *n, json_t **holder, const index_source *src)
+{
+    const unsigned char *bytes;
+    const json_t *sigs, *s;
+    size_t len, i;
+    int err;
+
+    *n = 0;
+    *holder = NULL;
+    if (src->peer) {
+        if ((err = cn_tuf_client_metadata_bytes(&bytes, &len, src->peer, CN_TUF_TARGETS)) != 0 ||
+            (err = cn_json_parse(holder, bytes, len, CN_JSON_MAX_DEPTH, "targets.json")) != 0)
+            return err;
+        sigs = json_object_get(*holder, "signatures");
+    } else {
+        if ((err = cn_node_role_keys(holder, src->node, CN_TUF_TARGETS)) != 0)
+            return err;
+        sigs = *holder;
+    }
+    json_array_foreach(sigs, i, s)
+    {
+        const char *id = json_string_value(json_object_get(s, "keyid"));
+
+        if (id && *n < INDEX_SIGNERS_MAX)
+            ids[(*n)++] = id;
+    }
+    return 0;
+}
+
+/* The tagger time of the version's signed tag in the node's repository, 0
+ * when the repository or tag is not here (an `index` peer's items). */
+static int64_t tag_time(const index_source *src, const char *item, const json_t *custom)
+{
+    const char *tag = json_string_value(json_object_get(custom, "tag"));
+    char rel[CN_ITEM_TARGET_MAX + CN_PEER_ID_HEX + 8];
+    git_repository *repo = NULL;
+    git_tag *t = NULL;
+    git_oid oid;
+    char *path;
+    int64_t when = 0;
+
+    if (tag == NULL || git_oid_fromstr(&oid, tag) != 0)
+        return 0;
+    snprintf(rel, sizeof(rel), "%s/%s.git", src->node_id, item);
+    if ((path = cn_path_join(src->node->home->repos_dir, rel)) == NULL)
+        return 0;
+    if (git_repository_open_bare(&repo, path) == 0 && git_tag_lookup(&t, repo, &oid) == 0 &&
+        git_tag_tagger(t) != NULL)
+        when = (int64_t)git_tag_tagger(t)->when.time;
+    git_tag_free(t);
+    git_repository_free(repo);
+    git_error_clear();
+    free(path);
+    return when;
+}
+
+/* Remember the first error of a node's puts, go on with the next target. */
+static void keep_first(int *first, int err)
+{
+    if (err != 0 && *first == 0)
+        *first = err;
+    else if (err != 0)
+        cn_error_clear();
+}
+
+static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
+{
+    const char *signers[INDEX_SIGNERS_MAX];
+    json_t *holder = NULL;
+    size_t nsigners = 0, i, n = source_count(src);
+    int first = 0, err;
+
+    if ((err = targets_signers(signers, &nsigners, &holder, src)) != 0)
+        return err;
+    for (i = 0; i < n; i++) {
+        const cn_tuf_target_info *t = source_at(src, i);
+        const char *ip, *vp;
+        size_t ilen, vlen, plen = strlen(ATTESTATION_PREFIX), tlen = strlen(t->path);
+        json_t *doc = NULL;
+
+        if (cn_item_is_manifest_target(t->path, &ip, &ilen, &vp, &vlen)) {
+            cn_registry_version_info vi = CN_REGISTRY_VERSION_INFO_INIT;
+            char *item = strndup(ip, ilen), *version = strndup(vp, vlen);
+
+            if (item == NULL || version == NULL)
+                err = cn_error_set(CN_ENOMEM, "out of memory");
+            else if ((err = read_json_target(&doc, src, t)) == 0) {
+                vi.node_id = src->node_id;
+                vi.item = item;
+                vi.item_version = version;
+                vi.manifest = doc;
+                vi.custom = t->custom;
+                vi.signers = signers;
+                vi.nsigners = nsigners;
+                vi.published = tag_time(src, item, t->custom);
+                vi.verified_at = now;
+                err = cn_registry_put_version(reg, &vi);
+            }
+            free(item);
+            free(version);
+        } else if (tlen > plen + 5 && strncmp(t->path, ATTESTATION_PREFIX, plen) == 0 &&
+                   strcmp(t->path + tlen - 5, ".json") == 0 &&
+                   strchr(t->path + plen, '/') == NULL) {
+            char *id = strndup(t->path + plen, tlen - plen - 5);
+
+            if (id == NULL)
+                err = cn_error_set(CN_ENOMEM, "out of memory");
+            else if ((err = read_json_target(&doc, src, t)) == 0)
+                err = cn_registry_put_attestation(reg, src->node_id, id, doc, now);
+            free(id);
+        } else {
+            continue;
+        }
+        json_decref(doc);
+        keep_first(&first, err);
+    }
+    json_decref(holder);
+    return first;
+}
+
+/* One node, in one transaction: the node, mark, its targets, sweep. */
+static int index_node(cn_registry *reg, const index_source *src, cn_registry_source source,
+                      const char *name, const char *url)
+{
+    cn_registry_node_info ni = CN_REGISTRY_NODE_INFO_INIT;
+    const cn_tuf_target_info *t = NULL;
+    json_t *profile = NULL;
+    int64_t now = (int64_t)time(NULL);
+    int err, terr;
+
+    /* node.json is optional: without it the directory shows the name given. */
+    if ((src->peer ? cn_tuf_client_get_target_info(&t, src->peer, "node.json")
+                   : cn_tuf_repo_get_target(&t, src->node->tuf, "node.json")) == 0) {
+        if ((err = read_json_target(&profile, src, t)) != 0)
+            return err;
+    } else {
+        cn_error_clear();
+    }
+    ni.node_id = src->node_id;
+    ni.profile = profile;
+    if (profile == NULL || !json_is_string(json_object_get(profile, "name")))
+        ni.name = name;
+    if (profile == NULL || !json_is_string(json_object_get(profile, "url")))
+        ni.url = url;
+    ni.source = source;
+    ni.verified_at = now;
+    if ((err = cn_registry_begin(reg)) != 0)
+        goto out;
+    if ((err = cn_registry_put_node(reg, &ni)) != 0 ||
+        (err = cn_registry_mark_node(reg, src->node_id)) != 0) {
+        cn_registry_rollback(reg);
+        goto out;
+    }
+    terr = index_targets(reg, src, now);
+    if ((err = cn_registry_sweep_node(reg, src->node_id, now, NULL)) != 0 ||
+        (err = cn_registry_commit(reg)) != 0) {
+        cn_registry_rollback(reg);
+        goto out;
+    }
+    err = terr;
+out:
+    json_decref(profile);
+    return err;
+}
+
+static int open_registry(cn_registry **out, const cn_node *node)
+{
+    char *db = cn_path_join(node->home->root, "state.db");
+    int err;
+
+    if (db == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    err = cn_registry_open(out, db);
+    free(db);
+    return err;
+}
+
+int cn_node_index_self(cn_node *node)
+{
+    index_source src = {node, NULL, node->home->node_id};
+    cn_registry *reg = NULL;
+    char name[32];
+    int err;
+
+    snprintf(name, sizeof(name), "node %.12s", node->home->node_id);
+    if ((err = open_registry(&reg, node)) == 0)
+        err = index_node(reg, &src, CN_REGISTRY_SELF, name, NULL);
+    cn_registry_free(reg);
+    return err;
+}
+
+/* The peers of the report to index, read before the registry opens (one
+ * connection at a time). */
+static int changed_peers(cn_peer **out, size_t *n, const cn_node *node,
+                         const cn_sync_report *report)
+{
+    cn_peers *db = NULL;
+    char *path;
+    size_t i;
+    int err;
+
+    *out = NULL;
+    *n = 0;
+    if (report->npeers == 0)
+        return 0;
+    if ((*out = calloc(report->npeers, sizeof(**out))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((path = cn_path_join(node->home->root, "state.db")) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    err = cn_peers_open(&db, path);
+    free(path);
+    if (err != 0)
+        return err;
+    for (i = 0; i < report->npeers; i++) {
+        if (!report->peers[i].changed)
+            continue;
+        if ((err = cn_peers_get(&(*out)[*n], db, report->peers[i].node_id)) != 0)
+            break;
+        if ((*out)[*n].policy == CN_POLICY_BLOCK)
+            cn_peer_clear(&(*out)[*n]);
+        else
+            (*n)++;
+    }
+    cn_peers_free(db);
+    return err;
+}
+
+int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
+{
+    cn_peer *peers = NULL;
+    cn_registry *reg = NULL;
+    size_t n = 0, i;
+    int first = 0, err;
+
+    if (report == NULL)
+        return 0;
+    if ((err = changed_peers(&peers, &n, node, report)) != 0 || n == 0)
+        goto out;
+    if ((err = open_registry(&reg, node)) != 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        cn_tuf_client *trusted = NULL;
+        index_source src = {node, NULL, peers[i].node_id};
+
+        if ((err = cn_mirror_load(&trusted, node->home->mirrors_dir, peers[i].node_id)) == 0) {
+            src.peer = trusted;
+            err = index_node(reg, &src,
+                             peers[i].policy == CN_POLICY_INDEX ? CN_REGISTRY_INDEX
+                                                                : CN_REGISTRY_MIRROR,
+                             peers[i].name ? peers[i].name : peers[i].alias, peers[i].url);
+        }
+        cn_tuf_client_free(trusted);
+        keep_first(&first, err);
+    }
+    err = first;
+out:
+    cn_registry_free(reg);
+    cn_peer_list_free(peers, n);
+    return err;
+}

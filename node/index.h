@@ -1,0 +1,27 @@
+/*
+ * index.h - keeping the registry (registry/registry.h) current with what this
+ * node publishes and what its peers' verified mirrors hold.
+ *
+ * Each function opens its own registry connection to <home>/state.db and
+ * indexes one node per transaction: the node from its signed node.json, then
+ * cn_registry_mark_node, every manifest target as a version and every
+ * attestation target, then cn_registry_sweep_node, so that what left the
+ * signed targets shows as withdrawn. A manifest or attestation the registry
+ * refuses is skipped (the rest of the node is still indexed) and reported
+ * through the return value. Nothing here prints.
+ */
+#ifndef CN_NODE_INDEX_H
+#define CN_NODE_INDEX_H
+
+#include "node/node.h"
+#include "peers/sync.h"
+
+/* Re-index this node's own items from its TUF targets and published tree. */
+int cn_node_index_self(cn_node *node);
+
+/* Index every peer of report whose trusted metadata changed (policy mirror
+ * or index; blocked peers are left alone) from its verified mirror
+ * (peers/mirror.h). Returns 0, or the first error after trying them all. */
+int cn_node_index_peers(cn_node *node, const cn_sync_report *report);
+
+#endif
