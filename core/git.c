@@ -217,7 +217,8 @@ int cn_git_update_server_info(git_repository *repo)
     const char *gitdir = git_repository_path(repo);
     int err;
 
-    if ((err = server_info_refs(&refs, repo)) != 0 || (err = cn_git_pack_dir(&pack_dir, repo)) != 0 ||
+    if ((err = server_info_refs(&refs, repo)) != 0 ||
+        (err = cn_git_pack_dir(&pack_dir, repo)) != 0 ||
         (err = server_info_packs(&packs, pack_dir)) != 0)
         goto out;
     if ((info_dir = cn_path_join(gitdir, "info")) == NULL ||

@@ -43,7 +43,8 @@ static const command commands[] = {
      "| peer remove NODE"},
     {"sync", cn_cmd_sync, "sync [NODE...]"},
     {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST [--as ITEM]"},
-    {"network", cn_cmd_network, "network publish FILE | network trust NODE [--policy mirror|index]"},
+    {"network", cn_cmd_network,
+     "network publish FILE | network trust NODE [--policy mirror|index]"},
 };
 
 static void usage(FILE *f)
