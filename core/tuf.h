@@ -322,6 +322,13 @@ int cn_tuf_client_get_target_info(const cn_tuf_target_info **out, const cn_tuf_c
 int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf_client *c,
                                const cn_tuf_target_info *info, cn_tuf_fetch_fn fetch, void *ctx);
 
+/* Check every file below targets_dir (a tree's targets/ directory): each must
+ * be a regular file named <sha256>.<name> whose content hashes to that
+ * sha256 (read up to max_file bytes). Symlinks and other special files are
+ * refused. CN_EVERIFY naming the first bad file; a missing directory is no
+ * error (nothing published yet). */
+int cn_tuf_verify_target_files(const char *targets_dir, size_t max_file);
+
 /* Offline check of a whole public/ tree (`citynode verify --all`): run the
  * client workflow from tuf/1.root.json reading files from public_dir, then
  * check every target file's length and sha256. CN_EVERIFY naming the first

@@ -11,7 +11,10 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "core/hash.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,6 +557,39 @@ int cn_tuf_fetch_dir(void *ctx, const char *path, size_t max_len, unsigned char 
         return cn_error_set(CN_ENOMEM, "out of memory");
     err = cn_file_read(out, outlen, full, max_len);
     free(full);
+    return err;
+}
+
+int cn_tuf_verify_target_files(const char *dir, size_t max_file)
+{
+    struct dirent *e;
+    DIR *d;
+    int err = 0;
+
+    if ((d = opendir(dir)) == NULL)
+        return 0;
+    while (err == 0 && (e = readdir(d)) != NULL) {
+        char *path, digest[CN_SHA256_HEX_LEN + 1];
+        struct stat st;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if ((path = cn_path_join(dir, e->d_name)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+        if (lstat(path, &st) != 0)
+            err = cn_error_set(CN_ERROR, "%s: cannot stat", path);
+        else if (S_ISDIR(st.st_mode))
+            err = cn_tuf_verify_target_files(path, max_file);
+        else if (!S_ISREG(st.st_mode) || strlen(e->d_name) <= CN_SHA256_HEX_LEN + 1 ||
+                 e->d_name[CN_SHA256_HEX_LEN] != '.')
+            err = cn_error_set(CN_EVERIFY, "%s: not a target file (<sha256>.<name>)", path);
+        else if ((err = cn_sha256_file_hex(digest, NULL, path, max_file)) == 0 &&
+                 strncmp(digest, e->d_name, CN_SHA256_HEX_LEN) != 0)
+            err = cn_error_set(CN_EVERIFY, "%s: content does not match its signed hash", path);
+        free(path);
+    }
+    closedir(d);
     return err;
 }
 

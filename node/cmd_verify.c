@@ -35,55 +35,10 @@
 
 #define CN_TARGET_FILE_MAX ((size_t)4 << 30)
 
-typedef struct {
-    cn_tuf_metadata **roots;
-    size_t nroots;
-} root_list;
-
-static void root_list_free(root_list *l)
-{
-    size_t i;
-    for (i = 0; i < l->nroots; i++)
-        cn_tuf_metadata_free(l->roots[i]);
-    free(l->roots);
-}
-
-static int load_roots(root_list *l, const char *tuf_dir)
-{
-    char path[4096];
-    unsigned char *data;
-    size_t len;
-    int err;
-
-    for (;;) {
-        cn_tuf_metadata *md, **grown;
-        snprintf(path, sizeof(path), "%s/%zu.root.json", tuf_dir, l->nroots + 1);
-        if (!cn_file_exists(path))
-            return l->nroots ? 0 : cn_error_set(CN_EVERIFY, "%s is missing", path);
-        if ((err = cn_file_read(&data, &len, path, CN_TUF_MAX_ROOT_LEN)) != 0)
-            return err;
-        err = cn_tuf_metadata_parse(&md, data, len, CN_TUF_MAX_ROOT_LEN, CN_TUF_ROOT, path);
-        free(data);
-        if (err != 0)
-            return CN_EVERIFY;
-        /* Each root is signed by its own keys and by its predecessor's. */
-        if (cn_tuf_metadata_verify(md, md, CN_TUF_ROOT) != 0 ||
-            (l->nroots && cn_tuf_metadata_verify(md, l->roots[l->nroots - 1], CN_TUF_ROOT) != 0)) {
-            cn_tuf_metadata_free(md);
-            return cn_error_wrap(CN_EVERIFY, "%s", path);
-        }
-        if ((grown = realloc(l->roots, (l->nroots + 1) * sizeof(*grown))) == NULL) {
-            cn_tuf_metadata_free(md);
-            return cn_error_set(CN_ENOMEM, "out of memory");
-        }
-        l->roots = grown;
-        l->roots[l->nroots++] = md;
-    }
-}
-
 /* An older N.snapshot.json or N.targets.json: signed by the role's keys of
  * some root version. */
-static int verify_old_metadata(const root_list *roots, const char *path, cn_tuf_role role)
+static int verify_old_metadata(cn_tuf_metadata *const *roots, size_t nroots, const char *path,
+                               cn_tuf_role role)
 {
     cn_tuf_metadata *md = NULL;
     unsigned char *data = NULL;
@@ -97,8 +52,8 @@ static int verify_old_metadata(const root_list *roots, const char *path, cn_tuf_
         goto out;
     }
     err = CN_EVERIFY;
-    for (i = roots->nroots; i-- > 0 && err != 0;)
-        err = cn_tuf_metadata_verify(md, roots->roots[i], role);
+    for (i = nroots; i-- > 0 && err != 0;)
+        err = cn_tuf_metadata_verify(md, roots[i], role);
     if (err != 0)
         cn_error_set(CN_EVERIFY, "%s: not signed by any %s key of this node", path,
                      cn_tuf_role_name(role));
@@ -111,14 +66,15 @@ out:
 static int verify_metadata_dir(const char *public_dir)
 {
     char *tuf_dir = cn_path_join(public_dir, "tuf");
-    root_list roots = {0};
+    cn_tuf_metadata **roots = NULL;
+    size_t nroots = 0;
     struct dirent *e;
     DIR *d = NULL;
     int err;
 
     if (tuf_dir == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    if ((err = load_roots(&roots, tuf_dir)) != 0)
+    if ((err = cn_verify_root_chain(&roots, &nroots, public_dir)) != 0)
         goto out;
     if ((d = opendir(tuf_dir)) == NULL) {
         err = cn_error_set(CN_ERROR, "cannot read %s", tuf_dir);
@@ -131,46 +87,15 @@ static int verify_metadata_dir(const char *public_dir)
             continue;
         snprintf(path, sizeof(path), "%s/%s", tuf_dir, e->d_name);
         if (strcmp(dot, ".snapshot.json") == 0)
-            err = verify_old_metadata(&roots, path, CN_TUF_SNAPSHOT);
+            err = verify_old_metadata(roots, nroots, path, CN_TUF_SNAPSHOT);
         else if (strcmp(dot, ".targets.json") == 0)
-            err = verify_old_metadata(&roots, path, CN_TUF_TARGETS);
+            err = verify_old_metadata(roots, nroots, path, CN_TUF_TARGETS);
     }
 out:
     if (d)
         closedir(d);
-    root_list_free(&roots);
+    cn_verify_root_chain_free(roots, nroots);
     free(tuf_dir);
-    return err;
-}
-
-/* Every file under dir is named <sha256>.<name>: check the digest. */
-static int verify_target_files(const char *dir)
-{
-    struct dirent *e;
-    DIR *d;
-    int err = 0;
-
-    if ((d = opendir(dir)) == NULL)
-        return 0; /* no targets yet */
-    while (err == 0 && (e = readdir(d)) != NULL) {
-        char *path, digest[CN_SHA256_HEX_LEN + 1];
-        struct stat st;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if ((path = cn_path_join(dir, e->d_name)) == NULL) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-            break;
-        }
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            err = verify_target_files(path);
-        else if (strlen(e->d_name) <= CN_SHA256_HEX_LEN + 1 || e->d_name[CN_SHA256_HEX_LEN] != '.')
-            err = cn_error_set(CN_EVERIFY, "%s: not a target of this node", path);
-        else if ((err = cn_sha256_file_hex(digest, NULL, path, CN_TARGET_FILE_MAX)) == 0 &&
-                 strncmp(digest, e->d_name, CN_SHA256_HEX_LEN) != 0)
-            err = cn_error_set(CN_EVERIFY, "%s: content does not match its signed hash", path);
-        free(path);
-    }
-    closedir(d);
     return err;
 }
 
@@ -218,7 +143,7 @@ int cn_verify_tree(const cn_home *home)
         return cn_error_wrap(as_verify_failure(err), "%s", home->public_dir);
     if ((targets_dir = cn_path_join(home->public_dir, "targets")) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    err = verify_target_files(targets_dir);
+    err = cn_tuf_verify_target_files(targets_dir, CN_TARGET_FILE_MAX);
     free(targets_dir);
     if (err != 0)
         return as_verify_failure(err);

@@ -596,40 +596,6 @@ out:
     return err;
 }
 
-/* Every file under targets/ is named <sha256>.<name>: check the digest. */
-static int verify_target_files(const char *dir)
-{
-    struct dirent *e;
-    DIR *d;
-    int err = 0;
-
-    if ((d = opendir(dir)) == NULL)
-        return 0;
-    while (err == 0 && (e = readdir(d)) != NULL) {
-        char *path, digest[CN_SHA256_HEX_LEN + 1];
-        struct stat st;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if ((path = cn_path_join(dir, e->d_name)) == NULL) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-            break;
-        }
-        if (lstat(path, &st) != 0)
-            err = cn_error_set(CN_ERROR, "%s: cannot stat", path);
-        else if (S_ISDIR(st.st_mode))
-            err = verify_target_files(path);
-        else if (!S_ISREG(st.st_mode) || strlen(e->d_name) <= CN_SHA256_HEX_LEN + 1 ||
-                 e->d_name[CN_SHA256_HEX_LEN] != '.')
-            err = cn_error_set(CN_EVERIFY, "%s: not a target file of this mirror", path);
-        else if ((err = cn_sha256_file_hex(digest, NULL, path, TARGET_FILE_MAX)) == 0 &&
-                 strncmp(digest, e->d_name, CN_SHA256_HEX_LEN) != 0)
-            err = cn_error_set(CN_EVERIFY, "%s: content does not match its signed hash", path);
-        free(path);
-    }
-    closedir(d);
-    return err;
-}
-
 /* Every trusted target stored here has its signed length (the name carries
  * the hash, checked above). */
 static int verify_stored_targets(const char *mirrors_dir, const char *node_id,
@@ -840,7 +806,8 @@ int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char 
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = verify_tuf_files(dir, c)) != 0 || (err = verify_target_files(targets)) != 0 ||
+    if ((err = verify_tuf_files(dir, c)) != 0 ||
+        (err = cn_tuf_verify_target_files(targets, TARGET_FILE_MAX)) != 0 ||
         (err = verify_stored_targets(mirrors_dir, node_id, c)) != 0 ||
         (err = verify_repos(repos_dir, node_id, c)) != 0)
         goto out;
