@@ -22,7 +22,7 @@ deps:
 
 test-deps: deps
 	@./scripts/install-deps.sh --test
-	@cd tests && if [ ! -d node_modules/tuf-js ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	@cd tests && if [ ! -d node_modules/tuf-js ] || [ ! -d node_modules/playwright-core ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
 build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
