@@ -378,6 +378,8 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     so.repos_dir = h->repos_dir;
     so.node_id = h->node_id;
     so.node_name = cfg->name;
+    so.state_db = sync.db_path;
+    so.base_url = cfg->url;
     so.on_hint = on_hint;
     so.hint_ctx = &sync;
 

@@ -9,6 +9,7 @@
  * published tree, and for git the handful of files the dumb protocol reads.
  */
 #include "node/serve.h"
+#include "node/serve_internal.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/name.h"
@@ -29,12 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CN_SERVE_MAX_PATH         1024
 #define CN_SERVE_DEFAULT_THREADS  4
 #define CN_SERVE_CONNECTION_LIMIT 1024
 #define CN_SERVE_PER_IP_LIMIT     256 /* one address may hold a quarter of the connections */
 #define CN_SERVE_TIMEOUT_S        30
-#define CN_NODE_ID_LEN            64
 
 /* The inbox (docs/PROTOCOL.md §12). A hint costs the receiver a sync of one
  * peer at most, and only for a followed peer; the limits keep a flood from
@@ -44,30 +43,6 @@
 #define CN_INBOX_PER_ADDR    10          /* hints per client address ... */
 #define CN_INBOX_GLOBAL      600         /* ... and from all addresses together ... */
 #define CN_INBOX_WINDOW_S    60          /* ... per window of this many seconds */
-#define CN_INBOX_ADDRS       512         /* client addresses tracked at once */
-
-typedef struct {
-    unsigned char addr[16];
-    int family; /* 0: slot unused */
-    int64_t start;
-    unsigned count;
-} rate_slot;
-
-struct cn_server {
-    struct MHD_Daemon *daemon;
-    char *index_html;
-    size_t index_len;
-    int root_fd; /* public_dir, opened once; files are opened relative to it */
-    char *mirrors_dir;
-    char *repos_dir;
-    cn_server_hint_fn on_hint;
-    void *hint_ctx;
-    pthread_mutex_t rate_lock;
-    int rate_lock_ok;
-    int64_t global_start;
-    unsigned global_count;
-    rate_slot slots[CN_INBOX_ADDRS];
-};
 
 /* The state of one POST /inbox while its body arrives. */
 typedef struct {
@@ -79,7 +54,7 @@ typedef struct {
 /* *req_cls of every request that is not a POST /inbox. */
 static char plain_request;
 
-static enum MHD_Result respond_text(struct MHD_Connection *c, unsigned status, const char *text)
+enum MHD_Result cn_serve_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
@@ -148,7 +123,7 @@ static int is_tree_path(const char *rel)
 
 /* Open rel below dir_fd one component at a time with O_NOFOLLOW, so neither
  * ".." (refused earlier) nor a symlink can lead outside it. */
-static int open_below(int dir_fd, const char *rel)
+int cn_serve_open_below(int dir_fd, const char *rel)
 {
     char buf[CN_SERVE_MAX_PATH + 1], *part, *save = NULL, *next;
     int fd = dup(dir_fd);
@@ -210,8 +185,8 @@ static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *
 /* Serve the regular file rel below dir_fd: ETag/304, Last-Modified, a
  * single Range. Targets and git objects are immutable (their names are
  * their hashes); everything else is revalidated. */
-static enum MHD_Result serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
-                                  const char *ctype, int immutable)
+enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
+                              const char *ctype, int immutable, const char *filename)
 {
     struct MHD_Response *r;
     struct stat st;
@@ -223,11 +198,11 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, int dir_fd, const ch
     int fd, rr;
     struct tm tm;
 
-    if ((fd = open_below(dir_fd, rel)) < 0)
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    if ((fd = cn_serve_open_below(dir_fd, rel)) < 0)
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     }
     /* Files are replaced by rename, never rewritten in place, so inode, size
      * and mtime together identify one version of a file's bytes. */
@@ -279,6 +254,11 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, int dir_fd, const ch
     MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    if (filename != NULL) {
+        char disp[CN_SERVE_MAX_PATH];
+        snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
                             immutable ? "public, max-age=31536000, immutable" : "no-cache");
     ret = MHD_queue_response(c, status, r);
@@ -295,8 +275,8 @@ static enum MHD_Result serve_below(struct MHD_Connection *c, const char *dir, co
     int dir_fd;
 
     if (dir == NULL || (dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    ret = serve_file(c, dir_fd, rel, ctype, immutable);
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    ret = cn_serve_file(c, dir_fd, rel, ctype, immutable, NULL);
     close(dir_fd);
     return ret;
 }
@@ -308,10 +288,10 @@ static enum MHD_Result serve_mirror(cn_server *srv, struct MHD_Connection *c, co
     const char *below = rel + strlen("mirrors/"), *tree;
 
     if (!is_node_id_dir(below))
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     tree = below + CN_NODE_ID_LEN + 1;
     if (!is_tree_path(tree))
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     return serve_below(c, srv->mirrors_dir, below, content_type(tree),
                        strncmp(tree, "targets/", 8) == 0);
 }
@@ -353,19 +333,19 @@ static enum MHD_Result serve_git(cn_server *srv, struct MHD_Connection *c, const
     int immutable;
 
     if (!is_node_id_dir(below))
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     repo = below + CN_NODE_ID_LEN + 1;
     if ((slash = strchr(repo, '/')) == NULL || (len = (size_t)(slash - repo)) <= 4 ||
         len - 4 > CN_SLUG_MAX || memcmp(slash - 4, ".git", 4) != 0)
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     memcpy(item, repo, len - 4);
     item[len - 4] = '\0';
     if (cn_name_check_slug(item) != 0) {
         cn_error_clear();
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     }
     if ((ctype = git_file_type(slash + 1, &immutable)) == NULL)
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     return serve_below(c, srv->repos_dir, below, ctype, immutable);
 }
 
@@ -373,11 +353,17 @@ static enum MHD_Result serve_git(cn_server *srv, struct MHD_Connection *c, const
 static enum MHD_Result route_get(cn_server *srv, struct MHD_Connection *c, const char *url)
 {
     const char *rel = url[0] == '/' ? url + 1 : url;
+    enum MHD_Result ret;
 
-    if (strcmp(url, "/") == 0) {
+    if (*rel != '\0' && cn_name_check_relpath(rel, CN_SERVE_MAX_PATH) != 0) {
+        cn_error_clear();
+        return cn_serve_text(c, MHD_HTTP_BAD_REQUEST, "bad path\n");
+    }
+    if (cn_serve_registry(&ret, srv, c, rel) == 0)
+        return ret;
+    if (*rel == '\0') {
         struct MHD_Response *r = MHD_create_response_from_buffer(srv->index_len, srv->index_html,
                                                                  MHD_RESPMEM_PERSISTENT);
-        enum MHD_Result ret;
         if (r == NULL)
             return MHD_NO;
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
@@ -385,17 +371,14 @@ static enum MHD_Result route_get(cn_server *srv, struct MHD_Connection *c, const
         MHD_destroy_response(r);
         return ret;
     }
-    if (cn_name_check_relpath(rel, CN_SERVE_MAX_PATH) != 0) {
-        cn_error_clear();
-        return respond_text(c, MHD_HTTP_BAD_REQUEST, "bad path\n");
-    }
     if (strncmp(rel, "mirrors/", 8) == 0)
         return serve_mirror(srv, c, rel);
     if (strncmp(rel, "git/", 4) == 0)
         return serve_git(srv, c, rel);
     if (!is_tree_path(rel))
-        return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    return serve_file(c, srv->root_fd, rel, content_type(rel), strncmp(rel, "targets/", 8) == 0);
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    return cn_serve_file(c, srv->root_fd, rel, content_type(rel), strncmp(rel, "targets/", 8) == 0,
+                         NULL);
 }
 
 static int64_t monotonic_seconds(void)
@@ -493,14 +476,14 @@ static enum MHD_Result inbox_respond(cn_server *srv, struct MHD_Connection *c,
     int r = 0;
 
     if (req->too_large)
-        return respond_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "a hint is at most 1 KiB\n");
+        return cn_serve_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "a hint is at most 1 KiB\n");
     if (!parse_hint(node, &version, req->body, req->len))
-        return respond_text(c, MHD_HTTP_BAD_REQUEST,
-                            "expected {\"node\": NODE_ID, \"timestamp\": VERSION}\n");
+        return cn_serve_text(c, MHD_HTTP_BAD_REQUEST,
+                             "expected {\"node\": NODE_ID, \"timestamp\": VERSION}\n");
     if (srv->on_hint)
         r = srv->on_hint(srv->hint_ctx, node, version);
     if (r < 0)
-        return respond_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot take the hint now\n");
+        return cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot take the hint now\n");
     return respond_empty(c, r ? MHD_HTTP_ACCEPTED : MHD_HTTP_NO_CONTENT);
 }
 
@@ -512,14 +495,14 @@ static enum MHD_Result inbox_begin(cn_server *srv, struct MHD_Connection *c, voi
     inbox_request *req;
 
     if (!inbox_admit(srv, c))
-        return respond_text(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many hints; try later\n");
+        return cn_serve_text(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many hints; try later\n");
     if (cl != NULL) {
         char *end;
         unsigned long long n;
         errno = 0;
         n = strtoull(cl, &end, 10);
         if (errno == 0 && *end == '\0' && n > CN_INBOX_MAX_BODY)
-            return respond_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "a hint is at most 1 KiB\n");
+            return cn_serve_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "a hint is at most 1 KiB\n");
     }
     if ((req = calloc(1, sizeof(*req))) == NULL)
         return MHD_NO;
@@ -572,7 +555,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return ret;
         }
         if (!get)
-            return respond_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+            return cn_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
         *req_cls = &plain_request;
         return MHD_YES;
     }
@@ -678,8 +661,8 @@ static int put_escaped(cn_buf *b, const char *s)
     return err;
 }
 
-/* The registry page arrives with the registry; until then the root page names
- * the node and links its metadata. */
+/* The page at / when the binary was built without the web page (node/web/):
+ * it names the node and links its metadata. */
 static int make_index(cn_server *srv, const cn_server_options *opts)
 {
     const char *name = opts->node_name ? opts->node_name : "citynode";
@@ -745,7 +728,8 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
     srv->hint_ctx = opts->hint_ctx;
     srv->mirrors_dir = dup_or_null(opts->mirrors_dir, &err);
     srv->repos_dir = dup_or_null(opts->repos_dir, &err);
-    if (err != 0)
+    srv->node_id = dup_or_null(opts->node_id, &err);
+    if (err != 0 || (err = cn_serve_registry_init(srv, opts)) != 0)
         goto fail;
     if ((srv->root_fd = open(opts->public_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         err = cn_error_set(CN_ERROR, "%s: %s", opts->public_dir, strerror(errno));
@@ -787,12 +771,14 @@ void cn_server_stop(cn_server *srv)
         return;
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    cn_serve_registry_free(srv);
     if (srv->root_fd >= 0)
         close(srv->root_fd);
     if (srv->rate_lock_ok)
         pthread_mutex_destroy(&srv->rate_lock);
     free(srv->mirrors_dir);
     free(srv->repos_dir);
+    free(srv->node_id);
     free(srv->index_html);
     free(srv);
 }

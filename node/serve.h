@@ -16,6 +16,13 @@
  *                                        <repos_dir>/<node id>/<item>.git/
  *                                        (HEAD, info/refs, objects/info/packs,
  *                                        packs and their indexes, loose objects)
+ *   /, /assets/…                         the registry's web page (node/web/,
+ *                                        built into the binary)
+ *   /api/v1/…                            the registry's documents (docs/api.yaml)
+ *   /download/<node id>/<item>/<version>/<file>
+ *                                        an item's verified manifest.json,
+ *                                        full.bundle or delta.bundle
+ *   /dcat/catalog.jsonld                 the node's datasets as DCAT-AP
  *   POST /inbox                          a peer's hint (§12): at most 1 KiB of
  *                                        {"node": <id>, "timestamp": <version>},
  *                                        10 per minute per client address
@@ -43,6 +50,10 @@ typedef struct {
     unsigned threads;        /* worker threads; 0 for the default */
     const char *node_id;
     const char *node_name;
+    const char *state_db;      /* the node's state.db: the registry behind /api/v1/, the
+                                  page at / and the exports; NULL: those answer 404 */
+    const char *base_url;      /* the node's public URL (config url), for exports; NULL:
+                                  taken from the request's Host header */
     cn_server_hint_fn on_hint; /* NULL: every hint is answered 204 */
     void *hint_ctx;
 } cn_server_options;

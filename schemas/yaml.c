@@ -468,3 +468,127 @@ void cn_yaml_doc_free(cn_yaml_doc *doc)
     json_decref(doc->positions);
     free(doc);
 }
+
+/* ---- writing --------------------------------------------------------- */
+
+static int write_to_buf(void *ctx, unsigned char *data, size_t size)
+{
+    return cn_buf_put(ctx, data, size) == 0;
+}
+
+static int emit(yaml_emitter_t *em, yaml_event_t *ev)
+{
+    return yaml_emitter_emit(em, ev) ? 0 : CN_ERROR;
+}
+
+/* A string is written plain when reading it back gives the same string; one
+ * that would read as null, a boolean or a number ("true", "1.0", "") is
+ * quoted, and one with line breaks is a literal block. */
+static int emit_string(yaml_emitter_t *em, const char *s, size_t len)
+{
+    yaml_event_t ev;
+    yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
+    json_t *back = resolve_plain(s, len);
+
+    if (back == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (!json_is_string(back))
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    else if (memchr(s, '\n', len) != NULL)
+        style = YAML_LITERAL_SCALAR_STYLE;
+    json_decref(back);
+    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style);
+    return emit(em, &ev);
+}
+
+static int emit_value(yaml_emitter_t *em, const json_t *v, size_t depth, const char *skip_key)
+{
+    yaml_event_t ev;
+    int err = 0;
+
+    if (depth > CN_YAML_MAX_DEPTH)
+        return cn_error_set(CN_ELIMIT, "nested deeper than %d levels", CN_YAML_MAX_DEPTH);
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *member;
+        void *it;
+
+        yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+        if ((err = emit(em, &ev)) != 0)
+            return err;
+        /* jansson iterates in insertion order; manifests are stored with
+         * sorted keys, so the output is stable either way. */
+        for (it = json_object_iter((json_t *)v); it && err == 0;
+             it = json_object_iter_next((json_t *)v, it)) {
+            key = json_object_iter_key(it);
+            member = json_object_iter_value(it);
+            if (skip_key != NULL && strcmp(key, skip_key) == 0)
+                continue;
+            if ((err = emit_string(em, key, strlen(key))) == 0)
+                err = emit_value(em, member, depth + 1, NULL);
+        }
+        if (err != 0)
+            return err;
+        yaml_mapping_end_event_initialize(&ev);
+        return emit(em, &ev);
+    }
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+
+        yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+        if ((err = emit(em, &ev)) != 0)
+            return err;
+        json_array_foreach(v, i, e)
+        {
+            if ((err = emit_value(em, e, depth + 1, NULL)) != 0)
+                return err;
+        }
+        yaml_sequence_end_event_initialize(&ev);
+        return emit(em, &ev);
+    }
+    if (json_is_string(v))
+        return emit_string(em, json_string_value(v), json_string_length(v));
+    {
+        /* null, true, false, integers and reals as JSON writes them, which
+         * YAML 1.2's core schema reads back as the same value. */
+        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+        if (text == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 0,
+                                     YAML_PLAIN_SCALAR_STYLE);
+        err = emit(em, &ev);
+        free(text);
+        return err;
+    }
+}
+
+int cn_yaml_write(cn_buf *out, const json_t *root, const char *skip_key)
+{
+    yaml_emitter_t em;
+    yaml_event_t ev;
+    int err = 0;
+
+    if (!yaml_emitter_initialize(&em))
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    yaml_emitter_set_output(&em, write_to_buf, out);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_width(&em, 100);
+    yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+    if ((err = emit(&em, &ev)) != 0)
+        goto out;
+    yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+    if ((err = emit(&em, &ev)) != 0 || (err = emit_value(&em, root, 0, skip_key)) != 0)
+        goto out;
+    yaml_document_end_event_initialize(&ev, 1);
+    if ((err = emit(&em, &ev)) != 0)
+        goto out;
+    yaml_stream_end_event_initialize(&ev);
+    err = emit(&em, &ev);
+out:
+    if (err == CN_ERROR)
+        err = cn_error_set(CN_ERROR, "cannot write YAML: %s",
+                           em.problem ? em.problem : "out of memory");
+    yaml_emitter_delete(&em);
+    return err;
+}

@@ -1,5 +1,6 @@
 /*
- * yaml.h - read a YAML document written by people into JSON, with positions.
+ * yaml.h - read a YAML document written by people into JSON, with positions;
+ * and write JSON back out as YAML (a solution's publiccode.yml export).
  *
  * The reader (libyaml's event parser) accepts one document and builds a
  * jansson value, remembering for every node its key path (see diag.h) and the
@@ -25,6 +26,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "schemas/diag.h"
 
 #define CN_YAML_MAX_BYTES (1024 * 1024)
@@ -63,5 +65,11 @@ int cn_yaml_doc_position(const cn_yaml_doc *doc, const char *path, unsigned *lin
 size_t cn_yaml_doc_nodes(const cn_yaml_doc *doc);
 
 void cn_yaml_doc_free(cn_yaml_doc *doc);
+
+/* Append root as a YAML document to out (block style, UTF-8, keys in the
+ * object's order, without the top-level member skip_key if not NULL).
+ * Reading it back with cn_yaml_parse gives root again: strings that would
+ * read as another type are quoted. */
+int cn_yaml_write(cn_buf *out, const json_t *root, const char *skip_key);
 
 #endif

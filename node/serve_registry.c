@@ -1,0 +1,527 @@
+/*
+ * serve_registry.c - the registry in `serve`: the web page at / (node/web/,
+ * built into the binary), the JSON documents of /api/v1/ (docs/api.yaml),
+ * downloads of verified target files, a solution's publiccode.yml and the
+ * DCAT-AP catalog of the node's datasets.
+ *
+ * Each server thread keeps its own registry handle (registry/registry.h:
+ * a handle is not thread-safe, and each keeps its in-memory copy of the
+ * index current by itself), opened on the thread's first request.
+ */
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/name.h"
+#include "core/semver.h"
+#include "node/serve_internal.h"
+#include "node/web_assets.h"
+#include "registry/registry.h"
+#include "schemas/yaml.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PUBLICCODE_MAX (1024 * 1024) /* bytes of a publiccode.yml we send */
+#define HOST_MAX       255
+
+/* The page is a program that reads the registry's documents: nothing but
+ * its own files and the API, no inline script or style, no framing. */
+static const char page_csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; connect-src 'self'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+static void free_registry(void *reg)
+{
+    cn_registry_free(reg);
+}
+
+int cn_serve_registry_init(cn_server *srv, const cn_server_options *opts)
+{
+    if (opts->state_db == NULL)
+        return 0;
+    if ((srv->state_db = strdup(opts->state_db)) == NULL ||
+        (opts->base_url != NULL && (srv->base_url = strdup(opts->base_url)) == NULL))
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (pthread_key_create(&srv->reg_key, free_registry) != 0)
+        return cn_error_set(CN_ERROR, "cannot create a thread key");
+    srv->reg_key_ok = 1;
+    return 0;
+}
+
+void cn_serve_registry_free(cn_server *srv)
+{
+    /* Called after the daemon stopped: its threads have exited and freed
+     * their handles through the key's destructor. */
+    if (srv->reg_key_ok)
+        pthread_key_delete(srv->reg_key);
+    free(srv->state_db);
+    free(srv->base_url);
+}
+
+/* This thread's registry handle, opened on first use; NULL with the error
+ * logged. */
+static cn_registry *thread_registry(cn_server *srv)
+{
+    cn_registry *reg = pthread_getspecific(srv->reg_key);
+
+    if (reg != NULL)
+        return reg;
+    if (cn_registry_open(&reg, srv->state_db) != 0) {
+        fprintf(stderr, "citynode serve: registry: %s\n", cn_error_message());
+        return NULL;
+    }
+    if (pthread_setspecific(srv->reg_key, reg) != 0) {
+        cn_registry_free(reg);
+        return NULL;
+    }
+    return reg;
+}
+
+static void common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+}
+
+/* ---- the web page ---------------------------------------------------- */
+
+static const char *asset_type(const char *name)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".json", "application/json"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
+    };
+    const char *dot = strrchr(name, '.');
+
+    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+static const cn_web_asset *find_asset(const char *name)
+{
+    for (const cn_web_asset *a = cn_web_assets; a->name; a++)
+        if (strcmp(a->name, name) == 0)
+            return a;
+    return NULL;
+}
+
+static enum MHD_Result serve_asset(struct MHD_Connection *c, const cn_web_asset *a)
+{
+    const char *inm =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    int not_modified = inm && strcmp(inm, a->etag) == 0;
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        not_modified ? 0 : a->len, not_modified ? NULL : (void *)a->data, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, a->etag);
+    /* Revalidated on every load, so a new binary's page is seen at once. */
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (!not_modified)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, asset_type(a->name));
+    if (strcmp(a->name, "index.html") == 0)
+        MHD_add_response_header(r, "Content-Security-Policy", page_csp);
+    common_headers(r);
+    ret = MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* ---- JSON documents -------------------------------------------------- */
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const json_t *doc,
+                                 const char *ctype)
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+
+    if (text == NULL)
+        return cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    /* Public data: other registries' pages may read it. */
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    common_headers(r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, int err)
+{
+    int status = cn_registry_http_status(err);
+    json_t *doc;
+    enum MHD_Result ret;
+
+    if (status == 500)
+        fprintf(stderr, "citynode serve: registry: %s\n", cn_error_message());
+    doc = cn_registry_error_json(status, status == 500 ? "internal error in the registry"
+                                                       : cn_error_message());
+    if (doc == NULL)
+        return cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    ret = send_json(c, (unsigned)status, doc, "application/json; charset=utf-8");
+    json_decref(doc);
+    cn_error_clear();
+    return ret;
+}
+
+typedef struct {
+    cn_registry_query *q;
+    size_t bytes;
+    int err;
+} args_ctx;
+
+static enum MHD_Result take_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                size_t key_size, const char *value, size_t value_size)
+{
+    args_ctx *a = cls;
+
+    (void)kind;
+    if (a->err != 0)
+        return MHD_NO;
+    a->bytes += key_size + value_size + 2;
+    if (a->bytes > CN_REGISTRY_QUERY_STRING_MAX) {
+        a->err = cn_error_set(CN_ELIMIT, "the query string is longer than %d bytes",
+                              CN_REGISTRY_QUERY_STRING_MAX);
+        return MHD_NO;
+    }
+    if (strlen(key) != key_size) { /* an escaped NUL in a name */
+        a->err = cn_error_set(CN_EINVAL, "a parameter name contains a NUL byte");
+        return MHD_NO;
+    }
+    a->err = cn_registry_query_set(a->q, key, value, value ? value_size : 0);
+    return a->err == 0 ? MHD_YES : MHD_NO;
+}
+
+/* The request's parameters into q (libmicrohttpd has split and decoded
+ * them; the lengths it gives let an embedded NUL be refused). */
+static int read_args(cn_registry_query *q, struct MHD_Connection *c)
+{
+    args_ctx a = {q, 0, 0};
+
+    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, take_arg, &a);
+    return a.err;
+}
+
+/* ---- a solution's publiccode.yml -------------------------------------- */
+
+/* The file publiccode.yml (or .yaml) at the top of the tree of tag
+ * v<version> in repos/<node>/<item>.git, if the repository and file exist;
+ * *found says whether the file was there. */
+static int read_publiccode(cn_buf *out, int *found, const char *repos_dir, const char *node,
+                           const char *item, const char *version)
+{
+    git_repository *repo = NULL;
+    git_object *obj = NULL;
+    git_tree *tree = NULL;
+    git_blob *blob = NULL;
+    const git_tree_entry *e;
+    char path[CN_SERVE_MAX_PATH], ref[300];
+    int err = 0;
+
+    *found = 0;
+    snprintf(path, sizeof(path), "%s/%s/%s.git", repos_dir, node, item);
+    snprintf(ref, sizeof(ref), "refs/tags/v%s^{tree}", version);
+    if (git_repository_open_bare(&repo, path) != 0 || git_revparse_single(&obj, repo, ref) != 0)
+        goto out; /* not mirrored here (an index-only peer) */
+    tree = (git_tree *)obj;
+    obj = NULL;
+    if ((e = git_tree_entry_byname(tree, "publiccode.yml")) == NULL &&
+        (e = git_tree_entry_byname(tree, "publiccode.yaml")) == NULL)
+        goto out;
+    if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+        git_blob_lookup(&blob, repo, git_tree_entry_id(e)) != 0)
+        goto out;
+    if (git_blob_rawsize(blob) > PUBLICCODE_MAX) {
+        err = cn_error_set(CN_ELIMIT, "%s's publiccode.yml is larger than %d bytes", item,
+                           PUBLICCODE_MAX);
+        goto out;
+    }
+    if ((err = cn_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) == 0)
+        *found = 1;
+out:
+    git_blob_free(blob);
+    git_tree_free(tree);
+    git_object_free(obj);
+    git_repository_free(repo);
+    return err;
+}
+
+/* GET /api/v1/items/<node>/<item>/publiccode.yml[?version=V]: the file as
+ * the publisher signed it when the item's repository is here; otherwise
+ * (an index-only peer, or a solution described in citynode.yml) the
+ * validated manifest written as YAML, without citynode's "kind" key. */
+static enum MHD_Result serve_publiccode(cn_server *srv, struct MHD_Connection *c, cn_registry *reg,
+                                        const char *node, const char *item)
+{
+    cn_registry_query q = CN_REGISTRY_QUERY_INIT;
+    json_t *doc = NULL;
+    const json_t *manifest;
+    const char *id, *kind, *version;
+    cn_buf body = CN_BUF_INIT;
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    int err, found = 0;
+    size_t len;
+    char *text, disp[300];
+
+    if ((err = read_args(&q, c)) != 0 || (err = cn_registry_item(&doc, reg, node, item, &q)) != 0)
+        goto fail;
+    id = json_string_value(json_object_get(json_object_get(doc, "node"), "id"));
+    kind = json_string_value(json_object_get(doc, "kind"));
+    version = json_string_value(json_object_get(json_object_get(doc, "version"), "version"));
+    manifest = json_object_get(json_object_get(doc, "version"), "manifest");
+    if (id == NULL || kind == NULL || version == NULL || !json_is_object(manifest)) {
+        err = cn_error_set(CN_ERROR, "the registry's item document lacks node, kind or version");
+        goto fail;
+    }
+    if (strcmp(kind, "solution") != 0) {
+        err = cn_error_set(CN_ENOTFOUND, "%s is a %s; only solutions have a publiccode.yml", item,
+                           kind);
+        goto fail;
+    }
+    if (srv->repos_dir != NULL &&
+        (err = read_publiccode(&body, &found, srv->repos_dir, id, item, version)) != 0)
+        goto fail;
+    if (!found && (err = cn_yaml_write(&body, manifest, "kind")) != 0)
+        goto fail;
+    text = cn_buf_detach(&body, &len);
+    if ((r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)) == NULL) {
+        free(text);
+        ret = MHD_NO;
+        goto out;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/yaml; charset=utf-8");
+    snprintf(disp, sizeof(disp), "inline; filename=\"publiccode.yml\"");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    common_headers(r);
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    goto out;
+fail:
+    ret = send_error(c, err);
+out:
+    cn_buf_free(&body);
+    json_decref(doc);
+    cn_registry_query_clear(&q);
+    return ret;
+}
+
+static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const char *rel)
+{
+    cn_registry_query q = CN_REGISTRY_QUERY_INIT;
+    cn_registry *reg = NULL;
+    json_t *doc = NULL;
+    enum MHD_Result ret;
+    char path[CN_SERVE_MAX_PATH + 2];
+    int status = 200, err;
+
+    if (srv->state_db == NULL || (reg = thread_registry(srv)) == NULL) {
+        err = srv->state_db ? CN_ERROR : cn_error_set(CN_ENOTFOUND, "this node has no registry");
+        return send_error(c, err);
+    }
+    /* api/v1/items/<node>/<item>/publiccode.yml */
+    {
+        static const char items[] = "api/v1/items/", suffix[] = "/publiccode.yml";
+        size_t n = strlen(rel);
+        if (strncmp(rel, items, sizeof(items) - 1) == 0 && n > sizeof(suffix) - 1 &&
+            strcmp(rel + n - (sizeof(suffix) - 1), suffix) == 0) {
+            char node[CN_SERVE_MAX_PATH], *item;
+            snprintf(node, sizeof(node), "%.*s",
+                     (int)(n - (sizeof(items) - 1) - (sizeof(suffix) - 1)),
+                     rel + sizeof(items) - 1);
+            if ((item = strchr(node, '/')) != NULL && strchr(item + 1, '/') == NULL) {
+                *item++ = '\0';
+                return serve_publiccode(srv, c, reg, node, item);
+            }
+        }
+    }
+    if ((err = read_args(&q, c)) != 0) {
+        cn_registry_query_clear(&q);
+        return send_error(c, err);
+    }
+    snprintf(path, sizeof(path), "/%s", rel);
+    err = cn_registry_api_get(&doc, &status, reg, path, &q);
+    if (status == 500)
+        fprintf(stderr, "citynode serve: registry: %s\n", cn_error_message());
+    cn_error_clear();
+    ret = doc ? send_json(c, (unsigned)status, doc, "application/json; charset=utf-8")
+              : cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    (void)err;
+    json_decref(doc);
+    cn_registry_query_clear(&q);
+    return ret;
+}
+
+/* ---- downloads ------------------------------------------------------- */
+
+static int is_node_id(const char *s, size_t n)
+{
+    if (n != CN_NODE_ID_LEN)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* download/<node>/<item>/<version>/<file>: the verified target
+ * items/<item>/<version>/<file> of the node (this one's published tree, or
+ * a peer's mirror), found under its consistent name <sha256>.<file>. */
+static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, const char *rel)
+{
+    char buf[CN_SERVE_MAX_PATH + 1], *seg[5], *p, *save = NULL, dirpath[CN_SERVE_MAX_PATH];
+    char found[CN_SERVE_MAX_PATH], filename[300];
+    const char *ctype;
+    size_t n = 0, flen;
+    int base_fd = -1, dir_fd = -1, matches = 0;
+    DIR *d = NULL;
+    struct dirent *de;
+    enum MHD_Result ret;
+
+    snprintf(buf, sizeof(buf), "%s", rel);
+    for (p = strtok_r(buf, "/", &save); p && n < 5; p = strtok_r(NULL, "/", &save))
+        seg[n++] = p;
+    if (n != 5 || p != NULL || !is_node_id(seg[1], strlen(seg[1])) ||
+        cn_name_check_slug(seg[2]) != 0 || cn_semver_check(seg[3]) != 0 ||
+        (strcmp(seg[4], "manifest.json") != 0 && strcmp(seg[4], "full.bundle") != 0 &&
+         strcmp(seg[4], "delta.bundle") != 0)) {
+        cn_error_clear();
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    }
+    if (srv->node_id != NULL && strcmp(seg[1], srv->node_id) == 0) {
+        base_fd = dup(srv->root_fd);
+    } else if (srv->mirrors_dir != NULL) {
+        char mirror[CN_SERVE_MAX_PATH];
+        snprintf(mirror, sizeof(mirror), "%s/%s", srv->mirrors_dir, seg[1]);
+        base_fd = open(mirror, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    snprintf(dirpath, sizeof(dirpath), "targets/items/%s/%s", seg[2], seg[3]);
+    if (base_fd < 0 || (dir_fd = cn_serve_open_below(base_fd, dirpath)) < 0 ||
+        (d = fdopendir(dup(dir_fd))) == NULL) {
+        ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        goto out;
+    }
+    flen = strlen(seg[4]);
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len == CN_NODE_ID_LEN + 1 + flen && is_node_id(de->d_name, CN_NODE_ID_LEN) &&
+            de->d_name[CN_NODE_ID_LEN] == '.' &&
+            strcmp(de->d_name + CN_NODE_ID_LEN + 1, seg[4]) == 0) {
+            snprintf(found, sizeof(found), "%s", de->d_name);
+            matches++;
+        }
+    }
+    if (matches != 1) { /* versions are immutable: one file per target path */
+        ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        goto out;
+    }
+    ctype = strcmp(seg[4], "manifest.json") == 0 ? "application/json" : "application/x-git-bundle";
+    snprintf(filename, sizeof(filename), "%s-%s.%s", seg[2], seg[3], seg[4]);
+    ret = cn_serve_file(c, dir_fd, found, ctype, 1, filename);
+out:
+    if (d != NULL)
+        closedir(d);
+    if (dir_fd >= 0)
+        close(dir_fd);
+    if (base_fd >= 0)
+        close(base_fd);
+    return ret;
+}
+
+/* ---- DCAT ------------------------------------------------------------ */
+
+/* The base URL for the catalog's IRIs: the node's configured URL, or
+ * http://<Host> of the request when it names a plausible host. */
+static int base_url(char *out, size_t outlen, cn_server *srv, struct MHD_Connection *c)
+{
+    const char *host;
+
+    if (srv->base_url != NULL && *srv->base_url) {
+        snprintf(out, outlen, "%s", srv->base_url);
+        return 0;
+    }
+    host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (host == NULL || *host == '\0' || strlen(host) > HOST_MAX ||
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+            strlen(host))
+        return cn_error_set(CN_EINVAL, "the request has no usable Host header and the node no url");
+    snprintf(out, outlen, "http://%s", host);
+    return 0;
+}
+
+static enum MHD_Result serve_dcat(cn_server *srv, struct MHD_Connection *c)
+{
+    cn_registry *reg;
+    json_t *doc = NULL;
+    char base[CN_SERVE_MAX_PATH];
+    enum MHD_Result ret;
+    int err;
+
+    if (srv->state_db == NULL || srv->node_id == NULL)
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    if ((reg = thread_registry(srv)) == NULL)
+        return send_error(c, CN_ERROR);
+    if ((err = base_url(base, sizeof(base), srv, c)) != 0)
+        return send_error(c, err);
+    doc = json_pack("{s:s}", "@id", base); /* DCATWIP */
+    ret = send_json(c, MHD_HTTP_OK, doc, "application/ld+json");
+    json_decref(doc);
+    return ret;
+}
+
+int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,
+                      const char *rel)
+{
+    const cn_web_asset *a;
+
+    if (*rel == '\0' || strcmp(rel, "index.html") == 0) {
+        if ((a = find_asset("index.html")) == NULL)
+            return -1; /* built without the page: serve.c's fallback */
+        *ret = serve_asset(c, a);
+        return 0;
+    }
+    if (strncmp(rel, "assets/", 7) == 0) {
+        a = strchr(rel + 7, '/') == NULL ? find_asset(rel + 7) : NULL;
+        *ret = a ? serve_asset(c, a) : cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return 0;
+    }
+    if (strncmp(rel, "api/", 4) == 0) {
+        *ret = serve_api(srv, c, rel);
+        return 0;
+    }
+    if (strncmp(rel, "download/", 9) == 0) {
+        *ret = serve_download(srv, c, rel);
+        return 0;
+    }
+    if (strcmp(rel, "dcat/catalog.jsonld") == 0) {
+        *ret = serve_dcat(srv, c);
+        return 0;
+    }
+    return -1;
+}
