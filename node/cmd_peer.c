@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "node/commands.h"
 #include "node/discovery.h"
+#include "node/index.h"
 #include "node/node.h"
 #include "node/sync.h"
 #include "peers/peers.h"
@@ -96,8 +97,14 @@ static int peer_remove(const char *home, int argc, char **argv)
             0 ||
         (err = cn_discovery_publish_peers(node, db)) != 0)
         goto out;
-    fprintf(stderr, "removed peer %s (%.12s), its mirror and its repositories\n", peer.alias,
-            peer.node_id);
+    cn_peers_free(db); /* one connection to state.db at a time */
+    db = NULL;
+    if ((err = cn_node_index_forget(node, peer.node_id)) != 0)
+        goto out;
+    fprintf(stderr,
+            "removed peer %s (%.12s), its mirror, its repositories and its items in the "
+            "registry\n",
+            peer.alias, peer.node_id);
 out:
     cn_peer_clear(&peer);
     cn_peers_free(db);

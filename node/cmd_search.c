@@ -1,12 +1,16 @@
 /*
- * cmd_search.c - `citynode search QUERY [--kind K] [--theme T] [--city C] [--json]`.
+ * cmd_search.c - `citynode search [QUERY] [--FACET VALUE]... [--node ID]
+ *                 [--sort ORDER] [--page N] [--per-page N] [--withdrawn W] [--json]`.
  *
  * Searches the registry in <home>/state.db: this node's own items and those
  * of its peers as their verified mirrors hold them (node/index.h keeps it
  * current). Prints one line per hit, "KIND  NODE12/ITEM@VERSION  TITLE"
  * (withdrawn items marked), then the total; --json prints the document of
- * GET /api/v1/search (docs/api.yaml) as is. The filters may be repeated
- * (values of one filter are OR-ed). Bad parameters exit 2 with the
+ * GET /api/v1/search (docs/api.yaml) as is: each option is the API's
+ * parameter of the same name (FACET: kind, theme, field, city, country,
+ * programme, license, status), so the CLI and the web page ask the same
+ * query. Filters may be repeated (values of one filter are OR-ed). Without
+ * QUERY, every item matches (newest first). Bad parameters exit 2 with the
  * registry's message.
  */
 #include "core/error.h"
@@ -20,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char synopsis[] = "search QUERY [--kind K] [--theme T] [--city C] [--json]";
+static const char synopsis[] =
+    "search [QUERY] [--kind|--theme|--field|--city|--country|--programme|--license|--status "
+    "VALUE]... [--node ID] [--sort relevance|recent|replications] [--page N] [--per-page N] "
+    "[--withdrawn include|exclude|only] [--json]";
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -41,17 +48,33 @@ static void print_human(const json_t *doc)
                json_is_true(json_object_get(r, "withdrawn")) ? " (withdrawn)" : "");
     }
     if ((json_int_t)shown < total)
-        fprintf(stderr, "%zu of %lld items shown\n", shown, (long long)total);
+        fprintf(stderr, "%zu of %lld items shown (page %lld of %lld; --page N for more)\n", shown,
+                (long long)total, (long long)json_integer_value(json_object_get(doc, "page")),
+                (long long)json_integer_value(json_object_get(doc, "pages")));
     else
         fprintf(stderr, "%lld item%s\n", (long long)total, total == 1 ? "" : "s");
 }
 
 int cn_cmd_search(const char *home_flag, int argc, char **argv)
 {
+    /* The option's name is the API parameter it sets (val indexes params). */
+    static const char *const params[] = {"kind",      "theme",    "field",    "city", "country",
+                                         "programme", "license",  "status",   "node", "sort",
+                                         "page",      "per_page", "withdrawn"};
     static const struct option opts[] = {
-        {"kind", required_argument, NULL, 'k'},
-        {"theme", required_argument, NULL, 't'},
-        {"city", required_argument, NULL, 'c'},
+        {"kind", required_argument, NULL, 0},
+        {"theme", required_argument, NULL, 1},
+        {"field", required_argument, NULL, 2},
+        {"city", required_argument, NULL, 3},
+        {"country", required_argument, NULL, 4},
+        {"programme", required_argument, NULL, 5},
+        {"license", required_argument, NULL, 6},
+        {"status", required_argument, NULL, 7},
+        {"node", required_argument, NULL, 8},
+        {"sort", required_argument, NULL, 9},
+        {"page", required_argument, NULL, 10},
+        {"per-page", required_argument, NULL, 11},
+        {"withdrawn", required_argument, NULL, 12},
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
@@ -64,24 +87,23 @@ int cn_cmd_search(const char *home_flag, int argc, char **argv)
 
     optind = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        const char *key = c == 'k' ? "kind" : c == 't' ? "theme" : c == 'c' ? "city" : NULL;
-
         if (c == 'j') {
             as_json = 1;
             continue;
         }
-        if (key == NULL) {
+        if (c < 0 || (size_t)c >= sizeof(params) / sizeof(params[0])) {
             cn_registry_query_clear(&q);
             return cn_cli_usage_error(synopsis, "unknown option");
         }
-        if ((err = cn_registry_query_set(&q, key, optarg, strlen(optarg))) != 0)
+        if ((err = cn_registry_query_set(&q, params[c], optarg, strlen(optarg))) != 0)
             goto out;
     }
-    if (optind != argc - 1) {
+    if (optind < argc - 1) {
         cn_registry_query_clear(&q);
-        return cn_cli_usage_error(synopsis, "expected one QUERY");
+        return cn_cli_usage_error(synopsis, "expected at most one QUERY (quote a phrase)");
     }
-    if ((err = cn_registry_query_set(&q, "q", argv[optind], strlen(argv[optind]))) != 0)
+    if (optind == argc - 1 &&
+        (err = cn_registry_query_set(&q, "q", argv[optind], strlen(argv[optind]))) != 0)
         goto out;
     if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
         goto out;

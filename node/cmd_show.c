@@ -15,6 +15,12 @@
  * "replicated by" comes from the replication attestations (docs/PROTOCOL.md
  * §11) in the verified mirrors of this node's peers, counted only when they
  * name the tag this node signed for that version.
+ *
+ * The registry's view of the same item - who signed the version, when this
+ * node verified it, how many nodes replicated it - is GET
+ * /api/v1/items/<node>/<item> (registry/registry.h, cn_registry_item): the
+ * human output adds its signer and verification lines, and --api prints
+ * that document as serve answers it.
  */
 #include "core/buf.h"
 #include "core/error.h"
@@ -27,6 +33,7 @@
 #include "node/sync.h"
 #include "peers/mirror.h"
 #include "peers/peers.h"
+#include "registry/registry.h"
 
 #include <getopt.h>
 #include <git2.h>
@@ -34,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char synopsis[] = "show NODE/ITEM[@V] [--json]";
+static const char synopsis[] = "show NODE/ITEM[@V] [--json | --api]";
 
 /* Where the signed targets come from: this node's repository, or the trusted
  * state stored of a peer. */
@@ -400,6 +407,48 @@ out:
     return err;
 }
 
+/* The registry's document for the item of out (cn_registry_item), or NULL
+ * with the error set. */
+static int registry_item(json_t **doc, const cn_node *node, const json_t *out)
+{
+    cn_registry_query q = CN_REGISTRY_QUERY_INIT;
+    cn_registry *reg = NULL;
+    const char *version = str(out, "version");
+    char *db = cn_path_join(node->home->root, "state.db");
+    int err;
+
+    *doc = NULL;
+    if (db == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = cn_registry_open(&reg, db)) == 0 && *version &&
+        (err = cn_registry_query_set(&q, "version", version, strlen(version))) == 0)
+        err = cn_registry_item(doc, reg, str(out, "node"), str(out, "item"), &q);
+    cn_registry_query_clear(&q);
+    cn_registry_free(reg);
+    free(db);
+    return err;
+}
+
+static void print_registry(const json_t *doc)
+{
+    const json_t *v = json_object_get(doc, "version"), *k;
+    const char *verified = str(v, "verified_at"), *published = str(v, "published");
+    size_t i;
+
+    if (*published)
+        printf("published: %s\n", published);
+    json_array_foreach(json_object_get(v, "signers"), i, k)
+    {
+        printf("signed by: key %s%s%s\n", json_string_value(k),
+               *verified ? ", verified here at " : "", verified);
+    }
+    printf("replications: %lld node%s\n",
+           (long long)json_integer_value(json_object_get(doc, "replications")),
+           json_integer_value(json_object_get(doc, "replications")) == 1 ? "" : "s");
+    if (json_is_true(json_object_get(v, "withdrawn")))
+        printf("withdrawn: %s\n", *str(v, "withdrawn_reason") ? str(v, "withdrawn_reason") : "yes");
+}
+
 static void print_human(const json_t *out)
 {
     const json_t *m = json_object_get(out, "manifest"), *peer = json_object_get(out, "peer"), *v;
@@ -436,18 +485,21 @@ static void print_human(const json_t *out)
 
 int cn_cmd_show(const char *home_flag, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"api", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
     cn_node *node = NULL;
-    json_t *out = NULL;
+    json_t *out = NULL, *doc = NULL;
     char *home = NULL, *item = NULL, *version = NULL;
-    int c, as_json = 0, err;
+    int c, as_json = 0, as_api = 0, err;
 
     optind = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'j')
+        if (c != 'j' && c != 'a')
             return cn_cli_usage_error(synopsis, "unknown option");
-        as_json = 1;
+        *(c == 'j' ? &as_json : &as_api) = 1;
     }
+    if (as_json && as_api)
+        return cn_cli_usage_error(synopsis, "--json and --api exclude each other");
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "expected one NODE/ITEM[@V]");
     if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
@@ -462,13 +514,24 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
     }
     if (err != 0)
         goto out;
-    if (as_json) {
+    if (as_api) {
+        if ((err = registry_item(&doc, node, out)) != 0)
+            goto out;
+        json_dumpf(doc, stdout, JSON_INDENT(2));
+        putchar('\n');
+    } else if (as_json) {
         json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
         putchar('\n');
     } else {
         print_human(out);
+        if (registry_item(&doc, node, out) == 0)
+            print_registry(doc);
+        else
+            printf("registry: %s\n", cn_error_message());
+        cn_error_clear();
     }
 out:
+    json_decref(doc);
     json_decref(out);
     cn_node_free(node);
     free(home);

@@ -277,38 +277,42 @@ int cn_node_index_self(cn_node *node)
     return err;
 }
 
-/* The peers of the report to index, read before the registry opens (one
- * connection at a time). */
-static int changed_peers(cn_peer **out, size_t *n, const cn_node *node,
-                         const cn_sync_report *report)
+/* Is node_id in report, with trusted metadata that changed? */
+static int report_changed(const cn_sync_report *report, const char *node_id)
+{
+    for (size_t i = 0; report != NULL && i < report->npeers; i++)
+        if (report->peers[i].changed && strcmp(report->peers[i].node_id, node_id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Is node_id missing from the registry? (A peer mirrored before this node
+ * had a registry, or whose indexing failed once.) */
+static int registry_lacks(cn_registry *reg, const char *node_id)
+{
+    json_t *doc = NULL;
+    int err = cn_registry_node(&doc, reg, node_id);
+
+    json_decref(doc);
+    cn_error_clear();
+    return err == CN_ENOTFOUND;
+}
+
+/* Every peer, read before the registry opens (one connection at a time). */
+static int all_peers(cn_peer **out, size_t *n, const cn_node *node)
 {
     cn_peers *db = NULL;
     char *path;
-    size_t i;
     int err;
 
     *out = NULL;
     *n = 0;
-    if (report->npeers == 0)
-        return 0;
-    if ((*out = calloc(report->npeers, sizeof(**out))) == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
     if ((path = cn_path_join(node->home->root, "state.db")) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     err = cn_peers_open(&db, path);
     free(path);
-    if (err != 0)
-        return err;
-    for (i = 0; i < report->npeers; i++) {
-        if (!report->peers[i].changed)
-            continue;
-        if ((err = cn_peers_get(&(*out)[*n], db, report->peers[i].node_id)) != 0)
-            break;
-        if ((*out)[*n].policy == CN_POLICY_BLOCK)
-            cn_peer_clear(&(*out)[*n]);
-        else
-            (*n)++;
-    }
+    if (err == 0)
+        err = cn_peers_list(out, n, db);
     cn_peers_free(db);
     return err;
 }
@@ -320,9 +324,7 @@ int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
     size_t n = 0, i;
     int first = 0, err;
 
-    if (report == NULL)
-        return 0;
-    if ((err = changed_peers(&peers, &n, node, report)) != 0 || n == 0)
+    if ((err = all_peers(&peers, &n, node)) != 0 || n == 0)
         goto out;
     if ((err = open_registry(&reg, node)) != 0)
         goto out;
@@ -330,7 +332,15 @@ int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
         cn_tuf_client *trusted = NULL;
         index_source src = {node, NULL, peers[i].node_id};
 
-        if ((err = cn_mirror_load(&trusted, node->home->mirrors_dir, peers[i].node_id)) == 0) {
+        if (peers[i].policy == CN_POLICY_BLOCK ||
+            (!report_changed(report, peers[i].node_id) && !registry_lacks(reg, peers[i].node_id)))
+            continue;
+        err = cn_mirror_load(&trusted, node->home->mirrors_dir, peers[i].node_id);
+        if (err == CN_ENOTFOUND) { /* never synced: nothing to index yet */
+            cn_error_clear();
+            continue;
+        }
+        if (err == 0) {
             src.peer = trusted;
             err = index_node(reg, &src,
                              peers[i].policy == CN_POLICY_INDEX ? CN_REGISTRY_INDEX
@@ -344,5 +354,20 @@ int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
 out:
     cn_registry_free(reg);
     cn_peer_list_free(peers, n);
+    return err;
+}
+
+int cn_node_index_forget(cn_node *node, const char *node_id)
+{
+    cn_registry *reg = NULL;
+    int err;
+
+    if ((err = open_registry(&reg, node)) == 0)
+        err = cn_registry_remove_node(reg, node_id);
+    if (err == CN_ENOTFOUND) { /* never indexed */
+        cn_error_clear();
+        err = 0;
+    }
+    cn_registry_free(reg);
     return err;
 }

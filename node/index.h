@@ -19,9 +19,15 @@
 /* Re-index this node's own items from its TUF targets and published tree. */
 int cn_node_index_self(cn_node *node);
 
-/* Index every peer of report whose trusted metadata changed (policy mirror
- * or index; blocked peers are left alone) from its verified mirror
- * (peers/mirror.h). Returns 0, or the first error after trying them all. */
+/* Index from its verified mirror (peers/mirror.h) every peer (policy mirror
+ * or index; blocked peers are left alone) whose trusted metadata changed in
+ * report (may be NULL), and every mirrored peer the registry does not know
+ * yet (mirrored before the node had a registry, or whose indexing failed).
+ * Returns 0, or the first error after trying them all. */
 int cn_node_index_peers(cn_node *node, const cn_sync_report *report);
+
+/* Drop a peer and everything it published from the registry (peer remove).
+ * A node the registry never knew is fine. */
+int cn_node_index_forget(cn_node *node, const char *node_id);
 
 #endif
