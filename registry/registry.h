@@ -372,4 +372,25 @@ int cn_registry_api_get(json_t **out, int *status, cn_registry *reg, const char 
 int cn_registry_http_status(int err);
 json_t *cn_registry_error_json(int status, const char *message);
 
+/* ---- DCAT-AP export ------------------------------------------------- */
+
+/* GET /dcat/catalog.jsonld: the datasets node_id publishes as a DCAT-AP
+ * catalog in JSON-LD (serve it as application/ld+json), readable by CKAN's
+ * DCAT harvester (ckanext-dcat) and other DCAT-AP portals: a dcat:Catalog
+ * titled with the node's name with one dcat:Dataset per dataset item that
+ * is not withdrawn, described by its newest version that is not withdrawn
+ * (withdrawn datasets are left out), its manifest's distributions and the
+ * signed full.bundle as dcat:Distributions. docs/DCAT.md has the mapping.
+ *
+ * IRIs are built on base_url, the URL the node is reached at (http or
+ * https, no query; a trailing '/' is dropped), or when NULL on the node's
+ * url in the registry: <base>/api/v1/items/<node>/<item> for a dataset,
+ * <base>/?item=<node>/<item> for its landing page (unless the manifest has
+ * a landingPage), <base>/download/<node>/<item>/<version>/full.bundle for
+ * its bundle. node_id is a full id or a unique prefix of >= 8 hex digits.
+ * CN_ENOTFOUND for an unknown node, CN_EINVAL without a usable base URL,
+ * CN_ELIMIT beyond 10,000 datasets or 64 MiB of manifests. */
+int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id,
+                             const char *base_url);
+
 #endif

@@ -1,0 +1,643 @@
+/*
+ * dcat.c - the datasets a node publishes, as a DCAT-AP catalog in JSON-LD
+ * (GET /dcat/catalog.jsonld), for CKAN's DCAT harvester (ckanext-dcat) and
+ * the other portals that harvest DCAT-AP.
+ *
+ * One dcat:Dataset per dataset item of the node that is not withdrawn,
+ * described by its newest version that is not withdrawn (the version the
+ * registry describes the item by). Withdrawn datasets are left out, so a
+ * harvester that mirrors the catalog deletes them on its next run.
+ * docs/DCAT.md has the mapping from manifest keys to DCAT-AP properties.
+ *
+ * Every IRI written is absolute: the node's base URL and what the registry
+ * builds from it (ids, slugs and versions only), IRIs of the EU vocabularies
+ * and DCAT-AP.de, and the manifest's URLs, licence URIs and e-mail
+ * addresses only when they pass the validator's own RFC 3986 check (a URL
+ * that does not is left out, never rewritten). Strings reach the document
+ * through jansson, which escapes them.
+ */
+#include "core/error.h"
+#include "registry/internal.h"
+#include "schemas/format.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bounds on one catalog: datasets, and bytes of stored manifests read. */
+#define DCAT_DATASETS_MAX     10000
+#define DCAT_MANIFEST_BYTES   (64 * 1024 * 1024)
+#define DCAT_IRI_MAX          2048
+#define DCAT_BASE_URL_MAX     512
+#define DCAT_KEYWORDS_MAX     200
+#define DCAT_DISTRIBUTION_MAX 200
+
+#define EU_AUTHORITY  "http://publications.europa.eu/resource/authority/"
+#define IANA_MEDIA    "https://www.iana.org/assignments/media-types/"
+#define DCATDE_GEOCOD "http://dcat-ap.de/def/politicalGeocoding/"
+
+/* What every dataset of one catalog shares. */
+typedef struct {
+    const char *base;    /* base URL without a trailing '/' */
+    const char *node_id; /* full id */
+    int has_files;       /* the node's bundles are here (self or mirror) */
+    int oom;             /* an allocation failed while building */
+} dcat_ctx;
+
+/* ---- building blocks ---- */
+
+/* Add value to obj under key, stealing it; remember a failed allocation
+ * (value NULL). */
+static void put(dcat_ctx *c, json_t *obj, const char *key, json_t *value)
+{
+    if (value == NULL || json_object_set_new(obj, key, value) != 0)
+        c->oom = 1;
+}
+
+/* put() of a value that may be NULL: nothing to add (an IRI that did not
+ * pass, whose helper has set c->oom if it ran out of memory). */
+static void put_opt(dcat_ctx *c, json_t *obj, const char *key, json_t *value)
+{
+    if (value != NULL)
+        put(c, obj, key, value);
+}
+
+/* Append value to the array under key (created on first use); NULL is
+ * nothing to add, as for put_opt(). */
+static void add(dcat_ctx *c, json_t *obj, const char *key, json_t *value)
+{
+    json_t *list = json_object_get(obj, key);
+
+    if (value == NULL)
+        return;
+    if (list == NULL && json_object_set_new(obj, key, list = json_array()) != 0)
+        list = NULL;
+    if (list == NULL || json_array_append_new(list, value) != 0)
+        c->oom = 1;
+}
+
+static const char *str_at(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s && *s ? s : NULL;
+}
+
+/* 1 if s is an absolute URI by RFC 3986 (the manifest validator's check)
+ * and not longer than DCAT_IRI_MAX. */
+static int is_iri(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= DCAT_IRI_MAX && cn_format_check("uri", s, n);
+}
+
+/* {"@id": iri}; NULL when iri is not an absolute URI, or when out of
+ * memory (then c->oom is set). */
+static json_t *ref(dcat_ctx *c, const char *iri)
+{
+    json_t *o;
+
+    if (!is_iri(iri))
+        return NULL;
+    if ((o = json_pack("{s:s}", "@id", iri)) == NULL)
+        c->oom = 1;
+    return o;
+}
+
+/* ref() of a formatted IRI. */
+static json_t *ref_printf(dcat_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static json_t *ref_printf(dcat_ctx *c, const char *fmt, ...)
+{
+    json_t *s, *o;
+    va_list ap;
+
+    va_start(ap, fmt);
+    s = json_vsprintf(fmt, ap);
+    va_end(ap);
+    if (s == NULL) {
+        c->oom = 1;
+        return NULL;
+    }
+    o = ref(c, json_string_value(s));
+    json_decref(s);
+    return o;
+}
+
+/* A JSON string (c->oom set when out of memory). */
+static json_t *text(dcat_ctx *c, const char *s)
+{
+    json_t *o = json_string(s);
+
+    if (o == NULL)
+        c->oom = 1;
+    return o;
+}
+
+/* {"@value": value, "@type": type}. */
+static json_t *typed(dcat_ctx *c, const char *value, const char *type)
+{
+    json_t *o = json_pack("{s:s, s:s}", "@value", value, "@type", type);
+
+    if (o == NULL)
+        c->oom = 1;
+    return o;
+}
+
+/* A unix time as xsd:dateTime, NULL for 0. */
+static json_t *date_time(dcat_ctx *c, int64_t t)
+{
+    json_t *s = t > 0 ? cn_reg_time_json(t) : NULL;
+    json_t *o = json_is_string(s) ? typed(c, json_string_value(s), "xsd:dateTime") : NULL;
+
+    json_decref(s);
+    return o;
+}
+
+/* "mailto:" and the address, percent-encoded outside the characters RFC
+ * 6068 leaves alone; NULL when the address is not one. */
+static json_t *mailto(dcat_ctx *c, const char *email)
+{
+    static const char keep[] = "-._~!$'()*+,;=@";
+    static const char hex[] = "0123456789ABCDEF";
+    char buf[8 + 3 * 254 + 1];
+    size_t n = email ? strlen(email) : 0, i, o = 7;
+
+    if (n == 0 || n > 254 || !cn_format_check("email", email, n))
+        return NULL;
+    memcpy(buf, "mailto:", 7);
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)email[i];
+        if (isalnum(ch) || (ch < 0x80 && strchr(keep, ch) != NULL)) {
+            buf[o++] = (char)ch;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[ch >> 4];
+            buf[o++] = hex[ch & 15];
+        }
+    }
+    buf[o] = '\0';
+    return ref(c, buf);
+}
+
+/* ---- vocabularies ---- */
+
+/* Manifest formats (case-insensitive) and their codes in the EU file type
+ * authority table; others stay a literal. */
+static const char *const file_types[][2] = {
+    {"CSV", "CSV"},         {"TSV", "TSV"},           {"JSON", "JSON"},
+    {"GEOJSON", "GEOJSON"}, {"JSON-LD", "JSON_LD"},   {"JSONLD", "JSON_LD"},
+    {"XML", "XML"},         {"RDF", "RDF"},           {"RDF/XML", "RDF_XML"},
+    {"TTL", "RDF_TURTLE"},  {"TURTLE", "RDF_TURTLE"}, {"N-TRIPLES", "RDF_N_TRIPLES"},
+    {"PDF", "PDF"},         {"ZIP", "ZIP"},           {"XLSX", "XLSX"},
+    {"XLS", "XLS"},         {"ODS", "ODS"},           {"DOCX", "DOCX"},
+    {"ODT", "ODT"},         {"TXT", "TXT"},           {"HTML", "HTML"},
+    {"SHP", "SHP"},         {"KML", "KML"},           {"KMZ", "KMZ"},
+    {"GML", "GML"},         {"GPKG", "GPKG"},         {"WMS", "WMS_SRVC"},
+    {"WFS", "WFS_SRVC"},    {"TIFF", "TIFF"},         {"GEOTIFF", "GEOTIFF"},
+    {"PNG", "PNG"},         {"JPEG", "JPEG"},         {"JPG", "JPEG"},
+    {"PARQUET", "PARQUET"}, {"NETCDF", "NETCDF"},     {"GTFS", "GTFS"},
+    {"SQL", "SQL"},         {"ATOM", "ATOM"},         {"RSS", "RSS"},
+};
+
+static json_t *file_format(dcat_ctx *c, const char *format)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(file_types) / sizeof(file_types[0]); i++)
+        if (strcasecmp(format, file_types[i][0]) == 0)
+            return ref_printf(c, EU_AUTHORITY "file-type/%s", file_types[i][1]);
+    return text(c, format);
+}
+
+/* accrualPeriodicity -> the EU frequency authority table. */
+static json_t *frequency(dcat_ctx *c, const char *f)
+{
+    static const char *const codes[][2] = {
+        {"continuous", "CONT"}, {"daily", "DAILY"},         {"weekly", "WEEKLY"},
+        {"monthly", "MONTHLY"}, {"quarterly", "QUARTERLY"}, {"annual", "ANNUAL"},
+        {"irregular", "IRREG"}, {"never", "NEVER"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (strcmp(f, codes[i][0]) == 0)
+            return ref_printf(c, EU_AUTHORITY "frequency/%s", codes[i][1]);
+    return text(c, f);
+}
+
+/* A BCP 47 tag's language -> the EU language authority table (ISO 639-3
+ * codes); a literal for the languages not listed. */
+static json_t *language(dcat_ctx *c, const char *tag)
+{
+    static const char *const codes[][2] = {
+        {"bg", "BUL"}, {"bs", "BOS"}, {"ca", "CAT"}, {"cs", "CES"}, {"cy", "CYM"}, {"da", "DAN"},
+        {"de", "DEU"}, {"el", "ELL"}, {"en", "ENG"}, {"es", "SPA"}, {"et", "EST"}, {"eu", "EUS"},
+        {"fi", "FIN"}, {"fr", "FRA"}, {"fy", "FRY"}, {"ga", "GLE"}, {"gl", "GLG"}, {"hr", "HRV"},
+        {"hu", "HUN"}, {"is", "ISL"}, {"it", "ITA"}, {"lb", "LTZ"}, {"lt", "LIT"}, {"lv", "LAV"},
+        {"mk", "MKD"}, {"mt", "MLT"}, {"nb", "NOB"}, {"nl", "NLD"}, {"nn", "NNO"}, {"no", "NOR"},
+        {"pl", "POL"}, {"pt", "POR"}, {"ro", "RON"}, {"ru", "RUS"}, {"sk", "SLK"}, {"sl", "SLV"},
+        {"sq", "SQI"}, {"sr", "SRP"}, {"sv", "SWE"}, {"tr", "TUR"}, {"uk", "UKR"},
+    };
+    size_t i;
+
+    if (strcspn(tag, "-") == 2)
+        for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+            if (strncmp(tag, codes[i][0], 2) == 0)
+                return ref_printf(c, EU_AUTHORITY "language/%s", codes[i][1]);
+    return text(c, tag);
+}
+
+/* spatial as AGS/ARS digits -> DCAT-AP.de's political geocoding IRI for a
+ * key of that length; NULL for other lengths. */
+static json_t *geocoding(dcat_ctx *c, const char *s)
+{
+    static const struct {
+        size_t len;
+        const char *vocab;
+    } keys[] = {
+        {2, "stateKey"},        {3, "governmentDistrictKey"},   {5, "districtKey"},
+        {8, "municipalityKey"}, {9, "municipalAssociationKey"}, {12, "regionalKey"},
+    };
+    size_t n = strlen(s), i;
+
+    if (n == 0 || strspn(s, "0123456789") != n)
+        return NULL;
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (keys[i].len == n)
+            return ref_printf(c, DCATDE_GEOCOD "%s/%s", keys[i].vocab, s);
+    return NULL;
+}
+
+/* ---- agents ---- */
+
+/* A manifest agent {name, url, email} as a foaf:Agent (publisher,
+ * maintainer); NULL without a name. */
+static json_t *foaf_agent(dcat_ctx *c, const json_t *agent)
+{
+    const char *name = str_at(agent, "name");
+    json_t *o;
+
+    if (name == NULL)
+        return NULL;
+    if ((o = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name", name)) == NULL) {
+        c->oom = 1;
+        return NULL;
+    }
+    put_opt(c, o, "foaf:homepage", ref(c, str_at(agent, "url")));
+    put_opt(c, o, "foaf:mbox", mailto(c, str_at(agent, "email")));
+    return o;
+}
+
+/* A manifest agent as the vcard:Kind of dcat:contactPoint. */
+static json_t *vcard_kind(dcat_ctx *c, const json_t *agent)
+{
+    const char *name = str_at(agent, "name");
+    json_t *o;
+
+    if (name == NULL)
+        return NULL;
+    if ((o = json_pack("{s:s, s:s}", "@type", "vcard:Organization", "vcard:fn", name)) == NULL) {
+        c->oom = 1;
+        return NULL;
+    }
+    put_opt(c, o, "vcard:hasEmail", mailto(c, str_at(agent, "email")));
+    put_opt(c, o, "vcard:hasURL", ref(c, str_at(agent, "url")));
+    return o;
+}
+
+/* ---- datasets ---- */
+
+/* One version of a dataset as the catalog shows it. */
+typedef struct {
+    const char *item;
+    const char *version;
+    const json_t *manifest;
+    int64_t first_published; /* earliest live version's publication, 0 if unknown */
+    int64_t published;       /* this version's */
+} dcat_dataset;
+
+/* dct:issued / dct:modified: the manifest's date, else the publication
+ * time, else nothing. */
+static void put_date(dcat_ctx *c, json_t *o, const char *key, const char *date, int64_t t)
+{
+    if (date && cn_format_check("date", date, strlen(date)))
+        put(c, o, key, typed(c, date, "xsd:date"));
+    else
+        put_opt(c, o, key, date_time(c, t));
+}
+
+/* A new node {"@id": <dataset IRI><suffix>, "@type": type}. */
+static json_t *node_of(dcat_ctx *c, const dcat_dataset *d, const char *suffix, const char *type)
+{
+    json_t *o =
+        json_pack("{s:o, s:s}", "@id",
+                  json_sprintf("%s/api/v1/items/%s/%s%s", c->base, c->node_id, d->item, suffix),
+                  "@type", type);
+
+    if (o == NULL)
+        c->oom = 1;
+    return o;
+}
+
+static json_t *bundle_url(dcat_ctx *c, const dcat_dataset *d)
+{
+    return ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->base, c->node_id, d->item,
+                      d->version);
+}
+
+static json_t *web_page(dcat_ctx *c, const dcat_dataset *d)
+{
+    return ref_printf(c, "%s/?item=%s/%s", c->base, c->node_id, d->item);
+}
+
+/* One of the manifest's distributions (index counts from 0). */
+static json_t *distribution(dcat_ctx *c, const dcat_dataset *d, const json_t *m, size_t index,
+                            const char *dataset_license)
+{
+    const char *url = str_at(m, "url"), *file = str_at(m, "file"), *format = str_at(m, "format");
+    const char *media = str_at(m, "mediaType"), *license = str_at(m, "license");
+    const json_t *size = json_object_get(m, "byteSize");
+    char suffix[32];
+    json_t *o;
+
+    snprintf(suffix, sizeof(suffix), "#distribution-%zu", index + 1);
+    if ((o = node_of(c, d, suffix, "dcat:Distribution")) == NULL)
+        return NULL;
+    if (str_at(m, "title"))
+        put(c, o, "dct:title", text(c, str_at(m, "title")));
+    if (str_at(m, "description"))
+        put(c, o, "dct:description", text(c, str_at(m, "description")));
+    else if (file)
+        put(c, o, "dct:description",
+            json_sprintf("The file %s in the dataset's signed bundle (version %s).", file,
+                         d->version));
+    if (is_iri(url)) {
+        put_opt(c, o, "dcat:accessURL", ref(c, url));
+        put_opt(c, o, "dcat:downloadURL", ref(c, url));
+    } else if (c->has_files) {
+        /* A file inside the bundle is reached through the bundle. */
+        put_opt(c, o, "dcat:accessURL", bundle_url(c, d));
+    } else {
+        put_opt(c, o, "dcat:accessURL", web_page(c, d));
+    }
+    if (format)
+        put_opt(c, o, "dct:format", file_format(c, format));
+    if (media)
+        put_opt(c, o, "dcat:mediaType", ref_printf(c, IANA_MEDIA "%s", media));
+    put_opt(c, o, "dct:license", ref(c, is_iri(license) ? license : dataset_license));
+    if (json_is_integer(size) && json_integer_value(size) >= 0) {
+        char n[32];
+        snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(size));
+        put(c, o, "dcat:byteSize", typed(c, n, "xsd:nonNegativeInteger"));
+    }
+    return o;
+}
+
+/* The signed bundle itself: every file with its history. */
+static json_t *bundle_distribution(dcat_ctx *c, const dcat_dataset *d, const char *license)
+{
+    json_t *o = node_of(c, d, "#bundle", "dcat:Distribution");
+
+    if (o == NULL)
+        return NULL;
+    put(c, o, "dct:title", json_sprintf("Signed git bundle, version %s", d->version));
+    put(c, o, "dct:description",
+        json_sprintf("All files of the dataset with their history, as a git bundle whose tag "
+                     "v%s the publishing node signed (check it with `citynode verify`, or with "
+                     "`git verify-tag` in a `git clone %s/git/%s/%s.git`).",
+                     d->version, c->base, c->node_id, d->item));
+    put_opt(c, o, "dcat:accessURL", bundle_url(c, d));
+    put_opt(c, o, "dcat:downloadURL", bundle_url(c, d));
+    put(c, o, "dct:format", text(c, "git bundle"));
+    put_opt(c, o, "dct:license", ref(c, license));
+    return o;
+}
+
+static json_t *dataset(dcat_ctx *c, const dcat_dataset *d)
+{
+    const json_t *m = d->manifest, *v;
+    const char *license = str_at(m, "license"), *spatial = str_at(m, "spatial");
+    json_t *o, *geo;
+    size_t i;
+
+    if (!is_iri(license))
+        license = NULL;
+    if ((o = node_of(c, d, "", "dcat:Dataset")) == NULL)
+        return NULL;
+    put(c, o, "dct:identifier", json_sprintf("%s/%s", c->node_id, d->item));
+    put(c, o, "dct:title", text(c, str_at(m, "title") ? str_at(m, "title") : d->item));
+    if (str_at(m, "description"))
+        put(c, o, "dct:description", text(c, str_at(m, "description")));
+    put(c, o, "owl:versionInfo", text(c, d->version));
+    put(c, o, "dcat:version", text(c, d->version));
+    if (is_iri(str_at(m, "landingPage")))
+        put_opt(c, o, "dcat:landingPage", ref(c, str_at(m, "landingPage")));
+    else
+        put_opt(c, o, "dcat:landingPage", web_page(c, d));
+    json_array_foreach(json_object_get(m, "keywords"), i, v)
+    {
+        if (i < DCAT_KEYWORDS_MAX && json_string_value(v) && *json_string_value(v))
+            add(c, o, "dcat:keyword", text(c, json_string_value(v)));
+    }
+    json_array_foreach(json_object_get(m, "theme"), i, v)
+    {
+        const char *code = json_string_value(v);
+        if (code && strlen(code) == 4 && strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 4)
+            add(c, o, "dcat:theme", ref_printf(c, EU_AUTHORITY "data-theme/%s", code));
+    }
+    put_opt(c, o, "dct:publisher", foaf_agent(c, json_object_get(m, "publisher")));
+    put_opt(c, o, "dcat:contactPoint", vcard_kind(c, json_object_get(m, "contactPoint")));
+    put_opt(c, o, "dcatde:maintainer", foaf_agent(c, json_object_get(m, "maintainer")));
+    put_opt(c, o, "dct:license", ref(c, license));
+    put_opt(c, o, "dct:accessRights", ref(c, EU_AUTHORITY "access-right/PUBLIC"));
+    put_date(c, o, "dct:issued", str_at(m, "issued"), d->first_published);
+    put_date(c, o, "dct:modified", str_at(m, "modified"), d->published);
+    if (str_at(m, "accrualPeriodicity"))
+        put_opt(c, o, "dct:accrualPeriodicity", frequency(c, str_at(m, "accrualPeriodicity")));
+    json_array_foreach(json_object_get(m, "language"), i, v)
+    {
+        if (json_string_value(v) && *json_string_value(v))
+            add(c, o, "dct:language", language(c, json_string_value(v)));
+    }
+    if (spatial && (geo = geocoding(c, spatial)) != NULL) {
+        put(c, o, "dcatde:politicalGeocodingURI", json_deep_copy(geo));
+        put(c, o, "dct:spatial", geo);
+    } else if (spatial) {
+        put_opt(c, o, "dct:spatial", ref(c, spatial));
+    }
+    json_array_foreach(json_object_get(m, "distributions"), i, v)
+    {
+        if (i < DCAT_DISTRIBUTION_MAX && json_is_object(v))
+            add(c, o, "dcat:distribution", distribution(c, d, v, i, license));
+    }
+    if (c->has_files)
+        add(c, o, "dcat:distribution", bundle_distribution(c, d, license));
+    return o;
+}
+
+/* ---- the catalog ---- */
+
+static json_t *context(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "dcat", "http://www.w3.org/ns/dcat#",
+                     "dct", "http://purl.org/dc/terms/", "foaf", "http://xmlns.com/foaf/0.1/",
+                     "vcard", "http://www.w3.org/2006/vcard/ns#", "owl",
+                     "http://www.w3.org/2002/07/owl#", "xsd", "http://www.w3.org/2001/XMLSchema#",
+                     "dcatde", "http://dcat-ap.de/def/dcatde/");
+}
+
+/* The base URL without trailing '/': given, else the node's URL in the
+ * registry; it must be an absolute http(s) URI. */
+static int base_url(char **out, const char *given, const char *node_url)
+{
+    const char *b = given ? given : node_url;
+    size_t n = b ? strlen(b) : 0;
+
+    *out = NULL;
+    if (b == NULL)
+        return cn_error_set(CN_EINVAL, "base URL: the node has no URL in the registry; give one");
+    while (n > 0 && b[n - 1] == '/')
+        n--;
+    if (n == 0 || n > DCAT_BASE_URL_MAX ||
+        (strncmp(b, "http://", 7) != 0 && strncmp(b, "https://", 8) != 0) ||
+        strpbrk(b, "?#") != NULL || (*out = strndup(b, n)) == NULL || !is_iri(*out)) {
+        free(*out);
+        *out = NULL;
+        return cn_error_set(CN_EINVAL,
+                            "base URL: expected an absolute http(s) URL without query or "
+                            "fragment, got '%.80s'",
+                            b);
+    }
+    return 0;
+}
+
+/* Every live dataset of the node, by item id, with the manifest of the
+ * version the registry describes it by. */
+static const char datasets_sql[] =
+    "SELECT i.item, i.latest, v.manifest, v.published,"
+    " (SELECT min(w.published) FROM reg_versions w WHERE w.item = i.id AND w.withdrawn = 0"
+    "  AND w.published > 0)"
+    " FROM reg_items i JOIN reg_versions v ON v.item = i.id AND v.version = i.latest"
+    " WHERE i.node = ?1 AND i.kind = 'dataset' AND i.withdrawn = 0 ORDER BY i.item LIMIT ?2";
+
+static int add_datasets(dcat_ctx *c, json_t *catalog, int64_t *modified, cn_registry *reg,
+                        int64_t node_rowid)
+{
+    sqlite3_stmt *st = NULL;
+    size_t count = 0, bytes = 0;
+    int rc, err = 0;
+
+    if (sqlite3_prepare_v2(reg->db, datasets_sql, -1, &st, NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "reading the datasets");
+    sqlite3_bind_int64(st, 1, node_rowid);
+    sqlite3_bind_int(st, 2, DCAT_DATASETS_MAX + 1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        dcat_dataset d = {(const char *)sqlite3_column_text(st, 0),
+                          (const char *)sqlite3_column_text(st, 1), NULL,
+                          sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 3)};
+        json_t *m;
+        if (++count > DCAT_DATASETS_MAX) {
+            err = cn_error_set(CN_ELIMIT, "catalog: more than %d datasets", DCAT_DATASETS_MAX);
+            goto out;
+        }
+        bytes += (size_t)sqlite3_column_bytes(st, 2);
+        if (bytes > DCAT_MANIFEST_BYTES) {
+            err = cn_error_set(CN_ELIMIT, "catalog: the manifests add up to more than %d MiB",
+                               DCAT_MANIFEST_BYTES / (1024 * 1024));
+            goto out;
+        }
+        if (d.item == NULL || d.version == NULL)
+            continue;
+        if ((m = cn_reg_column_json(st, 2)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        d.manifest = m;
+        if (json_is_object(m))
+            add(c, catalog, "dcat:dataset", dataset(c, &d));
+        json_decref(m);
+        if (d.published > *modified)
+            *modified = d.published;
+        if (c->oom) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        err = cn_reg_sqlite_error(reg, "reading the datasets");
+out:
+    sqlite3_finalize(st);
+    return err;
+}
+
+int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id, const char *base)
+{
+    sqlite3_stmt *st = NULL;
+    dcat_ctx c = {NULL, NULL, 0, 0};
+    char id[65], *b = NULL;
+    json_t *catalog = NULL, *publisher;
+    const char *name, *source;
+    int64_t rowid, modified = 0;
+    int err, began = 0;
+
+    *out = NULL;
+    if (!reg->in_txn) {
+        if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+            return cn_reg_sqlite_error(reg, "begin");
+        began = 1;
+    }
+    if ((err = cn_reg_resolve_node(id, &rowid, reg, node_id)) != 0)
+        goto out;
+    if (sqlite3_prepare_v2(reg->db, "SELECT name, url, source FROM reg_nodes WHERE id = ?1", -1,
+                           &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 1, rowid) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+        err = cn_reg_sqlite_error(reg, "reading a node");
+        goto out;
+    }
+    name = (const char *)sqlite3_column_text(st, 0);
+    source = (const char *)sqlite3_column_text(st, 2);
+    if ((err = base_url(&b, base, (const char *)sqlite3_column_text(st, 1))) != 0)
+        goto out;
+    if (name == NULL)
+        name = id;
+    c.base = b;
+    c.node_id = id;
+    c.has_files = source == NULL || strcmp(source, "index") != 0;
+    if ((catalog = json_object()) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    put(&c, catalog, "@context", context());
+    put(&c, catalog, "@id", json_sprintf("%s/dcat/catalog.jsonld", b));
+    put(&c, catalog, "@type", text(&c, "dcat:Catalog"));
+    put(&c, catalog, "dct:title", text(&c, name));
+    put(&c, catalog, "dct:description",
+        json_sprintf("Datasets that %s publishes as signed, versioned bundles on its citynode "
+                     "node %s.",
+                     name, id));
+    if ((publisher = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name", name)) != NULL)
+        put_opt(&c, publisher, "foaf:homepage", ref_printf(&c, "%s/", b));
+    put(&c, catalog, "dct:publisher", publisher);
+    put_opt(&c, catalog, "foaf:homepage", ref_printf(&c, "%s/", b));
+    put_opt(&c, catalog, "dcat:themeTaxonomy", ref(&c, EU_AUTHORITY "data-theme"));
+    put(&c, catalog, "dcat:dataset", json_array());
+    if (c.oom) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = add_datasets(&c, catalog, &modified, reg, rowid)) != 0)
+        goto out;
+    put_opt(&c, catalog, "dct:modified", date_time(&c, modified));
+    if (c.oom)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+out:
+    sqlite3_finalize(st);
+    if (began)
+        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    free(b);
+    if (err == 0)
+        *out = catalog;
+    else
+        json_decref(catalog);
+    return err;
+}
