@@ -487,9 +487,9 @@ static enum MHD_Result serve_dcat(cn_server *srv, struct MHD_Connection *c)
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     if ((reg = thread_registry(srv)) == NULL)
         return send_error(c, CN_ERROR);
-    if ((err = base_url(base, sizeof(base), srv, c)) != 0)
+    if ((err = base_url(base, sizeof(base), srv, c)) != 0 ||
+        (err = cn_registry_dcat_catalog(&doc, reg, srv->node_id, base)) != 0)
         return send_error(c, err);
-    doc = json_pack("{s:s}", "@id", base); /* DCATWIP */
     ret = send_json(c, MHD_HTTP_OK, doc, "application/ld+json");
     json_decref(doc);
     return ret;
