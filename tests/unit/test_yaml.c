@@ -183,6 +183,50 @@ static void test_empty_and_scalar_documents(void **state)
     cn_yaml_doc_free(doc);
 }
 
+/* cn_yaml_write: what it writes reads back as the same value, strings that
+ * would read as another type are quoted, and skip_key is left out. */
+static void test_write_round_trip(void **state)
+{
+    static const char *const json_text =
+        "{\"publiccodeYmlVersion\": \"0.4\", \"name\": \"Connected Urban Twins\","
+        " \"kind\": \"solution\", \"looks\": [\"true\", \"no\", \"1.0\", \"0x1f\", \"\","
+        " \"null\", \"~\", \"2017-04-15\", \"- dash\", \"a: b\", \"#hash\", \"Mobilit\u00e4t\","
+        " \"line one\\nline two\\n\", \"  padded  \", \"'quote'\", \"\\\"dq\\\"\"],"
+        " \"numbers\": [0, -7, 1.5, 1e300, 123456789012], \"flags\": [true, false, null],"
+        " \"nested\": {\"empty_list\": [], \"empty_map\": {}, \"deep\": [[{\"x\": 1}]]}}";
+    json_error_t jerr;
+    json_t *want = json_loads(json_text, 0, &jerr), *got;
+    cn_buf out = CN_BUF_INIT;
+    cn_yaml_doc *doc;
+
+    (void)state;
+    assert_non_null(want);
+    assert_int_equal(cn_yaml_write(&out, want, NULL), 0);
+    assert_int_equal(cn_buf_put(&out, "", 1), 0);
+    doc = parse_ok((const char *)out.data);
+    got = cn_yaml_doc_root(doc);
+    if (!json_equal(got, want)) {
+        char *dump = json_dumps(got, JSON_ENCODE_ANY);
+        fail_msg("round trip changed the value:\n%s\nread back as %s", (char *)out.data, dump);
+    }
+    /* The strings that would be typed are quoted; the plain ones are not. */
+    assert_non_null(strstr((const char *)out.data, "\"true\""));
+    assert_non_null(strstr((const char *)out.data, "\"1.0\""));
+    assert_non_null(strstr((const char *)out.data, "name: Connected Urban Twins\n"));
+    cn_yaml_doc_free(doc);
+    cn_buf_free(&out);
+
+    assert_int_equal(cn_yaml_write(&out, want, "kind"), 0);
+    assert_int_equal(cn_buf_put(&out, "", 1), 0);
+    doc = parse_ok((const char *)out.data);
+    got = cn_yaml_doc_root(doc);
+    assert_null(json_object_get(got, "kind"));
+    assert_int_equal(json_object_size(got), json_object_size(want) - 1);
+    cn_yaml_doc_free(doc);
+    cn_buf_free(&out);
+    json_decref(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_empty_and_scalar_documents),
+        cmocka_unit_test(test_write_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
