@@ -1,24 +1,34 @@
 #!/bin/sh
-# demo.sh - what `make run` runs: a demo federation of seven nodes on
-# 127.0.0.1, built from the seed documents on the EU project Triangulum.
+# demo.sh - what `make run` runs: a demo network of 40 nodes on 127.0.0.1,
+# built from the seed documents on the EU project Triangulum and on the 2020
+# cohort of Germany's "Modellprojekte Smart Cities", and a registry of all of
+# it on the first node.
 #
-#   Stadt Leipzig (Demo)          PORT     follower: every sample item under examples/
-#                                          (but federation/), mirrors the lighthouses
-#                                          through the consortium's network, replicates
+#   Stadt Leipzig (Demo)          PORT     the registry to open: follows both networks
+#                                          below (so it mirrors and indexes every node),
+#                                          publishes its own sample items (leipzig-triangulum,
+#                                          the solutions, the dataset), replicates
 #                                          Eindhoven's demonstration
-#   Eindhoven (Demo)              PORT+1   lighthouse: a sample solution; follows the
-#                                          city that replicated it (policy index) to
+#   Eindhoven (Demo)              PORT+1   Triangulum lighthouse: a sample solution; follows
+#                                          the city that replicated it (policy index) to
 #                                          see its attestation
 #   Manchester (Demo)             PORT+2   lighthouse: likewise
 #   Stavanger (Demo)              PORT+3   lighthouse: likewise
-#   Prague (Demo)                 PORT+4   follower: a sample strategy; mirrors the
-#                                          lighthouses, replicates Manchester's
+#   Prague (Demo)                 PORT+4   Triangulum follower: a sample strategy; mirrors
+#                                          the lighthouses, replicates Manchester's
 #   Sabadell (Demo)               PORT+5   follower: likewise, replicates Stavanger's
 #   Triangulum consortium (Demo)  PORT+6   network node: network.json lists the six cities
+#   Bad Belzig (Demo) ...         PORT+7   the 32 model projects of the 2020 cohort, one
+#   ... Rostock (Demo)            PORT+38  node each, publishing its strategy
+#                                          (examples/strategies/<project>)
+#   Modellprojekte Smart Cities   PORT+39  network node: network.json lists the 32 model
+#     2020 (Demo)                          projects' nodes
 #
-# The script starts every node's `citynode serve` in the background, publishes,
-# runs the peer add / network trust / sync / replicate steps, checks the result
-# (every node verifies, the followers hold the lighthouses' signed tags, the
+# The script makes every node (the model projects in parallel), starts every
+# node's `citynode serve` in the background, publishes, runs the peer add /
+# network trust / sync / replicate steps, checks the result (every node
+# verifies, the followers hold the lighthouses' signed tags, Leipzig holds
+# every model project's strategy and finds them all in its registry, the
 # replicas and attestations exist, stock git clones from a mirror), prints a
 # guide and then waits until Ctrl-C, which stops all nodes.
 #
@@ -27,8 +37,13 @@
 #                          other nodes' directories and run/ (logs, replicas, clones)
 #                          are created next to it. Every run re-creates them all.
 #   CITYNODE_DEMO_LISTEN   Leipzig's HOST:PORT (default: 127.0.0.1:8470); the other
-#                          nodes listen on the six ports after it (a node whose port
-#                          is taken moves to a free one after those)
+#                          nodes listen on the ports after it (a node whose port is
+#                          taken moves to a free one after those)
+#   CITYNODE_DEMO_MODEL_PROJECTS
+#                          how many of the 32 model projects get a node (default: all
+#                          32; the first N in alphabetical order; 0 leaves out their
+#                          network node too)
+#   CITYNODE_DEMO_JOBS     how many nodes are made at once (default: 4)
 #   CITYNODE_DEMO_ONESHOT  1: set up and check, print the guide, stop all nodes and
 #                          exit instead of waiting (for tests)
 #
@@ -50,6 +65,7 @@ absolute() {
     esac
 }
 
+started=$(date +%s)
 caller=$(pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -76,16 +92,20 @@ base_port=${listen##*:}
 case $base_port in
 '' | *[!0-9]*) die "CITYNODE_DEMO_LISTEN must be HOST:PORT, not '$listen'" ;;
 esac
-[ "$base_port" -ge 1 ] && [ "$base_port" -le 65529 ] || die "port $base_port leaves no room for 7 nodes"
+nprojects=${CITYNODE_DEMO_MODEL_PROJECTS:-32}
+case $nprojects in
+'' | *[!0-9]*) die "CITYNODE_DEMO_MODEL_PROJECTS must be a number from 0 to 32, not '$nprojects'" ;;
+esac
+[ "$nprojects" -le 32 ] || die "CITYNODE_DEMO_MODEL_PROJECTS must be a number from 0 to 32, not '$nprojects'"
+jobs=${CITYNODE_DEMO_JOBS:-4}
+case $jobs in
+'' | 0 | *[!0-9]*) die "CITYNODE_DEMO_JOBS must be a positive number, not '$jobs'" ;;
+esac
 oneshot=${CITYNODE_DEMO_ONESHOT:-}
 cd "$root"
 
-[ -x "$CITYNODE" ] || die "$CITYNODE is not an executable; run 'make build' first (or set CITYNODE)"
-command -v curl >/dev/null || die "curl is not installed"
-command -v git >/dev/null || die "git is not installed"
-
-# The nodes: slug, port offset, country, name.
-nodes="leipzig 0 DE Stadt Leipzig (Demo)
+# The Triangulum nodes: slug, port offset, country, name.
+triangulum_nodes="leipzig 0 DE Stadt Leipzig (Demo)
 eindhoven 1 NL Eindhoven (Demo)
 manchester 2 GB Manchester (Demo)
 stavanger 3 NO Stavanger (Demo)
@@ -99,23 +119,90 @@ replicates_prague=manchester
 replicates_sabadell=stavanger
 demo_item=triangulum-lighthouse-demonstration
 
+# The 32 model projects of the 2020 cohort of "Modellprojekte Smart Cities":
+# the folder of the project's strategy under examples/strategies/ (also the
+# node's slug) and the name of its node: the lead applicant as the brochure
+# names it.
+model_projects="bad-belzig-wiesenburg Bad Belzig (Demo)
+bamberg Bamberg (Demo)
+barleben Gemeinde Barleben (Demo)
+berlin Berlin (Demo)
+darmstadt Darmstadt (Demo)
+dortmund-schwerte Dortmund (Demo)
+eichenzell Gemeinde Eichenzell (Demo)
+eifelkreis-bitburg-pruem Eifelkreis Bitburg-Prüm (Demo)
+freiburg Freiburg i. Br. (Demo)
+fuchstal Gemeinde Fuchstal (Demo)
+gelsenkirchen Gelsenkirchen (Demo)
+guetersloh Gütersloh (Demo)
+hagenow Hagenow (Demo)
+hamburg-cut Hamburg (Demo)
+heidenheim-aalen Heidenheim an der Brenz (Demo)
+iserlohn Iserlohn (Demo)
+jena Jena (Demo)
+kassel Kassel (Demo)
+kiel-region Kiel (Demo)
+kirchheim-bei-muenchen Kirchheim b. München (Demo)
+koeln Köln (Demo)
+landkreis-hof Landkreis Hof (Demo)
+landkreis-mayen-koblenz Landkreis Mayen-Koblenz (Demo)
+landkreis-st-wendel Landkreis St. Wendel (Demo)
+lemgo-kalletal Lemgo (Demo)
+lohmar Lohmar (Demo)
+luebeck Lübeck (Demo)
+mannheim Mannheim (Demo)
+moenchengladbach Mönchengladbach (Demo)
+osnabrueck Osnabrück (Demo)
+paderborn Paderborn (Demo)
+rostock Rostock (Demo)"
+msc_network="Modellprojekte Smart Cities 2020 (Demo)"
+msc_programme="Modellprojekte Smart Cities"
+
+nodes=$triangulum_nodes
+projects=""
+if [ "$nprojects" -gt 0 ]; then
+    projects=$(echo "$model_projects" | head -n "$nprojects" | cut -d' ' -f1 | tr '\n' ' ')
+    nodes="$nodes
+$(echo "$model_projects" | head -n "$nprojects" | awk '{ s = $1; $1 = ""; print s, 6 + NR, "DE" $0 }')
+msc2020 $((7 + nprojects)) DE $msc_network"
+fi
+nnodes=$(echo "$nodes" | wc -l)
+[ "$base_port" -ge 1 ] && [ "$base_port" -le $((65535 - nnodes + 1)) ] ||
+    die "port $base_port leaves no room for $nnodes nodes"
+
+[ -x "$CITYNODE" ] || die "$CITYNODE is not an executable; run 'make build' first (or set CITYNODE)"
+command -v curl >/dev/null || die "curl is not installed"
+command -v git >/dev/null || die "git is not installed"
+
+# Each node's home, port, country, name, URL and (once made) id live in
+# variables <what>_<slug> (a '-' in the slug as '_').
+var() { echo "$1_$2" | tr - _; }
+get() { eval "echo \"\$$(var "$1" "$2")\""; }
+put() { eval "$(var "$1" "$2")=\$3"; }
+url() { get url "$1"; }
+home() { get home "$1"; }
+id() { get id "$1"; }
+is_project() {
+    case " $projects " in
+    *" $1 "*) return 0 ;;
+    *) return 1 ;;
+    esac
+}
+
 while read -r slug offset country name; do
     if [ "$slug" = leipzig ]; then
-        h=$leipzig_home
+        put home "$slug" "$leipzig_home"
     else
-        h=$demo/$slug
+        put home "$slug" "$demo/$slug"
     fi
-    p=$((base_port + offset))
-    eval "home_$slug=\$h port_$slug=\$p country_$slug=\$country"
-    eval "name_$slug=\$name url_$slug=\"http://\$host:\$p\""
+    put country "$slug" "$country"
+    put name "$slug" "$name"
+    put port "$slug" $((base_port + offset))
+    put url "$slug" "http://$host:$((base_port + offset))"
 done <<EOF
 $nodes
 EOF
 slugs=$(echo "$nodes" | cut -d' ' -f1)
-get() { eval "echo \"\$${1}_$2\""; }
-url() { get url "$1"; }
-home() { get home "$1"; }
-id() { get id "$1"; }
 
 # Every process the demo starts in the background runs under $guard: setpriv
 # has the kernel send it SIGTERM when this script dies, however it dies. So
@@ -163,9 +250,11 @@ step() {
 }
 
 # Start fresh, but never remove a directory that is not a citynode home (or
-# the demo's own run/ directory): check every one before removing any.
-for s in $slugs; do
+# the demo's own run/ directory): check every one before removing any. That
+# includes the model projects left out by CITYNODE_DEMO_MODEL_PROJECTS.
+for s in $slugs $(echo "$model_projects" | cut -d' ' -f1) msc2020; do
     h=$(home "$s")
+    [ -n "$h" ] || h=$demo/$s
     [ -e "$h" ] || continue
     if [ -f "$h/config.yml" ] && [ -d "$h/public" ]; then
         :
@@ -197,42 +286,102 @@ if [ -z "$guard" ]; then
     trap 'stop_nodes; exit 143' TERM
 fi
 
-for s in $slugs; do
-    rm -rf "$(home "$s")"
+for s in $slugs $(echo "$model_projects" | cut -d' ' -f1) msc2020; do
+    h=$(home "$s")
+    rm -rf "${h:-$demo/$s}"
 done
 rm -rf "$run"
 mkdir -p "$run/logs" "$run/replicas" "$run/clones"
 : >"$run/.citynode-demo"
 
-# make_node SLUG PORT: a fresh node for SLUG whose URL names PORT.
-make_node() {
+# setup_node SLUG: a fresh node for SLUG whose URL names its port; a model
+# project's node also publishes its strategy. Its output goes to
+# $run/logs/SLUG.{init,publish}.{out,err}; it may run in the background.
+setup_node() {
+    su_log=$run/logs/$1
     rm -rf "$(home "$1")"
     mkdir -p "$(dirname "$(home "$1")")"
-    eval "port_$1=\$2 url_$1=\"http://\$host:\$2\""
     set -- "$1" --name "$(get name "$1")" --url "$(url "$1")"
     [ "$(get country "$1")" = - ] || set -- "$@" --country "$(get country "$1")"
     [ "$1" != leipzig ] || set -- "$@" --code 14713000
-    mk_slug=$1
+    su_slug=$1
     shift
-    cn "$mk_slug" init "$@" || {
-        cat "$run/logs/cn.err" >&2
-        die "init of $(get name "$mk_slug") failed"
-    }
-    eval "id_$mk_slug=\$(cat \"\$run/logs/cn.out\")"
+    $guard "$CITYNODE" --home "$(home "$su_slug")" init "$@" >"$su_log.init.out" 2>"$su_log.init.err" ||
+        return 1
+    if is_project "$su_slug"; then
+        $guard "$CITYNODE" --home "$(home "$su_slug")" publish "examples/strategies/$su_slug" \
+            >"$su_log.publish.out" 2>"$su_log.publish.err" || return 1
+    fi
 }
 
-# serve_node SLUG: start SLUG's server in the background and wait until it
-# answers with its own pointer (not another program's on the same port).
-# Returns 1 if the server exited instead: its port is taken.
-serve_node() {
+# made SLUG: read the id of the node setup_node made; stop the demo with the
+# output of the step that failed if it did not.
+made() {
+    md_log=$run/logs/$1
+    if [ ! -s "$md_log.init.out" ]; then
+        cat "$md_log.init.err" >&2 2>/dev/null || true
+        die "init of $(get name "$1") failed"
+    fi
+    if is_project "$1" && ! grep -q '@' "$md_log.publish.out" 2>/dev/null; then
+        cat "$md_log.publish.err" >&2 2>/dev/null || true
+        die "publish examples/strategies/$1 on $(get name "$1") failed"
+    fi
+    put id "$1" "$(cat "$md_log.init.out")"
+}
+
+# make_node SLUG PORT: a fresh node for SLUG whose URL names PORT.
+make_node() {
+    put port "$1" "$2"
+    put url "$1" "http://$host:$2"
+    setup_node "$1" || true
+    made "$1"
+}
+
+# in_parallel FUNC SLUG...: FUNC SLUG for every SLUG in the background,
+# $jobs at a time; returns once all have finished, whatever their status.
+in_parallel() {
+    ip_func=$1
+    shift
+    ip_batch=""
+    ip_n=0
+    for ip_s in "$@" ""; do
+        if [ -n "$ip_s" ]; then
+            $ip_func "$ip_s" &
+            ip_batch="$ip_batch $!"
+            ip_n=$((ip_n + 1))
+            [ "$ip_n" -ge "$jobs" ] || continue
+        fi
+        for ip_pid in $ip_batch; do
+            wait "$ip_pid" || true
+        done
+        ip_batch=""
+        ip_n=0
+    done
+}
+
+# make_nodes SLUG...: make_node at each one's port, in parallel.
+make_nodes() {
+    in_parallel setup_node "$@"
+    for mn_s in "$@"; do
+        made "$mn_s"
+    done
+}
+
+# start_node SLUG: start SLUG's server in the background. await_node SLUG:
+# wait until it answers with its own pointer (not another program's on the
+# same port); returns 1 if the server exited instead: its port is taken.
+start_node() {
     $guard "$CITYNODE" --home "$(home "$1")" serve --listen "$host:$(get port "$1")" \
         >>"$run/logs/$1.log" 2>&1 &
-    sv_pid=$!
-    pids="$sv_pid $pids"
+    put pid "$1" $!
+    pids="$! $pids"
+}
+await_node() {
+    aw_pid=$(get pid "$1")
     i=0
     until curl -fsS "$(url "$1")/.well-known/citynode.json" 2>/dev/null | grep -q "$(id "$1")"; do
-        if ! kill -0 "$sv_pid" 2>/dev/null; then
-            wait "$sv_pid" 2>/dev/null || true
+        if ! kill -0 "$aw_pid" 2>/dev/null; then
+            wait "$aw_pid" 2>/dev/null || true
             return 1
         fi
         i=$((i + 1))
@@ -241,35 +390,56 @@ serve_node() {
     done
 }
 
+# serve_nodes SLUG...: start every one's server, then wait for each; a node
+# whose port turns out to be taken moves to a port after the demo's (its URL
+# names its port, so it is made again).
+spare=$((base_port + nnodes))
+spare_end=$((spare + 20))
+serve_nodes() {
+    for sn_s in "$@"; do
+        start_node "$sn_s"
+    done
+    for sn_s in "$@"; do
+        until await_node "$sn_s"; do
+            [ "$spare" -lt "$spare_end" ] && [ "$spare" -le 65535 ] ||
+                die "$(get name "$sn_s") found no free port; see $run/logs/$sn_s.log"
+            echo "   port $(get port "$sn_s") is taken; $(get name "$sn_s") moves to $spare"
+            make_node "$sn_s" "$spare"
+            spare=$((spare + 1))
+            start_node "$sn_s"
+        done
+    done
+}
+
 # node_line SLUG NOTE: the node's line in the listing.
 node_line() {
-    printf '   %-30s %-24s %s  %s\n' "$(get name "$1")" "$(url "$1")" "$(id "$1" | cut -c1-12)" "$2"
+    nl_name=$(get name "$1")
+    # printf pads bytes: widen the field by the UTF-8 continuation bytes.
+    nl_wide=$(($(printf %s "$nl_name" | wc -c) - $(printf %s "$nl_name" | LC_ALL=C tr -d '\200-\277' | wc -c)))
+    printf "   %-$((39 + nl_wide))s %-24s %s  %s\n" "$nl_name" "$(url "$1")" "$(id "$1" | cut -c1-12)" "$2"
 }
 
 # Every node but Leipzig serves from the start: the others must reach each
-# other while they follow and replicate. A node whose port turns out to be
-# taken moves to a port after the seven (its URL names its port, so it is
-# made again). Leipzig serves once it has followed everybody, on the port
-# given.
-echo "== the demo federation in $demo (SAMPLE DATA from the Triangulum seed documents)"
-make_node leipzig "$base_port"
+# other while they follow and replicate. Leipzig serves once it has followed
+# everybody, on the port given.
+echo "== the demo network in $demo: $nnodes nodes"
+echo "   (SAMPLE DATA from the seed documents on Triangulum and the Modellprojekte Smart Cities 2020)"
+others=$(echo "$slugs" | grep -vx leipzig)
+# shellcheck disable=SC2086 # word splitting of slug lists is intended
+make_nodes $slugs
+# shellcheck disable=SC2086
+serve_nodes $others
 node_line leipzig "serves once it has followed the others"
-spare=$((base_port + 7))
-for s in $slugs; do
-    [ "$s" != leipzig ] || continue
-    make_node "$s" "$(get port "$s")"
-    until serve_node "$s"; do
-        [ "$spare" -lt $((base_port + 27)) ] && [ "$spare" -le 65535 ] ||
-            die "$(get name "$s") found no free port; see $run/logs/$s.log"
-        echo "   port $(get port "$s") is taken; $(get name "$s") moves to $spare"
-        make_node "$s" "$spare"
-        spare=$((spare + 1))
-    done
-    node_line "$s" serving
+for s in $others; do
+    if is_project "$s"; then
+        node_line "$s" "serving $(sed -n 's/^[0-9a-f]*\///p' "$run/logs/$s.publish.out" | head -n 1)"
+    else
+        node_line "$s" serving
+    fi
 done
 
 # publish_dir SLUG DIR: publish one item folder, print "DIR  ITEM@VERSION".
-total=0
+total=$nprojects
 publish_dir() {
     cn "$1" publish "$2" || {
         cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
@@ -279,12 +449,15 @@ publish_dir() {
     total=$((total + 1))
 }
 
-# Leipzig keeps every sample item under examples/ but the federation's.
+# Leipzig keeps every sample item under examples/ but the federation's and
+# the model projects' strategies (all 32, whether they have a node or not):
+# its own strategy, the solutions and the dataset.
 items=$(find examples -path examples/federation -prune -o \
     \( -name citynode.yml -o -name publiccode.yml \) -type f -print |
-    sed 's,/[^/]*$,,' | LC_ALL=C sort -u)
+    sed 's,/[^/]*$,,' | LC_ALL=C sort -u |
+    grep -vxF "$(echo "$model_projects" | sed 's,^\([^ ]*\) .*,examples/strategies/\1,')")
 [ -n "$items" ] || die "no manifests under $root/examples"
-echo "== $(get name leipzig): publishing the sample items under examples/"
+echo "== $(get name leipzig): publishing its sample items under examples/"
 while IFS= read -r dir; do
     publish_dir leipzig "$dir"
 done <<ITEMS
@@ -298,21 +471,30 @@ for s in $lighthouses prague sabadell; do
 done
 echo "   $total items published"
 
-# The consortium's member list names the node ids init just made.
-echo "== $(get name triangulum): publishing network.json"
-{
-    echo '{"network": "Triangulum (Demo)",'
-    echo ' "description": "SAMPLE DATA for the citynode demo: the six cities of the Horizon 2020 Smart Cities and Communities project TRIANGULUM - The three point project: Demonstrate, Disseminate, Replicate (2015-2019). Lighthouse cities: Eindhoven, Manchester, Stavanger; Follower cities: Leipzig, Prague, Sabadell.",'
-    echo ' "members": ['
-    sep=" "
-    for s in $lighthouses leipzig prague sabadell; do
-        printf '  %s{"node": "%s", "name": "%s", "url": "%s"}\n' "$sep" "$(id "$s")" \
-            "$(get name "$s")" "$(url "$s")"
-        sep=","
+# network_json NAME DESCRIPTION SLUG...: a network.json listing the nodes
+# (the ids init just made).
+network_json() {
+    printf '{"network": "%s",\n "description": "%s",\n "members": [\n' "$1" "$2"
+    shift 2
+    nj_sep=" "
+    for nj_s in "$@"; do
+        printf '  %s{"node": "%s", "name": "%s", "url": "%s"}\n' "$nj_sep" "$(id "$nj_s")" \
+            "$(get name "$nj_s")" "$(url "$nj_s")"
+        nj_sep=","
     done
     echo ' ]}'
-} >"$run/network.json"
-step triangulum network publish "$run/network.json"
+}
+echo "== $(get name triangulum): publishing network.json"
+network_json "Triangulum (Demo)" "SAMPLE DATA for the citynode demo: the six cities of the Horizon 2020 Smart Cities and Communities project TRIANGULUM - The three point project: Demonstrate, Disseminate, Replicate (2015-2019). Lighthouse cities: Eindhoven, Manchester, Stavanger; Follower cities: Leipzig, Prague, Sabadell." \
+    eindhoven manchester stavanger leipzig prague sabadell >"$run/triangulum-network.json"
+step triangulum network publish "$run/triangulum-network.json"
+if [ -n "$projects" ]; then
+    echo "== $(get name msc2020): publishing network.json"
+    # shellcheck disable=SC2086
+    network_json "$msc_network" "SAMPLE DATA for the citynode demo: the 32 model projects of the 2020 cohort of the federal programme Modellprojekte Smart Cities (Leitthema: Gemeinwohl und Netzwerkstadt / Stadtnetzwerk), each publishing its strategy on its own node. Not an official publication of the programme or of the municipalities named." \
+        $projects >"$run/msc2020-network.json"
+    step msc2020 network publish "$run/msc2020-network.json"
+fi
 
 for s in prague sabadell; do
     echo "== $(get name "$s"): following the lighthouses"
@@ -328,14 +510,30 @@ done
 echo "== $(get name leipzig): trusting the Triangulum consortium's network"
 step leipzig peer add "$(url triangulum)"
 step leipzig network trust "$(id triangulum)"
-step leipzig sync
+if [ -n "$projects" ]; then
+    echo "== $(get name leipzig): trusting the network of the model projects"
+    step leipzig peer add "$(url msc2020)"
+    cn leipzig network trust "$(id msc2020)" || {
+        cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
+        die "citynode --home $(home leipzig) network trust $(id msc2020) failed"
+    }
+    cp "$run/logs/cn.out" "$run/logs/leipzig.trust-msc2020.out"
+    head -n 3 "$run/logs/cn.out" | sed 's/^/   /'
+    echo "   ... $(grep -c ': added [0-9a-f]*.*pinned$' "$run/logs/cn.out" || true) members added, pinned" \
+        "(all in $run/logs/leipzig.trust-msc2020.out)"
+fi
+echo "== $(get name leipzig): syncing everything it follows"
+cn leipzig sync || {
+    cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
+    die "citynode --home $(home leipzig) sync failed"
+}
+cp "$run/logs/cn.out" "$run/logs/leipzig.sync.out"
+echo "   $(grep -c '^[0-9a-f]\{12\} ' "$run/logs/cn.out" || true) peers synced," \
+    "$(grep -c '^ *new ' "$run/logs/cn.out" || true) new items (all in $run/logs/leipzig.sync.out)"
 echo "== $(get name leipzig): replicating $(get name eindhoven)'s $demo_item"
 step leipzig replicate "$(id eindhoven)/$demo_item" "$run/replicas/leipzig/eindhoven-$demo_item"
 echo "== starting Leipzig"
-serve_node leipzig || {
-    cat "$run/logs/leipzig.log" >&2
-    die "$(get name leipzig) could not listen on $(url leipzig)"
-}
+serve_nodes leipzig
 node_line leipzig serving
 
 # Each lighthouse follows the city that replicated it (index: metadata,
@@ -347,19 +545,29 @@ for f in leipzig prague sabadell; do
     step "$l" sync "$(id "$f")"
 done
 
-# check: what the federation must show; any failure stops the demo.
+# check: what the network must show; any failure stops the demo.
 echo "== checking"
+verify_node() {
+    "$CITYNODE" --home "$(home "$1")" verify --all >"$run/logs/$1.verify.out" 2>&1 ||
+        : >"$run/logs/$1.verify.failed"
+}
+# shellcheck disable=SC2086
+in_parallel verify_node $slugs
 for s in $slugs; do
-    cn "$s" verify --all || {
-        cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
+    [ ! -f "$run/logs/$s.verify.failed" ] || {
+        cat "$run/logs/$s.verify.out" >&2
         die "verify --all failed on $(get name "$s")"
     }
 done
+# tag SLUG HOME NODE ITEM: the object tag v1.0.0 of ITEM of NODE is in HOME.
+tag() {
+    git -C "$2/repos/$3/$4.git" rev-parse -q --verify refs/tags/v1.0.0 2>/dev/null ||
+        die "$(get name "$1") holds no v1.0.0 of $4 of $3"
+}
 for s in leipzig prague sabadell; do
     for l in $lighthouses; do
-        mirrored=$(git -C "$(home "$s")/repos/$(id "$l")/$demo_item.git" rev-parse -q --verify \
-            refs/tags/v1.0.0 2>/dev/null) || die "$(get name "$s") has not mirrored $(get name "$l")"
-        [ "$mirrored" = "$(git -C "$(home "$l")/repos/$(id "$l")/$demo_item.git" rev-parse refs/tags/v1.0.0)" ] ||
+        [ "$(tag "$s" "$(home "$s")" "$(id "$l")" $demo_item)" = \
+            "$(tag "$l" "$(home "$l")" "$(id "$l")" $demo_item)" ] ||
             die "$(get name "$s")'s mirror of $(get name "$l") differs"
     done
     l=$(get replicates "$s")
@@ -373,6 +581,12 @@ done
 echo "   every node verifies; the followers mirror the lighthouses at their signed tags"
 echo "   Leipzig, Prague and Sabadell each hold a replica in $run/replicas, and each"
 echo "   lighthouse holds the verified attestation of the city that replicated it"
+for s in $projects; do
+    item=$(sed -n 's/^[0-9a-f]*\/\(.*\)@.*/\1/p' "$run/logs/$s.publish.out" | head -n 1)
+    [ "$(tag leipzig "$(home leipzig)" "$(id "$s")" "$item")" = \
+        "$(tag "$s" "$(home "$s")" "$(id "$s")" "$item")" ] ||
+        die "Leipzig's mirror of $(get name "$s")'s $item differs"
+done
 bg git clone -q "$(url leipzig)/git/$(id eindhoven)/$demo_item.git" "$run/clones/eindhoven-via-leipzig" \
     2>"$run/logs/clone.err" || {
     cat "$run/logs/clone.err" >&2
@@ -383,39 +597,92 @@ curl -fsS "$(url leipzig)/mirrors/$(id eindhoven)/tuf/timestamp.json" |
     die "Leipzig does not re-serve its mirror of Eindhoven byte for byte"
 echo "   git clone of Eindhoven's item from Leipzig's mirror works; /mirrors/ is byte-identical"
 
+# The registry on Leipzig, as its web page asks for it (/api/v1, docs/api.yaml):
+# every node that publishes an item is there and a value of the city facet,
+# the programme facet counts the model projects' strategies, and Prague's
+# replication of Manchester's demonstration is an edge of its graph.
+l=$(url leipzig)
+api() {
+    curl -fsS "$l/api/v1/$1" >"$run/logs/api.json" 2>"$run/logs/api.err" || {
+        cat "$run/logs/api.err" >&2
+        die "GET $l/api/v1/$1 failed"
+    }
+}
+curl -fsS "$l/" 2>"$run/logs/api.err" | grep -qi '<html' || die "$l/ serves no web page"
+api "search?per_page=100"
+publishing=0
+for s in $slugs; do
+    [ "$s" != triangulum ] && [ "$s" != msc2020 ] || continue
+    grep -q "\"node\":\"$(id "$s")\"" "$run/logs/api.json" ||
+        die "Leipzig's registry has no items of $(get name "$s")"
+    publishing=$((publishing + 1))
+done
+indexed=$(sed -n 's/.*"total":\([0-9]*\),.*/\1/p' "$run/logs/api.json" | head -n 1)
+cities=$(grep -o '"city":\[[^]]*\]' "$run/logs/api.json" | grep -o '{"value":' | wc -l)
+[ "$cities" -eq "$publishing" ] ||
+    die "Leipzig's registry lists $cities cities, not the $publishing nodes that publish"
+[ "$nprojects" -eq 0 ] ||
+    grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
+    grep -q "{\"value\":\"$msc_programme\",\"count\":$nprojects," ||
+    die "Leipzig's registry does not count the $nprojects strategies of the model projects"
+api "search?q=mobilitat"
+grep -q '"total":[1-9]' "$run/logs/api.json" || die "Leipzig's registry finds nothing for 'mobilitat'"
+api "graph/$(id manchester)/$demo_item"
+grep -q "\"to\":\"$(id prague)[^\"]*\",\"type\":\"replicates\"" "$run/logs/api.json" ||
+    die "the graph of Manchester's $demo_item on Leipzig lacks Prague's replication"
+echo "   Leipzig's registry: $indexed items of $cities nodes; Manchester's demonstration has"
+echo "   Prague's replication in its graph; its web page answers at $l/"
+
+elapsed=$(($(date +%s) - started))
 c=$CITYNODE
 e=$(id eindhoven)
 cat <<MSG
 
-== open
-   $(url leipzig)/                  Stadt Leipzig (Demo): its web page
-   $(url leipzig)/.well-known/citynode.json
-   $(url leipzig)/mirrors/$e/.well-known/citynode.json
-                                          Eindhoven's tree, as Leipzig verified and re-serves it
-   $(url triangulum)/.well-known/citynode.json      the consortium (network.json is one of its targets)
+== open $l/ in a browser
+   the registry of the demo network: $indexed items of $cities nodes, as $(get name leipzig) follows them
+   (the Triangulum cities and $nprojects model projects of the Modellprojekte Smart Cities 2020)
 
 == try
+   $l/?q=mobilitat
+                  "Mobilitat" finds "Mobilität": the model projects' strategies
+   $l/?programme=Modellprojekte%20Smart%20Cities
+                  the programme facet: one strategy per model project
+   $l/?kind=strategy&country=DE&city=Berlin%20(Demo)
+                  the city facet
+   $l/?item=$(id manchester)/$demo_item
+                  Manchester's demonstration: its versions, signer, and Prague in its replication graph
+   $l/?view=nodes
+                  every node Leipzig knows
+   $l/api/v1/search?q=mobilitat                the same as JSON (docs/api.yaml)
+   $l/api/v1/graph/$(id manchester)/$demo_item
+   $l/api/v1/nodes
+   $c --home $(home leipzig) search Mobilität
+   $c --home $(home leipzig) search Mobilitat --city "Berlin (Demo)"
    $c --home $(home leipzig) peer list
-   $c --home $(home leipzig) peer list --candidates
    $c --home $(home leipzig) show self/leipzig-triangulum
-   $c --home $(home leipzig) show self/msc2020-berlin --json
    $c --home $(home leipzig) verify --all
-   $c --home $(home leipzig) sync
    $c --home $(home prague) peer list
    git clone $(url stavanger)/git/$(id stavanger)/$demo_item.git
-   git clone $(url leipzig)/git/$e/$demo_item.git   (Leipzig's verified mirror)
+   git clone $l/git/$e/$demo_item.git   (Leipzig's verified mirror)
    git -C $run/replicas/leipzig/eindhoven-$demo_item log --oneline
    $c --home $(home leipzig) allowed-signers $e >$run/allowed_signers
    git -C $(home leipzig)/repos/$e/$demo_item.git -c gpg.format=ssh \\
        -c gpg.ssh.allowedSignersFile=$run/allowed_signers verify-tag v1.0.0
    $c --home $(home eindhoven) peer list            (Leipzig, followed for its attestation)
-   $c --home $(home eindhoven) allowed-signers
 
+== more
+   $l/.well-known/citynode.json
+   $l/mirrors/$e/.well-known/citynode.json
+                  Eindhoven's tree, as Leipzig verified and re-serves it
+   $(url triangulum)/.well-known/citynode.json      the consortium (network.json is one of its targets)
 MSG
-
+[ -z "$projects" ] ||
+    echo "   $(url msc2020)/.well-known/citynode.json      the model projects' network node"
+echo
+echo "== $nnodes nodes set up and checked in $elapsed s; their logs are in $run/logs"
 if [ -n "$oneshot" ]; then
-    echo "== demo federation checked; stopping (CITYNODE_DEMO_ONESHOT)"
+    echo "== demo network checked; stopping (CITYNODE_DEMO_ONESHOT)"
     exit 0
 fi
-echo "== serving 7 nodes on $(url leipzig) ... $(url triangulum) (Ctrl-C stops them all)"
+echo "== serving $nnodes nodes on $(url leipzig) ... (Ctrl-C stops them all)"
 wait
