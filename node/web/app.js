@@ -13,6 +13,9 @@
 const LABELS = {
   en: {
     langName: 'English',
+    quoteOpen: '“',
+    quoteClose: '”',
+    toFilters: 'Go to the filters',
     switchTo: 'Deutsch',
     switchToLabel: 'Seite auf Deutsch anzeigen',
     skip: 'Skip to content',
@@ -237,6 +240,9 @@ const LABELS = {
   },
   de: {
     langName: 'Deutsch',
+    quoteOpen: '„',
+    quoteClose: '“',
+    toFilters: 'Zu den Filtern',
     switchTo: 'English',
     switchToLabel: 'Show this page in English',
     skip: 'Zum Inhalt springen',
@@ -839,7 +845,7 @@ function mountSearch(p) {
       h(
         'aside',
         { class: 'facets', 'aria-labelledby': 'facets-h' },
-        h('h2', { id: 'facets-h' }, t('filters')),
+        h('h2', { id: 'facets-h', tabindex: '-1' }, t('filters')),
         h('p', { class: 'hint' }, t('filtersHint')),
         facets,
       ),
@@ -851,6 +857,22 @@ function mountSearch(p) {
           'div',
           { class: 'toolbar' },
           status,
+          h(
+            'a',
+            {
+              href: '#facets-h',
+              class: 'to-filters',
+              testid: 'to-filters',
+              onclick: (e) => {
+                // no fragment in the URL (it would fire popstate): move focus instead
+                e.preventDefault();
+                const target = document.getElementById('facets-h');
+                target.focus({ preventScroll: true });
+                target.scrollIntoView();
+              },
+            },
+            t('toFilters'),
+          ),
           h(
             'div',
             { class: 'controls' },
@@ -1396,7 +1418,7 @@ function renderStrategy(m, doc) {
   const measures = Array.isArray(m.measures) ? m.measures : [];
   const period = m.startDate || m.endDate ? `${m.startDate || '…'} – ${m.endDate || '…'}` : null;
   return [
-    m.motto ? h('p', { class: 'lead motto', testid: 'manifest-summary' }, '„', m.motto, '“') : null,
+    m.motto ? h('p', { class: 'lead motto', testid: 'manifest-summary' }, t('quoteOpen'), m.motto, t('quoteClose')) : null,
     paragraphs(m.summary),
     dl([
       [t('m_programme'), m.programme],
