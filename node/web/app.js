@@ -777,6 +777,7 @@ function mountSearch(p) {
     autocomplete: 'off',
     spellcheck: 'false',
     placeholder: t('searchPlaceholder'),
+    maxlength: '256',
     'aria-describedby': 'search-intro',
     'aria-controls': 'results',
     testid: 'search-input',
@@ -785,6 +786,7 @@ function mountSearch(p) {
   let timer = null;
   const commit = (replace) => {
     clearTimeout(timer);
+    if (!searchView || searchView.input !== input) return; // the page was left meanwhile
     const np = new URLSearchParams(location.search);
     if (input.value.trim()) np.set('q', input.value);
     else np.delete('q');
@@ -1772,12 +1774,13 @@ async function showNodes(gen, p) {
   const existing = main().querySelector('[data-testid="nodes-page"]');
   let view = existing && existing._view;
   if (!view) {
-    const input = h('input', { id: 'node-filter', type: 'search', autocomplete: 'off', testid: 'node-filter' });
+    const input = h('input', { id: 'node-filter', type: 'search', autocomplete: 'off', maxlength: '256', testid: 'node-filter' });
     input.value = p.get('q') || '';
     let timer = null;
     input.addEventListener('input', () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
+        if (!input.isConnected) return; // the page was left meanwhile
         const np = new URLSearchParams({ view: 'nodes' });
         if (input.value.trim()) np.set('q', input.value);
         navigate(urlFor(np), true);
