@@ -489,7 +489,9 @@ static enum MHD_Result serve_dcat(cn_server *srv, struct MHD_Connection *c)
         return send_error(c, CN_ERROR);
     if ((err = base_url(base, sizeof(base), srv, c)) != 0 ||
         (err = cn_registry_dcat_catalog(&doc, reg, srv->node_id, base)) != 0)
-        return send_error(c, err);
+        /* A catalog too large to build is this server's problem, not the
+         * request's: 500 (logged), never a 400 or a partial catalog. */
+        return send_error(c, err == CN_ELIMIT ? CN_ERROR : err);
     ret = send_json(c, MHD_HTTP_OK, doc, "application/ld+json");
     json_decref(doc);
     return ret;
