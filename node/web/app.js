@@ -149,7 +149,15 @@ const LABELS = {
     email: 'E-mail',
     description: 'Description',
     itemsHeading: 'Published items',
-    itemCounts: '{total} items: {solution} solutions, {dataset} datasets, {strategy} strategies',
+    itemCounts: '{total}: {solution}, {dataset}, {strategy}',
+    n_items_one: '1 item',
+    n_items_other: '{n} items',
+    n_solutions_one: '1 solution',
+    n_solutions_other: '{n} solutions',
+    n_datasets_one: '1 dataset',
+    n_datasets_other: '{n} datasets',
+    n_strategies_one: '1 strategy',
+    n_strategies_other: '{n} strategies',
     withdrawnCount: '{n} withdrawn',
     nodesTitle: 'Cities in this network',
     nodesIntro: 'Every city (node) this registry knows: itself and the cities it follows.',
@@ -376,7 +384,15 @@ const LABELS = {
     email: 'E-Mail',
     description: 'Beschreibung',
     itemsHeading: 'Veröffentlichte Einträge',
-    itemCounts: '{total} Einträge: {solution} Lösungen, {dataset} Datensätze, {strategy} Strategien',
+    itemCounts: '{total}: {solution}, {dataset}, {strategy}',
+    n_items_one: '1 Eintrag',
+    n_items_other: '{n} Einträge',
+    n_solutions_one: '1 Lösung',
+    n_solutions_other: '{n} Lösungen',
+    n_datasets_one: '1 Datensatz',
+    n_datasets_other: '{n} Datensätze',
+    n_strategies_one: '1 Strategie',
+    n_strategies_other: '{n} Strategien',
     withdrawnCount: '{n} zurückgezogen',
     nodesTitle: 'Städte in diesem Netzwerk',
     nodesIntro: 'Alle Städte (Knoten), die dieses Register kennt: es selbst und die Städte, denen es folgt.',
@@ -498,6 +514,22 @@ function tNodes(key, vars) {
   return s.split(/(\{\w+\})/).map((part) => {
     const m = /^\{(\w+)\}$/.exec(part);
     return m && vars[m[1]] !== undefined ? vars[m[1]] : part;
+  });
+}
+
+// '1 item' / '3 items': the label key_one or key_other with {n}.
+function plural(key, n) {
+  return t(key + (n === 1 ? '_one' : '_other'), { n: Number(n).toLocaleString(lang) });
+}
+
+// The item counts of a node (NodeEntry.items).
+function itemCountsText(c) {
+  c = c || {};
+  return t('itemCounts', {
+    total: plural('n_items', c.total ?? 0),
+    solution: plural('n_solutions', c.solution ?? 0),
+    dataset: plural('n_datasets', c.dataset ?? 0),
+    strategy: plural('n_strategies', c.strategy ?? 0),
   });
 }
 
@@ -1736,7 +1768,7 @@ async function showNode(gen, p) {
 function nodePage(node, items, p) {
   const pr = node.profile || {};
   const c = node.items || {};
-  const counts = t('itemCounts', { total: c.total ?? 0, solution: c.solution ?? 0, dataset: c.dataset ?? 0, strategy: c.strategy ?? 0 });
+  const counts = itemCountsText(c);
   const contact = pr.contact && typeof pr.contact === 'object' ? contactEl(pr.contact) : null;
   return h(
     'article',
@@ -1830,7 +1862,7 @@ async function showNodes(gen, p) {
           { class: 'meta' },
           h('span', { class: 'badge source-' + n.source }, t('source_' + n.source)),
           n.country ? h('span', null, countryName(n.country)) : null,
-          h('span', null, t('itemCounts', { total: n.items.total ?? 0, solution: n.items.solution ?? 0, dataset: n.items.dataset ?? 0, strategy: n.items.strategy ?? 0 })),
+          h('span', null, itemCountsText(n.items)),
         ),
         n.programmes && n.programmes.length ? h('p', { class: 'muted' }, n.programmes.join(' · ')) : null,
       ),
