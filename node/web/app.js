@@ -131,7 +131,6 @@ const LABELS = {
     edgeBasedOn: '{to} is based on {from}.',
     edgeWithdrawn: 'withdrawn',
     unknownItem: '(not in this registry)',
-    graphSvgLabel: 'Diagram of the replications',
     basedOnHeading: 'Based on',
     rawJson: 'Technical details (the manifest as JSON)',
     nodeHeading: 'City',
@@ -366,7 +365,6 @@ const LABELS = {
     edgeBasedOn: '{to} baut auf {from} auf.',
     edgeWithdrawn: 'zurückgezogen',
     unknownItem: '(nicht in diesem Register)',
-    graphSvgLabel: 'Diagramm der Übernahmen',
     basedOnHeading: 'Baut auf',
     rawJson: 'Technische Details (die Beschreibung als JSON)',
     nodeHeading: 'Stadt',
@@ -1723,14 +1721,15 @@ function graphSvg(graph, byId) {
       if (n.type === 'item' && n.known) href = urlFor(itemParams(n.node, n.item));
       else if ((n.type === 'node' || n.type === 'item') && n.node) href = urlFor({ node: n.node });
     }
-    return href ? svg('a', { href, 'data-nav': true }, g) : g;
+    // the list below the drawing has the same links for keyboards and screen readers
+    return href ? svg('a', { href, 'data-nav': true, tabindex: '-1' }, g) : g;
   });
   return h(
     'div',
     { class: 'graph-svg' },
     svg(
       'svg',
-      { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': t('graphSvgLabel'), testid: 'graph-svg' },
+      { viewBox: `0 0 ${width} ${height}`, width, height, 'aria-hidden': 'true', focusable: 'false', testid: 'graph-svg' },
       svg('defs', null, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M0,0 L10,5 L0,10 z' }))),
       edges,
       boxes,
