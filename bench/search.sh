@@ -1,54 +1,59 @@
 #!/bin/bash
-# search.sh - the registry's search over 100,000 items, measured side by
-# side with the same questions asked of the SQLite file directly.
+# search.sh - GET /api/v1/search of a real `citynode serve` over 100,000
+# items, measured side by side with the same questions asked of the SQLite
+# file directly.
 #
-#   bench/search.sh     (CN_SEARCH_BENCH defaults to build/cn_search_bench)
+#   bench/search.sh   (CITYNODE defaults to build/citynode, CN_SEARCH_BENCH
+#                      to the cn_search_bench beside it)
 #
 # One run:
 #
-#   1. generates BENCH_ITEMS (default 100000) SAMPLE items from the seed
-#      texts (bench/search_gen.py: titles from their nouns, descriptions
-#      from runs of their words; ../shared/seeds, or BENCH_SEEDS) across 400
-#      nodes, with replication attestations;
-#   2. loads them into a fresh state.db through the registry's ingest API
-#      (cn_registry_put_node/_version/_attestation, 1,000 per transaction)
-#      and prints the load time and the file size;
-#   3. runs the fixed query set below BENCH_RUNS (default 20) times per
-#      query on each path (bench/search_bench.c):
+#   1. makes a node home with `citynode init` and generates BENCH_ITEMS
+#      (default 100000) SAMPLE items from the seed texts
+#      (bench/search_gen.py: titles from their nouns, descriptions from runs
+#      of their words; ../shared/seeds, or BENCH_SEEDS) across 400 nodes,
+#      with replication attestations;
+#   2. loads them into the home's state.db through the registry's ingest API
+#      (cn_registry_put_node/_version/_attestation, 1,000 per transaction, as
+#      a sync would) and prints the load time and the file size;
+#   3. starts `citynode serve` on that home at 127.0.0.1:<free port>;
+#   4. runs the fixed query set below on each path (bench/search_bench.c),
+#      BENCH_RUNS (default 40) times per query, the direct SQL
+#      BENCH_DIRECT_RUNS (default 3) times (it takes 0.1 to 1 s a query):
 #
-#        registry  cn_registry_search: what GET /api/v1/search runs, from
-#                  the query string to the JSON text of the answer
+#        http      GET /api/v1/search?QUERY from the serve, one keep-alive
+#                  connection, one request after the other (libcurl)
+#        registry  cn_registry_search in the benchmark's own process: what
+#                  the serve runs for that request, without the HTTP
 #        direct    the same questions (page, total, facet counts) as plain
 #                  SQL on the same file, statements prepared beforehand
 #        floor     only stepping through the FTS5 matches' rowids: the
 #                  least work any exact answer needs (for scale)
+#        http2     BENCH_CLIENTS (default 2) clients at once, each on its own
+#                  keep-alive connection, each running the whole set
 #
-#      checks that registry and direct give the same answers, and prints
-#      p50 and p99 of each path, the ratios and the targets (p99 < 10 ms,
-#      and within 2x of direct). The HTTP path (/api/v1/search through `serve`) becomes one
-#      more column when serve routes it: a measurement that prints
-#      "RESULT <name> <p50> <p99> <max> <n>" joins the table.
+#      after one untimed pass over every path that checks that http,
+#      registry and direct give the same total, page and facet counts;
+#   5. prints p50 and p99 of each path, the ratios to direct SQL and the
+#      targets (p99 < 10 ms, and within 2x of direct), the serve's peak RSS
+#      (VmHWM of /proc/<pid>/status after the run) and the state.db size.
 #
 # A missed target is reported, not an error: the script exits non-zero only
-# when something fails to run or the two paths disagree.
+# when something fails to run or the paths disagree.
 
-set -eu
+bench=search
+. "$(dirname "$0")/lib.sh"
 
-src=$(cd "$(dirname "$0")/.." && pwd)
-TOOL=${CN_SEARCH_BENCH:-$src/build/cn_search_bench}
+TOOL=${CN_SEARCH_BENCH:-$(dirname "$CITYNODE")/cn_search_bench}
 BENCH_ITEMS=${BENCH_ITEMS:-100000}
-BENCH_RUNS=${BENCH_RUNS:-20}
+BENCH_RUNS=${BENCH_RUNS:-40}
+BENCH_DIRECT_RUNS=${BENCH_DIRECT_RUNS:-3}
+BENCH_CLIENTS=${BENCH_CLIENTS:-2}
 BENCH_SEEDS=${BENCH_SEEDS:-$src/../shared/seeds}
 
-[ -x "$TOOL" ] || {
-    echo "search.sh: $TOOL is not built (make build, or set CN_SEARCH_BENCH)" >&2
-    exit 1
-}
+[ -x "$TOOL" ] || bench_fail "$TOOL is not built (make build, or set CN_SEARCH_BENCH)"
 seeds=("$BENCH_SEEDS"/*.txt)
-[ -f "${seeds[0]}" ] || {
-    echo "search.sh: no seed texts (*.txt) in $BENCH_SEEDS (set BENCH_SEEDS)" >&2
-    exit 1
-}
+[ -f "${seeds[0]}" ] || bench_fail "no seed texts (*.txt) in $BENCH_SEEDS (set BENCH_SEEDS)"
 
 # The fixed query set: what people type into the search box and click in
 # the facets, including the broad words that match most of the index.
@@ -80,50 +85,84 @@ QUERIES=(
     "q=xylophon"                                 # no match
 )
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/citynode-bench-search.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-python3 "$src/bench/search_gen.py" "$BENCH_ITEMS" "$BENCH_SEEDS" >"$work/items.jsonl"
-"$TOOL" load "$work/state.db" "$work/items.jsonl" >"$work/load.out"
+started=$(date +%s)
+home=$work/home
+"$CITYNODE" --home "$home" init --name "Search Bench (SAMPLE)" >/dev/null 2>&1 ||
+    bench_fail "init of the node failed"
+python3 "$src/bench/search_gen.py" "$BENCH_ITEMS" "$BENCH_SEEDS" >"$work/items.jsonl" ||
+    bench_fail "search_gen.py failed"
+"$TOOL" load "$home/state.db" "$work/items.jsonl" >"$work/load.out" ||
+    bench_fail "loading the items into $home/state.db failed"
+rm -f "$work/items.jsonl"
 load_line=$(sed -n 's/^LOAD //p' "$work/load.out")
-db_bytes=$(sed -n 's/^DB_SIZE_BYTES //p' "$work/load.out")
 
-"$TOOL" query "$work/state.db" "$BENCH_RUNS" "${QUERIES[@]}" >"$work/query.out"
+port=$(bench_free_port)
+bench_serve "$home" "$port"
+serve_pid=${bench_pids##* }
 
-echo "search over $BENCH_ITEMS SAMPLE items (generated from the seed texts), ${#QUERIES[@]} queries x $BENCH_RUNS runs"
+"$TOOL" query --direct-runs "$BENCH_DIRECT_RUNS" --http "http://127.0.0.1:$port" \
+    --clients "$BENCH_CLIENTS" "$home/state.db" "$BENCH_RUNS" "${QUERIES[@]}" \
+    >"$work/query.out" || {
+    cat "$work/query.out"
+    bench_fail "a query failed, or the paths answered differently"
+}
+# The serve's memory after every request of the run (it is still up).
+serve_kib() { sed -n "s/^$1:[[:space:]]*\\([0-9]*\\) kB/\\1/p" "/proc/$serve_pid/status"; }
+serve_hwm=$(serve_kib VmHWM)
+serve_rss=$(serve_kib VmRSS)
+db_bytes=$(stat -c %s "$home/state.db")
+wal_bytes=$(stat -c %s "$home/state.db-wal" 2>/dev/null || echo 0)
+
+echo "search over $BENCH_ITEMS SAMPLE items (generated from the seed texts), ${#QUERIES[@]} queries," \
+    "$BENCH_RUNS runs each ($BENCH_DIRECT_RUNS of the direct SQL)"
 echo "load:   $load_line"
-echo "        state.db $((db_bytes / 1048576)) MiB ($((db_bytes / BENCH_ITEMS)) bytes per item)"
-echo "first search after open: $(sed -n 's/^FIRST_SEARCH_MS //p' "$work/query.out") ms" \
-    "(loads the in-memory copy of the index)"
+echo "        state.db $((db_bytes / 1048576)) MiB ($((db_bytes / BENCH_ITEMS)) bytes per item)," \
+    "WAL $((wal_bytes / 1024)) KiB"
+echo "first search after open: $(sed -n 's/^FIRST_SEARCH_MS //p' "$work/query.out") ms in process," \
+    "$(sed -n 's/^FIRST_HTTP_MS //p' "$work/query.out") ms over HTTP" \
+    "(loads the handle's in-memory copy of the index)"
 echo
-grep -v -e '^RESULT ' -e '^PEAK_RSS_KIB ' -e '^FIRST_SEARCH_MS ' "$work/query.out"
+grep -v -e '^RESULT ' -e '^PEAK_RSS_KIB ' -e '^FIRST_' -e '^HTTP_RATE ' -e '^CONNECTIONS ' \
+    "$work/query.out"
 echo
 
-# The summary: one column per measured path, each against direct SQL.
+# The summary: one row per path, each against direct SQL.
 python3 - "$work/query.out" <<'EOF'
 import sys
 
-rows = {}
+rows, info = {}, {}
 for line in open(sys.argv[1]):
     f = line.split()
     if f and f[0] == "RESULT":
-        rows[f[1]] = tuple(float(x) for x in f[2:5])
+        rows[f[1]] = tuple(float(x) for x in f[2:5]) + (int(f[5]),)
+    elif len(f) == 2:
+        info[f[0]] = f[1]
 direct = rows["direct"]
-names = {"api": "registry search", "direct": "direct SQL (same answer)",
-         "floor": "floor (walk the matches)"}
-print("%-30s %9s %9s %9s" % ("", "p50 ms", "p99 ms", "max ms"))
-for name, (p50, p99, mx) in rows.items():
-    print("%-30s %9.2f %9.2f %9.2f" % (names.get(name, name), p50, p99, mx))
-for name, (p50, p99, mx) in rows.items():
-    if name in ("direct", "floor"):
-        continue
-    for base in ("direct", "floor"):
-        b = rows[base]
-        print("%-30s %9.2f %9.2f" % ("ratio %s / %s" % (name, base), p50 / b[0], p99 / b[1]))
-    ok99 = p99 < 10.0
-    ok2x = p99 <= 2 * direct[1] and p50 <= 2 * direct[0]
-    print("target %-23s p99 < 10 ms: %s; within 2x of direct: %s" % (
-        name, "met" if ok99 else "MISSED", "met" if ok2x else "MISSED"))
+names = {"http": "HTTP API (serve, keep-alive)", "api": "registry in-process",
+         "direct": "direct SQL (same answer)", "floor": "floor (walk the matches)"}
+together = sorted(k for k in rows if k.startswith("http") and k != "http")
+for k in together:
+    names[k] = "HTTP API, %s clients at once" % k[4:]
+print("%-32s %8s %8s %8s %8s %8s %8s" % ("", "p50 ms", "p99 ms", "max ms", "samples",
+                                         "p50/SQL", "p99/SQL"))
+for k in ["http", "api", "direct", "floor"] + together:
+    p50, p99, mx, n = rows[k]
+    print("%-32s %8.2f %8.2f %8.2f %8d %8.3f %8.3f" % (names[k], p50, p99, mx, n,
+                                                     p50 / direct[0], p99 / direct[1]))
+for k in ["http", "api"] + together:
+    p50, p99 = rows[k][:2]
+    print("target %-28s p99 < 10 ms: %-6s within 2x of direct SQL: %s" % (
+        names[k], "met;" if p99 < 10.0 else "MISSED;",
+        "met" if p99 <= 2 * direct[1] and p50 <= 2 * direct[0] else "MISSED"))
+print("HTTP minus in-process: p50 %+.2f ms, p99 %+.2f ms" % (
+    rows["http"][0] - rows["api"][0], rows["http"][1] - rows["api"][1]))
+for k in together:
+    print("%s clients at once: %s requests/s in all" % (k[4:], info.get("HTTP_RATE", "?")))
+print("connections the HTTP clients opened: %s (1 + %d if every request was kept alive)"
+      % (info.get("CONNECTIONS", "?"), int(together[0][4:]) if together else 0))
 EOF
-echo "peak RSS of the query tool (every path, one process): $(($(sed -n 's/^PEAK_RSS_KIB //p' "$work/query.out") / 1024)) MiB"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+echo "serve: peak RSS (VmHWM) $((serve_hwm / 1024)) MiB, RSS after the run $((serve_rss / 1024)) MiB"
+echo "benchmark tool (registry handle, SQL, HTTP clients): peak RSS" \
+    "$(($(sed -n 's/^PEAK_RSS_KIB //p' "$work/query.out") / 1024)) MiB"
+echo "wall time $(($(date +%s) - started)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)" \
+    "on $(nproc) CPUs"

@@ -7,13 +7,15 @@
  *       the node uses, one transaction per 1,000 lines (as a sync would);
  *       print the time it took and the file size.
  *
- *   cn_search_bench query DB RUNS QUERY...
+ *   cn_search_bench query [--direct-runs N] [--http URL [--clients N]]
+ *                         DB RUNS QUERY...
  *       For each QUERY (a URL query string, as GET /api/v1/search?QUERY
- *       would get it), RUNS times on each path, measure:
+ *       gets it), RUNS times on each path (the direct SQL N times, default
+ *       RUNS: it is two orders of magnitude slower), measure:
  *
  *         api     cn_registry_query_parse + cn_registry_search + the JSON
- *                 text of the answer: everything /api/v1/search will do but
- *                 the HTTP exchange
+ *                 text of the answer: everything /api/v1/search does but
+ *                 the HTTP exchange, in this process
  *         direct  the same question as plain SQL on its own connection, as
  *                 one would ask the SQLite file directly: one statement for
  *                 the page (FTS5 MATCH, the filters, ORDER BY bm25() or the
@@ -21,25 +23,37 @@
  *                 GROUP BY statements of the facet counts (one per filtered
  *                 facet, the counts being disjunctive); prepared once per
  *                 query, outside the timing, rows stepped and read
- *
  *         floor   the least any exact answer must do: step through the
  *                 rowids of the FTS5 matches (SELECT rowid FROM reg_fts
  *                 WHERE reg_fts MATCH ?), or of every item without a text
+ *         http    with --http: GET URL/api/v1/search?QUERY from the
+ *                 `citynode serve` at URL (whose state.db is DB), one
+ *                 keep-alive connection, requests one after the other, each
+ *                 timed from the request's first byte out to the answer's
+ *                 last byte in (libcurl; the body is kept, not parsed)
  *
- *       and check that api and direct give the same total, the same page in
- *       the same order and the same facet counts. Prints a line per query
- *       and "RESULT <path> <p50 ms> <p99 ms> <max ms> <samples>" per path,
- *       then "PEAK_RSS_KIB <n>".
+ *       and check that api, direct and http give the same total, the same
+ *       page in the same order and the same facet counts. With --clients N
+ *       (N > 1), N threads then each run every query RUNS times over their
+ *       own keep-alive connection at once ("httpN", e.g. http2), after one
+ *       untimed pass each. Prints a line per query and
+ *       "RESULT <path> <p50 ms> <p99 ms> <max ms> <samples>" per path, then
+ *       "CONNECTIONS <n>" (connections libcurl opened: 1 + N if every
+ *       request was kept alive), "HTTP_RATE <requests/s of the N clients>"
+ *       and "PEAK_RSS_KIB <n>" (this process).
  *
  * The first search of a handle loads its in-memory copy of the index; that
  * time is printed apart ("first search after open") and the timed runs
- * start after one untimed pass over the queries.
+ * start after one untimed pass over the queries on every path (which, on
+ * the http path, is the server thread's first search too).
  */
 #include "core/error.h"
 #include "registry/internal.h"
 #include "registry/registry.h"
 
+#include <curl/curl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,6 +441,97 @@ page:
     return 0;
 }
 
+/* ---- the HTTP client ---- */
+
+#define HTTP_BODY_MAX (16 * 1024 * 1024)
+
+typedef struct {
+    CURL *curl;
+    char *body;
+    size_t len, cap;
+    char url[4096];
+    size_t base_len;
+    long connects; /* connections opened */
+} http_client;
+
+static size_t http_write(char *data, size_t size, size_t n, void *cls)
+{
+    http_client *h = cls;
+    size_t len = size * n;
+
+    if (h->len + len + 1 > h->cap) {
+        size_t cap = h->cap ? h->cap : 65536;
+        char *next;
+        while (cap < h->len + len + 1)
+            cap *= 2;
+        if (cap > HTTP_BODY_MAX || (next = realloc(h->body, cap)) == NULL)
+            return 0; /* curl fails the transfer */
+        h->body = next;
+        h->cap = cap;
+    }
+    memcpy(h->body + h->len, data, len);
+    h->len += len;
+    h->body[h->len] = '\0';
+    return len;
+}
+
+static int http_open(http_client *h, const char *base)
+{
+    memset(h, 0, sizeof(*h));
+    h->base_len = (size_t)snprintf(h->url, sizeof(h->url), "%s/api/v1/search", base);
+    if (h->base_len >= sizeof(h->url) - 1 || (h->curl = curl_easy_init()) == NULL)
+        return -1;
+    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, http_write);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h->curl, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(h->curl, CURLOPT_MAXCONNECTS, 1L);
+    return 0;
+}
+
+static void http_close(http_client *h)
+{
+    curl_easy_cleanup(h->curl);
+    free(h->body);
+}
+
+/* One GET /api/v1/search?qs on the client's connection; its body in
+ * h->body. 0, or -1 with the reason on stderr. */
+static int http_get(http_client *h, const char *qs)
+{
+    long status = 0, connects = 0;
+    CURLcode rc;
+
+    snprintf(h->url + h->base_len, sizeof(h->url) - h->base_len, "%s%s", *qs ? "?" : "", qs);
+    curl_easy_setopt(h->curl, CURLOPT_URL, h->url);
+    h->len = 0;
+    if ((rc = curl_easy_perform(h->curl)) != CURLE_OK) {
+        fprintf(stderr, "cn_search_bench: GET %s: %s\n", h->url, curl_easy_strerror(rc));
+        return -1;
+    }
+    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &connects);
+    h->connects += connects;
+    if (status != 200) {
+        fprintf(stderr, "cn_search_bench: GET %s: status %ld: %.200s\n", h->url, status,
+                h->body ? h->body : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* The answer of the last http_get as a document, or NULL. */
+static json_t *http_doc(const http_client *h)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(h->body, h->len, 0, &jerr);
+
+    if (doc == NULL)
+        fprintf(stderr, "cn_search_bench: GET %s: not JSON: %s\n", h->url, jerr.text);
+    return doc;
+}
+
 /* ---- query ---- */
 
 static int api_run(cn_registry *reg, const char *qs, json_t **keep)
@@ -466,32 +571,122 @@ static double percentile(const double *v, size_t n, double p)
     return v[(rank > n ? n : rank) - 1];
 }
 
-enum { PATH_API, PATH_DIRECT, PATH_FLOOR, PATHS };
-static const char *const path_names[PATHS] = {"api", "direct", "floor"};
-
-static void run_path(int path, cn_registry *reg, direct_query *d, const char *qs, json_t **keep)
+/* Sort samples and print their RESULT line. */
+static void print_result(const char *name, double *v, size_t n)
 {
-    if (path == PATH_API)
-        api_run(reg, qs, keep);
-    else if (path == PATH_DIRECT)
-        direct_run(d, NULL);
-    else
-        floor_run(d);
+    qsort(v, n, sizeof(double), cmp_double);
+    printf("RESULT %s %.2f %.2f %.2f %zu\n", name, percentile(v, n, 50), percentile(v, n, 99),
+           v[n - 1], n);
 }
 
-static int cmd_query(const char *db, int runs, int nq, char **qs)
+enum { PATH_API, PATH_DIRECT, PATH_FLOOR, PATH_HTTP, PATHS };
+static const char *const path_names[PATHS] = {"api", "direct", "floor", "http"};
+
+typedef struct {
+    const char *http; /* base URL of the serve, or NULL */
+    int runs;         /* timed runs per query and path */
+    int direct_runs;  /* ... of the direct SQL */
+    int clients;      /* concurrent HTTP clients after the sequential runs */
+} query_options;
+
+/* One of the concurrent clients: a warm pass, then runs x every query. */
+typedef struct {
+    http_client h;
+    const char *base;
+    char **qs;
+    int nq, runs, err;
+    double *samples; /* nq * runs */
+    pthread_barrier_t *start;
+} client_job;
+
+static void *client_main(void *cls)
+{
+    client_job *j = cls;
+    int i, r;
+
+    for (i = 0; i < j->nq && j->err == 0; i++)
+        j->err = http_get(&j->h, j->qs[i]);
+    pthread_barrier_wait(j->start);
+    for (r = 0; r < j->runs && j->err == 0; r++)
+        for (i = 0; i < j->nq && j->err == 0; i++) {
+            double t = now_ms();
+            j->err = http_get(&j->h, j->qs[i]);
+            j->samples[r * j->nq + i] = now_ms() - t;
+        }
+    return NULL;
+}
+
+/* N clients at once, each its own connection and thread; their samples
+ * into one RESULT line, their request rate into HTTP_RATE. */
+static int run_clients(const query_options *o, int nq, char **qs, long *connects)
+{
+    client_job *jobs = calloc((size_t)o->clients, sizeof(*jobs));
+    pthread_t *threads = calloc((size_t)o->clients, sizeof(*threads));
+    size_t per = (size_t)nq * (size_t)o->runs, n = per * (size_t)o->clients;
+    double *all = calloc(n, sizeof(double)), t0 = 0, wall;
+    pthread_barrier_t start;
+    char name[32];
+    int c, started = 0, err = 0;
+
+    if (!jobs || !threads || !all || pthread_barrier_init(&start, NULL, (unsigned)o->clients + 1))
+        return -1;
+    for (c = 0; c < o->clients; c++) {
+        client_job *j = &jobs[c];
+        j->base = o->http;
+        j->qs = qs;
+        j->nq = nq;
+        j->runs = o->runs;
+        j->start = &start;
+        j->samples = all + (size_t)c * per;
+        if (http_open(&j->h, o->http) != 0 || pthread_create(&threads[c], NULL, client_main, j))
+            break;
+        started++;
+    }
+    if (started == o->clients) {
+        pthread_barrier_wait(&start);
+        t0 = now_ms();
+    } else
+        err = -1; /* a thread missing at the barrier: cannot happen short of ENOMEM */
+    for (c = 0; c < started; c++) {
+        pthread_join(threads[c], NULL);
+        err = err ? err : jobs[c].err;
+    }
+    wall = now_ms() - t0;
+    for (c = 0; c < o->clients; c++) {
+        *connects += jobs[c].h.connects;
+        http_close(&jobs[c].h);
+    }
+    if (err == 0) {
+        snprintf(name, sizeof(name), "http%d", o->clients);
+        print_result(name, all, n);
+        printf("HTTP_RATE %.0f\n", (double)n / (wall / 1000.0));
+    }
+    pthread_barrier_destroy(&start);
+    free(all);
+    free(jobs);
+    free(threads);
+    return err;
+}
+
+static int cmd_query(const query_options *o, const char *db, int nq, char **qs)
 {
     cn_registry *reg = NULL;
     sqlite3 *raw = NULL;
     direct_query *d = calloc((size_t)nq, sizeof(*d));
-    double *all[PATHS], *per = calloc((size_t)runs, sizeof(double)), p50[PATHS], mx[PATHS];
-    size_t n = (size_t)nq * (size_t)runs;
+    int runs[PATHS] = {o->runs, o->direct_runs, o->runs, o->http ? o->runs : 0};
+    double *all[PATHS],
+        *per = calloc((size_t)o->runs > (size_t)o->direct_runs ? (size_t)o->runs
+                                                               : (size_t)o->direct_runs,
+                      sizeof(double));
+    double p50[PATHS] = {0}, mx[PATHS] = {0};
+    http_client http = {0};
+    long connects = 0;
     struct rusage ru;
     double t0;
     int i, r, k, bad = 0;
 
     for (k = 0; k < PATHS; k++)
-        if ((all[k] = calloc(n, sizeof(double))) == NULL)
+        if ((all[k] = calloc((size_t)nq * (size_t)(runs[k] ? runs[k] : 1), sizeof(double))) == NULL)
             return 1;
     if (!d || !per)
         return 1;
@@ -499,13 +694,21 @@ static int cmd_query(const char *db, int runs, int nq, char **qs)
         return die(db);
     if (sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         return 1;
+    if (o->http && http_open(&http, o->http) != 0)
+        return 1;
     t0 = now_ms();
     if (api_run(reg, "", NULL) != 0)
         return die("search");
     printf("FIRST_SEARCH_MS %.1f\n", now_ms() - t0);
+    if (o->http) {
+        t0 = now_ms();
+        if (http_get(&http, "") != 0)
+            return 1;
+        printf("FIRST_HTTP_MS %.1f\n", now_ms() - t0);
+    }
     for (i = 0; i < nq; i++) {
         cn_registry_query q = CN_REGISTRY_QUERY_INIT;
-        json_t *a = NULL, *b = json_object();
+        json_t *a = NULL, *b = json_object(), *h = NULL;
         if (cn_registry_query_parse(&q, qs[i]) != 0)
             return die(qs[i]);
         if (direct_prepare(&d[i], raw, reg, &q) != 0)
@@ -518,36 +721,62 @@ static int cmd_query(const char *db, int runs, int nq, char **qs)
         floor_run(&d[i]);
         if (!same_answer(a, b, qs[i]))
             bad++;
+        if (o->http) {
+            if (http_get(&http, qs[i]) != 0 || (h = http_doc(&http)) == NULL)
+                return 1;
+            if (!same_answer(h, b, qs[i])) {
+                fprintf(stderr, "%s: (the HTTP answer)\n", qs[i]);
+                bad++;
+            }
+        }
         json_decref(a);
         json_decref(b);
+        json_decref(h);
     }
-    printf("%-42s %7s %8s %8s %8s %8s %8s\n", "query", "total", "api p50", "api max", "sql p50",
-           "sql max", "floor");
+    printf("%-40s %6s %7s %7s %7s %7s %7s %7s %6s\n", "query", "total", "api p50", "api max",
+           "sql p50", "sql max", "htt p50", "htt max", "floor");
     for (i = 0; i < nq; i++) {
         json_t *a = NULL;
         /* Each path's runs back to back, as a server answering the same
          * kind of request would (the direct runs would otherwise evict
          * everything the search had in the CPU caches). */
         for (k = 0; k < PATHS; k++) {
-            for (r = 0; r < runs; r++) {
+            for (r = 0; r < runs[k]; r++) {
                 double t = now_ms();
-                run_path(k, reg, &d[i], qs[i], k == PATH_API && r == 0 ? &a : NULL);
-                all[k][i * runs + r] = per[r] = now_ms() - t;
+                if (k == PATH_API)
+                    api_run(reg, qs[i], r == 0 ? &a : NULL);
+                else if (k == PATH_DIRECT)
+                    direct_run(&d[i], NULL);
+                else if (k == PATH_FLOOR)
+                    floor_run(&d[i]);
+                else if (http_get(&http, qs[i]) != 0)
+                    return 1;
+                all[k][i * runs[k] + r] = per[r] = now_ms() - t;
             }
-            qsort(per, (size_t)runs, sizeof(double), cmp_double);
-            p50[k] = percentile(per, (size_t)runs, 50);
-            mx[k] = per[runs - 1];
+            if (runs[k] == 0)
+                continue;
+            qsort(per, (size_t)runs[k], sizeof(double), cmp_double);
+            p50[k] = percentile(per, (size_t)runs[k], 50);
+            mx[k] = per[runs[k] - 1];
         }
-        printf("%-42.42s %7lld %8.2f %8.2f %8.2f %8.2f %8.2f\n", *qs[i] ? qs[i] : "(everything)",
+        printf("%-40.40s %6lld %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %6.2f\n",
+               *qs[i] ? qs[i] : "(everything)",
                (long long)json_integer_value(json_object_get(a, "total")), p50[PATH_API],
-               mx[PATH_API], p50[PATH_DIRECT], mx[PATH_DIRECT], p50[PATH_FLOOR]);
+               mx[PATH_API], p50[PATH_DIRECT], mx[PATH_DIRECT], p50[PATH_HTTP], mx[PATH_HTTP],
+               p50[PATH_FLOOR]);
         json_decref(a);
     }
     for (k = 0; k < PATHS; k++) {
-        qsort(all[k], n, sizeof(double), cmp_double);
-        printf("RESULT %s %.2f %.2f %.2f %zu\n", path_names[k], percentile(all[k], n, 50),
-               percentile(all[k], n, 99), all[k][n - 1], n);
+        if (runs[k] > 0)
+            print_result(path_names[k], all[k], (size_t)nq * (size_t)runs[k]);
         free(all[k]);
+    }
+    if (o->http) {
+        connects = http.connects;
+        http_close(&http);
+        if (o->clients > 1 && run_clients(o, nq, qs, &connects) != 0)
+            return 1;
+        printf("CONNECTIONS %ld\n", connects);
     }
     getrusage(RUSAGE_SELF, &ru);
     printf("PEAK_RSS_KIB %ld\n", ru.ru_maxrss);
@@ -558,19 +787,46 @@ static int cmd_query(const char *db, int runs, int nq, char **qs)
     sqlite3_close(raw);
     cn_registry_free(reg);
     if (bad) {
-        fprintf(stderr, "cn_search_bench: %d queries answered differently\n", bad);
+        fprintf(stderr, "cn_search_bench: %d answers differed\n", bad);
         return 1;
     }
     return 0;
 }
 
+static int usage(void)
+{
+    fprintf(stderr, "usage: cn_search_bench load DB ITEMS.jsonl\n"
+                    "       cn_search_bench query [--direct-runs N] [--http URL [--clients N]]\n"
+                    "                             DB RUNS QUERY...\n");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    query_options o = {NULL, 0, 0, 1};
+    int i = 2, err;
+
     if (argc == 4 && strcmp(argv[1], "load") == 0)
         return cmd_load(argv[2], argv[3]);
-    if (argc >= 5 && strcmp(argv[1], "query") == 0 && atoi(argv[3]) > 0)
-        return cmd_query(argv[2], atoi(argv[3]), argc - 4, argv + 4);
-    fprintf(stderr, "usage: cn_search_bench load DB ITEMS.jsonl\n"
-                    "       cn_search_bench query DB RUNS QUERY...\n");
-    return 2;
+    if (argc < 2 || strcmp(argv[1], "query") != 0)
+        return usage();
+    for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+        if (strcmp(argv[i], "--direct-runs") == 0 && atoi(argv[i + 1]) > 0)
+            o.direct_runs = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--http") == 0)
+            o.http = argv[i + 1];
+        else if (strcmp(argv[i], "--clients") == 0 && atoi(argv[i + 1]) > 0)
+            o.clients = atoi(argv[i + 1]);
+        else
+            return usage();
+    }
+    if (argc - i < 3 || (o.runs = atoi(argv[i + 1])) <= 0)
+        return usage();
+    if (o.direct_runs == 0)
+        o.direct_runs = o.runs;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return 1;
+    err = cmd_query(&o, argv[i], argc - i - 2, argv + i + 2);
+    curl_global_cleanup();
+    return err;
 }
