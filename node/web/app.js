@@ -1673,7 +1673,7 @@ function graphSvg(graph, byId) {
     cols.get(d).push(id);
   }
   const ds = [...cols.keys()].sort((a, b) => a - b);
-  const W = 200,
+  const W = 220,
     H = 44,
     GX = 60,
     GY = 16,
@@ -1712,8 +1712,8 @@ function graphSvg(graph, byId) {
       'g',
       { class: 'gnode' + (id === graph.root ? ' root' : '') + (n.withdrawn ? ' withdrawn' : '') },
       svg('rect', { x: p.x, y: p.y, width: W, height: H, rx: 6 }),
-      svg('text', { x: p.x + 10, y: p.y + 18, class: 'top' }, clip(String(top), 28)),
-      svg('text', { x: p.x + 10, y: p.y + 35, class: 'bottom' }, clip(String(bottom), 32)),
+      svg('text', { x: p.x + 10, y: p.y + 18, class: 'top' }, clip(String(top), 26)),
+      svg('text', { x: p.x + 10, y: p.y + 35, class: 'bottom' }, clip(String(bottom), 30)),
       svg('title', null, graphNodeLabel(n)),
     );
     let href = null;
