@@ -45,7 +45,7 @@ static const char *const graph_sql[] = {
     "SELECT i.kind, i.title, i.withdrawn, n.name, i.url_key FROM reg_items i"
     " JOIN reg_nodes n ON n.id = i.node WHERE n.node_id = ?1 AND i.item = ?2",
     "SELECT name FROM reg_nodes WHERE node_id = ?1",
-    "SELECT by_node, id, as_item, subject_version, date, withdrawn, verified_at"
+    "SELECT by_node, id, subject_version, date, withdrawn, verified_at, as_item"
     " FROM reg_attestations WHERE subject_node = ?1 AND subject_item = ?2 ORDER BY by_node, id",
     "SELECT subject_node, subject_item, id, subject_version, date, withdrawn, verified_at"
     " FROM reg_attestations WHERE by_node = ?1 AND as_item = ?2 ORDER BY id",
@@ -180,6 +180,8 @@ static int add_edge(graph *g, const char *from, const char *to, const char *type
     return 0;
 }
 
+/* The edge data of an attestation row whose columns from id_col on are id,
+ * subject_version, date, withdrawn, verified_at. */
 static json_t *attestation_extra(sqlite3_stmt *st, int id_col)
 {
     return json_pack(
@@ -212,7 +214,7 @@ static int expand(graph *g, const char *node_id, const char *item, const char *s
     sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
     while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char *by = strdup(text(st, 0)), *as = text(st, 2) ? strdup(text(st, 2)) : NULL;
+        char *by = strdup(text(st, 0)), *as = text(st, 6) ? strdup(text(st, 6)) : NULL;
         json_t *extra = attestation_extra(st, 1);
         if (by == NULL || extra == NULL) {
             err = cn_error_set(CN_ENOMEM, "out of memory");

@@ -106,8 +106,11 @@ test_expect_success 'the follower replicates a solution; the lighthouse sees it 
 	graph, item = (json.load(open(p)) for p in sys.argv[3:5])
 	assert graph["root"] == lid + "/connected-urban-twins", graph["root"]
 	edges = graph["edges"]
-	assert any(e["from"] == graph["root"] and e["to"].startswith(fid) and e["type"] == "replicates"
-	           for e in edges), edges
+	rep = [e for e in edges if e["from"] == graph["root"] and e["to"].startswith(fid)
+	       and e["type"] == "replicates"]
+	assert len(rep) == 1, edges
+	assert rep[0]["version"] == "1.0.0" and rep[0]["withdrawn"] is False, rep
+	assert rep[0]["attestation"].startswith("replicates-" + lid[:16]), rep
 	nodes = {n["id"]: n for n in graph["nodes"]}
 	assert any(n.get("node") == fid for n in graph["nodes"]), nodes
 	assert item["replications"] == 1, item["replications"]

@@ -1110,7 +1110,8 @@ static void the_directory_lists_nodes_with_counts(void **state)
 }
 
 /* Is there an edge from -> to of type in graph doc? */
-static int has_edge(const json_t *doc, const char *from, const char *to, const char *type)
+static const json_t *find_edge(const json_t *doc, const char *from, const char *to,
+                               const char *type)
 {
     json_t *e;
     size_t i;
@@ -1120,9 +1121,26 @@ static int has_edge(const json_t *doc, const char *from, const char *to, const c
         if (strcmp(json_string_value(json_object_get(e, "from")), from) == 0 &&
             strcmp(json_string_value(json_object_get(e, "to")), to) == 0 &&
             strcmp(json_string_value(json_object_get(e, "type")), type) == 0)
-            return 1;
+            return e;
     }
-    return 0;
+    return NULL;
+}
+
+static int has_edge(const json_t *doc, const char *from, const char *to, const char *type)
+{
+    return find_edge(doc, from, to, type) != NULL;
+}
+
+/* A replicates edge carries its attestation's data, seen from either end. */
+static void assert_attestation_edge(const json_t *e, int withdrawn)
+{
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(e, "attestation")),
+                        "smart-lighting-2.1.0");
+    assert_string_equal(json_string_value(json_object_get(e, "version")), "2.1.0");
+    assert_string_equal(json_string_value(json_object_get(e, "date")), "2024-03-01T10:00:00Z");
+    assert_int_equal(json_is_true(json_object_get(e, "withdrawn")), withdrawn);
+    assert_true(json_is_string(json_object_get(e, "verified_at")));
 }
 
 static void the_graph_follows_attestations_and_is_based_on(void **state)
@@ -1170,7 +1188,7 @@ static void the_graph_follows_attestations_and_is_based_on(void **state)
     assert_int_equal(cn_registry_graph(&doc, f->reg, eind, "smart-lighting"), 0);
     snprintf(from, sizeof(from), "%s/smart-lighting", eind);
     snprintf(to, sizeof(to), "%s/smart-lighting-west", leip);
-    assert_true(has_edge(doc, from, to, "replicates"));
+    assert_attestation_edge(find_edge(doc, from, to, "replicates"), 0);
     snprintf(to, sizeof(to), "%s/licht", eind);
     {
         char koeln[65];
@@ -1191,7 +1209,7 @@ static void the_graph_follows_attestations_and_is_based_on(void **state)
     assert_int_equal(cn_registry_graph(&doc, f->reg, leip, "smart-lighting-west"), 0);
     snprintf(from, sizeof(from), "%s/smart-lighting", eind);
     snprintf(to, sizeof(to), "%s/smart-lighting-west", leip);
-    assert_true(has_edge(doc, from, to, "replicates"));
+    assert_attestation_edge(find_edge(doc, from, to, "replicates"), 0);
     json_decref(doc);
 
     /* Replications count other nodes: Leipzig (attestation) and Köln (url). */
@@ -1205,7 +1223,7 @@ static void the_graph_follows_attestations_and_is_based_on(void **state)
     assert_int_equal(json_integer_value(json_object_get(doc, "replications")), 1);
     json_decref(doc);
     assert_int_equal(cn_registry_graph(&doc, f->reg, eind, "smart-lighting"), 0);
-    assert_true(has_edge(doc, from, to, "replicates"));
+    assert_attestation_edge(find_edge(doc, from, to, "replicates"), 1);
     json_decref(doc);
 
     /* Forgetting Köln drops its edge and its count. */
