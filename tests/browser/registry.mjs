@@ -245,6 +245,10 @@ try {
     const link = edge.first().locator('[data-testid="graph-link"][data-role="to"]');
     const text = await link.textContent();
     assert(text.includes('Stadt Leipzig (sample)'), `the edge names the follower: "${text}"`);
+    const edgeText = await edge.first().textContent();
+    assert(!(await edge.first().getAttribute('class') || '').includes('is-withdrawn'),
+      `the replication is not marked withdrawn: "${edgeText}"`);
+    assert(edgeText.includes('1.1.0'), `the edge names the version replicated: "${edgeText}"`);
     await link.click();
     await page.getByTestId('node-page').waitFor();
     eq(param('node'), FID, 'node in the URL');
