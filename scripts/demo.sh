@@ -379,7 +379,7 @@ start_node() {
 await_node() {
     aw_pid=$(get pid "$1")
     i=0
-    until curl -fsS "$(url "$1")/.well-known/citynode.json" 2>/dev/null | grep -q "$(id "$1")"; do
+    until curl -fsS -m 2 "$(url "$1")/.well-known/citynode.json" 2>/dev/null | grep -q "$(id "$1")"; do
         if ! kill -0 "$aw_pid" 2>/dev/null; then
             wait "$aw_pid" 2>/dev/null || true
             return 1
