@@ -189,6 +189,10 @@ is_project() {
     esac
 }
 
+# Every model project's home, made or not (a re-run removes those left out).
+for s in $(echo "$model_projects" | cut -d' ' -f1) msc2020; do
+    put home "$s" "$demo/$s"
+done
 while read -r slug offset country name; do
     if [ "$slug" = leipzig ]; then
         put home "$slug" "$leipzig_home"
@@ -254,7 +258,6 @@ step() {
 # includes the model projects left out by CITYNODE_DEMO_MODEL_PROJECTS.
 for s in $slugs $(echo "$model_projects" | cut -d' ' -f1) msc2020; do
     h=$(home "$s")
-    [ -n "$h" ] || h=$demo/$s
     [ -e "$h" ] || continue
     if [ -f "$h/config.yml" ] && [ -d "$h/public" ]; then
         :
@@ -287,8 +290,7 @@ if [ -z "$guard" ]; then
 fi
 
 for s in $slugs $(echo "$model_projects" | cut -d' ' -f1) msc2020; do
-    h=$(home "$s")
-    rm -rf "${h:-$demo/$s}"
+    rm -rf "$(home "$s")"
 done
 rm -rf "$run"
 mkdir -p "$run/logs" "$run/replicas" "$run/clones"
