@@ -355,7 +355,9 @@ static enum MHD_Result route_get(cn_server *srv, struct MHD_Connection *c, const
     const char *rel = url[0] == '/' ? url + 1 : url;
     enum MHD_Result ret;
 
-    if (*rel != '\0' && cn_name_check_relpath(rel, CN_SERVE_MAX_PATH) != 0) {
+    /* "api/v1/" is the one path with a trailing slash (the API's root). */
+    if (*rel != '\0' && strcmp(rel, "api/v1/") != 0 &&
+        cn_name_check_relpath(rel, CN_SERVE_MAX_PATH) != 0) {
         cn_error_clear();
         return cn_serve_text(c, MHD_HTTP_BAD_REQUEST, "bad path\n");
     }

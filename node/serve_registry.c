@@ -345,6 +345,17 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
         err = srv->state_db ? CN_ERROR : cn_error_set(CN_ENOTFOUND, "this node has no registry");
         return send_error(c, err);
     }
+    /* api/v1/: which node keeps this registry (its directory entry). */
+    if (strcmp(rel, "api/v1") == 0 || strcmp(rel, "api/v1/") == 0) {
+        json_t *self = NULL;
+        if (srv->node_id == NULL || (err = cn_registry_node(&self, reg, srv->node_id)) != 0)
+            return send_error(c, srv->node_id ? err : cn_error_set(CN_ENOTFOUND, "no node"));
+        doc = json_pack("{s:s, s:s, s:o}", "api", "v1", "openapi", "docs/api.yaml", "node", self);
+        ret = doc ? send_json(c, MHD_HTTP_OK, doc, "application/json; charset=utf-8")
+                  : cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+        json_decref(doc);
+        return ret;
+    }
     /* api/v1/items/<node>/<item>/publiccode.yml */
     {
         static const char items[] = "api/v1/items/", suffix[] = "/publiccode.yml";

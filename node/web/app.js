@@ -24,6 +24,7 @@ const LABELS = {
     navNodes: 'Cities',
     navLabel: 'Main',
     footer: 'The shared registry of a citynode network. The same data as JSON: ',
+    keptBy: 'This registry is kept by {name}. ',
     loading: 'Loading…',
     searchTitle: 'Find solutions, datasets and strategies',
     searchIntro: 'Everything the cities of this network have published: software and other reusable solutions, open datasets and smart city strategies. Results appear as you type; words without umlauts work too (“Mobilitat” finds “Mobilität”).',
@@ -258,6 +259,7 @@ const LABELS = {
     navNodes: 'Städte',
     navLabel: 'Hauptmenü',
     footer: 'Das gemeinsame Register eines citynode-Netzwerks. Dieselben Daten als JSON: ',
+    keptBy: 'Dieses Register führt {name}. ',
     loading: 'Wird geladen …',
     searchTitle: 'Lösungen, Datensätze und Strategien finden',
     searchIntro: 'Alles, was die Städte dieses Netzwerks veröffentlicht haben: Software und andere übertragbare Lösungen, offene Datensätze und Smart-City-Strategien. Die Treffer erscheinen schon beim Tippen; Wörter ohne Umlaute funktionieren auch („Mobilitat“ findet „Mobilität“).',
@@ -1892,7 +1894,28 @@ function applyFrameLabels() {
     sw.setAttribute('lang', lang === 'de' ? 'en' : 'de');
   }
   const footer = document.getElementById('footer-text');
-  if (footer) footer.replaceChildren(t('footer'), h('a', { href: '/api/v1/search' }, '/api/v1/search'));
+  if (footer) {
+    footer.replaceChildren(
+      keeper ? navLink({ node: keeper.id }, t('keptBy', { name: keeper.name }), { testid: 'keeper' }) : '',
+      keeper ? ' ' : '',
+      t('footer'),
+      h('a', { href: '/api/v1/search' }, '/api/v1/search'),
+    );
+  }
+}
+
+// The node that keeps this registry (GET /api/v1/), named in the footer.
+let keeper = null;
+async function loadKeeper() {
+  try {
+    const doc = await api('/api/v1/');
+    if (doc && doc.node && typeof doc.node.id === 'string' && typeof doc.node.name === 'string') {
+      keeper = { id: doc.node.id, name: doc.node.name };
+      applyFrameLabels();
+    }
+  } catch (e) {
+    // an older node without /api/v1/: the footer stays generic
+  }
 }
 
 function init() {
@@ -1932,6 +1955,7 @@ function init() {
   });
   window.addEventListener('popstate', () => route(true));
   route();
+  loadKeeper();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -118,6 +118,10 @@ try {
     eq(await page.getAttribute('html', 'lang'), 'en', 'page language for an en-US browser');
     for (const f of ['kind', 'city', 'country', 'license', 'status'])
       assert(await page.getByTestId('facet-' + f).isVisible(), `the ${f} facet is shown`);
+    const keeper = page.getByTestId('keeper');
+    await keeper.waitFor();
+    eq(await keeper.textContent(), 'This registry is kept by Gemeente Eindhoven (sample). ', 'the footer names the node');
+    eq(await keeper.getAttribute('href'), `/?node=${LID}`, 'the footer links the node');
   });
 
   await step('typing shows results instantly and puts the query in the URL', async () => {

@@ -181,6 +181,16 @@ test_expect_success 'bad parameters and unknown paths are 400 and 404 with a mes
     test "$(curl -s -o /dev/null -w "%{http_code}" -X POST "http://127.0.0.1:$PF/api/v1/search")" = 405
 '
 
+test_expect_success '/api/v1/ names the node that keeps the registry' '
+    test "$(get "$PL" "/api/v1/" root.json)" = 200 &&
+    check_json "$LID" root.json <<-\PY
+	import json, sys
+	doc = json.load(open(sys.argv[2]))
+	assert doc["api"] == "v1" and doc["node"]["id"] == sys.argv[1], doc
+	assert doc["node"]["source"] == "self" and doc["node"]["name"] == "Eindhoven (sample)", doc
+	PY
+'
+
 test_expect_success 'the node directory lists both nodes with their sources' '
     get "$PL" "/api/v1/nodes" nodes.json >/dev/null &&
     check_json "$LID" "$FID" nodes.json <<-\PY
