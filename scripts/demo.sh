@@ -535,7 +535,11 @@ echo "   $(grep -c '^[0-9a-f]\{12\} ' "$run/logs/cn.out" || true) peers synced,"
 echo "== $(get name leipzig): replicating $(get name eindhoven)'s $demo_item"
 step leipzig replicate "$(id eindhoven)/$demo_item" "$run/replicas/leipzig/eindhoven-$demo_item"
 echo "== starting Leipzig"
-serve_nodes leipzig
+start_node leipzig
+await_node leipzig || {
+    cat "$run/logs/leipzig.log" >&2
+    die "$(get name leipzig) could not listen on $(url leipzig)"
+}
 node_line leipzig serving
 
 # Each lighthouse follows the city that replicated it (index: metadata,
