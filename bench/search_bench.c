@@ -29,17 +29,22 @@
  *         http    with --http: GET URL/api/v1/search?QUERY from the
  *                 `citynode serve` at URL (whose state.db is DB), one
  *                 keep-alive connection, requests one after the other, each
- *                 timed from the request's first byte out to the answer's
- *                 last byte in (libcurl; the body is kept, not parsed)
+ *                 timed around curl_easy_perform: the request out, the
+ *                 whole answer in (the body is kept, not parsed)
  *
  *       and check that api, direct and http give the same total, the same
  *       page in the same order and the same facet counts. With --clients N
  *       (N > 1), N threads then each run every query RUNS times over their
  *       own keep-alive connection at once ("httpN", e.g. http2), after one
- *       untimed pass each. Prints a line per query and
- *       "RESULT <path> <p50 ms> <p99 ms> <max ms> <samples>" per path, then
- *       "CONNECTIONS <n>" (connections libcurl opened: 1 + N if every
- *       request was kept alive), "HTTP_RATE <requests/s of the N clients>"
+ *       untimed pass each. Prints a line per query,
+ *       "RESULT <path> <p50 ms> <p99 ms> <max ms> <samples>" per path,
+ *       "TAIL <path> <samples> <query>" for the queries that a path's samples
+ *       at or above its p99 came from, "AFTER_WRITE_HTTP_MS <ms> <query>"
+ *       and "AFTER_WRITE_API_MS <ms>" (the first query again on both paths
+ *       right after a commit to DB, as a sync makes one: every handle then
+ *       reloads its in-memory copy), then "CONNECTIONS <n>" (connections
+ *       libcurl opened: 1 + N if every request was kept alive),
+ *       "HTTP_RATE <requests/s of the N clients>"
  *       and "PEAK_RSS_KIB <n>" (this process).
  *
  * The first search of a handle loads its in-memory copy of the index; that
@@ -579,6 +584,29 @@ static void print_result(const char *name, double *v, size_t n)
            v[n - 1], n);
 }
 
+/* Which queries the slowest 1% of a path's samples (at or above its p99)
+ * came from: "TAIL <path> <samples> <query>" per query. v[q * runs + r] is
+ * run r of query q; v is left as it was. */
+static void print_tail(const char *name, const double *v, int nq, int runs, char **qs)
+{
+    size_t n = (size_t)nq * (size_t)runs;
+    double *sorted = malloc(n * sizeof(double)), p99;
+    int i, r, count;
+
+    if (sorted == NULL)
+        return;
+    memcpy(sorted, v, n * sizeof(double));
+    qsort(sorted, n, sizeof(double), cmp_double);
+    p99 = percentile(sorted, n, 99);
+    for (i = 0; i < nq; i++) {
+        for (count = 0, r = 0; r < runs; r++)
+            count += v[(size_t)i * (size_t)runs + (size_t)r] >= p99;
+        if (count > 0)
+            printf("TAIL %s %d %s\n", name, count, *qs[i] ? qs[i] : "(everything)");
+    }
+    free(sorted);
+}
+
 enum { PATH_API, PATH_DIRECT, PATH_FLOOR, PATH_HTTP, PATHS };
 static const char *const path_names[PATHS] = {"api", "direct", "floor", "http"};
 
@@ -767,11 +795,34 @@ static int cmd_query(const query_options *o, const char *db, int nq, char **qs)
         json_decref(a);
     }
     for (k = 0; k < PATHS; k++) {
+        if (runs[k] > 0 && k != PATH_DIRECT)
+            print_tail(path_names[k], all[k], nq, runs[k], qs);
         if (runs[k] > 0)
             print_result(path_names[k], all[k], (size_t)nq * (size_t)runs[k]);
         free(all[k]);
     }
     if (o->http) {
+        /* What a sync does to the next search: any commit to state.db
+         * (here a table of the benchmark's own) makes every handle reload
+         * its in-memory copy of the index on its next search. */
+        sqlite3 *w = NULL;
+        if (sqlite3_open(db, &w) != SQLITE_OK ||
+            sqlite3_exec(w,
+                         "CREATE TABLE IF NOT EXISTS bench_touch(at INTEGER);"
+                         "INSERT INTO bench_touch VALUES (unixepoch())",
+                         NULL, NULL, NULL) != SQLITE_OK) {
+            fprintf(stderr, "cn_search_bench: write to %s: %s\n", db, sqlite3_errmsg(w));
+            sqlite3_close(w);
+            return 1;
+        }
+        sqlite3_close(w);
+        t0 = now_ms();
+        if (http_get(&http, qs[0]) != 0)
+            return 1;
+        printf("AFTER_WRITE_HTTP_MS %.1f %s\n", now_ms() - t0, *qs[0] ? qs[0] : "(everything)");
+        t0 = now_ms();
+        api_run(reg, qs[0], NULL);
+        printf("AFTER_WRITE_API_MS %.1f\n", now_ms() - t0);
         connects = http.connects;
         http_close(&http);
         if (o->clients > 1 && run_clients(o, nq, qs, &connects) != 0)
