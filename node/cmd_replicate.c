@@ -32,6 +32,7 @@
 #include "node/commands.h"
 #include "node/discovery.h"
 #include "node/item.h"
+#include "node/index.h"
 #include "node/node.h"
 #include "node/sync.h"
 #include "peers/mirror.h"
@@ -542,6 +543,15 @@ static int replicate(replication *r, const char *home)
                                                 r->version, r->commit, r->tag, r->as)) != 0) {
         cn_error_wrap(err, "%s is ready, but the attestation was not published", r->dest);
         goto out;
+    }
+    /* The attestation is this node's own target: its registry shows the
+     * replication in the original's graph at once. */
+    cn_peers_free(db);
+    db = NULL;
+    if (cn_node_index_self(node) != 0) {
+        fprintf(stderr, "warning: replicated, but not indexed for search: %s\n",
+                cn_error_message());
+        cn_error_clear();
     }
     printf("%s\n", r->dest);
     printf("replicated %.12s/%s@%s (%s)\n", r->peer.node_id, r->item, r->version, r->peer.alias);

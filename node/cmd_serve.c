@@ -36,7 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char synopsis[] = "serve [--listen HOST:PORT]";
+#define CN_SERVE_THREADS_MAX 64
+
+static const char synopsis[] = "serve [--listen HOST:PORT] [--threads N]";
 
 #define CN_RESIGN_CHECK_S   60
 #define CN_HINT_DEBOUNCE_MS 1000 /* hints arriving within this join one round */
@@ -341,6 +343,7 @@ static void raise_fd_limit(void)
 int cn_cmd_serve(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
                                          {NULL, 0, NULL, 0}};
     cn_server_options so = {0};
     cn_server *srv = NULL;
@@ -356,6 +359,16 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
 
     optind = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 't') {
+            /* HTTP worker threads: 4 by default; 1 for a small node (the
+             * demo's model projects), more for a busy registry. */
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (*optarg < '1' || *optarg > '9' || *end || n > CN_SERVE_THREADS_MAX)
+                return cn_cli_usage_error(synopsis, "--threads takes a number from 1 to 64");
+            so.threads = (unsigned)n;
+            continue;
+        }
         if (c != 'l')
             return cn_cli_usage_error(synopsis, "unknown option");
         listen = optarg;

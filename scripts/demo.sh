@@ -373,8 +373,12 @@ make_nodes() {
 # wait until it answers with its own pointer (not another program's on the
 # same port); returns 1 if the server exited instead: its port is taken.
 start_node() {
+    # Leipzig serves the registry people open; the other 39 nodes serve only
+    # their peers, and one HTTP thread each is plenty.
+    sn_threads=1
+    [ "$1" != leipzig ] || sn_threads=4
     $guard "$CITYNODE" --home "$(home "$1")" serve --listen "$host:$(get port "$1")" \
-        >>"$run/logs/$1.log" 2>&1 &
+        --threads "$sn_threads" >>"$run/logs/$1.log" 2>&1 &
     put pid "$1" $!
     pids="$! $pids"
 }

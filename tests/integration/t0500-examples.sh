@@ -107,9 +107,9 @@ test_expect_success 'verify --all passes on the demo home' '
 '
 
 test_expect_success 'show finds a strategy with its real motto' '
-    "$CITYNODE" --home "$DEMO_HOME" show self/msc2020-berlin --json >berlin.json &&
+    "$CITYNODE" --home "$TRASH/demo/berlin" show self/msc2020-berlin --json >berlin.json &&
     grep -q "\"motto\": \"Die Stadt intelligent und menschengerecht digitalisieren\"" berlin.json &&
-    "$CITYNODE" --home "$DEMO_HOME" show self/msc2020-hamburg-cut --json >cut.json &&
+    "$CITYNODE" --home "$TRASH/demo/hamburg-cut" show self/msc2020-hamburg-cut --json >cut.json &&
     grep -q "\"motto\": \"CUT verbindet: Städte, Menschen, Wissen\"" cut.json &&
     "$CITYNODE" --home "$DEMO_HOME" show self/leipzig-triangulum --json >tri.json &&
     grep -q "\"role\": \"follower\"" tri.json

@@ -96,6 +96,8 @@ test_expect_success 'filters, facets and paging over the API' '
 
 test_expect_success 'the follower replicates a solution; the lighthouse sees it in its graph after sync' '
     cn "$F" replicate "${LID:0:12}/connected-urban-twins" twin >/dev/null &&
+    get "$PF" "/api/v1/graph/$LID/connected-urban-twins" fgraph.json >/dev/null &&
+    grep -q "\"to\":\"$FID" fgraph.json &&
     cn "$L" peer add --policy index "http://127.0.0.1:$PF" >/dev/null 2>&1 &&
     cn "$L" sync >/dev/null 2>lsync.err &&
     test "$(get "$PL" "/api/v1/graph/$LID/connected-urban-twins" graph.json)" = 200 &&
