@@ -35,6 +35,7 @@ typedef enum {
     ST_ATTESTATION_UPSERT,
     ST_ITEM_DISPLAY,
     ST_DATA_VERSION,
+    ST_GENERATION,
     ST_BASED_ON_TARGETS,
     ST_ITEM_NODE_FIELDS,
     ST_NODE_ITEMS,
@@ -68,7 +69,8 @@ typedef struct {
     size_t nfacet_ids;
     cn_snap_value *values; /* indexed by dense value index */
     size_t nvalues;
-    int64_t data_version; /* PRAGMA data_version when loaded */
+    int64_t data_version; /* PRAGMA data_version when last checked */
+    int64_t generation;   /* reg_meta's generation when loaded */
 } cn_snapshot;
 
 /* A search in progress (registry/search.c). */
@@ -87,6 +89,7 @@ struct cn_registry {
     int in_txn;               /* inside cn_registry_begin */
     int snap_stale;           /* this handle wrote since the snapshot was loaded */
     cn_snapshot *snap;        /* NULL until the first search */
+    unsigned long snap_loads; /* how often it was (re)loaded: for tests */
     fts5_api *fts;            /* FTS5's API on this connection */
     fts5_tokenizer tok_api;   /* unicode61's methods ... */
     Fts5Tokenizer *tokenizer; /* ... and one instance with remove_diacritics 2 */

@@ -119,7 +119,33 @@ static const char schema_sql[] =
     "CREATE VIRTUAL TABLE IF NOT EXISTS reg_fts USING fts5 ("
     " title, description, keywords,"
     " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6 7');"
-    "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('schema_version', '1');";
+    "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('schema_version', '1');"
+    /* The generation counts changes to what a handle's in-memory copy holds
+     * (registry/snapshot.c): other writes to state.db (the peers tables on
+     * every sync round, node rows, versions) leave the copies current. */
+    "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('generation', '0');"
+    "CREATE TRIGGER IF NOT EXISTS reg_items_gen_insert AFTER INSERT ON reg_items "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_items_gen_delete AFTER DELETE ON reg_items "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_item_facets_gen_insert AFTER INSERT ON reg_item_facets "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_item_facets_gen_delete AFTER DELETE ON reg_item_facets "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_item_facets_gen_update AFTER UPDATE ON reg_item_facets "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_facet_values_gen_insert AFTER INSERT ON reg_facet_values "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_facet_values_gen_delete AFTER DELETE ON reg_facet_values "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_facet_values_gen_update AFTER UPDATE ON reg_facet_values "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;"
+    "CREATE TRIGGER IF NOT EXISTS reg_items_gen_update"
+    " AFTER UPDATE OF node, updated, replications, withdrawn, doclen ON reg_items"
+    " WHEN OLD.node IS NOT NEW.node OR OLD.updated IS NOT NEW.updated"
+    " OR OLD.replications IS NOT NEW.replications OR OLD.withdrawn IS NOT NEW.withdrawn"
+    " OR OLD.doclen IS NOT NEW.doclen "
+    "BEGIN UPDATE reg_meta SET value = value + 1 WHERE key = 'generation'; END;";
 
 /* Keep in the order of cn_registry_stmt. */
 static const char *const stmt_sql[ST_COUNT] = {
@@ -193,6 +219,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         " (SELECT verified_at FROM reg_versions v WHERE v.item = i.id AND v.version = i.latest)"
         " FROM reg_items i JOIN reg_nodes n ON n.id = i.node WHERE i.id = ?1",
     [ST_DATA_VERSION] = "PRAGMA data_version",
+    [ST_GENERATION] = "SELECT CAST(value AS INTEGER) FROM reg_meta WHERE key = 'generation'",
     /* The known items that item ?1's isBasedOn URLs name. */
     [ST_BASED_ON_TARGETS] =
         "SELECT i.id FROM reg_based_on b JOIN reg_nodes n ON n.node_id = b.ref_node"

@@ -8,8 +8,12 @@
  * each row's size from its docsize table (tens of milliseconds). The copy
  * holds, per item, what those lookups would fetch: sort keys, the document
  * length and the facet value ids, about 32 bytes per item plus 4 per facet
- * value. It is reloaded when state.db changed (PRAGMA data_version moves
- * when another connection commits) or this handle wrote.
+ * value. It is reloaded when what it holds changed: PRAGMA data_version
+ * (cheap, read on every search) moves when another connection commits
+ * anything to state.db; then reg_meta's generation, which triggers on the
+ * tables the copy is made of bump (registry/schema.c), says whether that
+ * commit touched them. So a sync round that only records its results in
+ * the peers tables costs no reload. Also reloaded after this handle wrote.
  *
  * The document length is counted when an item is indexed, with the
  * tokenizer FTS5 uses and the rule it uses (colocated tokens do not
@@ -234,11 +238,26 @@ out:
     return err;
 }
 
+static int read_generation(int64_t *out, cn_registry *reg)
+{
+    sqlite3_stmt *st = cn_reg_stmt(reg, ST_GENERATION);
+    int rc;
+
+    if (st == NULL)
+        return CN_ERROR;
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return cn_reg_sqlite_error(reg, "reading the generation");
+    return 0;
+}
+
 int cn_reg_snapshot_refresh(cn_registry *reg)
 {
     sqlite3_stmt *st = cn_reg_stmt(reg, ST_DATA_VERSION);
     cn_snapshot *snap;
-    int64_t version;
+    int64_t version, generation;
     int rc, err;
 
     if (st == NULL)
@@ -250,6 +269,15 @@ int cn_reg_snapshot_refresh(cn_registry *reg)
         return cn_reg_sqlite_error(reg, "reading the data version");
     if (reg->snap && !reg->snap_stale && reg->snap->data_version == version)
         return 0;
+    /* Read before loading: a commit in between makes the copy newer than
+     * its generation, which costs at most one more reload, never a stale
+     * copy. */
+    if ((err = read_generation(&generation, reg)) != 0)
+        return err;
+    if (reg->snap && !reg->snap_stale && reg->snap->generation == generation) {
+        reg->snap->data_version = version;
+        return 0;
+    }
     cn_reg_snapshot_free(reg->snap);
     reg->snap = NULL;
     if ((snap = calloc(1, sizeof(*snap))) == NULL)
@@ -259,7 +287,9 @@ int cn_reg_snapshot_refresh(cn_registry *reg)
         return err;
     }
     snap->data_version = version;
+    snap->generation = generation;
     reg->snap = snap;
+    reg->snap_loads++;
     reg->snap_stale = 0;
     return 0;
 }

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/hash.h"
+#include "registry/internal.h" /* the in-memory copy, for one white-box test */
 #include "registry/registry.h"
 #include "schemas/manifest.h"
 
@@ -999,6 +1000,63 @@ static void a_sync_is_one_transaction(void **state)
     cn_registry_free(reader);
 }
 
+/* A handle's in-memory copy reloads when another connection changed what it
+ * holds, and only then: a commit to other tables of state.db (the peers
+ * tables, on every sync round) leaves it as it is. */
+static void the_copy_reloads_only_for_registry_changes(void **state)
+{
+    fixture *f = *state;
+    cn_registry *reader = NULL;
+    sqlite3 *other = NULL;
+    int64_t generation, version;
+    unsigned long loads;
+    json_t *doc;
+
+    put_node(f->reg, "Stadt Leipzig", "DE", NULL);
+    put_strategy(f->reg, "Stadt Leipzig", "one", "Eins", "x", 1);
+    assert_int_equal(cn_registry_open(&reader, f->db), 0);
+    doc = search(reader, "");
+    assert_int_equal(total(doc), 1);
+    json_decref(doc);
+    generation = reader->snap->generation;
+    version = reader->snap->data_version;
+    loads = reader->snap_loads;
+    assert_int_equal(loads, 1);
+
+    assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other,
+                                  "CREATE TABLE peers_like (x); INSERT INTO peers_like VALUES (1);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    doc = search(reader, "");
+    assert_int_equal(total(doc), 1);
+    json_decref(doc);
+    assert_true(reader->snap->data_version != version); /* it noticed the commit ... */
+    assert_int_equal(reader->snap_loads, loads);        /* ... and kept its copy */
+
+    put_strategy(f->reg, "Stadt Leipzig", "two", "Zwei", "x", 2);
+    doc = search(reader, "");
+    assert_int_equal(total(doc), 2);
+    json_decref(doc);
+    assert_true(reader->snap->generation > generation);
+    assert_int_equal(reader->snap_loads, loads + 1);
+    generation = reader->snap->generation;
+
+    /* Withdrawing changes what the copy holds, too. */
+    {
+        char id[65];
+        node_id_of(id, "Stadt Leipzig");
+        assert_int_equal(cn_registry_withdraw(f->reg, id, "two", NULL, 5, "test"), 0);
+    }
+    doc = search(reader, "withdrawn=exclude");
+    assert_int_equal(total(doc), 1);
+    json_decref(doc);
+    assert_true(reader->snap->generation > generation);
+
+    sqlite3_close(other);
+    cn_registry_free(reader);
+}
+
 static void renaming_a_node_updates_its_items(void **state)
 {
     fixture *f = *state;
@@ -1364,6 +1422,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(ingest_refuses_what_does_not_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(a_sync_is_one_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_copy_reloads_only_for_registry_changes, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(renaming_a_node_updates_its_items, setup, teardown),
         cmocka_unit_test_setup_teardown(item_documents_carry_manifest_signers_and_versions, setup,
                                         teardown),
