@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char synopsis[] = "init --name NAME [--url BASE_URL] [--country CC] [--code AGS]";
+static const char synopsis[] =
+    "init --name NAME [--url BASE_URL] [--country CC] [--code AGS] [--programme NAME]...";
 
 static int check_url(const char *url)
 {
@@ -70,21 +71,20 @@ out:
 int cn_cmd_init(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},
-        {"url", required_argument, NULL, 'u'},
-        {"country", required_argument, NULL, 'c'},
-        {"code", required_argument, NULL, 'a'},
-        {NULL, 0, NULL, 0},
+        {"name", required_argument, NULL, 'n'},      {"url", required_argument, NULL, 'u'},
+        {"country", required_argument, NULL, 'c'},   {"code", required_argument, NULL, 'a'},
+        {"programme", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
     };
     cn_config cfg = {0};
     cn_home *home = NULL;
     char *home_dir = NULL, node_id[CN_NODE_ID_HEX + 1];
-    int c, err;
+    const char *usage = NULL;
+    int c, err = 0;
 
     optind = 0;
     cfg.url = CN_DEFAULT_URL;
     cfg.listen = CN_DEFAULT_LISTEN;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while (usage == NULL && err == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             cfg.name = optarg;
@@ -98,18 +98,27 @@ int cn_cmd_init(const char *home_flag, int argc, char **argv)
         case 'a':
             cfg.code = optarg;
             break;
+        case 'p':
+            err = cn_config_add_programme(&cfg, optarg);
+            break;
         default:
-            return cn_cli_usage_error(synopsis, "unknown option");
+            usage = "unknown option";
         }
     }
-    if (optind != argc)
-        return cn_cli_usage_error(synopsis, "unexpected argument");
-    if (cfg.name == NULL || cfg.name[0] == '\0' || strlen(cfg.name) > 200)
-        return cn_cli_usage_error(synopsis, "--name NAME is required (at most 200 bytes)");
-    if ((err = check_url(cfg.url)) != 0 || (cfg.country && (err = check_country(cfg.country))))
-        return cn_cli_fail(err);
-    if ((err = cn_home_resolve(&home_dir, home_flag)) != 0)
-        return cn_cli_fail(err);
+    if (usage == NULL && err == 0) {
+        if (optind != argc)
+            usage = "unexpected argument";
+        else if (cfg.name == NULL || cfg.name[0] == '\0' || strlen(cfg.name) > 200)
+            usage = "--name NAME is required (at most 200 bytes)";
+    }
+    if (usage != NULL) {
+        err = cn_cli_usage_error(synopsis, usage);
+        goto done;
+    }
+    if (err != 0 || (err = check_url(cfg.url)) != 0 ||
+        (cfg.country && (err = check_country(cfg.country))) ||
+        (err = cn_home_resolve(&home_dir, home_flag)) != 0)
+        goto out;
     if ((err = cn_home_open(&home, home_dir, CN_HOME_CREATE | CN_HOME_LOCK)) != 0)
         goto out;
     if (home->node_id[0] != '\0') {
@@ -129,7 +138,11 @@ int cn_cmd_init(const char *home_flag, int argc, char **argv)
     printf("%s\n", node_id);
     fprintf(stderr, "initialised node '%s' in %s\n", cfg.name, home_dir);
 out:
+    err = err ? cn_cli_fail(err) : 0;
+done:
+    for (size_t i = 0; i < cfg.nprogrammes; i++)
+        free(cfg.programmes[i]);
     cn_home_free(home);
     free(home_dir);
-    return err ? cn_cli_fail(err) : 0;
+    return err;
 }

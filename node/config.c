@@ -4,9 +4,11 @@
  *   name: "Stadt Leipzig"
  *   url: "http://127.0.0.1:8470"
  *   listen: "127.0.0.1:8470"
+ *   programmes: ["Triangulum (Horizon 2020 Smart Cities and Communities)"]
  *   sync_interval: 300
  *   sync_low_speed_time: 15
  *
+ * All values are scalars but programmes, a sequence of strings.
  * Strings are written as YAML double-quoted scalars, which accept JSON's
  * escapes, so any name round-trips.
  */
@@ -45,6 +47,72 @@ static int put_entry(cn_buf *b, const char *key, const char *value)
     return err;
 }
 
+/* programmes: ["A", "B"]: a flow sequence of double-quoted strings. */
+static int put_programmes(cn_buf *b, const cn_config *cfg)
+{
+    json_t *list;
+    char *text;
+    int err;
+
+    if (cfg->nprogrammes == 0)
+        return 0;
+    if ((list = json_array()) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < cfg->nprogrammes; i++)
+        if (json_array_append_new(list, json_string(cfg->programmes[i])) != 0) {
+            json_decref(list);
+            return cn_error_set(CN_EINVAL, "programme '%s' is not valid UTF-8", cfg->programmes[i]);
+        }
+    text = json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(list);
+    if (text == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    err = cn_buf_printf(b, "programmes: %s\n", text);
+    free(text);
+    return err;
+}
+
+int cn_config_add_programme(cn_config *cfg, const char *name)
+{
+    size_t len = strlen(name);
+
+    if (len == 0 || len > CN_CONFIG_PROGRAMME_MAX)
+        return cn_error_set(CN_EINVAL, "a programme's name is 1 to %d bytes",
+                            CN_CONFIG_PROGRAMME_MAX);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+            return cn_error_set(CN_EINVAL, "programme '%.60s' contains a control character", name);
+    for (size_t i = 0; i < cfg->nprogrammes; i++)
+        if (strcmp(cfg->programmes[i], name) == 0)
+            return cn_error_set(CN_EINVAL, "programme '%.60s' is given twice", name);
+    if (cfg->nprogrammes == CN_CONFIG_PROGRAMMES_MAX)
+        return cn_error_set(CN_ELIMIT, "at most %d programmes", CN_CONFIG_PROGRAMMES_MAX);
+    if ((cfg->programmes[cfg->nprogrammes] = strdup(name)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    cfg->nprogrammes++;
+    return 0;
+}
+
+/* programmes: a sequence of strings (each checked by cn_config_add_programme). */
+static int set_programmes(cn_config *cfg, yaml_document_t *doc, yaml_node_t *v, const char *path,
+                          size_t line)
+{
+    yaml_node_item_t *it;
+    int err;
+
+    if (v->type != YAML_SEQUENCE_NODE)
+        return cn_error_set(CN_EINVAL, "%s:%zu: programmes: expected a list of names", path, line);
+    for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *e = yaml_document_get_node(doc, *it);
+        if (e == NULL || e->type != YAML_SCALAR_NODE)
+            return cn_error_set(CN_EINVAL, "%s:%zu: programmes: expected a list of names", path,
+                                line);
+        if ((err = cn_config_add_programme(cfg, (const char *)e->data.scalar.value)) != 0)
+            return cn_error_wrap(err, "%s:%zu: programmes", path, line);
+    }
+    return 0;
+}
+
 int cn_config_write(const cn_config *cfg, const char *path)
 {
     cn_buf b = CN_BUF_INIT;
@@ -58,7 +126,7 @@ int cn_config_write(const cn_config *cfg, const char *path)
         (err = put_entry(&b, "url", cfg->url)) != 0 ||
         (err = put_entry(&b, "listen", cfg->listen)) != 0 ||
         (err = put_entry(&b, "country", cfg->country)) != 0 ||
-        (err = put_entry(&b, "code", cfg->code)) != 0 ||
+        (err = put_entry(&b, "code", cfg->code)) != 0 || (err = put_programmes(&b, cfg)) != 0 ||
         (err = cn_buf_printf(&b, "timestamp_margin: %lld\n",
                              (long long)(cfg->timestamp_margin ? cfg->timestamp_margin
                                                                : CN_DEFAULT_TIMESTAMP_MARGIN))) !=
@@ -190,6 +258,12 @@ int cn_config_read(cn_config **out, const char *path)
     for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
         yaml_node_t *k = yaml_document_get_node(&doc, pair->key);
         yaml_node_t *v = yaml_document_get_node(&doc, pair->value);
+        if (k != NULL && v != NULL && k->type == YAML_SCALAR_NODE &&
+            strcmp((const char *)k->data.scalar.value, "programmes") == 0) {
+            if ((err = set_programmes(cfg, &doc, v, path, k->start_mark.line + 1)) != 0)
+                goto out;
+            continue;
+        }
         if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE) {
             err = cn_error_set(CN_EINVAL, "%s:%zu: settings must be 'key: value' scalars", path,
                                k ? k->start_mark.line + 1 : 0);
@@ -228,5 +302,7 @@ void cn_config_free(cn_config *cfg)
     free(cfg->listen);
     free(cfg->country);
     free(cfg->code);
+    for (size_t i = 0; i < cfg->nprogrammes; i++)
+        free(cfg->programmes[i]);
     free(cfg);
 }

@@ -5,14 +5,21 @@
 #ifndef CN_CONFIG_H
 #define CN_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#define CN_CONFIG_PROGRAMMES_MAX 16
+#define CN_CONFIG_PROGRAMME_MAX  200 /* bytes of one programme's name */
 
 typedef struct {
     char *name;
-    char *url;                /* public base URL, no trailing slash */
-    char *listen;             /* HOST:PORT for serve */
-    char *country;            /* ISO 3166-1 alpha-2, may be NULL */
-    char *code;               /* AGS/ARS/LAU code, may be NULL */
+    char *url;                                  /* public base URL, no trailing slash */
+    char *listen;                               /* HOST:PORT for serve */
+    char *country;                              /* ISO 3166-1 alpha-2, may be NULL */
+    char *code;                                 /* AGS/ARS/LAU code, may be NULL */
+    char *programmes[CN_CONFIG_PROGRAMMES_MAX]; /* funding programmes and networks the
+                                                   city takes part in (node.json) */
+    size_t nprogrammes;
     int64_t timestamp_margin; /* serve re-signs the timestamp this long before expiry (s) */
     int64_t sync_interval;    /* serve syncs its peers every this many seconds, or
                                  CN_SYNC_NEVER ("sync_interval: 0" in config.yml); after
@@ -36,5 +43,9 @@ int cn_config_write(const cn_config *cfg, const char *path);
 /* Read config.yml; missing optional keys get defaults. */
 int cn_config_read(cn_config **out, const char *path);
 void cn_config_free(cn_config *cfg);
+
+/* Add a programme (1 to CN_CONFIG_PROGRAMME_MAX bytes, no control
+ * characters, not twice, at most CN_CONFIG_PROGRAMMES_MAX). */
+int cn_config_add_programme(cn_config *cfg, const char *name);
 
 #endif

@@ -36,6 +36,19 @@ int cn_profile_publish(cn_tuf_repo *tuf, const char *node_id, const cn_config *c
         (err = add_optional(profile, "code", cfg->code)) != 0 ||
         (err = add_optional(profile, "node", node_id)) != 0)
         goto out;
+    if (cfg->nprogrammes > 0) {
+        json_t *list = json_array();
+        if (list == NULL || json_object_set_new(profile, "programmes", list) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < cfg->nprogrammes; i++)
+            if (json_array_append_new(list, json_string(cfg->programmes[i])) != 0) {
+                err = cn_error_set(CN_EINVAL, "programme '%s' is not valid UTF-8",
+                                   cfg->programmes[i]);
+                goto out;
+            }
+    }
     if ((err = cn_json_pretty(&bytes, &len, profile)) != 0)
         goto out;
     custom = json_pack("{s:s}", "kind", "node");

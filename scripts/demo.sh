@@ -157,6 +157,7 @@ paderborn Paderborn (Demo)
 rostock Rostock (Demo)"
 msc_network="Modellprojekte Smart Cities 2020 (Demo)"
 msc_programme="Modellprojekte Smart Cities"
+triangulum_programme="Triangulum (Horizon 2020 Smart Cities and Communities)"
 
 nodes=$triangulum_nodes
 projects=""
@@ -306,6 +307,12 @@ setup_node() {
     set -- "$1" --name "$(get name "$1")" --url "$(url "$1")"
     [ "$(get country "$1")" = - ] || set -- "$@" --country "$(get country "$1")"
     [ "$1" != leipzig ] || set -- "$@" --code 14713000
+    # The programme each city takes part in (node.json), a facet of all its items.
+    if is_project "$1" || [ "$1" = msc2020 ]; then
+        set -- "$@" --programme "$msc_programme"
+    else
+        set -- "$@" --programme "$triangulum_programme"
+    fi
     su_slug=$1
     shift
     $guard "$CITYNODE" --home "$(home "$su_slug")" init "$@" >"$su_log.init.out" 2>"$su_log.init.err" ||
@@ -635,6 +642,11 @@ cities=$(grep -o '"city":\[[^]]*\]' "$run/logs/api.json" | grep -o '{"value":' |
     grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
     grep -q "{\"value\":\"$msc_programme\",\"count\":$nprojects," ||
     die "Leipzig's registry does not count the $nprojects strategies of the model projects"
+# Every item of the six Triangulum cities is in their programme (their node.json
+# names it): Leipzig's 4, the lighthouses' 3 demonstrations, the followers' 2.
+grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
+    grep -q "{\"value\":\"$triangulum_programme\",\"count\":9," ||
+    die "Leipzig's registry does not count the 9 items of the Triangulum cities"
 api "search?q=mobilitat"
 grep -q '"total":[1-9]' "$run/logs/api.json" || die "Leipzig's registry finds nothing for 'mobilitat'"
 api "graph/$(id manchester)/$demo_item"

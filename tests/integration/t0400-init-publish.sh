@@ -32,6 +32,30 @@ test_expect_success 'init without --name is a usage error' '
     test_expect_code 2 "$CITYNODE" --home "$TRASH/other" init
 '
 
+test_expect_success 'init --programme names the programmes in config.yml and node.json' '
+    P="$TRASH/programmes" &&
+    "$CITYNODE" --home "$P" init --name "Stadt Leipzig (sample)" --country DE \
+        --programme "Triangulum (Horizon 2020 Smart Cities and Communities)" \
+        --programme "Connected Urban Twins" >/dev/null 2>&1 &&
+    grep -qx "programmes: \[\"Triangulum (Horizon 2020 Smart Cities and Communities)\",\"Connected Urban Twins\"\]" "$P/config.yml" &&
+    node_json=$(find "$P/public/targets" -name "*.node.json") &&
+    /usr/bin/python3 -c "import json,sys; p = json.load(open(sys.argv[1]))[\"programmes\"]; \
+        assert p == [\"Triangulum (Horizon 2020 Smart Cities and Communities)\", \"Connected Urban Twins\"], p" \
+        "$node_json" &&
+    "$CITYNODE" --home "$P" verify >/dev/null &&
+    sed -i "s/^programmes: .*/programmes: [\"Triangulum\", \"Triangulum\"]/" "$P/config.yml" &&
+    test_expect_code 2 timeout 20 "$CITYNODE" --home "$P" serve --listen 127.0.0.1:0 2>dup.err &&
+    grep -q "config.yml:[0-9]*: programmes: programme .Triangulum. is given twice" dup.err
+'
+
+test_expect_success 'init refuses a programme given twice or with a control character' '
+    test_expect_code 2 "$CITYNODE" --home "$TRASH/p2" init --name X --programme A --programme A 2>e1 &&
+    grep -q "given twice" e1 &&
+    test_expect_code 2 "$CITYNODE" --home "$TRASH/p3" init --name X --programme "$(printf "a\tb")" 2>e2 &&
+    grep -q "control character" e2 &&
+    test ! -e "$TRASH/p2/config.yml" && test ! -e "$TRASH/p3/config.yml"
+'
+
 test_expect_success 'publish a git repository holding a publiccode.yml' '
     mkdir src && cd src && git init -q && cp "$SAMPLE" publiccode.yml &&
     echo "# Connected Urban Twins" >README.md && git add . && git commit -qm first &&

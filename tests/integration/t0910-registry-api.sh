@@ -36,7 +36,8 @@ get() { curl -sS -o "$3" -w "%{http_code}" "http://127.0.0.1:$1$2"; }
 check_json() { /usr/bin/python3 - "$@"; }
 
 test_expect_success 'the lighthouse (sample: Eindhoven) publishes a strategy, two solutions, a dataset' '
-    cn "$L" init --name "Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PL" >lid &&
+    cn "$L" init --name "Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PL" \
+        --programme "Triangulum (Horizon 2020 Smart Cities and Communities)" >lid &&
     publish_example "$L" strategies/leipzig-triangulum &&
     publish_example "$L" solutions/zukunftsforum-zukunftslabor &&
     publish_example "$L" solutions/connected-urban-twins &&
@@ -88,6 +89,9 @@ test_expect_success 'filters, facets and paging over the API' '
 	import json, sys
 	ds, p2 = (json.load(open(p)) for p in sys.argv[1:3])
 	assert [r["item"] for r in ds["results"]] == ["leipzig-west-beteiligung-2016"], ds["results"]
+	# the programme of the node (init --programme) applies to all its items, datasets too
+	progs = {b["value"]: b["count"] for b in ds["facets"]["programme"]}
+	assert progs.get("Triangulum (Horizon 2020 Smart Cities and Communities)") == 1, progs
 	# disjunctive facets: the kind facet still counts all four kinds of items
 	assert sum(b["count"] for b in ds["facets"]["kind"]) == 4, ds["facets"]["kind"]
 	assert p2["page"] == 2 and p2["per_page"] == 1 and p2["pages"] == 4 and len(p2["results"]) == 1
