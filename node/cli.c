@@ -28,14 +28,16 @@ static int run_validate(const char *home, int argc, char **argv)
 }
 
 static const command commands[] = {
-    {"init", cn_cmd_init, "init --name NAME [--url BASE_URL] [--country CC] [--code AGS]"},
+    {"init", cn_cmd_init,
+     "init --name NAME [--url BASE_URL] [--country CC] [--code AGS] [--programme NAME]..."},
     {"validate", run_validate, "validate PATH [--json]"},
     {"publish", cn_cmd_publish, "publish DIR [--version V]"},
+    {"withdraw", cn_cmd_withdraw, "withdraw ITEM[@V] --reason TEXT"},
     {"verify", cn_cmd_verify, "verify [NODE/ITEM[@V] | --all]"},
     {"export", cn_cmd_export, "export OUTDIR"},
-    {"serve", cn_cmd_serve, "serve [--listen HOST:PORT]"},
-    {"show", cn_cmd_show, "show NODE/ITEM[@V] [--json]"},
-    {"search", cn_cmd_search, "search QUERY [--kind K] [--theme T] [--city C] [--json]"},
+    {"serve", cn_cmd_serve, "serve [--listen HOST:PORT] [--threads N]"},
+    {"show", cn_cmd_show, "show NODE/ITEM[@V] [--json | --api]"},
+    {"search", cn_cmd_search, "search [QUERY] [--FACET VALUE]... [--sort S] [--page N] [--json]"},
     {"allowed-signers", cn_cmd_allowed_signers, "allowed-signers [NODE]"},
     {"keys", cn_cmd_keys, "keys list | keys rotate ROLE"},
     {"peer", cn_cmd_peer,

@@ -24,7 +24,7 @@
 #include "node/index.h"
 #include "node/item.h"
 #include "node/node.h"
-#include "peers/hint.h"
+#include "node/sync.h"
 #include "schemas/manifest.h"
 
 #include <getopt.h>
@@ -353,20 +353,6 @@ out:
 
 /* Tell the followed peers that the timestamp moved (docs/PROTOCOL.md §12).
  * Best effort: the publication stands whatever the peers answer. */
-static void send_hints(const cn_node *node)
-{
-    char *db = cn_path_join(node->home->root, "state.db");
-    size_t sent = 0;
-
-    if (db &&
-        cn_hint_send_peers(&sent, db, node->home->node_id,
-                           cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP)) == 0 &&
-        sent > 0)
-        fprintf(stderr, "hinted %zu peer%s\n", sent, sent == 1 ? "" : "s");
-    cn_error_clear();
-    free(db);
-}
-
 int cn_cmd_publish(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -394,8 +380,11 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
         fprintf(stderr, "warning: published, but not indexed for search: %s\n", cn_error_message());
         cn_error_clear();
     }
-    if (err == 0)
-        send_hints(node);
+    if (err == 0) {
+        size_t sent = cn_node_hint_peers(node);
+        if (sent > 0)
+            fprintf(stderr, "hinted %zu peer%s\n", sent, sent == 1 ? "" : "s");
+    }
 out:
     cn_node_free(node);
     free(home);

@@ -151,6 +151,31 @@ static void keep_first(int *first, int err)
         cn_error_clear();
 }
 
+#define INDEX_REASON_MAX 1000 /* bytes of a withdrawal reason the registry keeps */
+
+/* A version its publisher withdrew (`citynode withdraw`, docs/PROTOCOL.md
+ * §5): custom.withdrawn = {"at": RFC 3339, "reason": text}. A malformed
+ * mark still withdraws (the publisher signed it), dated 0 and without a
+ * reason. */
+static int index_withdrawal(cn_registry *reg, const char *node_id, const char *item,
+                            const char *version, const json_t *custom)
+{
+    const json_t *w = json_object_get(custom, "withdrawn");
+    const char *at = json_string_value(json_object_get(w, "at"));
+    const char *reason = json_string_value(json_object_get(w, "reason"));
+    time_t when = 0;
+
+    if (!json_is_object(w))
+        return 0;
+    if (reason != NULL && strlen(reason) > INDEX_REASON_MAX)
+        reason = NULL; /* the mark stands; a reason past the bound is not shown */
+    if (at == NULL || cn_tuf_time_parse(&when, at) != 0) {
+        cn_error_clear();
+        when = 0;
+    }
+    return cn_registry_withdraw(reg, node_id, item, version, (int64_t)when, reason);
+}
+
 static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
 {
     const char *signers[INDEX_SIGNERS_MAX];
@@ -182,7 +207,8 @@ static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
                 vi.nsigners = nsigners;
                 vi.published = tag_time(src, item, t->custom);
                 vi.verified_at = now;
-                err = cn_registry_put_version(reg, &vi);
+                if ((err = cn_registry_put_version(reg, &vi)) == 0)
+                    err = index_withdrawal(reg, src->node_id, item, version, t->custom);
             }
             free(item);
             free(version);

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CN_MANIFEST_MAX (1024 * 1024)
-
 /* Is key one of the keys root authorizes for role? */
 static int root_authorizes(int *yes, const cn_tuf_metadata *root, cn_tuf_role role,
                            const cn_key *key)
@@ -322,33 +320,53 @@ int cn_node_key_file(char out[32], const cn_node *node, const char *keyid)
                         keyid);
 }
 
-int cn_node_read_manifest(json_t **out, const cn_node *node, const char *item, const char *version)
+int cn_node_read_target(unsigned char **out, size_t *outlen, const cn_node *node,
+                        const char *target, size_t max)
 {
     const cn_tuf_target_info *info;
-    char target[256], *rel = NULL, *path = NULL;
+    char *rel = NULL, *path = NULL;
     unsigned char *data = NULL;
     size_t len;
     int err;
 
     *out = NULL;
-    snprintf(target, sizeof(target), "items/%s/%s/manifest.json", item, version);
+    *outlen = 0;
     if ((err = cn_tuf_repo_get_target(&info, node->tuf, target)) != 0)
-        return cn_error_set(CN_ENOTFOUND, "%s@%s is not published", item, version);
+        return err;
     if ((err = cn_tuf_target_consistent_path(&rel, target, info->sha256)) != 0)
         return err;
     if ((path = cn_path_join(node->home->public_dir, rel)) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = cn_file_read(&data, &len, path, CN_MANIFEST_MAX)) != 0)
+    if ((err = cn_file_read(&data, &len, path, max)) != 0 ||
+        (err = cn_tuf_verify_target_bytes(info, data, len)) != 0)
         goto out;
-    if ((err = cn_tuf_verify_target_bytes(info, data, len)) != 0)
-        goto out;
-    err = cn_json_parse(out, data, len, CN_JSON_MAX_DEPTH, path);
+    *out = data;
+    *outlen = len;
+    data = NULL;
 out:
     free(data);
     free(path);
     free(rel);
+    return err;
+}
+
+int cn_node_read_manifest(json_t **out, const cn_node *node, const char *item, const char *version)
+{
+    char target[256];
+    unsigned char *data = NULL;
+    size_t len;
+    int err;
+
+    *out = NULL;
+    snprintf(target, sizeof(target), "items/%s/%s/manifest.json", item, version);
+    err = cn_node_read_target(&data, &len, node, target, CN_NODE_MANIFEST_MAX);
+    if (err == CN_ENOTFOUND)
+        return cn_error_set(CN_ENOTFOUND, "%s@%s is not published", item, version);
+    if (err == 0)
+        err = cn_json_parse(out, data, len, CN_JSON_MAX_DEPTH, target);
+    free(data);
     return err;
 }
 

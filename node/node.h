@@ -66,6 +66,15 @@ int cn_node_rotate_key(cn_node *node, cn_tuf_role role);
  * the caller must be allowed to. */
 int cn_node_key_file(char out[32], const cn_node *node, const char *keyid);
 
+/* The largest published manifest read back (a manifest target's bytes). */
+#define CN_NODE_MANIFEST_MAX (1024 * 1024)
+
+/* The bytes of a published target (at most max), read from the public tree
+ * under its consistent name and checked against its signed length and
+ * hash; CN_ENOTFOUND if the pending targets do not name it. *out is heap. */
+int cn_node_read_target(unsigned char **out, size_t *outlen, const cn_node *node,
+                        const char *target, size_t max);
+
 /* The published manifest of an item version ("items/<id>/<version>/manifest.json"
  * target), read from the public tree and checked against its signed hash.
  * *out is a new reference. */

@@ -34,16 +34,17 @@ static int round_changed(const cn_sync_report *report)
     return 0;
 }
 
-/* Best effort (docs/PROTOCOL.md §12): the round's outcome stands whatever the
- * followed peers answer, and its error message is left alone. */
-static void send_hints(const cn_node *node)
+size_t cn_node_hint_peers(const cn_node *node)
 {
     char *db_path = cn_path_join(node->home->root, "state.db");
+    size_t sent = 0;
 
     if (db_path)
-        cn_hint_send_peers(NULL, db_path, node->home->node_id,
+        cn_hint_send_peers(&sent, db_path, node->home->node_id,
                            cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP));
+    cn_error_clear();
     free(db_path);
+    return sent;
 }
 
 int cn_node_sync_options(cn_sync_options *out, const cn_node *node)
@@ -95,6 +96,6 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
         cn_error_clear();
     }
     if (*out && round_changed(*out))
-        send_hints(node);
+        cn_node_hint_peers(node);
     return err;
 }

@@ -29,4 +29,10 @@ int cn_node_sync_options(cn_sync_options *out, const cn_node *node);
 int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
                  void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx);
 
+/* Hint every followed peer that this node's metadata changed (docs/PROTOCOL.md
+ * §12), after a publish, withdraw or sync that brought something new. Best
+ * effort: the command's outcome stands whatever the peers answer, and no
+ * error is left set. Returns how many peers took the hint. */
+size_t cn_node_hint_peers(const cn_node *node);
+
 #endif
