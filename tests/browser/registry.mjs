@@ -277,6 +277,11 @@ try {
     await page.waitForFunction(() => document.querySelector('[data-testid="item-page"]')?.dataset.version === '1.0.0');
     eq(param('version'), '1.0.0', 'version in the URL');
     assert(await page.getByTestId('older-version').isVisible(), 'a note says a newer version exists');
+    const withdrawn = (await page.getByTestId('version-withdrawn').textContent()).replace(/\s+/g, ' ');
+    assert(/^Version 1\.0\.0 was withdrawn on .+\. Reason: Superseded by 1\.1\.0$/.test(withdrawn),
+      `a note says the version was withdrawn, when and why: "${withdrawn}"`);
+    const row = page.locator('[data-testid="version-row"][data-version="1.0.0"]');
+    assert((await row.textContent()).includes('Withdrawn'), 'the versions table marks 1.0.0 withdrawn');
     eq(
       await page.getByTestId('download-bundle').getAttribute('href'),
       `/download/${LID}/${TWIN}/1.0.0/full.bundle`,

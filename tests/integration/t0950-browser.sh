@@ -63,6 +63,7 @@ FID=$(cat "$TRASH/fid" 2>/dev/null)
 test_expect_success 'the lighthouse follows the follower and its API shows the replication' '
     lh peer add "http://127.0.0.1:$PF" >/dev/null 2>&1 &&
     lh sync >/dev/null &&
+    lh withdraw connected-urban-twins@1.0.0 --reason "Superseded by 1.1.0" >/dev/null &&
     curl -fsS "http://127.0.0.1:$PL/api/v1/graph/$LID/connected-urban-twins" >graph.json &&
     grep -q "\"replicates\"" graph.json && grep -q "$FID" graph.json &&
     curl -fsS "http://127.0.0.1:$PL/" | grep -q "/assets/app.js"
