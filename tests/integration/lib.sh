@@ -78,6 +78,31 @@ test_wait_http() {
     return 1
 }
 
+# test_serve HOME PORT NAME: start `citynode serve` of HOME on 127.0.0.1:PORT
+# in the background (log $TRASH/NAME.log, pid $TRASH/NAME.pid) and wait
+# until it answers. test_stop_servers stops every process whose pid is in a
+# $TRASH/*.pid file and waits until it is gone; it also runs at exit.
+test_serve() {
+    "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
+    echo $! >"$TRASH/$3.pid"
+    test_wait_http "$2" /tuf/timestamp.json
+}
+test_stop_servers() {
+    for p in "$TRASH"/*.pid; do
+        [ -e "$p" ] || continue
+        pid=$(cat "$p")
+        rm -f "$p"
+        kill "$pid" 2>/dev/null || continue
+        i=0
+        while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+            sleep 0.05
+            i=$((i + 1))
+        done
+    done
+    return 0
+}
+test_at_exit test_stop_servers
+
 test_done() {
     echo "$test_passed passed, $test_failed failed"
     [ "$test_failed" -eq 0 ]

@@ -15,15 +15,6 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT
 
 cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
 
-stop_serve() {
-    [ -f "$TRASH/lighthouse.pid" ] || return 0
-    kill "$(cat "$TRASH/lighthouse.pid")" 2>/dev/null
-    wait "$(cat "$TRASH/lighthouse.pid")" 2>/dev/null
-    rm -f "$TRASH/lighthouse.pid"
-    return 0
-}
-test_at_exit stop_serve
-
 test_expect_success 'the lighthouse (sample: Eindhoven) publishes two versions and serves' '
     cn "$L" init --name "Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PL" >lid &&
     mkdir src && cp "$SAMPLE" src/publiccode.yml &&
@@ -32,9 +23,7 @@ test_expect_success 'the lighthouse (sample: Eindhoven) publishes two versions a
     cn "$L" publish src >/dev/null &&
     (cd src && echo "Replicated in Leipzig-West" >>README.md && git commit -qam "second version") &&
     cn "$L" publish src --version 1.1.0 >/dev/null &&
-    "$CITYNODE" --home "$L" serve --listen "127.0.0.1:$PL" >lighthouse.log 2>&1 &
-    echo $! >"$TRASH/lighthouse.pid" &&
-    test_wait_http "$PL" /tuf/1.root.json
+    test_serve "$L" "$PL" lighthouse
 '
 
 LID=$(cat "$TRASH/lid" 2>/dev/null)

@@ -16,13 +16,6 @@ PF=$(test_free_port)
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
-start_serve() { # HOME PORT NAME
-    "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
-    echo $! >"$TRASH/$3.pid"
-    test_wait_http "$2" /tuf/1.root.json
-}
-stop_all() { for p in "$TRASH"/*.pid; do [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; }
-test_at_exit stop_all
 
 publish_example() { # HOME DIR
     rm -rf pub && cp -r "$CN_SOURCE_DIR/examples/$2" pub &&
@@ -42,7 +35,7 @@ test_expect_success 'the lighthouse (sample: Eindhoven) publishes a strategy, tw
     publish_example "$L" solutions/zukunftsforum-zukunftslabor &&
     publish_example "$L" solutions/connected-urban-twins &&
     publish_example "$L" datasets/leipzig-west-beteiligung-2016 &&
-    start_serve "$L" "$PL" lighthouse
+    test_serve "$L" "$PL" lighthouse
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)
 
@@ -50,7 +43,7 @@ test_expect_success 'a follower (sample: Leipzig) syncs the lighthouse and serve
     cn "$F" init --name "Leipzig (sample)" --country DE --url "http://127.0.0.1:$PF" >fid &&
     cn "$F" peer add "http://127.0.0.1:$PL" >/dev/null 2>&1 &&
     cn "$F" sync >/dev/null 2>sync.err &&
-    start_serve "$F" "$PF" follower
+    test_serve "$F" "$PF" follower
 '
 FID=$(cat "$TRASH/fid" 2>/dev/null)
 
@@ -209,7 +202,7 @@ test_expect_success 'the node directory lists both nodes with their sources' '
 '
 
 test_expect_success 'peer remove drops the peer and its items from the registry' '
-    stop_all && sleep 0.2 &&
+    test_stop_servers &&
     cn "$F" peer remove "${LID:0:12}" 2>remove.err &&
     cn "$F" search Mobilitat >after &&
     test "$(wc -l <after)" -eq 0 &&

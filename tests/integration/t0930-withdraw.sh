@@ -16,13 +16,6 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT
 
 lh() { "$CITYNODE" --home "$L" "$@"; }
 fo() { "$CITYNODE" --home "$F" "$@"; }
-start_serve() { # HOME PORT NAME
-    "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
-    echo $! >"$TRASH/$3.pid"
-    test_wait_http "$2" /tuf/1.root.json
-}
-stop_all() { for p in "$TRASH"/*.pid; do [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; }
-test_at_exit stop_all
 get() { curl -sS -o "$3" -w "%{http_code}" "http://127.0.0.1:$1$2"; }
 # Everything the publisher has signed and stored, to show a refused command changes nothing.
 tree_digest() { (cd "$L" && find public repos -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
@@ -34,7 +27,7 @@ test_expect_success 'the lighthouse (sample: Eindhoven) publishes two versions; 
     lh publish src >/dev/null 2>&1 &&
     sed -i "s/^softwareVersion: .*/softwareVersion: 1.1.0/" src/publiccode.yml &&
     git -C src commit -qam two && lh publish src >/dev/null 2>&1 &&
-    start_serve "$L" "$PL" lighthouse &&
+    test_serve "$L" "$PL" lighthouse &&
     fo init --name "Stadt Leipzig (sample)" --country DE --url "http://127.0.0.1:$PF" >/dev/null &&
     fo peer add "http://127.0.0.1:$PL" >/dev/null 2>&1 &&
     fo sync >/dev/null 2>&1 &&

@@ -20,13 +20,6 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT
 lh() { "$CITYNODE" --home "$L" "$@"; }
 fo() { "$CITYNODE" --home "$F" "$@"; }
 
-serve() { # HOME PORT NAME
-    "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
-    echo $! >"$TRASH/$3.pid"
-    test_wait_http "$2" /tuf/timestamp.json
-}
-stop_all() { for p in "$TRASH"/*.pid; do [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; }
-test_at_exit stop_all
 
 publish_example() { # DIR
     rm -rf pub && cp -r "$CN_SOURCE_DIR/examples/$1" pub &&
@@ -47,7 +40,7 @@ test_expect_success 'the lighthouse (sample: Eindhoven) publishes solutions, a d
     sed -i "s/^softwareVersion: .*/softwareVersion: 1.1.0/" twin-src/publiccode.yml &&
     (cd twin-src && git commit -qam "second release") &&
     lh publish twin-src >/dev/null &&
-    serve "$L" "$PL" lighthouse
+    test_serve "$L" "$PL" lighthouse
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)
 
@@ -56,7 +49,7 @@ test_expect_success 'the follower (sample: Leipzig) syncs, replicates the soluti
     fo peer add "http://127.0.0.1:$PL" >/dev/null 2>&1 &&
     fo sync >/dev/null &&
     fo replicate "${LID:0:12}/connected-urban-twins" twin >/dev/null &&
-    serve "$F" "$PF" follower
+    test_serve "$F" "$PF" follower
 '
 FID=$(cat "$TRASH/fid" 2>/dev/null)
 
