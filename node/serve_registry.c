@@ -146,28 +146,38 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const cn_web_asset 
 
 /* ---- JSON documents -------------------------------------------------- */
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const json_t *doc,
-                                 const char *ctype)
+/* Send text (heap, len bytes; taken over) as a public document of the
+ * registry: no-cache, readable by other origins' pages (the registry is
+ * public data). disposition may be NULL. */
+static enum MHD_Result send_document(struct MHD_Connection *c, unsigned status, char *text,
+                                     size_t len, const char *ctype, const char *disposition)
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
-    struct MHD_Response *r;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     enum MHD_Result ret;
 
-    if (text == NULL)
-        return cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-    r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
     if (r == NULL) {
         free(text);
         return MHD_NO;
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    if (disposition != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    /* Public data: other registries' pages may read it. */
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     common_headers(r);
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const json_t *doc,
+                                 const char *ctype)
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+    if (text == NULL)
+        return cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    return send_document(c, status, text, strlen(text), ctype, NULL);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, int err)
@@ -282,11 +292,10 @@ static enum MHD_Result serve_publiccode(cn_server *srv, struct MHD_Connection *c
     const json_t *manifest;
     const char *id, *kind, *version;
     cn_buf body = CN_BUF_INIT;
-    struct MHD_Response *r;
     enum MHD_Result ret;
     int err, found = 0;
     size_t len;
-    char *text, disp[300];
+    char *text;
 
     if ((err = read_args(&q, c)) != 0 || (err = cn_registry_item(&doc, reg, node, item, &q)) != 0)
         goto fail;
@@ -309,19 +318,8 @@ static enum MHD_Result serve_publiccode(cn_server *srv, struct MHD_Connection *c
     if (!found && (err = cn_yaml_write(&body, manifest, "kind")) != 0)
         goto fail;
     text = cn_buf_detach(&body, &len);
-    if ((r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)) == NULL) {
-        free(text);
-        ret = MHD_NO;
-        goto out;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/yaml; charset=utf-8");
-    snprintf(disp, sizeof(disp), "inline; filename=\"publiccode.yml\"");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-    common_headers(r);
-    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
+    ret = send_document(c, MHD_HTTP_OK, text, len, "application/yaml; charset=utf-8",
+                        "inline; filename=\"publiccode.yml\"");
     goto out;
 fail:
     ret = send_error(c, err);
