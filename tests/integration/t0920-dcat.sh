@@ -16,15 +16,6 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT
 
 cn() { "$CITYNODE" --home "$H" "$@"; }
 
-stop_serve() {
-    [ -f "$TRASH/serve.pid" ] || return 0
-    kill "$(cat "$TRASH/serve.pid")" 2>/dev/null
-    wait "$(cat "$TRASH/serve.pid")" 2>/dev/null
-    rm -f "$TRASH/serve.pid"
-    return 0
-}
-test_at_exit stop_serve
-
 publish_dir() { # DIR
     (cd "$1" && { [ -d .git ] || git init -q; } && git add . && git commit -qm "sample") &&
     cn publish "$1" >/dev/null 2>publish.err &&
@@ -121,9 +112,7 @@ test_expect_success 'it publishes a second dataset in two versions' '
 '
 
 test_expect_success 'serve answers /dcat/catalog.jsonld as application/ld+json' '
-    "$CITYNODE" --home "$H" serve --listen "127.0.0.1:$P" >serve.log 2>&1 &
-    echo $! >serve.pid &&
-    test_wait_http "$P" /tuf/1.root.json &&
+    test_serve "$H" "$P" serve &&
     curl -fsS -D headers -o catalog.jsonld "$BASE/dcat/catalog.jsonld" &&
     grep -qi "^content-type: application/ld+json" headers
 '
