@@ -201,6 +201,34 @@ test_expect_success 'the node directory lists both nodes with their sources' '
 	PY
 '
 
+test_expect_success 'every answer above is what docs/api.yaml specifies' '
+    get "$PL" "/api/v1/items/$LID/connected-urban-twins/versions" versions.json >/dev/null &&
+    get "$PL" "/api/v1/nodes/$FID" node.json >/dev/null &&
+    /usr/bin/python3 "$CN_SOURCE_DIR/tests/api/check_openapi.py" "$CN_SOURCE_DIR/docs/api.yaml" \
+        /api/v1/search 200 hits.json \
+        /api/v1/search 200 ds.json \
+        /api/v1/search 200 p2.json \
+        "/api/v1/items/$LID/connected-urban-twins" 200 item.json \
+        "/api/v1/items/$LID/connected-urban-twins/versions" 200 versions.json \
+        "/api/v1/graph/$LID/connected-urban-twins" 200 graph.json \
+        /api/v1/nodes 200 nodes.json \
+        "/api/v1/nodes/$FID" 200 node.json \
+        /api/v1/ 200 root.json \
+        /api/v1/search 400 e1.json \
+        /api/v1/search 400 e3.json \
+        "/api/v1/items/$LID/no-such-item" 404 e4.json \
+        "/api/v1/items/$LID/leipzig-triangulum/publiccode.yml" 404 st.json
+'
+
+test_expect_success 'the checker of docs/api.yaml finds a document that breaks it' '
+    /usr/bin/python3 -c "import json,sys; d = json.load(open(sys.argv[1])); \
+        d[\"results\"][0][\"withdrawn\"] = \"no\"; del d[\"total\"]; json.dump(d, open(sys.argv[2], \"w\"))" \
+        hits.json broken.json &&
+    test_expect_code 1 /usr/bin/python3 "$CN_SOURCE_DIR/tests/api/check_openapi.py" \
+        "$CN_SOURCE_DIR/docs/api.yaml" /api/v1/search 200 broken.json 2>broken.err &&
+    grep -q "results/0/withdrawn" broken.err && grep -q "total" broken.err
+'
+
 test_expect_success 'peer remove drops the peer and its items from the registry' '
     test_stop_servers &&
     cn "$F" peer remove "${LID:0:12}" 2>remove.err &&

@@ -104,6 +104,13 @@ test_expect_success 'withdrawing the whole item marks the item; search still fin
 	PY
 '
 
+test_expect_success 'the withdrawn documents are what docs/api.yaml specifies' '
+    /usr/bin/python3 "$CN_SOURCE_DIR/tests/api/check_openapi.py" "$CN_SOURCE_DIR/docs/api.yaml" \
+        "/api/v1/items/$LID/$ITEM/versions" 200 v.json \
+        "/api/v1/items/$LID/$ITEM" 200 item.json \
+        /api/v1/search 200 all.json
+'
+
 test_expect_success 'withdrawing again changes nothing and says so' '
     before=$(tree_digest) &&
     lh withdraw "$ITEM" --reason "again" >again &&
