@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define CN_HINT_TIMEOUT_MS   2000L
+#define CN_HINT_TIMEOUT_MS   5000L /* a loaded peer still answers; a dead one fails at once */
 #define CN_HINT_URL_MAX      2048
 #define CN_HINT_MAX_PARALLEL 64L
 
