@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/name.h"
 #include "core/semver.h"
+#include "core/zip.h"
 #include "node/serve_internal.h"
 #include "node/web_assets.h"
 #include "registry/registry.h"
@@ -25,8 +26,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PUBLICCODE_MAX (1024 * 1024) /* bytes of a publiccode.yml we send */
-#define HOST_MAX       255
+#define PUBLICCODE_MAX  (1024 * 1024) /* bytes of a publiccode.yml we send */
+#define ZIP_MAX_CONTENT (32 << 20)    /* bytes of files in one files.zip (built in memory) */
+#define ZIP_MAX_DEPTH   64            /* directory levels in one files.zip */
+#define HOST_MAX        255
 
 /* The page is a program that reads the registry's documents: nothing but
  * its own files and the API, no inline script or style, no framing. */
@@ -399,6 +402,135 @@ static int is_node_id(const char *s, size_t n)
     return 1;
 }
 
+/* ---- a version's files as a ZIP --------------------------------------- */
+
+typedef struct {
+    cn_zip *zip;
+    git_repository *repo;
+    size_t total;   /* bytes of file content so far */
+    size_t skipped; /* symlinks and submodules left out */
+} zip_walk;
+
+/* Add the regular files below tree to the archive, their paths under prefix. */
+static int zip_tree(zip_walk *w, const git_tree *tree, const char *prefix, int depth)
+{
+    size_t i, n = git_tree_entrycount(tree);
+    int err = 0;
+
+    if (depth > ZIP_MAX_DEPTH)
+        return cn_error_set(CN_ELIMIT, "directories nested deeper than %d", ZIP_MAX_DEPTH);
+    for (i = 0; i < n && err == 0; i++) {
+        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+        git_filemode_t mode = git_tree_entry_filemode(e);
+        char path[CN_ZIP_MAX_NAME + 1];
+        git_tree *sub = NULL;
+        git_blob *blob = NULL;
+
+        if ((size_t)snprintf(path, sizeof(path), "%s%s", prefix, git_tree_entry_name(e)) >=
+            sizeof(path))
+            return cn_error_set(CN_ELIMIT, "a path longer than %d bytes", CN_ZIP_MAX_NAME);
+        if (mode == GIT_FILEMODE_TREE) {
+            if (git_tree_lookup(&sub, w->repo, git_tree_entry_id(e)) != 0)
+                return cn_error_set(CN_ERROR, "%s: tree missing from the repository", path);
+            if (strlen(path) + 1 >= sizeof(path))
+                err = cn_error_set(CN_ELIMIT, "a path longer than %d bytes", CN_ZIP_MAX_NAME);
+            else {
+                strcat(path, "/");
+                err = zip_tree(w, sub, path, depth + 1);
+            }
+            git_tree_free(sub);
+        } else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
+            size_t size;
+            if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) != 0)
+                return cn_error_set(CN_ERROR, "%s: blob missing from the repository", path);
+            size = (size_t)git_blob_rawsize(blob);
+            if (size > ZIP_MAX_CONTENT || w->total + size > ZIP_MAX_CONTENT)
+                err = cn_error_set(CN_ELIMIT,
+                                   "the files of this version are larger than %d MiB: download "
+                                   "full.bundle or use git clone",
+                                   ZIP_MAX_CONTENT >> 20);
+            else
+                err = cn_zip_add(w->zip, path, git_blob_rawcontent(blob), size,
+                                 mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644);
+            w->total += size;
+            git_blob_free(blob);
+        } else {
+            w->skipped++; /* a symlink or a submodule: git clone has them */
+        }
+    }
+    return err;
+}
+
+/* download/<node>/<item>/<version>/files.zip: the tree of the version's
+ * signed tag, for people without git. Deterministic (the commit's time on
+ * every entry), so the tag id is its ETag. */
+static enum MHD_Result serve_zip(cn_server *srv, struct MHD_Connection *c, const char *node,
+                                 const char *item, const char *version)
+{
+    char path[CN_SERVE_MAX_PATH], ref[300], etag[64], disp[300];
+    git_repository *repo = NULL;
+    git_object *tag = NULL;
+    git_commit *commit = NULL;
+    git_tree *tree = NULL;
+    zip_walk w = {0};
+    unsigned char *data = NULL;
+    size_t len = 0;
+    const char *inm;
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    int err = 0;
+
+    snprintf(path, sizeof(path), "%s/%s/%s.git", srv->repos_dir ? srv->repos_dir : "", node, item);
+    snprintf(ref, sizeof(ref), "refs/tags/v%s", version);
+    if (srv->repos_dir == NULL || git_repository_open_bare(&repo, path) != 0 ||
+        git_revparse_single(&tag, repo, ref) != 0 ||
+        git_object_peel((git_object **)&commit, tag, GIT_OBJECT_COMMIT) != 0 ||
+        git_commit_tree(&tree, commit) != 0) {
+        git_error_clear();
+        ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        goto out;
+    }
+    snprintf(etag, sizeof(etag), "\"%s.zip\"", git_oid_tostr_s(git_object_id(tag)));
+    inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (inm != NULL && strcmp(inm, etag) == 0) {
+        if ((r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)) == NULL) {
+            ret = MHD_NO;
+            goto out;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+        ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
+        MHD_destroy_response(r);
+        goto out;
+    }
+    w.repo = repo;
+    if ((err = cn_zip_new(&w.zip, (time_t)git_commit_time(commit))) != 0 ||
+        (err = zip_tree(&w, tree, "", 0)) != 0 || (err = cn_zip_finish(&data, &len, w.zip)) != 0) {
+        ret = send_error(c, err);
+        goto out;
+    }
+    if ((r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE)) == NULL) {
+        ret = MHD_NO;
+        goto out;
+    }
+    data = NULL;
+    snprintf(disp, sizeof(disp), "attachment; filename=\"%s-%s.zip\"", item, version);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/zip");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    common_headers(r);
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+out:
+    free(data);
+    cn_zip_free(w.zip);
+    git_tree_free(tree);
+    git_commit_free(commit);
+    git_object_free(tag);
+    git_repository_free(repo);
+    return ret;
+}
+
 /* download/<node>/<item>/<version>/<file>: the verified target
  * items/<item>/<version>/<file> of the node (this one's published tree, or
  * a peer's mirror), found under its consistent name <sha256>.<file>. */
@@ -419,10 +551,12 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
     if (n != 5 || p != NULL || !is_node_id(seg[1], strlen(seg[1])) ||
         cn_name_check_slug(seg[2]) != 0 || cn_semver_check(seg[3]) != 0 ||
         (strcmp(seg[4], "manifest.json") != 0 && strcmp(seg[4], "full.bundle") != 0 &&
-         strcmp(seg[4], "delta.bundle") != 0)) {
+         strcmp(seg[4], "delta.bundle") != 0 && strcmp(seg[4], "files.zip") != 0)) {
         cn_error_clear();
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     }
+    if (strcmp(seg[4], "files.zip") == 0)
+        return serve_zip(srv, c, seg[1], seg[2], seg[3]);
     if (srv->node_id != NULL && strcmp(seg[1], srv->node_id) == 0) {
         base_fd = dup(srv->root_fd);
     } else if (srv->mirrors_dir != NULL) {

@@ -104,6 +104,7 @@ const LABELS = {
     about: 'About',
     getHeading: 'Get a copy',
     downloadsIntro: 'Download the files of version {v}:',
+    dlZip: 'All files (ZIP)',
     dlManifest: 'Description (manifest.json)',
     dlBundle: 'Complete package with history (full.bundle, for git)',
     dlPubliccode: 'publiccode.yml (standard description of public software)',
@@ -339,6 +340,7 @@ const LABELS = {
     about: 'Beschreibung',
     getHeading: 'Herunterladen',
     downloadsIntro: 'Die Dateien von Version {v} herunterladen:',
+    dlZip: 'Alle Dateien (ZIP)',
     dlManifest: 'Beschreibung (manifest.json)',
     dlBundle: 'Vollständiges Paket mit Verlauf (full.bundle, für git)',
     dlPubliccode: 'publiccode.yml (Standardbeschreibung öffentlicher Software)',
@@ -1538,6 +1540,7 @@ function getSection(doc) {
   if (doc.git) {
     const dl = `/download/${n}/${enc(doc.item)}/${enc(v.version)}/`;
     const links = [
+      h('li', null, h('a', { href: dl + 'files.zip', download: `${doc.item}-${v.version}.zip`, testid: 'download-zip' }, t('dlZip'))),
       h('li', null, h('a', { href: dl + 'manifest.json', download: `${doc.item}-${v.version}.manifest.json`, testid: 'download-manifest' }, t('dlManifest'))),
       h('li', null, h('a', { href: dl + 'full.bundle', download: `${doc.item}-${v.version}.bundle`, testid: 'download-bundle' }, t('dlBundle'))),
     ];

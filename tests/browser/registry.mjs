@@ -234,6 +234,14 @@ try {
     eq(bundle, `/download/${LID}/${TWIN}/1.1.0/full.bundle`, 'bundle link');
     const res = await page.request.head(BASE + bundle);
     eq(res.status(), 200, `status of ${bundle}`);
+    const zip = await page.getByTestId('download-zip').getAttribute('href');
+    eq(zip, `/download/${LID}/${TWIN}/1.1.0/files.zip`, 'zip link, the first download offered');
+    const z = await page.request.get(BASE + zip);
+    eq(z.status(), 200, `status of ${zip}`);
+    eq(z.headers()['content-type'], 'application/zip', 'content type of the zip');
+    const bytes = await z.body();
+    eq(bytes.subarray(0, 4).toString('hex'), '504b0304', 'the zip starts with a local file header');
+    assert(bytes.includes(Buffer.from('publiccode.yml')), 'the zip holds publiccode.yml');
   });
 
   await step('a screenshot of the item page is saved', async () => {

@@ -155,6 +155,32 @@ test_expect_success 'downloads serve the verified files of own and mirrored item
     cmp own.bundle cut.bundle
 '
 
+test_expect_success 'files.zip holds the files of the signed tag, for people without git' '
+    repo="$L/repos/$LID/zukunftsforum-zukunftslabor.git" &&
+    test "$(get "$PF" "/download/$LID/zukunftsforum-zukunftslabor/1.0.0/files.zip" files.zip)" = 200 &&
+    curl -sS -D zip.headers -o /dev/null "http://127.0.0.1:$PF/download/$LID/zukunftsforum-zukunftslabor/1.0.0/files.zip" &&
+    grep -qi "^content-type: application/zip" zip.headers &&
+    grep -qi "^content-disposition: attachment; filename=\"zukunftsforum-zukunftslabor-1.0.0.zip\"" zip.headers &&
+    etag=$(sed -n "s/^[Ee][Tt]ag: \(.*\)\r$/\1/p" zip.headers) &&
+    test "$(curl -s -o /dev/null -w "%{http_code}" -H "If-None-Match: $etag" \
+        "http://127.0.0.1:$PF/download/$LID/zukunftsforum-zukunftslabor/1.0.0/files.zip")" = 304 &&
+    git -C "$repo" ls-tree -r --name-only v1.0.0 >want.names &&
+    mkdir want && git -C "$repo" archive v1.0.0 | tar -x -C want &&
+    /usr/bin/python3 - files.zip want want.names <<-\PY &&
+	import os, sys, zipfile
+	z = zipfile.ZipFile(sys.argv[1])
+	assert z.testzip() is None
+	names = sorted(z.namelist())
+	want = sorted(open(sys.argv[3]).read().split("\n")[:-1])
+	assert names == want, (names, want)
+	for n in names:
+	    assert z.read(n) == open(os.path.join(sys.argv[2], n), "rb").read(), n
+	PY
+    get "$PF" "/download/$LID/zukunftsforum-zukunftslabor/1.0.0/files.zip" again.zip >/dev/null &&
+    cmp files.zip again.zip &&
+    test "$(get "$PF" "/download/$LID/zukunftsforum-zukunftslabor/9.9.9/files.zip" none)" = 404
+'
+
 test_expect_success 'a solution exports its publiccode.yml as signed; a strategy has none' '
     test "$(get "$PF" "/api/v1/items/$LID/connected-urban-twins/publiccode.yml" pc.yml)" = 200 &&
     cmp pc.yml "$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml" &&

@@ -1,0 +1,204 @@
+/*
+ * zip.c - an in-memory ZIP writer with zlib's raw deflate (zip.h).
+ */
+#include "core/zip.h"
+#include "core/error.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define SIG_LOCAL      0x04034b50u
+#define SIG_CENTRAL    0x02014b50u
+#define SIG_END        0x06054b50u
+#define FLAG_UTF8      0x0800u
+#define METHOD_STORE   0u
+#define METHOD_DEFLATE 8u
+#define VERSION_NEEDED 20u               /* 2.0: deflate */
+#define VERSION_MADE   ((3u << 8) | 20u) /* Unix, 2.0 */
+
+struct cn_zip {
+    cn_buf data;    /* local headers and file data */
+    cn_buf central; /* central directory records */
+    size_t entries;
+    uint16_t dos_time, dos_date;
+};
+
+static int put_le16(cn_buf *b, unsigned v)
+{
+    unsigned char x[2] = {(unsigned char)(v & 0xff), (unsigned char)((v >> 8) & 0xff)};
+    return cn_buf_put(b, x, 2);
+}
+
+static int put_le32(cn_buf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)(v & 0xff), (unsigned char)((v >> 8) & 0xff),
+                          (unsigned char)((v >> 16) & 0xff), (unsigned char)(v >> 24)};
+    return cn_buf_put(b, x, 4);
+}
+
+int cn_zip_new(cn_zip **out, time_t mtime)
+{
+    cn_zip *zip = calloc(1, sizeof(*zip));
+    struct tm tm;
+
+    *out = NULL;
+    if (zip == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    /* MS-DOS time: local time by convention; UTC here, so the archive does
+     * not depend on the server's time zone. Years before 1980 do not fit. */
+    if (gmtime_r(&mtime, &tm) == NULL || tm.tm_year < 80) {
+        memset(&tm, 0, sizeof(tm));
+        tm.tm_year = 80;
+        tm.tm_mday = 1;
+    }
+    zip->dos_time = (uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+    zip->dos_date = (uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+    *out = zip;
+    return 0;
+}
+
+void cn_zip_free(cn_zip *zip)
+{
+    if (zip == NULL)
+        return;
+    cn_buf_free(&zip->data);
+    cn_buf_free(&zip->central);
+    free(zip);
+}
+
+static int check_name(const char *name)
+{
+    size_t len = strlen(name);
+    const char *p = name;
+
+    if (len == 0 || len > CN_ZIP_MAX_NAME)
+        return cn_error_set(CN_EINVAL, "zip entry name of %zu bytes", len);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f || name[i] == '\\')
+            return cn_error_set(CN_EINVAL, "zip entry name '%.80s': control character or '\\'",
+                                name);
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return cn_error_set(CN_EINVAL, "zip entry name '%.80s': empty, '.' or '..' part", name);
+        if (slash == NULL)
+            return 0;
+        p = slash + 1;
+    }
+}
+
+/* Raw deflate of data into a new buffer; *out is NULL when it did not come
+ * out smaller (the entry is then stored). */
+static int deflate_data(unsigned char **out, size_t *outlen, const void *data, size_t len)
+{
+    z_stream z;
+    uLong bound;
+    unsigned char *buf;
+    int rc;
+
+    *out = NULL;
+    *outlen = 0;
+    if (len == 0 || len > UINT_MAX)
+        return 0;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
+        return cn_error_set(CN_ENOMEM, "cannot start zlib");
+    bound = deflateBound(&z, (uLong)len);
+    if ((buf = malloc(bound)) == NULL) {
+        deflateEnd(&z);
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    z.next_out = buf;
+    z.avail_out = (uInt)bound;
+    rc = deflate(&z, Z_FINISH);
+    *outlen = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END || *outlen >= len) {
+        free(buf);
+        *outlen = 0;
+        return rc == Z_STREAM_END || rc == Z_OK || rc == Z_BUF_ERROR
+                   ? 0
+                   : cn_error_set(CN_ERROR, "zlib deflate failed (%d)", rc);
+    }
+    *out = buf;
+    return 0;
+}
+
+int cn_zip_add(cn_zip *zip, const char *name, const void *data, size_t len, unsigned mode)
+{
+    unsigned char *packed = NULL;
+    size_t packed_len = 0, name_len = strlen(name), offset = zip->data.len;
+    uint32_t crc;
+    unsigned method;
+    int err;
+
+    if ((err = check_name(name)) != 0)
+        return err;
+    if (zip->entries >= CN_ZIP_MAX_ENTRIES)
+        return cn_error_set(CN_ELIMIT, "more than %d files for one zip", CN_ZIP_MAX_ENTRIES);
+    if (len > CN_ZIP_MAX_TOTAL || zip->data.len + zip->central.len + len > CN_ZIP_MAX_TOTAL)
+        return cn_error_set(CN_ELIMIT, "a zip of more than %u MiB", CN_ZIP_MAX_TOTAL >> 20);
+    crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, (uInt)len);
+    if ((err = deflate_data(&packed, &packed_len, data, len)) != 0)
+        return err;
+    method = packed ? METHOD_DEFLATE : METHOD_STORE;
+    if (!packed)
+        packed_len = len;
+    if ((err = put_le32(&zip->data, SIG_LOCAL)) || (err = put_le16(&zip->data, VERSION_NEEDED)) ||
+        (err = put_le16(&zip->data, FLAG_UTF8)) || (err = put_le16(&zip->data, method)) ||
+        (err = put_le16(&zip->data, zip->dos_time)) ||
+        (err = put_le16(&zip->data, zip->dos_date)) || (err = put_le32(&zip->data, crc)) ||
+        (err = put_le32(&zip->data, (uint32_t)packed_len)) ||
+        (err = put_le32(&zip->data, (uint32_t)len)) ||
+        (err = put_le16(&zip->data, (unsigned)name_len)) || (err = put_le16(&zip->data, 0)) ||
+        (err = cn_buf_put(&zip->data, name, name_len)) ||
+        (err = cn_buf_put(&zip->data, packed ? packed : data, packed_len)))
+        goto out;
+    if ((err = put_le32(&zip->central, SIG_CENTRAL)) ||
+        (err = put_le16(&zip->central, VERSION_MADE)) ||
+        (err = put_le16(&zip->central, VERSION_NEEDED)) ||
+        (err = put_le16(&zip->central, FLAG_UTF8)) || (err = put_le16(&zip->central, method)) ||
+        (err = put_le16(&zip->central, zip->dos_time)) ||
+        (err = put_le16(&zip->central, zip->dos_date)) || (err = put_le32(&zip->central, crc)) ||
+        (err = put_le32(&zip->central, (uint32_t)packed_len)) ||
+        (err = put_le32(&zip->central, (uint32_t)len)) ||
+        (err = put_le16(&zip->central, (unsigned)name_len)) ||
+        (err = put_le16(&zip->central, 0)) || /* extra field */
+        (err = put_le16(&zip->central, 0)) || /* comment */
+        (err = put_le16(&zip->central, 0)) || /* disk */
+        (err = put_le16(&zip->central, 0)) || /* internal attributes */
+        (err = put_le32(&zip->central, (uint32_t)(0100000u | (mode & 0777u)) << 16)) ||
+        (err = put_le32(&zip->central, (uint32_t)offset)) ||
+        (err = cn_buf_put(&zip->central, name, name_len)))
+        goto out;
+    zip->entries++;
+out:
+    free(packed);
+    return err;
+}
+
+int cn_zip_finish(unsigned char **out, size_t *len, cn_zip *zip)
+{
+    size_t cd_offset = zip->data.len, cd_size = zip->central.len;
+    int err;
+
+    *out = NULL;
+    *len = 0;
+    if ((err = cn_buf_put(&zip->data, zip->central.data, zip->central.len)) ||
+        (err = put_le32(&zip->data, SIG_END)) || (err = put_le16(&zip->data, 0)) ||
+        (err = put_le16(&zip->data, 0)) || (err = put_le16(&zip->data, (unsigned)zip->entries)) ||
+        (err = put_le16(&zip->data, (unsigned)zip->entries)) ||
+        (err = put_le32(&zip->data, (uint32_t)cd_size)) ||
+        (err = put_le32(&zip->data, (uint32_t)cd_offset)) || (err = put_le16(&zip->data, 0)))
+        return err;
+    *out = (unsigned char *)cn_buf_detach(&zip->data, len);
+    cn_buf_free(&zip->central);
+    zip->entries = 0;
+    return 0;
+}
