@@ -120,7 +120,7 @@ try {
       assert(await page.getByTestId('facet-' + f).isVisible(), `the ${f} facet is shown`);
     const keeper = page.getByTestId('keeper');
     await keeper.waitFor();
-    eq(await keeper.textContent(), 'This registry is kept by Gemeente Eindhoven (sample). ', 'the footer names the node');
+    eq(await keeper.textContent(), 'This registry is kept by Gemeente Eindhoven (sample).', 'the footer names the node');
     eq(await keeper.getAttribute('href'), `/?node=${LID}`, 'the footer links the node');
   });
 
