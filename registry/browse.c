@@ -34,6 +34,8 @@ static void read_end(cn_registry *reg, int began)
         sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
 }
 
+#define NODE_REPLICATED_MAX 200 /* replications listed in a node's document */
+
 static int prep(sqlite3_stmt **out, cn_registry *reg, const char *sql)
 {
     if (sqlite3_prepare_v2(reg->db, sql, -1, out, NULL) != SQLITE_OK)
@@ -499,6 +501,48 @@ out:
     return err;
 }
 
+/* "replicated": what the node replicated from others, from the signed
+ * `replicates` attestations it published (newest first, at most
+ * NODE_REPLICATED_MAX), with the original's node name and title when the
+ * registry has them. */
+static int node_replicated(json_t *doc, cn_registry *reg, const char *node_id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *list = json_array();
+    int rc, err;
+
+    if (list == NULL || cn_reg_set(doc, "replicated", list) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = prep(&st, reg,
+                    "SELECT a.id, a.subject_node, a.subject_item, a.subject_version, a.as_item,"
+                    " a.date, a.withdrawn, a.verified_at, n.name, i.title"
+                    " FROM reg_attestations a"
+                    " LEFT JOIN reg_nodes n ON n.node_id = a.subject_node"
+                    " LEFT JOIN reg_items i ON i.node = n.id AND i.item = a.subject_item"
+                    " WHERE a.by_node = ?1 ORDER BY a.date DESC, a.id LIMIT ?2")) != 0)
+        return err;
+    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, NODE_REPLICATED_MAX);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *e = json_pack(
+            "{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o}", "attestation",
+            cn_reg_column_json_string(st, 0), "node", cn_reg_column_json_string(st, 1), "item",
+            cn_reg_column_json_string(st, 2), "version", cn_reg_column_json_string(st, 3), "as",
+            cn_reg_column_json_string(st, 4), "date", cn_reg_column_json_string(st, 5), "withdrawn",
+            sqlite3_column_int(st, 6), "verified_at", cn_reg_time_json(sqlite3_column_int64(st, 7)),
+            "node_name", cn_reg_column_json_string(st, 8), "title",
+            cn_reg_column_json_string(st, 9));
+        if (e == NULL || json_array_append_new(list, e) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (err == 0 && rc != SQLITE_DONE)
+        err = cn_reg_sqlite_error(reg, "reading a node's replications");
+    sqlite3_finalize(st);
+    return err;
+}
+
 int cn_registry_node(json_t **out, cn_registry *reg, const char *node)
 {
     sqlite3_stmt *st = NULL;
@@ -522,6 +566,10 @@ int cn_registry_node(json_t **out, cn_registry *reg, const char *node)
     if ((doc = node_entry(st)) == NULL || cn_reg_set(doc, "profile", cn_reg_column_json(st, 13))) {
         json_decref(doc);
         err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((err = node_replicated(doc, reg, node_id)) != 0) {
+        json_decref(doc);
         goto out;
     }
     *out = doc;

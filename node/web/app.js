@@ -25,6 +25,10 @@ const LABELS = {
     navLabel: 'Main',
     footer: 'The shared registry of a citynode network. The same data as JSON: ',
     keptBy: 'This registry is kept by {name}.',
+    replicatedHeading: 'Replicated from other cities',
+    replicatedIntro: 'Solutions this city took over, as it signed it.',
+    replicatedFrom: '(version {v} of {city})',
+    replicatedOn: 'on {date}',
     loading: 'Loading…',
     searchTitle: 'Find solutions, datasets and strategies',
     searchIntro: 'Everything the cities of this network have published: software and other reusable solutions, open datasets and smart city strategies. Results appear as you type; words without umlauts work too (“Mobilitat” finds “Mobilität”).',
@@ -261,6 +265,10 @@ const LABELS = {
     navLabel: 'Hauptmenü',
     footer: 'Das gemeinsame Register eines citynode-Netzwerks. Dieselben Daten als JSON: ',
     keptBy: 'Dieses Register führt {name}.',
+    replicatedHeading: 'Von anderen Städten übernommen',
+    replicatedIntro: 'Lösungen, die diese Stadt übernommen hat, wie sie es signiert hat.',
+    replicatedFrom: '(Version {v} von {city})',
+    replicatedOn: 'am {date}',
     loading: 'Wird geladen …',
     searchTitle: 'Lösungen, Datensätze und Strategien finden',
     searchIntro: 'Alles, was die Städte dieses Netzwerks veröffentlicht haben: Software und andere übertragbare Lösungen, offene Datensätze und Smart-City-Strategien. Die Treffer erscheinen schon beim Tippen; Wörter ohne Umlaute funktionieren auch („Mobilitat“ findet „Mobilität“).',
@@ -1792,6 +1800,7 @@ function nodePage(node, items, p) {
       [t('email'), pr.email ? h('a', { href: 'mailto:' + encodeURI(pr.email) }, pr.email) : null],
       [t('nodeId'), h('code', { class: 'hash', testid: 'node-id' }, node.id)],
     ]),
+    replicatedSection(node),
     h(
       'section',
       { 'aria-labelledby': 'node-items-h', testid: 'node-items' },
@@ -1799,6 +1808,33 @@ function nodePage(node, items, p) {
       h('p', { class: 'muted' }, counts, c.withdrawn ? ` (${t('withdrawnCount', { n: c.withdrawn })})` : ''),
       items.results.length ? h('ol', { class: 'results' }, items.results.map((r) => hitEl(r, false))) : h('p', null, t('resultsCount0')),
       h('nav', { class: 'pager', 'aria-label': t('pages') }, pagerEls(items, p)),
+    ),
+  );
+}
+
+// What the node replicated from other cities (its signed attestations).
+function replicatedSection(node) {
+  const reps = Array.isArray(node.replicated) ? node.replicated : [];
+  if (!reps.length) return null;
+  return h(
+    'section',
+    { 'aria-labelledby': 'node-replicated-h', testid: 'node-replicated' },
+    h('h2', { id: 'node-replicated-h' }, t('replicatedHeading')),
+    h('p', { class: 'muted' }, t('replicatedIntro')),
+    h(
+      'ul',
+      { class: 'replicated' },
+      reps.map((r) =>
+        h(
+          'li',
+          { testid: 'replicated-entry', 'data-item': `${r.node}/${r.item}` },
+          navLink(itemParams(r.node, r.item, r.version), r.title || r.item, { testid: 'replicated-link' }),
+          ' ',
+          t('replicatedFrom', { v: r.version, city: r.node_name || shortId(r.node) }),
+          isDate(r.date) ? [' ', t('replicatedOn', { date: fmtDate(r.date) })] : null,
+          r.withdrawn ? [' ', withdrawnBadge()] : null,
+        ),
+      ),
     ),
   );
 }

@@ -266,6 +266,13 @@ try {
     eq(param('node'), FID, 'node in the URL');
     eq(await page.getByTestId('node-name').textContent(), 'Stadt Leipzig (sample)', 'the follower node page');
     eq(await page.getByTestId('node-id').textContent(), FID, 'its node id');
+    const rep = page.locator(`[data-testid="replicated-entry"][data-item="${LID}/${TWIN}"]`);
+    eq(await rep.count(), 1, 'the follower page lists what it replicated');
+    const repText = (await rep.textContent()).replace(/\s+/g, ' ');
+    assert(repText.includes('Connected Urban Twins') && repText.includes('version 1.1.0 of Gemeente Eindhoven (sample)'),
+      `the replication names the original, its version and city: "${repText}"`);
+    eq(await rep.locator('[data-testid="replicated-link"]').getAttribute('href'),
+      `/?item=${LID}%2F${TWIN}&version=1.1.0`, 'the replication links the original version');
   });
 
   await step('back returns to the item page, and again to the search', async () => {

@@ -1270,6 +1270,26 @@ static void the_graph_follows_attestations_and_is_based_on(void **state)
     assert_attestation_edge(find_edge(doc, from, to, "replicates"), 0);
     json_decref(doc);
 
+    /* Leipzig's own document lists what it replicated, with the original's names. */
+    assert_int_equal(cn_registry_node(&doc, f->reg, leip), 0);
+    {
+        const json_t *r = json_array_get(json_object_get(doc, "replicated"), 0);
+        assert_int_equal(json_array_size(json_object_get(doc, "replicated")), 1);
+        assert_string_equal(json_string_value(json_object_get(r, "node")), eind);
+        assert_string_equal(json_string_value(json_object_get(r, "node_name")), "Eindhoven");
+        assert_string_equal(json_string_value(json_object_get(r, "item")), "smart-lighting");
+        assert_string_equal(json_string_value(json_object_get(r, "version")), "2.1.0");
+        assert_string_equal(json_string_value(json_object_get(r, "as")), "smart-lighting-west");
+        assert_string_equal(json_string_value(json_object_get(r, "attestation")),
+                            "smart-lighting-2.1.0");
+        assert_true(json_is_false(json_object_get(r, "withdrawn")));
+    }
+    json_decref(doc);
+    /* Eindhoven replicated nothing. */
+    assert_int_equal(cn_registry_node(&doc, f->reg, eind), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "replicated")), 0);
+    json_decref(doc);
+
     /* Replications count other nodes: Leipzig (attestation) and Köln (url). */
     assert_int_equal(cn_registry_item(&doc, f->reg, eind, "smart-lighting", NULL), 0);
     assert_int_equal(json_integer_value(json_object_get(doc, "replications")), 2);
