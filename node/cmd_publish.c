@@ -380,11 +380,8 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
         fprintf(stderr, "warning: published, but not indexed for search: %s\n", cn_error_message());
         cn_error_clear();
     }
-    if (err == 0) {
-        size_t sent = cn_node_hint_peers(node);
-        if (sent > 0)
-            fprintf(stderr, "hinted %zu peer%s\n", sent, sent == 1 ? "" : "s");
-    }
+    if (err == 0)
+        cn_node_hint_peers_report(node);
 out:
     cn_node_free(node);
     free(home);

@@ -182,7 +182,7 @@ int cn_cmd_withdraw(const char *home_flag, int argc, char **argv)
         fprintf(stderr, "warning: withdrawn, but not indexed for search: %s\n", cn_error_message());
         cn_error_clear();
     }
-    cn_node_hint_peers(node);
+    cn_node_hint_peers_report(node);
     printf("withdrew %zu version%s of %s%s\n", withdrawn, withdrawn == 1 ? "" : "s", item,
            already ? " (others were withdrawn before)" : "");
 out:

@@ -9,7 +9,9 @@
 #include "node/index.h"
 #include "peers/hint.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cn_node_peers_open(cn_peers **out, const cn_home *home)
 {
@@ -34,17 +36,34 @@ static int round_changed(const cn_sync_report *report)
     return 0;
 }
 
-size_t cn_node_hint_peers(const cn_node *node)
+size_t cn_node_hint_peers(const cn_node *node, cn_buf *failures)
 {
     char *db_path = cn_path_join(node->home->root, "state.db");
     size_t sent = 0;
 
-    if (db_path)
-        cn_hint_send_peers(&sent, db_path, node->home->node_id,
-                           cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP));
+    if (db_path &&
+        cn_hint_send_peers(&sent, failures, db_path, node->home->node_id,
+                           cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP)) != 0 &&
+        failures)
+        cn_buf_printf(failures, "%s\n", cn_error_message());
     cn_error_clear();
     free(db_path);
     return sent;
+}
+
+void cn_node_hint_peers_report(const cn_node *node)
+{
+    cn_buf failures = CN_BUF_INIT;
+    size_t sent = cn_node_hint_peers(node, &failures);
+    char *line, *save = NULL;
+
+    if (sent > 0)
+        fprintf(stderr, "hinted %zu peer%s\n", sent, sent == 1 ? "" : "s");
+    if (failures.len > 0 && cn_buf_put(&failures, "", 1) == 0)
+        for (line = strtok_r((char *)failures.data, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save))
+            fprintf(stderr, "note: a hint did not arrive: %s\n", line);
+    cn_buf_free(&failures);
 }
 
 int cn_node_sync_options(cn_sync_options *out, const cn_node *node)
@@ -96,6 +115,6 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
         cn_error_clear();
     }
     if (*out && round_changed(*out))
-        cn_node_hint_peers(node);
+        cn_node_hint_peers(node, NULL);
     return err;
 }

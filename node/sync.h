@@ -8,6 +8,7 @@
 #ifndef CN_NODE_SYNC_H
 #define CN_NODE_SYNC_H
 
+#include "core/buf.h"
 #include "node/node.h"
 #include "peers/peers.h"
 #include "peers/sync.h"
@@ -32,7 +33,12 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
 /* Hint every followed peer that this node's metadata changed (docs/PROTOCOL.md
  * §12), after a publish, withdraw or sync that brought something new. Best
  * effort: the command's outcome stands whatever the peers answer, and no
- * error is left set. Returns how many peers took the hint. */
-size_t cn_node_hint_peers(const cn_node *node);
+ * error is left set. Returns how many peers took the hint; failures (may
+ * be NULL) gets a line for each peer that did not, saying why. */
+size_t cn_node_hint_peers(const cn_node *node, cn_buf *failures);
+
+/* cn_node_hint_peers for a command: prints "hinted N peers" and a note for
+ * each peer the hint did not reach, on stderr. */
+void cn_node_hint_peers_report(const cn_node *node);
 
 #endif

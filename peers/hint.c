@@ -19,6 +19,7 @@
 
 typedef struct {
     CURL *easy;
+    int done; /* finished, with an answer or an error */
     char url[CN_HINT_URL_MAX + 8];
     char errbuf[CURL_ERROR_SIZE];
 } hint_transfer;
@@ -130,9 +131,10 @@ static int is_mirror_url(const cn_peer *p)
            strncmp(p->url + n - CN_PEER_ID_HEX, p->node_id, CN_PEER_ID_HEX) == 0;
 }
 
-/* Run every prepared transfer at once; count the 2xx answers. The last error
- * is left alone: a peer that does not answer is not the caller's failure. */
-static int hint_run_all(size_t *sent, hint_transfer *t, size_t n)
+/* Run every prepared transfer at once; count the 2xx answers and, when
+ * failures is not NULL, append a line "URL: what happened" for each other
+ * one. A peer that does not answer is not the caller's failure. */
+static int hint_run_all(size_t *sent, cn_buf *failures, hint_transfer *t, size_t n)
 {
     CURLM *multi = curl_multi_init();
     CURLMsg *msg;
@@ -145,25 +147,39 @@ static int hint_run_all(size_t *sent, hint_transfer *t, size_t n)
     for (i = 0; i < n; i++)
         curl_multi_add_handle(multi, t[i].easy);
     do {
-        if (curl_multi_perform(multi, &running) != CURLM_OK)
+        CURLMcode mc = curl_multi_perform(multi, &running);
+        if (mc == CURLM_OK && running)
+            mc = curl_multi_poll(multi, NULL, 0, 100, NULL);
+        if (mc != CURLM_OK) {
+            if (failures)
+                cn_buf_printf(failures, "libcurl: %s\n", curl_multi_strerror(mc));
             break;
-        if (running && curl_multi_poll(multi, NULL, 0, 100, NULL) != CURLM_OK)
-            break;
+        }
     } while (running);
     while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE)
             continue;
-        for (i = 0; i < n; i++)
-            if (t[i].easy == msg->easy_handle && hint_status(&t[i], msg->data.result) / 100 == 2)
+        for (i = 0; i < n; i++) {
+            if (t[i].easy != msg->easy_handle)
+                continue;
+            t[i].done = 1;
+            if (hint_result(&t[i], msg->data.result) == 0)
                 (*sent)++;
+            else if (failures)
+                cn_buf_printf(failures, "%s\n", cn_error_message());
+            cn_error_clear();
+        }
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
+        if (!t[i].done && failures)
+            cn_buf_printf(failures, "%s: no answer\n", t[i].url);
         curl_multi_remove_handle(multi, t[i].easy);
+    }
     curl_multi_cleanup(multi);
     return 0;
 }
 
-int cn_hint_send_peers(size_t *sent, const char *db_path, const char *self_id,
+int cn_hint_send_peers(size_t *sent, cn_buf *failures, const char *db_path, const char *self_id,
                        uint64_t timestamp_version)
 {
     cn_peers *db = NULL;
@@ -202,7 +218,7 @@ int cn_hint_send_peers(size_t *sent, const char *db_path, const char *self_id,
         nt++;
     }
     if (nt > 0)
-        err = hint_run_all(&ok, t, nt);
+        err = hint_run_all(&ok, failures, t, nt);
 out:
     for (i = 0; t && i < nt; i++)
         curl_easy_cleanup(t[i].easy);

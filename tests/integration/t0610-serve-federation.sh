@@ -251,7 +251,7 @@ test_expect_success 'a hint from a followed node gets 202 and makes serve sync t
 test_expect_success 'a publish hints the follower, whose serve syncs it within seconds' '
     echo "Third version." >>src/README.md && git -C src commit -qam "Third version" &&
     "$CITYNODE" --home "$L" publish --version 1.2.0 src >/dev/null 2>pub.err &&
-    grep -q "hinted 1 peer" pub.err &&
+    { grep -q "hinted 1 peer" pub.err || { cat pub.err >&2; false; }; } &&
     wait_for_version 1.2.0 &&
     grep -q "sync $(echo "$LID" | cut -c1-12): updated" "$TRASH/follower.out" &&
     "$CITYNODE" --home "$F" verify --all &&

@@ -119,4 +119,14 @@ test_expect_success 'withdrawing again changes nothing and says so' '
     lh show "self/$ITEM@1.0.0" | grep -q "^withdrawn: Superseded by 1.1.0"
 '
 
+test_expect_success 'a publish says which followed peer its hint did not reach, and succeeds' '
+    test_serve "$F" "$PF" follower &&
+    lh peer add --policy index "http://127.0.0.1:$PF" >/dev/null 2>&1 &&
+    test_stop_servers &&
+    sed -i "s/^softwareVersion: .*/softwareVersion: 1.2.0/" src/publiccode.yml &&
+    git -C src commit -qam three && lh publish src >/dev/null 2>pub.err &&
+    grep -q "^note: a hint did not arrive: http://127.0.0.1:$PF/inbox: " pub.err &&
+    ! grep -q "hinted" pub.err
+'
+
 test_done
