@@ -228,7 +228,8 @@ wait_for_version() {
     done
 }
 
-# Wait up to 30 s for a line matching $2 in file $1.
+# Wait up to 30 s for a line matching $2 in file $1. (A round logs its line
+# after it has indexed and hinted, which is after its refs are served.)
 wait_for_line() {
     i=0
     until grep -q "$2" "$1"; do
@@ -253,7 +254,7 @@ test_expect_success 'a publish hints the follower, whose serve syncs it within s
     "$CITYNODE" --home "$L" publish --version 1.2.0 src >/dev/null 2>pub.err &&
     { grep -q "hinted 1 peer" pub.err || { cat pub.err >&2; false; }; } &&
     wait_for_version 1.2.0 &&
-    grep -q "sync $(echo "$LID" | cut -c1-12): updated" "$TRASH/follower.out" &&
+    wait_for_line "$TRASH/follower.out" "sync $(echo "$LID" | cut -c1-12): updated" &&
     "$CITYNODE" --home "$F" verify --all &&
     git -C mirrored pull -q --ff-only &&
     test "$(git -C mirrored rev-parse HEAD)" = "$(git -C src rev-parse HEAD)"
