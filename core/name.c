@@ -4,6 +4,8 @@
 #include "core/name.h"
 #include "core/error.h"
 
+#include <jansson.h>
+
 #include <string.h>
 
 static int slug_char(char c)
@@ -71,5 +73,23 @@ int cn_name_slugify(char out[CN_SLUG_MAX + 1], const char *text)
     out[n] = '\0';
     if (n == 0)
         return cn_error_set(CN_EINVAL, "cannot derive an id from '%.80s'", text);
+    return 0;
+}
+
+int cn_text_check(const char *what, const char *s, size_t len, size_t max, unsigned flags)
+{
+    json_t *probe;
+
+    if (len > max)
+        return cn_error_set(CN_EINVAL, "%s: too long (%zu bytes, at most %zu)", what, len, max);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && !(c == '\n' && (flags & CN_TEXT_LINES))) || c == 0x7f)
+            return cn_error_set(CN_EINVAL, "%s: control characters are not allowed", what);
+    }
+    /* jansson refuses strings that are not well-formed UTF-8. */
+    if ((probe = json_stringn(s, len)) == NULL)
+        return cn_error_set(CN_EINVAL, "%s: not valid UTF-8", what);
+    json_decref(probe);
     return 0;
 }

@@ -23,4 +23,12 @@ int cn_name_check_relpath(const char *s, size_t max);
  * Fails with CN_EINVAL if nothing usable remains. */
 int cn_name_slugify(char out[CN_SLUG_MAX + 1], const char *text);
 
+/* Text for people (a search term, a programme's name, a withdrawal reason):
+ * len bytes of well-formed UTF-8, at most max, without control characters
+ * (but line breaks when flags has CN_TEXT_LINES). CN_EINVAL otherwise, with
+ * a message starting "<what>: ": "too long (N bytes, at most M)", "control
+ * characters are not allowed", "not valid UTF-8". */
+#define CN_TEXT_LINES 1u
+int cn_text_check(const char *what, const char *s, size_t len, size_t max, unsigned flags);
+
 #endif

@@ -38,18 +38,9 @@ static const char synopsis[] = "withdraw ITEM[@V] --reason TEXT";
  * text without control characters but line breaks. */
 static int check_reason(const char *reason)
 {
-    size_t len = strlen(reason);
-    json_t *probe;
-
-    if (len == 0 || len > CN_WITHDRAW_REASON_MAX)
-        return cn_error_set(CN_EUSAGE, "--reason must be 1 to %d bytes", CN_WITHDRAW_REASON_MAX);
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)reason[i] < 0x20 && reason[i] != '\n') || reason[i] == 0x7f)
-            return cn_error_set(CN_EUSAGE, "--reason contains a control character");
-    if ((probe = json_string(reason)) == NULL)
-        return cn_error_set(CN_EUSAGE, "--reason is not valid UTF-8");
-    json_decref(probe);
-    return 0;
+    if (*reason == '\0')
+        return cn_error_set(CN_EUSAGE, "--reason must not be empty");
+    return cn_text_check("--reason", reason, strlen(reason), CN_WITHDRAW_REASON_MAX, CN_TEXT_LINES);
 }
 
 /* Mark one version's manifest target withdrawn in the pending targets.

@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/name.h"
 #include "node/node.h"
 
 #include <errno.h>
@@ -74,14 +75,12 @@ static int put_programmes(cn_buf *b, const cn_config *cfg)
 
 int cn_config_add_programme(cn_config *cfg, const char *name)
 {
-    size_t len = strlen(name);
+    int err;
 
-    if (len == 0 || len > CN_CONFIG_PROGRAMME_MAX)
-        return cn_error_set(CN_EINVAL, "a programme's name is 1 to %d bytes",
-                            CN_CONFIG_PROGRAMME_MAX);
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-            return cn_error_set(CN_EINVAL, "programme '%.60s' contains a control character", name);
+    if (*name == '\0')
+        return cn_error_set(CN_EINVAL, "a programme's name must not be empty");
+    if ((err = cn_text_check("programme", name, strlen(name), CN_CONFIG_PROGRAMME_MAX, 0)) != 0)
+        return err;
     for (size_t i = 0; i < cfg->nprogrammes; i++)
         if (strcmp(cfg->programmes[i], name) == 0)
             return cn_error_set(CN_EINVAL, "programme '%.60s' is given twice", name);

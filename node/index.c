@@ -151,8 +151,6 @@ static void keep_first(int *first, int err)
         cn_error_clear();
 }
 
-#define INDEX_REASON_MAX 1000 /* bytes of a withdrawal reason the registry keeps */
-
 /* A version its publisher withdrew (`citynode withdraw`, docs/PROTOCOL.md
  * §5): custom.withdrawn = {"at": RFC 3339, "reason": text}. A malformed
  * mark still withdraws (the publisher signed it), dated 0 and without a
@@ -167,7 +165,7 @@ static int index_withdrawal(cn_registry *reg, const char *node_id, const char *i
 
     if (!json_is_object(w))
         return 0;
-    if (reason != NULL && strlen(reason) > INDEX_REASON_MAX)
+    if (reason != NULL && strlen(reason) > CN_REGISTRY_REASON_MAX)
         reason = NULL; /* the mark stands; a reason past the bound is not shown */
     if (at == NULL || cn_tuf_time_parse(&when, at) != 0) {
         cn_error_clear();
@@ -313,15 +311,14 @@ static int report_changed(const cn_sync_report *report, const char *node_id)
 }
 
 /* Is node_id missing from the registry? (A peer mirrored before this node
- * had a registry, or whose indexing failed once.) */
+ * had a registry, or whose indexing failed once.) A failure to read counts
+ * as missing: indexing again is the safe side. */
 static int registry_lacks(cn_registry *reg, const char *node_id)
 {
-    json_t *doc = NULL;
-    int err = cn_registry_node(&doc, reg, node_id);
+    int has = cn_registry_has_node(reg, node_id);
 
-    json_decref(doc);
     cn_error_clear();
-    return err == CN_ENOTFOUND;
+    return has != 1;
 }
 
 /* Every peer, read before the registry opens (one connection at a time). */

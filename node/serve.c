@@ -97,7 +97,7 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-static int is_lower_hex(const char *s, size_t n)
+int cn_serve_is_hex(const char *s, size_t n)
 {
     size_t i;
 
@@ -110,7 +110,7 @@ static int is_lower_hex(const char *s, size_t n)
 /* "<64 lowercase hex>/" at the start of s. */
 static int is_node_id_dir(const char *s)
 {
-    return strlen(s) > CN_NODE_ID_LEN && is_lower_hex(s, CN_NODE_ID_LEN) &&
+    return strlen(s) > CN_NODE_ID_LEN && cn_serve_is_hex(s, CN_NODE_ID_LEN) &&
            s[CN_NODE_ID_LEN] == '/';
 }
 
@@ -311,14 +311,14 @@ static const char *git_file_type(const char *path, int *immutable)
         strcmp(path, "objects/info/packs") == 0)
         return "text/plain; charset=utf-8";
     *immutable = 1;
-    if (strncmp(path, pack_prefix, pp) == 0 && is_lower_hex(path + pp, 40)) {
+    if (strncmp(path, pack_prefix, pp) == 0 && cn_serve_is_hex(path + pp, 40)) {
         if (strcmp(path + pp + 40, ".pack") == 0 && n == pp + 45)
             return "application/x-git-packed-objects";
         if (strcmp(path + pp + 40, ".idx") == 0 && n == pp + 44)
             return "application/x-git-packed-objects-toc";
     }
-    if (n == 8 + 2 + 1 + 38 && strncmp(path, "objects/", 8) == 0 && is_lower_hex(path + 8, 2) &&
-        path[10] == '/' && is_lower_hex(path + 11, 38))
+    if (n == 8 + 2 + 1 + 38 && strncmp(path, "objects/", 8) == 0 && cn_serve_is_hex(path + 8, 2) &&
+        path[10] == '/' && cn_serve_is_hex(path + 11, 38))
         return "application/x-git-loose-object";
     return NULL;
 }
@@ -460,7 +460,7 @@ static int parse_hint(char node[CN_NODE_ID_LEN + 1], uint64_t *version, const ch
     n = json_object_get(doc, "node");
     t = json_object_get(doc, "timestamp");
     if (json_is_object(doc) && json_is_string(n) && json_string_length(n) == CN_NODE_ID_LEN &&
-        is_lower_hex(json_string_value(n), CN_NODE_ID_LEN) && json_is_integer(t) &&
+        cn_serve_is_hex(json_string_value(n), CN_NODE_ID_LEN) && json_is_integer(t) &&
         json_integer_value(t) >= 0) {
         memcpy(node, json_string_value(n), CN_NODE_ID_LEN + 1);
         *version = (uint64_t)json_integer_value(t);

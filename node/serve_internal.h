@@ -48,6 +48,9 @@ struct cn_server {
 /* Answer with a short plain-text body (a static string). */
 enum MHD_Result cn_serve_text(struct MHD_Connection *c, unsigned status, const char *text);
 
+/* 1 if s[0..n) are lowercase hex digits (node ids, sha256 file names). */
+int cn_serve_is_hex(const char *s, size_t n);
+
 /* Open rel below dir_fd one component at a time with O_NOFOLLOW. */
 int cn_serve_open_below(int dir_fd, const char *rel);
 

@@ -239,6 +239,45 @@ static int read_args(cn_registry_query *q, struct MHD_Connection *c)
     return a.err;
 }
 
+/* ---- a version's signed tree ---------------------------------------- */
+
+/* A version as its signed tag v<version> holds it, in the bare repository
+ * <repos_dir>/<node>/<item>.git (own items and mirrored peers'). */
+typedef struct {
+    git_repository *repo;
+    git_object *tag;
+    git_commit *commit;
+    git_tree *tree;
+} version_tree;
+
+/* 0 and *v filled, or CN_ENOTFOUND (no such repository, tag or tree: an
+ * index-only peer's item, or an unknown version). */
+static int version_tree_open(version_tree *v, const char *repos_dir, const char *node,
+                             const char *item, const char *version)
+{
+    char path[CN_SERVE_MAX_PATH], ref[300];
+
+    memset(v, 0, sizeof(*v));
+    snprintf(path, sizeof(path), "%s/%s/%s.git", repos_dir ? repos_dir : "", node, item);
+    snprintf(ref, sizeof(ref), "refs/tags/v%s", version);
+    if (repos_dir == NULL || git_repository_open_bare(&v->repo, path) != 0 ||
+        git_revparse_single(&v->tag, v->repo, ref) != 0 ||
+        git_object_peel((git_object **)&v->commit, v->tag, GIT_OBJECT_COMMIT) != 0 ||
+        git_commit_tree(&v->tree, v->commit) != 0) {
+        git_error_clear();
+        return CN_ENOTFOUND;
+    }
+    return 0;
+}
+
+static void version_tree_close(version_tree *v)
+{
+    git_tree_free(v->tree);
+    git_commit_free(v->commit);
+    git_object_free(v->tag);
+    git_repository_free(v->repo);
+}
+
 /* ---- a solution's publiccode.yml -------------------------------------- */
 
 /* The file publiccode.yml (or .yaml) at the top of the tree of tag
@@ -247,26 +286,19 @@ static int read_args(cn_registry_query *q, struct MHD_Connection *c)
 static int read_publiccode(cn_buf *out, int *found, const char *repos_dir, const char *node,
                            const char *item, const char *version)
 {
-    git_repository *repo = NULL;
-    git_object *obj = NULL;
-    git_tree *tree = NULL;
+    version_tree v;
     git_blob *blob = NULL;
     const git_tree_entry *e;
-    char path[CN_SERVE_MAX_PATH], ref[300];
     int err = 0;
 
     *found = 0;
-    snprintf(path, sizeof(path), "%s/%s/%s.git", repos_dir, node, item);
-    snprintf(ref, sizeof(ref), "refs/tags/v%s^{tree}", version);
-    if (git_repository_open_bare(&repo, path) != 0 || git_revparse_single(&obj, repo, ref) != 0)
+    if (version_tree_open(&v, repos_dir, node, item, version) != 0)
         goto out; /* not mirrored here (an index-only peer) */
-    tree = (git_tree *)obj;
-    obj = NULL;
-    if ((e = git_tree_entry_byname(tree, "publiccode.yml")) == NULL &&
-        (e = git_tree_entry_byname(tree, "publiccode.yaml")) == NULL)
+    if ((e = git_tree_entry_byname(v.tree, "publiccode.yml")) == NULL &&
+        (e = git_tree_entry_byname(v.tree, "publiccode.yaml")) == NULL)
         goto out;
     if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
-        git_blob_lookup(&blob, repo, git_tree_entry_id(e)) != 0)
+        git_blob_lookup(&blob, v.repo, git_tree_entry_id(e)) != 0)
         goto out;
     if (git_blob_rawsize(blob) > PUBLICCODE_MAX) {
         err = cn_error_set(CN_ELIMIT, "%s's publiccode.yml is larger than %d bytes", item,
@@ -276,10 +308,9 @@ static int read_publiccode(cn_buf *out, int *found, const char *repos_dir, const
     if ((err = cn_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) == 0)
         *found = 1;
 out:
+    git_error_clear();
     git_blob_free(blob);
-    git_tree_free(tree);
-    git_object_free(obj);
-    git_repository_free(repo);
+    version_tree_close(&v);
     return err;
 }
 
@@ -346,17 +377,6 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
         err = srv->state_db ? CN_ERROR : cn_error_set(CN_ENOTFOUND, "this node has no registry");
         return send_error(c, err);
     }
-    /* api/v1/: which node keeps this registry (its directory entry). */
-    if (strcmp(rel, "api/v1") == 0 || strcmp(rel, "api/v1/") == 0) {
-        json_t *self = NULL;
-        if (srv->node_id == NULL || (err = cn_registry_node(&self, reg, srv->node_id)) != 0)
-            return send_error(c, srv->node_id ? err : cn_error_set(CN_ENOTFOUND, "no node"));
-        doc = json_pack("{s:s, s:s, s:o}", "api", "v1", "openapi", "docs/api.yaml", "node", self);
-        ret = doc ? send_json(c, MHD_HTTP_OK, doc, "application/json; charset=utf-8")
-                  : cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-        json_decref(doc);
-        return ret;
-    }
     /* api/v1/items/<node>/<item>/publiccode.yml */
     {
         static const char items[] = "api/v1/items/", suffix[] = "/publiccode.yml";
@@ -378,13 +398,11 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
         return send_error(c, err);
     }
     snprintf(path, sizeof(path), "/%s", rel);
-    err = cn_registry_api_get(&doc, &status, reg, path, &q);
-    if (status == 500)
+    if (cn_registry_api_get(&doc, &status, reg, path, &q) != 0 && status == 500)
         fprintf(stderr, "citynode serve: registry: %s\n", cn_error_message());
     cn_error_clear();
     ret = doc ? send_json(c, (unsigned)status, doc, "application/json; charset=utf-8")
               : cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-    (void)err;
     json_decref(doc);
     cn_registry_query_clear(&q);
     return ret;
@@ -392,23 +410,12 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
 
 /* ---- downloads ------------------------------------------------------- */
 
-static int is_node_id(const char *s, size_t n)
-{
-    if (n != CN_NODE_ID_LEN)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
-}
-
 /* ---- a version's files as a ZIP --------------------------------------- */
 
 typedef struct {
     cn_zip *zip;
     git_repository *repo;
-    size_t total;   /* bytes of file content so far */
-    size_t skipped; /* symlinks and submodules left out */
+    size_t total; /* bytes of file content so far */
 } zip_walk;
 
 /* Add the regular files below tree to the archive, their paths under prefix. */
@@ -454,9 +461,8 @@ static int zip_tree(zip_walk *w, const git_tree *tree, const char *prefix, int d
                                  mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644);
             w->total += size;
             git_blob_free(blob);
-        } else {
-            w->skipped++; /* a symlink or a submodule: git clone has them */
         }
+        /* Symlinks and submodules are left out: git clone has them. */
     }
     return err;
 }
@@ -467,11 +473,8 @@ static int zip_tree(zip_walk *w, const git_tree *tree, const char *prefix, int d
 static enum MHD_Result serve_zip(cn_server *srv, struct MHD_Connection *c, const char *node,
                                  const char *item, const char *version)
 {
-    char path[CN_SERVE_MAX_PATH], ref[300], etag[64], disp[300];
-    git_repository *repo = NULL;
-    git_object *tag = NULL;
-    git_commit *commit = NULL;
-    git_tree *tree = NULL;
+    char etag[64], disp[300];
+    version_tree v;
     zip_walk w = {0};
     unsigned char *data = NULL;
     size_t len = 0;
@@ -480,17 +483,11 @@ static enum MHD_Result serve_zip(cn_server *srv, struct MHD_Connection *c, const
     enum MHD_Result ret;
     int err = 0;
 
-    snprintf(path, sizeof(path), "%s/%s/%s.git", srv->repos_dir ? srv->repos_dir : "", node, item);
-    snprintf(ref, sizeof(ref), "refs/tags/v%s", version);
-    if (srv->repos_dir == NULL || git_repository_open_bare(&repo, path) != 0 ||
-        git_revparse_single(&tag, repo, ref) != 0 ||
-        git_object_peel((git_object **)&commit, tag, GIT_OBJECT_COMMIT) != 0 ||
-        git_commit_tree(&tree, commit) != 0) {
-        git_error_clear();
+    if (version_tree_open(&v, srv->repos_dir, node, item, version) != 0) {
         ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
         goto out;
     }
-    snprintf(etag, sizeof(etag), "\"%s.zip\"", git_oid_tostr_s(git_object_id(tag)));
+    snprintf(etag, sizeof(etag), "\"%s.zip\"", git_oid_tostr_s(git_object_id(v.tag)));
     inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (inm != NULL && strcmp(inm, etag) == 0) {
         if ((r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)) == NULL) {
@@ -502,9 +499,10 @@ static enum MHD_Result serve_zip(cn_server *srv, struct MHD_Connection *c, const
         MHD_destroy_response(r);
         goto out;
     }
-    w.repo = repo;
-    if ((err = cn_zip_new(&w.zip, (time_t)git_commit_time(commit))) != 0 ||
-        (err = zip_tree(&w, tree, "", 0)) != 0 || (err = cn_zip_finish(&data, &len, w.zip)) != 0) {
+    w.repo = v.repo;
+    if ((err = cn_zip_new(&w.zip, (time_t)git_commit_time(v.commit))) != 0 ||
+        (err = zip_tree(&w, v.tree, "", 0)) != 0 ||
+        (err = cn_zip_finish(&data, &len, w.zip)) != 0) {
         ret = send_error(c, err);
         goto out;
     }
@@ -524,10 +522,7 @@ static enum MHD_Result serve_zip(cn_server *srv, struct MHD_Connection *c, const
 out:
     free(data);
     cn_zip_free(w.zip);
-    git_tree_free(tree);
-    git_commit_free(commit);
-    git_object_free(tag);
-    git_repository_free(repo);
+    version_tree_close(&v);
     return ret;
 }
 
@@ -548,8 +543,9 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
     snprintf(buf, sizeof(buf), "%s", rel);
     for (p = strtok_r(buf, "/", &save); p && n < 5; p = strtok_r(NULL, "/", &save))
         seg[n++] = p;
-    if (n != 5 || p != NULL || !is_node_id(seg[1], strlen(seg[1])) ||
-        cn_name_check_slug(seg[2]) != 0 || cn_semver_check(seg[3]) != 0 ||
+    if (n != 5 || p != NULL || strlen(seg[1]) != CN_NODE_ID_LEN ||
+        !cn_serve_is_hex(seg[1], CN_NODE_ID_LEN) || cn_name_check_slug(seg[2]) != 0 ||
+        cn_semver_check(seg[3]) != 0 ||
         (strcmp(seg[4], "manifest.json") != 0 && strcmp(seg[4], "full.bundle") != 0 &&
          strcmp(seg[4], "delta.bundle") != 0 && strcmp(seg[4], "files.zip") != 0)) {
         cn_error_clear();
@@ -573,7 +569,7 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
     flen = strlen(seg[4]);
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (len == CN_NODE_ID_LEN + 1 + flen && is_node_id(de->d_name, CN_NODE_ID_LEN) &&
+        if (len == CN_NODE_ID_LEN + 1 + flen && cn_serve_is_hex(de->d_name, CN_NODE_ID_LEN) &&
             de->d_name[CN_NODE_ID_LEN] == '.' &&
             strcmp(de->d_name + CN_NODE_ID_LEN + 1, seg[4]) == 0) {
             snprintf(found, sizeof(found), "%s", de->d_name);

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "registry/internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define PATH_MAX_BYTES 512
@@ -56,6 +57,36 @@ static int split(char *seg[SEGMENTS_MAX], size_t *n, char *buf, const char *rest
     return 0;
 }
 
+/* GET /api/v1/: the API's version and the node that keeps the registry
+ * (the one indexed as "self"). */
+static int api_root(json_t **out, cn_registry *reg, const cn_registry_query *q)
+{
+    sqlite3_stmt *st = NULL;
+    char self[65];
+    json_t *node = NULL;
+    int rc, err;
+
+    if ((err = cn_reg_query_check_allowed(q, 0, "/api/v1/")) != 0)
+        return err;
+    if (sqlite3_prepare_v2(reg->db, "SELECT node_id FROM reg_nodes WHERE source = 'self'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "reading the registry");
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(self, sizeof(self), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return cn_error_set(CN_ENOTFOUND, "this registry has no node of its own yet");
+    if (rc != SQLITE_ROW)
+        return cn_reg_sqlite_error(reg, "reading the registry");
+    if ((err = cn_registry_node(&node, reg, self)) != 0)
+        return err;
+    if ((*out = json_pack("{s:s, s:s, s:o}", "api", "v1", "openapi", "docs/api.yaml", "node",
+                          node)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    return 0;
+}
+
 static int route(json_t **out, cn_registry *reg, const char *path, const cn_registry_query *q)
 {
     static const char prefix[] = "/api/v1/";
@@ -63,6 +94,8 @@ static int route(json_t **out, cn_registry *reg, const char *path, const cn_regi
     size_t n;
     int err;
 
+    if (strcmp(path, prefix) == 0 || strcmp(path, "/api/v1") == 0)
+        return api_root(out, reg, q);
     if (strncmp(path, prefix, sizeof(prefix) - 1) != 0 || strlen(path) > PATH_MAX_BYTES ||
         split(seg, &n, buf, path + sizeof(prefix) - 1) != 0)
         goto unknown;

@@ -190,6 +190,23 @@ int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const ch
     return err;
 }
 
+int cn_registry_has_node(cn_registry *reg, const char *node_id)
+{
+    sqlite3_stmt *st = cn_reg_stmt(reg, ST_NODE_BY_ID);
+    int rc;
+
+    if (st == NULL)
+        return CN_ERROR;
+    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return cn_reg_sqlite_error(reg, "looking up a node");
+    return 0;
+}
+
 int cn_reg_item_id(int64_t *out, cn_registry *reg, const char *node_id, const char *item)
 {
     sqlite3_stmt *st = cn_reg_stmt(reg, ST_ITEM_LOOKUP);

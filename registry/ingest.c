@@ -889,8 +889,9 @@ int cn_registry_withdraw(cn_registry *reg, const char *node_id, const char *item
 
     if ((err = cn_reg_check_node_id(node_id, "node")) != 0)
         return err;
-    if (reason && strlen(reason) > 1000)
-        return cn_error_set(CN_EINVAL, "withdrawal reason: at most 1000 bytes");
+    if (reason && strlen(reason) > CN_REGISTRY_REASON_MAX)
+        return cn_error_set(CN_EINVAL, "withdrawal reason: at most %d bytes",
+                            CN_REGISTRY_REASON_MAX);
     if ((err = cn_reg_write_begin(reg)) != 0)
         return err;
     if ((err = cn_reg_item_id(&item_id, reg, node_id, item)) != 0)

@@ -8,6 +8,7 @@
  * parentheses and the prefix '*'.
  */
 #include "core/error.h"
+#include "core/name.h"
 #include "core/semver.h"
 #include "registry/internal.h"
 
@@ -76,21 +77,7 @@ static int parse_word(int *out, const char *key, const char *v, const char *cons
 /* Values must be UTF-8 text within max bytes, without control characters. */
 static int check_value(const char *key, const char *v, size_t len, size_t max)
 {
-    json_t *s;
-    size_t i;
-
-    if (len > max)
-        return cn_error_set(CN_EINVAL, "%s: too long (%zu bytes, at most %zu)", key, len, max);
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)v[i];
-        if (c < 0x20 || c == 0x7f)
-            return cn_error_set(CN_EINVAL, "%s: control characters are not allowed", key);
-    }
-    /* jansson refuses strings that are not well-formed UTF-8. */
-    if ((s = json_stringn(v, len)) == NULL)
-        return cn_error_set(CN_EINVAL, "%s: not valid UTF-8", key);
-    json_decref(s);
-    return 0;
+    return cn_text_check(key, v, len, max, 0);
 }
 
 static int once(cn_registry_query *q, int param, const char *key)

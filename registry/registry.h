@@ -26,6 +26,7 @@
  * API, so `serve` only routes (cn_registry_api_get does even that) and the
  * CLI's `search` and `show` print the same documents:
  *
+ *   GET /api/v1/                             the node kept as "self" (cn_registry_api_get)
  *   GET /api/v1/search                       cn_registry_search
  *   GET /api/v1/items/<node>/<item>          cn_registry_item
  *   GET /api/v1/items/<node>/<item>/versions cn_registry_versions
@@ -186,8 +187,12 @@ int cn_registry_put_version(cn_registry *reg, const cn_registry_version_info *in
 int cn_registry_put_attestation(cn_registry *reg, const char *signed_by, const char *id,
                                 const json_t *doc, int64_t verified_at);
 
+/* Bytes of a withdrawal reason the registry keeps. */
+#define CN_REGISTRY_REASON_MAX 1000
+
 /* Mark a version (or, with version NULL, every version of the item) as
- * withdrawn at unix time at, with a reason shown to people (may be NULL).
+ * withdrawn at unix time at, with a reason shown to people (may be NULL,
+ * at most CN_REGISTRY_REASON_MAX bytes).
  * An item whose versions are all withdrawn is withdrawn. Withdrawn items
  * and versions stay in the index, marked. CN_ENOTFOUND if unknown. */
 int cn_registry_withdraw(cn_registry *reg, const char *node_id, const char *item,
@@ -206,6 +211,10 @@ int cn_registry_withdraw_attestation(cn_registry *reg, const char *by_node, cons
  * cn_registry_begin/commit. */
 int cn_registry_mark_node(cn_registry *reg, const char *node_id);
 int cn_registry_sweep_node(cn_registry *reg, const char *node_id, int64_t at, size_t *withdrawn);
+
+/* Is node_id (a full id) in the directory? 1 or 0; negative CN_E* on a
+ * failure to read. A cheap check, without building the node's document. */
+int cn_registry_has_node(cn_registry *reg, const char *node_id);
 
 /* Forget a node: its row, items, versions and the attestations it made
  * (for `peer remove`; withdrawal is cn_registry_withdraw). */

@@ -1308,7 +1308,9 @@ static void the_graph_follows_attestations_and_is_based_on(void **state)
     {
         char koeln[65];
         node_id_of(koeln, "Köln");
+        assert_int_equal(cn_registry_has_node(f->reg, koeln), 1);
         assert_int_equal(cn_registry_remove_node(f->reg, koeln), 0);
+        assert_int_equal(cn_registry_has_node(f->reg, koeln), 0);
         assert_int_equal(cn_registry_item(&doc, f->reg, eind, "smart-lighting", NULL), 0);
         assert_int_equal(json_integer_value(json_object_get(doc, "replications")), 0);
         json_decref(doc);
@@ -1384,6 +1386,24 @@ static void api_routes_answer_with_documents_and_statuses(void **state)
     json_decref(doc);
     assert_int_equal(cn_registry_api_get(&doc, &status, f->reg, "/api/v1/nodes", NULL), 0);
     json_decref(doc);
+    /* /api/v1/ names the node kept as self: none among these mirrored ones ... */
+    assert_int_equal(cn_registry_api_get(&doc, &status, f->reg, "/api/v1/", NULL), CN_ENOTFOUND);
+    assert_int_equal(status, 404);
+    json_decref(doc);
+    {
+        cn_registry_node_info self = CN_REGISTRY_NODE_INFO_INIT;
+        char self_id[65];
+        node_id_of(self_id, "Stadt Leipzig (sample)");
+        self.node_id = self_id;
+        self.name = "Stadt Leipzig (sample)";
+        assert_int_equal(cn_registry_put_node(f->reg, &self), 0);
+        /* ... until this node is put. */
+        assert_int_equal(cn_registry_api_get(&doc, &status, f->reg, "/api/v1/", NULL), 0);
+        assert_string_equal(json_string_value(json_object_get(doc, "api")), "v1");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "node"), "id")),
+                            self_id);
+        json_decref(doc);
+    }
     snprintf(path, sizeof(path), "/api/v1/nodes/%s", id);
     assert_int_equal(cn_registry_api_get(&doc, &status, f->reg, path, NULL), 0);
     json_decref(doc);
