@@ -242,6 +242,21 @@ int cn_hex_digit(char c)
     return -1;
 }
 
+int cn_hex_is_lower(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+int cn_hex_is_lower_str(const char *s, size_t n)
+{
+    return s != NULL && strnlen(s, n + 1) == n && cn_hex_is_lower(s, n);
+}
+
 int cn_hex_decode(unsigned char *out, size_t n, const char *hex, size_t hexlen)
 {
     size_t i;

@@ -71,5 +71,12 @@ void cn_hex_encode(char *out, const unsigned char *in, size_t n);
 int cn_hex_digit(char c);
 /* Decode exactly 2n hex digits; fails with CN_EINVAL on any other input. */
 int cn_hex_decode(unsigned char *out, size_t n, const char *hex, size_t hexlen);
+/*
+ * 1 if the n bytes at s are all lowercase hex digits (the form of every node
+ * id, sha256 and git object id on the wire), else 0. Reads exactly n bytes.
+ */
+int cn_hex_is_lower(const char *s, size_t n);
+/* 1 if s is a NUL-terminated string of exactly n lowercase hex digits; NULL is 0. */
+int cn_hex_is_lower_str(const char *s, size_t n);
 
 #endif

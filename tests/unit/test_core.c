@@ -91,6 +91,20 @@ static void hex_round_trips_and_refuses_junk(void **state)
     assert_int_equal(cn_hex_decode(out, 3, "00ab", 4), CN_EINVAL);
 }
 
+static void lowercase_hex_checks_length_and_case(void **state)
+{
+    (void)state;
+    assert_true(cn_hex_is_lower("09af", 4));
+    assert_true(cn_hex_is_lower("09afXYZ", 4));
+    assert_false(cn_hex_is_lower("09aF", 4));
+    assert_false(cn_hex_is_lower("09ag", 4));
+    assert_true(cn_hex_is_lower_str("09af", 4));
+    assert_false(cn_hex_is_lower_str("09a", 4));
+    assert_false(cn_hex_is_lower_str("09afe", 4));
+    assert_false(cn_hex_is_lower_str("09aF", 4));
+    assert_false(cn_hex_is_lower_str(NULL, 4));
+}
+
 static void canonical_json_sorts_keys_and_escapes_minimally(void **state)
 {
     static const char in[] = "{ \"b\": [1, true, null], \"a\": \"x\\\"y\\\\z\\n\", "
@@ -234,6 +248,7 @@ int main(void)
         cmocka_unit_test(reader_lines_are_bounded),
         cmocka_unit_test(buf_respects_its_cap),
         cmocka_unit_test(hex_round_trips_and_refuses_junk),
+        cmocka_unit_test(lowercase_hex_checks_length_and_case),
         cmocka_unit_test(canonical_json_sorts_keys_and_escapes_minimally),
         cmocka_unit_test(canonical_json_refuses_reals),
         cmocka_unit_test(json_parse_is_depth_bounded),
