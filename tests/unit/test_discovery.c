@@ -12,7 +12,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "node/discovery.h"
+#include "node/federation/netdocs.h"
 #include "peers/discovery.h"
 #include "peers/peers.h"
 

@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"
-#include "node/cmd_validate.h"
+#include "node/cmd/cmd_validate.h"
 #include "core/name.h"
 #include "core/semver.h"
 #include "schemas/manifest.h"

@@ -19,12 +19,12 @@
 #include "core/json.h"
 #include "core/name.h"
 #include "core/semver.h"
-#include "node/commands.h"
+#include "node/cmd/commands.h"
 #include "node/config.h"
-#include "node/index.h"
+#include "node/federation/search_index.h"
 #include "node/item.h"
 #include "node/node.h"
-#include "node/sync.h"
+#include "node/federation/follow.h"
 #include "schemas/manifest.h"
 
 #include <getopt.h>

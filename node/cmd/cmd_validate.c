@@ -1,7 +1,7 @@
 /*
  * cmd_validate.c - the validate command: load a manifest, print what is wrong.
  */
-#include "node/cmd_validate.h"
+#include "node/cmd/cmd_validate.h"
 #include "schemas/manifest.h"
 #include "core/error.h"
 

@@ -7,7 +7,7 @@
 #ifndef CN_SERVE_INTERNAL_H
 #define CN_SERVE_INTERNAL_H
 
-#include "node/serve.h"
+#include "node/http/server.h"
 
 #include <microhttpd.h>
 #include <pthread.h>

@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"
-#include "node/commands.h"
+#include "node/cmd/commands.h"
 #include "node/config.h"
 #include "node/home.h"
 #include "node/node.h"

@@ -2,7 +2,7 @@
  * index.c - feeding the registry from this node's own tree and from its
  * peers' verified mirrors (see index.h and registry/registry.h).
  */
-#include "node/index.h"
+#include "node/federation/search_index.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"

@@ -20,11 +20,11 @@
  * node's peers.json (docs/PROTOCOL.md §10).
  */
 #include "core/error.h"
-#include "node/commands.h"
-#include "node/discovery.h"
-#include "node/index.h"
+#include "node/cmd/commands.h"
+#include "node/federation/netdocs.h"
+#include "node/federation/search_index.h"
 #include "node/node.h"
-#include "node/sync.h"
+#include "node/federation/follow.h"
 #include "peers/peers.h"
 
 #include <getopt.h>

@@ -18,11 +18,11 @@
 #include "core/name.h"
 #include "core/semver.h"
 #include "core/tuf.h"
-#include "node/commands.h"
-#include "node/index.h"
+#include "node/cmd/commands.h"
+#include "node/federation/search_index.h"
 #include "node/item.h"
 #include "node/node.h"
-#include "node/sync.h"
+#include "node/federation/follow.h"
 
 #include <getopt.h>
 #include <stdio.h>

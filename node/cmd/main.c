@@ -1,7 +1,7 @@
 /*
  * main.c - the citynode program's entry point.
  */
-#include "node/cli.h"
+#include "node/cmd/cli.h"
 
 int main(int argc, char **argv)
 {

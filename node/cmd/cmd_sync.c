@@ -7,9 +7,9 @@
  * synced, 1 a transport failure, 3 a verification failure.
  */
 #include "core/error.h"
-#include "node/commands.h"
+#include "node/cmd/commands.h"
 #include "node/node.h"
-#include "node/sync.h"
+#include "node/federation/follow.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
  * cn_error message; this file turns that into one line on stderr and the exit
  * status of DESIGN.md §7 (0 ok, 1 operational, 2 usage/invalid, 3 verify).
  */
-#include "node/cli.h"
-#include "node/commands.h"
+#include "node/cmd/cli.h"
+#include "node/cmd/commands.h"
 #include "core/error.h"
 #include "core/git.h"
 

@@ -6,7 +6,7 @@
  * What it reads about others comes only from their verified mirrors
  * (peers/mirror.h) and is parsed as untrusted input (peers/discovery.h).
  */
-#include "node/discovery.h"
+#include "node/federation/netdocs.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/hash.h"
@@ -14,7 +14,7 @@
 #include "core/name.h"
 #include "core/semver.h"
 #include "core/tuf.h"
-#include "node/sync.h"
+#include "node/federation/follow.h"
 #include "peers/mirror.h"
 #include "schemas/manifest.h"
 #include "schemas/yaml.h"

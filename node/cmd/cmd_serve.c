@@ -16,11 +16,11 @@
  */
 #include "core/error.h"
 #include "core/file.h"
-#include "node/commands.h"
+#include "node/cmd/commands.h"
 #include "node/config.h"
 #include "node/node.h"
-#include "node/serve.h"
-#include "node/sync.h"
+#include "node/http/server.h"
+#include "node/federation/follow.h"
 #include "peers/peers.h"
 #include "peers/sync.h"
 

@@ -13,8 +13,8 @@
 #include "core/name.h"
 #include "core/semver.h"
 #include "core/zip.h"
-#include "node/serve_internal.h"
-#include "node/web_assets.h"
+#include "node/http/server_internal.h"
+#include "node/http/web_assets.h"
 #include "registry/registry.h"
 #include "schemas/yaml.h"
 

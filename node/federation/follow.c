@@ -1,12 +1,12 @@
 /*
  * sync.c - the node's side of following peers (see sync.h).
  */
-#include "node/sync.h"
+#include "node/federation/follow.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "node/config.h"
-#include "node/discovery.h"
-#include "node/index.h"
+#include "node/federation/netdocs.h"
+#include "node/federation/search_index.h"
 #include "peers/hint.h"
 
 #include <stdio.h>

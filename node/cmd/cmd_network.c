@@ -15,10 +15,10 @@
  * Both change the node (a target, peers), so they hold its lock.
  */
 #include "core/error.h"
-#include "node/commands.h"
-#include "node/discovery.h"
+#include "node/cmd/commands.h"
+#include "node/federation/netdocs.h"
 #include "node/node.h"
-#include "node/sync.h"
+#include "node/federation/follow.h"
 
 #include <getopt.h>
 #include <stdio.h>

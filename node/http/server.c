@@ -8,8 +8,8 @@
  * decided before the file system is touched: the three prefixes of the
  * published tree, and for git the handful of files the dumb protocol reads.
  */
-#include "node/serve.h"
-#include "node/serve_internal.h"
+#include "node/http/server.h"
+#include "node/http/server_internal.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/name.h"

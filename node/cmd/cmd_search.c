@@ -15,7 +15,7 @@
  */
 #include "core/error.h"
 #include "core/file.h"
-#include "node/commands.h"
+#include "node/cmd/commands.h"
 #include "node/node.h"
 #include "registry/registry.h"
 

@@ -10,9 +10,9 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/tuf.h"
-#include "node/commands.h"
+#include "node/cmd/commands.h"
 #include "node/node.h"
-#include "node/sync.h"
+#include "node/federation/follow.h"
 #include "node/verify.h"
 #include "peers/peers.h"
 

@@ -19,7 +19,7 @@
 #include "core/git.h"
 #include "core/hash.h"
 #include "core/json.h"
-#include "node/commands.h"
+#include "node/cmd/commands.h"
 #include "node/config.h"
 #include "node/node.h"
 #include "node/profile.h"
