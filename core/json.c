@@ -181,3 +181,21 @@ int cn_json_pretty(char **out, size_t *outlen, const json_t *value)
         *outlen = n + 1;
     return 0;
 }
+
+int cn_json_array_sort(json_t *list, int (*cmp)(const void *, const void *))
+{
+    size_t i, count = json_array_size(list);
+    json_t **sorted, *e;
+
+    if (count < 2)
+        return 0;
+    if ((sorted = calloc(count, sizeof(*sorted))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    json_array_foreach(list, i, e) sorted[i] = json_incref(e);
+    qsort(sorted, count, sizeof(*sorted), cmp);
+    json_array_clear(list);
+    for (i = 0; i < count; i++)
+        json_array_append_new(list, sorted[i]); /* cannot fail: the array had room */
+    free(sorted);
+    return 0;
+}

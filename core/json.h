@@ -24,6 +24,11 @@ int cn_json_load_file(json_t **out, const char *path, size_t max);
 /* Canonical encoding into a heap buffer (caller frees). */
 int cn_json_canonical(char **out, size_t *outlen, const json_t *value);
 
+/* Sort the elements of a JSON array in place; cmp compares two json_t *
+ * through pointers to them, as qsort passes them. CN_ENOMEM leaves the
+ * array as it was. */
+int cn_json_array_sort(json_t *list, int (*cmp)(const void *, const void *));
+
 /* Human-readable, key-sorted encoding with a final newline (caller frees). */
 int cn_json_pretty(char **out, size_t *outlen, const json_t *value);
 

@@ -179,18 +179,6 @@ char *cn_tuf_metadata_path(cn_tuf_role role, uint64_t version, int consistent)
 
 /* ---- hashes -------------------------------------------------------------- */
 
-static int is_hex(const char *s, size_t n)
-{
-    size_t i;
-
-    if (strlen(s) != n)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
-}
-
 int cn_tuf_verify_target_bytes(const cn_tuf_target_info *info, const void *data, size_t len)
 {
     char hex[CN_SHA256_HEX_LEN + 1];
@@ -268,9 +256,11 @@ static int check_hashes(const json_t *h, const char *what, const char *field)
     {
         if (!json_is_string(v))
             return field_error(what, field, "hex strings");
-        if (strcmp(alg, "sha256") == 0 && !is_hex(json_string_value(v), CN_SHA256_HEX_LEN))
+        if (strcmp(alg, "sha256") == 0 &&
+            !cn_hex_is_lower_str(json_string_value(v), CN_SHA256_HEX_LEN))
             return field_error(what, field, "sha256 as 64 lowercase hex digits");
-        if (strcmp(alg, "sha512") == 0 && !is_hex(json_string_value(v), 2 * CN_SHA512_LEN))
+        if (strcmp(alg, "sha512") == 0 &&
+            !cn_hex_is_lower_str(json_string_value(v), 2 * CN_SHA512_LEN))
             return field_error(what, field, "sha512 as 128 lowercase hex digits");
     }
     return 0;
@@ -642,7 +632,7 @@ static int root_key(cn_key **out, const cn_tuf_metadata *root, const char *keyid
         strcmp(json_string_value(json_object_get(k, "scheme")), "ed25519") != 0)
         return 0;
     pub = json_string_value(json_object_get(json_object_get(k, "keyval"), "public"));
-    if (pub == NULL || !is_hex(pub, 2 * CN_ED25519_PUB_LEN))
+    if (pub == NULL || !cn_hex_is_lower_str(pub, 2 * CN_ED25519_PUB_LEN))
         return 0;
     return cn_key_from_public_hex(out, pub);
 }

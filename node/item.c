@@ -4,6 +4,7 @@
 #include "node/item.h"
 #include "core/error.h"
 #include "core/git.h"
+#include "node/keys.h"
 #include "node/verify.h"
 
 #include <stdio.h>

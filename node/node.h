@@ -1,24 +1,7 @@
 /*
  * node.h - an open node: its directory, its signing keys and its TUF repository.
  *
- * The default node has one ed25519 key for every role (DESIGN.md §5), kept in
- * keys/node.key (mode 0600, never served). `citynode keys rotate ROLE` gives a
- * role its own key in keys/<role>.key (docs/PROTOCOL.md §13); from then on
- * that file holds the role's key and node.key only the roles never rotated.
- *
- * A rotation writes, in this order:
- *   1. keys/<role>.key.new, the new private key (mode 0600, atomic);
- *   2. tuf/N+1.root.json authorizing it, signed by the old root keys (and by
- *      the new key when the role is root): the rotation's commit point;
- *   3. targets, snapshot and timestamp re-signed (what a client checks with
- *      root N+1);
- *   4. keys/<role>.key.new renamed over keys/<role>.key (the old key is gone;
- *      keys/node.key too once no role uses it).
- * Opening the node for writing finishes an interrupted rotation: a
- * <role>.key.new the newest root authorizes is a rotation past step 2, so the
- * metadata are re-signed with it and step 4 is done; one the root does not
- * authorize is a rotation that never committed and is removed. Either way the
- * node is left consistent and usable.
+ * Its keys (which file holds which role's key, rotation) are in keys.h.
  */
 #ifndef CN_NODE_H
 #define CN_NODE_H
@@ -49,22 +32,10 @@ enum {
 
 /* Open the initialised node at home_dir (see cn_home_resolve). With
  * CN_NODE_WRITE, each role's key is the first of keys/<role>.key.new (an
- * interrupted rotation, see above), keys/<role>.key and keys/node.key that
+ * interrupted rotation, see keys.h), keys/<role>.key and keys/node.key that
  * the newest root authorizes for the role; CN_EVERIFY if none is. */
 int cn_node_open(cn_node **out, const char *home_dir, int flags);
 void cn_node_free(cn_node *node);
-
-/* Rotate role's key (the steps at the top of this file): a new ed25519 key
- * in keys/<role>.key, root N+1 authorizing only it for role, and targets,
- * snapshot and timestamp re-signed. node must be open with CN_NODE_WRITE; on
- * success node->role_key[role] (and node->key for targets) is the new key. */
-int cn_node_rotate_key(cn_node *node, cn_tuf_role role);
-
-/* The file under keys/ holding the private half of the key with TUF keyid
- * keyid ("node.key", "targets.key", ...), into out; CN_ENOTFOUND if no key
- * file of this node holds it (a key kept offline). Reads the key files, so
- * the caller must be allowed to. */
-int cn_node_key_file(char out[32], const cn_node *node, const char *keyid);
 
 /* The largest published manifest read back (a manifest target's bytes). */
 #define CN_NODE_MANIFEST_MAX (1024 * 1024)
@@ -86,18 +57,16 @@ int cn_node_read_manifest(json_t **out, const cn_node *node, const char *item, c
 int cn_node_latest_version(char **version, const json_t **custom, const cn_node *node,
                            const char *item);
 
+/* Add target_path with data (len bytes, custom may be NULL) to the node's
+ * TUF repository and commit, unless the published target already has exactly
+ * these bytes. *changed (may be NULL) says which. The node must be open with
+ * CN_NODE_WRITE. */
+int cn_node_publish_target(int *changed, cn_node *node, const char *target_path, const char *data,
+                           size_t len, const json_t *custom);
+
 /* Split "NODE/ITEM[@VERSION]" into heap strings (version NULL if absent).
  * NODE must name this node (its id, an unambiguous prefix of >= 8 hex digits,
  * or "self"); CN_ENOTFOUND otherwise. */
 int cn_node_parse_ref(char **item, char **version, const cn_node *node, const char *ref);
-
-/* The keys the current root authorizes for role: a new JSON array of
- * {"keyid": HEX, "key": <TUF key object>}. */
-int cn_node_role_keys(json_t **out, const cn_node *node, cn_tuf_role role);
-
-/* 1 if some root of the node's chain authorized pub for role, else 0: tags
- * keep the key that signed them across rotations (docs/PROTOCOL.md §13). */
-int cn_node_is_role_key(const cn_node *node, cn_tuf_role role,
-                        const unsigned char pub[CN_ED25519_PUB_LEN]);
 
 #endif

@@ -1,18 +1,18 @@
 /*
  * cli.c - the citynode command line: global options and command dispatch.
  *
- * Each command lives in node/cmd_<name>.c and reports failure through the
- * cn_error message; this file turns that into one line on stderr and the exit
- * status of DESIGN.md §7 (0 ok, 1 operational, 2 usage/invalid, 3 verify).
+ * Each command lives in node/cmd/cmd_<name>.c and reports failure through
+ * the cn_error message; exit_status.c turns that into one line on stderr and
+ * the exit status of DESIGN.md §7 (0 ok, 1 operational, 2 usage/invalid,
+ * 3 verify).
  */
 #include "node/cmd/cli.h"
-#include "node/cmd/commands.h"
 #include "core/error.h"
 #include "core/git.h"
+#include "node/cmd/commands.h"
 
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -60,12 +60,6 @@ static void usage(FILE *f)
                "~/.local/share/citynode.\n"
                "Exit status: 0 success, 1 operational error, 2 usage error or invalid input,\n"
                "3 verification failed.\n");
-}
-
-int cn_cli_usage_error(const char *synopsis, const char *problem)
-{
-    fprintf(stderr, "citynode: %s\nusage: citynode %s\n", problem, synopsis);
-    return 2;
 }
 
 int cn_cli_main(int argc, char **argv)
@@ -116,12 +110,4 @@ int cn_cli_main(int argc, char **argv)
     fprintf(stderr, "citynode: '%s' is not a command\n", argv[optind]);
     usage(stderr);
     return 2;
-}
-
-int cn_cli_fail(int err)
-{
-    const char *msg = cn_error_message();
-
-    fprintf(stderr, "citynode: %s\n", *msg ? msg : "failed");
-    return cn_error_exit_status(err);
 }

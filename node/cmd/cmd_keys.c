@@ -7,12 +7,13 @@
  * docs/PROTOCOL.md §13): this node's, or a followed peer's from its
  * verified mirror.
  */
+#include "node/cmd/commands.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/tuf.h"
-#include "node/cmd/commands.h"
-#include "node/node.h"
 #include "node/federation/follow.h"
+#include "node/keys.h"
+#include "node/node.h"
 #include "node/verify.h"
 #include "peers/peers.h"
 

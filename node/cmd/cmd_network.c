@@ -14,11 +14,11 @@
  *
  * Both change the node (a target, peers), so they hold its lock.
  */
-#include "core/error.h"
 #include "node/cmd/commands.h"
+#include "core/error.h"
+#include "node/federation/follow.h"
 #include "node/federation/netdocs.h"
 #include "node/node.h"
-#include "node/federation/follow.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -39,7 +39,7 @@ static int network_publish(const char *home, int argc, char **argv)
         return cn_cli_usage_error(synopsis, "network publish takes one FILE");
     if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
-    err = cn_discovery_publish_network(node, argv[1], &diags, &name, &n);
+    err = cn_netdocs_publish_network(node, argv[1], &diags, &name, &n);
     for (i = 0; i < diags.count; i++) {
         char *line = NULL;
         if (cn_diagnostic_format(&line, &diags.items[i]) == 0)
@@ -61,6 +61,7 @@ static int network_trust(const char *home, int argc, char **argv)
     static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
                                          {NULL, 0, NULL, 0}};
     cn_peer_policy policy = CN_POLICY_MIRROR;
+    cn_peer coordinator = {0};
     cn_peers *db = NULL;
     cn_node *node = NULL;
     int c, err;
@@ -77,8 +78,21 @@ static int network_trust(const char *home, int argc, char **argv)
     if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0 ||
         (err = cn_node_peers_open(&db, node->home)) != 0)
         goto out;
-    err = cn_discovery_trust_network(node, db, argv[optind], policy, stdout);
+    if ((err = cn_peers_get(&coordinator, db, argv[optind])) != 0) {
+        if (err == CN_ENOTFOUND)
+            err = cn_error_set(CN_EUSAGE,
+                               "'%s' is not a peer: follow the coordinator first "
+                               "(citynode peer add URL), then sync it",
+                               argv[optind]);
+        goto out;
+    }
+    /* Trust what the coordinator says now: one sync round for it first.
+     * Nothing is recorded unless there is a verified document to trust. */
+    if ((err = cn_node_sync_peer(node, &coordinator)) != 0)
+        goto out;
+    err = cn_netdocs_trust_network(node, db, &coordinator, policy, stdout);
 out:
+    cn_peer_clear(&coordinator);
     cn_peers_free(db);
     cn_node_free(node);
     return err ? cn_cli_fail(err) : 0;

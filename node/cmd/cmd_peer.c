@@ -19,12 +19,12 @@
  * (cn_node_open with CN_NODE_WRITE) for their whole run, and republish the
  * node's peers.json (docs/PROTOCOL.md §10).
  */
-#include "core/error.h"
 #include "node/cmd/commands.h"
+#include "core/error.h"
+#include "node/federation/follow.h"
 #include "node/federation/netdocs.h"
 #include "node/federation/search_index.h"
 #include "node/node.h"
-#include "node/federation/follow.h"
 #include "peers/peers.h"
 
 #include <getopt.h>
@@ -69,7 +69,7 @@ static int peer_add(const char *home, int argc, char **argv)
     ao.mirrors_dir = node->home->mirrors_dir;
     ao.self_id = node->home->node_id;
     if ((err = cn_peers_add(&peer, db, &ao)) != 0 ||
-        (err = cn_discovery_publish_peers(node, db)) != 0)
+        (err = cn_netdocs_publish_peers(node, db)) != 0)
         goto out;
     printf("%s\n", peer.node_id);
     fprintf(stderr, "added peer %s (%s), policy %s; run 'citynode sync' to fetch it\n", peer.alias,
@@ -95,7 +95,7 @@ static int peer_remove(const char *home, int argc, char **argv)
         (err = cn_peers_get(&peer, db, argv[1])) != 0 ||
         (err = cn_peers_remove(db, peer.node_id, node->home->mirrors_dir, node->home->repos_dir)) !=
             0 ||
-        (err = cn_discovery_publish_peers(node, db)) != 0)
+        (err = cn_netdocs_publish_peers(node, db)) != 0)
         goto out;
     cn_peers_free(db); /* one connection to state.db at a time */
     db = NULL;
@@ -180,7 +180,7 @@ static int peer_list(const char *home_flag, int argc, char **argv)
         (err = cn_node_peers_open(&db, h)) != 0)
         goto out;
     if (candidates) {
-        err = cn_discovery_print_candidates(h, db, as_json);
+        err = cn_netdocs_print_candidates(h, db, as_json);
         goto out;
     }
     if ((err = cn_peers_list(&peers, &n, db)) != 0)

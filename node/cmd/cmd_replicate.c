@@ -23,18 +23,18 @@
  * it are created, as git clone does. Bad references and a non-empty DEST
  * are usage errors (exit 2) that write nothing.
  */
+#include "node/cmd/commands.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
 #include "core/name.h"
 #include "core/semver.h"
 #include "core/tuf.h"
-#include "node/cmd/commands.h"
-#include "node/federation/netdocs.h"
-#include "node/item.h"
-#include "node/federation/search_index.h"
-#include "node/node.h"
+#include "node/federation/attestations.h"
 #include "node/federation/follow.h"
+#include "node/federation/search_index.h"
+#include "node/item.h"
+#include "node/node.h"
 #include "peers/mirror.h"
 #include "peers/peers.h"
 #include "peers/sync.h"
@@ -533,14 +533,13 @@ static int replicate(replication *r, const char *home)
     if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0 ||
         (err = cn_node_peers_open(&db, node->home)) != 0 ||
         (err = resolve(r, &client, node, db)) != 0 ||
-        (err = cn_discovery_attestation_path(r->attestation, r->peer.node_id, r->item,
-                                             r->version)) != 0 ||
+        (err = cn_attestation_path(r->attestation, r->peer.node_id, r->item, r->version)) != 0 ||
         (err = fetch_and_check(r, &client, node, db)) != 0 ||
         (err = install_working_copy(r, node)) != 0)
         goto out;
     /* Step 4. DEST is complete either way; say so if the node cannot sign. */
-    if ((err = cn_discovery_publish_replication(r->attestation, node, r->peer.node_id, r->item,
-                                                r->version, r->commit, r->tag, r->as)) != 0) {
+    if ((err = cn_attestation_publish(r->attestation, node, r->peer.node_id, r->item, r->version,
+                                      r->commit, r->tag, r->as)) != 0) {
         cn_error_wrap(err, "%s is ready, but the attestation was not published", r->dest);
         goto out;
     }

@@ -22,15 +22,15 @@
  * human output adds its signer and verification lines, and --api prints
  * that document as serve answers it.
  */
+#include "node/cmd/commands.h"
 #include "core/buf.h"
 #include "core/error.h"
-#include "core/semver.h"
 #include "core/file.h"
-#include "node/cmd/commands.h"
-#include "node/federation/netdocs.h"
+#include "core/semver.h"
+#include "node/federation/attestations.h"
+#include "node/federation/follow.h"
 #include "node/item.h"
 #include "node/node.h"
-#include "node/federation/follow.h"
 #include "peers/mirror.h"
 #include "peers/peers.h"
 #include "registry/registry.h"
@@ -183,7 +183,7 @@ static int collect_replications(json_t **out, const cn_node *node, const char *n
     }
     if ((err = cn_node_peers_open(&db, node->home)) != 0)
         goto out;
-    err = cn_discovery_replications(out, node->home, db, node_id, item, tags);
+    err = cn_attestation_list(out, node->home, db, node_id, item, tags);
 out:
     cn_peers_free(db);
     free(db_path);

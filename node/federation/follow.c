@@ -1,5 +1,7 @@
 /*
- * sync.c - the node's side of following peers (see sync.h).
+ * follow.c - following peers: a sync round with the node's directories and
+ * limits, and what follows it (a trusted network's new members, the search
+ * index, hints to the peers). See follow.h.
  */
 #include "node/federation/follow.h"
 #include "core/error.h"
@@ -102,7 +104,7 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     so.progress_ctx = ctx;
     err = cn_sync_round(out, db, refs, n, &so);
     /* Members new in a trusted coordinator's network.json (PROTOCOL §10). */
-    if ((derr = cn_discovery_after_sync(node, db, progress, ctx)) != 0 && err == 0)
+    if ((derr = cn_netdocs_after_sync(node, db, progress, ctx)) != 0 && err == 0)
         err = derr;
     cn_peers_free(db);
     /* Search index: a failure is a warning, never the round's result. */
@@ -116,5 +118,21 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     }
     if (*out && round_changed(*out))
         cn_node_hint_peers(node, NULL);
+    return err;
+}
+
+int cn_node_sync_peer(cn_node *node, const cn_peer *peer)
+{
+    const char *refs[1] = {peer->node_id};
+    cn_sync_report *report = NULL;
+    int err;
+
+    err = cn_node_sync(&report, node, refs, 1, NULL, NULL);
+    if (err != 0 && report && report->npeers == 1 && report->peers[0].err != 0)
+        err = cn_error_set(report->peers[0].err, "cannot sync %s: %s", peer->alias,
+                           report->peers[0].error ? report->peers[0].error : "failed");
+    else if (err != 0)
+        cn_error_wrap(err, "cannot sync %s", peer->alias);
+    cn_sync_report_free(report);
     return err;
 }

@@ -1,12 +1,14 @@
 /*
- * sync.h - the node's side of following peers: state.db of the node and one
- * sync round with the node's directories and limits.
+ * follow.h - following peers: state.db of the node, and one sync round with
+ * the node's directories and limits followed by what a round sets off (the
+ * new members of trusted networks, netdocs.h; the search index,
+ * search_index.h; hints to the peers, peers/hint.h).
  *
  * Nothing here prints: `citynode sync` and `serve`'s background thread both
  * call cn_node_sync and report as they see fit.
  */
-#ifndef CN_NODE_SYNC_H
-#define CN_NODE_SYNC_H
+#ifndef CN_NODE_FOLLOW_H
+#define CN_NODE_FOLLOW_H
 
 #include "core/buf.h"
 #include "node/node.h"
@@ -29,6 +31,10 @@ int cn_node_sync_options(cn_sync_options *out, const cn_node *node);
  * if the round could not start) and freed with cn_sync_report_free. */
 int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
                  void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx);
+
+/* cn_node_sync for one peer alone; a failure's message names the peer (its
+ * alias) and says why its sync failed. */
+int cn_node_sync_peer(cn_node *node, const cn_peer *peer);
 
 /* Hint every followed peer that this node's metadata changed (docs/PROTOCOL.md
  * §12), after a publish, withdraw or sync that brought something new. Best

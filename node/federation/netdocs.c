@@ -1,6 +1,8 @@
 /*
- * discovery.c - peers.json, network.json and replication attestations on the
- * node's side (see discovery.h; formats in docs/PROTOCOL.md §10 and §11).
+ * netdocs.c - the network documents a node publishes and trusts (see
+ * netdocs.h; formats in docs/PROTOCOL.md §10): its peers.json, a
+ * coordinator's network.json, the candidates its peers vouch for, and the
+ * networks it trusts.
  *
  * What this node publishes goes through its TUF repository like any target.
  * What it reads about others comes only from their verified mirrors
@@ -9,49 +11,17 @@
 #include "node/federation/netdocs.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "core/hash.h"
 #include "core/json.h"
-#include "core/name.h"
-#include "core/semver.h"
 #include "core/tuf.h"
-#include "node/federation/follow.h"
 #include "peers/mirror.h"
 #include "schemas/manifest.h"
 #include "schemas/yaml.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define PEERS_TARGET       "peers.json"
-#define NETWORK_TARGET     "network.json"
-#define ATTESTATION_PREFIX "attestations/"
-#define ATTESTATION_MAX    (64 * 1024)
-
-/* Add target_path with data to the node's repository and commit, unless the
- * published target already has exactly these bytes. *changed (may be NULL)
- * says which. */
-static int publish_if_changed(int *changed, cn_node *node, const char *target_path,
-                              const char *data, size_t len, const json_t *custom)
-{
-    const cn_tuf_target_info *info;
-    char digest[CN_SHA256_HEX_LEN + 1];
-    int err;
-
-    if (changed)
-        *changed = 0;
-    cn_sha256_hex(digest, data, len);
-    if (cn_tuf_repo_get_target(&info, node->tuf, target_path) == 0 && info->length == len &&
-        strcmp(info->sha256, digest) == 0)
-        return 0;
-    cn_error_clear();
-    if ((err = cn_tuf_repo_add_target(node->tuf, target_path, data, len, custom)) != 0 ||
-        (err = cn_tuf_repo_commit(node->tuf)) != 0)
-        return cn_error_wrap(err, "cannot publish %s", target_path);
-    if (changed)
-        *changed = 1;
-    return 0;
-}
+#define PEERS_TARGET   "peers.json"
+#define NETWORK_TARGET "network.json"
 
 /* ---- peers.json ------------------------------------------------------------ */
 
@@ -59,25 +29,6 @@ static int by_node(const void *a, const void *b)
 {
     return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "node")),
                   json_string_value(json_object_get(*(json_t *const *)b, "node")));
-}
-
-/* Sort the elements of a JSON array in place with cmp (over json_t **). */
-static int sort_array(json_t *list, int (*cmp)(const void *, const void *))
-{
-    size_t i, count = json_array_size(list);
-    json_t **sorted, *e;
-
-    if (count < 2)
-        return 0;
-    if ((sorted = calloc(count, sizeof(*sorted))) == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    json_array_foreach(list, i, e) sorted[i] = json_incref(e);
-    qsort(sorted, count, sizeof(*sorted), cmp);
-    json_array_clear(list);
-    for (i = 0; i < count; i++)
-        json_array_append_new(list, sorted[i]); /* cannot fail: the array had room */
-    free(sorted);
-    return 0;
 }
 
 /* The entries of peers.json, ordered by node id (a new array). */
@@ -103,7 +54,7 @@ static int peers_entries(json_t **out, cn_peers *db)
             goto out;
         }
     }
-    if ((err = sort_array(list, by_node)) != 0)
+    if ((err = cn_json_array_sort(list, by_node)) != 0)
         goto out;
     *out = list;
     list = NULL;
@@ -113,7 +64,7 @@ out:
     return err;
 }
 
-int cn_discovery_publish_peers(cn_node *node, cn_peers *db)
+int cn_netdocs_publish_peers(cn_node *node, cn_peers *db)
 {
     const cn_tuf_target_info *info;
     json_t *entries = NULL, *doc = NULL, *custom = NULL;
@@ -133,7 +84,7 @@ int cn_discovery_publish_peers(cn_node *node, cn_peers *db)
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    err = publish_if_changed(NULL, node, PEERS_TARGET, bytes, strlen(bytes), custom);
+    err = cn_node_publish_target(NULL, node, PEERS_TARGET, bytes, strlen(bytes), custom);
 out:
     free(bytes);
     json_decref(custom);
@@ -225,7 +176,7 @@ static int add_candidates(json_t *cands, const cn_home *home, cn_peers *db, cons
     return err;
 }
 
-int cn_discovery_candidates(json_t **out, const cn_home *home, cn_peers *db, FILE *warn)
+int cn_netdocs_candidates(json_t **out, const cn_home *home, cn_peers *db, FILE *warn)
 {
     cn_peer *peers = NULL;
     json_t *cands = json_object(), *list = json_array(), *c;
@@ -252,7 +203,7 @@ int cn_discovery_candidates(json_t **out, const cn_home *home, cn_peers *db, FIL
             goto out;
         }
     }
-    if ((err = sort_array(list, by_node)) != 0)
+    if ((err = cn_json_array_sort(list, by_node)) != 0)
         goto out;
     *out = list;
     list = NULL;
@@ -263,13 +214,13 @@ out:
     return err;
 }
 
-int cn_discovery_print_candidates(const cn_home *home, cn_peers *db, int as_json)
+int cn_netdocs_print_candidates(const cn_home *home, cn_peers *db, int as_json)
 {
     json_t *list = NULL, *c, *by;
     size_t i, j;
     int err;
 
-    if ((err = cn_discovery_candidates(&list, home, db, stderr)) != 0)
+    if ((err = cn_netdocs_candidates(&list, home, db, stderr)) != 0)
         return err;
     if (as_json) {
         json_dumpf(list, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -330,8 +281,8 @@ static int read_network_file(json_t **out, cn_yaml_doc **ydoc, cn_diagnostics *d
     return err;
 }
 
-int cn_discovery_publish_network(cn_node *node, const char *path, cn_diagnostics *diags,
-                                 char **network, size_t *nmembers)
+int cn_netdocs_publish_network(cn_node *node, const char *path, cn_diagnostics *diags,
+                               char **network, size_t *nmembers)
 {
     cn_diagnostics found = CN_DIAGNOSTICS_INIT;
     cn_yaml_doc *ydoc = NULL;
@@ -361,7 +312,8 @@ int cn_discovery_publish_network(cn_node *node, const char *path, cn_diagnostics
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = publish_if_changed(NULL, node, NETWORK_TARGET, bytes, strlen(bytes), custom)) != 0)
+    if ((err = cn_node_publish_target(NULL, node, NETWORK_TARGET, bytes, strlen(bytes), custom)) !=
+        0)
         goto out;
     if (network &&
         (*network = strdup(json_string_value(json_object_get(doc, "network")))) == NULL) {
@@ -423,72 +375,41 @@ static void apply_options(cn_network_apply_options *o, const cn_node *node)
     o->self_id = node->home->node_id;
 }
 
-/* One sync round for the coordinator alone. */
-static int sync_coordinator(cn_node *node, const cn_peer *coordinator)
-{
-    const char *refs[1] = {coordinator->node_id};
-    cn_sync_report *report = NULL;
-    int err;
-
-    err = cn_node_sync(&report, node, refs, 1, NULL, NULL);
-    if (err != 0 && report && report->npeers == 1 && report->peers[0].err != 0)
-        err = cn_error_set(report->peers[0].err, "cannot sync %s: %s", coordinator->alias,
-                           report->peers[0].error ? report->peers[0].error : "failed");
-    else if (err != 0)
-        cn_error_wrap(err, "cannot sync %s", coordinator->alias);
-    cn_sync_report_free(report);
-    return err;
-}
-
-int cn_discovery_trust_network(cn_node *node, cn_peers *db, const char *ref, cn_peer_policy policy,
-                               FILE *out)
+int cn_netdocs_trust_network(cn_node *node, cn_peers *db, const cn_peer *coordinator,
+                             cn_peer_policy policy, FILE *out)
 {
     cn_network_apply_options opts = CN_NETWORK_APPLY_OPTIONS_INIT;
     cn_network_apply_result r = {0};
     const cn_tuf_target_info *info;
     cn_tuf_client *client = NULL;
-    cn_peer coordinator = {0};
     int err, perr;
 
-    if ((err = cn_peers_get(&coordinator, db, ref)) != 0) {
-        if (err == CN_ENOTFOUND)
-            err = cn_error_set(CN_EUSAGE,
-                               "'%s' is not a peer: follow the coordinator first "
-                               "(citynode peer add URL), then sync it",
-                               ref);
-        goto out;
-    }
-    /* Trust what the coordinator says now: one sync round for it first.
-     * Nothing is recorded unless there is a verified document to trust. */
-    if ((err = sync_coordinator(node, &coordinator)) != 0)
-        goto out;
-    err = cn_mirror_load(&client, node->home->mirrors_dir, coordinator.node_id);
+    err = cn_mirror_load(&client, node->home->mirrors_dir, coordinator->node_id);
     if (err == 0 && cn_tuf_client_get_target_info(&info, client, NETWORK_TARGET) != 0)
         err = CN_ENOTFOUND;
     if (err == CN_ENOTFOUND) {
         err = cn_error_set(CN_EUSAGE, "peer %s (%.12s) publishes no network.json",
-                           coordinator.alias, coordinator.node_id);
+                           coordinator->alias, coordinator->node_id);
         goto out;
     }
     if (err != 0)
         goto out;
-    if ((err = cn_network_trust_set(db, coordinator.node_id, policy)) != 0)
+    if ((err = cn_network_trust_set(db, coordinator->node_id, policy)) != 0)
         goto out;
     apply_options(&opts, node);
     opts.force = 1;
-    err = cn_network_apply(&r, db, coordinator.node_id, &opts);
+    err = cn_network_apply(&r, db, coordinator->node_id, &opts);
     if (out)
         fprintf(out, "trusting network %s of %s (%.12s): members get policy %s\n",
-                r.network ? r.network : "?", coordinator.alias, coordinator.node_id,
+                r.network ? r.network : "?", coordinator->alias, coordinator->node_id,
                 cn_peer_policy_name(policy));
     report_members(&r, out, 1);
     /* Members that were added are followed whatever else failed. */
-    if ((perr = cn_discovery_publish_peers(node, db)) != 0 && err == 0)
+    if ((perr = cn_netdocs_publish_peers(node, db)) != 0 && err == 0)
         err = perr;
 out:
     cn_network_apply_result_clear(&r);
     cn_tuf_client_free(client);
-    cn_peer_clear(&coordinator);
     return err;
 }
 
@@ -518,9 +439,9 @@ static void report_progress(const cn_network_apply_result *r,
     }
 }
 
-int cn_discovery_after_sync(cn_node *node, cn_peers *db,
-                            void (*progress)(void *ctx, const char *node_id, const char *message),
-                            void *ctx)
+int cn_netdocs_after_sync(cn_node *node, cn_peers *db,
+                          void (*progress)(void *ctx, const char *node_id, const char *message),
+                          void *ctx)
 {
     cn_network_apply_options opts = CN_NETWORK_APPLY_OPTIONS_INIT;
     cn_network_trust *trusted = NULL;
@@ -549,193 +470,9 @@ int cn_discovery_after_sync(cn_node *node, cn_peers *db,
     if (err == 0)
         cn_error_clear();
     if (added) {
-        int perr = cn_discovery_publish_peers(node, db);
+        int perr = cn_netdocs_publish_peers(node, db);
         if (err == 0)
             err = perr;
     }
-    return err;
-}
-
-/* ---- attestations ---------------------------------------------------------- */
-
-int cn_discovery_attestation_path(char out[CN_ATTESTATION_PATH_MAX], const char *node_id,
-                                  const char *item, const char *version)
-{
-    char v[128];
-    size_t i;
-    int n;
-
-    if (strlen(node_id) != CN_NODE_ID_HEX || cn_name_check_slug(item) != 0 ||
-        cn_semver_check(version) != 0 || strlen(version) >= sizeof(v))
-        return cn_error_set(CN_EINVAL, "cannot name an attestation for %.12s/%s@%s", node_id, item,
-                            version);
-    for (i = 0; version[i]; i++)
-        v[i] = version[i] == '+' ? '_' : version[i];
-    v[i] = '\0';
-    n = snprintf(out, CN_ATTESTATION_PATH_MAX, ATTESTATION_PREFIX "replicates-%.16s-%s-%s.json",
-                 node_id, item, v);
-    if (n < 0 || n >= CN_ATTESTATION_PATH_MAX)
-        return cn_error_set(CN_EINVAL, "attestation name too long for %s@%s", item, version);
-    return cn_tuf_target_path_check(out);
-}
-
-int cn_discovery_publish_replication(char path[CN_ATTESTATION_PATH_MAX], cn_node *node,
-                                     const char *node_id, const char *item, const char *version,
-                                     const char *commit, const char *tag, const char *as)
-{
-    json_t *doc = NULL, *custom = NULL;
-    char date[21], *bytes = NULL;
-    int err;
-
-    if ((err = cn_discovery_attestation_path(path, node_id, item, version)) != 0)
-        return err;
-    cn_tuf_time_format(date, time(NULL));
-    doc = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:o}", "type", "replicates", "by",
-                    node->home->node_id, "date", date, "subject", "node", node_id, "item", item,
-                    "version", version, "commit", commit, "tag", tag, "as",
-                    as ? json_string(as) : json_null());
-    custom = json_pack("{s:s, s:s}", "kind", "attestation", "type", "replicates");
-    if (doc == NULL || custom == NULL ||
-        (bytes = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
-    }
-    err = publish_if_changed(NULL, node, path, bytes, strlen(bytes), custom);
-out:
-    free(bytes);
-    json_decref(custom);
-    json_decref(doc);
-    return err;
-}
-
-static int is_hex(const char *s, size_t n)
-{
-    size_t i;
-
-    if (s == NULL || strlen(s) != n)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
-}
-
-/* 1 if doc is a well-formed replication attestation signed by `signer`. */
-static int attestation_ok(const json_t *doc, const char *signer)
-{
-    const json_t *s = json_object_get(doc, "subject"), *as = json_object_get(doc, "as");
-    const char *type = json_string_value(json_object_get(doc, "type"));
-    const char *by = json_string_value(json_object_get(doc, "by"));
-    const char *date = json_string_value(json_object_get(doc, "date"));
-    const char *item = json_string_value(json_object_get(s, "item"));
-    const char *version = json_string_value(json_object_get(s, "version"));
-    time_t t;
-
-    return type && strcmp(type, "replicates") == 0 && by && strcmp(by, signer) == 0 && date &&
-           cn_tuf_time_parse(&t, date) == 0 && json_is_string(json_object_get(s, "node")) &&
-           cn_peer_is_node_id(json_string_value(json_object_get(s, "node"))) && item &&
-           cn_name_check_slug(item) == 0 && version && cn_semver_check(version) == 0 &&
-           is_hex(json_string_value(json_object_get(s, "commit")), 40) &&
-           is_hex(json_string_value(json_object_get(s, "tag")), 40) &&
-           (as == NULL || json_is_null(as) ||
-            (json_is_string(as) && cn_name_check_slug(json_string_value(as)) == 0));
-}
-
-/* The attestations of one peer about node_id/item, appended to list. */
-static int peer_replications(json_t *list, const cn_home *home, const cn_peer *peer,
-                             const char *node_id, const char *item, const json_t *expected_tags)
-{
-    cn_tuf_client *client = NULL;
-    size_t i, n;
-    int err;
-
-    err = cn_mirror_load(&client, home->mirrors_dir, peer->node_id);
-    if (err == CN_ENOTFOUND) {
-        cn_error_clear();
-        return 0;
-    }
-    if (err != 0)
-        return err;
-    n = cn_tuf_client_target_count(client);
-    for (i = 0; i < n; i++) {
-        const cn_tuf_target_info *t = cn_tuf_client_target_at(client, i);
-        const char *kind = json_string_value(json_object_get(t->custom, "kind"));
-        const json_t *s, *want;
-        unsigned char *data = NULL;
-        json_t *doc = NULL, *entry;
-        size_t len;
-        if (strncmp(t->path, ATTESTATION_PREFIX, strlen(ATTESTATION_PREFIX)) != 0 || !kind ||
-            strcmp(kind, "attestation") != 0 || t->length > ATTESTATION_MAX)
-            continue;
-        if (cn_mirror_read_target(&data, &len, home->mirrors_dir, peer->node_id, client, t->path) !=
-                0 ||
-            cn_json_parse(&doc, data, len, 8, t->path) != 0 ||
-            !attestation_ok(doc, peer->node_id)) {
-            cn_error_clear(); /* not stored (index peer) or not an attestation we read */
-            free(data);
-            json_decref(doc);
-            continue;
-        }
-        free(data);
-        s = json_object_get(doc, "subject");
-        want = expected_tags ? json_object_get(expected_tags,
-                                               json_string_value(json_object_get(s, "version")))
-                             : NULL;
-        if (strcmp(json_string_value(json_object_get(s, "node")), node_id) != 0 ||
-            strcmp(json_string_value(json_object_get(s, "item")), item) != 0 ||
-            (expected_tags && !json_equal(want, json_object_get(s, "tag")))) {
-            json_decref(doc);
-            continue;
-        }
-        entry = json_pack("{s:s, s:s?, s:O, s:O, s:O, s:O, s:O, s:s}", "by", peer->node_id,
-                          "by_name", peer->name, "as", json_object_get(doc, "as"), "version",
-                          json_object_get(s, "version"), "date", json_object_get(doc, "date"),
-                          "commit", json_object_get(s, "commit"), "tag", json_object_get(s, "tag"),
-                          "attestation", t->path);
-        json_decref(doc);
-        if (entry == NULL || json_array_append_new(list, entry) != 0) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-            break;
-        }
-    }
-    cn_tuf_client_free(client);
-    return err;
-}
-
-static int by_version_then_node(const void *a, const void *b)
-{
-    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int c = cn_semver_compare(json_string_value(json_object_get(x, "version")),
-                              json_string_value(json_object_get(y, "version")));
-    return c ? c
-             : strcmp(json_string_value(json_object_get(x, "by")),
-                      json_string_value(json_object_get(y, "by")));
-}
-
-int cn_discovery_replications(json_t **out, const cn_home *home, cn_peers *db, const char *node_id,
-                              const char *item, const json_t *expected_tags)
-{
-    cn_peer *peers = NULL;
-    json_t *list = json_array();
-    size_t n = 0, i;
-    int err;
-
-    *out = NULL;
-    if (list == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    if ((err = cn_peers_list(&peers, &n, db)) != 0)
-        goto out;
-    for (i = 0; i < n && err == 0; i++)
-        if (strcmp(peers[i].node_id, node_id) != 0)
-            err = peer_replications(list, home, &peers[i], node_id, item, expected_tags);
-    if (err != 0)
-        goto out;
-    if ((err = sort_array(list, by_version_then_node)) != 0)
-        goto out;
-    *out = list;
-    list = NULL;
-out:
-    json_decref(list);
-    cn_peer_list_free(peers, n);
     return err;
 }

@@ -7,6 +7,7 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "node/item.h"
+#include "node/keys.h"
 #include "peers/mirror.h"
 #include "peers/peers.h"
 #include "registry/registry.h"

@@ -1,5 +1,5 @@
 /*
- * serve_registry.c - the registry in `serve`: the web page at / (node/web/,
+ * registry_routes.c - the registry in `serve`: the web page at / (node/web/,
  * built into the binary), the JSON documents of /api/v1/ (docs/api.yaml),
  * downloads of verified target files, a solution's publiccode.yml and the
  * DCAT-AP catalog of the node's datasets.
@@ -8,12 +8,12 @@
  * a handle is not thread-safe, and each keeps its in-memory copy of the
  * index current by itself), opened on the thread's first request.
  */
+#include "node/http/server_internal.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/name.h"
 #include "core/semver.h"
 #include "core/zip.h"
-#include "node/http/server_internal.h"
 #include "node/http/web_assets.h"
 #include "registry/registry.h"
 #include "schemas/yaml.h"
@@ -535,7 +535,7 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
     char found[CN_SERVE_MAX_PATH], filename[300];
     const char *ctype;
     size_t n = 0, flen;
-    int base_fd = -1, dir_fd = -1, matches = 0;
+    int base_fd = -1, dir_fd = -1, list_fd = -1, matches = 0;
     DIR *d = NULL;
     struct dirent *de;
     enum MHD_Result ret;
@@ -544,7 +544,7 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
     for (p = strtok_r(buf, "/", &save); p && n < 5; p = strtok_r(NULL, "/", &save))
         seg[n++] = p;
     if (n != 5 || p != NULL || strlen(seg[1]) != CN_NODE_ID_LEN ||
-        !cn_serve_is_hex(seg[1], CN_NODE_ID_LEN) || cn_name_check_slug(seg[2]) != 0 ||
+        !cn_hex_is_lower(seg[1], CN_NODE_ID_LEN) || cn_name_check_slug(seg[2]) != 0 ||
         cn_semver_check(seg[3]) != 0 ||
         (strcmp(seg[4], "manifest.json") != 0 && strcmp(seg[4], "full.bundle") != 0 &&
          strcmp(seg[4], "delta.bundle") != 0 && strcmp(seg[4], "files.zip") != 0)) {
@@ -561,15 +561,19 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
         base_fd = open(mirror, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     }
     snprintf(dirpath, sizeof(dirpath), "targets/items/%s/%s", seg[2], seg[3]);
+    /* fdopendir takes its descriptor only when it succeeds: the copy is
+     * closed here when it fails (the version's path is not a directory). */
     if (base_fd < 0 || (dir_fd = cn_serve_open_below(base_fd, dirpath)) < 0 ||
-        (d = fdopendir(dup(dir_fd))) == NULL) {
+        (list_fd = dup(dir_fd)) < 0 || (d = fdopendir(list_fd)) == NULL) {
+        if (list_fd >= 0)
+            close(list_fd);
         ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
         goto out;
     }
     flen = strlen(seg[4]);
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (len == CN_NODE_ID_LEN + 1 + flen && cn_serve_is_hex(de->d_name, CN_NODE_ID_LEN) &&
+        if (len == CN_NODE_ID_LEN + 1 + flen && cn_hex_is_lower(de->d_name, CN_NODE_ID_LEN) &&
             de->d_name[CN_NODE_ID_LEN] == '.' &&
             strcmp(de->d_name + CN_NODE_ID_LEN + 1, seg[4]) == 0) {
             snprintf(found, sizeof(found), "%s", de->d_name);

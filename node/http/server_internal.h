@@ -1,11 +1,13 @@
 /*
- * serve_internal.h - what the files of the HTTP server share: the server
- * state and the helpers that answer with text or a file. serve.c has the
- * published tree, mirrors, git and the inbox; serve_registry.c the registry
- * (the /api/v1/ documents, the web page, downloads and exports).
+ * server_internal.h - what the rooms of the HTTP server share: the server
+ * state, the answers of responses.c, and each room's entry point. server.c
+ * dispatches a request to tree_routes.c (the published tree, mirrors),
+ * git_routes.c (dumb-HTTP git), inbox.c (hints) or registry_routes.c (the
+ * /api/v1/ documents, the web page, downloads and exports); those call
+ * responses.c and nothing in server.c.
  */
-#ifndef CN_SERVE_INTERNAL_H
-#define CN_SERVE_INTERNAL_H
+#ifndef CN_HTTP_SERVER_INTERNAL_H
+#define CN_HTTP_SERVER_INTERNAL_H
 
 #include "node/http/server.h"
 
@@ -45,20 +47,67 @@ struct cn_server {
     rate_slot slots[CN_INBOX_ADDRS];
 };
 
+/* ---- responses.c ---- */
+
 /* Answer with a short plain-text body (a static string). */
 enum MHD_Result cn_serve_text(struct MHD_Connection *c, unsigned status, const char *text);
 
-/* 1 if s[0..n) are lowercase hex digits (node ids, sha256 file names). */
-int cn_serve_is_hex(const char *s, size_t n);
+/* Answer with status and no body. */
+enum MHD_Result cn_serve_empty(struct MHD_Connection *c, unsigned status);
 
-/* Open rel below dir_fd one component at a time with O_NOFOLLOW. */
+/* 1 if s starts with "<64 lowercase hex>/" (a node id's directory). */
+int cn_serve_node_id_dir(const char *s);
+
+/* Open rel below dir_fd one component at a time with O_NOFOLLOW, so neither
+ * ".." (refused earlier) nor a symlink can lead outside it. A new fd, or -1. */
 int cn_serve_open_below(int dir_fd, const char *rel);
 
 /* Serve the regular file rel below dir_fd with ETag/304, Last-Modified and a
- * single Range; immutable files may be cached for a year. A filename makes
- * it a download (Content-Disposition: attachment). */
+ * single Range; immutable files (targets and git objects: their names are
+ * their hashes) may be cached for a year, everything else is revalidated. A
+ * filename makes it a download (Content-Disposition: attachment). */
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
                               const char *ctype, int immutable, const char *filename);
+
+/* cn_serve_file below the directory dir, opened per request (so a mirrors/
+ * or repos/ directory created after the server started is found); 404 when
+ * dir is NULL or cannot be opened. */
+enum MHD_Result cn_serve_below(struct MHD_Connection *c, const char *dir, const char *rel,
+                               const char *ctype, int immutable);
+
+/* ---- tree_routes.c, git_routes.c ---- */
+
+/* GET of rel (which has passed cn_name_check_relpath): "mirrors/<id>/…" or
+ * a path of the published tree; 404 for anything else. */
+enum MHD_Result cn_serve_tree(cn_server *srv, struct MHD_Connection *c, const char *rel);
+
+/* GET of rel = "git/<node id>/<item>.git/<file>" (passed cn_name_check_relpath). */
+enum MHD_Result cn_serve_git(cn_server *srv, struct MHD_Connection *c, const char *rel);
+
+/* ---- inbox.c ---- */
+
+typedef struct cn_inbox_request cn_inbox_request;
+
+/* Set up and tear down the inbox's rate limits (srv->rate_lock and counts). */
+int cn_inbox_init(cn_server *srv);
+void cn_inbox_free(cn_server *srv);
+
+/* First call of a POST /inbox (headers only): the limits that need no body;
+ * on MHD_YES *req_cls is a new cn_inbox_request (freed with free()). */
+enum MHD_Result cn_inbox_begin(cn_server *srv, struct MHD_Connection *c, void **req_cls);
+
+/* A chunk of a hint's body, kept up to the limit. A body that grows past it
+ * (a chunked body announces no length) is read on and dropped up to
+ * CN_INBOX_DISCARD_MAX, then answered 413; beyond that the connection is
+ * closed (libmicrohttpd 0.9 cannot answer while a body is arriving). */
+enum MHD_Result cn_inbox_body(cn_inbox_request *req, const char *data, size_t *size);
+
+/* The whole body is in: parse the hint, pass it to srv->on_hint, answer
+ * 202, 204, 400, 413 or 500. */
+enum MHD_Result cn_inbox_respond(cn_server *srv, struct MHD_Connection *c,
+                                 const cn_inbox_request *req);
+
+/* ---- registry_routes.c ---- */
 
 /* The registry's routes: rel is the unescaped path without its leading '/'
  * and has passed cn_name_check_relpath (or is ""). Returns 0 (and sets

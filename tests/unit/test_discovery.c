@@ -12,7 +12,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "node/federation/netdocs.h"
+#include "node/federation/attestations.h"
 #include "peers/discovery.h"
 #include "peers/peers.h"
 
@@ -238,15 +238,15 @@ static void test_attestation_path(void **state)
     char path[CN_ATTESTATION_PATH_MAX];
     (void)state;
 
-    assert_int_equal(cn_discovery_attestation_path(path, ID_A, "smart-lighting", "2.1.0"), 0);
+    assert_int_equal(cn_attestation_path(path, ID_A, "smart-lighting", "2.1.0"), 0);
     assert_string_equal(path, "attestations/replicates-aaaaaaaaaaaaaaaa-smart-lighting-2.1.0.json");
-    assert_int_equal(cn_discovery_attestation_path(path, ID_A, "cut", "1.0.0-rc.1+build.5"), 0);
+    assert_int_equal(cn_attestation_path(path, ID_A, "cut", "1.0.0-rc.1+build.5"), 0);
     assert_string_equal(path,
                         "attestations/replicates-aaaaaaaaaaaaaaaa-cut-1.0.0-rc.1_build.5.json");
-    assert_int_equal(cn_discovery_attestation_path(path, ID_A, "../etc", "1.0.0"), CN_EINVAL);
-    assert_int_equal(cn_discovery_attestation_path(path, ID_A, "cut", "1.0"), CN_EINVAL);
-    assert_int_equal(cn_discovery_attestation_path(path, ID_A, "cut", "1.0.0/x"), CN_EINVAL);
-    assert_int_equal(cn_discovery_attestation_path(path, "aaaa", "cut", "1.0.0"), CN_EINVAL);
+    assert_int_equal(cn_attestation_path(path, ID_A, "../etc", "1.0.0"), CN_EINVAL);
+    assert_int_equal(cn_attestation_path(path, ID_A, "cut", "1.0"), CN_EINVAL);
+    assert_int_equal(cn_attestation_path(path, ID_A, "cut", "1.0.0/x"), CN_EINVAL);
+    assert_int_equal(cn_attestation_path(path, "aaaa", "cut", "1.0.0"), CN_EINVAL);
 }
 
 int main(void)

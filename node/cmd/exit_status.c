@@ -1,0 +1,23 @@
+/*
+ * exit_status.c - how a command ends: one line on stderr and the exit status
+ * of DESIGN.md §7 (0 ok, 1 operational, 2 usage/invalid, 3 verify). Every
+ * command calls these; cli.c's table calls the commands.
+ */
+#include "node/cmd/commands.h"
+#include "core/error.h"
+
+#include <stdio.h>
+
+int cn_cli_usage_error(const char *synopsis, const char *problem)
+{
+    fprintf(stderr, "citynode: %s\nusage: citynode %s\n", problem, synopsis);
+    return 2;
+}
+
+int cn_cli_fail(int err)
+{
+    const char *msg = cn_error_message();
+
+    fprintf(stderr, "citynode: %s\n", *msg ? msg : "failed");
+    return cn_error_exit_status(err);
+}

@@ -1,0 +1,206 @@
+/*
+ * responses.c - how the node's HTTP server answers: short texts, empty
+ * answers, and files below a directory, with the rules of docs/PROTOCOL.md
+ * §2 (strong ETags and 304, a single byte range, 206/416; every path
+ * component opened with O_NOFOLLOW, so no symlink is ever followed).
+ */
+#include "node/http/server_internal.h"
+#include "core/buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum MHD_Result cn_serve_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result cn_serve_empty(struct MHD_Connection *c, unsigned status)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (r == NULL)
+        return MHD_NO;
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+int cn_serve_node_id_dir(const char *s)
+{
+    return strlen(s) > CN_NODE_ID_LEN && cn_hex_is_lower(s, CN_NODE_ID_LEN) &&
+           s[CN_NODE_ID_LEN] == '/';
+}
+
+int cn_serve_open_below(int dir_fd, const char *rel)
+{
+    char buf[CN_SERVE_MAX_PATH + 1], *part, *save = NULL, *next;
+    int fd = dup(dir_fd);
+
+    snprintf(buf, sizeof(buf), "%s", rel);
+    for (part = strtok_r(buf, "/", &save); part && fd >= 0; part = next) {
+        int child;
+        next = strtok_r(NULL, "/", &save);
+        child = openat(fd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (next ? O_DIRECTORY : 0));
+        close(fd);
+        fd = child;
+    }
+    return fd;
+}
+
+/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range. Returns 1 and
+ * sets [*start, *end] (inclusive) if satisfiable, 0 to serve the whole file
+ * (absent or unsupported header), -1 if unsatisfiable. */
+static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end)
+{
+    char *e;
+    unsigned long long a, b;
+
+    if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+        return 0;
+    h += 6;
+    if (*h == '-') {
+        errno = 0;
+        b = strtoull(h + 1, &e, 10);
+        if (errno || *e || e == h + 1)
+            return 0;
+        if (b == 0 || size == 0)
+            return -1;
+        *start = b >= size ? 0 : size - b;
+        *end = size - 1;
+        return 1;
+    }
+    errno = 0;
+    a = strtoull(h, &e, 10);
+    if (errno || e == h || *e != '-')
+        return 0;
+    h = e + 1;
+    if (*h == '\0') {
+        b = size ? size - 1 : 0;
+    } else {
+        b = strtoull(h, &e, 10);
+        if (errno || *e)
+            return 0;
+        if (b >= size)
+            b = size ? size - 1 : 0;
+    }
+    if (a >= size || a > b)
+        return -1;
+    *start = a;
+    *end = b;
+    return 1;
+}
+
+enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
+                              const char *ctype, int immutable, const char *filename)
+{
+    struct MHD_Response *r;
+    struct stat st;
+    char etag[128], lastmod[64], crange[96];
+    const char *inm, *range;
+    uint64_t start = 0, end = 0;
+    unsigned status = MHD_HTTP_OK;
+    enum MHD_Result ret;
+    int fd, rr;
+    struct tm tm;
+
+    if ((fd = cn_serve_open_below(dir_fd, rel)) < 0)
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    }
+    /* Files are replaced by rename, never rewritten in place, so inode, size
+     * and mtime together identify one version of a file's bytes. */
+    snprintf(etag, sizeof(etag), "\"%jx-%jx-%jx.%lx\"", (uintmax_t)st.st_ino, (uintmax_t)st.st_size,
+             (uintmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    gmtime_r(&st.st_mtim.tv_sec, &tm);
+    strftime(lastmod, sizeof(lastmod), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (inm && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
+        close(fd);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (r == NULL)
+            return MHD_NO;
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+        ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+    rr = parse_range(range, (uint64_t)st.st_size, &start, &end);
+    if (rr < 0) {
+        close(fd);
+        snprintf(crange, sizeof(crange), "bytes */%jd", (intmax_t)st.st_size);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (r == NULL)
+            return MHD_NO;
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
+        ret = MHD_queue_response(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    if (rr == 0) {
+        start = 0;
+        end = st.st_size ? (uint64_t)st.st_size - 1 : 0;
+    } else {
+        status = MHD_HTTP_PARTIAL_CONTENT;
+    }
+    r = MHD_create_response_from_fd_at_offset64(st.st_size ? end - start + 1 : 0, fd, start);
+    if (r == NULL) {
+        close(fd);
+        return MHD_NO;
+    }
+    if (status == MHD_HTTP_PARTIAL_CONTENT) {
+        snprintf(crange, sizeof(crange), "bytes %" PRIu64 "-%" PRIu64 "/%jd", start, end,
+                 (intmax_t)st.st_size);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    if (filename != NULL) {
+        char disp[CN_SERVE_MAX_PATH];
+        snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result cn_serve_below(struct MHD_Connection *c, const char *dir, const char *rel,
+                               const char *ctype, int immutable)
+{
+    enum MHD_Result ret;
+    int dir_fd;
+
+    if (dir == NULL || (dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    ret = cn_serve_file(c, dir_fd, rel, ctype, immutable, NULL);
+    close(dir_fd);
+    return ret;
+}
