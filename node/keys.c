@@ -163,7 +163,7 @@ static int drop_unused_node_key(cn_node *node)
     return err;
 }
 
-/* Finish interrupted rotations (see node.h): re-sign with the new keys, then
+/* Finish interrupted rotations (see keys.h): re-sign with the new keys, then
  * install them; remove .new keys whose rotation never committed. */
 int cn_node_keys_finish_rotations(cn_node *n, unsigned finishing)
 {

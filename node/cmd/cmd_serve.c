@@ -1,7 +1,7 @@
 /*
  * cmd_serve.c - `citynode serve [--listen HOST:PORT]`.
  *
- * Serves the node (node/serve.h) and keeps it fresh:
+ * Serves the node (node/http/server.h) and keeps it fresh:
  *
  *  - the timestamp has a short expiry (1 day), so the main thread re-signs
  *    it before it expires;

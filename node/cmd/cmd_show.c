@@ -26,6 +26,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/json.h"
 #include "core/semver.h"
 #include "node/federation/attestations.h"
 #include "node/federation/follow.h"
@@ -113,8 +114,8 @@ static int version_cmp(const void *a, const void *b)
 /* Versions of item, oldest first, as a new JSON array. */
 static json_t *collect_versions(const show_source *src, const char *item, const char **kind)
 {
-    size_t i, n = source_count(src), ilen, vlen, count;
-    json_t *list = json_array(), **sorted, *v;
+    size_t i, n = source_count(src), ilen, vlen;
+    json_t *list = json_array();
 
     for (i = 0; i < n; i++) {
         const cn_tuf_target_info *t = source_at(src, i);
@@ -137,16 +138,9 @@ static json_t *collect_versions(const show_source *src, const char *item, const 
             json_object_set_new(entry, "delta_bundle", delta);
         json_array_append_new(list, entry);
     }
+    /* Out of memory leaves the versions unsorted: still worth showing. */
+    cn_json_array_sort(list, version_cmp);
     cn_error_clear();
-    count = json_array_size(list);
-    if (count < 2 || (sorted = malloc(count * sizeof(*sorted))) == NULL)
-        return list;
-    json_array_foreach(list, i, v) sorted[i] = json_incref(v);
-    qsort(sorted, count, sizeof(*sorted), version_cmp);
-    json_array_clear(list);
-    for (i = 0; i < count; i++)
-        json_array_append_new(list, sorted[i]);
-    free(sorted);
     return list;
 }
 

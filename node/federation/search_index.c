@@ -1,6 +1,6 @@
 /*
- * index.c - feeding the registry from this node's own tree and from its
- * peers' verified mirrors (see index.h and registry/registry.h).
+ * search_index.c - feeding the registry from this node's own tree and from its
+ * peers' verified mirrors (see search_index.h and registry/registry.h).
  */
 #include "node/federation/search_index.h"
 #include "core/error.h"

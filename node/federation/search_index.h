@@ -1,5 +1,5 @@
 /*
- * index.h - keeping the registry (registry/registry.h) current with what this
+ * search_index.h - keeping the registry (registry/registry.h) current with what this
  * node publishes and what its peers' verified mirrors hold.
  *
  * Each function opens its own registry connection to <home>/state.db and
@@ -10,8 +10,8 @@
  * refuses is skipped (the rest of the node is still indexed) and reported
  * through the return value. Nothing here prints.
  */
-#ifndef CN_NODE_INDEX_H
-#define CN_NODE_INDEX_H
+#ifndef CN_NODE_SEARCH_INDEX_H
+#define CN_NODE_SEARCH_INDEX_H
 
 #include "node/node.h"
 #include "peers/sync.h"

@@ -647,7 +647,7 @@ int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
 
     if (*rel == '\0' || strcmp(rel, "index.html") == 0) {
         if ((a = find_asset("index.html")) == NULL)
-            return -1; /* built without the page: serve.c's fallback */
+            return -1; /* built without the page: server.c's fallback */
         *ret = serve_asset(c, a);
         return 0;
     }

@@ -1,5 +1,5 @@
 /*
- * serve.h - the HTTP server of a node (libmicrohttpd).
+ * server.h - the HTTP server of a node (libmicrohttpd).
  *
  * Serves, with the rules of docs/PROTOCOL.md §2 (GET and HEAD only; strong
  * ETags and 304 on If-None-Match; single byte ranges, 206/416; no path with
@@ -27,8 +27,8 @@
  *                                        {"node": <id>, "timestamp": <version>},
  *                                        10 per minute per client address
  */
-#ifndef CN_SERVE_H
-#define CN_SERVE_H
+#ifndef CN_HTTP_SERVER_H
+#define CN_HTTP_SERVER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
- * test_discovery.c - discovery documents and trust (docs/PROTOCOL.md §10,
- * §11): peers.json and network.json parsed as untrusted input, the network
- * schema with key paths, unique member ids, the network_trust table in a
- * real state.db, and attestation names.
+ * test_discovery.c - discovery documents and trust (docs/PROTOCOL.md §10):
+ * peers.json and network.json parsed as untrusted input, the network schema
+ * with key paths, unique member ids, and the network_trust table in a real
+ * state.db. (Attestation names are tests/unit/node/test_attestations.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,6 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "node/federation/attestations.h"
 #include "peers/discovery.h"
 #include "peers/peers.h"
 
@@ -233,29 +232,12 @@ static void test_trust_table(void **state)
     assert_int_equal(cn_rmtree(dir), 0);
 }
 
-static void test_attestation_path(void **state)
-{
-    char path[CN_ATTESTATION_PATH_MAX];
-    (void)state;
-
-    assert_int_equal(cn_attestation_path(path, ID_A, "smart-lighting", "2.1.0"), 0);
-    assert_string_equal(path, "attestations/replicates-aaaaaaaaaaaaaaaa-smart-lighting-2.1.0.json");
-    assert_int_equal(cn_attestation_path(path, ID_A, "cut", "1.0.0-rc.1+build.5"), 0);
-    assert_string_equal(path,
-                        "attestations/replicates-aaaaaaaaaaaaaaaa-cut-1.0.0-rc.1_build.5.json");
-    assert_int_equal(cn_attestation_path(path, ID_A, "../etc", "1.0.0"), CN_EINVAL);
-    assert_int_equal(cn_attestation_path(path, ID_A, "cut", "1.0"), CN_EINVAL);
-    assert_int_equal(cn_attestation_path(path, ID_A, "cut", "1.0.0/x"), CN_EINVAL);
-    assert_int_equal(cn_attestation_path(path, "aaaa", "cut", "1.0.0"), CN_EINVAL);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_peers_doc_valid),  cmocka_unit_test(test_peers_doc_refused),
         cmocka_unit_test(test_peers_doc_caps),   cmocka_unit_test(test_network_schema),
         cmocka_unit_test(test_network_parse),    cmocka_unit_test(test_trust_table),
-        cmocka_unit_test(test_attestation_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
