@@ -39,7 +39,7 @@ int cn_registry_open(cn_registry **out, const char *db_path)
         err = cn_reg_sqlite_error(reg, "setting WAL mode");
         goto fail;
     }
-    if ((err = cn_reg_fts_init(reg)) != 0 || (err = cn_reg_schema_create(reg)) != 0)
+    if ((err = cn_reg_fts_init(reg)) != 0 || (err = cn_reg_tables_create(reg)) != 0)
         goto fail;
     *out = reg;
     return 0;

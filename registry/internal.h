@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-/* Statements prepared once per handle (registry/db.c has their SQL). */
+/* Statements prepared once per handle (registry/tables.c has their SQL). */
 typedef enum {
     ST_NODE_BY_ID,
     ST_NODE_INSERT,
@@ -98,10 +98,10 @@ struct cn_registry {
     size_t matches_cap;
 };
 
-/* ---- schema.c ---- */
+/* ---- tables.c ---- */
 
 /* Create the tables (IF NOT EXISTS) and check the schema version. */
-int cn_reg_schema_create(cn_registry *reg);
+int cn_reg_tables_create(cn_registry *reg);
 /* The cached statement, reset and with bindings cleared (prepared on first
  * use); NULL with the error recorded if it cannot be prepared. */
 sqlite3_stmt *cn_reg_stmt(cn_registry *reg, cn_registry_stmt which);
