@@ -10,6 +10,7 @@
 #include <time.h>
 
 #define BUSY_TIMEOUT_MS 5000
+#define ATTESTATION_MAX 200 /* bytes of an attestation id */
 
 int cn_reg_sqlite_error(cn_registry *reg, const char *what)
 {
@@ -153,6 +154,46 @@ int cn_reg_check_node_id(const char *id, const char *what)
     if (id == NULL || !cn_reg_is_node_id(id, strlen(id)))
         return cn_error_set(CN_EINVAL, "%s: expected a node id (64 lowercase hex digits)", what);
     return 0;
+}
+
+int cn_reg_check_attestation_id(const char *id)
+{
+    size_t i, n = id ? strlen(id) : 0;
+
+    if (n == 0 || n > ATTESTATION_MAX || id[0] == '.')
+        goto bad;
+    for (i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            goto bad;
+    }
+    return 0;
+bad:
+    return cn_error_set(CN_EINVAL,
+                        "attestation id: expected 1 to %d letters, digits, '-', '_' "
+                        "or '.'",
+                        ATTESTATION_MAX);
+}
+
+int cn_reg_node_known(cn_registry *reg, const char *node_id)
+{
+    sqlite3_stmt *st = cn_reg_stmt(reg, ST_NODE_BY_ID);
+    int rc;
+
+    if (st == NULL)
+        return CN_ERROR;
+    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return cn_error_set(CN_ENOTFOUND,
+                            "node %.12s is not in the registry; put the node before what it "
+                            "publishes",
+                            node_id);
+    return cn_reg_sqlite_error(reg, "reading a node");
 }
 
 int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const char *ref)

@@ -136,6 +136,36 @@ json_t *cn_reg_column_json(sqlite3_stmt *st, int col);
  * is NULL. */
 int cn_reg_set(json_t *obj, const char *key, json_t *value);
 
+/* Check an attestation id: 1 to 200 letters, digits, '-', '_' or '.', not
+ * starting with '.'. */
+int cn_reg_check_attestation_id(const char *id);
+/* 0 if the registry has node_id (a full id), CN_ENOTFOUND if not. */
+int cn_reg_node_known(cn_registry *reg, const char *node_id);
+
+/* ---- refresh.c: an item's derived state, and the writers' helpers ---- */
+
+/* A set of row ids (no duplicates), grown on demand; free v when done. */
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+} cn_reg_id_list;
+
+/* Add id to l unless it is there already. */
+int cn_reg_ids_add(cn_reg_id_list *l, int64_t id);
+/* Run st (bound) and add column 0 of each row to l. */
+int cn_reg_ids_collect(cn_reg_id_list *l, cn_registry *reg, sqlite3_stmt *st);
+/* Step a bound write statement (NULL: cn_reg_stmt failed) to completion. */
+int cn_reg_step_done(cn_registry *reg, sqlite3_stmt *st, const char *what);
+/* Recount the replications of one item / of each item in l. */
+int cn_reg_recount(cn_registry *reg, int64_t item_id);
+int cn_reg_recount_all(cn_registry *reg, const cn_reg_id_list *l);
+/* Recount the item an attestation is about, if the registry knows it. */
+int cn_reg_recount_subject(cn_registry *reg, const char *node, const char *item);
+/* Recompute everything derived from an item's versions: its reg_items row,
+ * facets, FTS row, isBasedOn edges and the replication counts they touch.
+ * Called inside a write (cn_reg_write_begin). */
+int cn_reg_refresh_item(cn_registry *reg, int64_t item_id);
+
 /* ---- extract.c: a manifest and its node, as the index sees them ---- */
 
 typedef struct {
