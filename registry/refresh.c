@@ -128,8 +128,10 @@ static int find_latest(latest_version *out, cn_registry *reg, int64_t item_id)
         const char *v = (const char *)sqlite3_column_text(st, 0);
         int withdrawn = sqlite3_column_int(st, 1) != 0;
         int better;
-        if (v == NULL || cn_semver_check(v) != 0)
+        if (v == NULL || cn_semver_check(v) != 0) {
+            cn_error_clear(); /* a stored version that is not semver is skipped */
             continue;
+        }
         if (out->version == NULL)
             better = 1;
         else if (withdrawn != best_withdrawn)
@@ -152,7 +154,6 @@ static int find_latest(latest_version *out, cn_registry *reg, int64_t item_id)
             break;
         }
     }
-    cn_error_clear();
     sqlite3_reset(st);
     if (err == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
         err = cn_reg_sqlite_error(reg, "reading versions");
