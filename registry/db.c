@@ -134,24 +134,14 @@ int cn_reg_write_end(cn_registry *reg, int err)
 
 /* ---- references ---- */
 
-int cn_reg_is_hex(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
-}
-
 int cn_reg_is_node_id(const char *s, size_t n)
 {
-    return n == 64 && cn_reg_is_hex(s, n);
+    return n == 64 && cn_hex_is_lower(s, n);
 }
 
 int cn_reg_check_node_id(const char *id, const char *what)
 {
-    if (id == NULL || !cn_reg_is_node_id(id, strlen(id)))
+    if (!cn_hex_is_lower_str(id, 64))
         return cn_error_set(CN_EINVAL, "%s: expected a node id (64 lowercase hex digits)", what);
     return 0;
 }
@@ -202,7 +192,7 @@ int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const ch
     size_t n = ref ? strlen(ref) : 0;
     int rc, err = 0, found = 0;
 
-    if (n < 8 || n > 64 || !cn_reg_is_hex(ref, n))
+    if (n < 8 || n > 64 || !cn_hex_is_lower(ref, n))
         return cn_error_set(CN_EINVAL,
                             "node: expected a node id or a prefix of at least 8 lowercase hex "
                             "digits");

@@ -206,7 +206,7 @@ static int signers_json(char **out, const cn_registry_version_info *info)
         return cn_error_set(CN_ENOMEM, "out of memory");
     for (i = 0; i < info->nsigners; i++) {
         const char *s = info->signers[i];
-        if (s == NULL || (n = strlen(s)) == 0 || n > 128 || !cn_reg_is_hex(s, n)) {
+        if (s == NULL || (n = strlen(s)) == 0 || n > 128 || !cn_hex_is_lower(s, n)) {
             json_decref(list);
             return cn_error_set(CN_EINVAL, "signers: expected key ids in lowercase hex");
         }
@@ -223,7 +223,7 @@ static const char *custom_oid(const json_t *custom, const char *key)
     const char *s = json_string_value(json_object_get(custom, key));
     size_t n = s ? strlen(s) : 0;
 
-    return (n == 40 || n == 64) && cn_reg_is_hex(s, n) ? s : NULL;
+    return (n == 40 || n == 64) && cn_hex_is_lower(s, n) ? s : NULL;
 }
 
 /* The version a manifest names: "version", or a solution's semver

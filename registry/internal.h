@@ -118,8 +118,8 @@ int cn_reg_write_end(cn_registry *reg, int err);
 /* Resolve a node reference (full id or unique prefix of >= 8 hex digits)
  * to its full id (out has 65 bytes) and row id (may be NULL). */
 int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const char *ref);
-/* 1 if s[0..n) is lowercase hex digits / a full node id (64 of them). */
-int cn_reg_is_hex(const char *s, size_t n);
+/* 1 if s[0..n) is a full node id: 64 lowercase hex digits (cn_hex_is_lower
+ * of core/buf.h checks other lengths). */
 int cn_reg_is_node_id(const char *s, size_t n);
 /* Check a full node id: 64 lowercase hex digits. what names it in the error. */
 int cn_reg_check_node_id(const char *id, const char *what);
