@@ -68,6 +68,38 @@ void cn_registry_free(cn_registry *reg)
     free(reg);
 }
 
+/* ---- statements ---- */
+
+int cn_reg_step_done(cn_registry *reg, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+
+    if (st == NULL)
+        return CN_ERROR;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return cn_reg_sqlite_error(reg, what);
+    return 0;
+}
+
+int cn_reg_step_one(int64_t *out, cn_registry *reg, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+
+    if (st == NULL)
+        return CN_ERROR;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && out != NULL)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return cn_reg_sqlite_error(reg, what);
+    return 0;
+}
+
 /* ---- transactions ---- */
 
 int cn_registry_begin(cn_registry *reg)
@@ -166,24 +198,26 @@ bad:
                         ATTESTATION_MAX);
 }
 
-int cn_reg_node_known(cn_registry *reg, const char *node_id)
+int cn_reg_node_row(int64_t *rowid, cn_registry *reg, const char *node_id, const char *what)
 {
     sqlite3_stmt *st = cn_reg_stmt(reg, ST_NODE_BY_ID);
-    int rc;
 
     if (st == NULL)
         return CN_ERROR;
     sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc == SQLITE_DONE)
-        return cn_error_set(CN_ENOTFOUND,
-                            "node %.12s is not in the registry; put the node before what it "
-                            "publishes",
-                            node_id);
-    return cn_reg_sqlite_error(reg, "reading a node");
+    return cn_reg_step_one(rowid, reg, st, what);
+}
+
+int cn_reg_node_known(cn_registry *reg, const char *node_id)
+{
+    int found = cn_reg_node_row(NULL, reg, node_id, "reading a node");
+
+    if (found != 0)
+        return found < 0 ? found : 0;
+    return cn_error_set(CN_ENOTFOUND,
+                        "node %.12s is not in the registry; put the node before what it "
+                        "publishes",
+                        node_id);
 }
 
 int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const char *ref)
@@ -223,39 +257,20 @@ int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const ch
 
 int cn_registry_has_node(cn_registry *reg, const char *node_id)
 {
-    sqlite3_stmt *st = cn_reg_stmt(reg, ST_NODE_BY_ID);
-    int rc;
-
-    if (st == NULL)
-        return CN_ERROR;
-    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc != SQLITE_DONE)
-        return cn_reg_sqlite_error(reg, "looking up a node");
-    return 0;
+    return cn_reg_node_row(NULL, reg, node_id, "looking up a node");
 }
 
 int cn_reg_item_id(int64_t *out, cn_registry *reg, const char *node_id, const char *item)
 {
     sqlite3_stmt *st = cn_reg_stmt(reg, ST_ITEM_LOOKUP);
-    int rc;
+    int found;
 
     if (st == NULL)
         return CN_ERROR;
     sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        return 0;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cn_reg_sqlite_error(reg, "looking up an item");
+    if ((found = cn_reg_step_one(out, reg, st, "looking up an item")) != 0)
+        return found < 0 ? found : 0;
     return cn_error_set(CN_ENOTFOUND, "item %.12s/%s is not in the registry", node_id, item);
 }
 

@@ -293,20 +293,12 @@ int cn_registry_put_version(cn_registry *reg, const cn_registry_version_info *in
 
     if ((err = cn_reg_write_begin(reg)) != 0)
         goto done;
-    if ((st = cn_reg_stmt(reg, ST_NODE_BY_ID)) == NULL) {
-        err = CN_ERROR;
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, info->node_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    node_rowid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) {
-        err = rc == SQLITE_DONE ? cn_error_set(CN_ENOTFOUND,
-                                               "node %.12s is not in the registry; put the node "
-                                               "before its items",
-                                               info->node_id)
-                                : cn_reg_sqlite_error(reg, "reading a node");
+    if ((rc = cn_reg_node_row(&node_rowid, reg, info->node_id, "reading a node")) <= 0) {
+        err = rc < 0 ? rc
+                     : cn_error_set(CN_ENOTFOUND,
+                                    "node %.12s is not in the registry; put the node before its "
+                                    "items",
+                                    info->node_id);
         goto out;
     }
     if ((st = cn_reg_stmt(reg, ST_ITEM_KIND)) == NULL) {

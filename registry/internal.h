@@ -110,6 +110,14 @@ sqlite3_stmt *cn_reg_stmt(cn_registry *reg, cn_registry_stmt which);
 
 /* Record a SQLite failure ("state.db: what: sqlite message") as CN_ERROR. */
 int cn_reg_sqlite_error(cn_registry *reg, const char *what);
+/* Step a bound statement to completion (a write, or one whose rows do not
+ * matter) and reset it. st NULL (cn_reg_stmt failed, its error recorded)
+ * is CN_ERROR; what names the step in a SQLite error. */
+int cn_reg_step_done(cn_registry *reg, sqlite3_stmt *st, const char *what);
+/* Step a bound statement that reads at most one row, and reset it: 1 with
+ * its column 0 in *out (out may be NULL) when there is a row, 0 when there
+ * is none, else the error as cn_reg_step_done. */
+int cn_reg_step_one(int64_t *out, cn_registry *reg, sqlite3_stmt *st, const char *what);
 /* Run a write as one unit: a savepoint inside cn_registry_begin, else its
  * own BEGIN IMMEDIATE transaction. end with the result of the work: 0
  * releases/commits, anything else rolls back. */
@@ -139,10 +147,13 @@ int cn_reg_set(json_t *obj, const char *key, json_t *value);
 /* Check an attestation id: 1 to 200 letters, digits, '-', '_' or '.', not
  * starting with '.'. */
 int cn_reg_check_attestation_id(const char *id);
+/* Look up node_id (a full id): as cn_reg_step_one, with the node's row id
+ * in *rowid (may be NULL). */
+int cn_reg_node_row(int64_t *rowid, cn_registry *reg, const char *node_id, const char *what);
 /* 0 if the registry has node_id (a full id), CN_ENOTFOUND if not. */
 int cn_reg_node_known(cn_registry *reg, const char *node_id);
 
-/* ---- refresh.c: an item's derived state, and the writers' helpers ---- */
+/* ---- refresh.c: an item's derived state, and lists of item ids ---- */
 
 /* A set of row ids (no duplicates), grown on demand; free v when done. */
 typedef struct {
@@ -154,8 +165,6 @@ typedef struct {
 int cn_reg_ids_add(cn_reg_id_list *l, int64_t id);
 /* Run st (bound) and add column 0 of each row to l. */
 int cn_reg_ids_collect(cn_reg_id_list *l, cn_registry *reg, sqlite3_stmt *st);
-/* Step a bound write statement (NULL: cn_reg_stmt failed) to completion. */
-int cn_reg_step_done(cn_registry *reg, sqlite3_stmt *st, const char *what);
 /* Recount the replications of one item / of each item in l. */
 int cn_reg_recount(cn_registry *reg, int64_t item_id);
 int cn_reg_recount_all(cn_registry *reg, const cn_reg_id_list *l);

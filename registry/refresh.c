@@ -2,8 +2,8 @@
  * refresh.c - an item's derived state: everything the index keeps about an
  * item besides its versions (its reg_items row, facets, FTS row, isBasedOn
  * edges, and the replication counts they touch), recomputed from its
- * versions by cn_reg_refresh_item whenever any of them changes. Also the
- * small statement helpers the writers in ingest.c and withdraw.c share.
+ * versions by cn_reg_refresh_item whenever any of them changes; and the
+ * lists of item ids the writers in ingest.c and withdraw.c collect.
  */
 #include "core/error.h"
 #include "core/semver.h"
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- small helpers ---- */
+/* ---- id lists ---- */
 
 int cn_reg_ids_add(cn_reg_id_list *l, int64_t id)
 {
@@ -44,20 +44,6 @@ int cn_reg_ids_collect(cn_reg_id_list *l, cn_registry *reg, sqlite3_stmt *st)
         err = cn_reg_sqlite_error(reg, "reading items");
     sqlite3_reset(st);
     return err;
-}
-
-/* Step a bound write statement to completion. */
-int cn_reg_step_done(cn_registry *reg, sqlite3_stmt *st, const char *what)
-{
-    int rc;
-
-    if (st == NULL)
-        return CN_ERROR;
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return cn_reg_sqlite_error(reg, what);
-    return 0;
 }
 
 /* ---- derived state ---- */
@@ -171,21 +157,14 @@ static void latest_clear(latest_version *l)
 static int facet_value_id(int64_t *out, cn_registry *reg, const char *facet, const char *value)
 {
     sqlite3_stmt *st = cn_reg_stmt(reg, ST_FACET_VALUE_ID);
-    int rc;
+    int found;
 
     if (st == NULL)
         return CN_ERROR;
     sqlite3_bind_text(st, 1, facet, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        return 0;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cn_reg_sqlite_error(reg, "reading facet values");
+    if ((found = cn_reg_step_one(out, reg, st, "reading facet values")) != 0)
+        return found < 0 ? found : 0;
     if ((st = cn_reg_stmt(reg, ST_FACET_VALUE_INSERT)) == NULL)
         return CN_ERROR;
     sqlite3_bind_text(st, 1, facet, -1, SQLITE_STATIC);
@@ -196,17 +175,26 @@ static int facet_value_id(int64_t *out, cn_registry *reg, const char *facet, con
     return 0;
 }
 
-static int write_facets(cn_registry *reg, int64_t item_id, const json_t *facets)
+/* Run the statement which, that deletes an item's rows of one table. */
+static int delete_item_rows(cn_registry *reg, cn_registry_stmt which, int64_t item_id,
+                            const char *what)
 {
-    sqlite3_stmt *st = cn_reg_stmt(reg, ST_ITEM_FACETS_DELETE);
-    json_t *pair;
-    size_t i;
-    int err;
+    sqlite3_stmt *st = cn_reg_stmt(reg, which);
 
     if (st == NULL)
         return CN_ERROR;
     sqlite3_bind_int64(st, 1, item_id);
-    if ((err = cn_reg_step_done(reg, st, "writing facets")) != 0)
+    return cn_reg_step_done(reg, st, what);
+}
+
+static int write_facets(cn_registry *reg, int64_t item_id, const json_t *facets)
+{
+    sqlite3_stmt *st;
+    json_t *pair;
+    size_t i;
+    int err;
+
+    if ((err = delete_item_rows(reg, ST_ITEM_FACETS_DELETE, item_id, "writing facets")) != 0)
         return err;
     json_array_foreach(facets, i, pair)
     {
@@ -228,14 +216,11 @@ static int write_facets(cn_registry *reg, int64_t item_id, const json_t *facets)
 static int write_fts(int64_t *doclen, cn_registry *reg, int64_t item_id, const cn_reg_extract *x)
 {
     const cn_buf *cols[3] = {&x->fts_title, &x->fts_description, &x->fts_keywords};
-    sqlite3_stmt *st = cn_reg_stmt(reg, ST_FTS_DELETE);
+    sqlite3_stmt *st;
     size_t i;
     int err;
 
-    if (st == NULL)
-        return CN_ERROR;
-    sqlite3_bind_int64(st, 1, item_id);
-    if ((err = cn_reg_step_done(reg, st, "updating the search index")) != 0)
+    if ((err = delete_item_rows(reg, ST_FTS_DELETE, item_id, "updating the search index")) != 0)
         return err;
     if ((st = cn_reg_stmt(reg, ST_FTS_INSERT)) == NULL)
         return CN_ERROR;
@@ -258,15 +243,12 @@ static int write_fts(int64_t *doclen, cn_registry *reg, int64_t item_id, const c
 
 static int write_based_on(cn_registry *reg, int64_t item_id, const json_t *based_on)
 {
-    sqlite3_stmt *st = cn_reg_stmt(reg, ST_BASED_ON_DELETE);
+    sqlite3_stmt *st;
     json_t *e;
     size_t i;
     int err, k;
 
-    if (st == NULL)
-        return CN_ERROR;
-    sqlite3_bind_int64(st, 1, item_id);
-    if ((err = cn_reg_step_done(reg, st, "writing isBasedOn")) != 0)
+    if ((err = delete_item_rows(reg, ST_BASED_ON_DELETE, item_id, "writing isBasedOn")) != 0)
         return err;
     json_array_foreach(based_on, i, e)
     {
