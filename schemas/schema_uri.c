@@ -114,9 +114,14 @@ int cn_schema_uri_resolve(char **out, const char *base, const char *ref)
     uri_split(&b, base);
     uri_split(&r, ref);
 #define PUT(p, n) (err = err ? err : cn_buf_put(&o, (p), (n)))
-    if (r.has_scheme) {
-        PUT(r.scheme, r.scheme_len);
+    /* The scheme is the reference's, or else the base's. */
+    if (r.has_scheme || b.has_scheme) {
+        PUT(r.has_scheme ? r.scheme : b.scheme, r.has_scheme ? r.scheme_len : b.scheme_len);
         PUT(":", 1);
+    }
+    /* A reference with a scheme or an authority brings its own authority,
+     * path and query; otherwise they are merged with the base's. */
+    if (r.has_scheme || r.has_authority) {
         if (r.has_authority) {
             PUT("//", 2);
             PUT(r.authority, r.authority_len);
@@ -128,54 +133,39 @@ int cn_schema_uri_resolve(char **out, const char *base, const char *ref)
             PUT(r.query, r.query_len);
         }
     } else {
-        if (b.has_scheme) {
-            PUT(b.scheme, b.scheme_len);
-            PUT(":", 1);
-        }
-        if (r.has_authority) {
+        if (b.has_authority) {
             PUT("//", 2);
-            PUT(r.authority, r.authority_len);
-            if (err == 0)
-                err = remove_dots(&o, r.path, r.path_len);
+            PUT(b.authority, b.authority_len);
+        }
+        if (r.path_len == 0) {
+            PUT(b.path, b.path_len);
             if (r.has_query) {
                 PUT("?", 1);
                 PUT(r.query, r.query_len);
+            } else if (b.has_query) {
+                PUT("?", 1);
+                PUT(b.query, b.query_len);
             }
         } else {
-            if (b.has_authority) {
-                PUT("//", 2);
-                PUT(b.authority, b.authority_len);
-            }
-            if (r.path_len == 0) {
-                PUT(b.path, b.path_len);
-                if (r.has_query) {
-                    PUT("?", 1);
-                    PUT(r.query, r.query_len);
-                } else if (b.has_query) {
-                    PUT("?", 1);
-                    PUT(b.query, b.query_len);
-                }
+            cn_buf merged = CN_BUF_INIT;
+            if (r.path[0] == '/') {
+                err = err ? err : cn_buf_put(&merged, r.path, r.path_len);
             } else {
-                cn_buf merged = CN_BUF_INIT;
-                if (r.path[0] == '/') {
-                    err = err ? err : cn_buf_put(&merged, r.path, r.path_len);
-                } else {
-                    size_t keep = b.path_len;
-                    while (keep > 0 && b.path[keep - 1] != '/')
-                        keep--;
-                    if (b.has_authority && b.path_len == 0)
-                        err = err ? err : cn_buf_put(&merged, "/", 1);
-                    else
-                        err = err ? err : cn_buf_put(&merged, b.path, keep);
-                    err = err ? err : cn_buf_put(&merged, r.path, r.path_len);
-                }
-                if (err == 0)
-                    err = remove_dots(&o, merged.data ? (const char *)merged.data : "", merged.len);
-                cn_buf_free(&merged);
-                if (r.has_query) {
-                    PUT("?", 1);
-                    PUT(r.query, r.query_len);
-                }
+                size_t keep = b.path_len;
+                while (keep > 0 && b.path[keep - 1] != '/')
+                    keep--;
+                if (b.has_authority && b.path_len == 0)
+                    err = err ? err : cn_buf_put(&merged, "/", 1);
+                else
+                    err = err ? err : cn_buf_put(&merged, b.path, keep);
+                err = err ? err : cn_buf_put(&merged, r.path, r.path_len);
+            }
+            if (err == 0)
+                err = remove_dots(&o, merged.data ? (const char *)merged.data : "", merged.len);
+            cn_buf_free(&merged);
+            if (r.has_query) {
+                PUT("?", 1);
+                PUT(r.query, r.query_len);
             }
         }
     }
