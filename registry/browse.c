@@ -145,105 +145,100 @@ static json_t *version_json(sqlite3_stmt *st, int with_manifest)
     return o;
 }
 
-static int all_versions(json_t **out, cn_registry *reg, int64_t item_id)
+/*
+ * Gather the rows sql (with the item id as ?1) reads into the new JSON
+ * container into (NULL: out of memory), handing each row to add; *out gets
+ * into when every row was added, else into is freed. what names the read in
+ * a SQLite error.
+ */
+static int item_rows(json_t **out, json_t *into, cn_registry *reg, const char *sql, int64_t item_id,
+                     int (*add)(json_t *into, sqlite3_stmt *st), const char *what)
 {
     sqlite3_stmt *st = NULL;
-    json_t *list = json_array(), *v;
     int rc, err;
 
     *out = NULL;
-    if (list == NULL)
+    if (into == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    if ((err = prep(&st, reg, "SELECT " VERSION_COLUMNS " FROM reg_versions WHERE item = ?1")))
+    if ((err = prep(&st, reg, sql)) != 0)
         goto out;
     sqlite3_bind_int64(st, 1, item_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((v = version_json(st, 0)) == NULL || json_array_append_new(list, v) != 0) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = cn_reg_sqlite_error(reg, "reading versions");
-    else
-        err = sort_versions(list);
+    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        err = add(into, st);
+    if (err == 0 && rc != SQLITE_DONE)
+        err = cn_reg_sqlite_error(reg, what);
 out:
     sqlite3_finalize(st);
     if (err == 0)
-        *out = list;
+        *out = into;
     else
-        json_decref(list);
+        json_decref(into);
     return err;
+}
+
+static int add_version(json_t *list, sqlite3_stmt *st)
+{
+    json_t *v = version_json(st, 0);
+
+    if (v == NULL || json_array_append_new(list, v) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* The versions of an item, newest first, without their manifests. */
+static int all_versions(json_t **out, cn_registry *reg, int64_t item_id)
+{
+    int err = item_rows(out, json_array(), reg,
+                        "SELECT " VERSION_COLUMNS " FROM reg_versions WHERE item = ?1", item_id,
+                        add_version, "reading versions");
+
+    if (err == 0 && (err = sort_versions(*out)) != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return err;
+}
+
+static int add_facet_value(json_t *o, sqlite3_stmt *st)
+{
+    const char *facet = col_text(st, 0);
+    json_t *list = json_object_get(o, facet);
+
+    if (list == NULL && json_object_set_new(o, facet, list = json_array()) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    json_array_append_new(list, cn_reg_column_json_string(st, 1));
+    return 0;
 }
 
 /* {"kind": ["solution"], "theme": [...], ...} of one item. */
 static int item_facets(json_t **out, cn_registry *reg, int64_t item_id)
 {
-    sqlite3_stmt *st = NULL;
-    json_t *o = json_object();
-    int rc, err;
+    return item_rows(out, json_object(), reg,
+                     "SELECT v.facet, v.value FROM reg_item_facets f JOIN reg_facet_values v"
+                     " ON v.id = f.value WHERE f.item = ?1 ORDER BY v.facet, v.value",
+                     item_id, add_facet_value, "reading facets");
+}
 
-    *out = NULL;
-    if (o == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    if ((err = prep(&st, reg,
-                    "SELECT v.facet, v.value FROM reg_item_facets f JOIN reg_facet_values v"
-                    " ON v.id = f.value WHERE f.item = ?1 ORDER BY v.facet, v.value")) != 0)
-        goto out;
-    sqlite3_bind_int64(st, 1, item_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *facet = col_text(st, 0);
-        json_t *list = json_object_get(o, facet);
-        if (list == NULL && json_object_set_new(o, facet, list = json_array()) != 0) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-            goto out;
-        }
-        json_array_append_new(list, cn_reg_column_json_string(st, 1));
-    }
-    if (rc != SQLITE_DONE)
-        err = cn_reg_sqlite_error(reg, "reading facets");
-out:
-    sqlite3_finalize(st);
-    if (err == 0)
-        *out = o;
-    else
-        json_decref(o);
-    return err;
+static int add_based_on(json_t *list, sqlite3_stmt *st)
+{
+    json_array_append_new(list,
+                          json_pack("{s:o, s:o, s:o}", "url", cn_reg_column_json_string(st, 0),
+                                    "node", cn_reg_column_json_string(st, 1), "item",
+                                    cn_reg_column_json_string(st, 2)));
+    return 0;
 }
 
 /* [{"url", "node", "item"}] of an item's isBasedOn, resolved where the
  * registry can. */
 static int item_based_on(json_t **out, cn_registry *reg, int64_t item_id)
 {
-    sqlite3_stmt *st = NULL;
-    json_t *list = json_array();
-    int rc, err;
-
-    *out = NULL;
-    if (list == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    if ((err = prep(&st, reg,
-                    "SELECT b.url, coalesce(b.ref_node, (SELECT n.node_id FROM reg_items i"
-                    " JOIN reg_nodes n ON n.id = i.node WHERE i.url_key = b.url_key ORDER BY"
-                    " i.id LIMIT 1)), coalesce(b.ref_item, (SELECT i.item FROM reg_items i"
-                    " WHERE i.url_key = b.url_key ORDER BY i.id LIMIT 1))"
-                    " FROM reg_based_on b WHERE b.item = ?1 ORDER BY b.url")) != 0)
-        goto out;
-    sqlite3_bind_int64(st, 1, item_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(list,
-                              json_pack("{s:o, s:o, s:o}", "url", cn_reg_column_json_string(st, 0),
-                                        "node", cn_reg_column_json_string(st, 1), "item",
-                                        cn_reg_column_json_string(st, 2)));
-    if (rc != SQLITE_DONE)
-        err = cn_reg_sqlite_error(reg, "reading isBasedOn");
-out:
-    sqlite3_finalize(st);
-    if (err == 0)
-        *out = list;
-    else
-        json_decref(list);
-    return err;
+    return item_rows(out, json_array(), reg,
+                     "SELECT b.url, coalesce(b.ref_node, (SELECT n.node_id FROM reg_items i"
+                     " JOIN reg_nodes n ON n.id = i.node WHERE i.url_key = b.url_key ORDER BY"
+                     " i.id LIMIT 1)), coalesce(b.ref_item, (SELECT i.item FROM reg_items i"
+                     " WHERE i.url_key = b.url_key ORDER BY i.id LIMIT 1))"
+                     " FROM reg_based_on b WHERE b.item = ?1 ORDER BY b.url",
+                     item_id, add_based_on, "reading isBasedOn");
 }
 
 /* ---- items ---- */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #define BUSY_TIMEOUT_MS 5000
+#define ATTESTATION_MAX 200 /* bytes of an attestation id */
 
 int cn_reg_sqlite_error(cn_registry *reg, const char *what)
 {
@@ -39,7 +40,7 @@ int cn_registry_open(cn_registry **out, const char *db_path)
         err = cn_reg_sqlite_error(reg, "setting WAL mode");
         goto fail;
     }
-    if ((err = cn_reg_fts_init(reg)) != 0 || (err = cn_reg_schema_create(reg)) != 0)
+    if ((err = cn_reg_fts_init(reg)) != 0 || (err = cn_reg_tables_create(reg)) != 0)
         goto fail;
     *out = reg;
     return 0;
@@ -65,6 +66,38 @@ void cn_registry_free(cn_registry *reg)
     free(reg->matches);
     sqlite3_close(reg->db);
     free(reg);
+}
+
+/* ---- statements ---- */
+
+int cn_reg_step_done(cn_registry *reg, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+
+    if (st == NULL)
+        return CN_ERROR;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return cn_reg_sqlite_error(reg, what);
+    return 0;
+}
+
+int cn_reg_step_one(int64_t *out, cn_registry *reg, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+
+    if (st == NULL)
+        return CN_ERROR;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && out != NULL)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return cn_reg_sqlite_error(reg, what);
+    return 0;
 }
 
 /* ---- transactions ---- */
@@ -133,26 +166,58 @@ int cn_reg_write_end(cn_registry *reg, int err)
 
 /* ---- references ---- */
 
-int cn_reg_is_hex(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
-}
-
 int cn_reg_is_node_id(const char *s, size_t n)
 {
-    return n == 64 && cn_reg_is_hex(s, n);
+    return n == 64 && cn_hex_is_lower(s, n);
 }
 
 int cn_reg_check_node_id(const char *id, const char *what)
 {
-    if (id == NULL || !cn_reg_is_node_id(id, strlen(id)))
+    if (!cn_hex_is_lower_str(id, 64))
         return cn_error_set(CN_EINVAL, "%s: expected a node id (64 lowercase hex digits)", what);
     return 0;
+}
+
+int cn_reg_check_attestation_id(const char *id)
+{
+    size_t i, n = id ? strlen(id) : 0;
+
+    if (n == 0 || n > ATTESTATION_MAX || id[0] == '.')
+        goto bad;
+    for (i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            goto bad;
+    }
+    return 0;
+bad:
+    return cn_error_set(CN_EINVAL,
+                        "attestation id: expected 1 to %d letters, digits, '-', '_' "
+                        "or '.'",
+                        ATTESTATION_MAX);
+}
+
+int cn_reg_node_row(int64_t *rowid, cn_registry *reg, const char *node_id, const char *what)
+{
+    sqlite3_stmt *st = cn_reg_stmt(reg, ST_NODE_BY_ID);
+
+    if (st == NULL)
+        return CN_ERROR;
+    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+    return cn_reg_step_one(rowid, reg, st, what);
+}
+
+int cn_reg_node_known(cn_registry *reg, const char *node_id)
+{
+    int found = cn_reg_node_row(NULL, reg, node_id, "reading a node");
+
+    if (found != 0)
+        return found < 0 ? found : 0;
+    return cn_error_set(CN_ENOTFOUND,
+                        "node %.12s is not in the registry; put the node before what it "
+                        "publishes",
+                        node_id);
 }
 
 int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const char *ref)
@@ -161,7 +226,7 @@ int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const ch
     size_t n = ref ? strlen(ref) : 0;
     int rc, err = 0, found = 0;
 
-    if (n < 8 || n > 64 || !cn_reg_is_hex(ref, n))
+    if (n < 8 || n > 64 || !cn_hex_is_lower(ref, n))
         return cn_error_set(CN_EINVAL,
                             "node: expected a node id or a prefix of at least 8 lowercase hex "
                             "digits");
@@ -192,39 +257,20 @@ int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const ch
 
 int cn_registry_has_node(cn_registry *reg, const char *node_id)
 {
-    sqlite3_stmt *st = cn_reg_stmt(reg, ST_NODE_BY_ID);
-    int rc;
-
-    if (st == NULL)
-        return CN_ERROR;
-    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc != SQLITE_DONE)
-        return cn_reg_sqlite_error(reg, "looking up a node");
-    return 0;
+    return cn_reg_node_row(NULL, reg, node_id, "looking up a node");
 }
 
 int cn_reg_item_id(int64_t *out, cn_registry *reg, const char *node_id, const char *item)
 {
     sqlite3_stmt *st = cn_reg_stmt(reg, ST_ITEM_LOOKUP);
-    int rc;
+    int found;
 
     if (st == NULL)
         return CN_ERROR;
     sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        return 0;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cn_reg_sqlite_error(reg, "looking up an item");
+    if ((found = cn_reg_step_one(out, reg, st, "looking up an item")) != 0)
+        return found < 0 ? found : 0;
     return cn_error_set(CN_ENOTFOUND, "item %.12s/%s is not in the registry", node_id, item);
 }
 

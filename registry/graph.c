@@ -191,122 +191,106 @@ static json_t *attestation_extra(sqlite3_stmt *st, int id_col)
         "verified_at", cn_reg_time_json(sqlite3_column_int64(st, id_col + 4)));
 }
 
+/* Add the graph node of item node_id/item (item NULL: of the node) and an
+ * edge of type between it and self_key: to self_key when upstream, else
+ * from it. extra is stolen, as by add_edge. */
+static int link_item(graph *g, const char *self_key, int upstream, const char *node_id,
+                     const char *item, const char *type, const char *id, json_t *extra)
+{
+    char key[KEY_MAX];
+    int status, err;
+
+    if ((err = add_node(&status, key, g, node_id, item)) != 0 || status == FULL) {
+        json_decref(extra);
+        return err;
+    }
+    if (upstream)
+        return add_edge(g, key, self_key, type, id, extra);
+    return add_edge(g, self_key, key, type, id, extra);
+}
+
+/* Bind node_id and item to st (as ?1, ?2) for a new run. */
+static sqlite3_stmt *bind_item(sqlite3_stmt *st, const char *node_id, const char *item)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
+    return st;
+}
+
 /* Every edge at item node_id/item, adding the graph nodes at their other
- * ends. */
+ * ends. A column's text stays valid while its statement is not stepped, so
+ * rows are read in place while add_node runs other statements. */
 static int expand(graph *g, const char *node_id, const char *item, const char *self_key)
 {
     char key[KEY_MAX];
     char *url_key = NULL;
-    int rc, err = 0, status;
+    int err = 0, status = 0; /* add_external sets it when it succeeds */
     sqlite3_stmt *st;
 
     /* Its own url, for isBasedOn edges that name it by URL. */
-    sqlite3_reset(g->item_st);
-    sqlite3_bind_text(g->item_st, 1, node_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(g->item_st, 2, item, -1, SQLITE_STATIC);
-    if (sqlite3_step(g->item_st) == SQLITE_ROW && text(g->item_st, 4))
-        url_key = strdup(text(g->item_st, 4));
-    sqlite3_reset(g->item_st);
+    st = bind_item(g->item_st, node_id, item);
+    if (sqlite3_step(st) == SQLITE_ROW && text(st, 4))
+        url_key = strdup(text(st, 4));
+    sqlite3_reset(st);
 
     /* Downstream: attestations naming it. */
-    st = g->att_down;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char *by = strdup(text(st, 0)), *as = text(st, 6) ? strdup(text(st, 6)) : NULL;
+    st = bind_item(g->att_down, node_id, item);
+    while (err == 0 && sqlite3_step(st) == SQLITE_ROW) {
         json_t *extra = attestation_extra(st, 1);
-        if (by == NULL || extra == NULL) {
+        if (extra == NULL)
             err = cn_error_set(CN_ENOMEM, "out of memory");
-        } else if ((err = add_node(&status, key, g, by, as)) == 0 && status != FULL) {
-            err = add_edge(g, self_key, key, "replicates", text(st, 1), extra);
-            extra = NULL;
-        }
-        json_decref(extra);
-        free(by);
-        free(as);
+        else
+            err = link_item(g, self_key, 0, text(st, 0), text(st, 6), "replicates", text(st, 1),
+                            extra);
     }
     sqlite3_reset(st);
 
     /* Downstream: items whose isBasedOn names it. */
-    st = g->based_down;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
+    st = bind_item(g->based_down, node_id, item);
     if (url_key)
         sqlite3_bind_text(st, 3, url_key, -1, SQLITE_STATIC);
-    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char *n = strdup(text(st, 0)), *i = strdup(text(st, 1));
-        if (n == NULL || i == NULL)
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-        else if ((err = add_node(&status, key, g, n, i)) == 0 && status != FULL)
-            err = add_edge(g, self_key, key, "isBasedOn", text(st, 2),
-                           json_pack("{s:o}", "url", cn_reg_column_json_string(st, 2)));
-        free(n);
-        free(i);
-    }
+    while (err == 0 && sqlite3_step(st) == SQLITE_ROW)
+        err = link_item(g, self_key, 0, text(st, 0), text(st, 1), "isBasedOn", text(st, 2),
+                        json_pack("{s:o}", "url", cn_reg_column_json_string(st, 2)));
     sqlite3_reset(st);
 
     /* Upstream: its own node's attestations that it is a replica. */
-    st = g->att_up;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char *n = strdup(text(st, 0)), *i = strdup(text(st, 1));
+    st = bind_item(g->att_up, node_id, item);
+    while (err == 0 && sqlite3_step(st) == SQLITE_ROW) {
         json_t *extra = attestation_extra(st, 2);
-        if (n == NULL || i == NULL || extra == NULL) {
+        if (extra == NULL)
             err = cn_error_set(CN_ENOMEM, "out of memory");
-        } else if ((err = add_node(&status, key, g, n, i)) == 0 && status != FULL) {
-            err = add_edge(g, key, self_key, "replicates", text(st, 2), extra);
-            extra = NULL;
-        }
-        json_decref(extra);
-        free(n);
-        free(i);
+        else
+            err = link_item(g, self_key, 1, text(st, 0), text(st, 1), "replicates", text(st, 2),
+                            extra);
     }
     sqlite3_reset(st);
 
-    /* Upstream: its own isBasedOn URLs. */
-    st = g->based_up;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char *url = strdup(text(st, 0)), *ukey = strdup(text(st, 1));
-        char *rn = text(st, 2) ? strdup(text(st, 2)) : NULL;
-        char *ri = text(st, 3) ? strdup(text(st, 3)) : NULL;
+    /* Upstream: its own isBasedOn URLs, to the items they name where the
+     * registry knows them, else to the URL. */
+    st = bind_item(g->based_up, node_id, item);
+    while (err == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *url = text(st, 0), *rn = text(st, 2), *ri = text(st, 3);
         int resolved = 0;
-        if (url == NULL || ukey == NULL) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-        } else if (rn && ri) {
+        if (rn && ri) {
             resolved = 1;
-            if ((err = add_node(&status, key, g, rn, ri)) == 0 && status != FULL)
-                err = add_edge(g, key, self_key, "isBasedOn", url, json_pack("{s:s}", "url", url));
+            err =
+                link_item(g, self_key, 1, rn, ri, "isBasedOn", url, json_pack("{s:s}", "url", url));
         } else {
             sqlite3_stmt *u = g->url_items;
             sqlite3_reset(u);
-            sqlite3_bind_text(u, 1, ukey, -1, SQLITE_STATIC);
+            sqlite3_bind_text(u, 1, text(st, 1), -1, SQLITE_STATIC);
             while (err == 0 && sqlite3_step(u) == SQLITE_ROW) {
-                char *n = strdup(text(u, 0)), *i = strdup(text(u, 1));
                 resolved = 1;
-                if (n == NULL || i == NULL)
-                    err = cn_error_set(CN_ENOMEM, "out of memory");
-                else if ((err = add_node(&status, key, g, n, i)) == 0 && status != FULL)
-                    err = add_edge(g, key, self_key, "isBasedOn", url,
-                                   json_pack("{s:s}", "url", url));
-                free(n);
-                free(i);
+                err = link_item(g, self_key, 1, text(u, 0), text(u, 1), "isBasedOn", url,
+                                json_pack("{s:s}", "url", url));
             }
             sqlite3_reset(u);
         }
         if (err == 0 && !resolved && (err = add_external(&status, key, g, url)) == 0 &&
             status != FULL)
             err = add_edge(g, key, self_key, "isBasedOn", url, json_pack("{s:s}", "url", url));
-        free(url);
-        free(ukey);
-        free(rn);
-        free(ri);
     }
     sqlite3_reset(st);
     free(url_key);

@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-/* Statements prepared once per handle (registry/db.c has their SQL). */
+/* Statements prepared once per handle (registry/tables.c has their SQL). */
 typedef enum {
     ST_NODE_BY_ID,
     ST_NODE_INSERT,
@@ -98,10 +98,10 @@ struct cn_registry {
     size_t matches_cap;
 };
 
-/* ---- schema.c ---- */
+/* ---- tables.c ---- */
 
 /* Create the tables (IF NOT EXISTS) and check the schema version. */
-int cn_reg_schema_create(cn_registry *reg);
+int cn_reg_tables_create(cn_registry *reg);
 /* The cached statement, reset and with bindings cleared (prepared on first
  * use); NULL with the error recorded if it cannot be prepared. */
 sqlite3_stmt *cn_reg_stmt(cn_registry *reg, cn_registry_stmt which);
@@ -110,6 +110,14 @@ sqlite3_stmt *cn_reg_stmt(cn_registry *reg, cn_registry_stmt which);
 
 /* Record a SQLite failure ("state.db: what: sqlite message") as CN_ERROR. */
 int cn_reg_sqlite_error(cn_registry *reg, const char *what);
+/* Step a bound statement to completion (a write, or one whose rows do not
+ * matter) and reset it. st NULL (cn_reg_stmt failed, its error recorded)
+ * is CN_ERROR; what names the step in a SQLite error. */
+int cn_reg_step_done(cn_registry *reg, sqlite3_stmt *st, const char *what);
+/* Step a bound statement that reads at most one row, and reset it: 1 with
+ * its column 0 in *out (out may be NULL) when there is a row, 0 when there
+ * is none, else the error as cn_reg_step_done. */
+int cn_reg_step_one(int64_t *out, cn_registry *reg, sqlite3_stmt *st, const char *what);
 /* Run a write as one unit: a savepoint inside cn_registry_begin, else its
  * own BEGIN IMMEDIATE transaction. end with the result of the work: 0
  * releases/commits, anything else rolls back. */
@@ -118,8 +126,8 @@ int cn_reg_write_end(cn_registry *reg, int err);
 /* Resolve a node reference (full id or unique prefix of >= 8 hex digits)
  * to its full id (out has 65 bytes) and row id (may be NULL). */
 int cn_reg_resolve_node(char out[65], int64_t *rowid, cn_registry *reg, const char *ref);
-/* 1 if s[0..n) is lowercase hex digits / a full node id (64 of them). */
-int cn_reg_is_hex(const char *s, size_t n);
+/* 1 if s[0..n) is a full node id: 64 lowercase hex digits (cn_hex_is_lower
+ * of core/buf.h checks other lengths). */
 int cn_reg_is_node_id(const char *s, size_t n);
 /* Check a full node id: 64 lowercase hex digits. what names it in the error. */
 int cn_reg_check_node_id(const char *id, const char *what);
@@ -135,6 +143,37 @@ json_t *cn_reg_column_json(sqlite3_stmt *st, int col);
 /* Add value to obj under key, stealing the reference; CN_ENOMEM if either
  * is NULL. */
 int cn_reg_set(json_t *obj, const char *key, json_t *value);
+
+/* Check an attestation id: 1 to 200 letters, digits, '-', '_' or '.', not
+ * starting with '.'. */
+int cn_reg_check_attestation_id(const char *id);
+/* Look up node_id (a full id): as cn_reg_step_one, with the node's row id
+ * in *rowid (may be NULL). */
+int cn_reg_node_row(int64_t *rowid, cn_registry *reg, const char *node_id, const char *what);
+/* 0 if the registry has node_id (a full id), CN_ENOTFOUND if not. */
+int cn_reg_node_known(cn_registry *reg, const char *node_id);
+
+/* ---- refresh.c: an item's derived state, and lists of item ids ---- */
+
+/* A set of row ids (no duplicates), grown on demand; free v when done. */
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+} cn_reg_id_list;
+
+/* Add id to l unless it is there already. */
+int cn_reg_ids_add(cn_reg_id_list *l, int64_t id);
+/* Run st (bound) and add column 0 of each row to l. */
+int cn_reg_ids_collect(cn_reg_id_list *l, cn_registry *reg, sqlite3_stmt *st);
+/* Recount the replications of one item / of each item in l. */
+int cn_reg_recount(cn_registry *reg, int64_t item_id);
+int cn_reg_recount_all(cn_registry *reg, const cn_reg_id_list *l);
+/* Recount the item an attestation is about, if the registry knows it. */
+int cn_reg_recount_subject(cn_registry *reg, const char *node, const char *item);
+/* Recompute everything derived from an item's versions: its reg_items row,
+ * facets, FTS row, isBasedOn edges and the replication counts they touch.
+ * Called inside a write (cn_reg_write_begin). */
+int cn_reg_refresh_item(cn_registry *reg, int64_t item_id);
 
 /* ---- extract.c: a manifest and its node, as the index sees them ---- */
 

@@ -152,7 +152,7 @@ int cn_registry_query_set(cn_registry_query *q, const char *key, const char *val
     memcpy(small, value, value_len);
     small[value_len] = '\0';
     if (strcmp(key, "node") == 0) {
-        if (value_len < 8 || !cn_reg_is_hex(small, value_len))
+        if (value_len < 8 || !cn_hex_is_lower(small, value_len))
             return cn_error_set(CN_EINVAL, "node: expected a node id or a prefix of at least 8 "
                                            "lowercase hex digits");
         if ((err = once(q, CN_REGISTRY_PARAM_NODE, key)) != 0)

@@ -4,7 +4,7 @@
  *
  * The index lives in the node's state.db (SQLite, WAL) beside the peers
  * tables, in tables named reg_* (docs/api.yaml describes the documents it
- * answers with; registry/schema.c the tables). It is fed by the node:
+ * answers with; registry/tables.c the tables). It is fed by the node:
  *
  *   publish:  cn_registry_put_node(self) once, cn_registry_put_version for
  *             the new version.

@@ -11,7 +11,7 @@
  * value. It is reloaded when what it holds changed: PRAGMA data_version
  * (cheap, read on every search) moves when another connection commits
  * anything to state.db; then reg_meta's generation, which triggers on the
- * tables the copy is made of bump (registry/schema.c), says whether that
+ * tables the copy is made of bump (registry/tables.c), says whether that
  * commit touched them. So a sync round that only records its results in
  * the peers tables costs no reload. Also reloaded after this handle wrote.
  *

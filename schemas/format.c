@@ -6,6 +6,7 @@
  * allocates. Only ASCII is accepted where the grammars say so.
  */
 #include "schemas/format.h"
+#include "core/buf.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -25,11 +26,6 @@ static int is_digit(char c)
 static int is_alpha(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* n ASCII digits at s as a number, or -1. */
@@ -136,7 +132,7 @@ static int chars_ok(const char *s, size_t len, const char *extra)
         if (c == '%') {
             if (i + 2 >= len)
                 return 0;
-            if (!is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+            if (cn_hex_digit(s[i + 1]) < 0 || cn_hex_digit(s[i + 2]) < 0)
                 return 0;
             i += 2;
         } else if (!is_unreserved(c) && !is_sub_delim(c) && (c == '\0' || !strchr(extra, c))) {
@@ -153,7 +149,7 @@ static int valid_ip_literal(const char *s, size_t len)
 
     if (len > 0 && (s[0] == 'v' || s[0] == 'V')) {
         size_t i = 1;
-        while (i < len && is_hex(s[i]))
+        while (i < len && cn_hex_digit(s[i]) >= 0)
             i++;
         if (i == 1 || i >= len || s[i] != '.' || i + 1 == len)
             return 0;

@@ -958,6 +958,50 @@ static void ingest_refuses_what_does_not_fit(void **state)
     json_decref(att);
 }
 
+/*
+ * A strdup that fails for one string, so that a test can reach the
+ * registry's allocation failures. The program's own definition takes the
+ * place of libc's for every caller; it fails only while armed, and only for
+ * the string it was armed with.
+ */
+static const char *strdup_fails_for;
+
+char *strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy;
+
+    if (strdup_fails_for != NULL && strcmp(s, strdup_fails_for) == 0)
+        return NULL;
+    if ((copy = malloc(n)) != NULL)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+static void out_of_memory_while_indexing_says_so(void **state)
+{
+    fixture *f = *state;
+    json_t *m, *doc = NULL;
+    char leipzig[65];
+    int err;
+
+    put_node(f->reg, "Stadt Leipzig", "DE", NULL);
+    node_id_of(leipzig, "Stadt Leipzig");
+    m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "strategy", "id", "x", "version",
+                  "4.0.4", "title", "X", "programme", "P", "role", "follower");
+    /* Indexing a version copies the number of the item's newest one. */
+    strdup_fails_for = "4.0.4";
+    err = put_manifest(f->reg, "Stadt Leipzig", m, 1);
+    strdup_fails_for = NULL;
+    assert_int_equal(err, CN_ENOMEM);
+    assert_int_equal(cn_error_last(), CN_ENOMEM);
+    assert_string_equal(cn_error_message(), "out of memory");
+    /* Nothing of the version was kept. */
+    assert_int_equal(cn_registry_item(&doc, f->reg, leipzig, "x", NULL), CN_ENOTFOUND);
+    assert_null(doc);
+    json_decref(m);
+}
+
 static void a_sync_is_one_transaction(void **state)
 {
     fixture *f = *state;
@@ -1461,6 +1505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(withdrawn_items_and_versions_are_shown_as_such, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(ingest_refuses_what_does_not_fit, setup, teardown),
+        cmocka_unit_test_setup_teardown(out_of_memory_while_indexing_says_so, setup, teardown),
         cmocka_unit_test_setup_teardown(a_sync_is_one_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(the_copy_reloads_only_for_registry_changes, setup,
                                         teardown),

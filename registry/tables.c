@@ -1,5 +1,5 @@
 /*
- * schema.c - the registry's tables in state.db and the SQL of the
+ * tables.c - the registry's tables in state.db and the SQL of the
  * statements every handle prepares once.
  *
  * Tables (all named reg_*, beside other modules' tables in the same file):
@@ -233,7 +233,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SEARCH] = "SELECT cn_match(reg_fts, ?2, ?3, ?4) FROM reg_fts WHERE reg_fts MATCH ?1",
 };
 
-int cn_reg_schema_create(cn_registry *reg)
+int cn_reg_tables_create(cn_registry *reg)
 {
     sqlite3_stmt *st = NULL;
     char *msg = NULL;
