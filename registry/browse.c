@@ -7,6 +7,7 @@
  * while another process commits a sync.
  */
 #include "core/error.h"
+#include "core/json.h"
 #include "core/name.h"
 #include "core/semver.h"
 #include "registry/internal.h"
@@ -97,25 +98,6 @@ static int version_cmp_desc(const void *a, const void *b)
     return cn_semver_compare(vb, va);
 }
 
-/* Sort an array of {"version": ...} objects newest first. */
-static int sort_versions(json_t *list)
-{
-    size_t n = json_array_size(list), i;
-    json_t **v, *e;
-
-    if (n < 2)
-        return 0;
-    if ((v = malloc(n * sizeof(*v))) == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    json_array_foreach(list, i, e) v[i] = json_incref(e);
-    qsort(v, n, sizeof(*v), version_cmp_desc);
-    json_array_clear(list);
-    for (i = 0; i < n; i++)
-        json_array_append_new(list, v[i]);
-    free(v);
-    return 0;
-}
-
 /* One reg_versions row, full (with_manifest) or without the manifest. */
 #define VERSION_COLUMNS                                                                            \
     "version, title, commit_id, tag_id, signers, published, verified_at, withdrawn,"               \
@@ -192,7 +174,7 @@ static int all_versions(json_t **out, cn_registry *reg, int64_t item_id)
                         "SELECT " VERSION_COLUMNS " FROM reg_versions WHERE item = ?1", item_id,
                         add_version, "reading versions");
 
-    if (err == 0 && (err = sort_versions(*out)) != 0) {
+    if (err == 0 && (err = cn_json_array_sort(*out, version_cmp_desc)) != 0) {
         json_decref(*out);
         *out = NULL;
     }
