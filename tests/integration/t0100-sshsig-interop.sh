@@ -82,7 +82,7 @@ test_expect_success 'a signature by a non-ed25519 key is refused as invalid inpu
 '
 
 test_expect_success 'garbage after the armor is refused, exit 2' '
-    { cat msg.ours.sig; echo trailing; } >trailing.sig &&
+    { cat msg.ours.sig && echo trailing; } >trailing.sig &&
     test_expect_code 2 "$TOOL" verify git trailing.sig <msg
 '
 

@@ -29,14 +29,6 @@ tufjs() {
     node "$client" "$1" "$out/tuf/1.root.json" "$2" "$target" -
 }
 
-# test_must_fail cmd...: cmd must exit non-zero.
-test_must_fail() {
-    if "$@"; then
-        echo "unexpected success: $*" >&2
-        return 1
-    fi
-}
-
 # Servers: a stock static server over the exported tree, citynode's own.
 py_port=$(test_free_port)
 python3 -m http.server "$py_port" --bind 127.0.0.1 --directory "$out" \

@@ -22,14 +22,6 @@ tufjs() {
     node "$client" "$base" "$pub/tuf/1.root.json" "$@"
 }
 
-# test_must_fail cmd...: cmd must exit non-zero.
-test_must_fail() {
-    if "$@"; then
-        echo "unexpected success: $*" >&2
-        return 1
-    fi
-}
-
 test_expect_success 'a new repository with one target' '
     "$tool" init "$pub" key &&
     test -f "$pub/tuf/1.root.json" &&

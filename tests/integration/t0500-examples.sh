@@ -44,7 +44,8 @@ start_demo() {
 }
 
 manifest_dirs() {
-    find "$EX" \( -name citynode.yml -o -name publiccode.yml \) -type f | sed 's,/[^/]*$,,' | sort -u
+    find "$EX" \( -name citynode.yml -o -name publiccode.yml \) -type f >"$TRASH/manifests" &&
+    sed 's,/[^/]*$,,' "$TRASH/manifests" | sort -u
 }
 
 test_expect_success 'every manifest under examples/ validates' '
@@ -95,7 +96,8 @@ test_expect_success 'demo.sh publishes every item and serves the TUF tree' '
     start_demo &&
     curl -fsS "$URL/tuf/timestamp.json" >timestamp.json &&
     cmp timestamp.json "$DEMO_HOME/public/tuf/timestamp.json" &&
-    curl -fsS "$URL/.well-known/citynode.json" | grep -q "Stadt Leipzig (Demo)" &&
+    curl -fsS "$URL/.well-known/citynode.json" >node.json &&
+    grep -q "Stadt Leipzig (Demo)" node.json &&
     n=$(manifest_dirs | wc -l) &&
     grep -q "   $n items published" "$TRASH/demo.out" &&
     grep -q "http://127.0.0.1:$PORT" "$TRASH/demo.out"

@@ -61,11 +61,12 @@ test_expect_success 'the follower re-serves the verified tree byte for byte unde
     for f in .well-known/citynode.json tuf/1.root.json tuf/timestamp.json; do
         curl -fsS "$FURL/mirrors/$LID/$f" >got && cmp got "$L/public/$f" || exit 1
     done &&
-    curl -fsS "$FURL/mirrors/$LID/tuf/1.root.json" | sha256sum | grep -q "^$LID " &&
+    curl -fsS "$FURL/mirrors/$LID/tuf/1.root.json" >root.json &&
+    sha256sum root.json | grep -q "^$LID " &&
     (cd "$L/public" && find targets -type f) >targets &&
     test -s targets &&
     while read -r t; do
-        curl -fsS "$FURL/mirrors/$LID/$t" | cmp - "$L/public/$t" || exit 1
+        curl -fsS "$FURL/mirrors/$LID/$t" >got && cmp got "$L/public/$t" || exit 1
     done <targets
 '
 
@@ -143,7 +144,8 @@ test_expect_success 'stock git clones a mirrored item from the follower and chec
 test_expect_success 'only the files of the dumb protocol are served from a repository' '
     repo="git/$LID/connected-urban-twins.git" &&
     test "$(code "$URL/$repo/info/refs")" = 200 &&
-    curl -fsSI "$URL/$repo/info/refs" | tr -d "\r" | grep -qi "^Content-Type: text/plain" &&
+    curl -fsSI "$URL/$repo/info/refs" >headers &&
+    tr -d "\r" <headers | grep -qi "^Content-Type: text/plain" &&
     test "$(code "$URL/$repo/HEAD")" = 200 && grep -q "^ref: refs/heads/main" body &&
     test "$(code "$URL/$repo/objects/info/packs")" = 200 &&
     pack=$(sed -n "s/^P //p" body | head -n 1) &&
@@ -216,8 +218,8 @@ test_expect_success 'more than 10 hints a minute from one address get 429, other
 # Wait up to 30 s (a loaded CI machine) for tag v$1 of the lighthouse's item on the follower's server.
 wait_for_version() {
     i=0
-    until git ls-remote --tags "$FURL/git/$LID/connected-urban-twins.git" 2>/dev/null |
-        grep -q "refs/tags/v$1\$"; do
+    until git ls-remote --tags "$FURL/git/$LID/connected-urban-twins.git" >"$TRASH/ls-remote" 2>/dev/null &&
+        grep -q "refs/tags/v$1\$" "$TRASH/ls-remote"; do
         i=$((i + 1))
         if [ $i -ge 300 ]; then
             echo "the follower never got v$1" >&2
@@ -268,7 +270,8 @@ test_expect_success 'a hinted sync waits while a command holds the node lock' '
     "$CITYNODE" --home "$L" publish --version 1.3.0 src >/dev/null 2>pub.err &&
     grep -q "hinted 1 peer" pub.err &&
     sleep 2 &&
-    ! git ls-remote --tags "$FURL/git/$LID/connected-urban-twins.git" | grep -q "v1.3.0$" &&
+    git ls-remote --tags "$FURL/git/$LID/connected-urban-twins.git" >remote-tags &&
+    ! grep -q "v1.3.0$" remote-tags &&
     wait "$holder" &&
     wait_for_version 1.3.0
 '

@@ -15,9 +15,15 @@ cn() { "$CITYNODE" --home "$H" "$@"; }
 fo() { "$CITYNODE" --home "$TRASH/follower" "$@"; }
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
-root_version() { ls "$H/public/tuf/" | sed -n "s/^\([0-9]*\)\.root\.json$/\1/p" | sort -n | tail -1; }
+root_version() {
+    ls "$H/public/tuf/" >"$TRASH/tuf.ls" &&
+    sed -n "s/^\([0-9]*\)\.root\.json$/\1/p" "$TRASH/tuf.ls" | sort -n | tail -1
+}
 # keyid (16 digits) and file of ROLE in `keys list`
-role_line() { cn keys list | awk -v r="$1" '$1 == r { print $2, $4 }'; }
+role_line() {
+    cn keys list >"$TRASH/keys.list" &&
+    awk -v r="$1" '$1 == r { print $2, $4 }' "$TRASH/keys.list"
+}
 # publish_version V: commit a new version of the sample in src and publish it
 publish_version() {
     sed -i "s/^softwareVersion: .*/softwareVersion: $1/" src/publiccode.yml &&

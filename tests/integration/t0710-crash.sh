@@ -86,17 +86,18 @@ kill_after() {
         ;;
     esac
     if kill -9 $pid 2>/dev/null; then
-        wait $pid 2>/dev/null
+        wait $pid 2>/dev/null # chainlint: ok (the status of a process we killed)
         killed_at="killed after $(($(now_ms) - start)) ms"
     else
         wait $pid
         finished=$?
         killed_at="finished (exit $finished) before the kill"
     fi
-    echo "# $(date +%T.%2N) $3 ($2): $killed_at; $(what_is_stored "$1")" | tee -a "$TRASH/summary"
+    echo "# $(date +%T.%2N) $3 ($2): $killed_at; $(what_is_stored "$1")" |
+        tee -a "$TRASH/summary" || return 1
     case "$killed_at" in
     "finished (exit 0)"*|killed*) ;;
-    *) echo "the sync failed:" && cat "$TRASH/$3.out" && return 1 ;;
+    *) echo "the sync failed:"; cat "$TRASH/$3.out"; return 1 ;;
     esac
     consistent "$1"
 }
@@ -158,17 +159,19 @@ test_expect_success 'SIGKILL the moment a partial download, a pack, a target, me
 '
 
 test_expect_success 'after each kill the next sync completes and holds exactly the publisher tree' '
-    bad=0 &&
+    bad=0
     for F in "$TRASH"/f-time-* "$TRASH"/f-event-*; do
         if ! "$CITYNODE" --home "$F" sync >"$TRASH/resume.out" 2>&1; then
-            echo "resume of $F failed:" && cat "$TRASH/resume.out" && bad=$((bad + 1))
+            bad=$((bad + 1))
+            echo "resume of $F failed:"
+            cat "$TRASH/resume.out"
         elif cmp "$F/mirrors/$PUBID/tuf/timestamp.json" "$TRASH/tree-a/tuf/timestamp.json" &&
             consistent "$F"; then
             rm -rf "$F"
         else
             bad=$((bad + 1))
         fi
-    done &&
+    done
     test $bad -eq 0
 '
 

@@ -133,7 +133,7 @@ test_expect_success 'search sorted by replications puts the replicated solution 
 test_expect_success 'show --api prints the item document that serve answers' '
     cn "$L" show "self/connected-urban-twins" --api >show.json &&
     get "$PL" "/api/v1/items/$LID/connected-urban-twins" served.json >/dev/null &&
-    check_json show.json served.json <<-\PY
+    check_json show.json served.json <<-\PY &&
 	import json, sys
 	a, b = (json.load(open(p)) for p in sys.argv[1:3])
 	assert a == b, (a, b)
@@ -165,7 +165,8 @@ test_expect_success 'files.zip holds the files of the signed tag, for people wit
     test "$(curl -s -o /dev/null -w "%{http_code}" -H "If-None-Match: $etag" \
         "http://127.0.0.1:$PF/download/$LID/zukunftsforum-zukunftslabor/1.0.0/files.zip")" = 304 &&
     git -C "$repo" ls-tree -r --name-only v1.0.0 >want.names &&
-    mkdir want && git -C "$repo" archive v1.0.0 | tar -x -C want &&
+    git -C "$repo" archive -o "$PWD/want.tar" v1.0.0 &&
+    mkdir want && tar -x -C want -f want.tar &&
     /usr/bin/python3 - files.zip want want.names <<-\PY &&
 	import os, sys, zipfile
 	z = zipfile.ZipFile(sys.argv[1])

@@ -175,7 +175,8 @@ for d in json.load(open(\"harvested.json\"))[\"datasets\"]:
 '
 
 test_expect_success 'the strategy URL distribution resolves to the registry document' '
-    curl -fsS "$BASE/api/v1/items/$ID/leipzig-triangulum" | grep -q "\"kind\": *\"strategy\""
+    curl -fsS "$BASE/api/v1/items/$ID/leipzig-triangulum" >item.json &&
+    grep -q "\"kind\": *\"strategy\"" item.json
 '
 
 test_done

@@ -59,7 +59,8 @@ test_expect_success 'the lighthouse follows the follower and its API shows the r
     lh withdraw connected-urban-twins@1.0.0 --reason "Superseded by 1.1.0" >/dev/null &&
     curl -fsS "http://127.0.0.1:$PL/api/v1/graph/$LID/connected-urban-twins" >graph.json &&
     grep -q "\"replicates\"" graph.json && grep -q "$FID" graph.json &&
-    curl -fsS "http://127.0.0.1:$PL/" | grep -q "/assets/app.js"
+    curl -fsS "http://127.0.0.1:$PL/" >index.html &&
+    grep -q "/assets/app.js" index.html
 '
 
 test_expect_success 'the web page works in a headless chromium (tests/browser/registry.mjs)' '
