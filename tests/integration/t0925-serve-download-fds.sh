@@ -10,7 +10,7 @@ N="$TRASH/sabadell"
 P=$(test_free_port)
 
 cn() { "$CITYNODE" --home "$N" "$@"; }
-fd_count() { ls "/proc/$(cat "$TRASH/node.pid")/fd" | wc -l; }
+fd_count() { ls "/proc/$(cat "$TRASH/node.pid")/fd" >"$TRASH/fds" && wc -l <"$TRASH/fds"; }
 
 test_expect_success 'a node (sample: Sabadell) serves its tree' '
     cn init --name "Sabadell (sample)" --country ES --url "http://127.0.0.1:$P" >id &&
