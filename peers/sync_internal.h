@@ -97,7 +97,7 @@ typedef struct {
     /* Only the items named here (cn_sync_fetch_item), else all. */
     const char *only_item;
     const char *only_version;
-    int metadata; /* commit trusted metadata (a round), or only bundles (fetch_item) */
+    int metadata; /* a round: refresh and commit trusted metadata; fetch_item: bundles only */
     char **new_items;
     size_t nnew;
     size_t fetched;
@@ -124,9 +124,22 @@ int cn_sync_classify(int err);
 /* Free everything pr owns and zero its lists (pr itself is the caller's). */
 void cn_sync_peer_run_clear(peer_run *pr);
 
-/* Phase 2 for one peer from pr->base (PROTOCOL §8.2-8.6): refresh, plan,
- * download, quarantine, commit. The quarantines are removed either way; the
- * downloads stay in tmp/ for a resume when it fails. */
+/* The HTTP client options a sync's options ask for. */
+void cn_sync_http_options(cn_http_options *ho, const cn_sync_options *opts);
+
+/* A zeroed peer_run for node_id through base (both borrowed, as opts and
+ * http are): the caller sets what else it wants (the phase-1 timestamp,
+ * metadata, only_item) before cn_sync_run_peer. */
+void cn_sync_peer_run_init(peer_run *pr, const cn_sync_options *opts, cn_http *http,
+                           const char *node_id, cn_peer_policy policy, const char *base);
+
+/* The per-peer pipeline, the same for a round and cn_sync_fetch_item: the
+ * peer's leftovers cleaned, its trusted state loaded (with pr->metadata,
+ * refreshed over HTTP from pr->base; without, as stored), targets indexed,
+ * published versions checked, items planned, downloaded and applied in
+ * quarantine, then committed (metadata too with pr->metadata). The
+ * quarantines are removed either way; downloads stay in tmp/ for a resume
+ * when it fails. now is the clock for the refresh. */
 int cn_sync_run_peer(peer_run *pr, time_t now);
 
 /* sync_plan.c: the planning. */

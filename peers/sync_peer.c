@@ -248,14 +248,20 @@ static void fetch_pointer(peer_run *pr)
     cn_http_request_clear(&req);
 }
 
-/* Phase 2 of a round for one peer, from base with the phase-1 timestamp. */
-int cn_sync_run_peer(peer_run *pr, time_t now)
+/* The trusted state phase 2 starts from. A round refreshes it from the
+ * stored state over HTTP (the phase-1 timestamp from memory) and keeps the
+ * item versions the old targets named; fetch_item takes the stored state as
+ * it is, no request made. */
+static int load_trusted(peer_run *pr, time_t now)
 {
-    size_t i;
     int err;
 
-    if ((err = setup_dirs(pr)) != 0 || (err = clean_repos(pr)) != 0)
-        return err;
+    if (!pr->metadata) {
+        if ((err = cn_mirror_load(&pr->c, pr->opts->mirrors_dir, pr->node_id)) != 0)
+            return err;
+        pr->old_root = cn_tuf_client_version(pr->c, CN_TUF_ROOT);
+        return 0;
+    }
     if ((err = cn_mirror_load_for_update(&pr->c, pr->opts->mirrors_dir, pr->node_id, now)) != 0 ||
         (err = cn_sync_collect_published(pr)) != 0)
         return err;
@@ -263,6 +269,36 @@ int cn_sync_run_peer(peer_run *pr, time_t now)
     if ((err = cn_tuf_client_refresh(pr->c, fetch_remote, pr)) != 0)
         return cn_error_wrap(err, "%s", pr->base);
     fetch_pointer(pr);
+    return 0;
+}
+
+void cn_sync_peer_run_init(peer_run *pr, const cn_sync_options *opts, cn_http *http,
+                           const char *node_id, cn_peer_policy policy, const char *base)
+{
+    memset(pr, 0, sizeof(*pr));
+    pr->opts = opts;
+    pr->http = http;
+    snprintf(pr->node_id, sizeof(pr->node_id), "%s", node_id);
+    pr->policy = policy;
+    pr->base = base;
+}
+
+void cn_sync_http_options(cn_http_options *ho, const cn_sync_options *opts)
+{
+    ho->connect_timeout_s = opts->connect_timeout_s;
+    ho->low_speed_bytes = opts->low_speed_bytes;
+    ho->low_speed_time_s = opts->low_speed_time_s;
+    ho->max_parallel = opts->max_parallel;
+}
+
+int cn_sync_run_peer(peer_run *pr, time_t now)
+{
+    size_t i;
+    int err;
+
+    if ((err = setup_dirs(pr)) != 0 || (err = clean_repos(pr)) != 0 ||
+        (err = load_trusted(pr, now)) != 0)
+        return err;
     if ((err = cn_sync_index_targets(pr)) != 0 || (err = cn_sync_index_items(pr)) != 0 ||
         (err = cn_sync_check_published(pr)) != 0 || (err = cn_sync_plan_items(pr)) != 0 ||
         (err = cn_sync_fetch_all(pr)) != 0)
@@ -281,6 +317,9 @@ out:
     return err;
 }
 
+/* The round's pipeline for one item, from the stored trusted targets (no
+ * refresh, no metadata written), through the peer's URL and then each of
+ * its sources while the failure is the transport's. */
 int cn_sync_fetch_item(cn_peers *db, const char *node_id, const char *item, const char *version,
                        const cn_sync_options *opts)
 {
@@ -296,40 +335,17 @@ int cn_sync_fetch_item(cn_peers *db, const char *node_id, const char *item, cons
         return err;
     if ((err = cn_peers_get(&peer, db, node_id)) != 0)
         return err;
-    ho.connect_timeout_s = opts->connect_timeout_s;
-    ho.low_speed_bytes = opts->low_speed_bytes;
-    ho.low_speed_time_s = opts->low_speed_time_s;
-    ho.max_parallel = opts->max_parallel;
+    cn_sync_http_options(&ho, opts);
     if ((err = cn_http_new(&http, &ho)) != 0)
         goto out;
     if (cn_peers_sources(&sources, &nsources, db, peer.node_id) != 0)
         cn_error_clear();
     for (s = 0; s <= nsources; s++) {
-        memset(&pr, 0, sizeof(pr));
-        pr.opts = opts;
-        pr.http = http;
-        memcpy(pr.node_id, peer.node_id, sizeof(pr.node_id));
-        pr.policy = CN_POLICY_MIRROR;
-        pr.base = s == 0 ? peer.url : sources[s - 1];
+        cn_sync_peer_run_init(&pr, opts, http, peer.node_id, CN_POLICY_MIRROR,
+                              s == 0 ? peer.url : sources[s - 1]);
         pr.only_item = item;
         pr.only_version = version;
-        pr.metadata = 0;
-        if ((err = setup_dirs(&pr)) == 0 && (err = clean_repos(&pr)) == 0 &&
-            (err = cn_mirror_load(&pr.c, opts->mirrors_dir, peer.node_id)) == 0) {
-            pr.old_root = cn_tuf_client_version(pr.c, CN_TUF_ROOT);
-            if ((err = cn_sync_index_targets(&pr)) == 0 && (err = cn_sync_index_items(&pr)) == 0 &&
-                (err = cn_sync_check_published(&pr)) == 0 && (err = cn_sync_plan_items(&pr)) == 0 &&
-                (err = cn_sync_fetch_all(&pr)) == 0)
-                err = cn_sync_commit_all(&pr);
-            for (k = 0; k < pr.nitems; k++) {
-                git_repository_free(pr.items[k].q);
-                pr.items[k].q = NULL;
-                if (pr.items[k].qpath)
-                    cn_rmtree(pr.items[k].qpath);
-            }
-            if (err == 0)
-                cn_rmtree(pr.tdir);
-        }
+        err = cn_sync_run_peer(&pr, 0);
         if (err != 0 && err != CN_ENOTFOUND)
             err = cn_sync_classify(err);
         cn_sync_peer_run_clear(&pr);

@@ -326,12 +326,7 @@ static int sync_changed(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     int err;
 
     for (;;) {
-        memset(&pr, 0, sizeof(pr));
-        pr.opts = opts;
-        pr.http = http;
-        memcpy(pr.node_id, rp->peer.node_id, sizeof(pr.node_id));
-        pr.policy = rp->peer.policy;
-        pr.base = rp->base;
+        cn_sync_peer_run_init(&pr, opts, http, rp->peer.node_id, rp->peer.policy, rp->base);
         pr.ts_body = rp->ts.body;
         pr.ts_len = rp->ts.len;
         pr.metadata = 1;
@@ -575,10 +570,7 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
         goto out;
     }
     report->npeers = np;
-    ho.connect_timeout_s = opts->connect_timeout_s;
-    ho.low_speed_bytes = opts->low_speed_bytes;
-    ho.low_speed_time_s = opts->low_speed_time_s;
-    ho.max_parallel = opts->max_parallel;
+    cn_sync_http_options(&ho, opts);
     if ((err = cn_http_new(&http, &ho)) != 0)
         goto out;
 
