@@ -62,12 +62,13 @@ typedef struct {
 typedef struct {
     char item[CN_SLUG_MAX + 1];
     iversion *v; /* ascending by semver */
-    size_t nv;
-    int held; /* newest version the mirror repository holds, -1 for none */
-    int goal; /* version to reach, -1 for nothing to do */
-    int base; /* newest version whose objects are in quarantine or held */
+    size_t nv, v_cap;
+    json_t *version_index; /* version -> its index in v */
+    int held;              /* newest version the mirror repository holds, -1 for none */
+    int goal;              /* version to reach, -1 for nothing to do */
+    int base;              /* newest version whose objects are in quarantine or held */
     step *steps;
-    size_t nsteps, next;
+    size_t nsteps, next, steps_cap;
     char *repo_path; /* <repos>/<id>/<item>.git */
     char *qpath;     /* quarantine repository */
     git_repository *q;
@@ -91,7 +92,8 @@ typedef struct {
     tfile *files; /* one per trusted target, same order */
     size_t nfiles;
     item_work *items;
-    size_t nitems;
+    size_t nitems, items_cap;
+    json_t *item_index;     /* item -> its index in items */
     unsigned char *pointer; /* fresh pointer bytes to store, or NULL */
     size_t pointer_len;
     /* Only the items named here (cn_sync_fetch_item), else all. */
@@ -103,7 +105,8 @@ typedef struct {
     size_t fetched;
     /* Item versions the trusted targets named before this round. */
     struct published *old;
-    size_t nold;
+    size_t nold, old_cap;
+    json_t *old_index; /* "<item>/<version>" -> its index in old */
 } peer_run;
 
 /* An item version as signed metadata published it. */
@@ -144,11 +147,14 @@ int cn_sync_run_peer(peer_run *pr, time_t now);
 
 /* sync_plan.c: the planning. */
 int cn_sync_collect_published(peer_run *pr);
+int cn_sync_published_add(peer_run *pr, const cn_tuf_target_info *t);
 int cn_sync_index_targets(peer_run *pr);
 int cn_sync_index_items(peer_run *pr);
 int cn_sync_check_published(peer_run *pr);
 int cn_sync_plan_items(peer_run *pr);
 int cn_sync_plan(item_work *w);
+/* The index in w->v of version, or -1 if the signed targets do not list it. */
+int cn_sync_version_at(const item_work *w, const char *version);
 
 /* sync_download.c: the downloads, and the loop that applies them. */
 int cn_sync_usable(const tfile *f);

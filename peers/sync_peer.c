@@ -22,6 +22,7 @@
 static void item_work_clear(item_work *w)
 {
     git_repository_free(w->q);
+    json_decref(w->version_index);
     free(w->v);
     free(w->steps);
     free(w->repo_path);
@@ -52,8 +53,11 @@ void cn_sync_peer_run_clear(peer_run *pr)
     free(pr->rdir);
     free(pr->pointer);
     free(pr->old);
+    json_decref(pr->item_index);
+    json_decref(pr->old_index);
+    pr->item_index = pr->old_index = NULL;
     pr->old = NULL;
-    pr->nold = 0;
+    pr->nold = pr->old_cap = pr->items_cap = 0;
     pr->files = NULL;
     pr->items = NULL;
     pr->new_items = NULL;

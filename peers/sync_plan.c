@@ -2,6 +2,60 @@
  * sync_plan.c - planning a peer's phase 2: which target files, which
  * bundles in which order (PROTOCOL §8.4), and the check that a publisher
  * never rewrites a published version.
+ *
+ * Every lookup here is by hash (jansson objects) and every list grows by
+ * doubling: a peer may validly sign a 16 MiB targets file, about 100,000
+ * targets, and planning it must cost O(n log n), not minutes of CPU.
+ *
+ * The re-planning loop. Per item (item_work), over v[0..nv) in ascending
+ * semver order, these hold from cn_sync_plan_items to the commit:
+ *
+ *   held  the newest version whose refs/tags/v<version> in the mirror
+ *         repository is the signed custom.tag, -1 for none. It does not
+ *         change during phase 2: nothing is written to the mirror
+ *         repository before the commit.
+ *   goal  the newest version (the asked one, for fetch_item with a version)
+ *         with a full or delta bundle among the signed targets, -1 for none.
+ *         Fixed once planned. An item with goal <= held, or of an `index`
+ *         peer in a round, is done before anything is fetched.
+ *   base  the newest version whose objects the quarantine or the mirror
+ *         repository holds: held at first, then the version of each step
+ *         applied. base only grows, and held <= base <= goal while the
+ *         item is not done.
+ *   steps the plan from base to goal (cn_sync_plan): versions strictly
+ *         ascending, all above base, the last one goal. When base is -1 the
+ *         first is the full bundle of the newest version <= goal whose full
+ *         bundle is usable; every later version takes its delta if usable,
+ *         else its full bundle. No step's file is unusable when planned.
+ *   next  steps[0..next) are applied in quarantine, so base is
+ *         steps[next - 1].vi when next > 0; done once next == nsteps.
+ *
+ * Per target file (tfile):
+ *
+ *   unusable   set when the server answered 404 for it, or, for a delta,
+ *              when its prerequisite commit is in neither the quarantine nor
+ *              the mirror repository (missing_prereq says which). It is never
+ *              cleared within a run, and cn_sync_plan never picks such a
+ *              file. cn_sync_advance_item replans from base only when a step
+ *              of the current plan turned unusable, so each replan has
+ *              strictly fewer files to choose from: there are at most as
+ *              many replans as bundle files, and the last one either plans
+ *              or fails (CN_EVERIFY naming the missing prerequisite when a
+ *              delta was refused for it and no full bundle is left, CN_ENET
+ *              when the files are absent).
+ *   restarted  a download resumed from bytes an earlier run left in tmp/
+ *              that does not hash is deleted and fetched once more, whole,
+ *              from this server (state back to TF_IDLE, so the next pass
+ *              wants it again); a whole download that does not hash is
+ *              CN_EVERIFY. A file is downloaded at most twice per run, and a
+ *              stale partial never blames the server in use.
+ *
+ * cn_sync_fetch_all makes passes: each wants every file not yet usable of
+ * the unapplied steps [next, nsteps) of the unfinished items (and, in a
+ * round, every other target), downloads them all at once, checks them, and
+ * advances every item as far as its downloaded steps go. A pass that wants
+ * nothing while an item is unfinished fails ("no progress") rather than
+ * loop. Nothing here writes outside the peer's tmp/ directory.
  */
 #include "core/error.h"
 #include "core/file.h"
@@ -50,37 +104,94 @@ static int split_item_path(const char *path, char item[CN_SLUG_MAX + 1], char *v
     return 1;
 }
 
-static item_work *find_item(peer_run *pr, const char *item, int create)
+/* p grown to hold more than *cap elements of size bytes (doubling), or NULL
+ * on overflow or OOM with p untouched. Lists that grow by one per signed
+ * target must not be reallocated once per target. */
+static void *grow(void *p, size_t *cap, size_t size)
 {
-    item_work *grown;
-    size_t i;
+    size_t n = *cap ? *cap * 2 : 16;
+    void *q;
 
-    for (i = 0; i < pr->nitems; i++)
-        if (strcmp(pr->items[i].item, item) == 0)
-            return &pr->items[i];
-    if (!create || (grown = realloc(pr->items, (pr->nitems + 1) * sizeof(*grown))) == NULL)
+    if (n > SIZE_MAX / size || (q = realloc(p, n * size)) == NULL)
         return NULL;
-    pr->items = grown;
-    memset(&grown[pr->nitems], 0, sizeof(*grown));
-    snprintf(grown[pr->nitems].item, sizeof(grown[pr->nitems].item), "%s", item);
-    grown[pr->nitems].held = grown[pr->nitems].goal = grown[pr->nitems].base = -1;
-    return &pr->items[pr->nitems++];
+    *cap = n;
+    return q;
 }
 
+/* The integer that name maps to in the object *index (created on first
+ * use), or -1 if none; <-1 on OOM. jansson's objects are hash tables with
+ * a per-process random seed: a lookup does not depend on how many targets
+ * a peer signs, nor can a peer choose names that collide. */
+static json_int_t index_get(json_t **index, const char *name)
+{
+    json_t *at;
+
+    if (*index == NULL && (*index = json_object()) == NULL)
+        return -2;
+    at = json_object_get(*index, name);
+    return at ? json_integer_value(at) : -1;
+}
+
+static int index_set(json_t *index, const char *name, size_t i)
+{
+    return json_object_set_new_nocheck(index, name, json_integer((json_int_t)i));
+}
+
+/* The item_work of item, appended (items keep the order the targets first
+ * name them in) when it is new; NULL on OOM. */
+static item_work *find_item(peer_run *pr, const char *item)
+{
+    json_int_t at = index_get(&pr->item_index, item);
+    item_work *w;
+
+    if (at >= 0)
+        return &pr->items[at];
+    if (at < -1)
+        return NULL;
+    if (pr->nitems == pr->items_cap) {
+        item_work *grown = grow(pr->items, &pr->items_cap, sizeof(*grown));
+        if (grown == NULL)
+            return NULL;
+        pr->items = grown;
+    }
+    if (index_set(pr->item_index, item, pr->nitems) != 0)
+        return NULL;
+    w = &pr->items[pr->nitems++];
+    memset(w, 0, sizeof(*w));
+    snprintf(w->item, sizeof(w->item), "%s", item);
+    w->held = w->goal = w->base = -1;
+    return w;
+}
+
+/* The iversion of version in w, appended when it is new; NULL on OOM. */
 static iversion *find_version(item_work *w, const char *version)
 {
-    iversion *grown;
-    size_t i;
+    json_int_t at = index_get(&w->version_index, version);
+    iversion *v;
 
-    for (i = 0; i < w->nv; i++)
-        if (strcmp(w->v[i].vbuf, version) == 0)
-            return &w->v[i];
-    if ((grown = realloc(w->v, (w->nv + 1) * sizeof(*grown))) == NULL)
+    if (at >= 0)
+        return &w->v[at];
+    if (at < -1)
         return NULL;
-    w->v = grown;
-    memset(&grown[w->nv], 0, sizeof(*grown));
-    snprintf(grown[w->nv].vbuf, sizeof(grown[w->nv].vbuf), "%s", version);
-    return &w->v[w->nv++];
+    if (w->nv == w->v_cap) {
+        iversion *grown = grow(w->v, &w->v_cap, sizeof(*grown));
+        if (grown == NULL)
+            return NULL;
+        w->v = grown;
+    }
+    if (index_set(w->version_index, version, w->nv) != 0)
+        return NULL;
+    v = &w->v[w->nv++];
+    memset(v, 0, sizeof(*v));
+    snprintf(v->vbuf, sizeof(v->vbuf), "%s", version);
+    return v;
+}
+
+int cn_sync_version_at(const item_work *w, const char *version)
+{
+    json_t *at = json_object_get(w->version_index, version);
+
+    return at ? (int)json_integer_value(at) : -1;
 }
 
 static int version_cmp(const void *a, const void *b)
@@ -143,7 +254,7 @@ int cn_sync_index_items(peer_run *pr)
         f->bundle = is_bundle_name(file);
         if (pr->only_item && strcmp(pr->only_item, item) != 0)
             continue;
-        if ((w = find_item(pr, item, 1)) == NULL || (v = find_version(w, version)) == NULL)
+        if ((w = find_item(pr, item)) == NULL || (v = find_version(w, version)) == NULL)
             return cn_error_set(CN_ENOMEM, "out of memory");
         if (strcmp(file, "full.bundle") == 0)
             v->full = f;
@@ -169,8 +280,11 @@ int cn_sync_index_items(peer_run *pr)
     for (i = 0; i < pr->nitems; i++) {
         item_work *w = &pr->items[i];
         qsort(w->v, w->nv, sizeof(*w->v), version_cmp);
-        for (j = 0; j < w->nv; j++)
+        for (j = 0; j < w->nv; j++) {
             w->v[j].version = w->v[j].vbuf;
+            if (index_set(w->version_index, w->v[j].vbuf, j) != 0)
+                return cn_error_set(CN_ENOMEM, "out of memory");
+        }
     }
     return 0;
 }
@@ -205,13 +319,14 @@ static int find_held(item_work *w)
 
 static int push_step(item_work *w, int vi, int full)
 {
-    step *grown = realloc(w->steps, (w->nsteps + 1) * sizeof(*grown));
-
-    if (grown == NULL)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    w->steps = grown;
-    grown[w->nsteps].vi = vi;
-    grown[w->nsteps].full = full;
+    if (w->nsteps == w->steps_cap) {
+        step *grown = grow(w->steps, &w->steps_cap, sizeof(*grown));
+        if (grown == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        w->steps = grown;
+    }
+    w->steps[w->nsteps].vi = vi;
+    w->steps[w->nsteps].full = full;
     w->nsteps++;
     return 0;
 }
@@ -268,35 +383,48 @@ static int item_paths(peer_run *pr, item_work *w)
 }
 
 /* The item versions the trusted targets name before the refresh. */
+int cn_sync_published_add(peer_run *pr, const cn_tuf_target_info *t)
+{
+    const char *commit = json_string_value(json_object_get(t->custom, "commit"));
+    const char *tag = json_string_value(json_object_get(t->custom, "tag"));
+    char item[CN_SLUG_MAX + 1], version[128];
+    char key[sizeof(item) + sizeof(version)];
+    struct published *o;
+    const char *file;
+    json_int_t at;
+
+    if (!split_item_path(t->path, item, version, sizeof(version), &file) || commit == NULL ||
+        tag == NULL || strlen(commit) != GIT_OID_HEXSZ || strlen(tag) != GIT_OID_HEXSZ)
+        return 0;
+    snprintf(key, sizeof(key), "%s/%s", item, version);
+    if ((at = index_get(&pr->old_index, key)) >= 0)
+        return 0; /* the first target of a version names it */
+    if (at < -1)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (pr->nold == pr->old_cap) {
+        struct published *grown = grow(pr->old, &pr->old_cap, sizeof(*grown));
+        if (grown == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        pr->old = grown;
+    }
+    if (index_set(pr->old_index, key, pr->nold) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    o = &pr->old[pr->nold++];
+    snprintf(o->item, sizeof(o->item), "%s", item);
+    snprintf(o->version, sizeof(o->version), "%s", version);
+    memcpy(o->commit, commit, GIT_OID_HEXSZ + 1);
+    memcpy(o->tag, tag, GIT_OID_HEXSZ + 1);
+    return 0;
+}
+
 int cn_sync_collect_published(peer_run *pr)
 {
     size_t i, n = cn_tuf_client_target_count(pr->c);
+    int err;
 
-    for (i = 0; i < n; i++) {
-        const cn_tuf_target_info *t = cn_tuf_client_target_at(pr->c, i);
-        const char *commit = json_string_value(json_object_get(t->custom, "commit"));
-        const char *tag = json_string_value(json_object_get(t->custom, "tag"));
-        char item[CN_SLUG_MAX + 1], version[128];
-        struct published *grown;
-        const char *file;
-        size_t k;
-        if (!split_item_path(t->path, item, version, sizeof(version), &file) || commit == NULL ||
-            tag == NULL || strlen(commit) != GIT_OID_HEXSZ || strlen(tag) != GIT_OID_HEXSZ)
-            continue;
-        for (k = 0; k < pr->nold; k++)
-            if (strcmp(pr->old[k].item, item) == 0 && strcmp(pr->old[k].version, version) == 0)
-                break;
-        if (k < pr->nold)
-            continue;
-        if ((grown = realloc(pr->old, (pr->nold + 1) * sizeof(*grown))) == NULL)
-            return cn_error_set(CN_ENOMEM, "out of memory");
-        pr->old = grown;
-        snprintf(grown[pr->nold].item, sizeof(grown->item), "%s", item);
-        snprintf(grown[pr->nold].version, sizeof(grown->version), "%s", version);
-        memcpy(grown[pr->nold].commit, commit, GIT_OID_HEXSZ + 1);
-        memcpy(grown[pr->nold].tag, tag, GIT_OID_HEXSZ + 1);
-        pr->nold++;
-    }
+    for (i = 0; i < n; i++)
+        if ((err = cn_sync_published_add(pr, cn_tuf_client_target_at(pr->c, i))) != 0)
+            return err;
     return 0;
 }
 
@@ -313,7 +441,7 @@ static int changed_version(const char *item, const char *version, const char *wh
  * mirror repository holds as refs/tags/v<version>. */
 int cn_sync_check_published(peer_run *pr)
 {
-    size_t i, j, k;
+    size_t i, j;
     int err = 0;
 
     for (i = 0; i < pr->nitems && err == 0; i++) {
@@ -328,13 +456,13 @@ int cn_sync_check_published(peer_run *pr)
             const char *commit = json_string_value(json_object_get(w->v[j].custom, "commit"));
             const char *tag = json_string_value(json_object_get(w->v[j].custom, "tag"));
             git_reference *ref = NULL;
-            char name[160], have[GIT_OID_HEXSZ + 1];
+            char name[160], have[GIT_OID_HEXSZ + 1], key[sizeof(w->item) + sizeof(w->v[j].vbuf)];
+            const json_t *at;
             if (commit == NULL || tag == NULL)
                 continue;
-            for (k = 0; k < pr->nold && err == 0; k++) {
-                const struct published *o = &pr->old[k];
-                if (strcmp(o->item, w->item) != 0 || strcmp(o->version, w->v[j].version) != 0)
-                    continue;
+            snprintf(key, sizeof(key), "%s/%s", w->item, w->v[j].version);
+            if ((at = json_object_get(pr->old_index, key)) != NULL) {
+                const struct published *o = &pr->old[json_integer_value(at)];
                 if (strcmp(o->tag, tag) != 0)
                     err = changed_version(w->item, w->v[j].version, "tag", o->tag, tag);
                 else if (strcmp(o->commit, commit) != 0)

@@ -167,16 +167,6 @@ out:
     return present;
 }
 
-static int version_index(const item_work *w, const char *version)
-{
-    size_t i;
-
-    for (i = 0; i < w->nv; i++)
-        if (strcmp(w->v[i].version, version) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* Index one bundle into quarantine and check every ref it carries. Returns
  * 1 if its prerequisite is missing (the caller plans around it). */
 static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
@@ -231,7 +221,7 @@ static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
             }
             continue;
         }
-        if (strncmp(name, "refs/tags/v", 11) != 0 || (vi = version_index(w, name + 11)) < 0)
+        if (strncmp(name, "refs/tags/v", 11) != 0 || (vi = cn_sync_version_at(w, name + 11)) < 0)
             continue; /* not a version the signed metadata lists: never referenced */
         if ((err = cn_mirror_check_tag(w->q, pr->c, w->item, name + 11, &h->refs[i].oid)) != 0) {
             cn_error_wrap(err, "target %s", f->info->path);
