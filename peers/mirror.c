@@ -26,8 +26,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define TARGET_FILE_MAX ((size_t)4 << 30)
-
 static int mirror_dir(char **out, const char *mirrors_dir, const char *node_id)
 {
     *out = NULL;
@@ -807,7 +805,7 @@ int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char 
         goto out;
     }
     if ((err = verify_tuf_files(dir, c)) != 0 ||
-        (err = cn_tuf_verify_target_files(targets, TARGET_FILE_MAX)) != 0 ||
+        (err = cn_tuf_verify_target_files(targets, (size_t)CN_MIRROR_TARGET_FILE_MAX)) != 0 ||
         (err = verify_stored_targets(mirrors_dir, node_id, c)) != 0 ||
         (err = verify_repos(repos_dir, node_id, c)) != 0)
         goto out;

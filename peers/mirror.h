@@ -11,7 +11,12 @@
 
 #include <git2.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
+
+/* The largest target file a follower accepts (4 GiB): sync refuses a longer
+ * signed length before fetching anything, verify --all a longer stored file. */
+#define CN_MIRROR_TARGET_FILE_MAX ((uint64_t)4 << 30)
 
 /* A TUF client holding the peer's trusted state as stored: the pinned
  * 1.root.json, the newest stored root, timestamp.json and the snapshot and

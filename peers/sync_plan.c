@@ -72,8 +72,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define TARGET_FILE_MAX ((uint64_t)4 << 30)
-
 static int is_bundle_name(const char *file)
 {
     return strcmp(file, "full.bundle") == 0 || strcmp(file, "delta.bundle") == 0;
@@ -231,7 +229,7 @@ int cn_sync_index_targets(peer_run *pr)
             return cn_error_set(CN_ENOMEM, "out of memory");
         f->stored =
             stat(f->final, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == t->length;
-        if (t->length > TARGET_FILE_MAX)
+        if (t->length > CN_MIRROR_TARGET_FILE_MAX)
             return cn_error_set(CN_EVERIFY, "target %s: %" PRIu64 " bytes is more than accepted",
                                 t->path, t->length);
     }
