@@ -10,6 +10,7 @@
  * quiet stays readable, while sync still refuses expired metadata.
  */
 #include "peers/mirror.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
@@ -337,16 +338,10 @@ int cn_mirror_check_tag(git_repository *repo, const cn_tuf_client *trusted, cons
  * What a target's custom must say about its path (PROTOCOL §5, §10, §11)
  * ------------------------------------------------------------------------- */
 
+/* A git object id as the wire carries it: 40 lowercase hex digits. */
 static int is_hex40(const char *s)
 {
-    size_t i;
-
-    if (s == NULL)
-        return 0;
-    for (i = 0; i < GIT_OID_HEXSZ; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[GIT_OID_HEXSZ] == '\0';
+    return cn_hex_is_lower_str(s, GIT_OID_HEXSZ);
 }
 
 static const char *custom_str(const json_t *custom, const char *key)
