@@ -17,23 +17,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A libgit2 failure as a one-line message: libgit2 ends some messages with
- * ": " and an empty reason (a lock file that exists); say what it means. */
+/* core's cn_git_error ("what: libgit2's message") on one line: libgit2 ends
+ * some messages with ": " and an empty reason, as when a lock file exists;
+ * say what that means instead. */
 static int git_fail(int code, int git_err, const char *what)
 {
-    const git_error *e = git_error_last();
     char msg[1024];
     size_t n;
 
-    snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "libgit2 error");
+    cn_git_error(code, what);
+    git_error_clear();
+    snprintf(msg, sizeof(msg), "%s", cn_error_message());
     n = strlen(msg);
     while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == ':' || msg[n - 1] == '\n'))
         msg[--n] = '\0';
-    git_error_clear();
     if (git_err == GIT_ELOCKED || strstr(msg, "failed to lock") != NULL)
-        return cn_error_set(code, "%s: %s (the lock file exists: another writer holds it)", what,
-                            msg);
-    return cn_error_set(code, "%s: %s", what, msg);
+        return cn_error_set(code, "%s (the lock file exists: another writer holds it)", msg);
+    return cn_error_set(code, "%s", msg);
 }
 static int rename_durably(const char *from, const char *to)
 {
