@@ -20,8 +20,12 @@
  * A failure before step 3 leaves the mirror, the repositories and the trusted
  * metadata exactly as they were; partial downloads stay in tmp/ to resume.
  *
- * Everything runs on the calling thread (SQLite included); parallelism comes
- * from libcurl's multi interface.
+ * Phase 1, SQLite and the progress callback stay on the calling thread;
+ * phase 1's requests run in parallel over libcurl's multi interface. In
+ * phase 2 a single changed peer runs on the calling thread; several run on
+ * up to max_parallel worker threads (at most CN_SYNC_MAX_THREADS, 8), each
+ * peer with its own HTTP client and no SQLite, their outcomes recorded on
+ * the calling thread once all are done.
  */
 #include "core/error.h"
 #include "core/file.h"
