@@ -13,6 +13,7 @@
 #ifndef CN_SYNC_INTERNAL_H
 #define CN_SYNC_INTERNAL_H
 
+#include "core/bundle.h"
 #include "core/name.h"
 #include "core/tuf.h"
 #include "peers/http.h"
@@ -161,6 +162,10 @@ int cn_sync_usable(const tfile *f);
 int cn_sync_fetch_all(peer_run *pr);
 
 /* sync_quarantine.c: apply what is downloaded, in order, replanning. */
+/* The header of the bundle file at path, from its first CN_BUNDLE_MAX_HEADER
+ * bytes however many reads they take; CN_EVERIFY naming path if it is not
+ * one. Free *out with cn_bundle_header_free. */
+int cn_sync_bundle_header_read(cn_bundle_header **out, const char *path);
 int cn_sync_advance_item(peer_run *pr, item_work *w);
 
 /* sync_commit.c: target files, packs and refs, then metadata. */

@@ -47,6 +47,42 @@ static int open_quarantine(item_work *w)
     return 0;
 }
 
+int cn_sync_bundle_header_read(cn_bundle_header **out, const char *path)
+{
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    int fd, err = 0;
+
+    *out = NULL;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+    if ((buf = malloc(CN_BUNDLE_MAX_HEADER)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* One read may return fewer bytes than asked, and legally so (a pipe, a
+     * signal, a network file system): read until the header's bound is
+     * filled or the file ends. */
+    while (got < CN_BUNDLE_MAX_HEADER) {
+        ssize_t n = read(fd, buf + got, CN_BUNDLE_MAX_HEADER - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    if (cn_bundle_header_parse(out, buf, got) != 0)
+        err = cn_error_wrap(CN_EVERIFY, "%s", path);
+out:
+    free(buf);
+    close(fd);
+    return err;
+}
+
 /* 1 if every prerequisite of the bundle at path is in the quarantine (or
  * the mirror repository behind it), 0 if not, <0 on error; *header gets
  * the bundle's parsed header when 1. */
@@ -54,26 +90,12 @@ static int prerequisites_present(git_oid *missing, cn_bundle_header **header, it
                                  const char *path)
 {
     cn_bundle_header *h = NULL;
-    unsigned char *buf = NULL;
     git_odb *odb = NULL;
-    ssize_t got = 0;
     size_t i;
-    int fd, r = 1;
+    int r;
 
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
-    if ((buf = malloc(CN_BUNDLE_MAX_HEADER)) == NULL) {
-        r = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
-    }
-    if ((got = read(fd, buf, CN_BUNDLE_MAX_HEADER)) < 0) {
-        r = cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if ((r = cn_bundle_header_parse(&h, buf, (size_t)got)) != 0) {
-        r = cn_error_wrap(CN_EVERIFY, "%s", path);
-        goto out;
-    }
+    if ((r = cn_sync_bundle_header_read(&h, path)) != 0)
+        return r;
     if (git_repository_odb(&odb, w->q) != 0) {
         r = cn_git_error(CN_ERROR, "cannot open the object database");
         goto out;
@@ -91,8 +113,6 @@ static int prerequisites_present(git_oid *missing, cn_bundle_header **header, it
 out:
     git_odb_free(odb);
     cn_bundle_header_free(h);
-    free(buf);
-    close(fd);
     return r;
 }
 

@@ -8,6 +8,7 @@
  * unchanged round of one request, and rejected rounds (tampered target,
  * rolled-back timestamp) that leave the trusted state byte for byte as it was.
  */
+#include "core/bundle.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
@@ -22,9 +23,12 @@
 #include "peers/sync_internal.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -851,6 +855,68 @@ static void test_sync_refetches_a_bad_leftover(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * A bundle header that comes in pieces
+ * ------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    const char *data;
+} trickle;
+
+/* Write data into the FIFO at path a few bytes at a time, as a pipe or a
+ * slow file system delivers it. */
+static void *trickle_writer(void *arg)
+{
+    const trickle *t = arg;
+    size_t len = strlen(t->data), off = 0;
+    int fd = open(t->path, O_WRONLY);
+
+    if (fd < 0)
+        return NULL;
+    while (off < len) {
+        size_t n = len - off < 7 ? len - off : 7;
+        if (write(fd, t->data + off, n) != (ssize_t)n)
+            break;
+        off += n;
+        usleep(2000);
+    }
+    close(fd);
+    return NULL;
+}
+
+/* A read that returns fewer bytes than asked is legal: the header of a
+ * bundle is read until it is all in, not judged on the first read's bytes. */
+static void test_bundle_header_short_reads(void **state)
+{
+    const char *header = "# v2 git bundle\n"
+                         "-0123456789abcdef0123456789abcdef01234567 previous\n"
+                         "89abcdef0123456789abcdef0123456789abcdef refs/tags/v1.1.0\n"
+                         "89abcdef0123456789abcdef0123456789abcdef HEAD\n"
+                         "\n";
+    char dir[] = "/tmp/cn-test-trickle-XXXXXX", path[64];
+    cn_bundle_header *h = NULL;
+    trickle t;
+    pthread_t writer;
+
+    (void)state;
+    signal(SIGPIPE, SIG_IGN); /* a reader that gives up early must not kill the writer */
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/delta.bundle", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    t.path = path;
+    t.data = header;
+    assert_int_equal(pthread_create(&writer, NULL, trickle_writer, &t), 0);
+    assert_int_equal(cn_sync_bundle_header_read(&h, path), 0);
+    assert_int_equal(pthread_join(writer, NULL), 0);
+    assert_non_null(h);
+    assert_int_equal(h->nprereqs, 1);
+    assert_int_equal(h->nrefs, 2);
+    assert_string_equal(h->refs[1].name, "HEAD");
+    cn_bundle_header_free(h);
+    cn_rmtree(dir);
+}
+
+/* ---------------------------------------------------------------------------
  * Planning a large signed targets set
  * ------------------------------------------------------------------------- */
 
@@ -958,6 +1024,7 @@ int main(void)
         cmocka_unit_test(test_http_many_at_once),
         cmocka_unit_test(test_pointer_parse),
         cmocka_unit_test(test_check_custom),
+        cmocka_unit_test(test_bundle_header_short_reads),
         cmocka_unit_test(test_plan_many_targets_is_fast),
         cmocka_unit_test_setup_teardown(test_peer_add_pins_the_root, world_setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_peer_add_refuses_a_root_that_is_not_the_id,
