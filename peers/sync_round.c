@@ -452,7 +452,7 @@ static int run_changed_peers(round_peer *rps, size_t np, const cn_sync_options *
     pthread_t threads[CN_SYNC_MAX_THREADS];
     job_queue q;
     size_t i, nthreads, started = 0;
-    int err = 0;
+    int rc, err = 0;
 
     memset(&q, 0, sizeof(q));
     if ((q.jobs = calloc(np ? np : 1, sizeof(*q.jobs))) == NULL)
@@ -471,7 +471,10 @@ static int run_changed_peers(round_peer *rps, size_t np, const cn_sync_options *
     q.opts = &quiet;
     q.ho = ho;
     q.now = now;
-    pthread_mutex_init(&q.lock, NULL);
+    if ((rc = pthread_mutex_init(&q.lock, NULL)) != 0) {
+        err = cn_error_set(CN_ERROR, "cannot start the sync workers: %s", strerror(rc));
+        goto out;
+    }
     nthreads = ho->max_parallel ? ho->max_parallel : CN_SYNC_MAX_THREADS;
     if (nthreads > q.njobs)
         nthreads = q.njobs;
