@@ -240,6 +240,23 @@ out:
     return err;
 }
 
+int cn_mirror_read_target_capped(unsigned char **out, size_t *len, const char *mirrors_dir,
+                                 const char *node_id, const cn_tuf_client *trusted,
+                                 const char *target_path, size_t max)
+{
+    const cn_tuf_target_info *info;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_tuf_client_get_target_info(&info, trusted, target_path)) != 0)
+        return err;
+    if (info->length > (uint64_t)max)
+        return cn_error_set(CN_ELIMIT,
+                            "%s: signed as %" PRIu64 " bytes, more than the %zu accepted",
+                            target_path, info->length, max);
+    return cn_mirror_read_target(out, len, mirrors_dir, node_id, trusted, target_path);
+}
+
 int cn_mirror_list(char ***out, size_t *n, const char *mirrors_dir)
 {
     struct dirent *e;

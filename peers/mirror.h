@@ -36,6 +36,14 @@ int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_
                           const char *node_id, const cn_tuf_client *trusted,
                           const char *target_path);
 
+/* cn_mirror_read_target for a document that must not exceed max bytes: a
+ * target signed as longer is refused before a byte of it is read
+ * (CN_ELIMIT naming the target and max); a signed peer may list files of
+ * up to CN_MIRROR_TARGET_FILE_MAX. */
+int cn_mirror_read_target_capped(unsigned char **out, size_t *len, const char *mirrors_dir,
+                                 const char *node_id, const cn_tuf_client *trusted,
+                                 const char *target_path, size_t max);
+
 /* `citynode verify --all` for one peer: the metadata chain from the pinned
  * root, every trusted target's custom against its path
  * (cn_mirror_check_custom), every stored target file's length and hash, and

@@ -123,9 +123,9 @@ static void learn_sources(cn_peers *db, const cn_sync_options *opts, const cn_pe
     }
     free(data);
     data = NULL;
-    if (cn_mirror_read_target(&data, &len, opts->mirrors_dir, peer->node_id, c, "peers.json") !=
-            0 ||
-        len > PEERS_JSON_MAX || cn_json_parse(&doc, data, len, 8, "peers.json") != 0)
+    if (cn_mirror_read_target_capped(&data, &len, opts->mirrors_dir, peer->node_id, c, "peers.json",
+                                     PEERS_JSON_MAX) != 0 ||
+        cn_json_parse(&doc, data, len, 8, "peers.json") != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "peers"), i, entry)
     {

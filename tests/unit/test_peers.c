@@ -854,6 +854,58 @@ static void test_sync_refetches_a_bad_leftover(void **state)
     assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id), 0);
 }
 
+/* A document with a cap (peers.json, 1 MiB) is refused on its signed
+ * length before a byte of it is read: a peer may validly sign a 4 GiB
+ * peers.json, and reading it whole to then find it too long would hold
+ * 4 GiB in memory. */
+static void test_read_target_capped(void **state)
+{
+    world *w = *state;
+    const char *doc = "{\"peers\":[]}";
+    json_t *custom = json_pack("{s:s}", "kind", "peers");
+    const cn_tuf_target_info *t;
+    cn_sync_report *rep = NULL;
+    cn_tuf_client *c = NULL;
+    unsigned char *data = NULL;
+    char *stored = NULL, bound[32];
+    size_t len;
+
+    assert_non_null(custom);
+    assert_int_equal(cn_tuf_repo_add_target(w->repo, "peers.json", doc, strlen(doc), custom), 0);
+    json_decref(custom);
+    assert_int_equal(cn_tuf_repo_commit(w->repo), 0);
+    assert_int_equal(add_peer(w, NULL, NULL), 0);
+    assert_int_equal(round_of(w, &rep), 0);
+    cn_sync_report_free(rep);
+    assert_int_equal(cn_mirror_load(&c, w->mirrors, w->id), 0);
+
+    assert_int_equal(
+        cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json", strlen(doc)),
+        0);
+    assert_int_equal(len, strlen(doc));
+    free(data);
+    assert_int_equal(cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json",
+                                                  strlen(doc) - 1),
+                     CN_ELIMIT);
+    assert_null(data);
+    snprintf(bound, sizeof(bound), "%zu", strlen(doc) - 1);
+    assert_non_null(strstr(cn_error_message(), "peers.json"));
+    assert_non_null(strstr(cn_error_message(), bound));
+
+    /* Refused without reading: with the stored file gone, the answer is the
+     * same, where a read would have failed to find it. */
+    assert_int_equal(cn_tuf_client_get_target_info(&t, c, "peers.json"), 0);
+    assert_int_equal(cn_mirror_target_path(&stored, w->mirrors, w->id, t), 0);
+    assert_int_equal(unlink(stored), 0);
+    assert_int_equal(cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json",
+                                                  strlen(doc) - 1),
+                     CN_ELIMIT);
+    assert_int_not_equal(
+        cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json", 1 << 20), 0);
+    free(stored);
+    cn_tuf_client_free(c);
+}
+
 /* ---------------------------------------------------------------------------
  * A bundle header that comes in pieces
  * ------------------------------------------------------------------------- */
@@ -1037,6 +1089,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_rejects_a_rollback, world_setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_sync_refetches_a_bad_leftover, world_setup,
                                         world_teardown),
+        cmocka_unit_test_setup_teardown(test_read_target_capped, world_setup, world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
