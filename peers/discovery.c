@@ -516,6 +516,12 @@ int cn_network_apply(cn_network_apply_result *out, cn_peers *db, const char *coo
         out->unchanged = 1;
         goto out;
     }
+    if (info->length > CN_DISCOVERY_DOC_MAX) {
+        /* Refused before it is read, in the words cn_network_doc_parse uses. */
+        cn_error_set(CN_ELIMIT, "%s: larger than %d bytes", NETWORK_TARGET, CN_DISCOVERY_DOC_MAX);
+        err = cn_error_wrap(CN_ELIMIT, "network coordinator %.12s", coordinator);
+        goto out;
+    }
     if ((err = cn_mirror_read_target(&data, &len, opts->mirrors_dir, coordinator, client,
                                      NETWORK_TARGET)) != 0)
         goto out;

@@ -10,6 +10,7 @@
  * quiet stays readable, while sync still refuses expired metadata.
  */
 #include "peers/mirror.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
@@ -25,8 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define TARGET_FILE_MAX ((size_t)4 << 30)
 
 static int mirror_dir(char **out, const char *mirrors_dir, const char *node_id)
 {
@@ -241,6 +240,23 @@ out:
     return err;
 }
 
+int cn_mirror_read_target_capped(unsigned char **out, size_t *len, const char *mirrors_dir,
+                                 const char *node_id, const cn_tuf_client *trusted,
+                                 const char *target_path, size_t max)
+{
+    const cn_tuf_target_info *info;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_tuf_client_get_target_info(&info, trusted, target_path)) != 0)
+        return err;
+    if (info->length > (uint64_t)max)
+        return cn_error_set(CN_ELIMIT,
+                            "%s: signed as %" PRIu64 " bytes, more than the %zu accepted",
+                            target_path, info->length, max);
+    return cn_mirror_read_target(out, len, mirrors_dir, node_id, trusted, target_path);
+}
+
 int cn_mirror_list(char ***out, size_t *n, const char *mirrors_dir)
 {
     struct dirent *e;
@@ -339,16 +355,10 @@ int cn_mirror_check_tag(git_repository *repo, const cn_tuf_client *trusted, cons
  * What a target's custom must say about its path (PROTOCOL §5, §10, §11)
  * ------------------------------------------------------------------------- */
 
+/* A git object id as the wire carries it: 40 lowercase hex digits. */
 static int is_hex40(const char *s)
 {
-    size_t i;
-
-    if (s == NULL)
-        return 0;
-    for (i = 0; i < GIT_OID_HEXSZ; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[GIT_OID_HEXSZ] == '\0';
+    return cn_hex_is_lower_str(s, GIT_OID_HEXSZ);
 }
 
 static const char *custom_str(const json_t *custom, const char *key)
@@ -807,7 +817,7 @@ int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char 
         goto out;
     }
     if ((err = verify_tuf_files(dir, c)) != 0 ||
-        (err = cn_tuf_verify_target_files(targets, TARGET_FILE_MAX)) != 0 ||
+        (err = cn_tuf_verify_target_files(targets, (size_t)CN_MIRROR_TARGET_FILE_MAX)) != 0 ||
         (err = verify_stored_targets(mirrors_dir, node_id, c)) != 0 ||
         (err = verify_repos(repos_dir, node_id, c)) != 0)
         goto out;

@@ -11,7 +11,12 @@
 
 #include <git2.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
+
+/* The largest target file a follower accepts (4 GiB): sync refuses a longer
+ * signed length before fetching anything, verify --all a longer stored file. */
+#define CN_MIRROR_TARGET_FILE_MAX ((uint64_t)4 << 30)
 
 /* A TUF client holding the peer's trusted state as stored: the pinned
  * 1.root.json, the newest stored root, timestamp.json and the snapshot and
@@ -30,6 +35,14 @@ int cn_mirror_target_path(char **out, const char *mirrors_dir, const char *node_
 int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_dir,
                           const char *node_id, const cn_tuf_client *trusted,
                           const char *target_path);
+
+/* cn_mirror_read_target for a document that must not exceed max bytes: a
+ * target signed as longer is refused before a byte of it is read
+ * (CN_ELIMIT naming the target and max); a signed peer may list files of
+ * up to CN_MIRROR_TARGET_FILE_MAX. */
+int cn_mirror_read_target_capped(unsigned char **out, size_t *len, const char *mirrors_dir,
+                                 const char *node_id, const cn_tuf_client *trusted,
+                                 const char *target_path, size_t max);
 
 /* `citynode verify --all` for one peer: the metadata chain from the pinned
  * root, every trusted target's custom against its path

@@ -11,6 +11,7 @@
  * <mirrors_dir>/<node id>/ (the pinned 1.root.json and what sync verified).
  */
 #include "peers/peers.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/hash.h"
@@ -105,12 +106,7 @@ struct sqlite3 *cn_peers_sqlite(cn_peers *db)
 
 int cn_peer_is_node_id(const char *s)
 {
-    size_t i;
-
-    for (i = 0; i < CN_PEER_ID_HEX; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[CN_PEER_ID_HEX] == '\0';
+    return cn_hex_is_lower_str(s, CN_PEER_ID_HEX);
 }
 
 static char *dup_or_null(const unsigned char *s)
@@ -148,16 +144,12 @@ static int row_to_peer(cn_peer *p, sqlite3_stmt *st)
     "node_id, alias, name, url, policy, via, added, last_sync, last_result, last_error,"           \
     " timestamp_version"
 
+/* At least 8 and at most 64 lowercase hex digits: a node id or its prefix. */
 static int is_hex_prefix(const char *s)
 {
-    size_t i, n = strlen(s);
+    size_t n = strnlen(s, CN_PEER_ID_HEX + 1);
 
-    if (n < 8 || n > CN_PEER_ID_HEX)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
+    return n >= 8 && n <= CN_PEER_ID_HEX && cn_hex_is_lower(s, n);
 }
 
 int cn_peers_get(cn_peer *out, cn_peers *db, const char *ref)

@@ -8,8 +8,10 @@
  * unchanged round of one request, and rejected rounds (tampered target,
  * rolled-back timestamp) that leave the trusted state byte for byte as it was.
  */
+#include "core/bundle.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/git.h"
 #include "core/hash.h"
 #include "core/json.h"
 #include "core/key.h"
@@ -18,17 +20,22 @@
 #include "peers/mirror.h"
 #include "peers/peers.h"
 #include "peers/sync.h"
+#include "peers/sync_internal.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -847,6 +854,218 @@ static void test_sync_refetches_a_bad_leftover(void **state)
     assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id), 0);
 }
 
+/* A document with a cap (peers.json, 1 MiB) is refused on its signed
+ * length before a byte of it is read: a peer may validly sign a 4 GiB
+ * peers.json, and reading it whole to then find it too long would hold
+ * 4 GiB in memory. */
+static void test_read_target_capped(void **state)
+{
+    world *w = *state;
+    const char *doc = "{\"peers\":[]}";
+    json_t *custom = json_pack("{s:s}", "kind", "peers");
+    const cn_tuf_target_info *t;
+    cn_sync_report *rep = NULL;
+    cn_tuf_client *c = NULL;
+    unsigned char *data = NULL;
+    char *stored = NULL, bound[32];
+    size_t len;
+
+    assert_non_null(custom);
+    assert_int_equal(cn_tuf_repo_add_target(w->repo, "peers.json", doc, strlen(doc), custom), 0);
+    json_decref(custom);
+    assert_int_equal(cn_tuf_repo_commit(w->repo), 0);
+    assert_int_equal(add_peer(w, NULL, NULL), 0);
+    assert_int_equal(round_of(w, &rep), 0);
+    cn_sync_report_free(rep);
+    assert_int_equal(cn_mirror_load(&c, w->mirrors, w->id), 0);
+
+    assert_int_equal(
+        cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json", strlen(doc)),
+        0);
+    assert_int_equal(len, strlen(doc));
+    free(data);
+    assert_int_equal(cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json",
+                                                  strlen(doc) - 1),
+                     CN_ELIMIT);
+    assert_null(data);
+    snprintf(bound, sizeof(bound), "%zu", strlen(doc) - 1);
+    assert_non_null(strstr(cn_error_message(), "peers.json"));
+    assert_non_null(strstr(cn_error_message(), bound));
+
+    /* Refused without reading: with the stored file gone, the answer is the
+     * same, where a read would have failed to find it. */
+    assert_int_equal(cn_tuf_client_get_target_info(&t, c, "peers.json"), 0);
+    assert_int_equal(cn_mirror_target_path(&stored, w->mirrors, w->id, t), 0);
+    assert_int_equal(unlink(stored), 0);
+    assert_int_equal(cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json",
+                                                  strlen(doc) - 1),
+                     CN_ELIMIT);
+    assert_int_not_equal(
+        cn_mirror_read_target_capped(&data, &len, w->mirrors, w->id, c, "peers.json", 1 << 20), 0);
+    free(stored);
+    cn_tuf_client_free(c);
+}
+
+/* ---------------------------------------------------------------------------
+ * A bundle header that comes in pieces
+ * ------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    const char *data;
+} trickle;
+
+/* Write data into the FIFO at path a few bytes at a time, as a pipe or a
+ * slow file system delivers it. */
+static void *trickle_writer(void *arg)
+{
+    const trickle *t = arg;
+    size_t len = strlen(t->data), off = 0;
+    int fd = open(t->path, O_WRONLY);
+
+    if (fd < 0)
+        return NULL;
+    while (off < len) {
+        size_t n = len - off < 7 ? len - off : 7;
+        if (write(fd, t->data + off, n) != (ssize_t)n)
+            break;
+        off += n;
+        usleep(2000);
+    }
+    close(fd);
+    return NULL;
+}
+
+/* A read that returns fewer bytes than asked is legal: the header of a
+ * bundle is read until it is all in, not judged on the first read's bytes. */
+static void test_bundle_header_short_reads(void **state)
+{
+    const char *header = "# v2 git bundle\n"
+                         "-0123456789abcdef0123456789abcdef01234567 previous\n"
+                         "89abcdef0123456789abcdef0123456789abcdef refs/tags/v1.1.0\n"
+                         "89abcdef0123456789abcdef0123456789abcdef HEAD\n"
+                         "\n";
+    char dir[] = "/tmp/cn-test-trickle-XXXXXX", path[64];
+    cn_bundle_header *h = NULL;
+    trickle t;
+    pthread_t writer;
+
+    (void)state;
+    signal(SIGPIPE, SIG_IGN); /* a reader that gives up early must not kill the writer */
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/delta.bundle", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    t.path = path;
+    t.data = header;
+    assert_int_equal(pthread_create(&writer, NULL, trickle_writer, &t), 0);
+    assert_int_equal(cn_sync_bundle_header_read(&h, path), 0);
+    assert_int_equal(pthread_join(writer, NULL), 0);
+    assert_non_null(h);
+    assert_int_equal(h->nprereqs, 1);
+    assert_int_equal(h->nrefs, 2);
+    assert_string_equal(h->refs[1].name, "HEAD");
+    cn_bundle_header_free(h);
+    cn_rmtree(dir);
+}
+
+/* ---------------------------------------------------------------------------
+ * Planning a large signed targets set
+ * ------------------------------------------------------------------------- */
+
+#define PLAN_TARGETS 100000
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A peer that signs 100,000 item targets (one item in 50,000 versions, and
+ * 50,000 items of one version: what a 16 MiB targets file can hold) is
+ * planned in well under a second. Looking each target's item and version
+ * up in a list took minutes of CPU, a cost any validly signing peer could
+ * impose on its followers. */
+static void test_plan_many_targets_is_fast(void **state)
+{
+    cn_sync_options o = CN_SYNC_OPTIONS_INIT;
+    cn_tuf_target_info *infos = calloc(PLAN_TARGETS, sizeof(*infos));
+    char **paths = calloc(PLAN_TARGETS, sizeof(*paths));
+    json_t **customs = calloc(PLAN_TARGETS, sizeof(*customs));
+    struct timespec t0;
+    char newest[32];
+    peer_run pr;
+    size_t i, half = PLAN_TARGETS / 2;
+    double took;
+
+    (void)state;
+    assert_non_null(infos);
+    assert_non_null(paths);
+    assert_non_null(customs);
+    assert_int_equal(cn_git_init(), 0);
+    o.mirrors_dir = o.repos_dir = o.tmp_dir = "/nonexistent/cn-test-plan";
+    cn_sync_peer_run_init(&pr, &o, NULL,
+                          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                          CN_POLICY_MIRROR, "http://127.0.0.1:9");
+    pr.rdir = strdup("/nonexistent/cn-test-plan/repos");
+    pr.tdir = strdup("/nonexistent/cn-test-plan/tmp");
+    pr.mdir = strdup("/nonexistent/cn-test-plan/mirrors");
+    assert_non_null(pr.files = calloc(PLAN_TARGETS, sizeof(*pr.files)));
+    pr.nfiles = PLAN_TARGETS;
+    for (i = 0; i < PLAN_TARGETS; i++) {
+        char path[128], hex[41];
+        if (i < half)
+            snprintf(path, sizeof(path), "items/big/%zu.%zu.0/full.bundle", i / 1000, i % 1000);
+        else
+            snprintf(path, sizeof(path), "items/item-%zu/1.0.0/full.bundle", i);
+        snprintf(hex, sizeof(hex), "%040zx", i);
+        assert_non_null(paths[i] = strdup(path));
+        assert_non_null(customs[i] = json_pack("{s:s, s:s}", "commit", hex, "tag", hex));
+        infos[i].path = paths[i];
+        infos[i].length = 1;
+        infos[i].custom = customs[i];
+        memset(infos[i].sha256, 'a', CN_SHA256_HEX_LEN);
+        pr.files[i].info = &infos[i];
+    }
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (i = 0; i < PLAN_TARGETS; i++)
+        assert_int_equal(cn_sync_published_add(&pr, &infos[i]), 0);
+    assert_int_equal(cn_sync_index_items(&pr), 0);
+    assert_int_equal(cn_sync_check_published(&pr), 0);
+    assert_int_equal(cn_sync_plan_items(&pr), 0);
+    took = seconds_since(&t0);
+    print_message("planned %d targets in %.3f s\n", PLAN_TARGETS, took);
+
+    assert_int_equal(pr.nold, PLAN_TARGETS);
+    assert_int_equal(pr.nitems, half + 1);
+    for (i = 0; i < pr.nitems; i++) {
+        const item_work *w = &pr.items[i];
+        if (strcmp(w->item, "big") == 0) {
+            assert_int_equal(w->nv, half);
+            assert_string_equal(w->v[0].version, "0.0.0");
+            snprintf(newest, sizeof(newest), "%zu.999.0", half / 1000 - 1);
+            assert_string_equal(w->v[w->nv - 1].version, newest);
+        }
+        /* Nothing held: one step, the newest full bundle. */
+        assert_int_equal(w->nsteps, 1);
+        assert_int_equal(w->steps[0].vi, (int)w->nv - 1);
+        assert_int_equal(w->steps[0].full, 1);
+    }
+    /* Generous for a sanitizer build on a busy machine; quadratic took minutes. */
+    assert_true(took < 10.0);
+
+    cn_sync_peer_run_clear(&pr);
+    for (i = 0; i < PLAN_TARGETS; i++) {
+        free(paths[i]);
+        json_decref(customs[i]);
+    }
+    free(paths);
+    free(customs);
+    free(infos);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -857,6 +1076,8 @@ int main(void)
         cmocka_unit_test(test_http_many_at_once),
         cmocka_unit_test(test_pointer_parse),
         cmocka_unit_test(test_check_custom),
+        cmocka_unit_test(test_bundle_header_short_reads),
+        cmocka_unit_test(test_plan_many_targets_is_fast),
         cmocka_unit_test_setup_teardown(test_peer_add_pins_the_root, world_setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_peer_add_refuses_a_root_that_is_not_the_id,
                                         world_setup, world_teardown),
@@ -868,6 +1089,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_rejects_a_rollback, world_setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_sync_refetches_a_bad_leftover, world_setup,
                                         world_teardown),
+        cmocka_unit_test_setup_teardown(test_read_target_capped, world_setup, world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
