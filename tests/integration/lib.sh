@@ -73,40 +73,42 @@ test_run_body() {
     [ -z "$errexit" ] || set -e
 }
 
-test_expect_success() {
+# test_story success|failure DESC BODY: run BODY, count and report it as a
+# story that must pass, or as a known breakage (git's test_expect_failure:
+# failing is expected and fails nothing; passing is reported as vanished).
+test_story() {
+    kind=$1
+    shift
     if [ $# -ne 2 ]; then
-        echo "not ok - test_expect_success wants 2 arguments, got $#: ${1:-}"
+        echo "not ok - test_expect_$kind wants 2 arguments, got $#: ${1:-}"
         test_failed=$((test_failed + 1))
         return 1
     fi
     test_run_body "$2"
-    if [ "$test_status" -eq 0 ]; then
+    case "$kind,$test_status" in
+    success,0)
         test_passed=$((test_passed + 1))
         echo "ok - $1"
-    else
+        ;;
+    success,*)
         test_failed=$((test_failed + 1))
         echo "not ok - $1"
         sed 's/^/#   /' "$TRASH/.out"
-    fi
-}
-
-# test_expect_failure DESC BODY: a story that shows a known breakage.
-test_expect_failure() {
-    if [ $# -ne 2 ]; then
-        echo "not ok - test_expect_failure wants 2 arguments, got $#: ${1:-}"
-        test_failed=$((test_failed + 1))
-        return 1
-    fi
-    test_run_body "$2"
-    if [ "$test_status" -eq 0 ]; then
+        ;;
+    failure,0)
         test_fixed=$((test_fixed + 1))
         echo "ok - $1 # TODO known breakage vanished"
-    else
+        ;;
+    *)
         test_broken=$((test_broken + 1))
         echo "not ok - $1 # TODO known breakage"
         sed 's/^/#   /' "$TRASH/.out"
-    fi
+        ;;
+    esac
 }
+test_expect_success() { test_story success "$@"; }
+# test_expect_failure DESC BODY: a story that shows a known breakage.
+test_expect_failure() { test_story failure "$@"; }
 
 # test_expect_code CODE cmd...: run cmd, fail unless it exits with CODE.
 test_expect_code() {
@@ -158,24 +160,30 @@ test_wait_http() {
 
 # test_serve HOME PORT NAME: start `citynode serve` of HOME on 127.0.0.1:PORT
 # in the background (log $TRASH/NAME.log, pid $TRASH/NAME.pid) and wait
-# until it answers. test_stop_servers stops every process whose pid is in a
-# $TRASH/*.pid file and waits until it is gone; it also runs at exit.
+# until it answers. test_stop_server NAME stops that server and waits until
+# it is gone; test_stop_servers does so for every $TRASH/*.pid file, and
+# runs at exit.
 test_serve() {
     "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
     echo $! >"$TRASH/$3.pid"
     test_wait_http "$2" /tuf/timestamp.json
 }
+test_stop_server() { # NAME: stop the server whose pid is in $TRASH/NAME.pid
+    [ -e "$TRASH/$1.pid" ] || return 0
+    pid=$(cat "$TRASH/$1.pid")
+    rm -f "$TRASH/$1.pid"
+    kill "$pid" 2>/dev/null || return 0
+    i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 0
+}
 test_stop_servers() {
     for p in "$TRASH"/*.pid; do
         [ -e "$p" ] || continue
-        pid=$(cat "$p")
-        rm -f "$p"
-        kill "$pid" 2>/dev/null || continue
-        i=0
-        while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-            sleep 0.05
-            i=$((i + 1))
-        done
+        test_stop_server "$(basename "$p" .pid)"
     done
     return 0
 }

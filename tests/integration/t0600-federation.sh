@@ -17,20 +17,6 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT
 
 cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
 
-start_serve() { # HOME PORT NAME
-    "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
-    echo $! >"$TRASH/$3.pid"
-    test_wait_http "$2" /tuf/1.root.json
-}
-stop_serve() { # NAME
-    [ -f "$TRASH/$1.pid" ] || return 0
-    kill "$(cat "$TRASH/$1.pid")" 2>/dev/null
-    wait "$(cat "$TRASH/$1.pid")" 2>/dev/null
-    rm -f "$TRASH/$1.pid"
-    return 0
-}
-test_at_exit "stop_serve lighthouse"
-test_at_exit "stop_serve follower"
 
 # A digest of a node's trusted state of a peer: mirror files and repo refs.
 mirror_digest() { # HOME ID
@@ -46,14 +32,14 @@ test_expect_success 'the lighthouse (sample: Eindhoven) publishes and serves' '
     (cd src && git init -q && echo "# Connected Urban Twins" >README.md &&
      git add . && git commit -qm "first version") &&
     cn "$L" publish src >/dev/null &&
-    start_serve "$L" "$PL" lighthouse
+    test_serve "$L" "$PL" lighthouse
 '
 
 LID=$(cat "$TRASH/lid" 2>/dev/null)
 
 test_expect_success 'the follower (sample: Leipzig) serves, adds the lighthouse: peer add prints its id' '
     cn "$F" init --name "Leipzig (sample)" --country DE --url "http://127.0.0.1:$PF" >fid &&
-    start_serve "$F" "$PF" follower &&
+    test_serve "$F" "$PF" follower &&
     cn "$F" peer add "http://127.0.0.1:$PL" >added &&
     test "$(cat added)" = "$LID"
 '
@@ -129,7 +115,7 @@ test_expect_success 'a third node (sample: Prague) adds the lighthouse and the f
 '
 
 test_expect_success 'the lighthouse is down: the third node syncs its items from the follower' '
-    stop_serve lighthouse &&
+    test_stop_server lighthouse &&
     cn "$T" sync eindhoven-sample >sync5 2>err5 &&
     grep -q "ok .* via http://127.0.0.1:$PF/mirrors/$LID" sync5 &&
     grep -q "new $ITEM@1.1.0" sync5 &&

@@ -13,19 +13,6 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT
 
 cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
 
-start_serve() { # HOME PORT NAME
-    "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
-    echo $! >"$TRASH/$3.pid"
-    test_wait_http "$2" /tuf/1.root.json
-}
-stop_serve() { # NAME
-    [ -f "$TRASH/$1.pid" ] || return 0
-    kill "$(cat "$TRASH/$1.pid")" 2>/dev/null
-    wait "$(cat "$TRASH/$1.pid")" 2>/dev/null
-    rm -f "$TRASH/$1.pid"
-    return 0
-}
-test_at_exit "stop_serve lighthouse"
 
 publish_example() { # HOME DIR
     rm -rf pub && cp -r "$CN_SOURCE_DIR/examples/$2" pub &&
@@ -53,7 +40,7 @@ test_expect_success 'the lighthouse finds its own items right after publishing' 
 '
 
 test_expect_success 'a follower (sample: Leipzig) adds the lighthouse and syncs' '
-    start_serve "$L" "$PL" lighthouse &&
+    test_serve "$L" "$PL" lighthouse &&
     cn "$F" init --name "Leipzig (sample)" --country DE >/dev/null &&
     cn "$F" peer add "http://127.0.0.1:$PL" >/dev/null &&
     cn "$F" sync >sync.out 2>sync.err &&

@@ -19,6 +19,7 @@
 #include "registry/registry.h"
 #include "schemas/format.h"
 #include "schemas/manifest.h"
+#include "temp_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +30,7 @@
 #define EU       "http://publications.europa.eu/resource/authority/"
 
 typedef struct {
-    char dir[256];
-    char db[300];
-    cn_registry *reg;
+    temp_registry t;
     char leipzig[65];
     char prague[65];
 } fixture;
@@ -126,16 +125,9 @@ static const char mobility_json[] =
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    const char *tmp = getenv("TMPDIR");
 
-    if (f == NULL)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "%s/cn-dcat-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->db, sizeof(f->db), "%s/state.db", f->dir);
-    if (cn_registry_open(&f->reg, f->db) != 0) {
-        fprintf(stderr, "open: %s\n", cn_error_message());
+    if (f == NULL || temp_registry_open(&f->t, "dcat") != 0) {
+        free(f);
         return -1;
     }
     node_id_of(f->leipzig, "Leipzig (sample)");
@@ -148,8 +140,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
 
-    cn_registry_free(f->reg);
-    cn_rmtree(f->dir);
+    temp_registry_close(&f->t);
     free(f);
     return 0;
 }
@@ -160,7 +151,7 @@ static json_t *catalog(fixture *f, const char *node, const char *base)
 {
     json_t *doc = NULL;
 
-    if (cn_registry_dcat_catalog(&doc, f->reg, node, base) != 0)
+    if (cn_registry_dcat_catalog(&doc, f->t.reg, node, base) != 0)
         fail_msg("catalog: %s", cn_error_message());
     assert_non_null(doc);
     return doc;
@@ -236,16 +227,16 @@ static void load_leipzig(fixture *f)
 {
     json_t *sample = load_sample();
 
-    put_node(f->reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
-    put_manifest(f->reg, "Leipzig (sample)", sample, 1700000000);
+    put_node(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
+    put_manifest(f->t.reg, "Leipzig (sample)", sample, 1700000000);
     json_decref(sample);
-    put_json(f->reg, "Leipzig (sample)", mobility_json, 1700000100);
-    put_json(f->reg, "Leipzig (sample)",
+    put_json(f->t.reg, "Leipzig (sample)", mobility_json, 1700000100);
+    put_json(f->t.reg, "Leipzig (sample)",
              "{\"kind\":\"strategy\",\"id\":\"leipzig-triangulum\",\"version\":\"1.0.0\","
              "\"title\":\"Smart City Strategy Leipzig-West\",\"summary\":\"s\"}",
              1700000200);
-    put_node(f->reg, "Prague (sample)", "http://127.0.0.1:8471", CN_REGISTRY_MIRROR);
-    put_json(f->reg, "Prague (sample)",
+    put_node(f->t.reg, "Prague (sample)", "http://127.0.0.1:8471", CN_REGISTRY_MIRROR);
+    put_json(f->t.reg, "Prague (sample)",
              "{\"kind\":\"dataset\",\"id\":\"air-quality\",\"version\":\"1.0.0\",\"title\":"
              "\"Air quality\",\"description\":\"d\",\"publisher\":{\"name\":\"Praha\"},"
              "\"theme\":[\"ENVI\"],\"license\":\"https://creativecommons.org/licenses/by/4.0/\","
@@ -475,13 +466,13 @@ the_newest_live_version_describes_a_dataset_and_withdrawn_ones_are_left_out(void
     json_t *cat, *d;
     char json[1024];
 
-    put_node(f->reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
+    put_node(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
     trees_version(json, sizeof(json), "1.0.0", "one");
-    put_json(f->reg, "Leipzig (sample)", json, 1600000000);
+    put_json(f->t.reg, "Leipzig (sample)", json, 1600000000);
     trees_version(json, sizeof(json), "1.10.0", "ten");
-    put_json(f->reg, "Leipzig (sample)", json, 1600000500);
+    put_json(f->t.reg, "Leipzig (sample)", json, 1600000500);
     trees_version(json, sizeof(json), "1.9.0", "nine");
-    put_json(f->reg, "Leipzig (sample)", json, 1600000900);
+    put_json(f->t.reg, "Leipzig (sample)", json, 1600000900);
 
     cat = catalog(f, f->leipzig, BASE);
     d = dataset(cat, "trees");
@@ -496,14 +487,15 @@ the_newest_live_version_describes_a_dataset_and_withdrawn_ones_are_left_out(void
     json_decref(cat);
 
     assert_int_equal(
-        cn_registry_withdraw(f->reg, f->leipzig, "trees", "1.10.0", 1600001000, "mistake"), 0);
+        cn_registry_withdraw(f->t.reg, f->leipzig, "trees", "1.10.0", 1600001000, "mistake"), 0);
     cat = catalog(f, f->leipzig, BASE);
     d = dataset(cat, "trees");
     assert_string_equal(json_string_value(json_object_get(d, "owl:versionInfo")), "1.9.0");
     assert_string_equal(json_string_value(json_object_get(d, "dct:title")), "Trees nine");
     json_decref(cat);
 
-    assert_int_equal(cn_registry_withdraw(f->reg, f->leipzig, "trees", NULL, 1600002000, NULL), 0);
+    assert_int_equal(cn_registry_withdraw(f->t.reg, f->leipzig, "trees", NULL, 1600002000, NULL),
+                     0);
     cat = catalog(f, f->leipzig, BASE);
     assert_int_equal(json_array_size(datasets(cat)), 0);
     assert_null(json_object_get(cat, "dct:modified"));
@@ -516,8 +508,8 @@ static void an_index_peer_has_no_bundles_to_offer(void **state)
     json_t *cat, *d, *dist;
     char want[512];
 
-    put_node(f->reg, "Prague (sample)", "https://praha.citynode.example/", CN_REGISTRY_INDEX);
-    put_json(f->reg, "Prague (sample)",
+    put_node(f->t.reg, "Prague (sample)", "https://praha.citynode.example/", CN_REGISTRY_INDEX);
+    put_json(f->t.reg, "Prague (sample)",
              "{\"kind\":\"dataset\",\"id\":\"air-quality\",\"version\":\"1.0.0\",\"title\":"
              "\"Air quality\",\"description\":\"d\",\"publisher\":{\"name\":\"Praha\"},"
              "\"theme\":[\"ENVI\"],\"license\":\"https://creativecommons.org/licenses/by/4.0/\","
@@ -538,10 +530,10 @@ static void values_that_are_not_iris_stay_out_of_iri_positions(void **state)
     fixture *f = *state;
     json_t *cat, *d, *dist;
 
-    put_node(f->reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
+    put_node(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
     /* Not validated against the schema at ingest: a peer's manifest could
      * carry anything in these places. */
-    put_json(f->reg, "Leipzig (sample)",
+    put_json(f->t.reg, "Leipzig (sample)",
              "{\"kind\":\"dataset\",\"id\":\"odd\",\"version\":\"1.0.0\",\"title\":\"Odd\","
              "\"description\":\"d\",\"publisher\":{\"name\":\"P\",\"url\":\"javascript alert(1)\","
              "\"email\":\"not an address\"},"
@@ -583,20 +575,20 @@ static void bad_base_urls_and_unknown_nodes_are_refused(void **state)
     json_t *cat = NULL;
     char unknown[65];
 
-    put_node(f->reg, "Leipzig (sample)", NULL, CN_REGISTRY_SELF);
-    assert_int_equal(cn_registry_dcat_catalog(&cat, f->reg, f->leipzig, NULL), CN_EINVAL);
+    put_node(f->t.reg, "Leipzig (sample)", NULL, CN_REGISTRY_SELF);
+    assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, f->leipzig, NULL), CN_EINVAL);
     assert_non_null(strstr(cn_error_message(), "base URL"));
-    assert_int_equal(cn_registry_dcat_catalog(&cat, f->reg, f->leipzig, "ftp://x.example"),
+    assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, f->leipzig, "ftp://x.example"),
                      CN_EINVAL);
-    assert_int_equal(cn_registry_dcat_catalog(&cat, f->reg, f->leipzig, "http://x.example/?a=b"),
+    assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, f->leipzig, "http://x.example/?a=b"),
                      CN_EINVAL);
-    assert_int_equal(cn_registry_dcat_catalog(&cat, f->reg, f->leipzig, "http://x y.example"),
+    assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, f->leipzig, "http://x y.example"),
                      CN_EINVAL);
-    assert_int_equal(cn_registry_dcat_catalog(&cat, f->reg, f->leipzig, "/"), CN_EINVAL);
+    assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, f->leipzig, "/"), CN_EINVAL);
     assert_null(cat);
     node_id_of(unknown, "Nowhere");
-    assert_int_equal(cn_registry_dcat_catalog(&cat, f->reg, unknown, BASE), CN_ENOTFOUND);
-    assert_int_equal(cn_registry_dcat_catalog(&cat, f->reg, "xyz", BASE), CN_EINVAL);
+    assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, unknown, BASE), CN_ENOTFOUND);
+    assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, "xyz", BASE), CN_EINVAL);
     /* A prefix of the id is enough; an empty catalog is still a catalog. */
     {
         char prefix[9];

@@ -19,6 +19,7 @@
 #include "registry/internal.h" /* the in-memory copy, for one white-box test */
 #include "registry/registry.h"
 #include "schemas/manifest.h"
+#include "temp_registry.h"
 
 #include <dirent.h>
 #include <sqlite3.h>
@@ -28,25 +29,15 @@
 
 #define EXAMPLES CN_TEST_DATA "/../../examples"
 
-typedef struct {
-    char dir[256];
-    char db[300];
-    cn_registry *reg;
-} fixture;
+/* Each test gets a registry of its own in a fresh directory. */
+typedef temp_registry fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    const char *tmp = getenv("TMPDIR");
 
-    if (f == NULL)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "%s/cn-registry-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->db, sizeof(f->db), "%s/state.db", f->dir);
-    if (cn_registry_open(&f->reg, f->db) != 0) {
-        fprintf(stderr, "open: %s\n", cn_error_message());
+    if (f == NULL || temp_registry_open(f, "registry") != 0) {
+        free(f);
         return -1;
     }
     *state = f;
@@ -55,11 +46,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-
-    cn_registry_free(f->reg);
-    cn_rmtree(f->dir);
-    free(f);
+    temp_registry_close(*state);
+    free(*state);
     return 0;
 }
 
