@@ -8,7 +8,8 @@ libgit2-dev libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libpcre2-
 libmicrohttpd-dev libsqlite3-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev
 python3 nginx-light curl"
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages valgrind wrk chromium fonts-dejavu-core python3-rdflib python3-yaml python3-jsonschema"
+    packages="$packages valgrind wrk chromium fonts-dejavu-core python3-rdflib python3-yaml python3-jsonschema
+        faketime libfaketime"
     command -v node >/dev/null 2>&1 || packages="$packages nodejs npm"
 fi
 
