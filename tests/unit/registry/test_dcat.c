@@ -15,11 +15,10 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "core/hash.h"
 #include "registry/registry.h"
 #include "schemas/format.h"
 #include "schemas/manifest.h"
-#include "temp_registry.h"
+#include "support_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +34,10 @@ typedef struct {
     char prague[65];
 } fixture;
 
-static void node_id_of(char out[65], const char *name)
-{
-    cn_sha256_hex(out, name, strlen(name));
-}
-
-static void put_node(cn_registry *reg, const char *name, const char *url, cn_registry_source source)
+/* Put the node called name (its id from node_id_of) at url, with source;
+ * fails the test on error. */
+static void put_node_at(cn_registry *reg, const char *name, const char *url,
+                        cn_registry_source source)
 {
     cn_registry_node_info info = CN_REGISTRY_NODE_INFO_INIT;
     char id[65];
@@ -53,10 +50,13 @@ static void put_node(cn_registry *reg, const char *name, const char *url, cn_reg
     info.source = source;
     err = cn_registry_put_node(reg, &info);
     if (err)
-        fail_msg("put_node: %s", cn_error_message());
+        fail_msg("put_node_at: %s", cn_error_message());
 }
 
-static void put_manifest(cn_registry *reg, const char *node, const json_t *m, int64_t published)
+/* Put a version of m from node (by name) with no signers and no custom
+ * data; fails the test on error. */
+static void put_unsigned_manifest(cn_registry *reg, const char *node, const json_t *m,
+                                  int64_t published)
 {
     cn_registry_version_info info = CN_REGISTRY_VERSION_INFO_INIT;
     char id[65];
@@ -69,14 +69,16 @@ static void put_manifest(cn_registry *reg, const char *node, const json_t *m, in
         fail_msg("put_version: %s", cn_error_message());
 }
 
-static void put_json(cn_registry *reg, const char *node, const char *json, int64_t published)
+/* put_unsigned_manifest of a manifest given as JSON text. */
+static void put_unsigned_json(cn_registry *reg, const char *node, const char *json,
+                              int64_t published)
 {
     json_error_t jerr;
     json_t *m = json_loads(json, 0, &jerr);
 
     if (m == NULL)
         fail_msg("bad test JSON: %s: %s", jerr.text, json);
-    put_manifest(reg, node, m, published);
+    put_unsigned_manifest(reg, node, m, published);
     json_decref(m);
 }
 
@@ -227,21 +229,22 @@ static void load_leipzig(fixture *f)
 {
     json_t *sample = load_sample();
 
-    put_node(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
-    put_manifest(f->t.reg, "Leipzig (sample)", sample, 1700000000);
+    put_node_at(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
+    put_unsigned_manifest(f->t.reg, "Leipzig (sample)", sample, 1700000000);
     json_decref(sample);
-    put_json(f->t.reg, "Leipzig (sample)", mobility_json, 1700000100);
-    put_json(f->t.reg, "Leipzig (sample)",
-             "{\"kind\":\"strategy\",\"id\":\"leipzig-triangulum\",\"version\":\"1.0.0\","
-             "\"title\":\"Smart City Strategy Leipzig-West\",\"summary\":\"s\"}",
-             1700000200);
-    put_node(f->t.reg, "Prague (sample)", "http://127.0.0.1:8471", CN_REGISTRY_MIRROR);
-    put_json(f->t.reg, "Prague (sample)",
-             "{\"kind\":\"dataset\",\"id\":\"air-quality\",\"version\":\"1.0.0\",\"title\":"
-             "\"Air quality\",\"description\":\"d\",\"publisher\":{\"name\":\"Praha\"},"
-             "\"theme\":[\"ENVI\"],\"license\":\"https://creativecommons.org/licenses/by/4.0/\","
-             "\"distributions\":[{\"format\":\"CSV\",\"file\":\"air.csv\"}]}",
-             1700000300);
+    put_unsigned_json(f->t.reg, "Leipzig (sample)", mobility_json, 1700000100);
+    put_unsigned_json(f->t.reg, "Leipzig (sample)",
+                      "{\"kind\":\"strategy\",\"id\":\"leipzig-triangulum\",\"version\":\"1.0.0\","
+                      "\"title\":\"Smart City Strategy Leipzig-West\",\"summary\":\"s\"}",
+                      1700000200);
+    put_node_at(f->t.reg, "Prague (sample)", "http://127.0.0.1:8471", CN_REGISTRY_MIRROR);
+    put_unsigned_json(
+        f->t.reg, "Prague (sample)",
+        "{\"kind\":\"dataset\",\"id\":\"air-quality\",\"version\":\"1.0.0\",\"title\":"
+        "\"Air quality\",\"description\":\"d\",\"publisher\":{\"name\":\"Praha\"},"
+        "\"theme\":[\"ENVI\"],\"license\":\"https://creativecommons.org/licenses/by/4.0/\","
+        "\"distributions\":[{\"format\":\"CSV\",\"file\":\"air.csv\"}]}",
+        1700000300);
 }
 
 /* ---- tests ---- */
@@ -466,13 +469,13 @@ the_newest_live_version_describes_a_dataset_and_withdrawn_ones_are_left_out(void
     json_t *cat, *d;
     char json[1024];
 
-    put_node(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
+    put_node_at(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
     trees_version(json, sizeof(json), "1.0.0", "one");
-    put_json(f->t.reg, "Leipzig (sample)", json, 1600000000);
+    put_unsigned_json(f->t.reg, "Leipzig (sample)", json, 1600000000);
     trees_version(json, sizeof(json), "1.10.0", "ten");
-    put_json(f->t.reg, "Leipzig (sample)", json, 1600000500);
+    put_unsigned_json(f->t.reg, "Leipzig (sample)", json, 1600000500);
     trees_version(json, sizeof(json), "1.9.0", "nine");
-    put_json(f->t.reg, "Leipzig (sample)", json, 1600000900);
+    put_unsigned_json(f->t.reg, "Leipzig (sample)", json, 1600000900);
 
     cat = catalog(f, f->leipzig, BASE);
     d = dataset(cat, "trees");
@@ -508,13 +511,14 @@ static void an_index_peer_has_no_bundles_to_offer(void **state)
     json_t *cat, *d, *dist;
     char want[512];
 
-    put_node(f->t.reg, "Prague (sample)", "https://praha.citynode.example/", CN_REGISTRY_INDEX);
-    put_json(f->t.reg, "Prague (sample)",
-             "{\"kind\":\"dataset\",\"id\":\"air-quality\",\"version\":\"1.0.0\",\"title\":"
-             "\"Air quality\",\"description\":\"d\",\"publisher\":{\"name\":\"Praha\"},"
-             "\"theme\":[\"ENVI\"],\"license\":\"https://creativecommons.org/licenses/by/4.0/\","
-             "\"distributions\":[{\"format\":\"CSV\",\"file\":\"air.csv\"}]}",
-             1700000300);
+    put_node_at(f->t.reg, "Prague (sample)", "https://praha.citynode.example/", CN_REGISTRY_INDEX);
+    put_unsigned_json(
+        f->t.reg, "Prague (sample)",
+        "{\"kind\":\"dataset\",\"id\":\"air-quality\",\"version\":\"1.0.0\",\"title\":"
+        "\"Air quality\",\"description\":\"d\",\"publisher\":{\"name\":\"Praha\"},"
+        "\"theme\":[\"ENVI\"],\"license\":\"https://creativecommons.org/licenses/by/4.0/\","
+        "\"distributions\":[{\"format\":\"CSV\",\"file\":\"air.csv\"}]}",
+        1700000300);
     cat = catalog(f, f->prague, NULL);
     assert_string_equal(id_of(cat), "https://praha.citynode.example/dcat/catalog.jsonld");
     d = dataset(cat, "air-quality");
@@ -530,20 +534,21 @@ static void values_that_are_not_iris_stay_out_of_iri_positions(void **state)
     fixture *f = *state;
     json_t *cat, *d, *dist;
 
-    put_node(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
+    put_node_at(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
     /* Not validated against the schema at ingest: a peer's manifest could
      * carry anything in these places. */
-    put_json(f->t.reg, "Leipzig (sample)",
-             "{\"kind\":\"dataset\",\"id\":\"odd\",\"version\":\"1.0.0\",\"title\":\"Odd\","
-             "\"description\":\"d\",\"publisher\":{\"name\":\"P\",\"url\":\"javascript alert(1)\","
-             "\"email\":\"not an address\"},"
-             "\"contactPoint\":{\"name\":\"C\",\"email\":\"\\\"odd local\\\"@example.org\"},"
-             "\"theme\":[\"envi\",\"TRAN\",\"../x\"],\"license\":\"CC-BY-4.0\","
-             "\"spatial\":\"1234\",\"landingPage\":\"http://exa mple.org/<x>\","
-             "\"language\":[\"de\"],\"issued\":\"yesterday\","
-             "\"distributions\":[{\"format\":\"CSV\",\"url\":\"http://x/<script>\","
-             "\"mediaType\":\"text/x^y\",\"byteSize\":-5}, 7]}",
-             1700000000);
+    put_unsigned_json(
+        f->t.reg, "Leipzig (sample)",
+        "{\"kind\":\"dataset\",\"id\":\"odd\",\"version\":\"1.0.0\",\"title\":\"Odd\","
+        "\"description\":\"d\",\"publisher\":{\"name\":\"P\",\"url\":\"javascript alert(1)\","
+        "\"email\":\"not an address\"},"
+        "\"contactPoint\":{\"name\":\"C\",\"email\":\"\\\"odd local\\\"@example.org\"},"
+        "\"theme\":[\"envi\",\"TRAN\",\"../x\"],\"license\":\"CC-BY-4.0\","
+        "\"spatial\":\"1234\",\"landingPage\":\"http://exa mple.org/<x>\","
+        "\"language\":[\"de\"],\"issued\":\"yesterday\","
+        "\"distributions\":[{\"format\":\"CSV\",\"url\":\"http://x/<script>\","
+        "\"mediaType\":\"text/x^y\",\"byteSize\":-5}, 7]}",
+        1700000000);
     cat = catalog(f, f->leipzig, BASE);
     check_ids(cat);
     d = dataset(cat, "odd");
@@ -575,7 +580,7 @@ static void bad_base_urls_and_unknown_nodes_are_refused(void **state)
     json_t *cat = NULL;
     char unknown[65];
 
-    put_node(f->t.reg, "Leipzig (sample)", NULL, CN_REGISTRY_SELF);
+    put_node_at(f->t.reg, "Leipzig (sample)", NULL, CN_REGISTRY_SELF);
     assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, f->leipzig, NULL), CN_EINVAL);
     assert_non_null(strstr(cn_error_message(), "base URL"));
     assert_int_equal(cn_registry_dcat_catalog(&cat, f->t.reg, f->leipzig, "ftp://x.example"),
