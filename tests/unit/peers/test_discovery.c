@@ -235,9 +235,9 @@ static void test_trust_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_peers_doc_valid),  cmocka_unit_test(test_peers_doc_refused),
-        cmocka_unit_test(test_peers_doc_caps),   cmocka_unit_test(test_network_schema),
-        cmocka_unit_test(test_network_parse),    cmocka_unit_test(test_trust_table),
+        cmocka_unit_test(test_peers_doc_valid), cmocka_unit_test(test_peers_doc_refused),
+        cmocka_unit_test(test_peers_doc_caps),  cmocka_unit_test(test_network_schema),
+        cmocka_unit_test(test_network_parse),   cmocka_unit_test(test_trust_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
