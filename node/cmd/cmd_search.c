@@ -15,6 +15,7 @@
  */
 #include "core/error.h"
 #include "core/file.h"
+#include "core/term.h"
 #include "node/cmd/commands.h"
 #include "node/node.h"
 #include "registry/registry.h"
@@ -43,16 +44,17 @@ static void print_human(const json_t *doc)
 
     json_array_foreach(json_object_get(doc, "results"), i, r)
     {
-        printf("%-8s  %.12s/%s@%s  %s%s\n", str(r, "kind"), str(r, "node"), str(r, "item"),
-               str(r, "version"), str(r, "title"),
-               json_is_true(json_object_get(r, "withdrawn")) ? " (withdrawn)" : "");
+        cn_term_fprintf(stdout, "%-8s  %.12s/%s@%s  %s%s\n", str(r, "kind"), str(r, "node"),
+                        str(r, "item"), str(r, "version"), str(r, "title"),
+                        json_is_true(json_object_get(r, "withdrawn")) ? " (withdrawn)" : "");
     }
     if ((json_int_t)shown < total)
-        fprintf(stderr, "%zu of %lld items shown (page %lld of %lld; --page N for more)\n", shown,
-                (long long)total, (long long)json_integer_value(json_object_get(doc, "page")),
-                (long long)json_integer_value(json_object_get(doc, "pages")));
+        cn_term_fprintf(stderr, "%zu of %lld items shown (page %lld of %lld; --page N for more)\n",
+                        shown, (long long)total,
+                        (long long)json_integer_value(json_object_get(doc, "page")),
+                        (long long)json_integer_value(json_object_get(doc, "pages")));
     else
-        fprintf(stderr, "%lld item%s\n", (long long)total, total == 1 ? "" : "s");
+        cn_term_fprintf(stderr, "%lld item%s\n", (long long)total, total == 1 ? "" : "s");
 }
 
 int cn_cmd_search(const char *home_flag, int argc, char **argv)
