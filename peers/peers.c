@@ -280,8 +280,11 @@ int cn_peers_add_source(cn_peers *db, const char *node_id, const char *base_url,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (!cn_peer_is_node_id(node_id) || cn_http_check_url(base_url) != 0)
+    if (!cn_peer_is_node_id(node_id))
         return cn_error_set(CN_EINVAL, "not a source for a node: %.80s", base_url);
+    /* The check's message names the URL without a password it may hold. */
+    if (cn_http_check_url(base_url) != 0)
+        return cn_error_wrap(CN_EINVAL, "not a source for node %.12s", node_id);
     if (sqlite3_prepare_v2(db->db,
                            "INSERT INTO peer_sources (node_id, base_url, vouched_by, added)"
                            " SELECT ?1, ?2, ?3, ?4 WHERE (SELECT count(*) FROM peer_sources"

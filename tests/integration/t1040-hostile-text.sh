@@ -1,14 +1,17 @@
 #!/bin/bash
-# Text another node wrote never drives this node's terminal. A hostile publisher (sample name) names
+# Text another node wrote never drives this node's terminal, and a peer's
+# URL never publishes a password. A hostile publisher (sample name) names
 # itself and titles its item with escape sequences (window title, clear
 # screen), a line break followed by a fake "✔ verified" line, and U+202E; a
 # follower syncs it and shows, searches and lists it: every byte printed is
 # well-formed UTF-8 with no control character but the line feeds of the
-# output's own lines, and no bidirectional control.
+# output's own lines, and no bidirectional control. A peer URL with
+# user:password@ is refused (exit 2) without echoing the password.
 . "$(dirname "$0")/lib.sh"
 
 E="$TRASH/evil"
 F="$TRASH/follower"
+G="$TRASH/second"
 PE=$(test_free_port)
 SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 ITEM=twins-0-pwned-2j-verified-gnp-exe
@@ -87,6 +90,26 @@ import json
 d = json.load(open(\"show.json\"))
 assert d[\"manifest\"][\"name\"].startswith(\"Twins\x1b]0;pwned\x07\"), d[\"manifest\"][\"name\"]
 "
+'
+
+test_expect_success 'peer add refuses user:password@ in a URL, without echoing the password' '
+    cn "$G" init --name "Second follower (sample)" --country DE >/dev/null &&
+    test_expect_code 2 cn "$G" peer add "http://alice:s3cret@127.0.0.1:$PE" 2>cred.err &&
+    cat cred.err &&
+    grep -q "must not hold a user name or password" cred.err &&
+    grep -qF "give http://127.0.0.1:$PE" cred.err &&
+    ! grep -q s3cret cred.err &&
+    test_expect_code 2 cn "$G" peer add "https://token@127.0.0.1:$PE/x" 2>tok.err &&
+    grep -q "must not hold a user name or password" tok.err &&
+    cn "$G" peer list >g-list.out &&
+    grep -q "^no peers" g-list.out &&
+    ! grep -rq s3cret "$G"
+'
+
+test_expect_success 'the same peer without the credentials is added' '
+    cn "$G" peer add "http://127.0.0.1:$PE" >/dev/null 2>&1 &&
+    cn "$G" peer list --json >g-peers.json &&
+    grep -qF "\"url\": \"http://127.0.0.1:$PE\"" g-peers.json
 '
 
 test_done
