@@ -17,6 +17,7 @@
 #include "core/file.h"
 #include "core/term.h"
 #include "node/cmd/commands.h"
+#include "node/federation/follow.h"
 #include "node/node.h"
 #include "registry/registry.h"
 
@@ -108,6 +109,9 @@ int cn_cmd_search(const char *home_flag, int argc, char **argv)
         (err = cn_registry_query_set(&q, "q", argv[optind], strlen(argv[optind]))) != 0)
         goto out;
     if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
+        goto out;
+    /* A lost state.db is refused, not searched empty (follow.h). */
+    if ((err = cn_node_state_check(node->home)) != 0)
         goto out;
     if ((db = cn_path_join(node->home->root, "state.db")) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");

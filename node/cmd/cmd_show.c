@@ -501,7 +501,8 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
         return cn_cli_usage_error(synopsis, "--json and --api exclude each other");
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "expected one NODE/ITEM[@V]");
-    if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+        (err = cn_node_open(&node, home, 0)) != 0 || (err = cn_node_state_check(node->home)) != 0)
         goto out;
     err = cn_node_parse_ref(&item, &version, node, argv[optind]);
     if (err == 0) {
