@@ -65,11 +65,37 @@ static void global_init(void)
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* A peer's URL is published in this node's signed peers.json (PROTOCOL
+ * §10) and passed on by every node that reads it: a user name or password in
+ * it would be given to the world. The message shows the URL without them,
+ * never the password. */
+static int check_no_userinfo(const char *url)
+{
+    const char *auth = strstr(url, "://"), *end, *at;
+
+    if (auth == NULL)
+        return 0;
+    auth += 3;
+    end = auth + strcspn(auth, "/?#");
+    for (at = NULL; auth < end; auth++)
+        if (*auth == '@')
+            at = auth;
+    if (at == NULL)
+        return 0;
+    return cn_error_set(CN_EUSAGE,
+                        "a peer URL must not hold a user name or password: remove "
+                        "'user:password@' and give %.*s%.64s (a peer's URL is published in "
+                        "this node's peers.json)",
+                        (int)(strstr(url, "://") + 3 - url), url, at + 1);
+}
+
 int cn_http_check_url(const char *url)
 {
     size_t i, n = strlen(url);
     const char *host;
 
+    if (check_no_userinfo(url) != 0)
+        return CN_EUSAGE;
     if (strncmp(url, "http://", 7) == 0)
         host = url + 7;
     else if (strncmp(url, "https://", 8) == 0)

@@ -81,7 +81,9 @@ uint64_t cn_http_requests_made(const cn_http *http);
 uint64_t cn_http_bytes_received(const cn_http *http);
 
 /* Check a base URL: http:// or https://, printable ASCII without spaces,
- * quotes, '#' or '?', at most 2048 bytes. CN_EUSAGE naming it otherwise. */
+ * quotes, '#' or '?', no user name or password ("user:password@host": a
+ * peer's URL is published), at most 2048 bytes. CN_EUSAGE naming it
+ * otherwise; a refused password is never part of the message. */
 int cn_http_check_url(const char *url);
 
 #endif

@@ -91,6 +91,38 @@ out:
     return err;
 }
 
+int cn_peers_db_exists(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc, found = 0;
+
+    /* Read-only, so a missing file stays missing; SQLite sees a file of 0
+     * bytes as a database without tables. */
+    rc = sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_CANTOPEN) {
+        sqlite3_close(db);
+        return 0;
+    }
+    if (rc != SQLITE_OK) {
+        found = cn_error_set(CN_ERROR, "%s: %s", db_path, db ? sqlite3_errmsg(db) : "cannot open");
+        goto out;
+    }
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'peers'",
+                           -1, &st, NULL) != SQLITE_OK ||
+        ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)) {
+        found = cn_error_set(CN_ERROR, "%s: %s", db_path, sqlite3_errmsg(db));
+        goto out;
+    }
+    found = rc == SQLITE_ROW;
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return found;
+}
+
 void cn_peers_free(cn_peers *db)
 {
     if (db == NULL)
@@ -280,8 +312,11 @@ int cn_peers_add_source(cn_peers *db, const char *node_id, const char *base_url,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (!cn_peer_is_node_id(node_id) || cn_http_check_url(base_url) != 0)
+    if (!cn_peer_is_node_id(node_id))
         return cn_error_set(CN_EINVAL, "not a source for a node: %.80s", base_url);
+    /* The check's message names the URL without a password it may hold. */
+    if (cn_http_check_url(base_url) != 0)
+        return cn_error_wrap(CN_EINVAL, "not a source for node %.12s", node_id);
     if (sqlite3_prepare_v2(db->db,
                            "INSERT INTO peer_sources (node_id, base_url, vouched_by, added)"
                            " SELECT ?1, ?2, ?3, ?4 WHERE (SELECT count(*) FROM peer_sources"

@@ -44,6 +44,11 @@ typedef struct {
 
 /* Open (creating if needed) state.db at db_path and its peers tables. */
 int cn_peers_open(cn_peers **out, const char *db_path);
+
+/* 1 if db_path is a state.db that holds the peers tables, 0 if it is
+ * missing, empty or holds none (cn_peers_open would start it afresh), <0
+ * with the error set when it cannot be read. Creates nothing. */
+int cn_peers_db_exists(const char *db_path);
 void cn_peers_free(cn_peers *db);
 
 /* The SQLite handle, for other modules keeping their own tables in state.db. */

@@ -21,6 +21,7 @@
  */
 #include "node/cmd/commands.h"
 #include "core/error.h"
+#include "core/term.h"
 #include "node/federation/follow.h"
 #include "node/federation/netdocs.h"
 #include "node/federation/search_index.h"
@@ -71,9 +72,9 @@ static int peer_add(const char *home, int argc, char **argv)
     if ((err = cn_peers_add(&peer, db, &ao)) != 0 ||
         (err = cn_netdocs_publish_peers(node, db)) != 0)
         goto out;
-    printf("%s\n", peer.node_id);
-    fprintf(stderr, "added peer %s (%s), policy %s; run 'citynode sync' to fetch it\n", peer.alias,
-            peer.name, cn_peer_policy_name(peer.policy));
+    cn_term_fprintf(stdout, "%s\n", peer.node_id);
+    cn_term_fprintf(stderr, "added peer %s (%s), policy %s; run 'citynode sync' to fetch it\n",
+                    peer.alias, peer.name, cn_peer_policy_name(peer.policy));
 out:
     cn_peer_clear(&peer);
     cn_peers_free(db);
@@ -101,10 +102,10 @@ static int peer_remove(const char *home, int argc, char **argv)
     db = NULL;
     if ((err = cn_node_index_forget(node, peer.node_id)) != 0)
         goto out;
-    fprintf(stderr,
-            "removed peer %s (%.12s), its mirror, its repositories and its items in the "
-            "registry\n",
-            peer.alias, peer.node_id);
+    cn_term_fprintf(stderr,
+                    "removed peer %s (%.12s), its mirror, its repositories and its items in the "
+                    "registry\n",
+                    peer.alias, peer.node_id);
 out:
     cn_peer_clear(&peer);
     cn_peers_free(db);
@@ -134,8 +135,8 @@ static void print_peers(const cn_peer *peers, size_t n)
     for (i = 0; i < n; i++)
         if ((int)strlen(peers[i].alias) > w)
             w = (int)strlen(peers[i].alias);
-    printf("%-12s  %-*s  %-6s  %-20s  %-9s  %s\n", "NODE", w, "ALIAS", "POLICY", "LAST SYNC",
-           "RESULT", "URL");
+    cn_term_fprintf(stdout, "%-12s  %-*s  %-6s  %-20s  %-9s  %s\n", "NODE", w, "ALIAS", "POLICY",
+                    "LAST SYNC", "RESULT", "URL");
     for (i = 0; i < n; i++) {
         const cn_peer *p = &peers[i];
         char when[32] = "never";
@@ -144,10 +145,11 @@ static void print_peers(const cn_peer *peers, size_t n)
             struct tm tm;
             strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
         }
-        printf("%.12s  %-*s  %-6s  %-20s  %-9s  %s\n", p->node_id, w, p->alias,
-               cn_peer_policy_name(p->policy), when, p->last_result ? p->last_result : "-", p->url);
+        cn_term_fprintf(stdout, "%.12s  %-*s  %-6s  %-20s  %-9s  %s\n", p->node_id, w, p->alias,
+                        cn_peer_policy_name(p->policy), when, p->last_result ? p->last_result : "-",
+                        p->url);
         if (p->last_error)
-            printf("%12s  error: %s\n", "", p->last_error);
+            cn_term_fprintf(stdout, "%12s  error: %s\n", "", p->last_error);
     }
 }
 

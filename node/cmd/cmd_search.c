@@ -15,7 +15,9 @@
  */
 #include "core/error.h"
 #include "core/file.h"
+#include "core/term.h"
 #include "node/cmd/commands.h"
+#include "node/federation/follow.h"
 #include "node/node.h"
 #include "registry/registry.h"
 
@@ -43,16 +45,17 @@ static void print_human(const json_t *doc)
 
     json_array_foreach(json_object_get(doc, "results"), i, r)
     {
-        printf("%-8s  %.12s/%s@%s  %s%s\n", str(r, "kind"), str(r, "node"), str(r, "item"),
-               str(r, "version"), str(r, "title"),
-               json_is_true(json_object_get(r, "withdrawn")) ? " (withdrawn)" : "");
+        cn_term_fprintf(stdout, "%-8s  %.12s/%s@%s  %s%s\n", str(r, "kind"), str(r, "node"),
+                        str(r, "item"), str(r, "version"), str(r, "title"),
+                        json_is_true(json_object_get(r, "withdrawn")) ? " (withdrawn)" : "");
     }
     if ((json_int_t)shown < total)
-        fprintf(stderr, "%zu of %lld items shown (page %lld of %lld; --page N for more)\n", shown,
-                (long long)total, (long long)json_integer_value(json_object_get(doc, "page")),
-                (long long)json_integer_value(json_object_get(doc, "pages")));
+        cn_term_fprintf(stderr, "%zu of %lld items shown (page %lld of %lld; --page N for more)\n",
+                        shown, (long long)total,
+                        (long long)json_integer_value(json_object_get(doc, "page")),
+                        (long long)json_integer_value(json_object_get(doc, "pages")));
     else
-        fprintf(stderr, "%lld item%s\n", (long long)total, total == 1 ? "" : "s");
+        cn_term_fprintf(stderr, "%lld item%s\n", (long long)total, total == 1 ? "" : "s");
 }
 
 int cn_cmd_search(const char *home_flag, int argc, char **argv)
@@ -106,6 +109,9 @@ int cn_cmd_search(const char *home_flag, int argc, char **argv)
         (err = cn_registry_query_set(&q, "q", argv[optind], strlen(argv[optind]))) != 0)
         goto out;
     if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
+        goto out;
+    /* A lost state.db is refused, not searched empty (follow.h). */
+    if ((err = cn_node_state_check(node->home)) != 0)
         goto out;
     if ((db = cn_path_join(node->home->root, "state.db")) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");

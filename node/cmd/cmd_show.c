@@ -28,6 +28,7 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "core/semver.h"
+#include "core/term.h"
 #include "node/federation/attestations.h"
 #include "node/federation/follow.h"
 #include "node/item.h"
@@ -430,17 +431,18 @@ static void print_registry(const json_t *doc)
     size_t i;
 
     if (*published)
-        printf("published: %s\n", published);
+        cn_term_fprintf(stdout, "published: %s\n", published);
     json_array_foreach(json_object_get(v, "signers"), i, k)
     {
-        printf("signed by: key %s%s%s\n", json_string_value(k),
-               *verified ? ", verified here at " : "", verified);
+        cn_term_fprintf(stdout, "signed by: key %s%s%s\n", json_string_value(k),
+                        *verified ? ", verified here at " : "", verified);
     }
-    printf("replications: %lld node%s\n",
-           (long long)json_integer_value(json_object_get(doc, "replications")),
-           json_integer_value(json_object_get(doc, "replications")) == 1 ? "" : "s");
+    cn_term_fprintf(stdout, "replications: %lld node%s\n",
+                    (long long)json_integer_value(json_object_get(doc, "replications")),
+                    json_integer_value(json_object_get(doc, "replications")) == 1 ? "" : "s");
     if (json_is_true(json_object_get(v, "withdrawn")))
-        printf("withdrawn: %s\n", *str(v, "withdrawn_reason") ? str(v, "withdrawn_reason") : "yes");
+        cn_term_fprintf(stdout, "withdrawn: %s\n",
+                        *str(v, "withdrawn_reason") ? str(v, "withdrawn_reason") : "yes");
 }
 
 static void print_human(const json_t *out)
@@ -451,29 +453,32 @@ static void print_human(const json_t *out)
 
     if (!*title)
         title = str(m, "name");
-    printf("%s/%s  (%s)\n", str(out, "node"), str(out, "item"), str(out, "kind"));
+    cn_term_fprintf(stdout, "%s/%s  (%s)\n", str(out, "node"), str(out, "item"), str(out, "kind"));
     if (peer)
-        printf("peer:     %s (%s), policy %s\n", *str(peer, "name") ? str(peer, "name") : "?",
-               str(peer, "alias"), str(peer, "policy"));
+        cn_term_fprintf(stdout, "peer:     %s (%s), policy %s\n",
+                        *str(peer, "name") ? str(peer, "name") : "?", str(peer, "alias"),
+                        str(peer, "policy"));
     if (*title)
-        printf("title:    %s\n", title);
-    printf("version:  %s\n", str(out, "version"));
+        cn_term_fprintf(stdout, "title:    %s\n", title);
+    cn_term_fprintf(stdout, "version:  %s\n", str(out, "version"));
     if (peer)
-        printf("bundles:  %s\n", json_is_true(json_object_get(out, "bundles_stored"))
-                                     ? "stored here (verified mirror)"
-                                     : "not fetched; `citynode replicate` fetches them");
+        cn_term_fprintf(stdout, "bundles:  %s\n",
+                        json_is_true(json_object_get(out, "bundles_stored"))
+                            ? "stored here (verified mirror)"
+                            : "not fetched; `citynode replicate` fetches them");
     printf("versions:\n");
     json_array_foreach(json_object_get(out, "versions"), i, v)
     {
-        printf("  %-12s commit %.12s  tag %.12s%s\n", str(v, "version"), str(v, "commit"),
-               str(v, "tag"), json_object_get(v, "delta_bundle") ? "  (delta)" : "");
+        cn_term_fprintf(stdout, "  %-12s commit %.12s  tag %.12s%s\n", str(v, "version"),
+                        str(v, "commit"), str(v, "tag"),
+                        json_object_get(v, "delta_bundle") ? "  (delta)" : "");
     }
     json_array_foreach(json_object_get(out, "replicated_by"), i, v)
     {
         const char *as = str(v, "as");
-        printf("replicated by %.12s (%s) as %s at version %s on %.10s\n", str(v, "by"),
-               *str(v, "by_name") ? str(v, "by_name") : "?", *as ? as : "a working copy",
-               str(v, "version"), str(v, "date"));
+        cn_term_fprintf(stdout, "replicated by %.12s (%s) as %s at version %s on %.10s\n",
+                        str(v, "by"), *str(v, "by_name") ? str(v, "by_name") : "?",
+                        *as ? as : "a working copy", str(v, "version"), str(v, "date"));
     }
 }
 
@@ -496,7 +501,8 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
         return cn_cli_usage_error(synopsis, "--json and --api exclude each other");
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "expected one NODE/ITEM[@V]");
-    if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
+    if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
+        (err = cn_node_open(&node, home, 0)) != 0 || (err = cn_node_state_check(node->home)) != 0)
         goto out;
     err = cn_node_parse_ref(&item, &version, node, argv[optind]);
     if (err == 0) {
@@ -521,7 +527,7 @@ int cn_cmd_show(const char *home_flag, int argc, char **argv)
         if (registry_item(&doc, node, out) == 0)
             print_registry(doc);
         else
-            printf("registry: %s\n", cn_error_message());
+            cn_term_fprintf(stdout, "registry: %s\n", cn_error_message());
         cn_error_clear();
     }
 out:

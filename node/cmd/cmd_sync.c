@@ -7,6 +7,7 @@
  * synced, 1 a transport failure, 3 a verification failure.
  */
 #include "core/error.h"
+#include "core/term.h"
 #include "node/cmd/commands.h"
 #include "node/node.h"
 #include "node/federation/follow.h"
@@ -24,7 +25,7 @@ static void on_progress(void *ctx, const char *node_id, const char *message)
 {
     (void)ctx;
     if (node_id)
-        fprintf(stderr, "  %.12s %s\n", node_id, message);
+        cn_term_fprintf(stderr, "  %.12s %s\n", node_id, message);
 }
 
 static const char *alias_of(cn_peers *db, const char *node_id, cn_peer *buf)
@@ -65,17 +66,18 @@ int cn_cmd_sync(const char *home_flag, int argc, char **argv)
         const cn_sync_peer_result *r = &report->peers[i];
         cn_peer p = {0};
         const char *result = r->err ? "failed" : r->changed ? "ok" : "unchanged";
-        printf("%.12s  %-20s  %-9s  %zu target%s  %" PRIu64 " bytes  %zu request%s", r->node_id,
-               alias_of(db, r->node_id, &p), result, r->targets_fetched,
-               r->targets_fetched == 1 ? "" : "s", r->bytes, r->requests,
-               r->requests == 1 ? "" : "s");
+        cn_term_fprintf(
+            stdout, "%.12s  %-20s  %-9s  %zu target%s  %" PRIu64 " bytes  %zu request%s",
+            r->node_id, alias_of(db, r->node_id, &p), result, r->targets_fetched,
+            r->targets_fetched == 1 ? "" : "s", r->bytes, r->requests, r->requests == 1 ? "" : "s");
         if (r->source && strstr(r->source, "/mirrors/"))
-            printf("  via %s", r->source);
+            cn_term_fprintf(stdout, "  via %s", r->source);
         putchar('\n');
         for (k = 0; r->new_items && r->new_items[k]; k++)
-            printf("    new %s\n", r->new_items[k]);
+            cn_term_fprintf(stdout, "    new %s\n", r->new_items[k]);
         if (r->err)
-            fprintf(stderr, "citynode: %.12s: %s\n", r->node_id, r->error ? r->error : "failed");
+            cn_term_fprintf(stderr, "citynode: %.12s: %s\n", r->node_id,
+                            r->error ? r->error : "failed");
         cn_peer_clear(&p);
     }
     fflush(stdout);

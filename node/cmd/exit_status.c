@@ -5,12 +5,13 @@
  */
 #include "node/cmd/commands.h"
 #include "core/error.h"
+#include "core/term.h"
 
 #include <stdio.h>
 
 int cn_cli_usage_error(const char *synopsis, const char *problem)
 {
-    fprintf(stderr, "citynode: %s\nusage: citynode %s\n", problem, synopsis);
+    cn_term_fprintf(stderr, "citynode: %s\nusage: citynode %s\n", problem, synopsis);
     return 2;
 }
 
@@ -18,6 +19,6 @@ int cn_cli_fail(int err)
 {
     const char *msg = cn_error_message();
 
-    fprintf(stderr, "citynode: %s\n", *msg ? msg : "failed");
+    cn_term_fprintf(stderr, "citynode: %s\n", *msg ? msg : "failed");
     return cn_error_exit_status(err);
 }

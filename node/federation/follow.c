@@ -11,9 +11,61 @@
 #include "node/federation/search_index.h"
 #include "peers/hint.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* How many peers mirrors/ holds the pinned root of (mirrors/<id>/tuf/
+ * 1.root.json, written by `peer add`), and the first one's id. */
+static size_t mirrored_peers(const char *mirrors_dir, char first[CN_PEER_ID_HEX + 1])
+{
+    DIR *d = opendir(mirrors_dir);
+    struct dirent *e;
+    char root[4096];
+    size_t n = 0;
+
+    while (d && (e = readdir(d)) != NULL) {
+        if (!cn_peer_is_node_id(e->d_name) ||
+            snprintf(root, sizeof(root), "%s/%s/tuf/1.root.json", mirrors_dir, e->d_name) >=
+                (int)sizeof(root) ||
+            !cn_file_exists(root))
+            continue;
+        if (n++ == 0)
+            memcpy(first, e->d_name, CN_PEER_ID_HEX + 1);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+int cn_node_state_check(const cn_home *home)
+{
+    char *path = cn_path_join(home->root, "state.db"), first[CN_PEER_ID_HEX + 1];
+    size_t n;
+    int err = 0;
+
+    if (path == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = cn_peers_db_exists(path)) != 0 ||
+        (n = mirrored_peers(home->mirrors_dir, first)) == 0) {
+        err = err < 0 ? err : 0;
+        goto out;
+    }
+    err = cn_error_set(CN_ERROR,
+                       "%s holds no peers (it is missing, emptied or was started afresh), but %s "
+                       "holds what %zu peer%s sent (%.12s%s): the "
+                       "peers this node follows, their policies and its search index were in "
+                       "state.db, and starting it empty would forget them. Restore state.db from "
+                       "a backup; or start over: move %s aside and add each peer again with "
+                       "'citynode peer add URL' (its URL is in <id>/.well-known/citynode.json "
+                       "there)",
+                       path, home->mirrors_dir, n, n == 1 ? "" : "s", first, n == 1 ? "" : ", ...",
+                       home->mirrors_dir);
+out:
+    free(path);
+    return err;
+}
 
 int cn_node_peers_open(cn_peers **out, const cn_home *home)
 {
@@ -23,7 +75,8 @@ int cn_node_peers_open(cn_peers **out, const cn_home *home)
     *out = NULL;
     if (path == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    err = cn_peers_open(out, path);
+    if ((err = cn_node_state_check(home)) == 0)
+        err = cn_peers_open(out, path);
     free(path);
     return err;
 }

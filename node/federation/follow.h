@@ -17,7 +17,14 @@
 
 #include <stddef.h>
 
-/* Open <home>/state.db (created if missing). */
+/* 0 if <home>/state.db may be opened: it holds the peers tables, or it is
+ * missing or empty on a node that never added a peer. When it is missing or
+ * empty but mirrors/ holds the pinned root of a peer, the state was lost
+ * (deleted, truncated): CN_ERROR naming state.db and how to recover, as
+ * opening it would silently start a node that follows nobody. */
+int cn_node_state_check(const cn_home *home);
+
+/* Open <home>/state.db (created if missing), after cn_node_state_check. */
 int cn_node_peers_open(cn_peers **out, const cn_home *home);
 
 /* Sync options for this node: its mirrors/, repos/ and tmp/ directories and

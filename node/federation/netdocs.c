@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"
+#include "core/term.h"
 #include "core/tuf.h"
 #include "peers/mirror.h"
 #include "schemas/manifest.h"
@@ -140,7 +141,7 @@ static int add_candidates(json_t *cands, const cn_home *home, cn_peers *db, cons
         if (err == CN_ENOMEM)
             return err;
         if (warn)
-            fprintf(warn, "citynode: peer %s: %s\n", voucher->alias, cn_error_message());
+            cn_term_fprintf(warn, "citynode: peer %s: %s\n", voucher->alias, cn_error_message());
         cn_error_clear();
         return 0;
     }
@@ -228,15 +229,17 @@ int cn_netdocs_print_candidates(const cn_home *home, cn_peers *db, int as_json)
     } else if (json_array_size(list) == 0) {
         printf("no candidates: the peers' peers.json name no node this node does not follow\n");
     } else {
-        printf("%-12s  %-24s  %-32s  %s\n", "NODE", "NAME", "URL", "VOUCHED BY");
+        cn_term_fprintf(stdout, "%-12s  %-24s  %-32s  %s\n", "NODE", "NAME", "URL", "VOUCHED BY");
         json_array_foreach(list, i, c)
         {
             const char *name = json_string_value(json_object_get(c, "name"));
-            printf("%.12s  %-24s  %-32s  ", json_string_value(json_object_get(c, "node")),
-                   name ? name : "-", json_string_value(json_object_get(c, "url")));
+            cn_term_fprintf(stdout, "%.12s  %-24s  %-32s  ",
+                            json_string_value(json_object_get(c, "node")), name ? name : "-",
+                            json_string_value(json_object_get(c, "url")));
             json_array_foreach(json_object_get(c, "vouched_by"), j, by)
             {
-                printf("%s%s", j ? ", " : "", json_string_value(json_object_get(by, "alias")));
+                cn_term_fprintf(stdout, "%s%s", j ? ", " : "",
+                                json_string_value(json_object_get(by, "alias")));
             }
             putchar('\n');
         }
@@ -347,22 +350,24 @@ static int report_members(const cn_network_apply_result *r, FILE *out, int all)
         case CN_MEMBER_ADDED:
             added = 1;
             if (out)
-                fprintf(out, "network %s: added %.12s (%s), pinned\n", net, m->node_id, m->name);
+                cn_term_fprintf(out, "network %s: added %.12s (%s), pinned\n", net, m->node_id,
+                                m->name);
             break;
         case CN_MEMBER_KNOWN:
             if (out && all)
-                fprintf(out, "network %s: %.12s (%s) is a peer already\n", net, m->node_id,
-                        m->name);
+                cn_term_fprintf(out, "network %s: %.12s (%s) is a peer already\n", net, m->node_id,
+                                m->name);
             break;
         case CN_MEMBER_SELF:
             if (out && all)
-                fprintf(out, "network %s: %.12s (%s) is this node\n", net, m->node_id, m->name);
+                cn_term_fprintf(out, "network %s: %.12s (%s) is this node\n", net, m->node_id,
+                                m->name);
             break;
         case CN_MEMBER_REFUSED:
         case CN_MEMBER_FAILED:
-            fprintf(stderr, "citynode: network %s: %s %.12s (%s): %s\n", net,
-                    m->outcome == CN_MEMBER_REFUSED ? "refused" : "could not add", m->node_id,
-                    m->name, m->error ? m->error : "unknown error");
+            cn_term_fprintf(stderr, "citynode: network %s: %s %.12s (%s): %s\n", net,
+                            m->outcome == CN_MEMBER_REFUSED ? "refused" : "could not add",
+                            m->node_id, m->name, m->error ? m->error : "unknown error");
             break;
         }
     }
@@ -400,9 +405,9 @@ int cn_netdocs_trust_network(cn_node *node, cn_peers *db, const cn_peer *coordin
     opts.force = 1;
     err = cn_network_apply(&r, db, coordinator->node_id, &opts);
     if (out)
-        fprintf(out, "trusting network %s of %s (%.12s): members get policy %s\n",
-                r.network ? r.network : "?", coordinator->alias, coordinator->node_id,
-                cn_peer_policy_name(policy));
+        cn_term_fprintf(out, "trusting network %s of %s (%.12s): members get policy %s\n",
+                        r.network ? r.network : "?", coordinator->alias, coordinator->node_id,
+                        cn_peer_policy_name(policy));
     report_members(&r, out, 1);
     /* Members that were added are followed whatever else failed. */
     if ((perr = cn_netdocs_publish_peers(node, db)) != 0 && err == 0)
@@ -435,7 +440,7 @@ static void report_progress(const cn_network_apply_result *r,
         if (progress)
             progress(ctx, m->node_id, msg);
         else if (m->outcome == CN_MEMBER_REFUSED)
-            fprintf(stderr, "citynode: %.12s %s\n", m->node_id, msg);
+            cn_term_fprintf(stderr, "citynode: %.12s %s\n", m->node_id, msg);
     }
 }
 
