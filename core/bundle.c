@@ -668,13 +668,11 @@ out:
  * and parses, and its tree passes cn_tree_walk_check (each tree once). */
 static int check_history(git_repository *repo, const cn_bundle_header *h)
 {
-    char hex[GIT_OID_HEXSZ + 1];
     cn_tree_walk *trees = NULL;
     git_revwalk *walk = NULL;
-    git_commit *commit = NULL;
     git_oid oid;
     size_t i;
-    int r, err;
+    int err;
 
     if ((err = cn_tree_walk_new(&trees, repo)) != 0)
         return err;
@@ -696,22 +694,8 @@ static int check_history(git_repository *repo, const cn_bundle_header *h)
             err = cn_git_error(CN_EVERIFY, "a prerequisite");
             goto out;
         }
-    while ((r = git_revwalk_next(&oid, walk)) == 0) {
-        git_oid_tostr(hex, sizeof(hex), &oid);
-        if (git_commit_lookup(&commit, repo, &oid) < 0) {
-            err = cn_git_error(CN_EVERIFY, hex);
-            goto out;
-        }
-        if ((err = cn_tree_walk_check(trees, git_commit_tree_id(commit))) != 0) {
-            cn_error_wrap(err, "commit %s", hex);
-            goto out;
-        }
-        git_commit_free(commit);
-        commit = NULL;
-    }
-    err = r == GIT_ITEROVER ? 0 : cn_git_error(CN_EVERIFY, "the bundle's history is incomplete");
+    err = cn_tree_walk_history(trees, walk);
 out:
-    git_commit_free(commit);
     git_revwalk_free(walk);
     cn_tree_walk_free(trees);
     return err;

@@ -158,8 +158,7 @@ static int too_large(cn_pack_scan *s, uint64_t size, const char *what)
 static int entry_header_done(cn_pack_scan *s)
 {
     if (s->size > s->max_object)
-        return too_large(s, s->size,
-                         s->type >= OBJ_OFS_DELTA ? "a delta" : "an object inflating to");
+        return too_large(s, s->size, s->type >= OBJ_OFS_DELTA ? "a delta" : "an object");
     s->out = 0;
     s->dlen = 0;
     s->delta_checked = s->type < OBJ_OFS_DELTA;

@@ -448,3 +448,45 @@ int cn_tree_walk_check(cn_tree_walk *w, const git_oid *tree_id)
     w->path[0] = '\0';
     return check_tree(w, tree_id, 0, 1, &height);
 }
+
+int cn_tree_walk_history(cn_tree_walk *w, git_revwalk *revwalk)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_commit *commit = NULL;
+    git_oid oid;
+    int r, err = 0;
+
+    while (err == 0 && (r = git_revwalk_next(&oid, revwalk)) == 0) {
+        git_oid_tostr(hex, sizeof(hex), &oid);
+        if (git_commit_lookup(&commit, w->repo, &oid) < 0)
+            return cn_error_set(CN_EVERIFY, "commit %s: %s", hex,
+                                git_error_last() ? git_error_last()->message : "unreadable");
+        if ((err = cn_tree_walk_check(w, git_commit_tree_id(commit))) != 0)
+            cn_error_wrap(err, "commit %.12s", hex);
+        git_commit_free(commit);
+        commit = NULL;
+    }
+    if (err == 0 && r != GIT_ITEROVER)
+        err = cn_error_set(CN_EVERIFY, "the history is incomplete: %s",
+                           git_error_last() ? git_error_last()->message : "unreadable");
+    return err;
+}
+
+int cn_tree_check_history(git_repository *repo, const git_oid *tip, const git_oid *hide)
+{
+    cn_tree_walk *w = NULL;
+    git_revwalk *revwalk = NULL;
+    int err;
+
+    if ((err = cn_tree_walk_new(&w, repo)) != 0)
+        return err;
+    if (git_revwalk_new(&revwalk, repo) < 0 || git_revwalk_push(revwalk, tip) < 0 ||
+        (hide && git_revwalk_hide(revwalk, hide) < 0))
+        err = cn_error_set(CN_EVERIFY, "cannot walk the history: %s",
+                           git_error_last() ? git_error_last()->message : "unknown error");
+    else
+        err = cn_tree_walk_history(w, revwalk);
+    git_revwalk_free(revwalk);
+    cn_tree_walk_free(w);
+    return err;
+}

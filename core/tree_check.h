@@ -68,6 +68,16 @@ int cn_tree_walk_new(cn_tree_walk **out, git_repository *repo);
  * a missing object and its path, CN_ERROR/CN_ENOMEM when reading fails. */
 int cn_tree_walk_check(cn_tree_walk *walk, const git_oid *tree_id);
 
+/* Every commit revwalk yields (the caller pushes and hides) is parsed and
+ * its tree checked with cn_tree_walk_check; the message of a failure names
+ * the commit. CN_EVERIFY when a commit is missing or malformed. */
+int cn_tree_walk_history(cn_tree_walk *walk, git_revwalk *revwalk);
+
+/* The commits reachable from tip and not from hide (NULL: all of them)
+ * checked in repo as cn_tree_walk_history does: what a publisher calls
+ * before it signs. */
+int cn_tree_check_history(git_repository *repo, const git_oid *tip, const git_oid *hide);
+
 void cn_tree_walk_free(cn_tree_walk *walk);
 
 #endif
