@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "core/git.h"
 #include "core/pack.h"
+#include "core/tree_check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -513,63 +514,91 @@ static int check_prereqs(git_repository *repo, const cn_bundle_header *h)
     return 0;
 }
 
+/* Why libgit2 failed, as a code: its OS errors (a full disk, an unreadable
+ * file) are operational, anything else means the pack is bad. */
+static int git_failure(const char *what)
+{
+    const git_error *e = git_error_last();
+
+    return cn_git_error(e && e->klass == GIT_ERROR_OS ? CN_ERROR : CN_EINVAL, what);
+}
+
+/* Scan (core/pack.h) and index one slice of the pack; stats is the
+ * indexer's running count, the same for every slice and the commit. */
+static int index_slice(git_indexer *idx, git_indexer_progress *stats, cn_pack_scan *scan,
+                       const void *data, size_t len, const char *path)
+{
+    int err;
+
+    if ((err = cn_pack_scan_feed(scan, data, len)) != 0)
+        return cn_error_wrap(err, "%s", path);
+    if (git_indexer_append(idx, data, len, stats) < 0)
+        return git_failure(path);
+    return 0;
+}
+
 /* Feed the pack (first the bytes already read, then the rest of fd) to the
- * indexer writing into repo's objects/pack. The repository's odb resolves a
- * thin pack's external delta bases; verify=1 parses every object and checks
- * the pack is connected. (libgit2 1.5.1's verifier leaks each parsed object
- * the odb already has, so re-reading a bundle whose objects are all present
- * costs a little memory; that is libgit2's, not ours.) */
+ * scan and then the indexer writing into repo's objects/pack. The
+ * repository's odb resolves a thin pack's external delta bases. The
+ * indexer's own verification stays off: libgit2 1.5's demands a gitlink's
+ * commit, and holds every object whole in memory to parse it; what it would
+ * check, check_history does, and the scan has bounded every object before
+ * the indexer inflates it. */
 static int index_pack(git_repository *repo, int fd, const unsigned char *head, size_t headlen,
-                      unsigned char *chunk, const char *path, int self_contained)
+                      unsigned char *chunk, const char *path, int self_contained,
+                      uint64_t max_object)
 {
     git_indexer_options iopts;
     git_indexer_progress stats;
     git_indexer *idx = NULL;
+    cn_pack_scan *scan = NULL;
     git_odb *odb = NULL;
     char *packdir = NULL;
     size_t got;
     int err = CN_ERROR;
 
     git_indexer_options_init(&iopts, GIT_INDEXER_OPTIONS_VERSION);
-    iopts.verify = 1;
+    iopts.verify = 0;
     /* A bundle without prerequisites must carry every object it refers to.
-     * Index it against an empty object database: the connectivity check then
-     * demands exactly that, and libgit2 1.5 need not ask the repository's
-     * database about every object it has not reached yet (each miss re-reads
-     * objects/pack, which made a first sync several times slower than git). */
+     * Index it against an empty object database: libgit2 1.5 then need not
+     * ask the repository's database about every object it has not reached
+     * yet (each miss re-reads objects/pack, which made a first sync several
+     * times slower than git). */
     if ((self_contained ? git_odb_new(&odb) : git_repository_odb(&odb, repo)) < 0) {
         cn_git_error(CN_ERROR, "cannot open object database");
         goto out;
     }
-    if ((err = cn_git_pack_dir(&packdir, repo)) != 0)
+    if ((err = cn_git_pack_dir(&packdir, repo)) != 0 ||
+        (err = cn_pack_scan_new(&scan, max_object)) != 0)
         goto out;
     err = CN_ERROR;
     if (git_indexer_new(&idx, packdir, 0, odb, &iopts) < 0) {
-        cn_git_error(CN_ERROR, "cannot start indexing");
+        err = git_failure("cannot start indexing");
         goto out;
     }
-    if (headlen > 0 && git_indexer_append(idx, head, headlen, &stats) < 0) {
-        err = cn_git_error(CN_EINVAL, path);
+    if (headlen > 0 && (err = index_slice(idx, &stats, scan, head, headlen, path)) != 0)
         goto out;
-    }
     for (;;) {
         if (read_some(fd, chunk, IO_CHUNK, &got) != 0) {
-            cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
+            err = cn_error_set(CN_ERROR, "%s: %s", path, strerror(errno));
             goto out;
         }
         if (got == 0)
             break;
-        if (git_indexer_append(idx, chunk, got, &stats) < 0) {
-            err = cn_git_error(CN_EINVAL, path);
+        if ((err = index_slice(idx, &stats, scan, chunk, got, path)) != 0)
             goto out;
-        }
+    }
+    if ((err = cn_pack_scan_finish(scan)) != 0) {
+        cn_error_wrap(err, "%s", path);
+        goto out;
     }
     if (git_indexer_commit(idx, &stats) < 0) {
-        err = cn_git_error(CN_EINVAL, path);
+        err = git_failure(path);
         goto out;
     }
     git_odb_free(odb);
     odb = NULL;
+    err = CN_ERROR;
     if (git_repository_odb(&odb, repo) < 0 || git_odb_refresh(odb) < 0) {
         cn_git_error(CN_ERROR, "cannot reload object database");
         goto out;
@@ -577,6 +606,7 @@ static int index_pack(git_repository *repo, int fd, const unsigned char *head, s
     err = 0;
 out:
     git_indexer_free(idx);
+    cn_pack_scan_free(scan);
     free(packdir);
     git_odb_free(odb);
     return err;
@@ -603,7 +633,90 @@ static int check_refs_present(git_repository *repo, const cn_bundle_header *h)
     return err;
 }
 
-int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path)
+/* The commit a ref of the bundle names, through at most
+ * CN_BUNDLE_MAX_TAG_CHAIN tags; 0 and *out, or CN_EVERIFY. */
+static int ref_commit(git_oid *out, git_repository *repo, const cn_bundle_ref *ref)
+{
+    git_object *obj = NULL, *next = NULL;
+    int i, err = 0;
+
+    if (git_object_lookup(&obj, repo, &ref->oid, GIT_OBJECT_ANY) < 0)
+        return cn_git_error(CN_EVERIFY, ref->name);
+    for (i = 0; git_object_type(obj) == GIT_OBJECT_TAG; i++) {
+        if (i == CN_BUNDLE_MAX_TAG_CHAIN || git_tag_target(&next, (git_tag *)obj) < 0) {
+            err = i == CN_BUNDLE_MAX_TAG_CHAIN
+                      ? cn_error_set(CN_EVERIFY, "%s: tag chain longer than %d", ref->name,
+                                     CN_BUNDLE_MAX_TAG_CHAIN)
+                      : cn_git_error(CN_EVERIFY, ref->name);
+            goto out;
+        }
+        git_object_free(obj);
+        obj = next;
+        next = NULL;
+    }
+    if (git_object_type(obj) != GIT_OBJECT_COMMIT)
+        err = cn_error_set(CN_EVERIFY, "%s does not point at a commit", ref->name);
+    else
+        git_oid_cpy(out, git_object_id(obj));
+out:
+    git_object_free(obj);
+    return err;
+}
+
+/* What the indexer's verification would check, and the paths it would not:
+ * every commit from the bundle's refs down to its prerequisites is present
+ * and parses, and its tree passes cn_tree_walk_check (each tree once). */
+static int check_history(git_repository *repo, const cn_bundle_header *h)
+{
+    cn_tree_walk *trees = NULL;
+    git_revwalk *walk = NULL;
+    git_oid oid;
+    size_t i;
+    int err;
+
+    if ((err = cn_tree_walk_new(&trees, repo)) != 0)
+        return err;
+    err = CN_ERROR;
+    if (git_revwalk_new(&walk, repo) < 0) {
+        cn_git_error(CN_ERROR, "cannot walk history");
+        goto out;
+    }
+    for (i = 0; i < h->nrefs; i++) {
+        if ((err = ref_commit(&oid, repo, &h->refs[i])) != 0)
+            goto out;
+        if (git_revwalk_push(walk, &oid) < 0) {
+            err = cn_git_error(CN_EVERIFY, h->refs[i].name);
+            goto out;
+        }
+    }
+    for (i = 0; i < h->nprereqs; i++)
+        if (git_revwalk_hide(walk, &h->prereqs[i]) < 0) {
+            err = cn_git_error(CN_EVERIFY, "a prerequisite");
+            goto out;
+        }
+    err = cn_tree_walk_history(trees, walk);
+out:
+    git_revwalk_free(walk);
+    cn_tree_walk_free(trees);
+    return err;
+}
+
+uint64_t cn_bundle_object_limit(uint64_t bundle_len, uint64_t ceiling)
+{
+    uint64_t limit;
+
+    if (ceiling == 0)
+        ceiling = CN_BUNDLE_OBJECT_CEILING;
+    limit = bundle_len > UINT64_MAX / CN_BUNDLE_INFLATE_RATIO
+                ? UINT64_MAX
+                : bundle_len * CN_BUNDLE_INFLATE_RATIO;
+    if (limit < CN_BUNDLE_OBJECT_FLOOR)
+        limit = CN_BUNDLE_OBJECT_FLOOR;
+    return limit < ceiling ? limit : ceiling;
+}
+
+int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path,
+                       uint64_t ceiling)
 {
     cn_bundle_header *h = NULL;
     unsigned char *buf = NULL, *chunk = NULL;
@@ -641,8 +754,8 @@ int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char 
         goto out;
     }
     err = index_pack(repo, fd, buf + h->pack_offset, got - h->pack_offset, chunk, path,
-                     h->nprereqs == 0);
-    if (err != 0 || (err = check_refs_present(repo, h)) != 0)
+                     h->nprereqs == 0, cn_bundle_object_limit((uint64_t)st.st_size, ceiling));
+    if (err != 0 || (err = check_refs_present(repo, h)) != 0 || (err = check_history(repo, h)) != 0)
         goto out;
     if (out) {
         *out = h;

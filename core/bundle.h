@@ -18,15 +18,21 @@
  * tree holds with another id travels as a delta against that object.
  *
  * Reading parses the header through cn_reader with fixed caps, checks that the
- * prerequisites exist in the target repository, and indexes the pack with
- * libgit2's indexer (object verification on). It never moves refs: the caller
- * updates refs only after its own checks pass.
+ * prerequisites exist in the target repository, scans the pack's entries for
+ * objects inflating past a bound, indexes the pack with libgit2's indexer,
+ * and checks the commits and trees it carries itself (libgit2 1.5's
+ * verifying indexer demands a submodule's commit, which a repository with a
+ * submodule never holds). It never moves refs: the caller updates refs only
+ * after its own checks pass.
  */
 #ifndef CN_BUNDLE_H
 #define CN_BUNDLE_H
 
+#include "core/pack.h"
+
 #include <git2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CN_BUNDLE_MAX_HEADER  (64 * 1024)
 #define CN_BUNDLE_MAX_REFS    1024
@@ -63,11 +69,28 @@ typedef struct {
  * that contains the whole header). CN_EINVAL names what is wrong. */
 int cn_bundle_header_parse(cn_bundle_header **out, const void *data, size_t len);
 
+/* How large an object a bundle of bundle_len bytes may make (core/pack.h's
+ * scan): CN_BUNDLE_INFLATE_RATIO times its length, at least
+ * CN_BUNDLE_OBJECT_FLOOR, at most ceiling (0: CN_BUNDLE_OBJECT_CEILING, the
+ * largest object a publisher writes). A follower's sync passes the length
+ * the publisher signed, so a small bundle cannot make a huge object. */
+#define CN_BUNDLE_INFLATE_RATIO  64
+#define CN_BUNDLE_OBJECT_FLOOR   ((uint64_t)32 << 20)
+#define CN_BUNDLE_OBJECT_CEILING ((uint64_t)CN_PACK_MAX_OBJECT)
+uint64_t cn_bundle_object_limit(uint64_t bundle_len, uint64_t ceiling);
+
 /* Read a bundle file into repo: parse header, check prerequisites are present
- * (CN_EVERIFY naming the missing commit otherwise), index the pack with
- * verification, and check every ref's object is now present. Refs are not
- * touched. *out (if not NULL) receives the parsed header. */
-int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path);
+ * (CN_EVERIFY naming the missing commit otherwise), scan the pack's entries
+ * (CN_ELIMIT naming the limit when an object would inflate past
+ * cn_bundle_object_limit(file length, ceiling)), index it, and check what
+ * it carries: every ref's object present, every commit from its refs down
+ * to its prerequisites parsed, and their trees checked by core/tree_check.h
+ * (names, modes, connectivity; a gitlink's commit is not demanded).
+ * CN_EINVAL naming a hostile path, CN_EVERIFY naming a missing object,
+ * CN_ERROR for I/O (a full disk among them). Refs are not touched. *out (if
+ * not NULL) receives the parsed header. */
+int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path,
+                       uint64_t ceiling);
 
 void cn_bundle_header_free(cn_bundle_header *h);
 

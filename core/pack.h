@@ -23,6 +23,7 @@
 
 #include <git2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Most objects one thin pack holds, and the largest object it writes (whole
  * objects are read into memory one at a time). */
@@ -52,5 +53,39 @@ size_t cn_pack_thin_count(const cn_pack_thin *pack);
 int cn_pack_thin_write(cn_pack_thin *pack, cn_pack_write_fn fn, void *payload);
 
 void cn_pack_thin_free(cn_pack_thin *pack);
+
+/* ---- reading: a pack's entries, before the indexer sees them ----------
+ *
+ * libgit2's indexer inflates an object whole to hash or apply it, so an
+ * entry that inflates to gigabytes from a few hundred kilobytes of pack
+ * would cost gigabytes of memory. A cn_pack_scan reads the same bytes
+ * first, streaming and in bounded memory: the pack header, each entry's
+ * header (its type and the size it states), and its zlib stream, which it
+ * inflates into a small buffer to find where the entry ends and to check
+ * the stated size. An entry stating more than max_object bytes is refused
+ * as soon as its header is read; a delta, whose header states the size of
+ * its instructions, by the size of the object it makes (the second number
+ * of its instructions), which may be larger than max_object only as far as
+ * an ordinary delta's is: at most twice its base plus its instructions.
+ */
+#define CN_PACK_SCAN_MAX_DELTA_HEADER 20 /* two varints of at most 10 bytes */
+
+typedef struct cn_pack_scan cn_pack_scan;
+
+/* A scan refusing objects larger than max_object bytes. */
+int cn_pack_scan_new(cn_pack_scan **out, uint64_t max_object);
+
+/* The next len bytes of the pack (any split). CN_ELIMIT naming the entry
+ * (its index and offset), the size it makes and max_object when an object
+ * is too large; CN_EINVAL when the bytes are not a pack (bad header, an
+ * entry's stream longer or shorter than it states, more than
+ * CN_PACK_MAX_OBJECTS entries). After a failure every call fails. */
+int cn_pack_scan_feed(cn_pack_scan *scan, const void *data, size_t len);
+
+/* The pack ended: CN_EINVAL if it stopped before its last entry and the
+ * trailing checksum. */
+int cn_pack_scan_finish(cn_pack_scan *scan);
+
+void cn_pack_scan_free(cn_pack_scan *scan);
 
 #endif

@@ -48,12 +48,16 @@ typedef struct {
     /* Progress for a terminal (may be NULL): called from the calling thread. */
     void (*progress)(void *ctx, const char *node_id, const char *message);
     void *progress_ctx;
+    /* The largest object a bundle may make, whatever its signed length (0:
+     * CN_BUNDLE_OBJECT_CEILING); below it, core/bundle.h's bound relative to
+     * the signed length holds. */
+    uint64_t max_object;
 } cn_sync_options;
 
 #define CN_SYNC_OPTIONS_VERSION 1
 #define CN_SYNC_OPTIONS_INIT                                                                       \
     {                                                                                              \
-        CN_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL                 \
+        CN_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, 0              \
     }
 
 typedef struct {

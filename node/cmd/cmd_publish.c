@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
+#include "core/tree_check.h"
 #include "core/json.h"
 #include "core/name.h"
 #include "core/semver.h"
@@ -299,6 +300,12 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     if ((err = cn_git_open_bare(&repo, repo_path)) != 0 ||
         (err = take_commit(&p, repo, dir, sig)) != 0)
         goto out;
+    /* A hostile path (.git/hooks/..., ../x) is refused before anything is signed. */
+    if ((err = cn_tree_check_history(repo, &p.commit, p.previous ? &p.previous_commit : NULL)) !=
+        0) {
+        cn_error_wrap(err == CN_EVERIFY ? err : CN_EINVAL, "%s", dir);
+        goto out;
+    }
     snprintf(tagname, sizeof(tagname), "v%s", p.version);
     if ((err = cn_git_tag_signed(&p.tag, repo, tagname, &p.commit, sig, canonical, node->key)))
         goto out;
