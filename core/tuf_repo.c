@@ -114,9 +114,9 @@ static int write_md(cn_tuf_metadata **out, cn_tuf_repo *repo, json_t *signed_, c
 
     *out = NULL;
     if (!repo->have_keys || repo->keys.role[role].nkeys == 0) {
-        err = cn_error_set(CN_EINVAL, "repository opened without %s keys: cannot sign %s",
-                           repo->have_keys ? cn_tuf_role_name(role) : "any",
-                           cn_tuf_role_name(role));
+        err =
+            cn_error_set(CN_EINVAL, "repository opened without %s keys: cannot sign %s",
+                         repo->have_keys ? cn_tuf_role_name(role) : "any", cn_tuf_role_name(role));
         goto out;
     }
     if ((err = cn_tuf_sign_envelope(&bytes, &len, signed_, &repo->keys.role[role], extra)) != 0)
@@ -620,8 +620,7 @@ static int recommit_published(cn_tuf_repo *repo)
     return err;
 }
 
-int cn_tuf_repo_renew(unsigned *renewed, cn_tuf_repo *repo,
-                      const int64_t margin[CN_TUF_ROLE_COUNT])
+int cn_tuf_repo_renew(unsigned *renewed, cn_tuf_repo *repo, const int64_t margin[CN_TUF_ROLE_COUNT])
 {
     unsigned done = 0;
     int err = 0;
@@ -667,8 +666,7 @@ int cn_tuf_repo_rotate_keys(cn_tuf_repo *repo, cn_tuf_role role, const cn_tuf_ro
     int err;
 
     if (!repo->have_keys || repo->keys.role[CN_TUF_ROOT].nkeys == 0)
-        return cn_error_set(CN_EINVAL,
-                            "repository opened without root keys: cannot rotate keys");
+        return cn_error_set(CN_EINVAL, "repository opened without root keys: cannot rotate keys");
     if ((int)role < 0 || (int)role >= CN_TUF_ROLE_COUNT)
         return cn_error_set(CN_EINVAL, "unknown role");
     if (new_keys && (err = check_role_keys(new_keys, cn_tuf_role_name(role), 1)) != 0)

@@ -27,11 +27,12 @@
 
 #define CN_CONFIG_MAX               (256 * 1024)
 #define CN_DEFAULT_TIMESTAMP_MARGIN (6 * 3600)
+#define CN_MAX_SYNC_INTERVAL        (7 * 86400)
+
 /* The timestamp lives a day (core/tuf.h) and serve re-signs it when less than
  * timestamp_margin is left: a margin near that day would re-sign it on every
  * check, so at least an hour must pass between re-signings. */
 #define CN_MAX_TIMESTAMP_MARGIN (CN_TUF_DAY - 3600)
-#define CN_MAX_SYNC_INTERVAL        (7 * 86400)
 
 static int put_entry(cn_buf *b, const char *key, const char *value)
 {

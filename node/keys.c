@@ -347,9 +347,10 @@ static int root_key_at_hand(const cn_node *node)
         found = -1;
     json_array_foreach(keys, i, entry)
     {
-        if (found != 0)
+        const char *keyid = json_string_value(json_object_get(entry, "keyid"));
+        if (found != 0 || keyid == NULL)
             break;
-        err = cn_node_key_file(file, node, json_string_value(json_object_get(entry, "keyid")));
+        err = cn_node_key_file(file, node, keyid);
         found = err == 0 ? 1 : err == CN_ENOTFOUND ? 0 : -1;
     }
     json_decref(keys);
@@ -401,7 +402,8 @@ void cn_node_renew_report(cn_node *node, const char *prefix, int64_t timestamp_m
                 cn_tuf_repo_version(node->tuf, CN_TUF_ROOT), when);
     }
     if (done & (1u << CN_TUF_TARGETS))
-        fprintf(stderr, "%sre-signed targets (version %" PRIu64 ") and snapshot (version %" PRIu64 ")\n",
+        fprintf(stderr,
+                "%sre-signed targets (version %" PRIu64 ") and snapshot (version %" PRIu64 ")\n",
                 prefix, cn_tuf_repo_version(node->tuf, CN_TUF_TARGETS),
                 cn_tuf_repo_version(node->tuf, CN_TUF_SNAPSHOT));
     if (done & (1u << CN_TUF_TIMESTAMP))
