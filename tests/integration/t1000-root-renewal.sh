@@ -88,8 +88,8 @@ test_expect_success 'day 300: publish renews the follower'"'"'s own root' '
 test_expect_success 'day 370: the existing follower syncs the renewed root and verifies' '
     test_stop_server lighthouse &&
     serve_at 370 "$L" "$PL" lighthouse &&
-    test "$(root_version "$L")" = 2 &&
     at 370 "$F" sync >out && cat out &&
+    test "$(root_version "$L")" = 2 &&
     cmp "$F/mirrors/$LID/tuf/2.root.json" "$L/public/tuf/2.root.json" &&
     serve_at 370 "$F" "$PF" follower &&
     at 370 "$F" verify --all &&
