@@ -31,6 +31,9 @@ at() { # DAYS HOME ARGS...
 # The library faketime preloads: a server runs with it directly, so that
 # test_stop_server's signal reaches citynode, not a faketime parent.
 LIBFAKETIME=$(faketime -m -f +0d /bin/sh -c 'echo "$LD_PRELOAD"')
+# A sanitizer build (CN_SANITIZE) refuses to run with a library preloaded
+# ahead of its runtime unless told that this is fine.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 serve_at() { # DAYS HOME PORT NAME: test_serve with the clock DAYS days ahead
     printf '#!/bin/sh\nLD_PRELOAD=%s FAKETIME=+%sd exec %s "$@"\n' \
         "'$LIBFAKETIME'" "$1" "'$CITYNODE'" >"$TRASH/cn-at-$1" &&
