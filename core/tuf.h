@@ -183,7 +183,9 @@ int cn_tuf_repo_init(cn_tuf_repo **out, const char *public_dir, const cn_tuf_key
 /* Open an existing repository: the newest N.root.json, timestamp.json and the
  * snapshot and targets it names. keys may be NULL (read-only: operations that
  * sign fail with CN_EINVAL); otherwise each role's keys must be authorized
- * for that role by the current root (CN_EVERIFY otherwise). */
+ * for that role by the current root (CN_EVERIFY otherwise). The root role
+ * may list no key (root keys kept offline): the repository then signs
+ * everything but a new root, and rotating or renewing fails with CN_EINVAL. */
 int cn_tuf_repo_open(cn_tuf_repo **out, const char *public_dir, const cn_tuf_keys *keys,
                      const cn_tuf_repo_options *opts);
 void cn_tuf_repo_free(cn_tuf_repo *repo);
@@ -215,6 +217,26 @@ int cn_tuf_repo_commit(cn_tuf_repo *repo);
  * *resigned (may be NULL) is set to 1 if anything was written, else 0. */
 int cn_tuf_repo_resign_expiring(int *resigned, cn_tuf_repo *repo, int64_t margin);
 
+/* For cn_tuf_repo_renew: a margin that leaves its role as it is. */
+#define CN_TUF_NEVER ((int64_t)-1)
+
+/* Renew what expires within margin[role] seconds (CN_TUF_NEVER: never), in
+ * this order:
+ *  1. root: tuf/(N+1).root.json with the same keys and thresholds and a new
+ *     expiry, signed by the current root keys, which are its own too, as
+ *     spec §5.3.4 asks. Its one atomic write is the commit point: before it
+ *     root N is in force, after it root N+1, and the other metadata verify
+ *     under either, so a crash anywhere leaves a consistent repository;
+ *  2. targets and snapshot: a commit of the published targets (pending
+ *     changes are kept for the caller's own commit), which writes a new
+ *     timestamp too; otherwise
+ *  3. the timestamp alone: a new version.
+ * *renewed (may be NULL) gets a bit (1u << role) per role written, also when
+ * a later step fails. Renewing the root needs the root keys (CN_EINVAL when
+ * the repository was opened without them). */
+int cn_tuf_repo_renew(unsigned *renewed, cn_tuf_repo *repo,
+                      const int64_t margin[CN_TUF_ROLE_COUNT]);
+
 /* Write tuf/(N+1).root.json in which `role` is given new_keys (public halves
  * are listed; threshold from new_keys), signed by the current root keys AND
  * (when role is root) by the new root keys, as spec §5.3.4 requires. The repo
@@ -225,6 +247,8 @@ int cn_tuf_repo_rotate_keys(cn_tuf_repo *repo, cn_tuf_role role, const cn_tuf_ro
 
 /* Current published (or, for targets, pending) state. */
 uint64_t cn_tuf_repo_version(const cn_tuf_repo *repo, cn_tuf_role role);
+/* The expiry of role's published metadata (0 if none). */
+time_t cn_tuf_repo_expires(const cn_tuf_repo *repo, cn_tuf_role role);
 size_t cn_tuf_repo_target_count(const cn_tuf_repo *repo);
 /* The i-th target in path order (borrowed until the repo changes or is freed). */
 const cn_tuf_target_info *cn_tuf_repo_target_at(const cn_tuf_repo *repo, size_t i);

@@ -113,9 +113,10 @@ static int write_md(cn_tuf_metadata **out, cn_tuf_repo *repo, json_t *signed_, c
     int err;
 
     *out = NULL;
-    if (!repo->have_keys) {
-        err = cn_error_set(CN_EINVAL, "repository opened without keys: cannot sign %s",
-                           cn_tuf_role_name(role));
+    if (!repo->have_keys || repo->keys.role[role].nkeys == 0) {
+        err =
+            cn_error_set(CN_EINVAL, "repository opened without %s keys: cannot sign %s",
+                         repo->have_keys ? cn_tuf_role_name(role) : "any", cn_tuf_role_name(role));
         goto out;
     }
     if ((err = cn_tuf_sign_envelope(&bytes, &len, signed_, &repo->keys.role[role], extra)) != 0)
@@ -317,10 +318,14 @@ static int repo_alloc(cn_tuf_repo **out, const char *public_dir, const cn_tuf_ke
     if (opts != NULL && opts->version != CN_TUF_REPO_OPTIONS_VERSION)
         return cn_error_set(CN_EINVAL, "cn_tuf_repo_options version %u not supported",
                             opts->version);
-    for (i = 0; keys != NULL && i < CN_TUF_ROLE_COUNT; i++)
+    for (i = 0; keys != NULL && i < CN_TUF_ROLE_COUNT; i++) {
+        /* An open repository may do without its root keys (kept offline). */
+        if (i == CN_TUF_ROOT && !need_private && keys->role[i].nkeys == 0)
+            continue;
         if ((err = check_role_keys(&keys->role[i], cn_tuf_role_name((cn_tuf_role)i),
                                    need_private)) != 0)
             return err;
+    }
     if ((repo = calloc(1, sizeof(*repo))) == NULL || (repo->dir = strdup(public_dir)) == NULL ||
         (repo->pending = json_object()) == NULL) {
         cn_tuf_repo_free(repo);
@@ -576,36 +581,80 @@ int cn_tuf_repo_remove_target(cn_tuf_repo *repo, const char *target_path)
     return reindex(repo);
 }
 
-int cn_tuf_repo_resign_expiring(int *resigned, cn_tuf_repo *repo, int64_t margin)
+/* Is role's published metadata due: it expires within margin (not CN_TUF_NEVER)? */
+static int is_due(const cn_tuf_repo *repo, cn_tuf_role role, int64_t margin)
 {
-    time_t limit = repo_now(repo) + (time_t)margin;
+    return margin != CN_TUF_NEVER && repo->md[role]->expires <= repo_now(repo) + (time_t)margin;
+}
+
+/* Root N+1: the same keys and thresholds, a new expiry, signed by the
+ * current root keys. Its one atomic write is the commit point. */
+static int renew_root(cn_tuf_repo *repo)
+{
+    const cn_tuf_metadata *old = repo->md[CN_TUF_ROOT];
+    cn_tuf_metadata *root = NULL;
+    json_t *rs = NULL;
     int err;
 
-    if (resigned)
-        *resigned = 0;
-    if (repo->md[CN_TUF_TARGETS]->expires <= limit || repo->md[CN_TUF_SNAPSHOT]->expires <= limit) {
-        /* A commit re-signs the published targets, not pending changes. */
-        json_t *saved = repo->pending;
-        repo->pending =
-            json_deep_copy(json_object_get(repo->md[CN_TUF_TARGETS]->signed_, "targets"));
-        if (repo->pending == NULL) {
-            repo->pending = saved;
-            return cn_error_set(CN_ENOMEM, "out of memory");
-        }
-        err = cn_tuf_repo_commit(repo);
-        json_decref(repo->pending);
+    if ((err = build_root(&rs, repo, old->version + 1, old, CN_TUF_ROOT, NULL)) == 0 &&
+        (err = write_md(&root, repo, rs, CN_TUF_ROOT, NULL)) == 0)
+        replace_md(repo, CN_TUF_ROOT, root);
+    json_decref(rs);
+    return err;
+}
+
+/* A commit of the published targets, not of pending changes. */
+static int recommit_published(cn_tuf_repo *repo)
+{
+    json_t *saved = repo->pending;
+    int err;
+
+    repo->pending = json_deep_copy(json_object_get(repo->md[CN_TUF_TARGETS]->signed_, "targets"));
+    if (repo->pending == NULL) {
         repo->pending = saved;
-        if (err != 0)
-            return err;
-    } else if (repo->md[CN_TUF_TIMESTAMP]->expires <= limit) {
-        if ((err = write_timestamp(repo, repo->md[CN_TUF_SNAPSHOT])) != 0)
-            return err;
-    } else {
-        return 0;
+        return cn_error_set(CN_ENOMEM, "out of memory");
     }
+    err = cn_tuf_repo_commit(repo);
+    json_decref(repo->pending);
+    repo->pending = saved;
+    return err;
+}
+
+int cn_tuf_repo_renew(unsigned *renewed, cn_tuf_repo *repo, const int64_t margin[CN_TUF_ROLE_COUNT])
+{
+    unsigned done = 0;
+    int err = 0;
+
+    if (renewed)
+        *renewed = 0;
+    if (is_due(repo, CN_TUF_ROOT, margin[CN_TUF_ROOT])) {
+        if ((err = renew_root(repo)) != 0)
+            return cn_error_wrap(err, "cannot renew the root (version %" PRIu64 ")",
+                                 repo->md[CN_TUF_ROOT]->version);
+        done |= 1u << CN_TUF_ROOT;
+    }
+    if (is_due(repo, CN_TUF_TARGETS, margin[CN_TUF_TARGETS]) ||
+        is_due(repo, CN_TUF_SNAPSHOT, margin[CN_TUF_SNAPSHOT])) {
+        if ((err = recommit_published(repo)) == 0)
+            done |= 1u << CN_TUF_TARGETS | 1u << CN_TUF_SNAPSHOT | 1u << CN_TUF_TIMESTAMP;
+    } else if (is_due(repo, CN_TUF_TIMESTAMP, margin[CN_TUF_TIMESTAMP])) {
+        if ((err = write_timestamp(repo, repo->md[CN_TUF_SNAPSHOT])) == 0)
+            done |= 1u << CN_TUF_TIMESTAMP;
+    }
+    if (renewed)
+        *renewed = done;
+    return err;
+}
+
+int cn_tuf_repo_resign_expiring(int *resigned, cn_tuf_repo *repo, int64_t margin)
+{
+    const int64_t margins[CN_TUF_ROLE_COUNT] = {CN_TUF_NEVER, margin, margin, margin};
+    unsigned done = 0;
+    int err = cn_tuf_repo_renew(&done, repo, margins);
+
     if (resigned)
-        *resigned = 1;
-    return 0;
+        *resigned = done != 0;
+    return err;
 }
 
 int cn_tuf_repo_rotate_keys(cn_tuf_repo *repo, cn_tuf_role role, const cn_tuf_role_keys *new_keys)
@@ -616,8 +665,8 @@ int cn_tuf_repo_rotate_keys(cn_tuf_repo *repo, cn_tuf_role role, const cn_tuf_ro
     json_t *rs = NULL;
     int err;
 
-    if (!repo->have_keys)
-        return cn_error_set(CN_EINVAL, "repository opened without keys: cannot rotate keys");
+    if (!repo->have_keys || repo->keys.role[CN_TUF_ROOT].nkeys == 0)
+        return cn_error_set(CN_EINVAL, "repository opened without root keys: cannot rotate keys");
     if ((int)role < 0 || (int)role >= CN_TUF_ROLE_COUNT)
         return cn_error_set(CN_EINVAL, "unknown role");
     if (new_keys && (err = check_role_keys(new_keys, cn_tuf_role_name(role), 1)) != 0)
@@ -638,6 +687,13 @@ int cn_tuf_repo_rotate_keys(cn_tuf_repo *repo, cn_tuf_role role, const cn_tuf_ro
 out:
     json_decref(rs);
     return err;
+}
+
+time_t cn_tuf_repo_expires(const cn_tuf_repo *repo, cn_tuf_role role)
+{
+    if ((int)role < 0 || (int)role >= CN_TUF_ROLE_COUNT || repo->md[role] == NULL)
+        return 0;
+    return repo->md[role]->expires;
 }
 
 uint64_t cn_tuf_repo_version(const cn_tuf_repo *repo, cn_tuf_role role)

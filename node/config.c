@@ -29,6 +29,11 @@
 #define CN_DEFAULT_TIMESTAMP_MARGIN (6 * 3600)
 #define CN_MAX_SYNC_INTERVAL        (7 * 86400)
 
+/* The timestamp lives a day (core/tuf.h) and serve re-signs it when less than
+ * timestamp_margin is left: a margin near that day would re-sign it on every
+ * check, so at least an hour must pass between re-signings. */
+#define CN_MAX_TIMESTAMP_MARGIN (CN_TUF_DAY - 3600)
+
 static int put_entry(cn_buf *b, const char *key, const char *value)
 {
     json_t *s;
@@ -185,9 +190,13 @@ static int set_field(cn_config *cfg, const char *key, const char *value, const c
         long long v;
         errno = 0;
         v = strtoll(value, &end, 10);
-        if (errno || *end || v < 60 || v > 30LL * 86400)
-            return cn_error_set(
-                CN_EINVAL, "%s:%zu: timestamp_margin: must be seconds (60..2592000)", path, line);
+        if (errno || *end || end == value || v < 60 || v > CN_MAX_TIMESTAMP_MARGIN)
+            return cn_error_set(CN_EINVAL,
+                                "%s:%zu: timestamp_margin: must be seconds (60..%lld): serve "
+                                "re-signs the timestamp when less than this is left of its "
+                                "%lld s, so a margin near that would re-sign it over and over",
+                                path, line, (long long)CN_MAX_TIMESTAMP_MARGIN,
+                                (long long)CN_TUF_DAY);
         cfg->timestamp_margin = v;
         return 0;
     } else if (strcmp(key, "sync_interval") == 0) {

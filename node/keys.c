@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Is key one of the keys root authorizes for role? */
 static int root_authorizes(int *yes, const cn_tuf_metadata *root, cn_tuf_role role,
@@ -104,6 +105,8 @@ int cn_node_keys_load(cn_node *n, unsigned *finishing)
                     *finishing |= 1u << r;
             }
         }
+        if (n->role_key[r] == NULL && r == CN_TUF_ROOT)
+            continue; /* kept offline: everything but a new root can be signed */
         if (n->role_key[r] == NULL) {
             err = cn_error_set(
                 CN_EVERIFY, "no key in %s is authorized for the %s role by root version %" PRIu64,
@@ -203,6 +206,11 @@ int cn_node_rotate_key(cn_node *node, cn_tuf_role role)
 
     if ((int)role < 0 || (int)role >= CN_TUF_ROLE_COUNT || node->role_key[role] == NULL)
         return cn_error_set(CN_EINVAL, "the node is not open for writing");
+    if (node->role_key[CN_TUF_ROOT] == NULL)
+        return cn_error_set(CN_EVERIFY,
+                            "no key in %s is authorized for the root role, which signs a "
+                            "rotation: put the root key back as %s/root.key",
+                            node->home->keys_dir, node->home->keys_dir);
     snprintf(name, sizeof(name), "%s.key.new", cn_tuf_role_name(role));
     if ((err = key_path(&path, node, name)) != 0)
         return err;
@@ -312,4 +320,101 @@ int cn_node_is_role_key(const cn_node *node, cn_tuf_role role,
                         const unsigned char pub[CN_ED25519_PUB_LEN])
 {
     return cn_verify_chain_has_key(node->home->public_dir, role, pub) == 1;
+}
+
+int cn_node_renew(unsigned *renewed, cn_node *node, int64_t timestamp_margin)
+{
+    int64_t margin[CN_TUF_ROLE_COUNT] = {CN_NODE_RENEW_MARGIN, CN_NODE_RENEW_MARGIN,
+                                         CN_NODE_RENEW_MARGIN, timestamp_margin};
+
+    if (node->role_key[CN_TUF_ROOT] == NULL)
+        margin[CN_TUF_ROOT] = CN_TUF_NEVER; /* kept offline: cn_node_warn_root_expiry says so */
+    return cn_tuf_repo_renew(renewed, node->tuf, margin);
+}
+
+/* Is a key of the current root in keys/? 1 yes, 0 no (kept offline), -1
+ * cannot tell (the key files are not readable here). */
+static int root_key_at_hand(const cn_node *node)
+{
+    json_t *keys = NULL, *entry;
+    char file[32];
+    size_t i;
+    int found = 0, err;
+
+    if (node->key != NULL) /* open for writing: cn_node_keys_load looked */
+        return node->role_key[CN_TUF_ROOT] != NULL;
+    if ((err = cn_node_role_keys(&keys, node, CN_TUF_ROOT)) != 0)
+        found = -1;
+    json_array_foreach(keys, i, entry)
+    {
+        const char *keyid = json_string_value(json_object_get(entry, "keyid"));
+        if (found != 0 || keyid == NULL)
+            break;
+        err = cn_node_key_file(file, node, keyid);
+        found = err == 0 ? 1 : err == CN_ENOTFOUND ? 0 : -1;
+    }
+    json_decref(keys);
+    cn_error_clear();
+    return found;
+}
+
+int cn_node_warn_root_expiry(const cn_node *node, const char *prefix, time_t now)
+{
+    time_t expires = cn_tuf_repo_expires(node->tuf, CN_TUF_ROOT);
+    int at_hand;
+    char when[21], span[80];
+
+    if (expires - now > (time_t)CN_NODE_ROOT_WARN_DAYS * CN_TUF_DAY)
+        return 0;
+    at_hand = root_key_at_hand(node);
+    cn_tuf_time_format(when, expires);
+    if (expires > now)
+        snprintf(span, sizeof(span), "expires on %s (in %lld days)", when,
+                 (long long)((expires - now) / CN_TUF_DAY));
+    else
+        snprintf(span, sizeof(span), "expired on %s", when);
+    fprintf(stderr,
+            "%swarning: this node's root (version %" PRIu64 ") %s; from then on its followers "
+            "refuse the node (their sync exits 3). %s\n",
+            prefix, cn_tuf_repo_version(node->tuf, CN_TUF_ROOT), span,
+            at_hand == 0 ? "The root key is not in keys/ (kept offline?): put it back as "
+                           "keys/root.key and run 'citynode publish' or 'citynode serve', "
+                           "which renew the root."
+            : at_hand == 1 && node->key != NULL
+                ? "Renewing it failed (see above); 'citynode publish' and 'citynode serve' "
+                  "try again."
+                : "'citynode publish' and 'citynode serve' renew it with the root key in "
+                  "keys/ (keys/root.key once root was rotated).");
+    return 1;
+}
+
+void cn_node_renew_report(cn_node *node, const char *prefix, int64_t timestamp_margin,
+                          time_t *warned)
+{
+    unsigned done = 0;
+    time_t now = time(NULL);
+    char when[21];
+    int err = cn_node_renew(&done, node, timestamp_margin);
+
+    if (done & (1u << CN_TUF_ROOT)) {
+        cn_tuf_time_format(when, cn_tuf_repo_expires(node->tuf, CN_TUF_ROOT));
+        fprintf(stderr, "%srenewed root (version %" PRIu64 ", expires %s)\n", prefix,
+                cn_tuf_repo_version(node->tuf, CN_TUF_ROOT), when);
+    }
+    if (done & (1u << CN_TUF_TARGETS))
+        fprintf(stderr,
+                "%sre-signed targets (version %" PRIu64 ") and snapshot (version %" PRIu64 ")\n",
+                prefix, cn_tuf_repo_version(node->tuf, CN_TUF_TARGETS),
+                cn_tuf_repo_version(node->tuf, CN_TUF_SNAPSHOT));
+    if (done & (1u << CN_TUF_TIMESTAMP))
+        fprintf(stderr, "%sre-signed timestamp (version %" PRIu64 ")\n", prefix,
+                cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP));
+    if (err != 0) {
+        fprintf(stderr, "%scannot re-sign: %s\n", prefix, cn_error_message());
+        cn_error_clear();
+    }
+    if (warned && *warned != 0 && now - *warned < CN_TUF_DAY)
+        return;
+    if (cn_node_warn_root_expiry(node, prefix, now) && warned)
+        *warned = now;
 }

@@ -19,7 +19,8 @@
 typedef struct {
     cn_home *home;
     cn_key *key;                               /* the targets key (signs tags); NULL read-only */
-    cn_key *role_key[CN_TUF_ROLE_COUNT];       /* each role's private key (owned); NULL read-only */
+    cn_key *role_key[CN_TUF_ROLE_COUNT];       /* each role's private key (owned); NULL read-only
+                                                  and for a root key kept offline */
     char role_key_file[CN_TUF_ROLE_COUNT][32]; /* its file under keys/, e.g. "node.key" */
     cn_tuf_keys keys;                          /* role_key[] as the TUF repository borrows them */
     cn_tuf_repo *tuf;
@@ -33,7 +34,8 @@ enum {
 /* Open the initialised node at home_dir (see cn_home_resolve). With
  * CN_NODE_WRITE, each role's key is the first of keys/<role>.key.new (an
  * interrupted rotation, see keys.h), keys/<role>.key and keys/node.key that
- * the newest root authorizes for the role; CN_EVERIFY if none is. */
+ * the newest root authorizes for the role; CN_EVERIFY if none is, but for
+ * the root, whose key may be kept offline (role_key[CN_TUF_ROOT] NULL). */
 int cn_node_open(cn_node **out, const char *home_dir, int flags);
 void cn_node_free(cn_node *node);
 

@@ -24,6 +24,7 @@
 #include "node/config.h"
 #include "node/federation/search_index.h"
 #include "node/item.h"
+#include "node/keys.h"
 #include "node/node.h"
 #include "node/federation/follow.h"
 #include "schemas/manifest.h"
@@ -383,6 +384,8 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
         (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
     err = publish(node, argv[optind], version);
+    if (err == 0) /* a root due for renewal, before the peers are hinted */
+        cn_node_renew_report(node, "", CN_TUF_NEVER, NULL);
     if (err == 0 && cn_node_index_self(node) != 0) {
         fprintf(stderr, "warning: published, but not indexed for search: %s\n", cn_error_message());
         cn_error_clear();

@@ -4,7 +4,9 @@
  * Serves the node (node/http/server.h) and keeps it fresh:
  *
  *  - the timestamp has a short expiry (1 day), so the main thread re-signs
- *    it before it expires;
+ *    it before it expires, and renews root, targets and snapshot a quarter
+ *    of their year ahead (node/keys.h), or warns when the root key is
+ *    offline;
  *  - a sync thread runs a sync round over all followed peers every
  *    sync_interval seconds (config.yml), and a round of just the hinted peers
  *    about a second after a followed peer's hint (POST /inbox) says it has a
@@ -18,6 +20,7 @@
 #include "core/file.h"
 #include "node/cmd/commands.h"
 #include "node/config.h"
+#include "node/keys.h"
 #include "node/node.h"
 #include "node/http/server.h"
 #include "node/federation/follow.h"
@@ -309,23 +312,22 @@ static void syncer_free(syncer *s)
     pthread_mutex_destroy(&s->lock);
 }
 
-/* Re-sign what expires within margin. A busy lock (publish running) is not an
- * error: the next round tries again. */
-static void resign_round(const char *home, int64_t margin)
+/* Renew what is due: the timestamp within margin, root, targets and
+ * snapshot a quarter of their lifetime ahead (node/keys.h); warn, at most
+ * once a day (*warned), when the root expires soon and cannot be renewed. A
+ * busy lock (publish running) is not an error: the next round tries again. */
+static void resign_round(const char *home, int64_t margin, time_t *warned)
 {
     cn_node *node = NULL;
-    int resigned = 0, err;
+    int err;
 
     err = cn_node_open(&node, home, CN_NODE_WRITE);
     if (err == CN_ELOCKED)
         return;
-    if (err == 0)
-        err = cn_tuf_repo_resign_expiring(&resigned, node->tuf, margin);
     if (err != 0)
-        fprintf(stderr, "citynode serve: cannot re-sign the timestamp: %s\n", cn_error_message());
-    else if (resigned)
-        fprintf(stderr, "citynode serve: re-signed timestamp (version %llu)\n",
-                (unsigned long long)cn_tuf_repo_version(node->tuf, CN_TUF_TIMESTAMP));
+        fprintf(stderr, "citynode serve: cannot re-sign: %s\n", cn_error_message());
+    else
+        cn_node_renew_report(node, "citynode serve: ", margin, warned);
     cn_node_free(node);
 }
 
@@ -354,7 +356,7 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     struct sigaction sa;
     const char *listen = NULL;
     char *home = NULL, host[256];
-    time_t next_check = 0;
+    time_t next_check = 0, warned = 0;
     int c, err, have_syncer = 0;
 
     optind = 0;
@@ -403,7 +405,7 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
 
-    resign_round(home, cfg->timestamp_margin);
+    resign_round(home, cfg->timestamp_margin, &warned);
     if ((err = cn_server_start(&srv, &so)) != 0)
         goto out;
     sync.running = 1;
@@ -419,7 +421,7 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     while (!stop_requested) {
         sleep(1);
         if (time(NULL) >= next_check) {
-            resign_round(home, cfg->timestamp_margin);
+            resign_round(home, cfg->timestamp_margin, &warned);
             next_check = time(NULL) + CN_RESIGN_CHECK_S;
         }
     }

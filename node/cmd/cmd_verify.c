@@ -13,6 +13,7 @@
  *     commit the signed metadata names;
  *  6. every mirror of a peer (cn_mirror_verify): its metadata chain from the
  *     pinned root, its target files, its mirrored repositories' tags.
+ * It warns when the node's own root expires within 30 days (node/keys.h).
  */
 #include "core/error.h"
 #include "core/file.h"
@@ -21,6 +22,7 @@
 #include "core/json.h"
 #include "node/cmd/commands.h"
 #include "node/config.h"
+#include "node/keys.h"
 #include "node/node.h"
 #include "node/profile.h"
 #include "node/verify.h"
@@ -193,6 +195,7 @@ int cn_cmd_verify(const char *home_flag, int argc, char **argv)
         err = as_verify_failure(err);
         goto out;
     }
+    cn_node_warn_root_expiry(node, "", time(NULL));
     if (argc == 2 && strcmp(argv[1], "--all") != 0 &&
         (err = cn_node_parse_ref(&item, &version, node, argv[1])) != 0)
         goto out;

@@ -594,6 +594,65 @@ static void test_expired_timestamp(void **state)
     cn_tuf_client_free(c);
 }
 
+/* Renewal: root N+1 with the same keys, a client holding root 1 walks to it
+ * after root 1 expired; targets and snapshot on their own margin; a root
+ * whose keys are offline is not renewed but everything else is. */
+static void test_renew(void **state)
+{
+    fixture *f = *state;
+    const int64_t quarter = CN_TUF_YEAR / 4;
+    const int64_t margins[CN_TUF_ROLE_COUNT] = {quarter, quarter, quarter, 3600};
+    cn_tuf_keys offline = f->keys;
+    cn_tuf_client *c = NULL;
+    cn_tuf_repo *r = NULL;
+    unsigned renewed = 99;
+    json_t *a, *b;
+
+    /* Nothing due a day later. */
+    cn_tuf_repo_set_now(f->repo, f->now + 60);
+    assert_int_equal(cn_tuf_repo_renew(&renewed, f->repo, margins), 0);
+    assert_int_equal(renewed, 0);
+    /* 300 days later: root, targets and snapshot (and so the timestamp). */
+    cn_tuf_repo_set_now(f->repo, f->now + 300 * CN_TUF_DAY);
+    assert_int_equal(cn_tuf_repo_renew(&renewed, f->repo, margins), 0);
+    assert_int_equal(renewed, 0xfu);
+    assert_int_equal(cn_tuf_repo_version(f->repo, CN_TUF_ROOT), 2);
+    assert_int_equal(cn_tuf_repo_expires(f->repo, CN_TUF_ROOT),
+                     f->now + 300 * CN_TUF_DAY + CN_TUF_YEAR);
+    a = signed_of(f, "tuf/1.root.json");
+    b = signed_of(f, "tuf/2.root.json");
+    assert_true(json_equal(json_object_get(a, "keys"), json_object_get(b, "keys")));
+    assert_true(json_equal(json_object_get(a, "roles"), json_object_get(b, "roles")));
+    json_decref(a);
+    json_decref(b);
+    assert_int_equal(cn_tuf_repo_renew(&renewed, f->repo, margins), 0);
+    assert_int_equal(renewed, 0);
+    /* Past root 1's expiry only the timestamp is due, and a client pinning
+     * root 1 walks to root 2. */
+    cn_tuf_repo_set_now(f->repo, f->now + 370 * CN_TUF_DAY);
+    assert_int_equal(cn_tuf_repo_renew(&renewed, f->repo, margins), 0);
+    assert_int_equal(renewed, 1u << CN_TUF_TIMESTAMP);
+    assert_int_equal(client_refresh(&c, f, f->now + 370 * CN_TUF_DAY), 0);
+    assert_int_equal(cn_tuf_client_version(c, CN_TUF_ROOT), 2);
+    cn_tuf_client_free(c);
+
+    /* Root keys offline: the repository opens and re-signs the rest. */
+    offline.role[CN_TUF_ROOT].nkeys = 0;
+    assert_int_equal(cn_tuf_repo_open(&r, f->dir, &offline, NULL), 0);
+    cn_tuf_repo_set_now(r, f->now + 600 * CN_TUF_DAY);
+    assert_int_equal(cn_tuf_repo_renew(&renewed, r, margins), CN_EINVAL);
+    assert_non_null(strstr(cn_error_message(), "cannot renew the root (version 2)"));
+    assert_int_equal(renewed, 0);
+    {
+        const int64_t but_root[CN_TUF_ROLE_COUNT] = {CN_TUF_NEVER, quarter, quarter, 3600};
+        assert_int_equal(cn_tuf_repo_renew(&renewed, r, but_root), 0);
+        assert_int_equal(renewed, 0xeu);
+    }
+    assert_int_equal(cn_tuf_repo_version(r, CN_TUF_ROOT), 2);
+    assert_int_equal(cn_tuf_repo_rotate_keys(r, CN_TUF_TIMESTAMP, NULL), CN_EINVAL);
+    cn_tuf_repo_free(r);
+}
+
 static void test_tampered_target(void **state)
 {
     fixture *f = *state;
@@ -769,6 +828,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_targets_in_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trusted_state_from_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_timestamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_target, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mix_and_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_rotation, setup, teardown),
