@@ -253,6 +253,7 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
     if ((err = cn_inbox_init(srv)) != 0)
         goto fail;
     srv->on_hint = opts->on_hint;
+    srv->is_peer = opts->is_peer;
     srv->hint_ctx = opts->hint_ctx;
     srv->mirrors_dir = dup_or_null(opts->mirrors_dir, &err);
     srv->repos_dir = dup_or_null(opts->repos_dir, &err);

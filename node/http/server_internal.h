@@ -18,6 +18,7 @@
 #define CN_SERVE_MAX_PATH 1024
 #define CN_NODE_ID_LEN    64
 #define CN_INBOX_ADDRS    512 /* client addresses tracked at once */
+#define CN_INBOX_PEERS    256 /* followed peers tracked at once */
 
 typedef struct {
     unsigned char addr[16];
@@ -25,6 +26,12 @@ typedef struct {
     int64_t start;
     unsigned count;
 } rate_slot;
+
+typedef struct {
+    char id[CN_NODE_ID_LEN + 1]; /* "": slot unused */
+    int64_t start;
+    unsigned count;
+} peer_slot;
 
 struct cn_server {
     struct MHD_Daemon *daemon;
@@ -39,12 +46,14 @@ struct cn_server {
     pthread_key_t reg_key; /* each server thread's registry handle */
     int reg_key_ok;
     cn_server_hint_fn on_hint;
+    cn_server_peer_fn is_peer;
     void *hint_ctx;
     pthread_mutex_t rate_lock;
     int rate_lock_ok;
     int64_t global_start;
     unsigned global_count;
     rate_slot slots[CN_INBOX_ADDRS];
+    peer_slot peer_slots[CN_INBOX_PEERS];
 };
 
 /* ---- responses.c ---- */
