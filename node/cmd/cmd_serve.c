@@ -400,6 +400,7 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     so.public_dir = h->public_dir;
     so.mirrors_dir = h->mirrors_dir;
     so.repos_dir = h->repos_dir;
+    so.tmp_dir = h->tmp_dir;
     so.node_id = h->node_id;
     so.node_name = cfg->name;
     so.state_db = sync.db_path;

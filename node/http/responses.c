@@ -129,7 +129,8 @@ static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *
 }
 
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
-                              const char *ctype, int immutable, const char *filename)
+                              const char *ctype, int immutable, const char *filename,
+                              const char *etag_of)
 {
     struct MHD_Response *r;
     struct stat st;
@@ -149,8 +150,11 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
     }
     /* Files are replaced by rename, never rewritten in place, so inode, size
      * and mtime together identify one version of a file's bytes. */
-    snprintf(etag, sizeof(etag), "\"%jx-%jx-%jx.%lx\"", (uintmax_t)st.st_ino, (uintmax_t)st.st_size,
-             (uintmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    if (etag_of != NULL)
+        snprintf(etag, sizeof(etag), "%s", etag_of);
+    else
+        snprintf(etag, sizeof(etag), "\"%jx-%jx-%jx.%lx\"", (uintmax_t)st.st_ino,
+                 (uintmax_t)st.st_size, (uintmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
     gmtime_r(&st.st_mtim.tv_sec, &tm);
     strftime(lastmod, sizeof(lastmod), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
@@ -217,7 +221,7 @@ enum MHD_Result cn_serve_below(struct MHD_Connection *c, const char *dir, const 
 
     if (dir == NULL || (dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    ret = cn_serve_file(c, dir_fd, rel, ctype, immutable, NULL);
+    ret = cn_serve_file(c, dir_fd, rel, ctype, immutable, NULL, NULL);
     close(dir_fd);
     return ret;
 }

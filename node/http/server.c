@@ -238,6 +238,7 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
     if (srv == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     srv->root_fd = -1;
+    srv->zip_dir_fd = -1;
     memset(&ss, 0, sizeof(ss));
     if (inet_pton(AF_INET, opts->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
         ((struct sockaddr_in *)&ss)->sin_family = AF_INET;

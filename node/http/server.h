@@ -54,6 +54,9 @@ typedef struct {
     const char *public_dir;
     const char *mirrors_dir; /* NULL: /mirrors/ answers 404 */
     const char *repos_dir;   /* NULL: /git/ answers 404 */
+    const char *tmp_dir;     /* the node's tmp/: files.zip archives are built and kept
+                                in tmp/zip/ (emptied at start); NULL: files.zip
+                                answers 404 */
     const char *host;        /* numeric IPv4 or IPv6 address to bind */
     unsigned short port;     /* 0: an ephemeral port */
     unsigned threads;        /* worker threads; 0 for the default */
