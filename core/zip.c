@@ -130,7 +130,8 @@ static int emit(cn_zip *zip, const void *data, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return cn_error_set(CN_ERROR, "cannot write the zip: %s", w < 0 ? strerror(errno) : "no space written");
+            return cn_error_set(CN_ERROR, "cannot write the zip: %s",
+                                w < 0 ? strerror(errno) : "no space written");
         p += w;
         n -= (size_t)w;
         zip->written += (size_t)w;
@@ -209,9 +210,8 @@ int cn_zip_add(cn_zip *zip, const char *name, const void *data, size_t len, unsi
         (err = put_le16(&local, FLAG_UTF8)) || (err = put_le16(&local, method)) ||
         (err = put_le16(&local, zip->dos_time)) || (err = put_le16(&local, zip->dos_date)) ||
         (err = put_le32(&local, crc)) || (err = put_le32(&local, (uint32_t)packed_len)) ||
-        (err = put_le32(&local, (uint32_t)len)) ||
-        (err = put_le16(&local, (unsigned)name_len)) || (err = put_le16(&local, 0)) ||
-        (err = cn_buf_put(&local, name, name_len)))
+        (err = put_le32(&local, (uint32_t)len)) || (err = put_le16(&local, (unsigned)name_len)) ||
+        (err = put_le16(&local, 0)) || (err = cn_buf_put(&local, name, name_len)))
         goto out;
     if ((err = put_le32(&zip->central, SIG_CENTRAL)) ||
         (err = put_le16(&zip->central, VERSION_MADE)) ||
@@ -248,8 +248,8 @@ static int put_directory(cn_zip *zip)
     cn_buf end = CN_BUF_INIT;
     int err;
 
-    if ((err = put_le32(&end, SIG_END)) || (err = put_le16(&end, 0)) ||
-        (err = put_le16(&end, 0)) || (err = put_le16(&end, (unsigned)zip->entries)) ||
+    if ((err = put_le32(&end, SIG_END)) || (err = put_le16(&end, 0)) || (err = put_le16(&end, 0)) ||
+        (err = put_le16(&end, (unsigned)zip->entries)) ||
         (err = put_le16(&end, (unsigned)zip->entries)) ||
         (err = put_le32(&end, (uint32_t)cd_size)) || (err = put_le32(&end, (uint32_t)cd_offset)) ||
         (err = put_le16(&end, 0)) || (err = emit(zip, zip->central.data, zip->central.len)) ||

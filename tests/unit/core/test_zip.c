@@ -124,11 +124,23 @@ static void entries_read_back(void **state)
 
 static void unsafe_names_are_refused(void **state)
 {
-    static const char *const bad[] = {
-        "",          "/etc/passwd",  "../x",     "a/../b",   "a//b",        "a/./b",
-        "a/",        ".",            "..",       "a\\b",     "a\tb",       ".git/config",
-        ".GIT/hooks/post-checkout",  "a/.Git/x", ".git",     "src/.gIt.. /config",
-        ".git /x"};
+    static const char *const bad[] = {"",
+                                      "/etc/passwd",
+                                      "../x",
+                                      "a/../b",
+                                      "a//b",
+                                      "a/./b",
+                                      "a/",
+                                      ".",
+                                      "..",
+                                      "a\\b",
+                                      "a\tb",
+                                      ".git/config",
+                                      ".GIT/hooks/post-checkout",
+                                      "a/.Git/x",
+                                      ".git",
+                                      "src/.gIt.. /config",
+                                      ".git /x"};
     cn_zip *zip = NULL;
     unsigned char *out = NULL;
     size_t len;
