@@ -34,8 +34,17 @@ typedef struct {
     unsigned count;
 } peer_slot;
 
+struct cn_conn;
+
 struct cn_server {
     struct MHD_Daemon *daemon;
+    pthread_mutex_t conn_lock; /* guards conns, nconns, sweep_stop */
+    pthread_cond_t sweep_wake;
+    int conn_lock_ok;
+    struct cn_conn *conns; /* open connections (server.c) */
+    unsigned nconns;
+    pthread_t sweeper;
+    int sweeper_ok, sweep_stop;
     char *index_html; /* the fallback page when no web page is built in */
     size_t index_len;
     int root_fd; /* public_dir, opened once; files are opened relative to it */
@@ -46,7 +55,7 @@ struct cn_server {
     char *base_url;        /* the node's public URL, for exports; may be NULL */
     pthread_key_t reg_key; /* each server thread's registry handle */
     int reg_key_ok;
-    char *zip_dir;   /* where files.zip archives are built and kept; NULL: none */
+    char *zip_dir; /* where files.zip archives are built and kept; NULL: none */
     int zip_dir_fd;
     pthread_mutex_t zip_lock; /* guards zip_building */
     int zip_lock_ok;
