@@ -1,12 +1,16 @@
 /*
- * zip.c - an in-memory ZIP writer with zlib's raw deflate (zip.h).
+ * zip.c - a ZIP writer with zlib's raw deflate (zip.h), into memory or, as
+ * it grows, into a file.
  */
 #include "core/zip.h"
 #include "core/error.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define SIG_LOCAL      0x04034b50u
@@ -19,8 +23,10 @@
 #define VERSION_MADE   ((3u << 8) | 20u) /* Unix, 2.0 */
 
 struct cn_zip {
-    cn_buf data;    /* local headers and file data */
+    cn_buf data;    /* local headers and file data (in memory) */
     cn_buf central; /* central directory records */
+    int fd;         /* -1: the archive is kept in data */
+    size_t written; /* bytes written to fd so far */
     size_t entries;
     uint16_t dos_time, dos_date;
 };
@@ -40,12 +46,18 @@ static int put_le32(cn_buf *b, uint32_t v)
 
 int cn_zip_new(cn_zip **out, time_t mtime)
 {
+    return cn_zip_new_fd(out, mtime, -1);
+}
+
+int cn_zip_new_fd(cn_zip **out, time_t mtime, int fd)
+{
     cn_zip *zip = calloc(1, sizeof(*zip));
     struct tm tm;
 
     *out = NULL;
     if (zip == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
+    zip->fd = fd;
     /* MS-DOS time: local time by convention; UTC here, so the archive does
      * not depend on the server's time zone. Years before 1980 do not fit. */
     if (gmtime_r(&mtime, &tm) == NULL || tm.tm_year < 80) {
@@ -68,7 +80,21 @@ void cn_zip_free(cn_zip *zip)
     free(zip);
 }
 
-static int check_name(const char *name)
+/* 1 if the path component p (n bytes) is ".git" in any case, also with the
+ * trailing dots and spaces Windows drops: unpacked, it would become a
+ * repository's control directory. */
+static int is_dot_git(const char *p, size_t n)
+{
+    while (n > 4 && (p[n - 1] == '.' || p[n - 1] == ' '))
+        n--;
+    return n == 4 && strncasecmp(p, ".git", 4) == 0;
+}
+
+/* Every entry name passes here before it goes into an archive: relative,
+ * '/'-separated, no empty, "." or ".." part (so no absolute path either), no
+ * ".git" part in any case, no backslash or control character. When core/
+ * has its one check of hostile tree entry names, this calls it per part. */
+static int zip_entry_name_ok(const char *name)
 {
     size_t len = strlen(name);
     const char *p = name;
@@ -84,10 +110,39 @@ static int check_name(const char *name)
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
         if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
             return cn_error_set(CN_EINVAL, "zip entry name '%.80s': empty, '.' or '..' part", name);
+        if (is_dot_git(p, n))
+            return cn_error_set(CN_EINVAL, "zip entry name '%.80s': a '.git' part", name);
         if (slash == NULL)
             return 0;
         p = slash + 1;
     }
+}
+
+/* Append n bytes to the archive: to its file, or to its memory. */
+static int emit(cn_zip *zip, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+
+    if (zip->fd < 0)
+        return cn_buf_put(&zip->data, data, n);
+    while (n > 0) {
+        ssize_t w = write(zip->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return cn_error_set(CN_ERROR, "cannot write the zip: %s",
+                                w < 0 ? strerror(errno) : "no space written");
+        p += w;
+        n -= (size_t)w;
+        zip->written += (size_t)w;
+    }
+    return 0;
+}
+
+/* Bytes of the archive so far (in memory or written). */
+static size_t zip_size(const cn_zip *zip)
+{
+    return zip->fd < 0 ? zip->data.len : zip->written;
 }
 
 /* Raw deflate of data into a new buffer; *out is NULL when it did not come
@@ -133,16 +188,17 @@ static int deflate_data(unsigned char **out, size_t *outlen, const void *data, s
 int cn_zip_add(cn_zip *zip, const char *name, const void *data, size_t len, unsigned mode)
 {
     unsigned char *packed = NULL;
-    size_t packed_len = 0, name_len = strlen(name), offset = zip->data.len;
+    size_t packed_len = 0, name_len = strlen(name), offset = zip_size(zip);
+    cn_buf local = CN_BUF_INIT;
     uint32_t crc;
     unsigned method;
     int err;
 
-    if ((err = check_name(name)) != 0)
+    if ((err = zip_entry_name_ok(name)) != 0)
         return err;
     if (zip->entries >= CN_ZIP_MAX_ENTRIES)
         return cn_error_set(CN_ELIMIT, "more than %d files for one zip", CN_ZIP_MAX_ENTRIES);
-    if (len > CN_ZIP_MAX_TOTAL || zip->data.len + zip->central.len + len > CN_ZIP_MAX_TOTAL)
+    if (len > CN_ZIP_MAX_TOTAL || offset + zip->central.len + len > CN_ZIP_MAX_TOTAL)
         return cn_error_set(CN_ELIMIT, "a zip of more than %u MiB", CN_ZIP_MAX_TOTAL >> 20);
     crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, (uInt)len);
     if ((err = deflate_data(&packed, &packed_len, data, len)) != 0)
@@ -150,15 +206,12 @@ int cn_zip_add(cn_zip *zip, const char *name, const void *data, size_t len, unsi
     method = packed ? METHOD_DEFLATE : METHOD_STORE;
     if (!packed)
         packed_len = len;
-    if ((err = put_le32(&zip->data, SIG_LOCAL)) || (err = put_le16(&zip->data, VERSION_NEEDED)) ||
-        (err = put_le16(&zip->data, FLAG_UTF8)) || (err = put_le16(&zip->data, method)) ||
-        (err = put_le16(&zip->data, zip->dos_time)) ||
-        (err = put_le16(&zip->data, zip->dos_date)) || (err = put_le32(&zip->data, crc)) ||
-        (err = put_le32(&zip->data, (uint32_t)packed_len)) ||
-        (err = put_le32(&zip->data, (uint32_t)len)) ||
-        (err = put_le16(&zip->data, (unsigned)name_len)) || (err = put_le16(&zip->data, 0)) ||
-        (err = cn_buf_put(&zip->data, name, name_len)) ||
-        (err = cn_buf_put(&zip->data, packed ? packed : data, packed_len)))
+    if ((err = put_le32(&local, SIG_LOCAL)) || (err = put_le16(&local, VERSION_NEEDED)) ||
+        (err = put_le16(&local, FLAG_UTF8)) || (err = put_le16(&local, method)) ||
+        (err = put_le16(&local, zip->dos_time)) || (err = put_le16(&local, zip->dos_date)) ||
+        (err = put_le32(&local, crc)) || (err = put_le32(&local, (uint32_t)packed_len)) ||
+        (err = put_le32(&local, (uint32_t)len)) || (err = put_le16(&local, (unsigned)name_len)) ||
+        (err = put_le16(&local, 0)) || (err = cn_buf_put(&local, name, name_len)))
         goto out;
     if ((err = put_le32(&zip->central, SIG_CENTRAL)) ||
         (err = put_le16(&zip->central, VERSION_MADE)) ||
@@ -177,28 +230,55 @@ int cn_zip_add(cn_zip *zip, const char *name, const void *data, size_t len, unsi
         (err = put_le32(&zip->central, (uint32_t)offset)) ||
         (err = cn_buf_put(&zip->central, name, name_len)))
         goto out;
+    /* The archive's bytes last: a failure above leaves it as it was. */
+    if ((err = emit(zip, local.data, local.len)) != 0 ||
+        (err = emit(zip, packed ? packed : data, packed_len)) != 0)
+        goto out;
     zip->entries++;
 out:
+    cn_buf_free(&local);
     free(packed);
+    return err;
+}
+
+/* The central directory and the end record, after the entries. */
+static int put_directory(cn_zip *zip)
+{
+    size_t cd_offset = zip_size(zip), cd_size = zip->central.len;
+    cn_buf end = CN_BUF_INIT;
+    int err;
+
+    if ((err = put_le32(&end, SIG_END)) || (err = put_le16(&end, 0)) || (err = put_le16(&end, 0)) ||
+        (err = put_le16(&end, (unsigned)zip->entries)) ||
+        (err = put_le16(&end, (unsigned)zip->entries)) ||
+        (err = put_le32(&end, (uint32_t)cd_size)) || (err = put_le32(&end, (uint32_t)cd_offset)) ||
+        (err = put_le16(&end, 0)) || (err = emit(zip, zip->central.data, zip->central.len)) ||
+        (err = emit(zip, end.data, end.len)))
+        goto out;
+    cn_buf_free(&zip->central);
+    zip->entries = 0;
+out:
+    cn_buf_free(&end);
     return err;
 }
 
 int cn_zip_finish(unsigned char **out, size_t *len, cn_zip *zip)
 {
-    size_t cd_offset = zip->data.len, cd_size = zip->central.len;
     int err;
 
     *out = NULL;
     *len = 0;
-    if ((err = cn_buf_put(&zip->data, zip->central.data, zip->central.len)) ||
-        (err = put_le32(&zip->data, SIG_END)) || (err = put_le16(&zip->data, 0)) ||
-        (err = put_le16(&zip->data, 0)) || (err = put_le16(&zip->data, (unsigned)zip->entries)) ||
-        (err = put_le16(&zip->data, (unsigned)zip->entries)) ||
-        (err = put_le32(&zip->data, (uint32_t)cd_size)) ||
-        (err = put_le32(&zip->data, (uint32_t)cd_offset)) || (err = put_le16(&zip->data, 0)))
+    if (zip->fd >= 0)
+        return cn_error_set(CN_EUSAGE, "cn_zip_finish of a zip written to a file");
+    if ((err = put_directory(zip)) != 0)
         return err;
     *out = (unsigned char *)cn_buf_detach(&zip->data, len);
-    cn_buf_free(&zip->central);
-    zip->entries = 0;
     return 0;
+}
+
+int cn_zip_finish_fd(cn_zip *zip)
+{
+    if (zip->fd < 0)
+        return cn_error_set(CN_EUSAGE, "cn_zip_finish_fd of a zip kept in memory");
+    return put_directory(zip);
 }

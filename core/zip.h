@@ -1,7 +1,7 @@
 /*
  * zip.h - write a ZIP archive (PKWARE APPNOTE 6.3: local headers, deflated
- * or stored data, central directory) into memory: what a person without git
- * downloads to get the files of a version.
+ * or stored data, central directory) into memory or into a file: what a
+ * person without git downloads to get the files of a version.
  *
  * The archive is deterministic: the same files in the same order with the
  * same time give the same bytes. Names are UTF-8 (general purpose flag bit
@@ -23,12 +23,19 @@
 
 typedef struct cn_zip cn_zip;
 
-/* Start an archive whose entries carry modification time mtime (UTC). */
+/* Start an archive whose entries carry modification time mtime (UTC),
+ * kept in memory until cn_zip_finish. */
 int cn_zip_new(cn_zip **out, time_t mtime);
+/* The same, written to fd (open for writing, at offset 0; the caller keeps
+ * it) as entries are added: memory holds one entry and the central
+ * directory. On an error (CN_ERROR: a failed write) the file holds a partial archive: the caller
+ * throws it away. Finish with cn_zip_finish_fd. */
+int cn_zip_new_fd(cn_zip **out, time_t mtime, int fd);
 void cn_zip_free(cn_zip *zip);
 
 /* Add a file: name is a relative path with '/' separators and no empty,
- * "." or ".." part, no backslash or control character (CN_EINVAL); mode
+ * "." or ".." part, no part that is ".git" in any case (with any trailing
+ * dots or spaces), no backslash or control character (CN_EINVAL); mode
  * 0644 or 0755 goes into the entry's Unix attributes. Deflated unless that
  * does not make it smaller. CN_ELIMIT past the bounds above. */
 int cn_zip_add(cn_zip *zip, const char *name, const void *data, size_t len, unsigned mode);
@@ -36,5 +43,8 @@ int cn_zip_add(cn_zip *zip, const char *name, const void *data, size_t len, unsi
 /* Write the central directory and the end record, and hand the archive's
  * bytes to the caller (*out is heap, *len bytes). The zip is then empty. */
 int cn_zip_finish(unsigned char **out, size_t *len, cn_zip *zip);
+/* Write the central directory and the end record of an archive started
+ * with cn_zip_new_fd (CN_ERROR if its file cannot take them). */
+int cn_zip_finish_fd(cn_zip *zip);
 
 #endif

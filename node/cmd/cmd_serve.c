@@ -107,12 +107,11 @@ static void schedule_peer(syncer *s, const char *node_id, int64_t due)
     pthread_cond_signal(&s->wake);
 }
 
-/* cn_server_hint_fn: 1 if node_id is followed (a sync is scheduled when the
+/* 1 if node_id is followed (with schedule, a sync is scheduled when the
  * hinted version is newer than the trusted one), 0 if not, -1 on error. A
  * node with no state.db follows nobody; the file is not created here. */
-static int on_hint(void *ctx, const char *node_id, uint64_t version)
+static int take_hint(syncer *s, const char *node_id, uint64_t version, int schedule)
 {
-    syncer *s = ctx;
     cn_peer peer = {0};
     int err, followed = 0;
 
@@ -139,12 +138,24 @@ static int on_hint(void *ctx, const char *node_id, uint64_t version)
     if (peer.policy == CN_POLICY_BLOCK)
         goto out;
     followed = 1;
-    if (version > peer.timestamp_version)
+    if (schedule && version > peer.timestamp_version)
         schedule_peer(s, node_id, now_ms() + CN_HINT_DEBOUNCE_MS);
 out:
     pthread_mutex_unlock(&s->lock);
     cn_peer_clear(&peer);
     return followed;
+}
+
+/* cn_server_hint_fn */
+static int on_hint(void *ctx, const char *node_id, uint64_t version)
+{
+    return take_hint(ctx, node_id, version, 1);
+}
+
+/* cn_server_peer_fn */
+static int is_peer(void *ctx, const char *node_id)
+{
+    return take_hint(ctx, node_id, 0, 0);
 }
 
 static void log_round(const cn_sync_report *report)
@@ -391,11 +402,13 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     so.public_dir = h->public_dir;
     so.mirrors_dir = h->mirrors_dir;
     so.repos_dir = h->repos_dir;
+    so.tmp_dir = h->tmp_dir;
     so.node_id = h->node_id;
     so.node_name = cfg->name;
     so.state_db = sync.db_path;
     so.base_url = cfg->url;
     so.on_hint = on_hint;
+    so.is_peer = is_peer;
     so.hint_ctx = &sync;
 
     memset(&sa, 0, sizeof(sa));

@@ -11,6 +11,7 @@
 #include "node/http/server_internal.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/name.h"
 #include "core/semver.h"
 #include "core/zip.h"
@@ -19,17 +20,21 @@
 #include "schemas/yaml.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PUBLICCODE_MAX  (1024 * 1024) /* bytes of a publiccode.yml we send */
-#define ZIP_MAX_CONTENT (32 << 20)    /* bytes of files in one files.zip (built in memory) */
+#define ZIP_MAX_CONTENT (32 << 20)    /* bytes of files in one files.zip */
 #define ZIP_MAX_DEPTH   64            /* directory levels in one files.zip */
 #define HOST_MAX        255
+
+static const char zip_busy[] = "this archive is being built, or too many are; try again shortly\n";
 
 /* The page is a program that reads the registry's documents: nothing but
  * its own files and the API, no inline script or style, no framing. */
@@ -42,8 +47,35 @@ static void free_registry(void *reg)
     cn_registry_free(reg);
 }
 
+/* The directory files.zip archives are built in and sent from: <tmp_dir>/zip,
+ * emptied at start (an archive left by an older build of this program, or
+ * half-written by a crash, is never sent). */
+static int zip_dir_init(cn_server *srv, const char *tmp_dir)
+{
+    int err;
+
+    if (pthread_mutex_init(&srv->zip_lock, NULL) != 0)
+        return cn_error_set(CN_ERROR, "cannot create a mutex");
+    srv->zip_lock_ok = 1;
+    srv->zip_dir_fd = -1;
+    if (tmp_dir == NULL)
+        return 0;
+    if ((srv->zip_dir = malloc(strlen(tmp_dir) + 5)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    sprintf(srv->zip_dir, "%s/zip", tmp_dir);
+    if ((err = cn_rmtree(srv->zip_dir)) != 0 || (err = cn_mkdir_p(srv->zip_dir, 0700)) != 0)
+        return err;
+    if ((srv->zip_dir_fd = open(srv->zip_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return cn_error_set(CN_ERROR, "%s: %s", srv->zip_dir, strerror(errno));
+    return 0;
+}
+
 int cn_serve_registry_init(cn_server *srv, const cn_server_options *opts)
 {
+    int err;
+
+    if ((err = zip_dir_init(srv, opts->tmp_dir)) != 0)
+        return err;
     if (opts->state_db == NULL)
         return 0;
     if ((srv->state_db = strdup(opts->state_db)) == NULL ||
@@ -61,6 +93,11 @@ void cn_serve_registry_free(cn_server *srv)
      * their handles through the key's destructor. */
     if (srv->reg_key_ok)
         pthread_key_delete(srv->reg_key);
+    if (srv->zip_lock_ok)
+        pthread_mutex_destroy(&srv->zip_lock);
+    if (srv->zip_dir_fd >= 0)
+        close(srv->zip_dir_fd);
+    free(srv->zip_dir);
     free(srv->state_db);
     free(srv->base_url);
 }
@@ -467,27 +504,93 @@ static int zip_tree(zip_walk *w, const git_tree *tree, const char *prefix, int d
     return err;
 }
 
+/* Claim one of the CN_ZIP_BUILDS build slots for tag (hex id); 0 if they
+ * are all taken or tag is being built already (the caller answers 503). */
+static int zip_claim(cn_server *srv, const char *tag)
+{
+    int ok = 0, free_slot = -1;
+
+    pthread_mutex_lock(&srv->zip_lock);
+    for (int i = 0; i < CN_ZIP_BUILDS; i++) {
+        if (strcmp(srv->zip_building[i], tag) == 0)
+            goto out;
+        if (srv->zip_building[i][0] == '\0' && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot >= 0) {
+        snprintf(srv->zip_building[free_slot], sizeof(srv->zip_building[0]), "%s", tag);
+        ok = 1;
+    }
+out:
+    pthread_mutex_unlock(&srv->zip_lock);
+    return ok;
+}
+
+static void zip_release(cn_server *srv, const char *tag)
+{
+    pthread_mutex_lock(&srv->zip_lock);
+    for (int i = 0; i < CN_ZIP_BUILDS; i++)
+        if (strcmp(srv->zip_building[i], tag) == 0)
+            srv->zip_building[i][0] = '\0';
+    pthread_mutex_unlock(&srv->zip_lock);
+}
+
+/* Write the archive of v's tree to <zip dir>/name, whole or not at all: it
+ * is written to a temporary file (memory holds one file of the tree at a
+ * time), flushed, then renamed. */
+static int zip_build(cn_server *srv, const version_tree *v, const char *name)
+{
+    char tmp[GIT_OID_HEXSZ + 64];
+    zip_walk w = {0};
+    int fd, err;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", name, (long)getpid());
+    if ((fd = openat(srv->zip_dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                     0600)) < 0)
+        return cn_error_set(CN_ERROR, "%s/%s: %s", srv->zip_dir, tmp, strerror(errno));
+    w.repo = v->repo;
+    if ((err = cn_zip_new_fd(&w.zip, (time_t)git_commit_time(v->commit), fd)) == 0 &&
+        (err = zip_tree(&w, v->tree, "", 0)) == 0 && (err = cn_zip_finish_fd(w.zip)) == 0 &&
+        fsync(fd) != 0)
+        err = cn_error_set(CN_ERROR, "%s/%s: %s", srv->zip_dir, tmp, strerror(errno));
+    close(fd);
+    if (err == 0 && renameat(srv->zip_dir_fd, tmp, srv->zip_dir_fd, name) != 0)
+        err = cn_error_set(CN_ERROR, "%s/%s: %s", srv->zip_dir, name, strerror(errno));
+    if (err != 0)
+        unlinkat(srv->zip_dir_fd, tmp, 0);
+    cn_zip_free(w.zip);
+    return err;
+}
+
 /* download/<node>/<item>/<version>/files.zip: the tree of the version's
  * signed tag, for people without git. Deterministic (the commit's time on
- * every entry), so the tag id is its ETag. */
+ * every entry), so the tag id is its ETag, and it is built once per tag
+ * into the zip directory and then sent from there like any file (sendfile,
+ * ranges): a slow reader costs a descriptor, not the archive in memory.
+ * At most CN_ZIP_BUILDS archives are built at once; a request beyond, or
+ * for an archive being built, gets 503 with Retry-After. */
 static enum MHD_Result serve_zip(cn_server *srv, struct MHD_Connection *c, const char *node,
                                  const char *item, const char *version)
 {
-    char etag[64], disp[300];
+    char etag[GIT_OID_HEXSZ + 8], name[GIT_OID_HEXSZ + 8], tag[GIT_OID_HEXSZ + 1], disp[300];
     version_tree v;
-    zip_walk w = {0};
-    unsigned char *data = NULL;
-    size_t len = 0;
+    struct stat st;
     const char *inm;
     struct MHD_Response *r;
     enum MHD_Result ret;
     int err = 0;
 
+    if (srv->zip_dir == NULL)
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     if (version_tree_open(&v, srv->repos_dir, node, item, version) != 0) {
+        cn_error_clear();
         ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
         goto out;
     }
-    snprintf(etag, sizeof(etag), "\"%s.zip\"", git_oid_tostr_s(git_object_id(v.tag)));
+    git_oid_tostr(tag, sizeof(tag), git_object_id(v.tag));
+    snprintf(etag, sizeof(etag), "\"%s.zip\"", tag);
+    snprintf(name, sizeof(name), "%s.zip", tag);
+    snprintf(disp, sizeof(disp), "%s-%s.zip", item, version);
     inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (inm != NULL && strcmp(inm, etag) == 0) {
         if ((r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)) == NULL) {
@@ -499,29 +602,28 @@ static enum MHD_Result serve_zip(cn_server *srv, struct MHD_Connection *c, const
         MHD_destroy_response(r);
         goto out;
     }
-    w.repo = v.repo;
-    if ((err = cn_zip_new(&w.zip, (time_t)git_commit_time(v.commit))) != 0 ||
-        (err = zip_tree(&w, v.tree, "", 0)) != 0 ||
-        (err = cn_zip_finish(&data, &len, w.zip)) != 0) {
-        ret = send_error(c, err);
-        goto out;
+    if (fstatat(srv->zip_dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (!zip_claim(srv, tag)) {
+            if ((r = MHD_create_response_from_buffer(strlen(zip_busy), (void *)zip_busy,
+                                                     MHD_RESPMEM_PERSISTENT)) == NULL) {
+                ret = MHD_NO;
+                goto out;
+            }
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+            ret = MHD_queue_response(c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
+            MHD_destroy_response(r);
+            goto out;
+        }
+        err = zip_build(srv, &v, name);
+        zip_release(srv, tag);
+        if (err != 0) {
+            ret = send_error(c, err);
+            goto out;
+        }
     }
-    if ((r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE)) == NULL) {
-        ret = MHD_NO;
-        goto out;
-    }
-    data = NULL;
-    snprintf(disp, sizeof(disp), "attachment; filename=\"%s-%s.zip\"", item, version);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/zip");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    common_headers(r);
-    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
+    ret = cn_serve_file(c, srv->zip_dir_fd, name, "application/zip", 0, disp, etag);
 out:
-    free(data);
-    cn_zip_free(w.zip);
     version_tree_close(&v);
     return ret;
 }
@@ -586,7 +688,7 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
     }
     ctype = strcmp(seg[4], "manifest.json") == 0 ? "application/json" : "application/x-git-bundle";
     snprintf(filename, sizeof(filename), "%s-%s.%s", seg[2], seg[3], seg[4]);
-    ret = cn_serve_file(c, dir_fd, found, ctype, 1, filename);
+    ret = cn_serve_file(c, dir_fd, found, ctype, 1, filename, NULL);
 out:
     if (d != NULL)
         closedir(d);

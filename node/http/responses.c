@@ -7,7 +7,6 @@
 #include "node/http/server_internal.h"
 #include "core/buf.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -68,21 +67,43 @@ int cn_serve_open_below(int dir_fd, const char *rel)
     return fd;
 }
 
-/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range. Returns 1 and
- * sets [*start, *end] (inclusive) if satisfiable, 0 to serve the whole file
- * (absent or unsupported header), -1 if unsatisfiable. */
+/* Read the decimal digits at *p (at least one, nothing else: no sign, no
+ * space, at most 19 digits so the value fits) and advance *p past them.
+ * -1 if there are none or too many. */
+static int range_number(const char **p, uint64_t *out)
+{
+    const char *s = *p;
+    uint64_t v = 0;
+    size_t n = 0;
+
+    while (s[n] >= '0' && s[n] <= '9') {
+        if (n == 19)
+            return -1;
+        v = v * 10 + (uint64_t)(s[n] - '0');
+        n++;
+    }
+    if (n == 0)
+        return -1;
+    *out = v;
+    *p = s + n;
+    return 0;
+}
+
+/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range (RFC 9110
+ * §14.1.1: digits only). Returns 1 and sets [*start, *end] (inclusive) if
+ * satisfiable, 0 to serve the whole file (absent, unsupported or
+ * syntactically invalid header: RFC 9110 §14.2 says to ignore it), -1 if
+ * unsatisfiable. */
 static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end)
 {
-    char *e;
-    unsigned long long a, b;
+    uint64_t a, b;
 
-    if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+    if (h == NULL || strncmp(h, "bytes=", 6) != 0)
         return 0;
     h += 6;
     if (*h == '-') {
-        errno = 0;
-        b = strtoull(h + 1, &e, 10);
-        if (errno || *e || e == h + 1)
+        h++;
+        if (range_number(&h, &b) != 0 || *h != '\0')
             return 0;
         if (b == 0 || size == 0)
             return -1;
@@ -90,21 +111,17 @@ static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *
         *end = size - 1;
         return 1;
     }
-    errno = 0;
-    a = strtoull(h, &e, 10);
-    if (errno || e == h || *e != '-')
+    if (range_number(&h, &a) != 0 || *h++ != '-')
         return 0;
-    h = e + 1;
     if (*h == '\0') {
         b = size ? size - 1 : 0;
     } else {
-        b = strtoull(h, &e, 10);
-        if (errno || *e)
+        if (range_number(&h, &b) != 0 || *h != '\0' || b < a)
             return 0;
         if (b >= size)
             b = size ? size - 1 : 0;
     }
-    if (a >= size || a > b)
+    if (a >= size)
         return -1;
     *start = a;
     *end = b;
@@ -112,7 +129,8 @@ static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *
 }
 
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
-                              const char *ctype, int immutable, const char *filename)
+                              const char *ctype, int immutable, const char *filename,
+                              const char *etag_of)
 {
     struct MHD_Response *r;
     struct stat st;
@@ -132,8 +150,11 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
     }
     /* Files are replaced by rename, never rewritten in place, so inode, size
      * and mtime together identify one version of a file's bytes. */
-    snprintf(etag, sizeof(etag), "\"%jx-%jx-%jx.%lx\"", (uintmax_t)st.st_ino, (uintmax_t)st.st_size,
-             (uintmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    if (etag_of != NULL)
+        snprintf(etag, sizeof(etag), "%s", etag_of);
+    else
+        snprintf(etag, sizeof(etag), "\"%jx-%jx-%jx.%lx\"", (uintmax_t)st.st_ino,
+                 (uintmax_t)st.st_size, (uintmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
     gmtime_r(&st.st_mtim.tv_sec, &tm);
     strftime(lastmod, sizeof(lastmod), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
@@ -200,7 +221,7 @@ enum MHD_Result cn_serve_below(struct MHD_Connection *c, const char *dir, const 
 
     if (dir == NULL || (dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    ret = cn_serve_file(c, dir_fd, rel, ctype, immutable, NULL);
+    ret = cn_serve_file(c, dir_fd, rel, ctype, immutable, NULL, NULL);
     close(dir_fd);
     return ret;
 }

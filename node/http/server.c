@@ -29,10 +29,161 @@
 #define CN_SERVE_DEFAULT_THREADS  4
 #define CN_SERVE_CONNECTION_LIMIT 1024
 #define CN_SERVE_PER_IP_LIMIT     256 /* one address may hold a quarter of the connections */
-#define CN_SERVE_TIMEOUT_S        30
+#define CN_SERVE_TIMEOUT_S        30  /* idle */
+/* A request's headers must be complete this long after its connection was
+ * accepted (or its previous request answered), however slowly they come:
+ * the idle timeout alone lets a byte every few seconds hold a connection
+ * for ever (slowloris). */
+#define CN_SERVE_HEADER_TIMEOUT_S 10
+/* Once this many connections are open, an address that holds
+ * CN_SERVE_BUSY_PER_IP of them gets no more, so a few addresses cannot
+ * take the last quarter of the connections from everyone else. */
+#define CN_SERVE_BUSY        (CN_SERVE_CONNECTION_LIMIT / 4 * 3)
+#define CN_SERVE_BUSY_PER_IP 32
 
 /* *req_cls of every request that is not a POST /inbox. */
 static char plain_request;
+
+/* ---- connections: the header deadline and the busy limit ---- */
+
+/* One open connection (libmicrohttpd's socket context). */
+struct cn_conn {
+    struct cn_conn *prev, *next;
+    int fd;
+    int family;
+    unsigned char addr[16];
+    int64_t phase_start; /* when it began waiting for a request's headers (ms) */
+    int in_request;      /* its current request's headers are complete */
+    int cut;             /* shut down by the sweeper */
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The address of sa in a 16-byte key; its family, or 0. */
+static int addr_key(unsigned char key[16], const struct sockaddr *sa)
+{
+    memset(key, 0, 16);
+    if (sa != NULL && sa->sa_family == AF_INET) {
+        memcpy(key, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return AF_INET;
+    }
+    if (sa != NULL && sa->sa_family == AF_INET6) {
+        memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        return AF_INET6;
+    }
+    return 0;
+}
+
+/* MHD_AcceptPolicyCallback: refuse a connection from an address that holds
+ * CN_SERVE_BUSY_PER_IP connections while the server is busy. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+    cn_server *srv = cls;
+    unsigned char key[16];
+    int family = addr_key(key, sa);
+    unsigned same = 0;
+
+    (void)len;
+    pthread_mutex_lock(&srv->conn_lock);
+    if (srv->nconns >= CN_SERVE_BUSY)
+        for (struct cn_conn *k = srv->conns; k != NULL; k = k->next)
+            if (k->family == family && memcmp(k->addr, key, 16) == 0)
+                same++;
+    pthread_mutex_unlock(&srv->conn_lock);
+    return same >= CN_SERVE_BUSY_PER_IP ? MHD_NO : MHD_YES;
+}
+
+/* MHD_NotifyConnectionCallback: track each connection from its start to
+ * its close (libmicrohttpd closes the socket after this CLOSED call). */
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    cn_server *srv = cls;
+    struct cn_conn *k = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ad =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (fd == NULL || (k = calloc(1, sizeof(*k))) == NULL)
+            return; /* untracked: only the idle timeout applies */
+        k->fd = fd->connect_fd;
+        k->family = addr_key(k->addr, ad ? ad->client_addr : NULL);
+        k->phase_start = now_ms();
+        pthread_mutex_lock(&srv->conn_lock);
+        k->next = srv->conns;
+        if (srv->conns)
+            srv->conns->prev = k;
+        srv->conns = k;
+        srv->nconns++;
+        pthread_mutex_unlock(&srv->conn_lock);
+        *socket_context = k;
+        return;
+    }
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        srv->conns = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
+    srv->nconns--;
+    pthread_mutex_unlock(&srv->conn_lock);
+    free(k);
+    *socket_context = NULL;
+}
+
+/* Mark c's request as having its headers (in_request 1) or answered. */
+static void conn_phase(cn_server *srv, struct MHD_Connection *c, int in_request)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct cn_conn *k = ci ? ci->socket_context : NULL;
+
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    k->in_request = in_request;
+    if (!in_request)
+        k->phase_start = now_ms();
+    pthread_mutex_unlock(&srv->conn_lock);
+}
+
+/* The sweeper thread: once a second, shut down every connection whose
+ * request headers are overdue; libmicrohttpd then sees the socket closed
+ * and closes the connection in its own thread. The socket stays valid
+ * while conn_lock is held: the CLOSED notification, which comes before
+ * libmicrohttpd closes it, takes the lock too. */
+static void *sweep_main(void *arg)
+{
+    cn_server *srv = arg;
+
+    pthread_mutex_lock(&srv->conn_lock);
+    while (!srv->sweep_stop) {
+        struct timespec until;
+        int64_t now = now_ms();
+        for (struct cn_conn *k = srv->conns; k != NULL; k = k->next)
+            if (!k->in_request && !k->cut &&
+                now - k->phase_start > (int64_t)CN_SERVE_HEADER_TIMEOUT_S * 1000) {
+                shutdown(k->fd, SHUT_RDWR);
+                k->cut = 1;
+            }
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&srv->sweep_wake, &srv->conn_lock, &until);
+    }
+    pthread_mutex_unlock(&srv->conn_lock);
+    return NULL;
+}
 
 /* GET or HEAD of url (already unescaped by unescape_url). */
 static enum MHD_Result route_get(cn_server *srv, struct MHD_Connection *c, const char *url)
@@ -73,6 +224,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
     (void)version;
     if (*req_cls == NULL) { /* first call: headers only */
+        conn_phase(srv, c, 1);
         if (inbox && strcmp(method, MHD_HTTP_METHOD_POST) == 0)
             return cn_inbox_begin(srv, c, req_cls);
         if (inbox) {
@@ -106,9 +258,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void request_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
     (void)toe;
+    conn_phase(cls, c, 0);
     if (*req_cls != NULL && *req_cls != &plain_request)
         free(*req_cls);
     *req_cls = NULL;
@@ -238,6 +389,7 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
     if (srv == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     srv->root_fd = -1;
+    srv->zip_dir_fd = -1;
     memset(&ss, 0, sizeof(ss));
     if (inet_pton(AF_INET, opts->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
         ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
@@ -250,9 +402,16 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
         err = cn_error_set(CN_EUSAGE, "'%s' is not a numeric IP address", opts->host);
         goto fail;
     }
+    if (pthread_mutex_init(&srv->conn_lock, NULL) != 0 ||
+        pthread_cond_init(&srv->sweep_wake, NULL) != 0) {
+        err = cn_error_set(CN_ERROR, "cannot create a mutex");
+        goto fail;
+    }
+    srv->conn_lock_ok = 1;
     if ((err = cn_inbox_init(srv)) != 0)
         goto fail;
     srv->on_hint = opts->on_hint;
+    srv->is_peer = opts->is_peer;
     srv->hint_ctx = opts->hint_ctx;
     srv->mirrors_dir = dup_or_null(opts->mirrors_dir, &err);
     srv->repos_dir = dup_or_null(opts->repos_dir, &err);
@@ -268,18 +427,24 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
     /* A pool of threads each running epoll (MHD_USE_AUTO picks it on Linux):
      * no select() limit on descriptors, and files go out with sendfile. */
     srv->daemon = MHD_start_daemon(
-        flags, opts->port, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE,
+        flags, opts->port, accept_policy, srv, handle, srv, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)(opts->threads ? opts->threads : CN_SERVE_DEFAULT_THREADS),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CN_SERVE_CONNECTION_LIMIT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CN_SERVE_PER_IP_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CN_SERVE_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-        request_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, NULL, MHD_OPTION_END);
+        request_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, NULL, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err =
             cn_error_set(CN_ERROR, "cannot listen on %s port %u (in use?)", opts->host, opts->port);
         goto fail;
     }
+    if (pthread_create(&srv->sweeper, NULL, sweep_main, srv) != 0) {
+        err = cn_error_set(CN_ERROR, "cannot start the connection sweeper");
+        goto fail;
+    }
+    srv->sweeper_ok = 1;
     *out = srv;
     return 0;
 fail:
@@ -297,8 +462,19 @@ void cn_server_stop(cn_server *srv)
 {
     if (srv == NULL)
         return;
+    if (srv->sweeper_ok) {
+        pthread_mutex_lock(&srv->conn_lock);
+        srv->sweep_stop = 1;
+        pthread_cond_signal(&srv->sweep_wake);
+        pthread_mutex_unlock(&srv->conn_lock);
+        pthread_join(srv->sweeper, NULL);
+    }
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    if (srv->conn_lock_ok) {
+        pthread_mutex_destroy(&srv->conn_lock);
+        pthread_cond_destroy(&srv->sweep_wake);
+    }
     cn_serve_registry_free(srv);
     if (srv->root_fd >= 0)
         close(srv->root_fd);

@@ -25,7 +25,9 @@
  *   /dcat/catalog.jsonld                 the node's datasets as DCAT-AP
  *   POST /inbox                          a peer's hint (§12): at most 1 KiB of
  *                                        {"node": <id>, "timestamp": <version>},
- *                                        10 per minute per client address
+ *                                        10 per minute per followed peer it
+ *                                        names; otherwise 10 per minute per
+ *                                        client address, 600 in all
  */
 #ifndef CN_HTTP_SERVER_H
 #define CN_HTTP_SERVER_H
@@ -41,10 +43,20 @@ typedef struct cn_server cn_server;
  * return is answered 500. */
 typedef int (*cn_server_hint_fn)(void *ctx, const char *node_id, uint64_t timestamp_version);
 
+/* Called from a server thread before a well-formed hint is counted: 1 if
+ * node_id is a followed peer, 0 if not; nothing is scheduled. A followed
+ * peer's hints are counted against that peer's own allowance instead of the
+ * per-address and global ones (so a flood of hints naming others cannot
+ * crowd them out). Same thread-safety as cn_server_hint_fn; negative: 500. */
+typedef int (*cn_server_peer_fn)(void *ctx, const char *node_id);
+
 typedef struct {
     const char *public_dir;
     const char *mirrors_dir; /* NULL: /mirrors/ answers 404 */
     const char *repos_dir;   /* NULL: /git/ answers 404 */
+    const char *tmp_dir;     /* the node's tmp/: files.zip archives are built and kept
+                                in tmp/zip/ (emptied at start); NULL: files.zip
+                                answers 404 */
     const char *host;        /* numeric IPv4 or IPv6 address to bind */
     unsigned short port;     /* 0: an ephemeral port */
     unsigned threads;        /* worker threads; 0 for the default */
@@ -55,6 +67,7 @@ typedef struct {
     const char *base_url;      /* the node's public URL (config url), for exports; NULL:
                                   taken from the request's Host header */
     cn_server_hint_fn on_hint; /* NULL: every hint is answered 204 */
+    cn_server_peer_fn is_peer; /* NULL: every hint counts as anonymous */
     void *hint_ctx;
 } cn_server_options;
 

@@ -18,6 +18,8 @@
 #define CN_SERVE_MAX_PATH 1024
 #define CN_NODE_ID_LEN    64
 #define CN_INBOX_ADDRS    512 /* client addresses tracked at once */
+#define CN_INBOX_PEERS    256 /* followed peers tracked at once */
+#define CN_ZIP_BUILDS     2   /* files.zip archives built at once */
 
 typedef struct {
     unsigned char addr[16];
@@ -26,8 +28,23 @@ typedef struct {
     unsigned count;
 } rate_slot;
 
+typedef struct {
+    char id[CN_NODE_ID_LEN + 1]; /* "": slot unused */
+    int64_t start;
+    unsigned count;
+} peer_slot;
+
+struct cn_conn;
+
 struct cn_server {
     struct MHD_Daemon *daemon;
+    pthread_mutex_t conn_lock; /* guards conns, nconns, sweep_stop */
+    pthread_cond_t sweep_wake;
+    int conn_lock_ok;
+    struct cn_conn *conns; /* open connections (server.c) */
+    unsigned nconns;
+    pthread_t sweeper;
+    int sweeper_ok, sweep_stop;
     char *index_html; /* the fallback page when no web page is built in */
     size_t index_len;
     int root_fd; /* public_dir, opened once; files are opened relative to it */
@@ -38,13 +55,20 @@ struct cn_server {
     char *base_url;        /* the node's public URL, for exports; may be NULL */
     pthread_key_t reg_key; /* each server thread's registry handle */
     int reg_key_ok;
+    char *zip_dir; /* where files.zip archives are built and kept; NULL: none */
+    int zip_dir_fd;
+    pthread_mutex_t zip_lock; /* guards zip_building */
+    int zip_lock_ok;
+    char zip_building[CN_ZIP_BUILDS][41]; /* tag ids being built; "": slot free */
     cn_server_hint_fn on_hint;
+    cn_server_peer_fn is_peer;
     void *hint_ctx;
     pthread_mutex_t rate_lock;
     int rate_lock_ok;
     int64_t global_start;
     unsigned global_count;
     rate_slot slots[CN_INBOX_ADDRS];
+    peer_slot peer_slots[CN_INBOX_PEERS];
 };
 
 /* ---- responses.c ---- */
@@ -65,9 +89,12 @@ int cn_serve_open_below(int dir_fd, const char *rel);
 /* Serve the regular file rel below dir_fd with ETag/304, Last-Modified and a
  * single Range; immutable files (targets and git objects: their names are
  * their hashes) may be cached for a year, everything else is revalidated. A
- * filename makes it a download (Content-Disposition: attachment). */
+ * filename makes it a download (Content-Disposition: attachment). etag (a
+ * quoted string) names the file's content when the caller knows it; NULL:
+ * the ETag is made of the file's inode, size and mtime. */
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
-                              const char *ctype, int immutable, const char *filename);
+                              const char *ctype, int immutable, const char *filename,
+                              const char *etag);
 
 /* cn_serve_file below the directory dir, opened per request (so a mirrors/
  * or repos/ directory created after the server started is found); 404 when

@@ -54,5 +54,5 @@ enum MHD_Result cn_serve_tree(cn_server *srv, struct MHD_Connection *c, const ch
     if (!is_tree_path(rel))
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
     return cn_serve_file(c, srv->root_fd, rel, content_type(rel), strncmp(rel, "targets/", 8) == 0,
-                         NULL);
+                         NULL, NULL);
 }

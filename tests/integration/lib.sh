@@ -189,6 +189,25 @@ test_stop_servers() {
 }
 test_at_exit test_stop_servers
 
+# test_zip_is_tree ZIP REPO TAG: ZIP is a valid archive (every CRC checks)
+# of exactly the files of TAG's tree in the git repository REPO, byte for byte.
+test_zip_is_tree() {
+    rm -rf "$TRASH/.zip-want" && mkdir "$TRASH/.zip-want" &&
+        git -C "$2" ls-tree -r --name-only "$3" >"$TRASH/.zip-want.names" &&
+        git -C "$2" archive -o "$TRASH/.zip-want.tar" "$3" &&
+        tar -x -C "$TRASH/.zip-want" -f "$TRASH/.zip-want.tar" &&
+        python3 - "$1" "$TRASH/.zip-want" "$TRASH/.zip-want.names" <<-\PY
+	import os, sys, zipfile
+	z = zipfile.ZipFile(sys.argv[1])
+	assert z.testzip() is None
+	names = sorted(z.namelist())
+	want = sorted(open(sys.argv[3]).read().split("\n")[:-1])
+	assert names == want, (names, want)
+	for n in names:
+	    assert z.read(n) == open(os.path.join(sys.argv[2], n), "rb").read(), n
+	PY
+}
+
 test_done() {
     test_done_reached=1
     if [ $((test_passed + test_failed + test_broken + test_fixed)) -eq 0 ]; then
