@@ -4,12 +4,12 @@
  */
 #include "core/zip.h"
 #include "core/error.h"
+#include "core/tree_check.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -80,24 +80,14 @@ void cn_zip_free(cn_zip *zip)
     free(zip);
 }
 
-/* 1 if the path component p (n bytes) is ".git" in any case, also with the
- * trailing dots and spaces Windows drops: unpacked, it would become a
- * repository's control directory. */
-static int is_dot_git(const char *p, size_t n)
-{
-    while (n > 4 && (p[n - 1] == '.' || p[n - 1] == ' '))
-        n--;
-    return n == 4 && strncasecmp(p, ".git", 4) == 0;
-}
-
-/* Every entry name passes here before it goes into an archive: relative,
- * '/'-separated, no empty, "." or ".." part (so no absolute path either), no
- * ".git" part in any case, no backslash or control character. When core/
- * has its one check of hostile tree entry names, this calls it per part. */
+/* Every entry name passes here before it goes into an archive: no
+ * backslash or control character (an unzipper may take either for a path
+ * separator or a terminal command), and the tree-entry rules of
+ * core/tree_check.h for each part: relative, no empty, "." or ".." part, no
+ * ".git" in any case or file-system alias. */
 static int zip_entry_name_ok(const char *name)
 {
     size_t len = strlen(name);
-    const char *p = name;
 
     if (len == 0 || len > CN_ZIP_MAX_NAME)
         return cn_error_set(CN_EINVAL, "zip entry name of %zu bytes", len);
@@ -105,17 +95,7 @@ static int zip_entry_name_ok(const char *name)
         if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f || name[i] == '\\')
             return cn_error_set(CN_EINVAL, "zip entry name '%.80s': control character or '\\'",
                                 name);
-    for (;;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-            return cn_error_set(CN_EINVAL, "zip entry name '%.80s': empty, '.' or '..' part", name);
-        if (is_dot_git(p, n))
-            return cn_error_set(CN_EINVAL, "zip entry name '%.80s': a '.git' part", name);
-        if (slash == NULL)
-            return 0;
-        p = slash + 1;
-    }
+    return cn_tree_check_path(name, len);
 }
 
 /* Append n bytes to the archive: to its file, or to its memory. */

@@ -140,7 +140,9 @@ static void unsafe_names_are_refused(void **state)
                                       "a/.Git/x",
                                       ".git",
                                       "src/.gIt.. /config",
-                                      ".git /x"};
+                                      ".git /x",
+                                      "GIT~1/hooks/post-checkout",
+                                      "a/.git\xe2\x80\x8c/config"};
     cn_zip *zip = NULL;
     unsigned char *out = NULL;
     size_t len;
