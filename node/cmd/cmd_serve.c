@@ -392,6 +392,10 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
         (err = cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0 ||
         (err = cn_config_read(&cfg, h->config_path)) != 0)
         goto out;
+    /* A lost state.db: refuse, as every command does, rather than let the
+     * first hint or round create an empty one that follows nobody. */
+    if ((err = cn_node_state_check(h)) != 0)
+        goto out;
     if ((err = cn_server_parse_listen(host, sizeof(host), &so.port,
                                       listen ? listen : cfg->listen)) != 0)
         goto out;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A follower whose state.db is deleted or emptied while mirrors/ holds its
 # peers' verified state refuses to go on as a node that follows nobody:
-# peer list, sync, search and show exit 1 naming state.db and the way back,
+# peer list, sync, search, show and serve exit 1 naming state.db and the way back,
 # and create nothing. A node that never added a peer runs without state.db
 # as before. Moving mirrors/ aside and adding the peer again recovers.
 . "$(dirname "$0")/lib.sh"
@@ -50,6 +50,14 @@ test_expect_success 'a deleted state.db is refused by peer list, sync, search an
 test_expect_success 'an emptied state.db is refused too' '
     : >"$F/state.db" &&
     test_expect_code 1 cn "$F" sync 2>empty.err && refused empty.err &&
+    test ! -s "$F/state.db"
+'
+
+test_expect_success 'serve refuses to start on a lost state.db (a hint would recreate it)' '
+    PF=$(test_free_port) &&
+    test_expect_code 1 timeout 20 "$CITYNODE" --home "$F" serve --listen "127.0.0.1:$PF" \
+        2>serve.err &&
+    refused serve.err &&
     test ! -s "$F/state.db"
 '
 
