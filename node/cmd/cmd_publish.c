@@ -32,6 +32,7 @@
 #include "node/node.h"
 #include "node/federation/follow.h"
 #include "schemas/manifest.h"
+#include "schemas/yaml.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -50,6 +51,8 @@ typedef struct {
     git_oid previous_commit;
     git_oid commit;
     git_oid tag;
+    git_oid source_head; /* a git repository's HEAD, whose manifest was read */
+    int from_git;
     int has_delta;
 } publication;
 
@@ -89,15 +92,101 @@ static int is_git_repository(const char *dir)
     return yes;
 }
 
+/* "DIR: uncommitted changes to a, b and 3 more: ..." */
+static int refuse_uncommitted(const char *dir, const git_strarray *changed)
+{
+    char list[512] = "";
+    size_t i, used = 0;
+
+    for (i = 0; i < changed->count && i < 5; i++) {
+        int n = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                         changed->strings[i]);
+        if (n < 0 || (size_t)n >= sizeof(list) - used)
+            break;
+        used += (size_t)n;
+    }
+    return cn_error_set(CN_EINVAL,
+                        "%s: uncommitted changes to %s%s%s: a git repository is published as "
+                        "its HEAD commit; commit or stash them first",
+                        dir, list, i < changed->count ? " and more, " : "",
+                        i < changed->count ? "see git status" : "");
+}
+
+/* A git repository is published as its HEAD commit, so the manifest that is
+ * validated and signed is HEAD's: the working tree must not differ from HEAD
+ * in tracked files, and the manifest must be committed. Diagnostics name
+ * DIR/<manifest>, whose lines are HEAD's since the two agree. *head gets
+ * the commit the manifest was read from. */
+static int load_committed_manifest(cn_manifest **out, cn_diagnostics *diags, git_oid *head,
+                                   const char *dir)
+{
+    static const char *const names[] = CN_MANIFEST_NAMES;
+    git_strarray changed = {0};
+    git_repository *src = NULL;
+    unsigned char *data = NULL;
+    char *file = NULL;
+    size_t len = 0, i;
+    int err;
+
+    if ((err = cn_git_uncommitted_paths(&changed, head, dir)) != 0)
+        return err;
+    if (changed.count > 0) {
+        err = refuse_uncommitted(dir, &changed);
+        goto out;
+    }
+    if (git_repository_open_ext(&src, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+        err = cn_git_error(CN_EINVAL, dir);
+        goto out;
+    }
+    for (i = 0; names[i] && file == NULL; i++) {
+        if ((file = cn_path_join(dir, names[i])) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        err = cn_git_read_commit_file(&data, &len, src, head, names[i], CN_YAML_MAX_BYTES);
+        if (err == CN_ELIMIT)
+            err = cn_error_set(CN_EINVAL, "%s: file is larger than %d bytes", file,
+                               CN_YAML_MAX_BYTES);
+        if (err != CN_ENOTFOUND && err != 0)
+            goto out;
+        if (err == CN_ENOTFOUND && cn_file_exists(file)) {
+            err = cn_error_set(CN_EINVAL,
+                               "%s is not committed: a git repository is published as its HEAD "
+                               "commit; commit it first",
+                               file);
+            goto out;
+        }
+        if (err == CN_ENOTFOUND) {
+            cn_error_clear();
+            free(file);
+            file = NULL;
+        }
+    }
+    if (file == NULL)
+        err = cn_error_set(CN_ENOTFOUND, "%s: no citynode.yml or publiccode.yml in its HEAD commit",
+                           dir);
+    else
+        err = cn_manifest_parse(out, diags, data, len, file);
+out:
+    free(data);
+    free(file);
+    git_repository_free(src);
+    git_strarray_dispose(&changed);
+    return err;
+}
+
 static int take_commit(publication *p, git_repository *repo, const char *dir,
                        const git_signature *sig)
 {
     char message[256];
     int err;
 
-    if (is_git_repository(dir)) {
+    if (p->from_git) {
         if ((err = cn_git_import_head(&p->commit, repo, dir)) != 0)
             return err;
+        if (!git_oid_equal(&p->commit, &p->source_head))
+            return cn_error_set(CN_ERROR, "%s: HEAD moved while publishing; run publish again",
+                                dir);
         if (p->previous) {
             int anc = cn_git_is_ancestor(repo, &p->previous_commit, &p->commit);
             if (anc < 0)
@@ -289,7 +378,9 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     size_t canonical_len = 0;
     int err, staged = 0;
 
-    if ((err = cn_manifest_load(&m, &diags, dir)) != 0) {
+    p.from_git = is_git_repository(dir);
+    if ((err = p.from_git ? load_committed_manifest(&m, &diags, &p.source_head, dir)
+                          : cn_manifest_load(&m, &diags, dir)) != 0) {
         print_diagnostics(&diags);
         goto out;
     }
