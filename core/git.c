@@ -41,6 +41,21 @@ int cn_git_error(int code, const char *what)
     return cn_error_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
 }
 
+/* A write into the object database failed. libgit2's buffered file writes
+ * keep the OS's reason to themselves (no error is set until the buffer is
+ * committed), so the reason is errno unless libgit2 set one since the
+ * caller's git_error_clear(): a full disk must say "No space left on
+ * device", not repeat an older, unrelated libgit2 message. */
+static int git_write_error(const char *what)
+{
+    const git_error *e = git_error_last();
+    int os = errno;
+
+    if (e == NULL || e->message == NULL)
+        return cn_error_set(CN_ERROR, "%s: cannot store: %s", what, strerror(os ? os : EIO));
+    return cn_git_error(CN_ERROR, what);
+}
+
 int cn_git_init(void)
 {
     if (git_libgit2_init() < 0)
@@ -484,12 +499,14 @@ static int snapshot_file(git_oid *out, git_repository *repo, const char *path)
                                CN_GIT_MAX_FILE);
             goto out;
         }
+        errno = 0;
         if (ws->write(ws, (const char *)chunk, (size_t)n) < 0) {
-            cn_git_error(CN_ERROR, path);
+            git_write_error(path);
             goto out;
         }
     }
-    err = git_blob_create_from_stream_commit(out, ws) < 0 ? cn_git_error(CN_ERROR, path) : 0;
+    errno = 0;
+    err = git_blob_create_from_stream_commit(out, ws) < 0 ? git_write_error(path) : 0;
     ws = NULL; /* freed by the commit */
 out:
     if (ws)
@@ -608,6 +625,7 @@ int cn_git_snapshot_dir(git_oid *out, git_repository *repo, const char *dir, con
     const git_commit *parents[1];
     int empty = 0, err;
 
+    git_error_clear(); /* so a failed write is not reported with an older message */
     if ((err = snapshot_tree(&tree_oid, &empty, repo, dir, 0)) != 0)
         return err;
     err = CN_ERROR;
