@@ -234,3 +234,57 @@ int cn_dir_exists(const char *path)
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+int cn_file_is_stale_name(const char *name)
+{
+    static const char *const prefixes[] = {"tmp_pack_", "tmp_idx_", "tmp_rev_", "tmp_obj_"};
+    size_t n = strlen(name), i;
+    const char *g;
+
+    if (n > 5 && strcmp(name + n - 5, ".lock") == 0)
+        return 1;
+    for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    if ((g = strstr(name, "_git2_")) != NULL && strlen(g + 6) == 6)
+        return 1; /* libgit2's git_futils_mktmp */
+    if ((g = strstr(name, ".tmp.")) != NULL && strlen(g + 5) == 6)
+        return 1;
+    return 0;
+}
+
+static int remove_stale(const char *dir, int depth)
+{
+    struct dirent *e;
+    DIR *d;
+    int err = 0;
+
+    if ((d = opendir(dir)) == NULL)
+        return 0;
+    while (err == 0 && (e = readdir(d)) != NULL) {
+        struct stat st;
+        char *path;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if ((path = cn_path_join(dir, e->d_name)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+        if (lstat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && depth < 8)
+                err = remove_stale(path, depth + 1);
+            else if (S_ISREG(st.st_mode) && cn_file_is_stale_name(e->d_name) && unlink(path) != 0 &&
+                     errno != ENOENT)
+                err =
+                    cn_error_set(CN_ERROR, "cannot remove the stale %s: %s", path, strerror(errno));
+        }
+        free(path);
+    }
+    closedir(d);
+    return err;
+}
+
+int cn_file_remove_stale(const char *dir)
+{
+    return remove_stale(dir, 0);
+}

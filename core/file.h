@@ -33,6 +33,18 @@ int cn_dir_exists(const char *path);
 /* fsync a directory so a rename inside it is durable. */
 int cn_fsync_dir(const char *dir);
 
+/* Is name what libgit2, git or citynode leaves behind when killed mid-write:
+ * *.lock, git's and libgit2's temporary pack and object files (tmp_pack_*,
+ * tmp_idx_*, tmp_rev_*, tmp_obj_*, *_git2_XXXXXX), or cn_file_write_atomic's
+ * <name>.tmp.XXXXXX? */
+int cn_file_is_stale_name(const char *name);
+
+/* Remove every regular file with such a name below dir (at most 8 levels
+ * deep). Only for a directory no other writer uses at the time (the node
+ * lock held): a live writer's lock or temporary file would go too. A
+ * missing dir is not an error. */
+int cn_file_remove_stale(const char *dir);
+
 /* Heap-allocated "a/b" (a and b joined with one '/'); NULL on OOM. */
 char *cn_path_join(const char *a, const char *b);
 

@@ -41,6 +41,21 @@ int cn_git_error(int code, const char *what)
     return cn_error_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
 }
 
+/* A write into the object database failed. libgit2's buffered file writes
+ * keep the OS's reason to themselves (no error is set until the buffer is
+ * committed), so the reason is errno unless libgit2 set one since the
+ * caller's git_error_clear(): a full disk must say "No space left on
+ * device", not repeat an older, unrelated libgit2 message. */
+static int git_write_error(const char *what)
+{
+    const git_error *e = git_error_last();
+    int os = errno;
+
+    if (e == NULL || e->message == NULL)
+        return cn_error_set(CN_ERROR, "%s: cannot store: %s", what, strerror(os ? os : EIO));
+    return cn_git_error(CN_ERROR, what);
+}
+
 int cn_git_init(void)
 {
     if (git_libgit2_init() < 0)
@@ -333,6 +348,109 @@ out:
     return err;
 }
 
+int cn_git_uncommitted_paths(git_strarray *out, git_oid *head, const char *path)
+{
+    git_status_options opts;
+    git_repository *repo = NULL;
+    git_status_list *list = NULL;
+    git_object *obj = NULL;
+    size_t i, n;
+    int err = CN_ERROR;
+
+    memset(out, 0, sizeof(*out));
+    if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+        return cn_git_error(CN_EINVAL, path);
+    if (git_revparse_single(&obj, repo, "HEAD^{commit}") < 0) {
+        err = cn_error_set(CN_EINVAL, "%s: HEAD does not name a commit (no commits yet?)", path);
+        goto out;
+    }
+    git_oid_cpy(head, git_object_id(obj));
+    if (git_repository_is_bare(repo)) {
+        err = 0;
+        goto out;
+    }
+    if (git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION) < 0) {
+        cn_git_error(CN_ERROR, "cannot set up git status");
+        goto out;
+    }
+    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
+    if (git_status_list_new(&list, repo, &opts) < 0) {
+        cn_git_error(CN_ERROR, path);
+        goto out;
+    }
+    n = git_status_list_entrycount(list);
+    if (n > 0 && (out->strings = calloc(n, sizeof(*out->strings))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        const git_status_entry *e = git_status_byindex(list, i);
+        const git_diff_delta *d = e->head_to_index ? e->head_to_index : e->index_to_workdir;
+        const char *name;
+        if (d == NULL || (e->status & (GIT_STATUS_WT_NEW | GIT_STATUS_IGNORED)) == e->status)
+            continue;
+        name = d->old_file.path ? d->old_file.path : d->new_file.path;
+        if ((out->strings[out->count] = strdup(name)) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        out->count++;
+    }
+    err = 0;
+out:
+    if (err != 0)
+        git_strarray_dispose(out);
+    git_status_list_free(list);
+    git_object_free(obj);
+    git_repository_free(repo);
+    return err;
+}
+
+int cn_git_read_commit_file(unsigned char **out, size_t *len, git_repository *repo,
+                            const git_oid *commit, const char *path, size_t max)
+{
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    git_tree_entry *entry = NULL;
+    git_blob *blob = NULL;
+    git_object_size_t size;
+    int r, err = CN_ERROR;
+
+    *out = NULL;
+    if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
+        cn_git_error(CN_ERROR, "cannot read the commit's tree");
+        goto out;
+    }
+    if ((r = git_tree_entry_bypath(&entry, tree, path)) == GIT_ENOTFOUND ||
+        (r == 0 && git_tree_entry_type(entry) != GIT_OBJECT_BLOB)) {
+        err = cn_error_set(CN_ENOTFOUND, "%s: not a file in the commit", path);
+        goto out;
+    }
+    if (r < 0 || git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+        cn_git_error(CN_ERROR, path);
+        goto out;
+    }
+    if ((size = git_blob_rawsize(blob)) > max) {
+        err = cn_error_set(CN_ELIMIT, "%s: larger than %zu bytes", path, max);
+        goto out;
+    }
+    if ((*out = malloc((size_t)size + 1)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(*out, git_blob_rawcontent(blob), (size_t)size);
+    (*out)[size] = '\0';
+    *len = (size_t)size;
+    err = 0;
+out:
+    git_blob_free(blob);
+    git_tree_entry_free(entry);
+    git_tree_free(tree);
+    git_commit_free(c);
+    return err;
+}
+
 /* A name a snapshot may store: not empty, ".", "..", and without '/' or NUL
  * (readdir cannot give those, but the check is cheap and local). */
 static int entry_name_ok(const char *name)
@@ -381,12 +499,14 @@ static int snapshot_file(git_oid *out, git_repository *repo, const char *path)
                                CN_GIT_MAX_FILE);
             goto out;
         }
+        errno = 0;
         if (ws->write(ws, (const char *)chunk, (size_t)n) < 0) {
-            cn_git_error(CN_ERROR, path);
+            git_write_error(path);
             goto out;
         }
     }
-    err = git_blob_create_from_stream_commit(out, ws) < 0 ? cn_git_error(CN_ERROR, path) : 0;
+    errno = 0;
+    err = git_blob_create_from_stream_commit(out, ws) < 0 ? git_write_error(path) : 0;
     ws = NULL; /* freed by the commit */
 out:
     if (ws)
@@ -505,6 +625,7 @@ int cn_git_snapshot_dir(git_oid *out, git_repository *repo, const char *dir, con
     const git_commit *parents[1];
     int empty = 0, err;
 
+    git_error_clear(); /* so a failed write is not reported with an older message */
     if ((err = snapshot_tree(&tree_oid, &empty, repo, dir, 0)) != 0)
         return err;
     err = CN_ERROR;

@@ -20,6 +20,19 @@ int cn_git_open_bare(git_repository **out, const char *path);
  * no commits. */
 int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_path);
 
+/* The tracked paths of the (non-bare) repository at path whose index or
+ * working-tree copy differs from HEAD (modified, added, deleted, renamed,
+ * type changed), sorted; untracked and ignored files and submodules are not
+ * looked at. A bare repository has none. *head gets HEAD's commit. Free out
+ * with git_strarray_dispose. CN_EINVAL if HEAD names no commit. */
+int cn_git_uncommitted_paths(git_strarray *out, git_oid *head, const char *path);
+
+/* The content of the file at path (relative to the root, '/'-separated) in
+ * the tree of commit, at most max bytes, as a NUL-terminated heap buffer.
+ * CN_ENOTFOUND if the tree has no such file, CN_ELIMIT if it is larger. */
+int cn_git_read_commit_file(unsigned char **out, size_t *len, git_repository *repo,
+                            const git_oid *commit, const char *path, size_t max);
+
 /* Commit the files under dir (recursively; .git skipped; executable bit and
  * symlinks kept, other special files refused) as a new commit whose parent is
  * parent (NULL for a root commit). Files are read with a per-file cap. */

@@ -349,7 +349,8 @@ int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf
 /* Check every file below targets_dir (a tree's targets/ directory): each must
  * be a regular file named <sha256>.<name> whose content hashes to that
  * sha256 (read up to max_file bytes). Symlinks and other special files are
- * refused. CN_EVERIFY naming the first bad file; a missing directory is no
+ * refused; a temporary file a killed writer left (cn_file_is_stale_name) is
+ * skipped. CN_EVERIFY naming the first bad file; a missing directory is no
  * error (nothing published yet). */
 int cn_tuf_verify_target_files(const char *targets_dir, size_t max_file);
 

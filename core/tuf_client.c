@@ -581,6 +581,9 @@ int cn_tuf_verify_target_files(const char *dir, size_t max_file)
             err = cn_error_set(CN_ERROR, "%s: cannot stat", path);
         else if (S_ISDIR(st.st_mode))
             err = cn_tuf_verify_target_files(path, max_file);
+        else if (S_ISREG(st.st_mode) && cn_file_is_stale_name(e->d_name))
+            err = 0; /* a killed writer's temporary file: no metadata names it,
+                        the next writer removes it (cn_file_remove_stale) */
         else if (!S_ISREG(st.st_mode) || strlen(e->d_name) <= CN_SHA256_HEX_LEN + 1 ||
                  e->d_name[CN_SHA256_HEX_LEN] != '.')
             err = cn_error_set(CN_EVERIFY, "%s: not a target file (<sha256>.<name>)", path);

@@ -1,12 +1,15 @@
 /*
- * item.c - item target paths, and checking the git tags behind them.
+ * item.c - item target paths, the git tags behind them, and bringing an
+ * item's repository back to what the signed targets say.
  */
 #include "node/item.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/git.h"
 #include "node/keys.h"
 #include "node/verify.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,124 @@ int cn_item_is_manifest_target(const char *path, const char **item, size_t *item
         return 0;
     *version_len = (size_t)(a - (b + 1));
     return 1;
+}
+
+int cn_item_is_signed(const cn_node *node, const char *item, const char *version)
+{
+    const cn_tuf_target_info *info;
+    char target[CN_ITEM_TARGET_MAX];
+    int yes;
+
+    yes = cn_item_target_path(target, item, version, "manifest.json") == 0 &&
+          cn_tuf_repo_get_target(&info, node->tuf, target) == 0;
+    cn_error_clear();
+    return yes;
+}
+
+int cn_item_unsigned_tags(git_strarray *out, const cn_node *node, git_repository *repo,
+                          const char *item)
+{
+    size_t i, kept = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (git_tag_list_match(out, "v*", repo) < 0)
+        return cn_git_error(CN_ERROR, "cannot list tags");
+    for (i = 0; i < out->count; i++) {
+        if (cn_item_is_signed(node, item, out->strings[i] + 1))
+            free(out->strings[i]);
+        else
+            out->strings[kept++] = out->strings[i];
+    }
+    out->count = kept;
+    return 0;
+}
+
+int cn_item_repo_set_main(git_repository *repo, const git_oid *commit, const char *why)
+{
+    git_reference *ref = NULL;
+    int r, err = 0;
+
+    if (commit == NULL) {
+        r = git_reference_lookup(&ref, repo, "refs/heads/main");
+        if (r == 0 && git_reference_delete(ref) < 0)
+            err = cn_git_error(CN_ERROR, "cannot remove refs/heads/main");
+        else if (r < 0 && r != GIT_ENOTFOUND)
+            err = cn_git_error(CN_ERROR, "cannot read refs/heads/main");
+    } else if (git_reference_create(&ref, repo, "refs/heads/main", commit, 1, why) < 0) {
+        err = cn_git_error(CN_ERROR, "cannot move refs/heads/main");
+    }
+    git_reference_free(ref);
+    if (err == 0 && git_repository_set_head(repo, "refs/heads/main") < 0)
+        err = cn_git_error(CN_ERROR, "cannot point HEAD at refs/heads/main");
+    if (err == 0 && (err = cn_git_update_server_info(repo)) != 0)
+        err = cn_error_wrap(err, "cannot update the repository's info/refs");
+    return err;
+}
+
+/* Where refs/heads/main should be: the newest signed version's commit, or
+ * nothing (*none) when the item was never published. */
+static int signed_main(git_oid *out, int *none, const cn_node *node, const char *item)
+{
+    const json_t *custom = NULL;
+    const char *hex;
+    char *version = NULL;
+    int err;
+
+    *none = 0;
+    if ((err = cn_node_latest_version(&version, &custom, node, item)) == CN_ENOTFOUND) {
+        cn_error_clear();
+        *none = 1;
+        return 0;
+    }
+    if (err != 0)
+        return err;
+    hex = json_string_value(json_object_get(custom, "commit"));
+    if (hex == NULL || git_oid_fromstr(out, hex) != 0)
+        err = cn_error_set(CN_EVERIFY, "%s@%s: signed metadata lacks its commit id", item, version);
+    free(version);
+    return err;
+}
+
+int cn_item_repo_restore(git_strarray *removed, const cn_node *node, git_repository *repo,
+                         const char *item)
+{
+    git_reference *ref = NULL;
+    git_oid main;
+    size_t i;
+    int none, moved = 0, r, err;
+
+    memset(removed, 0, sizeof(*removed));
+    if ((err = cn_file_remove_stale(git_repository_path(repo))) != 0 ||
+        (err = cn_item_unsigned_tags(removed, node, repo, item)) != 0 ||
+        (err = signed_main(&main, &none, node, item)) != 0)
+        goto out;
+    for (i = 0; i < removed->count; i++) {
+        char name[160];
+        snprintf(name, sizeof(name), "refs/tags/%s", removed->strings[i]);
+        if (git_reference_lookup(&ref, repo, name) < 0 || git_reference_delete(ref) < 0) {
+            err = cn_git_error(CN_ERROR, name);
+            goto out;
+        }
+        git_reference_free(ref);
+        ref = NULL;
+    }
+    r = git_reference_lookup(&ref, repo, "refs/heads/main");
+    if (r < 0 && r != GIT_ENOTFOUND) {
+        err = cn_git_error(CN_ERROR, "cannot read refs/heads/main");
+        goto out;
+    }
+    if (none)
+        moved = r == 0;
+    else
+        moved = r != 0 || git_reference_target(ref) == NULL ||
+                !git_oid_equal(git_reference_target(ref), &main);
+    if (moved || removed->count > 0)
+        err = cn_item_repo_set_main(repo, none ? NULL : &main, "citynode: back to the signed state");
+out:
+    git_reference_free(ref);
+    if (err != 0)
+        git_strarray_dispose(removed);
+    return err;
 }
 
 static int verify_one(const cn_node *node, const char *item, const char *version,
@@ -90,6 +211,72 @@ out:
     return err;
 }
 
+/* The repository of item holds no tag of a version the targets do not name. */
+static int verify_no_unsigned_tag(const cn_node *node, const char *item)
+{
+    char *path = cn_home_repo_path(node->home, node->home->node_id, item);
+    git_repository *repo = NULL;
+    git_strarray tags = {0};
+    int err = 0;
+
+    if (path == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (git_repository_open_bare(&repo, path) != 0) {
+        err = cn_error_set(CN_EVERIFY, "%s: repository unreadable", path);
+        goto out;
+    }
+    if ((err = cn_item_unsigned_tags(&tags, node, repo, item)) == 0 && tags.count > 0)
+        err = cn_error_set(CN_EVERIFY,
+                           "%s: tag %s has no signed target (left by an interrupted publish of "
+                           "%s@%s): publish %s again to redo it, or remove the tag with "
+                           "`git -C %s tag -d %s`",
+                           path, tags.strings[0], item, tags.strings[0] + 1, item, path,
+                           tags.strings[0]);
+out:
+    git_strarray_dispose(&tags);
+    git_repository_free(repo);
+    free(path);
+    return err;
+}
+
+/* Every own item repository (repos/<node id>/<item>.git, or only_item's):
+ * no tag without a signed target. */
+static int verify_no_unsigned_tags(const cn_node *node, const char *only_item)
+{
+    char *dir = cn_path_join(node->home->repos_dir, node->home->node_id);
+    struct dirent *e;
+    DIR *d = NULL;
+    int err = 0;
+
+    if (dir == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if (only_item != NULL) {
+        char *path = cn_home_repo_path(node->home, node->home->node_id, only_item);
+        if (path == NULL)
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+        else if (cn_dir_exists(path))
+            err = verify_no_unsigned_tag(node, only_item);
+        free(path);
+        goto out;
+    }
+    if ((d = opendir(dir)) == NULL)
+        goto out; /* nothing published yet */
+    while (err == 0 && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        char item[256];
+        if (e->d_name[0] == '.' || n <= 4 || n - 4 >= sizeof(item) ||
+            strcmp(e->d_name + n - 4, ".git") != 0)
+            continue;
+        snprintf(item, sizeof(item), "%.*s", (int)(n - 4), e->d_name);
+        err = verify_no_unsigned_tag(node, item);
+    }
+out:
+    if (d)
+        closedir(d);
+    free(dir);
+    return err;
+}
+
 int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *only_version,
                         size_t *nverified)
 {
@@ -116,5 +303,5 @@ int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *
     if (only_item && *nverified == 0)
         return cn_error_set(CN_ENOTFOUND, "%s%s%s is not published on this node", only_item,
                             only_version ? "@" : "", only_version ? only_version : "");
-    return 0;
+    return only_version ? 0 : verify_no_unsigned_tags(node, only_item);
 }

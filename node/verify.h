@@ -22,7 +22,10 @@ int cn_verify_tree(const cn_home *home);
 
 /* For each published item version (filtered as above): the bare repo's tag
  * v<version> is the tag object the signed metadata names, carries a valid
- * SSHSIG by one of the node's targets keys, and points at the signed commit. */
+ * SSHSIG by one of the node's targets keys, and points at the signed commit.
+ * Unless only_version is given, the item repositories (only_item's, or all
+ * of the node's own) must hold no tag v<version> the targets do not name
+ * (CN_EVERIFY naming it: an interrupted publish left it). */
 int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *only_version,
                         size_t *nverified);
 

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"
+#include "core/name.h"
 #include "node/cmd/commands.h"
 #include "node/config.h"
 #include "node/home.h"
@@ -29,6 +30,26 @@ static int check_url(const char *url)
         return cn_error_set(CN_EUSAGE, "--url '%s' must start with http:// or https://", url);
     if (strlen(url) > 512 || strpbrk(url, " \t\r\n\"<>\\") != NULL)
         return cn_error_set(CN_EUSAGE, "--url '%.80s' is not a valid URL", url);
+    return 0;
+}
+
+/* The name is the tagger of every version tag the node signs, and git's
+ * identity line ("tagger NAME <EMAIL> TIME") cannot hold '<' or '>', nor a
+ * name that is only blanks; refused here rather than at every publish. */
+static int check_name(const char *name)
+{
+    const char *bad = strpbrk(name, "<>");
+    int err;
+
+    if ((err = cn_text_check("--name", name, strlen(name), 200, 0)) != 0)
+        return err;
+    if (bad != NULL)
+        return cn_error_set(CN_EUSAGE,
+                            "--name '%s': '%c' is not allowed (the name signs every version as "
+                            "its git tagger, which cannot hold '<' or '>')",
+                            name, *bad);
+    if (name[strspn(name, " \t")] == '\0')
+        return cn_error_set(CN_EUSAGE, "--name must not be blank");
     return 0;
 }
 
@@ -115,7 +136,7 @@ int cn_cmd_init(const char *home_flag, int argc, char **argv)
         err = cn_cli_usage_error(synopsis, usage);
         goto done;
     }
-    if (err != 0 || (err = check_url(cfg.url)) != 0 ||
+    if (err != 0 || (err = check_name(cfg.name)) != 0 || (err = check_url(cfg.url)) != 0 ||
         (cfg.country && (err = check_country(cfg.country))) ||
         (err = cn_home_resolve(&home_dir, home_flag)) != 0)
         goto out;

@@ -1,16 +1,22 @@
 /*
  * cmd_publish.c - `citynode publish DIR [--version V]` (DESIGN.md §3).
  *
- * validate the manifest → refuse a version that does not increase → take the
- * history of DIR's HEAD (a git repository) or snapshot DIR's files into a
- * commit whose parent is the previous version → signed annotated tag
+ * validate the manifest → refuse a version that does not increase → bring
+ * the item's repository back to the signed state (what a killed publish left)
+ * → take the history of DIR's HEAD (a git repository) or snapshot DIR's files
+ * into a commit whose parent is the previous version → signed annotated tag
  * v<version> carrying the canonical manifest → full and delta bundles → TUF
- * targets, then new targets, snapshot and timestamp metadata → refs/heads/main
- * and the files git's dumb HTTP protocol reads (info/refs, objects/info/packs)
- * → a hint to every followed peer's inbox.
+ * target files → refs/heads/main and the files git's dumb HTTP protocol reads
+ * (info/refs, objects/info/packs) → new targets, snapshot and timestamp
+ * metadata → a hint to every followed peer's inbox.
  *
- * Everything that can be refused is checked before anything is written; if a
- * later step fails, the tag is removed again so the node is as before.
+ * Everything that can be refused is checked before anything is written.
+ * Like a sync (docs/PROTOCOL.md §8.6), everything is staged first and the
+ * rename of timestamp.json is the commit point, the last write: a publish
+ * killed before it leaves the old published state plus a tag (and perhaps
+ * refs/heads/main) the signed targets do not name, which `verify --all`
+ * reports and the next publish of the item removes (cn_item_repo_restore);
+ * one that fails before it undoes its refs itself.
  */
 #include "core/bundle.h"
 #include "core/error.h"
@@ -28,6 +34,7 @@
 #include "node/node.h"
 #include "node/federation/follow.h"
 #include "schemas/manifest.h"
+#include "schemas/yaml.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -46,6 +53,8 @@ typedef struct {
     git_oid previous_commit;
     git_oid commit;
     git_oid tag;
+    git_oid source_head; /* a git repository's HEAD, whose manifest was read */
+    int from_git;
     int has_delta;
 } publication;
 
@@ -85,15 +94,101 @@ static int is_git_repository(const char *dir)
     return yes;
 }
 
+/* "DIR: uncommitted changes to a, b and 3 more: ..." */
+static int refuse_uncommitted(const char *dir, const git_strarray *changed)
+{
+    char list[512] = "";
+    size_t i, used = 0;
+
+    for (i = 0; i < changed->count && i < 5; i++) {
+        int n = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                         changed->strings[i]);
+        if (n < 0 || (size_t)n >= sizeof(list) - used)
+            break;
+        used += (size_t)n;
+    }
+    return cn_error_set(CN_EINVAL,
+                        "%s: uncommitted changes to %s%s%s: a git repository is published as "
+                        "its HEAD commit; commit or stash them first",
+                        dir, list, i < changed->count ? " and more, " : "",
+                        i < changed->count ? "see git status" : "");
+}
+
+/* A git repository is published as its HEAD commit, so the manifest that is
+ * validated and signed is HEAD's: the working tree must not differ from HEAD
+ * in tracked files, and the manifest must be committed. Diagnostics name
+ * DIR/<manifest>, whose lines are HEAD's since the two agree. *head gets
+ * the commit the manifest was read from. */
+static int load_committed_manifest(cn_manifest **out, cn_diagnostics *diags, git_oid *head,
+                                   const char *dir)
+{
+    static const char *const names[] = CN_MANIFEST_NAMES;
+    git_strarray changed = {0};
+    git_repository *src = NULL;
+    unsigned char *data = NULL;
+    char *file = NULL;
+    size_t len = 0, i;
+    int err;
+
+    if ((err = cn_git_uncommitted_paths(&changed, head, dir)) != 0)
+        return err;
+    if (changed.count > 0) {
+        err = refuse_uncommitted(dir, &changed);
+        goto out;
+    }
+    if (git_repository_open_ext(&src, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+        err = cn_git_error(CN_EINVAL, dir);
+        goto out;
+    }
+    for (i = 0; names[i] && file == NULL; i++) {
+        if ((file = cn_path_join(dir, names[i])) == NULL) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+        err = cn_git_read_commit_file(&data, &len, src, head, names[i], CN_YAML_MAX_BYTES);
+        if (err == CN_ELIMIT)
+            err = cn_error_set(CN_EINVAL, "%s: file is larger than %d bytes", file,
+                               CN_YAML_MAX_BYTES);
+        if (err != CN_ENOTFOUND && err != 0)
+            goto out;
+        if (err == CN_ENOTFOUND && cn_file_exists(file)) {
+            err = cn_error_set(CN_EINVAL,
+                               "%s is not committed: a git repository is published as its HEAD "
+                               "commit; commit it first",
+                               file);
+            goto out;
+        }
+        if (err == CN_ENOTFOUND) {
+            cn_error_clear();
+            free(file);
+            file = NULL;
+        }
+    }
+    if (file == NULL)
+        err = cn_error_set(CN_ENOTFOUND, "%s: no citynode.yml or publiccode.yml in its HEAD commit",
+                           dir);
+    else
+        err = cn_manifest_parse(out, diags, data, len, file);
+out:
+    free(data);
+    free(file);
+    git_repository_free(src);
+    git_strarray_dispose(&changed);
+    return err;
+}
+
 static int take_commit(publication *p, git_repository *repo, const char *dir,
                        const git_signature *sig)
 {
     char message[256];
     int err;
 
-    if (is_git_repository(dir)) {
+    if (p->from_git) {
         if ((err = cn_git_import_head(&p->commit, repo, dir)) != 0)
             return err;
+        if (!git_oid_equal(&p->commit, &p->source_head))
+            return cn_error_set(CN_ERROR, "%s: HEAD moved while publishing; run publish again",
+                                dir);
         if (p->previous) {
             int anc = cn_git_is_ancestor(repo, &p->previous_commit, &p->commit);
             if (anc < 0)
@@ -202,7 +297,6 @@ static int add_targets(const publication *p, cn_node *node, const char *manifest
             (err = cn_tuf_repo_add_target_file(node->tuf, target, delta_path, custom)) != 0)
             goto out;
     }
-    err = cn_tuf_repo_commit(node->tuf);
 out:
     json_decref(custom);
     return err;
@@ -221,23 +315,44 @@ static int manifest_bytes(char **out, size_t *len, const json_t *doc)
     return 0;
 }
 
-/* The version is published: refs/heads/main follows the newest version and
- * HEAD names it, so `git clone` checks it out, and the dumb-HTTP files are
- * rewritten so /git/<node id>/<item>.git serves the new refs. */
-static int update_branch(git_repository *repo, const git_oid *commit, const char *tagname)
+/* What a publish killed before its commit point left in the item's
+ * repository goes (tags the signed targets do not name, refs/heads/main
+ * ahead of them, lock files), and so do the temporary files of the public
+ * tree; each removed tag is reported. */
+static int restore_repo(const cn_node *node, git_repository *repo, const char *item)
 {
-    git_reference *ref = NULL;
-    char msg[128];
-    int err = 0;
+    git_strarray removed = {0};
+    size_t i;
+    int err;
 
-    snprintf(msg, sizeof(msg), "publish %s", tagname);
-    if (git_reference_create(&ref, repo, "refs/heads/main", commit, 1, msg) < 0 ||
-        git_repository_set_head(repo, "refs/heads/main") < 0)
-        err = cn_git_error(CN_ERROR, "published, but cannot move refs/heads/main");
-    else if ((err = cn_git_update_server_info(repo)) != 0)
-        err = cn_error_wrap(err, "published, but cannot update the repository's info/refs");
-    git_reference_free(ref);
-    return err;
+    if ((err = cn_file_remove_stale(node->home->public_dir)) != 0 ||
+        (err = cn_item_repo_restore(&removed, node, repo, item)) != 0)
+        return err;
+    for (i = 0; i < removed.count; i++)
+        fprintf(stderr, "note: removed tag %s of %s, left by an interrupted publish\n",
+                removed.strings[i], item);
+    git_strarray_dispose(&removed);
+    return 0;
+}
+
+/* A publish that failed before its commit point takes its refs back: the
+ * tag, and refs/heads/main at the previous version. The error message of
+ * the failure is kept; should this fail too, the next publish restores. */
+static void unstage(git_repository *repo, const publication *p, const char *tagname)
+{
+    char ref[96], *msg = strdup(cn_error_message());
+    int code = cn_error_last();
+    git_reference *r = NULL;
+
+    snprintf(ref, sizeof(ref), "refs/tags/%s", tagname);
+    if (git_reference_lookup(&r, repo, ref) == 0)
+        git_reference_delete(r);
+    git_reference_free(r);
+    cn_item_repo_set_main(repo, p->previous ? &p->previous_commit : NULL,
+                          "citynode: publish failed");
+    if (msg)
+        cn_error_set(code, "%s", msg);
+    free(msg);
 }
 
 static void print_diagnostics(const cn_diagnostics *diags)
@@ -261,11 +376,13 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     git_repository *repo = NULL;
     git_signature *sig = NULL;
     char *repo_path = NULL, *canonical = NULL, *work = NULL, *full = NULL, *delta = NULL;
-    char tagname[80], email[128];
+    char tagname[80], email[128], why[128];
     size_t canonical_len = 0;
-    int err, tagged = 0;
+    int err, staged = 0;
 
-    if ((err = cn_manifest_load(&m, &diags, dir)) != 0) {
+    p.from_git = is_git_repository(dir);
+    if ((err = p.from_git ? load_committed_manifest(&m, &diags, &p.source_head, dir)
+                          : cn_manifest_load(&m, &diags, dir)) != 0) {
         print_diagnostics(&diags);
         goto out;
     }
@@ -288,7 +405,7 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
         (err = manifest_bytes(&canonical, &canonical_len, m->doc)) != 0)
         goto out;
 
-    /* Nothing was written so far; from here on, undo on failure. */
+    /* Nothing was written so far. */
     if ((repo_path = cn_home_repo_path(node->home, node->home->node_id, p.item)) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
@@ -299,6 +416,7 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
         goto out;
     }
     if ((err = cn_git_open_bare(&repo, repo_path)) != 0 ||
+        (err = restore_repo(node, repo, p.item)) != 0 ||
         (err = take_commit(&p, repo, dir, sig)) != 0)
         goto out;
     /* A hostile path (.git/hooks/..., ../x) is refused before anything is signed. */
@@ -310,7 +428,7 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     snprintf(tagname, sizeof(tagname), "v%s", p.version);
     if ((err = cn_git_tag_signed(&p.tag, repo, tagname, &p.commit, sig, canonical, node->key)))
         goto out;
-    tagged = 1;
+    staged = 1;
     work = cn_path_join(node->home->tmp_dir, "publish");
     full = work ? cn_path_join(work, "full.bundle") : NULL;
     delta = work ? cn_path_join(work, "delta.bundle") : NULL;
@@ -321,12 +439,15 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     /* A publish killed earlier may have left its scratch files; we hold the lock. */
     if ((err = cn_rmtree(work)) != 0 || (err = cn_mkdir_p(work, 0700)) != 0)
         goto out;
+    snprintf(why, sizeof(why), "citynode: publish %s", tagname);
     if ((err = write_bundles(&p, repo, full, delta)) != 0 ||
-        (err = add_targets(&p, node, canonical, canonical_len, full, delta)) != 0)
+        (err = add_targets(&p, node, canonical, canonical_len, full, delta)) != 0 ||
+        (err = cn_item_repo_set_main(repo, &p.commit, why)) != 0)
         goto out;
-    tagged = 0;
-    if ((err = update_branch(repo, &p.commit, tagname)) != 0)
+    /* The commit point: timestamp.json, the last file it writes. */
+    if ((err = cn_tuf_repo_commit(node->tuf)) != 0)
         goto out;
+    staged = 0;
     {
         char commit[GIT_OID_HEXSZ + 1];
         git_oid_tostr(commit, sizeof(commit), &p.commit);
@@ -335,14 +456,8 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
                 commit, tagname, p.has_delta ? ", delta bundle" : "");
     }
 out:
-    if (tagged) {
-        char ref[96];
-        git_reference *r = NULL;
-        snprintf(ref, sizeof(ref), "refs/tags/%s", tagname);
-        if (git_reference_lookup(&r, repo, ref) == 0)
-            git_reference_delete(r);
-        git_reference_free(r);
-    }
+    if (staged)
+        unstage(repo, &p, tagname);
     if (work)
         cn_rmtree(work);
     free(work);

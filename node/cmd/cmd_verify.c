@@ -10,7 +10,8 @@
  *  3. every file under targets/, whose consistent name carries its sha256;
  *  4. the unsigned .well-known pointer, against the signed profile;
  *  5. every item version's git tag: SSHSIG by a targets key, pointing at the
- *     commit the signed metadata names;
+ *     commit the signed metadata names; and no tag of a version the metadata
+ *     does not name (a publish killed before its commit point left it);
  *  6. every mirror of a peer (cn_mirror_verify): its metadata chain from the
  *     pinned root, its target files, its mirrored repositories' tags.
  * It warns when the node's own root expires within 30 days (node/keys.h).
