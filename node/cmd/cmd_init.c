@@ -14,6 +14,7 @@
 #include "node/home.h"
 #include "node/node.h"
 #include "node/profile.h"
+#include "peers/http.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -24,13 +25,13 @@
 static const char synopsis[] =
     "init --name NAME [--url BASE_URL] [--country CC] [--code AGS] [--programme NAME]...";
 
+/* The URL is published in node.json and in every follower's peers.json:
+ * the same rules as a peer's URL (no user name or password). */
 static int check_url(const char *url)
 {
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return cn_error_set(CN_EUSAGE, "--url '%s' must start with http:// or https://", url);
-    if (strlen(url) > 512 || strpbrk(url, " \t\r\n\"<>\\") != NULL)
-        return cn_error_set(CN_EUSAGE, "--url '%.80s' is not a valid URL", url);
-    return 0;
+    int err = cn_http_check_url(url);
+
+    return err ? cn_error_wrap(err, "--url") : 0;
 }
 
 /* The name is the tagger of every version tag the node signs, and git's
