@@ -32,6 +32,30 @@ static int by_node(const void *a, const void *b)
                   json_string_value(json_object_get(*(json_t *const *)b, "node")));
 }
 
+/* url without a "user:password@" in its authority, into out (heap). peer
+ * add refuses such URLs now, but one stored before it did must still never
+ * be published: the follower keeps using it, peers.json does not say it. */
+static char *public_url(const char *url)
+{
+    const char *auth = strstr(url, "://"), *end, *at = NULL, *p;
+    char *out;
+
+    if (auth == NULL)
+        return strdup(url);
+    auth += 3;
+    end = auth + strcspn(auth, "/");
+    for (p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    if (at == NULL)
+        return strdup(url);
+    if ((out = malloc(strlen(url) + 1)) == NULL)
+        return NULL;
+    memcpy(out, url, (size_t)(auth - url));
+    strcpy(out + (auth - url), at + 1);
+    return out;
+}
+
 /* The entries of peers.json, ordered by node id (a new array). */
 static int peers_entries(json_t **out, cn_peers *db)
 {
@@ -47,10 +71,17 @@ static int peers_entries(json_t **out, cn_peers *db)
         goto out;
     for (i = 0; i < n; i++) {
         const cn_peer *p = &peers[i];
-        if (p->policy != CN_POLICY_BLOCK &&
-            json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:s}", "node", p->node_id,
-                                                  "name", p->name, "url", p->url, "policy",
-                                                  cn_peer_policy_name(p->policy))) != 0) {
+        char *url;
+        int bad;
+        if (p->policy == CN_POLICY_BLOCK)
+            continue;
+        url = public_url(p->url);
+        bad = url == NULL ||
+              json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:s}", "node", p->node_id,
+                                                    "name", p->name, "url", url, "policy",
+                                                    cn_peer_policy_name(p->policy))) != 0;
+        free(url);
+        if (bad) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
         }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Text another node wrote never drives this node's terminal, and a peer's
 # URL never publishes a password. A hostile publisher (sample name) names
-# itself and titles its item with escape sequences (window title, clear
+# itself with U+202E (init refuses control characters in a name, so the
+# escapes go in the title) and titles its item with escape sequences (window title, clear
 # screen), a line break followed by a fake "✔ verified" line, and U+202E; a
 # follower syncs it and shows, searches and lists it: every byte printed is
 # well-formed UTF-8 with no control character but the line feeds of the
@@ -36,7 +37,7 @@ EOF
 }
 
 test_expect_success 'a hostile publisher (sample) titles an item with escapes and U+202E' '
-    cn "$E" init --name "$(printf "Evil\033]0;pwned\007 City\342\200\256")" --country NL \
+    cn "$E" init --name "$(printf "Evil City\342\200\256")" --country NL \
         --url "http://127.0.0.1:$PE" >eid &&
     mkdir src &&
     sed "s/^name: Connected Urban Twins/name: \"Twins\\\\e]0;pwned\\\\a\\\\e[2J\\\\n\\\\u2714 verified \\\\u202Egnp.exe\"/" \
@@ -62,25 +63,25 @@ test_expect_success 'a follower adds and syncs it; peer add and sync print no co
 '
 
 test_expect_success 'show prints the title escaped, on one line' '
-    cn "$F" show "evil-0-pwned-city/$ITEM" >show.out 2>show.err &&
+    cn "$F" show "evil-city/$ITEM" >show.out 2>show.err &&
     cat show.out &&
     terminal_safe show.out show.err &&
     grep -qF "title:    Twins\\x1b]0;pwned\\x07\\x1b[2J\\n✔ verified \\u202Egnp.exe" show.out &&
-    grep -qF "peer:     Evil?]0;pwned? City\\u202E (evil-0-pwned-city)" show.out
+    grep -qF "peer:     Evil City\\u202E (evil-city)" show.out
 '
 
 test_expect_success 'search and peer list print no control' '
     cn "$F" search twins >search.out 2>search.err &&
     grep -qF "$ITEM@1.0.0  Twins\\x1b]0;pwned" search.out &&
     cn "$F" peer list >list.out 2>list.err &&
-    grep -q evil-0-pwned-city list.out &&
+    grep -q evil-city list.out &&
     terminal_safe search.out search.err list.out list.err
 '
 
 # JSON is for programs: jansson writes C0 controls as \u escapes and keeps
 # the rest of the text as it is (U+202E included).
 test_expect_success 'JSON output keeps the text, with C0 controls as \u escapes' '
-    cn "$F" show --json "evil-0-pwned-city/$ITEM" >show.json &&
+    cn "$F" show --json "evil-city/$ITEM" >show.json &&
     cn "$F" search --json twins >search.json &&
     tr -d "\n" <show.json >show.flat && tr -d "\n" <search.json >search.flat &&
     ! LC_ALL=C grep -q "[[:cntrl:]]" show.flat search.flat &&
@@ -110,6 +111,18 @@ test_expect_success 'the same peer without the credentials is added' '
     cn "$G" peer add "http://127.0.0.1:$PE" >/dev/null 2>&1 &&
     cn "$G" peer list --json >g-peers.json &&
     grep -qF "\"url\": \"http://127.0.0.1:$PE\"" g-peers.json
+'
+
+test_expect_success 'a URL with credentials stored before the check is never published' '
+    python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); \
+db.execute(\"UPDATE peers SET url = ?\", (sys.argv[2],)); db.commit()" \
+        "$G/state.db" "http://alice:s3cret@127.0.0.1:$PE" &&
+    PF=$(test_free_port) &&
+    test_serve "$F" "$PF" follower &&
+    cn "$G" peer add "http://127.0.0.1:$PF" >/dev/null 2>&1 &&
+    grep -rlF "http://127.0.0.1:$PE" "$G/public/targets" >vouched &&
+    test -s vouched &&
+    test_must_fail grep -rq s3cret "$G/public"
 '
 
 test_done
