@@ -335,16 +335,16 @@ static int sync_changed(round_peer *rp, cn_peers *db, const cn_sync_options *opt
         pr.ts_len = rp->ts.len;
         pr.metadata = 1;
         err = cn_sync_run_peer(&pr, now);
-        if (err == 0) {
+        if (err == 0 || pr.committed) { /* committed: all but the items that failed */
             *trusted = pr.c;
             pr.c = NULL;
             *new_items = pr.new_items;
             pr.new_items = NULL;
             pr.nnew = 0;
             *fetched = pr.fetched;
-        } else {
-            err = cn_sync_classify(err);
         }
+        if (err != 0)
+            err = cn_sync_classify(err);
         cn_sync_peer_run_clear(&pr);
         if (err != CN_ENET)
             return err;
@@ -518,6 +518,12 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
         rec.result = "failed";
         rec.error = res->error;
         rec.set_validators = 0;
+        if (rp->trusted) { /* committed but for the items that failed a check */
+            res->changed = 1;
+            res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
+            rec.timestamp_version = res->timestamp_version;
+            learn_sources(db, opts, &rp->peer, rp->trusted);
+        }
         snprintf(msg, sizeof(msg), "failed: %.200s", res->error);
     } else {
         res->err = 0;
