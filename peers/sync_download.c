@@ -94,7 +94,6 @@ static int check_download(peer_run *pr, tfile *f)
     return 0;
 }
 
-/* Download and apply until every item reached its goal. */
 /* A check of w's bundles failed (PROTOCOL §8): w stops here, none of its
  * downloads is stored, and the peer's other items go on. */
 static int fail_item(item_work *w)
@@ -115,6 +114,7 @@ static int fail_item(item_work *w)
     return 0;
 }
 
+/* Download and apply until every item reached its goal or failed a check. */
 int cn_sync_fetch_all(peer_run *pr)
 {
     char first[1024];
