@@ -511,6 +511,14 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     res->targets_fetched = rp->fetched;
     free(res->source);
     res->source = strdup(rp->base ? rp->base : rp->peer.url);
+    if (rp->trusted) { /* committed; in a failed round, all but the items that failed a check */
+        res->changed = 1;
+        res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
+        rec.timestamp_version = res->timestamp_version;
+        learn_sources(db, opts, &rp->peer, rp->trusted);
+        name = verified_name(opts, rp->peer.node_id, rp->trusted);
+        rec.name = name;
+    }
     if (rp->err != 0) {
         res->err = rp->err;
         free(res->error);
@@ -518,12 +526,6 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
         rec.result = "failed";
         rec.error = res->error;
         rec.set_validators = 0;
-        if (rp->trusted) { /* committed but for the items that failed a check */
-            res->changed = 1;
-            res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
-            rec.timestamp_version = res->timestamp_version;
-            learn_sources(db, opts, &rp->peer, rp->trusted);
-        }
         snprintf(msg, sizeof(msg), "failed: %.200s", res->error);
     } else {
         res->err = 0;
@@ -533,16 +535,8 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
             rec.etag = rp->ts.etag;
             rec.last_modified = rp->ts.last_modified;
         }
-        if (rp->trusted) {
-            res->changed = 1;
-            res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
-            learn_sources(db, opts, &rp->peer, rp->trusted);
-            name = verified_name(opts, rp->peer.node_id, rp->trusted);
-            rec.name = name;
-        } else {
-            res->timestamp_version = rp->peer.timestamp_version;
-        }
-        rec.timestamp_version = res->timestamp_version;
+        if (!rp->trusted)
+            res->timestamp_version = rec.timestamp_version = rp->peer.timestamp_version;
         snprintf(msg, sizeof(msg), "%s: %zu target%s, %" PRIu64 " bytes%s%s", rec.result,
                  res->targets_fetched, res->targets_fetched == 1 ? "" : "s", res->bytes,
                  rp->via_source ? " via " : "", rp->via_source ? rp->base : "");
