@@ -207,23 +207,16 @@ attack_run() {
 attack_expect() {
     attack_run "$@" || return 1
     trusted_state "$F" >"$TRASH/$name.after"
-    if ! diff "$TRASH/$name.before" "$TRASH/$name.after"; then
-        echo "the rejected sync changed the trusted state (diff above)"
-        return 1
-    fi
-    if ! "$CITYNODE" --home "$F" verify --all >/dev/null; then
-        echo "verify --all fails after the attack"
+    if ! diff "$TRASH/$name.before" "$TRASH/$name.after" ||
+        ! "$CITYNODE" --home "$F" verify --all >/dev/null; then
+        echo "the rejected sync changed the trusted state (diff above), or verify --all fails"
         return 1
     fi
     stage "$TRASH/tree3"
     run_sync "$F" "$name.honest"
-    if [ "$code" -ne 0 ]; then
-        echo "the honest tree3 does not sync after the attack:"
+    if [ "$code" -ne 0 ] || ! honest_synced "$F"; then
+        echo "the honest tree3 does not sync after the attack, or is not held exactly:"
         cat "$TRASH/$name.honest.err"
-        return 1
-    fi
-    if ! honest_synced "$F"; then
-        echo "after the honest sync the follower does not hold tree3"
         return 1
     fi
     rm -rf "$F"
@@ -282,10 +275,7 @@ attack_expect_item() {
         echo "the peer's other item $other@$over was not committed with the new metadata"
         return 1
     fi
-    if ! "$CITYNODE" --home "$F" verify --all >/dev/null; then
-        echo "verify --all fails after the refused item"
-        return 1
-    fi
+    "$CITYNODE" --home "$F" verify --all >/dev/null || return 1
     stage "$6"
     run_sync "$F" "$1.recovered"
     if [ "$code" -ne 0 ] || ! holds_tree "$F" "$6"; then
@@ -321,6 +311,32 @@ graft_version() {
         forge target "$2" "$t" "$data" "$(forge get "$ft" signed targets "$t" custom)" &&
         place_target "$1" "$t" "$data" || return 1
     done
+}
+
+# stranger_version NAME TREE HOME SRC VERSION PREVIOUS: $ITEM@VERSION after
+# PREVIOUS, built from the publisher's HOME and source SRC as they were at
+# PREVIOUS, but tagged by a stranger's SSH key, signed into TREE's next
+# targets (manifest, full and delta bundle) and stored there.
+stranger_version() {
+    R="$TRASH/$1.git" W="$TRASH/src-$1" &&
+    rm -rf "$R" "$W" && cp -a "$3/repos/$PUBID/$ITEM.git" "$R" && cp -a "$4" "$W" &&
+    echo "a survey, by a stranger" >>"$W/README.md" && git -C "$W" commit -qam stranger &&
+    "$CN_BUNDLE_TOOL" keygen "$TRASH/$1-ssh.key" >/dev/null &&
+    commit=$("$CN_BUNDLE_TOOL" import "$R" "$W") &&
+    tag=$("$CN_BUNDLE_TOOL" tag "$R" "v$5" "$commit" "$TRASH/$1-ssh.key") &&
+    prev=$(git -C "$R" rev-parse "v$6^{commit}") &&
+    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/$1-delta.bundle" "refs/tags/v$5" "$prev" &&
+    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/$1-full.bundle" "refs/tags/v$5" &&
+    sed "s/\"$6\"/\"$5\"/g" "$(target_file "$2" "items/$ITEM/$6/manifest.json")" \
+        >"$TRASH/$1-manifest.json" &&
+    tf=$(next_targets "$2") &&
+    for f in manifest full delta; do
+        case $f in manifest) t=manifest.json ;; *) t=$f.bundle ;; esac
+        custom="{\"kind\":\"dataset\",\"item\":\"$ITEM\",\"version\":\"$5\",\"file\":\"$f\",\"commit\":\"$commit\",\"tag\":\"$tag\",\"previous\":\"$6\",\"previous_commit\":\"$prev\"}"
+        forge target "$tf" "items/$ITEM/$5/$t" "$TRASH/$1-$t" "$custom" &&
+        place_target "$2" "items/$ITEM/$5/$t" "$TRASH/$1-$t" || return 1
+    done &&
+    commit_targets "$2" "$tf"
 }
 
 # tree4: the honest publisher's next tree after tree3 ($ITEM@1.3.0 and

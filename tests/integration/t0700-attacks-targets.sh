@@ -144,24 +144,7 @@ test_expect_success 'a "full" bundle that is the delta (prerequisite missing) is
 
 test_expect_success 'a bundle validly listed whose tag is signed by a key the root does not know' '
     e=$(evil_tree wrongtag) &&
-    R="$TRASH/wrongtag.git" && W="$TRASH/src-wrongtag" &&
-    cp -a "$TRASH/publisher-at-2/repos/$PUBID/$ITEM.git" "$R" && cp -a "$TRASH/src-at-2" "$W" &&
-    echo "third survey, by a stranger" >>"$W/README.md" && git -C "$W" commit -qam stranger &&
-    "$CN_BUNDLE_TOOL" keygen "$TRASH/stranger-ssh.key" >/dev/null &&
-    commit=$("$CN_BUNDLE_TOOL" import "$R" "$W") &&
-    tag=$("$CN_BUNDLE_TOOL" tag "$R" v1.2.0 "$commit" "$TRASH/stranger-ssh.key") &&
-    prev=$(git -C "$R" rev-parse "v1.1.0^{commit}") &&
-    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/wrongtag-delta.bundle" refs/tags/v1.2.0 "$prev" &&
-    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/wrongtag-full.bundle" refs/tags/v1.2.0 &&
-    cp "$(target_file "$TRASH/tree3" items/$ITEM/1.2.0/manifest.json)" "$TRASH/wrongtag-manifest.json" &&
-    tf=$(next_targets "$e") &&
-    for f in manifest full delta; do
-        case $f in manifest) t=manifest.json ;; *) t=$f.bundle ;; esac
-        custom="{\"kind\":\"dataset\",\"item\":\"$ITEM\",\"version\":\"1.2.0\",\"file\":\"$f\",\"commit\":\"$commit\",\"tag\":\"$tag\",\"previous\":\"1.1.0\",\"previous_commit\":\"$prev\"}"
-        forge target "$tf" items/$ITEM/1.2.0/$t "$TRASH/wrongtag-$t" "$custom" &&
-        place_target "$e" items/$ITEM/1.2.0/$t "$TRASH/wrongtag-$t" || exit 1
-    done &&
-    commit_targets "$e" "$tf" &&
+    stranger_version wrongtag "$e" "$TRASH/publisher-at-2" "$TRASH/src-at-2" 1.2.0 1.1.0 &&
     r=$(recovery_tree wrongtag "$e" $ITEM 1.2.0 "$(tree4)" 1.3.0) &&
     attack_expect_item wrongtag $ITEM $ITEM2@1.0.0 "signature|signed|key" "$e" "$r"
 '

@@ -21,26 +21,7 @@ NODE=${PUBID:0:12}
 
 test_expect_success 'the hostile stage: tree3 plus a $ITEM@1.2.1 whose tag a stranger signed' '
     e=$(evil_tree badtag) &&
-    R="$TRASH/badtag.git" && W="$TRASH/src-badtag" &&
-    cp -a "$P/repos/$PUBID/$ITEM.git" "$R" && cp -a "$SRC" "$W" &&
-    echo "a patch, by a stranger" >>"$W/README.md" && git -C "$W" commit -qam stranger &&
-    "$CN_BUNDLE_TOOL" keygen "$TRASH/stranger-ssh.key" >/dev/null &&
-    commit=$("$CN_BUNDLE_TOOL" import "$R" "$W") &&
-    tag=$("$CN_BUNDLE_TOOL" tag "$R" v1.2.1 "$commit" "$TRASH/stranger-ssh.key") &&
-    prev=$(git -C "$R" rev-parse "v1.2.0^{commit}") &&
-    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/badtag-delta.bundle" refs/tags/v1.2.1 "$prev" &&
-    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/badtag-full.bundle" refs/tags/v1.2.1 &&
-    sed "s/\"1\.2\.0\"/\"1.2.1\"/g" "$(target_file "$e" items/$ITEM/1.2.0/manifest.json)" \
-        >"$TRASH/badtag-manifest.json" &&
-    ! cmp -s "$TRASH/badtag-manifest.json" "$(target_file "$e" items/$ITEM/1.2.0/manifest.json)" &&
-    tf=$(next_targets "$e") &&
-    for f in manifest full delta; do
-        case $f in manifest) t=manifest.json ;; *) t=$f.bundle ;; esac
-        custom="{\"kind\":\"dataset\",\"item\":\"$ITEM\",\"version\":\"1.2.1\",\"file\":\"$f\",\"commit\":\"$commit\",\"tag\":\"$tag\",\"previous\":\"1.2.0\",\"previous_commit\":\"$prev\"}"
-        forge target "$tf" items/$ITEM/1.2.1/$t "$TRASH/badtag-$t" "$custom" &&
-        place_target "$e" items/$ITEM/1.2.1/$t "$TRASH/badtag-$t" || exit 1
-    done &&
-    commit_targets "$e" "$tf"
+    stranger_version badtag "$e" "$P" "$SRC" 1.2.1 1.2.0
 '
 
 test_expect_success 'the sync exits 3 naming the bad item; the other item and the metadata are committed' '
