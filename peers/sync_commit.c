@@ -336,7 +336,7 @@ int cn_sync_commit_all(peer_run *pr)
             return err;
     }
     for (i = 0; i < pr->nitems; i++)
-        if ((err = commit_item(pr, &pr->items[i])) != 0)
+        if (!pr->items[i].failure && (err = commit_item(pr, &pr->items[i])) != 0)
             return err;
     if (pr->metadata) {
         if (pr->pointer) {
@@ -349,5 +349,6 @@ int cn_sync_commit_all(peer_run *pr)
         if ((err = commit_metadata(pr)) != 0)
             return err;
     }
+    pr->committed = 1;
     return 0;
 }

@@ -94,7 +94,27 @@ static int check_download(peer_run *pr, tfile *f)
     return 0;
 }
 
-/* Download and apply until every item reached its goal. */
+/* A check of w's bundles failed (PROTOCOL §8): w stops here, none of its
+ * downloads is stored, and the peer's other items go on. */
+static int fail_item(item_work *w)
+{
+    size_t i;
+
+    free(w->failure);
+    if ((w->failure = strdup(cn_error_message())) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    for (i = 0; i < w->nv; i++) {
+        if (w->v[i].full)
+            w->v[i].full->downloaded = 0;
+        if (w->v[i].delta)
+            w->v[i].delta->downloaded = 0;
+    }
+    cn_error_clear();
+    w->done = 1;
+    return 0;
+}
+
+/* Download and apply until every item reached its goal or failed a check. */
 int cn_sync_fetch_all(peer_run *pr)
 {
     char first[1024];
@@ -144,7 +164,9 @@ int cn_sync_fetch_all(peer_run *pr)
                 break;
             }
         for (i = 0; i < pr->nitems && err == 0; i++)
-            err = cn_sync_advance_item(pr, &pr->items[i]);
+            if ((err = cn_sync_advance_item(pr, &pr->items[i])) != 0 &&
+                cn_sync_classify(err) == CN_EVERIFY)
+                err = fail_item(&pr->items[i]);
         if (err != 0)
             break;
         for (i = 0; i < pr->nitems && pr->items[i].done; i++)

@@ -74,6 +74,7 @@ typedef struct {
     char *qpath;     /* quarantine repository */
     git_repository *q;
     int done;
+    char *failure; /* why a check of this item's bundles failed: the item is skipped */
     char missing_prereq[CN_TUF_MAX_TARGET_PATH + 128]; /* why a delta was unusable */
 } item_work;
 
@@ -100,7 +101,8 @@ typedef struct {
     /* Only the items named here (cn_sync_fetch_item), else all. */
     const char *only_item;
     const char *only_version;
-    int metadata; /* a round: refresh and commit trusted metadata; fetch_item: bundles only */
+    int metadata;  /* a round: refresh and commit trusted metadata; fetch_item: bundles only */
+    int committed; /* the commit ran to its end (items that failed a check left out) */
     char **new_items;
     size_t nnew;
     size_t fetched;

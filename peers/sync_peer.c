@@ -27,6 +27,7 @@ static void item_work_clear(item_work *w)
     free(w->steps);
     free(w->repo_path);
     free(w->qpath);
+    free(w->failure);
     memset(w, 0, sizeof(*w));
 }
 
@@ -243,6 +244,24 @@ void cn_sync_http_options(cn_http_options *ho, const cn_sync_options *opts)
     ho->max_parallel = opts->max_parallel;
 }
 
+/* After the commit: CN_EVERIFY naming every item a check failed for, or 0. */
+static int report_failed_items(peer_run *pr)
+{
+    char msg[2048];
+    size_t i, n = 0, at = 0;
+
+    msg[0] = '\0';
+    for (i = 0; i < pr->nitems; i++) {
+        if (!pr->items[i].failure)
+            continue;
+        if (at < sizeof(msg))
+            at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sitem %s failed: %s",
+                                   n ? "; " : "", pr->items[i].item, pr->items[i].failure);
+        n++;
+    }
+    return n == 0 ? 0 : cn_error_set(CN_EVERIFY, "%s", msg);
+}
+
 int cn_sync_run_peer(peer_run *pr, time_t now)
 {
     size_t i;
@@ -255,7 +274,8 @@ int cn_sync_run_peer(peer_run *pr, time_t now)
         (err = cn_sync_check_published(pr)) != 0 || (err = cn_sync_plan_items(pr)) != 0 ||
         (err = cn_sync_fetch_all(pr)) != 0)
         goto out;
-    err = cn_sync_commit_all(pr);
+    if ((err = cn_sync_commit_all(pr)) == 0)
+        err = report_failed_items(pr);
 out:
     /* Quarantines go either way; downloads stay for a resume on failure. */
     for (i = 0; i < pr->nitems; i++) {

@@ -198,8 +198,10 @@ static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
     size_t i;
     int r, err, own = 0;
 
+    /* Only a check of the bundle fails the item alone (CN_EVERIFY): the
+     * quarantine is the follower's own, so its failures fail the round. */
     if ((err = open_quarantine(w)) != 0)
-        return err;
+        return err == CN_ENOMEM ? err : cn_error_wrap(CN_ERROR, "quarantine of %s", w->item);
     if ((r = prerequisites_present(&missing, &h, w, path)) <= 0) {
         char hex[GIT_OID_HEXSZ + 1];
         git_oid_tostr(hex, sizeof(hex), &missing);

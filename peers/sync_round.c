@@ -335,16 +335,16 @@ static int sync_changed(round_peer *rp, cn_peers *db, const cn_sync_options *opt
         pr.ts_len = rp->ts.len;
         pr.metadata = 1;
         err = cn_sync_run_peer(&pr, now);
-        if (err == 0) {
+        if (err == 0 || pr.committed) { /* committed: all but the items that failed */
             *trusted = pr.c;
             pr.c = NULL;
             *new_items = pr.new_items;
             pr.new_items = NULL;
             pr.nnew = 0;
             *fetched = pr.fetched;
-        } else {
-            err = cn_sync_classify(err);
         }
+        if (err != 0)
+            err = cn_sync_classify(err);
         cn_sync_peer_run_clear(&pr);
         if (err != CN_ENET)
             return err;
@@ -511,6 +511,14 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     res->targets_fetched = rp->fetched;
     free(res->source);
     res->source = strdup(rp->base ? rp->base : rp->peer.url);
+    if (rp->trusted) { /* committed; in a failed round, all but the items that failed a check */
+        res->changed = 1;
+        res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
+        rec.timestamp_version = res->timestamp_version;
+        learn_sources(db, opts, &rp->peer, rp->trusted);
+        name = verified_name(opts, rp->peer.node_id, rp->trusted);
+        rec.name = name;
+    }
     if (rp->err != 0) {
         res->err = rp->err;
         free(res->error);
@@ -527,16 +535,8 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
             rec.etag = rp->ts.etag;
             rec.last_modified = rp->ts.last_modified;
         }
-        if (rp->trusted) {
-            res->changed = 1;
-            res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
-            learn_sources(db, opts, &rp->peer, rp->trusted);
-            name = verified_name(opts, rp->peer.node_id, rp->trusted);
-            rec.name = name;
-        } else {
-            res->timestamp_version = rp->peer.timestamp_version;
-        }
-        rec.timestamp_version = res->timestamp_version;
+        if (!rp->trusted)
+            res->timestamp_version = rec.timestamp_version = rp->peer.timestamp_version;
         snprintf(msg, sizeof(msg), "%s: %zu target%s, %" PRIu64 " bytes%s%s", rec.result,
                  res->targets_fetched, res->targets_fetched == 1 ? "" : "s", res->bytes,
                  rp->via_source ? " via " : "", rp->via_source ? rp->base : "");

@@ -14,6 +14,10 @@
 #   - attack_expect: run a sync against a staged tree, demand the exit status,
 #     a message naming what failed and an unchanged trusted state, then demand
 #     that the honest tree3 syncs cleanly;
+#   - attack_expect_item: the same for an attack on one item's bundles, which
+#     fails that item only (PROTOCOL §8): its repository unchanged, the peer's
+#     other items and new metadata committed, then the publisher's next
+#     metadata (recovery_tree) syncs cleanly;
 #   - small forging helpers over $CN_FORGE (tests/attack/forge.c).
 #
 # SAMPLE DATA: the items are the repository's examples/ (drawn from the seed
@@ -162,15 +166,13 @@ attack_summary() {
     return 0
 }
 
-# attack_expect NAME CODES REGEX TREE [RULES_JSON] [CONDITIONAL]
-#
-# A fresh copy of the follower base ($ATTACK_FROM, default $BASE) syncs
-# against TREE served with RULES. The sync must exit with one of CODES ("3",
-# or "1 3"), say on stderr in one line what failed (matching the extended
-# REGEX, case-insensitive), leave mirrors/, repos/ and the peer rows byte-for-byte
-# as they were, write nothing outside them, and pass verify --all. Then the
-# honest tree3 is served and must sync cleanly to exactly tree3.
-attack_expect() {
+# attack_run NAME CODES REGEX TREE [RULES_JSON] [CONDITIONAL]: a fresh copy
+# $F of the follower base ($ATTACK_FROM, default $BASE), its trusted state in
+# $TRASH/NAME.before, syncs against TREE served with RULES. The sync must
+# exit with one of CODES ("3", or "1 3"), say on stderr in one line what
+# failed (matching the extended REGEX, case-insensitive), and write nothing
+# outside the mirror.
+attack_run() {
     name=$1 codes=$2 regex=$3 tree=$4
     F="$TRASH/f-$name"
     rm -rf "$F"
@@ -191,31 +193,179 @@ attack_expect() {
         cat "$TRASH/$name.err"
         return 1
     fi
-    trusted_state "$F" >"$TRASH/$name.after"
-    if ! diff "$TRASH/$name.before" "$TRASH/$name.after"; then
-        echo "the rejected sync changed the trusted state (diff above)"
-        return 1
-    fi
     if find "$F" "$TRASH" -name '*pwned*' ! -path "$TRASH/evil-*" | grep .; then
         echo "a file was written outside the mirror"
         return 1
     fi
-    if ! "$CITYNODE" --home "$F" verify --all >/dev/null; then
-        echo "verify --all fails after the attack"
+}
+
+# attack_expect NAME CODES REGEX TREE [RULES_JSON] [CONDITIONAL]
+#
+# attack_run, and then: mirrors/, repos/ and the peer rows are byte-for-byte
+# as they were, and verify --all passes. Then the honest tree3 is served and
+# must sync cleanly to exactly tree3.
+attack_expect() {
+    attack_run "$@" || return 1
+    trusted_state "$F" >"$TRASH/$name.after"
+    if ! diff "$TRASH/$name.before" "$TRASH/$name.after" ||
+        ! "$CITYNODE" --home "$F" verify --all >/dev/null; then
+        echo "the rejected sync changed the trusted state (diff above), or verify --all fails"
         return 1
     fi
     stage "$TRASH/tree3"
     run_sync "$F" "$name.honest"
-    if [ "$code" -ne 0 ]; then
-        echo "the honest tree3 does not sync after the attack:"
+    if [ "$code" -ne 0 ] || ! honest_synced "$F"; then
+        echo "the honest tree3 does not sync after the attack, or is not held exactly:"
         cat "$TRASH/$name.honest.err"
         return 1
     fi
-    if ! honest_synced "$F"; then
-        echo "after the honest sync the follower does not hold tree3"
+    rm -rf "$F"
+}
+
+# item_state HOME ITEM: every path of ITEM's mirrored repository (refs, packs)
+# and of its stored bundles, with the sha256 of every file.
+item_state() {
+    (cd "$1" && { find "repos/$PUBID/$2.git" -print &&
+        find "mirrors/$PUBID/targets/items/$2" -name '*.bundle' -print; } | LC_ALL=C sort &&
+        { find "repos/$PUBID/$2.git" -type f -print0 &&
+            find "mirrors/$PUBID/targets/items/$2" -name '*.bundle' -print0; } |
+        LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
+# signed_tag TREE ITEM VERSION: the custom.tag TREE's current targets sign
+# for ITEM@VERSION.
+signed_tag() {
+    forge get "$1/tuf/$(targets_version "$1").targets.json" signed targets \
+        "items/$2/$3/manifest.json" custom tag
+}
+
+# holds_tree HOME TREE: HOME trusts exactly TREE's metadata and holds every
+# version it signs, verified.
+holds_tree() {
+    cmp "$1/mirrors/$PUBID/tuf/timestamp.json" "$2/tuf/timestamp.json" &&
+    "$CITYNODE" --home "$1" verify --all >/dev/null &&
+    forge check-mirror "$1/mirrors/$PUBID" "$1/repos/$PUBID" >/dev/null
+}
+
+# attack_expect_item NAME ITEM OTHER@VERSION REGEX TREE RECOVERY
+#
+# One item's bundles fail a check (PROTOCOL §8): attack_run with exit 3, the
+# message naming "item ITEM" and REGEX. ITEM's repository (refs, packs) and
+# stored bundles stay byte-for-byte as they were and its quarantine is gone,
+# while the peer's other items are committed: the follower trusts TREE's
+# metadata and holds OTHER@VERSION as TREE signs it; verify --all passes.
+# Then RECOVERY, the publisher's next metadata (signed above TREE's), must
+# sync cleanly and be held exactly.
+attack_expect_item() {
+    item=$2 other=${3%@*} over=${3#*@}
+    item_state "${ATTACK_FROM:-$BASE}" "$item" >"$TRASH/$1.item-before"
+    attack_run "$1" 3 "item $item failed: .*($4)" "$5" || return 1
+    item_state "$F" "$item" >"$TRASH/$1.item-after"
+    if ! diff "$TRASH/$1.item-before" "$TRASH/$1.item-after"; then
+        echo "the refused item $item changed (diff above)"
+        return 1
+    fi
+    if find "$F/tmp" -name "$item.git*" | grep .; then
+        echo "the quarantine of $item is left behind"
+        return 1
+    fi
+    if ! cmp "$F/mirrors/$PUBID/tuf/timestamp.json" "$5/tuf/timestamp.json" ||
+        [ "$(git -C "$F/repos/$PUBID/$other.git" rev-parse "refs/tags/v$over")" != \
+            "$(signed_tag "$5" "$other" "$over")" ]; then
+        echo "the peer's other item $other@$over was not committed with the new metadata"
+        return 1
+    fi
+    "$CITYNODE" --home "$F" verify --all >/dev/null || return 1
+    stage "$6"
+    run_sync "$F" "$1.recovered"
+    if [ "$code" -ne 0 ] || ! holds_tree "$F" "$6"; then
+        echo "the publisher's next metadata does not sync after the refused item:"
+        cat "$TRASH/$1.recovered.err"
         return 1
     fi
     rm -rf "$F"
+}
+
+# targets_under TARGETS_FILE ITEM VERSION: the paths of ITEM@VERSION's targets.
+targets_under() {
+    forge get "$1" signed targets | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p.startswith(sys.argv[1]):
+        print(p)' "items/$2/$3/"
+}
+
+# withdraw_version TARGETS_FILE ITEM VERSION: ITEM@VERSION's targets removed.
+withdraw_version() {
+    for t in $(targets_under "$1" "$2" "$3"); do
+        forge del "$1" signed targets "$t" || return 1
+    done
+}
+
+# graft_version TREE TARGETS_FILE FROM ITEM VERSION: ITEM@VERSION's targets,
+# as the tree FROM signs and stores them, added to TARGETS_FILE and TREE.
+graft_version() {
+    ft="$3/tuf/$(targets_version "$3").targets.json"
+    for t in $(targets_under "$ft" "$4" "$5"); do
+        data=$(target_file "$3" "$t") &&
+        forge target "$2" "$t" "$data" "$(forge get "$ft" signed targets "$t" custom)" &&
+        place_target "$1" "$t" "$data" || return 1
+    done
+}
+
+# stranger_version NAME TREE HOME SRC VERSION PREVIOUS: $ITEM@VERSION after
+# PREVIOUS, built from the publisher's HOME and source SRC as they were at
+# PREVIOUS, but tagged by a stranger's SSH key, signed into TREE's next
+# targets (manifest, full and delta bundle) and stored there.
+stranger_version() {
+    R="$TRASH/$1.git" W="$TRASH/src-$1" &&
+    rm -rf "$R" "$W" && cp -a "$3/repos/$PUBID/$ITEM.git" "$R" && cp -a "$4" "$W" &&
+    echo "a survey, by a stranger" >>"$W/README.md" && git -C "$W" commit -qam stranger &&
+    "$CN_BUNDLE_TOOL" keygen "$TRASH/$1-ssh.key" >/dev/null &&
+    commit=$("$CN_BUNDLE_TOOL" import "$R" "$W") &&
+    tag=$("$CN_BUNDLE_TOOL" tag "$R" "v$5" "$commit" "$TRASH/$1-ssh.key") &&
+    prev=$(git -C "$R" rev-parse "v$6^{commit}") &&
+    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/$1-delta.bundle" "refs/tags/v$5" "$prev" &&
+    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/$1-full.bundle" "refs/tags/v$5" &&
+    sed "s/\"$6\"/\"$5\"/g" "$(target_file "$2" "items/$ITEM/$6/manifest.json")" \
+        >"$TRASH/$1-manifest.json" &&
+    tf=$(next_targets "$2") &&
+    for f in manifest full delta; do
+        case $f in manifest) t=manifest.json ;; *) t=$f.bundle ;; esac
+        custom="{\"kind\":\"dataset\",\"item\":\"$ITEM\",\"version\":\"$5\",\"file\":\"$f\",\"commit\":\"$commit\",\"tag\":\"$tag\",\"previous\":\"$6\",\"previous_commit\":\"$prev\"}"
+        forge target "$tf" "items/$ITEM/$5/$t" "$TRASH/$1-$t" "$custom" &&
+        place_target "$2" "items/$ITEM/$5/$t" "$TRASH/$1-$t" || return 1
+    done &&
+    commit_targets "$2" "$tf"
+}
+
+# tree4: the honest publisher's next tree after tree3 ($ITEM@1.3.0 and
+# $ITEM2@1.1.0), built once; prints it.
+tree4() {
+    if [ ! -d "$TRASH/tree4" ]; then
+        rm -rf "$TRASH/publisher-4" "$TRASH/src-4" "$TRASH/zf-4" &&
+        cp -a "$P" "$TRASH/publisher-4" && cp -a "$SRC" "$TRASH/src-4" &&
+        cp -a "$TRASH/zf" "$TRASH/zf-4" &&
+        echo "Leipzig-West, fourth survey" >>"$TRASH/src-4/README.md" &&
+        git -C "$TRASH/src-4" commit -qam "fourth survey" &&
+        "$CITYNODE" --home "$TRASH/publisher-4" publish "$TRASH/src-4" --version 1.3.0 >/dev/null &&
+        echo "A second round." >>"$TRASH/zf-4/README.md" &&
+        "$CITYNODE" --home "$TRASH/publisher-4" publish "$TRASH/zf-4" --version 1.1.0 >/dev/null &&
+        "$CITYNODE" --home "$TRASH/publisher-4" export "$TRASH/tree4" >/dev/null || return 1
+    fi
+    echo "$TRASH/tree4"
+}
+
+# recovery_tree NAME TREE ITEM WITHDRAW FROM VERSION: the publisher's next
+# metadata after TREE: ITEM@WITHDRAW withdrawn, ITEM@VERSION as the tree FROM
+# signs it added, signed above TREE; prints it.
+recovery_tree() {
+    r="$TRASH/recover-$1" && rm -rf "$r" && cp -a "$2" "$r" &&
+    tf=$(next_targets "$r") &&
+    withdraw_version "$tf" "$3" "$4" &&
+    graft_version "$r" "$tf" "$5" "$3" "$6" &&
+    commit_targets "$r" "$tf" &&
+    echo "$r"
 }
 
 # accept_expect NAME TREE: a control: a fresh follower accepts TREE (forged

@@ -5,7 +5,8 @@
 # malicious tree. Each attack must be refused with exit 3 and a message
 # naming what failed, leave the follower's mirrors/, repos/ and peer rows
 # byte-for-byte unchanged, and the honest tree3 must sync cleanly afterwards
-# (tests/attack/lib-attack.sh: attack_expect).
+# (tests/attack/lib-attack.sh: attack_expect). An attack on one item's
+# bundles fails that item alone: attack_expect_item.
 . "$(dirname "$0")/lib.sh"
 . "$CN_SOURCE_DIR/tests/attack/lib-attack.sh"
 
@@ -98,11 +99,12 @@ test_expect_success 'a target name with # is refused' '
     bad_name hash "attestations/pwned.json#x"
 '
 
-# prereq_tree NAME: a publisher that went on from tree2 on its own with
-# 1.2.0 and 1.3.0, exported; 1.2.0 is then withdrawn from its targets, so
-# 1.3.0's delta names a prerequisite the follower never saw. Prints the tree.
+# prereq_tree NAME: tree3 whose $ITEM@1.2.0 is withdrawn and which offers
+# instead the 1.3.0 of a publisher that went on from tree2 on its own with
+# 1.2.0 and 1.3.0, so 1.3.0's delta names a prerequisite the follower never
+# saw; $TRASH/evil-NAME, its next targets (unsigned) printed.
 prereq_tree() {
-    S="$TRASH/pub-$1" && rm -rf "$S" "$TRASH/src-$1" &&
+    S="$TRASH/pub-$1" && rm -rf "$S" "$TRASH/src-$1" "$TRASH/other-$1" &&
     cp -a "$TRASH/publisher-at-2" "$S" && cp -a "$TRASH/src-at-2" "$TRASH/src-$1" &&
     echo "unpublished survey" >>"$TRASH/src-$1/README.md" &&
     git -C "$TRASH/src-$1" commit -qam "unpublished survey" &&
@@ -110,54 +112,41 @@ prereq_tree() {
     echo "fourth survey" >>"$TRASH/src-$1/README.md" &&
     git -C "$TRASH/src-$1" commit -qam "fourth survey" &&
     "$CITYNODE" --home "$S" publish "$TRASH/src-$1" --version 1.3.0 >/dev/null &&
-    "$CITYNODE" --home "$S" export "$TRASH/evil-$1" >/dev/null &&
-    echo "$TRASH/evil-$1"
+    "$CITYNODE" --home "$S" export "$TRASH/other-$1" >/dev/null &&
+    e=$(evil_tree "$1") && tf=$(next_targets "$e") &&
+    withdraw_version "$tf" $ITEM 1.2.0 &&
+    graft_version "$e" "$tf" "$TRASH/other-$1" $ITEM 1.3.0 &&
+    echo "$tf"
 }
 
+# The attacks below break one item's bundles, which fails that item alone
+# (PROTOCOL §8): attack_expect_item demands $ITEM untouched, $ITEM2 and the
+# new metadata committed, and then that the publisher's next metadata, with
+# the refused version withdrawn and an honest one added, syncs.
+
 test_expect_success 'a validly signed delta bundle whose prerequisite the follower lacks is refused' '
-    e=$(prereq_tree prereq) &&
-    tf=$(next_targets "$e") &&
-    for t in 1.2.0/manifest.json 1.2.0/full.bundle 1.2.0/delta.bundle 1.3.0/full.bundle; do
-        forge del "$tf" signed targets items/$ITEM/$t || exit 1
-    done &&
+    tf=$(prereq_tree prereq) && e="$TRASH/evil-prereq" &&
+    forge del "$tf" signed targets items/$ITEM/1.3.0/full.bundle &&
     commit_targets "$e" "$tf" &&
-    attack_expect prereq 3 "prerequisite|missing" "$e"
+    r=$(recovery_tree prereq "$e" $ITEM 1.3.0 "$TRASH/tree3" 1.2.0) &&
+    attack_expect_item prereq $ITEM $ITEM2@1.0.0 "prerequisite|missing" "$e" "$r"
 '
 
 test_expect_success 'a "full" bundle that is the delta (prerequisite missing) is refused' '
-    e=$(prereq_tree prereq-full) &&
-    tf=$(next_targets "$e") &&
-    delta=$(target_file "$e" items/$ITEM/1.3.0/delta.bundle) &&
-    for t in 1.2.0/manifest.json 1.2.0/full.bundle 1.2.0/delta.bundle; do
-        forge del "$tf" signed targets items/$ITEM/$t || exit 1
-    done &&
+    tf=$(prereq_tree prereq-full) && e="$TRASH/evil-prereq-full" &&
+    delta=$(target_file "$TRASH/other-prereq-full" items/$ITEM/1.3.0/delta.bundle) &&
     forge target "$tf" items/$ITEM/1.3.0/full.bundle "$delta" &&
     place_target "$e" items/$ITEM/1.3.0/full.bundle "$delta" &&
     commit_targets "$e" "$tf" &&
-    attack_expect prereq-full 3 "prerequisite|missing" "$e"
+    r=$(recovery_tree prereq-full "$e" $ITEM 1.3.0 "$TRASH/tree3" 1.2.0) &&
+    attack_expect_item prereq-full $ITEM $ITEM2@1.0.0 "prerequisite|missing" "$e" "$r"
 '
 
 test_expect_success 'a bundle validly listed whose tag is signed by a key the root does not know' '
-    e=$(evil_tree wrongtag tree2) &&
-    R="$TRASH/wrongtag.git" && W="$TRASH/src-wrongtag" &&
-    cp -a "$TRASH/publisher-at-2/repos/$PUBID/$ITEM.git" "$R" && cp -a "$TRASH/src-at-2" "$W" &&
-    echo "third survey, by a stranger" >>"$W/README.md" && git -C "$W" commit -qam stranger &&
-    "$CN_BUNDLE_TOOL" keygen "$TRASH/stranger-ssh.key" >/dev/null &&
-    commit=$("$CN_BUNDLE_TOOL" import "$R" "$W") &&
-    tag=$("$CN_BUNDLE_TOOL" tag "$R" v1.2.0 "$commit" "$TRASH/stranger-ssh.key") &&
-    prev=$(git -C "$R" rev-parse "v1.1.0^{commit}") &&
-    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/wrongtag-delta.bundle" refs/tags/v1.2.0 "$prev" &&
-    "$CN_BUNDLE_TOOL" write "$R" "$TRASH/wrongtag-full.bundle" refs/tags/v1.2.0 &&
-    cp "$(target_file "$TRASH/tree3" items/$ITEM/1.2.0/manifest.json)" "$TRASH/wrongtag-manifest.json" &&
-    tf=$(next_targets "$e") &&
-    for f in manifest full delta; do
-        case $f in manifest) t=manifest.json ;; *) t=$f.bundle ;; esac
-        custom="{\"kind\":\"dataset\",\"item\":\"$ITEM\",\"version\":\"1.2.0\",\"file\":\"$f\",\"commit\":\"$commit\",\"tag\":\"$tag\",\"previous\":\"1.1.0\",\"previous_commit\":\"$prev\"}"
-        forge target "$tf" items/$ITEM/1.2.0/$t "$TRASH/wrongtag-$t" "$custom" &&
-        place_target "$e" items/$ITEM/1.2.0/$t "$TRASH/wrongtag-$t" || exit 1
-    done &&
-    commit_targets "$e" "$tf" &&
-    attack_expect wrongtag 3 "signature|signed|key" "$e"
+    e=$(evil_tree wrongtag) &&
+    stranger_version wrongtag "$e" "$TRASH/publisher-at-2" "$TRASH/src-at-2" 1.2.0 1.1.0 &&
+    r=$(recovery_tree wrongtag "$e" $ITEM 1.2.0 "$(tree4)" 1.3.0) &&
+    attack_expect_item wrongtag $ITEM $ITEM2@1.0.0 "signature|signed|key" "$e" "$r"
 '
 
 test_expect_success 'a tag whose commit is not the custom.commit of the signed metadata' '
@@ -168,7 +157,8 @@ test_expect_success 'a tag whose commit is not the custom.commit of the signed m
         forge set "$tf" "\"$other\"" signed targets items/$ITEM/1.2.0/$t custom commit || exit 1
     done &&
     commit_targets "$e" "$tf" &&
-    attack_expect tagcommit 3 "commit" "$e"
+    r=$(recovery_tree tagcommit "$e" $ITEM 1.2.0 "$(tree4)" 1.3.0) &&
+    attack_expect_item tagcommit $ITEM $ITEM2@1.0.0 "commit" "$e" "$r"
 '
 
 test_expect_success 'a tag object that is not the custom.tag of the signed metadata' '
@@ -179,7 +169,8 @@ test_expect_success 'a tag object that is not the custom.tag of the signed metad
         forge set "$tf" "\"$other\"" signed targets items/$ITEM/1.2.0/$t custom tag || exit 1
     done &&
     commit_targets "$e" "$tf" &&
-    attack_expect tagobject 3 "tag" "$e"
+    r=$(recovery_tree tagobject "$e" $ITEM 1.2.0 "$(tree4)" 1.3.0) &&
+    attack_expect_item tagobject $ITEM $ITEM2@1.0.0 "tag" "$e" "$r"
 '
 
 # --- beyond the list of the issue: a malicious publisher rewriting what it

@@ -3,9 +3,10 @@
 # whose repository has a git submodule publishes, syncs, verifies and
 # replicates; trees with hostile paths (.git in any spelling, .., a name
 # both file and directory) are refused by publish (exit 2) and, served
-# signed by a hostile publisher, by the follower's sync (exit 3, trusted
-# state unchanged); a small bundle inflating to 300 MiB is refused by the
-# follower naming the limit, its sync staying under 256 MiB of memory.
+# signed by a hostile publisher, by the follower's sync (exit 3, that item
+# unchanged, the publisher's other items committed); a small bundle inflating
+# to 300 MiB is refused by the follower naming the limit, its sync staying
+# under 256 MiB of memory.
 . "$(dirname "$0")/lib.sh"
 . "$CN_SOURCE_DIR/tests/attack/lib-attack.sh"
 
@@ -73,7 +74,8 @@ test_expect_success 'a signed bundle whose tree holds .GIT/hooks is refused by t
     bundle_of evil1 "$c" "$TRASH/evil1.bundle" &&
     git -C evil1 bundle verify "$TRASH/evil1.bundle" >/dev/null 2>&1 &&
     e=$(serve_as_item2 dotgit "$TRASH/evil1.bundle") &&
-    attack_expect dotgit 3 "\\.GIT.*hostile path" "$e"
+    r=$(recovery_tree dotgit "$e" $ITEM2 1.0.0 "$(tree4)" 1.1.0) &&
+    attack_expect_item dotgit $ITEM2 $ITEM@1.2.0 "\\.GIT.*hostile path" "$e" "$r"
 '
 
 test_expect_success 'a signed bundle with a name both file and directory, or "..", is refused' '
@@ -82,14 +84,16 @@ test_expect_success 'a signed bundle with a name both file and directory, or "..
     c=$(hostile_commit evil2 .. 100644) &&
     bundle_of evil2 "$c" "$TRASH/evil2.bundle" &&
     e=$(serve_as_item2 dotdot "$TRASH/evil2.bundle") &&
-    attack_expect dotdot 3 "\"\\.\\.\".*hostile path" "$e" &&
+    r=$(recovery_tree dotdot "$e" $ITEM2 1.0.0 "$(tree4)" 1.1.0) &&
+    attack_expect_item dotdot $ITEM2 $ITEM@1.2.0 "\"\\.\\.\".*hostile path" "$e" "$r" &&
     git -C evil2 ls-tree --name-only HEAD~1 >names &&
     name=$(head -n 1 names) &&
     git -C evil2 update-ref --no-deref HEAD HEAD~1 &&
     c=$(hostile_commit evil2 "$name" 040000) &&
     bundle_of evil2 "$c" "$TRASH/evil3.bundle" &&
     e=$(serve_as_item2 dup "$TRASH/evil3.bundle") &&
-    attack_expect dup 3 "both a file and a directory" "$e"
+    r=$(recovery_tree dup "$e" $ITEM2 1.0.0 "$(tree4)" 1.1.0) &&
+    attack_expect_item dup $ITEM2 $ITEM@1.2.0 "both a file and a directory" "$e" "$r"
 '
 
 test_expect_success 'a 300 KB bundle of a 300 MiB blob is refused naming the limit, in < 256 MiB' '
