@@ -94,6 +94,26 @@ static int is_git_repository(const char *dir)
     return yes;
 }
 
+/* The tree of commit head in src passes core/tree_check.h's rules; the
+ * message of a refusal names dir and the hostile path. */
+static int check_head_tree(git_repository *src, const git_oid *head, const char *dir)
+{
+    cn_tree_walk *walk = NULL;
+    git_commit *commit = NULL;
+    int err;
+
+    if (git_commit_lookup(&commit, src, head) < 0)
+        return cn_git_error(CN_EINVAL, dir);
+    /* A hostile entry or a missing object in the source is invalid input. */
+    if ((err = cn_tree_walk_new(&walk, src)) == 0 &&
+        (err = cn_tree_walk_check(walk, git_commit_tree_id(commit))) != 0 &&
+        (err == CN_EINVAL || err == CN_EVERIFY))
+        err = cn_error_wrap(CN_EINVAL, "%s", dir);
+    cn_tree_walk_free(walk);
+    git_commit_free(commit);
+    return err;
+}
+
 /* "DIR: uncommitted changes to a, b and 3 more: ..." */
 static int refuse_uncommitted(const char *dir, const git_strarray *changed)
 {
@@ -101,8 +121,8 @@ static int refuse_uncommitted(const char *dir, const git_strarray *changed)
     size_t i, used = 0;
 
     for (i = 0; i < changed->count && i < 5; i++) {
-        int n = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                         changed->strings[i]);
+        int n =
+            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", changed->strings[i]);
         if (n < 0 || (size_t)n >= sizeof(list) - used)
             break;
         used += (size_t)n;
@@ -132,12 +152,16 @@ static int load_committed_manifest(cn_manifest **out, cn_diagnostics *diags, git
 
     if ((err = cn_git_uncommitted_paths(&changed, head, dir)) != 0)
         return err;
-    if (changed.count > 0) {
-        err = refuse_uncommitted(dir, &changed);
-        goto out;
-    }
     if (git_repository_open_ext(&src, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
         err = cn_git_error(CN_EINVAL, dir);
+        goto out;
+    }
+    /* HEAD's tree first: a hostile path in it (.git/hooks/…) cannot be in
+     * an index, so it would otherwise be reported as an uncommitted change. */
+    if ((err = check_head_tree(src, head, dir)) != 0)
+        goto out;
+    if (changed.count > 0) {
+        err = refuse_uncommitted(dir, &changed);
         goto out;
     }
     for (i = 0; names[i] && file == NULL; i++) {
