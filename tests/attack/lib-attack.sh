@@ -25,8 +25,6 @@
 
 : "${CN_FORGE:?CN_FORGE must name the cn_forge tool}"
 ATTACK_DIR="$CN_SOURCE_DIR/tests/attack"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org \
-    GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 PORT=$(test_free_port)
 URL="http://127.0.0.1:$PORT"

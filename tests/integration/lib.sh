@@ -23,6 +23,22 @@ set -u
 : "${CITYNODE:?CITYNODE must name the citynode binary}"
 : "${CN_SOURCE_DIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 
+# The identity of the commits stories make in their sample repositories.
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org \
+    GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
+
+# The sample solution most stories publish (examples/, from the seed
+# documents), and its item id; a story may name its own.
+SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
+ITEM=connected-urban-twins
+
+# cn HOME ARGS...: citynode on the node at HOME (a story may define its own).
+cn() {
+    home=$1
+    shift
+    "$CITYNODE" --home "$home" "$@"
+}
+
 TEST_NAME=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/citynode-$TEST_NAME.XXXXXX")
 test_passed=0
@@ -156,6 +172,15 @@ test_wait_http() {
     done
     echo "server on port $1 did not come up" >&2
     return 1
+}
+
+# test_publish_example HOME DIR: publish examples/DIR (a sample item) on the
+# node at HOME from a fresh git repository in ./pub; a warning fails it.
+test_publish_example() {
+    rm -rf pub && cp -r "$CN_SOURCE_DIR/examples/$2" pub &&
+    (cd pub && git init -q && git add . && git commit -qm "sample") &&
+    cn "$1" publish pub >/dev/null 2>publish.err &&
+    test_must_fail grep -q "warning" publish.err
 }
 
 # test_serve HOME PORT NAME: start `citynode serve` of HOME on 127.0.0.1:PORT

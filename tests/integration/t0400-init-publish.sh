@@ -4,10 +4,8 @@
 # change nothing.
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 H="$TRASH/home"
 cn() { "$CITYNODE" --home "$H" "$@"; }
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 # A snapshot of everything a refused command must leave alone.
 tree_digest() {

@@ -3,9 +3,7 @@
 # name the file.
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 H="$TRASH/home"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 test_expect_success 'a node with two published versions verifies' '
     "$CITYNODE" --home "$H" init --name "City of Manchester" --country GB >/dev/null &&

@@ -11,12 +11,6 @@ F="$TRASH/leipzig"
 T="$TRASH/prague"
 PL=$(test_free_port)
 PF=$(test_free_port)
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
-ITEM=connected-urban-twins
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
-
-cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
-
 
 # A digest of a node's trusted state of a peer: mirror files and repo refs.
 mirror_digest() { # HOME ID

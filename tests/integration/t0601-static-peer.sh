@@ -10,10 +10,6 @@ F="$TRASH/follower"
 EXPORT="$TRASH/export"
 PY_PORT=$(test_free_port)
 NG_PORT=$(test_free_port)
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
-
-cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
 
 # The access log lines of a sync: python's stderr log or nginx's access log.
 requests_since() { tail -n +"$(($2 + 1))" "$1"; }

@@ -14,7 +14,6 @@ URL="http://127.0.0.1:$PORT"
 FPORT=$(test_free_port)
 FURL="http://127.0.0.1:$FPORT"
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 start_server() { # HOME_DIR PORT NAME
     "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.out" 2>&1 &

@@ -8,12 +8,10 @@
 # forward and keeps verifying.
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 CLIENT="$CN_SOURCE_DIR/tests/interop/tufjs_client.mjs"
 H="$TRASH/home"
 cn() { "$CITYNODE" --home "$H" "$@"; }
 fo() { "$CITYNODE" --home "$TRASH/follower" "$@"; }
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 root_version() {
     ls "$H/public/tuf/" >"$TRASH/tuf.ls" &&

@@ -8,28 +8,13 @@
 # the Triangulum project.)
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
-ITEM=connected-urban-twins
 L="$TRASH/eindhoven"
 F="$TRASH/leipzig"
 lh() { "$CITYNODE" --home "$L" "$@"; }
 fo() { "$CITYNODE" --home "$F" "$@"; }
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 LPORT=$(test_free_port)
 FPORT=$(test_free_port)
-serve() { # serve HOME PORT NAME
-    "$CITYNODE" --home "$1" serve --listen "127.0.0.1:$2" >"$TRASH/$3.log" 2>&1 &
-    echo $! >"$TRASH/$3.pid"
-    test_wait_http "$2" /tuf/timestamp.json
-}
-stop_all() {
-    for p in "$TRASH"/*.pid; do
-        [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null # chainlint: ok (cleanup: a server that is gone is fine)
-    done
-    return 0
-}
-test_at_exit stop_all
 
 # Everything a refused replicate must leave alone on the follower.
 follower_digest() {
@@ -46,7 +31,7 @@ test_expect_success 'the lighthouse publishes two versions of a solution from gi
     sed -i "s/^softwareVersion: .*/softwareVersion: 1.1.0/" src/publiccode.yml &&
     echo "Twin of Strijp-S" >>src/README.md && git -C src commit -qam "second release" &&
     lh publish src >/dev/null &&
-    serve "$L" "$LPORT" eindhoven
+    test_serve "$L" "$LPORT" eindhoven
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)
 LREPO="$L/repos/$LID/$ITEM.git"
@@ -138,7 +123,7 @@ test_expect_success 'bad references and a used DEST are refused and write nothin
 '
 
 test_expect_success 'the lighthouse follows the follower and sees who replicated its solution' '
-    serve "$F" "$FPORT" leipzig &&
+    test_serve "$F" "$FPORT" leipzig &&
     lh peer add "http://127.0.0.1:$FPORT" >/dev/null 2>&1 &&
     lh sync >/dev/null &&
     lh show "self/$ITEM" >show.out && cat show.out &&

@@ -28,13 +28,6 @@ start() {
     test_wait_http "$port" /tuf/timestamp.json
 }
 url() { echo "http://127.0.0.1:$(cat "$TRASH/$1.port")"; }
-stop_all() {
-    for p in "$TRASH"/*.pid; do
-        [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null # chainlint: ok (cleanup: a server that is gone is fine)
-    done
-    return 0
-}
-test_at_exit stop_all
 
 # member NAME HOME: one member entry of a network document
 member() { printf '  - node: %s\n    name: %s\n    url: %s\n' "$(node_id "$2")" "$1" "$(url "$2")"; }

@@ -9,11 +9,6 @@ L="$TRASH/eindhoven"
 F="$TRASH/leipzig"
 X="$TRASH/prague"
 PL=$(test_free_port)
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
-ITEM=connected-urban-twins
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
-
-cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
 
 test_expect_success 'the lighthouse (sample: Eindhoven) publishes two versions and serves' '
     cn "$L" init --name "Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PL" >lid &&

@@ -13,16 +13,7 @@ L="$TRASH/eindhoven"
 F="$TRASH/leipzig"
 PL=$(test_free_port)
 PF=$(test_free_port)
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
-cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
-
-publish_example() { # HOME DIR
-    rm -rf pub && cp -r "$CN_SOURCE_DIR/examples/$2" pub &&
-    (cd pub && git init -q && git add . && git commit -qm "sample") &&
-    cn "$1" publish pub >/dev/null 2>publish.err &&
-    ! grep -q "warning" publish.err
-}
 # GET PORT PATH OUTFILE: prints the HTTP status
 get() { curl -sS -o "$3" -w "%{http_code}" "http://127.0.0.1:$1$2"; }
 # Run python on a JSON file with the checks given on stdin.
@@ -31,10 +22,10 @@ check_json() { /usr/bin/python3 - "$@"; }
 test_expect_success 'the lighthouse (sample: Eindhoven) publishes a strategy, two solutions, a dataset' '
     cn "$L" init --name "Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PL" \
         --programme "Triangulum (Horizon 2020 Smart Cities and Communities)" >lid &&
-    publish_example "$L" strategies/leipzig-triangulum &&
-    publish_example "$L" solutions/zukunftsforum-zukunftslabor &&
-    publish_example "$L" solutions/connected-urban-twins &&
-    publish_example "$L" datasets/leipzig-west-beteiligung-2016 &&
+    test_publish_example "$L" strategies/leipzig-triangulum &&
+    test_publish_example "$L" solutions/zukunftsforum-zukunftslabor &&
+    test_publish_example "$L" solutions/connected-urban-twins &&
+    test_publish_example "$L" datasets/leipzig-west-beteiligung-2016 &&
     test_serve "$L" "$PL" lighthouse
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)

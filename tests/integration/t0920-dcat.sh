@@ -12,7 +12,6 @@ PY=/usr/bin/python3 # Debian's python3 with python3-rdflib
 H="$TRASH/leipzig"
 P=$(test_free_port)
 BASE="http://127.0.0.1:$P"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 cn() { "$CITYNODE" --home "$H" "$@"; }
 

@@ -11,8 +11,6 @@ L="$TRASH/eindhoven"
 F="$TRASH/leipzig"
 PL=$(test_free_port)
 PF=$(test_free_port)
-ITEM=connected-urban-twins
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 lh() { "$CITYNODE" --home "$L" "$@"; }
 fo() { "$CITYNODE" --home "$F" "$@"; }

@@ -15,11 +15,9 @@ F="$TRASH/leipzig"
 PL=$(test_free_port)
 PF=$(test_free_port)
 ART="${CN_BUILD_DIR:-$TRASH}/artifacts"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 lh() { "$CITYNODE" --home "$L" "$@"; }
 fo() { "$CITYNODE" --home "$F" "$@"; }
-
 
 publish_example() { # DIR
     rm -rf pub && cp -r "$CN_SOURCE_DIR/examples/$1" pub &&

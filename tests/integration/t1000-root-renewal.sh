@@ -18,10 +18,7 @@ O="$TRASH/offline"
 PL=$(test_free_port)
 PF=$(test_free_port)
 PO=$(test_free_port)
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 OTHER="$CN_SOURCE_DIR/examples/solutions/zukunftsforum-zukunftslabor"
-ITEM=connected-urban-twins
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 at() { # DAYS HOME ARGS...
     days=$1 home=$2

@@ -16,7 +16,6 @@
 
 H0="$TRASH/base"
 CALLS=rename,renameat,renameat2,unlink,unlinkat,fsync,fdatasync,mkdir,mkdirat
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 # item_of NAME: the item id `publish` printed for $TRASH/NAME (NODE/ITEM@V).
 item_of() { sed "s|^[^/]*/||; s|@.*||" "$TRASH/$1.ref"; }

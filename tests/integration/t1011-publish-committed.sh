@@ -6,12 +6,9 @@
 # written.
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 H="$TRASH/home"
 R="$TRASH/repo"
-ITEM=connected-urban-twins
 cn() { "$CITYNODE" --home "$H" "$@"; }
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 # A digest of everything a refused publish must leave alone.
 tree_digest() {

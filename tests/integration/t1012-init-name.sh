@@ -6,8 +6,6 @@
 # rules: no user name or password, which node.json would publish.
 . "$(dirname "$0")/lib.sh"
 
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
-
 test_expect_success 'init refuses a name with < or >, naming the character' '
     test_expect_code 2 "$CITYNODE" --home "$TRASH/a" init --name "Stadt <Test>" 2>err &&
     grep "'\''<'\'' is not allowed" err &&

@@ -9,7 +9,6 @@
 
 DISK="$TRASH/disk"
 H="$DISK/home"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 test_expect_success 'stage: a 2 MiB tmpfs, a folder item and a git item of 300 kB each' '
     mkdir "$DISK" &&

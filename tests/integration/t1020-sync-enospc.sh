@@ -6,11 +6,9 @@
 # The follower's trusted state is unchanged, and a sync with room succeeds.
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 L="$TRASH/lighthouse"
 F="$TRASH/follower"
 PORT=$(test_free_port)
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 # Every file of the follower's mirrors/ and repos/ with its sha256.
 state() {

@@ -11,7 +11,6 @@ H="$TRASH/home"
 PORT=$(test_free_port)
 SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins"
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
 
 if ldd "$CITYNODE" | grep -q libasan; then
     BOUND_KB=$((384 * 1024))

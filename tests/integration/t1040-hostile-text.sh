@@ -14,11 +14,7 @@ E="$TRASH/evil"
 F="$TRASH/follower"
 G="$TRASH/second"
 PE=$(test_free_port)
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
 ITEM=twins-0-pwned-2j-verified-gnp-exe
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
-
-cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
 
 # terminal_safe FILE...: each file is well-formed UTF-8 without C0 (but line
 # feed), DEL, C1 or bidirectional controls, and no line is the forged one.

@@ -10,11 +10,6 @@ L="$TRASH/lighthouse"
 F="$TRASH/follower"
 N="$TRASH/newcomer"
 PL=$(test_free_port)
-SAMPLE="$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml"
-ITEM=connected-urban-twins
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
-
-cn() { home=$1; shift; "$CITYNODE" --home "$home" "$@"; }
 
 # refused FILE: the message of a refusal names state.db and the recovery.
 refused() {
