@@ -201,10 +201,13 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
     MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    /* The type is the file's; a browser must not guess another. */
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (filename != NULL) {
         char disp[CN_SERVE_MAX_PATH];
         snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
                             immutable ? "public, max-age=31536000, immutable" : "no-cache");

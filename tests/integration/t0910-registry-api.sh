@@ -152,6 +152,8 @@ test_expect_success 'files.zip holds the files of the signed tag, for people wit
     curl -sS -D zip.headers -o /dev/null "http://127.0.0.1:$PF/download/$LID/zukunftsforum-zukunftslabor/1.0.0/files.zip" &&
     grep -qi "^content-type: application/zip" zip.headers &&
     grep -qi "^content-disposition: attachment; filename=\"zukunftsforum-zukunftslabor-1.0.0.zip\"" zip.headers &&
+    grep -qi "^x-content-type-options: nosniff" zip.headers &&
+    grep -qi "^referrer-policy: no-referrer" zip.headers &&
     etag=$(sed -n "s/^[Ee][Tt]ag: \(.*\)\r$/\1/p" zip.headers) &&
     test "$(curl -s -o /dev/null -w "%{http_code}" -H "If-None-Match: $etag" \
         "http://127.0.0.1:$PF/download/$LID/zukunftsforum-zukunftslabor/1.0.0/files.zip")" = 304 &&
