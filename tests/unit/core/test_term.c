@@ -115,7 +115,7 @@ static void format_passes_numbers_to_printf(void **state)
     expect_format("-7 42 ff 0X1F 17 3.50", "%d %zu %x %#X %o %.2f", -7, (size_t)42, 255u, 31u, 15u,
                   3.5);
     expect_format("18446744073709551615 -9 -1 255", "%llu %ld %hhd %hhu", 18446744073709551615ull,
-                  -9l, 255, 255);
+                  -9l, (signed char)-1, (unsigned char)255);
     expect_format("   12|12   |0012", "%5lld|%-5jd|%04d", 12ll, (intmax_t)12, 12);
 }
 
