@@ -12,12 +12,16 @@
  *    about a second after a followed peer's hint (POST /inbox) says it has a
  *    newer timestamp than the one trusted here.
  *
+ * Every log line goes through cn_term_fprintf: a sync's error may quote a
+ * peer's bytes, and a log is read on a terminal.
+ *
  * Both take the node lock only for their own work, so `citynode publish` and
  * `citynode sync` can run while the server is up; whoever finds the lock
  * taken skips that turn (a hinted round is retried a few seconds later).
  */
 #include "core/error.h"
 #include "core/file.h"
+#include "core/term.h"
 #include "node/cmd/commands.h"
 #include "node/config.h"
 #include "node/keys.h"
@@ -120,7 +124,7 @@ static int take_hint(syncer *s, const char *node_id, uint64_t version, int sched
         if (!file_exists(s->db_path))
             goto out;
         if ((err = cn_peers_open(&s->db, s->db_path)) != 0) {
-            fprintf(stderr, "citynode serve: cannot take a hint: %s\n", cn_error_message());
+            cn_term_fprintf(stderr, "citynode serve: cannot take a hint: %s\n", cn_error_message());
             followed = -1;
             goto out;
         }
@@ -131,7 +135,7 @@ static int take_hint(syncer *s, const char *node_id, uint64_t version, int sched
         goto out;
     }
     if (err != 0) {
-        fprintf(stderr, "citynode serve: cannot take a hint: %s\n", cn_error_message());
+        cn_term_fprintf(stderr, "citynode serve: cannot take a hint: %s\n", cn_error_message());
         followed = -1;
         goto out;
     }
@@ -165,16 +169,17 @@ static void log_round(const cn_sync_report *report)
     for (i = 0; report && i < report->npeers; i++) {
         const cn_sync_peer_result *p = &report->peers[i];
         if (p->err != 0)
-            fprintf(stderr, "citynode serve: sync %.12s: failed: %s\n", p->node_id,
-                    p->error ? p->error : "unknown error");
+            cn_term_fprintf(stderr, "citynode serve: sync %.12s: failed: %s\n", p->node_id,
+                            p->error ? p->error : "unknown error");
         else if (p->changed)
-            fprintf(stderr,
-                    "citynode serve: sync %.12s: updated to timestamp %" PRIu64
-                    " (%zu files, %zu requests, %" PRIu64 " bytes)\n",
-                    p->node_id, p->timestamp_version, p->targets_fetched, p->requests, p->bytes);
+            cn_term_fprintf(stderr,
+                            "citynode serve: sync %.12s: updated to timestamp %" PRIu64
+                            " (%zu files, %zu requests, %" PRIu64 " bytes)\n",
+                            p->node_id, p->timestamp_version, p->targets_fetched, p->requests,
+                            p->bytes);
         else
-            fprintf(stderr, "citynode serve: sync %.12s: unchanged (%zu requests)\n", p->node_id,
-                    p->requests);
+            cn_term_fprintf(stderr, "citynode serve: sync %.12s: unchanged (%zu requests)\n",
+                            p->node_id, p->requests);
     }
 }
 
@@ -197,12 +202,12 @@ static int run_round(syncer *s, char (*refs)[CN_PEER_ID_HEX + 1], size_t n)
         return err;
     }
     if (err != 0) {
-        fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
+        cn_term_fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
         return err;
     }
     err = cn_node_sync(&report, node, ids, n, NULL, NULL);
     if (report == NULL && err != 0)
-        fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
+        cn_term_fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
     cn_node_free(node); /* the lock goes before the log says the round is over */
     log_round(report);
     cn_sync_report_free(report);
@@ -336,7 +341,7 @@ static void resign_round(const char *home, int64_t margin, time_t *warned)
     if (err == CN_ELOCKED)
         return;
     if (err != 0)
-        fprintf(stderr, "citynode serve: cannot re-sign: %s\n", cn_error_message());
+        cn_term_fprintf(stderr, "citynode serve: cannot re-sign: %s\n", cn_error_message());
     else
         cn_node_renew_report(node, "citynode serve: ", margin, warned);
     cn_node_free(node);
@@ -442,15 +447,15 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
             next_check = time(NULL) + CN_RESIGN_CHECK_S;
         }
     }
-    fprintf(stderr, "citynode serve: stopping\n");
+    cn_term_fprintf(stderr, "citynode serve: stopping\n");
 out:
     cn_server_stop(srv); /* no more hints from here on */
     if (have_syncer && sync.running && syncer_stop(&sync, sync_thread) != 0) {
         /* A round is still downloading. Sync is crash-safe (the next round
          * resumes), so leave without waiting and without freeing what the
          * thread still uses. */
-        fprintf(stderr, "citynode serve: a sync round is still running; the next sync "
-                        "resumes it\n");
+        cn_term_fprintf(stderr, "citynode serve: a sync round is still running; the next sync "
+                                "resumes it\n");
         fflush(NULL);
         _exit(err ? cn_error_exit_status(err) : 0);
     }
