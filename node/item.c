@@ -152,7 +152,8 @@ int cn_item_repo_restore(git_strarray *removed, const cn_node *node, git_reposit
         moved = r != 0 || git_reference_target(ref) == NULL ||
                 !git_oid_equal(git_reference_target(ref), &main);
     if (moved || removed->count > 0)
-        err = cn_item_repo_set_main(repo, none ? NULL : &main, "citynode: back to the signed state");
+        err =
+            cn_item_repo_set_main(repo, none ? NULL : &main, "citynode: back to the signed state");
 out:
     git_reference_free(ref);
     if (err != 0)

@@ -65,28 +65,39 @@ static void global_init(void)
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+int cn_http_url_userinfo(size_t *start, size_t *end, const char *url)
+{
+    const char *auth = strstr(url, "://"), *stop, *at = NULL, *p;
+
+    if (auth == NULL)
+        return 0;
+    auth += 3;
+    stop = auth + strcspn(auth, "/?#");
+    for (p = auth; p < stop; p++)
+        if (*p == '@')
+            at = p;
+    if (at == NULL)
+        return 0;
+    *start = (size_t)(auth - url);
+    *end = (size_t)(at + 1 - url);
+    return 1;
+}
+
 /* A peer's URL is published in this node's signed peers.json (PROTOCOL
  * §10) and passed on by every node that reads it: a user name or password in
  * it would be given to the world. The message shows the URL without them,
  * never the password. */
 static int check_no_userinfo(const char *url)
 {
-    const char *auth = strstr(url, "://"), *end, *at;
+    size_t start, end;
 
-    if (auth == NULL)
-        return 0;
-    auth += 3;
-    end = auth + strcspn(auth, "/?#");
-    for (at = NULL; auth < end; auth++)
-        if (*auth == '@')
-            at = auth;
-    if (at == NULL)
+    if (!cn_http_url_userinfo(&start, &end, url))
         return 0;
     return cn_error_set(CN_EUSAGE,
                         "a peer URL must not hold a user name or password: remove "
                         "'user:password@' and give %.*s%.64s (a peer's URL is published in "
                         "this node's peers.json)",
-                        (int)(strstr(url, "://") + 3 - url), url, at + 1);
+                        (int)start, url, url + end);
 }
 
 int cn_http_check_url(const char *url)

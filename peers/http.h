@@ -86,4 +86,8 @@ uint64_t cn_http_bytes_received(const cn_http *http);
  * otherwise; a refused password is never part of the message. */
 int cn_http_check_url(const char *url);
 
+/* 1 if url's authority holds "user:password@" (or "user@"), with its bytes
+ * at url[*start, *end) (the '@' included), else 0. */
+int cn_http_url_userinfo(size_t *start, size_t *end, const char *url);
+
 #endif

@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/term.h"
 #include "core/tuf.h"
+#include "peers/http.h"
 #include "peers/mirror.h"
 #include "schemas/manifest.h"
 #include "schemas/yaml.h"
@@ -37,22 +38,15 @@ static int by_node(const void *a, const void *b)
  * be published: the follower keeps using it, peers.json does not say it. */
 static char *public_url(const char *url)
 {
-    const char *auth = strstr(url, "://"), *end, *at = NULL, *p;
+    size_t start, end, n = strlen(url);
     char *out;
 
-    if (auth == NULL)
+    if (!cn_http_url_userinfo(&start, &end, url))
         return strdup(url);
-    auth += 3;
-    end = auth + strcspn(auth, "/");
-    for (p = auth; p < end; p++)
-        if (*p == '@')
-            at = p;
-    if (at == NULL)
-        return strdup(url);
-    if ((out = malloc(strlen(url) + 1)) == NULL)
+    if ((out = malloc(n - (end - start) + 1)) == NULL)
         return NULL;
-    memcpy(out, url, (size_t)(auth - url));
-    strcpy(out + (auth - url), at + 1);
+    memcpy(out, url, start);
+    memcpy(out + start, url + end, n - end + 1);
     return out;
 }
 
