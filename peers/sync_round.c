@@ -30,6 +30,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"
+#include "peers/discovery.h"
 #include "peers/mirror.h"
 #include "peers/sync_internal.h"
 
@@ -38,8 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PEERS_JSON_MAX      (1024 * 1024)
-#define PEERS_JSON_ENTRIES  1024
 #define CN_SYNC_MAX_THREADS 8 /* phase 2 peers at once: indexing packs is CPU work */
 
 /* ---------------------------------------------------------------------------
@@ -105,26 +104,39 @@ static void set_result_error(cn_sync_peer_result *res, int err)
     res->error = strdup(*msg ? msg : "failed");
 }
 
-/* Learn fallback sources from a verified peers.json: every peer it lists
- * with policy mirror is re-served by this peer at <url>/mirrors/<id>. */
-static void learn_sources(cn_peers *db, const cn_sync_options *opts, const cn_peer *peer,
-                          const cn_tuf_client *c)
+/* The peer's verified node.json, parsed; NULL when it is absent, signed as
+ * longer than a discovery document may be, or malformed (what reads it
+ * only refines what it already has). */
+static json_t *verified_profile(const cn_sync_options *opts, const char *node_id,
+                                const cn_tuf_client *c)
 {
     unsigned char *data = NULL;
-    json_t *doc = NULL, *entry, *profile = NULL;
-    const char *url = peer->url;
+    json_t *doc = NULL;
+    size_t len;
+
+    if (cn_mirror_read_target_capped(&data, &len, opts->mirrors_dir, node_id, c, "node.json",
+                                     CN_DISCOVERY_DOC_MAX) == 0)
+        cn_json_parse(&doc, data, len, 8, "node.json");
+    cn_error_clear();
+    free(data);
+    return doc;
+}
+
+/* Learn fallback sources from a verified peers.json: every peer it lists
+ * with policy mirror is re-served by this peer at <url>/mirrors/<id>, the
+ * URL its profile (may be NULL) names, else the one it was added with. */
+static void learn_sources(cn_peers *db, const cn_sync_options *opts, const cn_peer *peer,
+                          const cn_tuf_client *c, const json_t *profile)
+{
+    unsigned char *data = NULL;
+    json_t *doc = NULL, *entry;
+    const char *url = peer->url, *u = json_string_value(json_object_get(profile, "url"));
     size_t len, i;
 
-    if (cn_mirror_read_target(&data, &len, opts->mirrors_dir, peer->node_id, c, "node.json") == 0 &&
-        cn_json_parse(&profile, data, len, 8, "node.json") == 0) {
-        const char *u = json_string_value(json_object_get(profile, "url"));
-        if (u && cn_http_check_url(u) == 0)
-            url = u;
-    }
-    free(data);
-    data = NULL;
+    if (u && cn_http_check_url(u) == 0)
+        url = u;
     if (cn_mirror_read_target_capped(&data, &len, opts->mirrors_dir, peer->node_id, c, "peers.json",
-                                     PEERS_JSON_MAX) != 0 ||
+                                     CN_DISCOVERY_DOC_MAX) != 0 ||
         cn_json_parse(&doc, data, len, 8, "peers.json") != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "peers"), i, entry)
@@ -133,7 +145,7 @@ static void learn_sources(cn_peers *db, const cn_sync_options *opts, const cn_pe
         const char *policy = json_string_value(json_object_get(entry, "policy"));
         char src[2300];
         size_t n = strlen(url);
-        if (i >= PEERS_JSON_ENTRIES)
+        if (i >= CN_DISCOVERY_MAX_ENTRIES)
             break;
         if (id == NULL || !cn_peer_is_node_id(id) || policy == NULL ||
             strcmp(policy, "mirror") != 0 || strcmp(id, peer->node_id) == 0 ||
@@ -147,30 +159,20 @@ static void learn_sources(cn_peers *db, const cn_sync_options *opts, const cn_pe
 out:
     cn_error_clear();
     json_decref(doc);
-    json_decref(profile);
     free(data);
 }
 
-static char *verified_name(const cn_sync_options *opts, const char *node_id, const cn_tuf_client *c)
+/* The name in the profile (may be NULL), control characters as '?'. */
+static char *verified_name(const json_t *profile)
 {
-    unsigned char *data = NULL;
-    json_t *doc = NULL;
+    const char *s = json_string_value(json_object_get(profile, "name"));
     char *name = NULL;
-    const char *s;
-    size_t len;
+    size_t i;
 
-    if (cn_mirror_read_target(&data, &len, opts->mirrors_dir, node_id, c, "node.json") == 0 &&
-        cn_json_parse(&doc, data, len, 8, "node.json") == 0 &&
-        (s = json_string_value(json_object_get(doc, "name"))) != NULL && *s && strlen(s) < 200) {
-        size_t i;
-        if ((name = strdup(s)) != NULL)
-            for (i = 0; name[i]; i++)
-                if ((unsigned char)name[i] < 0x20)
-                    name[i] = '?';
-    }
-    cn_error_clear();
-    json_decref(doc);
-    free(data);
+    if (s != NULL && *s && strlen(s) < 200 && (name = strdup(s)) != NULL)
+        for (i = 0; name[i]; i++)
+            if ((unsigned char)name[i] < 0x20)
+                name[i] = '?';
     return name;
 }
 
@@ -501,6 +503,7 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     cn_sync_peer_result *res = rp->res;
     cn_peer_sync_record rec = {0};
     char *name = NULL, msg[256];
+    json_t *profile;
 
     rec.time = (int64_t)time(NULL);
     rec.result = rp->kind == PEER_UNCHANGED ? "unchanged" : "ok";
@@ -515,8 +518,10 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
         res->changed = 1;
         res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
         rec.timestamp_version = res->timestamp_version;
-        learn_sources(db, opts, &rp->peer, rp->trusted);
-        name = verified_name(opts, rp->peer.node_id, rp->trusted);
+        profile = verified_profile(opts, rp->peer.node_id, rp->trusted);
+        learn_sources(db, opts, &rp->peer, rp->trusted, profile);
+        name = verified_name(profile);
+        json_decref(profile);
         rec.name = name;
     }
     if (rp->err != 0) {
