@@ -56,6 +56,8 @@ typedef struct {
     git_oid source_head; /* a git repository's HEAD, whose manifest was read */
     int from_git;
     int has_delta;
+    const cn_progress *progress; /* NULL: no one listens */
+    cn_pack_plan *history;       /* the import's count of the whole history, or NULL */
 } publication;
 
 static int check_new_version(publication *p, const cn_node *node)
@@ -208,11 +210,10 @@ static int take_commit(publication *p, git_repository *repo, const char *dir,
     int err;
 
     if (p->from_git) {
-        if ((err = cn_git_import_head(&p->commit, repo, dir)) != 0)
+        /* Exactly the commit whose manifest was read and validated. */
+        git_oid_cpy(&p->commit, &p->source_head);
+        if ((err = cn_git_import(repo, dir, &p->commit, p->progress, &p->history)) != 0)
             return err;
-        if (!git_oid_equal(&p->commit, &p->source_head))
-            return cn_error_set(CN_ERROR, "%s: HEAD moved while publishing; run publish again",
-                                dir);
         if (p->previous) {
             int anc = cn_git_is_ancestor(repo, &p->previous_commit, &p->commit);
             if (anc < 0)
@@ -263,6 +264,8 @@ static int write_bundles(const publication *p, git_repository *repo, const char 
     opts.tag_refs = (const char **)refs;
     opts.ntag_refs = tags.count;
     git_oid_cpy(&opts.head_commit, &p->commit);
+    opts.progress = p->progress;
+    opts.history = p->history;
     if ((err = cn_bundle_write(repo, full_path, &opts)) != 0 || !p->has_delta)
         goto out;
     snprintf(newref, sizeof(newref), "refs/tags/v%s", p->version);
@@ -443,9 +446,10 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
         (err = restore_repo(node, repo, p.item)) != 0 ||
         (err = take_commit(&p, repo, dir, sig)) != 0)
         goto out;
-    /* A hostile path (.git/hooks/..., ../x) is refused before anything is signed. */
-    if ((err = cn_tree_check_history(repo, &p.commit, p.previous ? &p.previous_commit : NULL)) !=
-        0) {
+    /* A hostile path (.git/hooks/..., ../x) is refused before anything is
+     * signed; an import checked every tree it copied. */
+    if (!p.from_git && (err = cn_tree_check_history(repo, &p.commit,
+                                                    p.previous ? &p.previous_commit : NULL)) != 0) {
         cn_error_wrap(err == CN_EVERIFY ? err : CN_EINVAL, "%s", dir);
         goto out;
     }
@@ -490,6 +494,7 @@ out:
     free(canonical);
     free(repo_path);
     free(p.previous);
+    cn_pack_plan_free(p.history);
     git_signature_free(sig);
     git_repository_free(repo);
     cn_config_free(cfg);
