@@ -417,6 +417,7 @@ out:
 typedef struct {
     cn_pack_plan *plan;
     git_tree *prereq_tree;
+    git_tree *parent_tree; /* the commit being walked's first parent's, or NULL */
     cn_buf path;
     int err;
 } thin_walk;
@@ -502,8 +503,13 @@ static int collect_cb(const char *root, const git_tree_entry *te, void *payload)
     if ((r = cn_buf_puts(&t->path, root)) != 0 ||
         (r = cn_buf_puts(&t->path, git_tree_entry_name(te))) != 0)
         goto fail;
-    r = plan_add(t->plan, oid, type,
-                 base_at(&base, t->prereq_tree, (const char *)t->path.data, type) ? &base : NULL);
+    /* The closest older version: the parent's, else the receiver's. */
+    r = plan_add(
+        t->plan, oid, type,
+        (t->parent_tree && base_at(&base, t->parent_tree, (const char *)t->path.data, type)) ||
+                base_at(&base, t->prereq_tree, (const char *)t->path.data, type)
+            ? &base
+            : NULL);
     if (r == CN_ENOTFOUND)
         r = missing(oid, git_object_type2string(type));
     if (r >= 0)
@@ -515,8 +521,8 @@ fail:
 
 static int walk_thin(cn_pack_plan *p, git_revwalk *walk, const git_oid *prerequisite)
 {
-    thin_walk t = {p, NULL, CN_BUF_INIT, 0};
-    git_commit *prereq = NULL, *c = NULL;
+    thin_walk t = {p, NULL, NULL, CN_BUF_INIT, 0};
+    git_commit *prereq = NULL, *c = NULL, *parent = NULL;
     git_tree *tree = NULL;
     git_oid oid;
     int r, err = CN_ERROR;
@@ -540,9 +546,14 @@ static int walk_thin(cn_pack_plan *p, git_revwalk *walk, const git_oid *prerequi
             err = cn_git_error(CN_EVERIFY, "cannot read commit");
             goto out;
         }
+        if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) == 0 &&
+            git_commit_tree(&t.parent_tree, parent) < 0)
+            t.parent_tree = NULL;
+        git_error_clear();
         if (!cn_pack_plan_has(p, git_tree_id(tree))) {
             if ((err = plan_add(p, git_tree_id(tree), GIT_OBJECT_TREE,
-                                git_tree_id(t.prereq_tree))) < 0)
+                                t.parent_tree ? git_tree_id(t.parent_tree)
+                                              : git_tree_id(t.prereq_tree))) < 0)
                 goto out;
             t.err = 0;
             if (git_tree_walk(tree, GIT_TREEWALK_PRE, collect_cb, &t) < 0) {
@@ -550,13 +561,19 @@ static int walk_thin(cn_pack_plan *p, git_revwalk *walk, const git_oid *prerequi
                 goto out;
             }
         }
+        git_tree_free(t.parent_tree);
+        git_commit_free(parent);
         git_tree_free(tree);
         git_commit_free(c);
+        t.parent_tree = NULL;
+        parent = NULL;
         tree = NULL;
         c = NULL;
     }
     err = r == GIT_ITEROVER ? 0 : cn_git_error(CN_ERROR, "cannot walk history");
 out:
+    git_tree_free(t.parent_tree);
+    git_commit_free(parent);
     git_tree_free(tree);
     git_commit_free(c);
     git_tree_free(t.prereq_tree);
@@ -603,6 +620,12 @@ int cn_pack_plan_new(cn_pack_plan **out, git_repository *repo, const cn_pack_pla
             err = cn_git_error(CN_EVERIFY, "cannot walk history");
             goto out;
         }
+    /* A thin plan goes oldest first, so each version is written before the
+     * next one, whose delta base it is. */
+    if (p->thin && git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0) {
+        err = cn_git_error(CN_ERROR, "cannot walk history");
+        goto out;
+    }
     err = p->thin ? walk_thin(p, walk, &opts->hide[0]) : walk_full(p, walk);
     if (err != 0)
         goto out;

@@ -324,6 +324,18 @@ out:
     return err;
 }
 
+/* Is base a delta base a thin plan's object may use: one the receiver has
+ * or one already written (so no two objects are each other's base)? */
+static int usable_base(const cn_pack_plan *p, const git_oid *base)
+{
+    long bi;
+
+    if (git_oid_is_zero(base))
+        return 0;
+    bi = cn_oid_index_find(&p->index, p->v, sizeof(*p->v), base);
+    return bi >= 0 ? p->v[bi].written : cn_pack_plan_has(p, base);
+}
+
 /* Write the object of plan entry i from its inflated content: as a delta
  * against its path base (thin plans) when worth it, else whole. zwhole is
  * the size of a compressed whole entry if known (0: not). 1 if a delta was
@@ -352,7 +364,7 @@ static int write_inflated(writer *w, size_t i, size_t zwhole, int whole_ok)
         goto out;
     }
     cn_buf_reset(&w->zdelta);
-    if (p->thin && !git_oid_is_zero(&p->bases[i]) &&
+    if (p->thin && usable_base(p, &p->bases[i]) &&
         (err = try_delta(w, obj, &p->bases[i], zwhole)) != 0)
         goto out;
     err = 0;
@@ -440,7 +452,7 @@ static int write_packed(writer *w, size_t i)
     if (eh.type < OBJ_OFS_DELTA) {
         if (eh.type != o->type)
             return type_mismatch(o, eh.type);
-        if (p->thin && !git_oid_is_zero(&p->bases[i])) {
+        if (p->thin && usable_base(p, &p->bases[i])) {
             /* A changed file the source keeps whole: a delta against the
              * receiver's version may be much smaller. */
             if ((err = write_inflated(w, i, (size_t)(len - eh.len), 0)) != 0)
@@ -520,6 +532,12 @@ static int write_order(uint32_t **out, const cn_pack_plan *p)
     for (i = 0; i < p->len; i++) {
         const plan_object *o = &p->v[i];
         loc[i].index = (uint32_t)i;
+        if (p->thin) {
+            /* Oldest first, as walked: each version before the next. */
+            loc[i].pack = 0;
+            loc[i].offset = i;
+            continue;
+        }
         loc[i].pack = o->pack ? o->pack : UINT32_MAX;
         loc[i].offset = o->pack ? cn_pack_index_offset(p->store.packs[o->pack - 1], o->pos) : 0;
     }
