@@ -28,7 +28,7 @@
 
 /* Largest base or target cn_delta_create accepts (larger objects are sent
  * whole). The base's index takes about base_len / 2 bytes. */
-#define CN_DELTA_MAX_SIZE (16 * 1024 * 1024)
+#define CN_DELTA_MAX_SIZE (64 * 1024 * 1024)
 
 /* Append to out a delta that turns base (base_len bytes) into target
  * (target_len bytes). Fails with CN_ELIMIT, leaving out's contents

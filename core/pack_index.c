@@ -150,11 +150,44 @@ void cn_pack_index_free(cn_pack_index *ix)
     free(ix);
 }
 
-static int cmp_by_offset(const void *a, const void *b)
+/* Sort v by offset (each below limit): a least-significant-digit radix
+ * sort, 16 bits a pass, as many passes as limit needs (two below 4 GiB);
+ * a pack index holds millions of entries and is opened on every publish. */
+static int sort_by_offset(by_offset *v, size_t n, uint64_t limit)
 {
-    const by_offset *x = a, *y = b;
+    by_offset *tmp, *src = v, *dst;
+    size_t *count, i;
+    unsigned shift;
+    int passes = 0;
 
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
+    if (n < 2)
+        return 0;
+    if ((tmp = malloc(n * sizeof(*tmp))) == NULL ||
+        (count = malloc(65536 * sizeof(*count))) == NULL) {
+        free(tmp);
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    dst = tmp;
+    for (shift = 0; shift < 64 && (limit >> shift) != 0; shift += 16, passes++) {
+        size_t sum = 0, c;
+        memset(count, 0, 65536 * sizeof(*count));
+        for (i = 0; i < n; i++)
+            count[(src[i].offset >> shift) & 0xffff]++;
+        for (i = 0; i < 65536; i++) {
+            c = count[i];
+            count[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[count[(src[i].offset >> shift) & 0xffff]++] = src[i];
+        src = dst;
+        dst = src == v ? tmp : v;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof(*v));
+    free(count);
+    free(tmp);
+    return 0;
 }
 
 static int read_exact(int fd, void *buf, size_t len, uint64_t at)
@@ -270,6 +303,7 @@ static int order_entries(cn_pack_index *ix, const char *path)
 {
     uint32_t i, off;
     uint64_t o;
+    int err;
 
     if ((ix->order = calloc(ix->count ? ix->count : 1, sizeof(*ix->order))) == NULL ||
         (ix->rank = calloc(ix->count ? ix->count : 1, sizeof(*ix->rank))) == NULL)
@@ -288,7 +322,8 @@ static int order_entries(cn_pack_index *ix, const char *path)
         ix->order[i].offset = o;
         ix->order[i].pos = i;
     }
-    qsort(ix->order, ix->count, sizeof(*ix->order), cmp_by_offset);
+    if ((err = sort_by_offset(ix->order, ix->count, ix->pack_size)) != 0)
+        return err;
     for (i = 0; i < ix->count; i++) {
         if (i > 0 && ix->order[i].offset == ix->order[i - 1].offset)
             return damaged(path, "two objects at one offset");

@@ -50,7 +50,7 @@ long cn_oid_index_find(const oid_index *x, const void *base, size_t stride, cons
     if (x->cap == 0)
         return -1;
     for (j = slot_of(oid, x->cap); x->slots[j] != 0; j = (j + 1) & (x->cap - 1))
-        if (git_oid_equal(elem(base, stride, x->slots[j] - 1), oid))
+        if (memcmp(elem(base, stride, x->slots[j] - 1)->id, oid->id, GIT_OID_RAWSZ) == 0)
             return (long)x->slots[j] - 1;
     return -1;
 }
@@ -93,6 +93,28 @@ void cn_oid_index_free(oid_index *x)
     free(x->slots);
     x->slots = NULL;
     x->cap = 0;
+}
+
+/* A growing stack of object ids. */
+typedef struct {
+    git_oid *v;
+    size_t len, cap;
+} oid_stack;
+
+static int oid_stack_push(oid_stack *st, const git_oid *oid)
+{
+    git_oid *grown;
+    size_t cap;
+
+    if (st->len == st->cap) {
+        cap = st->cap ? st->cap * 2 : 64;
+        if ((grown = realloc(st->v, cap * sizeof(*grown))) == NULL)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        st->v = grown;
+        st->cap = cap;
+    }
+    git_oid_cpy(&st->v[st->len++], oid);
+    return 0;
 }
 
 /* ---- the packs of a repository ------------------------------------------ */
@@ -360,42 +382,126 @@ static int visit(void *payload, const git_oid *oid, git_object_t type)
     return r < 0 ? r : 1;
 }
 
-/* The tree a commit names: read raw, so no parsed commit stays cached. */
-static int commit_tree(git_oid *tree, git_odb *odb, const git_oid *commit)
+/* Read an object for the walk (cn_tree_walk_read_fn): from the packs
+ * through the plan's reader, else (a loose object, or one too large for
+ * the reader) through libgit2. */
+static int plan_read(void *payload, const git_oid *oid, git_object_t *type, unsigned char **data,
+                     size_t *len)
 {
+    cn_pack_plan *p = payload;
     git_odb_object *obj = NULL;
-    const char *data;
-    int err = 0;
+    uint32_t pos;
+    uint16_t pack;
+    int t, err;
 
-    if (git_odb_read(&obj, odb, commit) < 0) {
+    if ((pack = store_find(&pos, &p->store, oid)) != 0) {
+        err = cn_pack_reader_read(p->reader, pack, pos, &t, data, len);
+        if (err != CN_ELIMIT) {
+            *type = (git_object_t)t;
+            return err;
+        }
+        cn_error_clear();
+    }
+    if (git_odb_read(&obj, p->odb, oid) < 0) {
         git_error_clear();
-        return missing(commit, "commit");
+        return CN_ENOTFOUND;
     }
-    data = git_odb_object_data(obj);
-    if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT ||
-        git_odb_object_size(obj) < 5 + GIT_OID_HEXSZ + 1 || memcmp(data, "tree ", 5) != 0 ||
-        data[5 + GIT_OID_HEXSZ] != '\n' || git_oid_fromstrn(tree, data + 5, GIT_OID_HEXSZ) < 0) {
-        char hex[GIT_OID_HEXSZ + 1];
-        git_oid_tostr(hex, sizeof(hex), commit);
-        err = cn_error_set(CN_EVERIFY, "commit %s is malformed", hex);
-    }
+    *type = git_odb_object_type(obj);
+    *len = git_odb_object_size(obj);
+    if ((*data = malloc(*len ? *len : 1)) == NULL)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+    else
+        memcpy(*data, git_odb_object_data(obj), *len);
     git_odb_object_free(obj);
+    return *data ? 0 : err;
+}
+
+/* A commit's tree and, when parents is not NULL, its parents (appended). */
+static int read_commit(git_oid *tree, oid_stack *parents, cn_pack_plan *p, const git_oid *commit)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    unsigned char *data = NULL;
+    const char *at, *end;
+    git_object_t type;
+    git_oid parent;
+    size_t len = 0;
+    int err;
+
+    if ((err = plan_read(p, commit, &type, &data, &len)) != 0)
+        return err == CN_ENOTFOUND ? missing(commit, "commit") : err;
+    at = (const char *)data;
+    end = at + len;
+    if (type != GIT_OBJECT_COMMIT || len < 5 + GIT_OID_HEXSZ + 1 || memcmp(at, "tree ", 5) != 0 ||
+        at[5 + GIT_OID_HEXSZ] != '\n' || git_oid_fromstrn(tree, at + 5, GIT_OID_HEXSZ) < 0)
+        goto bad;
+    at += 5 + GIT_OID_HEXSZ + 1;
+    while (parents && end - at >= 7 + GIT_OID_HEXSZ + 1 && memcmp(at, "parent ", 7) == 0) {
+        if (at[7 + GIT_OID_HEXSZ] != '\n' || git_oid_fromstrn(&parent, at + 7, GIT_OID_HEXSZ) < 0)
+            goto bad;
+        if ((err = oid_stack_push(parents, &parent)) != 0)
+            goto out;
+        at += 7 + GIT_OID_HEXSZ + 1;
+    }
+    err = 0;
+    goto out;
+bad:
+    git_error_clear();
+    git_oid_tostr(hex, sizeof(hex), commit);
+    err = cn_error_set(CN_EVERIFY, "commit %s is malformed", hex);
+out:
+    free(data);
     return err;
 }
 
-static int walk_full(cn_pack_plan *p, git_revwalk *walk)
+/* The next commit of the walk: from revwalk, or (revwalk NULL) from the
+ * stack of commits still to visit, each once. 1 and *commit, 0 at the end. */
+static int next_commit(git_oid *commit, cn_pack_plan *p, git_revwalk *revwalk, oid_stack *todo)
+{
+    int r;
+
+    if (revwalk) {
+        if ((r = git_revwalk_next(commit, revwalk)) == 0)
+            return 1;
+        return r == GIT_ITEROVER
+                   ? 0
+                   : cn_error_set(CN_EVERIFY, "the history is incomplete: %s",
+                                  git_error_last() ? git_error_last()->message : "unreadable");
+    }
+    while (todo->len > 0) {
+        *commit = todo->v[--todo->len];
+        if (plan_find(p, commit) < 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Every commit from the tips down and its trees. Without commits to hide,
+ * the commits are followed here (each read once, through the plan's
+ * reader); else libgit2's revwalk tells which to leave out. */
+static int walk_full(cn_pack_plan *p, git_revwalk *revwalk, const cn_pack_plan_opts *opts)
 {
     char hex[GIT_OID_HEXSZ + 1];
     cn_tree_walk *trees = NULL;
+    oid_stack todo = {NULL, 0, 0};
     git_oid commit, tree;
+    size_t i;
     int r, err;
 
-    if ((err = cn_tree_walk_new(&trees, p->repo)) != 0)
-        return err;
+    if ((err = cn_tree_walk_new(&trees, p->repo)) != 0 ||
+        (err = cn_pack_reader_new(&p->reader, &p->store)) != 0)
+        goto out;
     cn_tree_walk_set_visitor(trees, visit, p);
-    while ((r = git_revwalk_next(&commit, walk)) == 0) {
-        if ((err = plan_add(p, &commit, GIT_OBJECT_COMMIT, NULL)) < 0 ||
-            (err = commit_tree(&tree, p->odb, &commit)) != 0)
+    cn_tree_walk_set_reader(trees, plan_read, p);
+    for (i = 0; i < opts->ntips && revwalk == NULL; i++)
+        if ((err = oid_stack_push(&todo, &opts->tips[i])) != 0)
+            goto out;
+    while ((r = next_commit(&commit, p, revwalk, &todo)) == 1) {
+        if ((err = plan_add(p, &commit, GIT_OBJECT_COMMIT, NULL)) < 0) {
+            if (err == CN_ENOTFOUND)
+                err = missing(&commit, "commit");
+            goto out;
+        }
+        if ((err = read_commit(&tree, revwalk ? NULL : &todo, p, &commit)) != 0)
             goto out;
         if ((err = cn_tree_walk_check(trees, &tree)) != 0) {
             git_oid_tostr(hex, sizeof(hex), &commit);
@@ -403,11 +509,11 @@ static int walk_full(cn_pack_plan *p, git_revwalk *walk)
             goto out;
         }
     }
-    err = r == GIT_ITEROVER
-              ? 0
-              : cn_error_set(CN_EVERIFY, "the history is incomplete: %s",
-                             git_error_last() ? git_error_last()->message : "unreadable");
+    err = r;
 out:
+    free(todo.v);
+    cn_pack_reader_free(p->reader);
+    p->reader = NULL;
     cn_tree_walk_free(trees);
     return err;
 }
@@ -605,6 +711,10 @@ int cn_pack_plan_new(cn_pack_plan **out, git_repository *repo, const cn_pack_pla
     }
     if ((err = store_open(&p->store, repo)) != 0)
         goto out;
+    if (!p->thin && opts->nhide == 0) {
+        err = walk_full(p, NULL, opts);
+        goto counted;
+    }
     err = CN_ERROR;
     if (git_revwalk_new(&walk, repo) < 0) {
         cn_git_error(CN_ERROR, "cannot walk history");
@@ -626,7 +736,8 @@ int cn_pack_plan_new(cn_pack_plan **out, git_repository *repo, const cn_pack_pla
         err = cn_git_error(CN_ERROR, "cannot walk history");
         goto out;
     }
-    err = p->thin ? walk_thin(p, walk, &opts->hide[0]) : walk_full(p, walk);
+    err = p->thin ? walk_thin(p, walk, &opts->hide[0]) : walk_full(p, walk, opts);
+counted:
     if (err != 0)
         goto out;
     cn_progress_report(p->progress, "Counting objects", p->len, p->len);

@@ -36,6 +36,26 @@ typedef struct {
     size_t npacks;
 } pack_store;
 
+/* Largest object cn_pack_reader reads (a tree or a commit, while
+ * counting); larger ones are read through libgit2. */
+#define CN_PACK_READ_MAX ((size_t)256 << 20)
+
+/* Reads whole objects from a pack_store's packs, delta chains resolved,
+ * with a bounded cache of recent delta bases (core/pack_read.c). The store
+ * must outlive it. */
+typedef struct cn_pack_reader cn_pack_reader;
+
+int cn_pack_reader_new(cn_pack_reader **out, const pack_store *store);
+
+/* The object at position pos of pack number pack (1-based): *type, and
+ * *data (malloc'd, the caller frees it) of *len bytes. CN_EVERIFY naming
+ * the pack and offset when an entry is damaged; CN_ELIMIT past
+ * CN_PACK_READ_MAX. */
+int cn_pack_reader_read(cn_pack_reader *r, uint16_t pack, uint32_t pos, int *type,
+                        unsigned char **data, size_t *len);
+
+void cn_pack_reader_free(cn_pack_reader *r);
+
 struct cn_pack_plan {
     git_repository *repo;
     git_odb *odb;
@@ -52,6 +72,7 @@ struct cn_pack_plan {
     oid_index have_index;
     git_oid *bases;
     const cn_progress *progress;
+    cn_pack_reader *reader; /* while counting */
 };
 
 /* The element of base (elements stride bytes apart) that index holds with

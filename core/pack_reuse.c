@@ -384,15 +384,13 @@ out:
 }
 
 /* Copy len bytes of pack from offset to the output, as the end of the
- * current entry: their CRC-32 is computed once, and serves both the check
- * of the source (*crc, the entry's CRC so far, is extended) and the new
- * entry's. */
+ * current entry, extending *crc (the source entry's CRC so far) and the
+ * new entry's. When the two entries are the same bytes (crc is NULL), one
+ * CRC serves both. */
 static int copy_bytes(writer *w, const cn_pack_index *pack, uint64_t offset, uint64_t len,
                       uint32_t *crc)
 {
     const unsigned char *data;
-    uint32_t data_crc = 0;
-    uint64_t total = len;
     size_t n;
     int err;
 
@@ -400,14 +398,13 @@ static int copy_bytes(writer *w, const cn_pack_index *pack, uint64_t offset, uin
         n = len > IO_WINDOW ? IO_WINDOW : (size_t)len;
         if ((err = in_view(&data, &w->in, pack, offset, n)) != 0)
             return err;
-        data_crc = (uint32_t)crc32_z(data_crc, data, n);
-        if ((err = out_raw(&w->out, data, n)) != 0)
+        if (crc)
+            *crc = (uint32_t)crc32_z(*crc, data, n);
+        if ((err = out_put(&w->out, data, n)) != 0)
             return err;
         offset += n;
         len -= n;
     }
-    *crc = (uint32_t)crc32_combine(*crc, data_crc, (z_off_t)total);
-    w->out.crc = (uint32_t)crc32_combine(w->out.crc, data_crc, (z_off_t)total);
     return 0;
 }
 
@@ -487,9 +484,9 @@ static int write_packed(writer *w, size_t i)
         offset += eh.len;
         len -= eh.len;
     }
-    if ((err = copy_bytes(w, pack, offset, len, &crc)) != 0)
+    if ((err = copy_bytes(w, pack, offset, len, eh.type >= OBJ_OFS_DELTA ? &crc : NULL)) != 0)
         return err;
-    if (crc != cn_pack_index_crc(pack, o->pos))
+    if ((eh.type >= OBJ_OFS_DELTA ? crc : w->out.crc) != cn_pack_index_crc(pack, o->pos))
         return crc_mismatch(pack, o);
     return 0;
 }

@@ -314,7 +314,15 @@ struct cn_tree_walk {
     char path[CN_TREE_MAX_PATH + 8]; /* where the walk is, for messages */
     cn_tree_walk_visit_fn visit;     /* NULL: blobs are looked up here */
     void *visit_payload;
+    cn_tree_walk_read_fn read; /* NULL: trees are read through the odb */
+    void *read_payload;
 };
+
+void cn_tree_walk_set_reader(cn_tree_walk *w, cn_tree_walk_read_fn fn, void *payload)
+{
+    w->read = fn;
+    w->read_payload = payload;
+}
 
 void cn_tree_walk_set_visitor(cn_tree_walk *w, cn_tree_walk_visit_fn fn, void *payload)
 {
@@ -417,6 +425,8 @@ static int check_tree(cn_tree_walk *w, const git_oid *id, size_t at, int depth, 
 {
     git_odb_object *obj = NULL;
     git_object_t type;
+    unsigned char *owned = NULL;
+    const void *data;
     raw_entry e;
     cn_reader r;
     size_t size;
@@ -427,14 +437,23 @@ static int check_tree(cn_tree_walk *w, const git_oid *id, size_t at, int depth, 
     if (depth > CN_TREE_MAX_DEPTH)
         return cn_error_set(CN_EINVAL, "\"%s\": trees nest deeper than %d", w->path,
                             CN_TREE_MAX_DEPTH);
-    if (git_odb_read(&obj, w->odb, id) < 0)
+    if (w->read) {
+        if ((err = w->read(w->read_payload, id, &type, &owned, &size)) != 0)
+            return err == CN_ENOTFOUND ? missing(w, id, "tree") : err;
+        data = owned;
+    } else if (git_odb_read(&obj, w->odb, id) < 0) {
         return missing(w, id, "tree");
-    if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
+    } else {
+        type = git_odb_object_type(obj);
+        data = git_odb_object_data(obj);
+        size = git_odb_object_size(obj);
+    }
+    if (type != GIT_OBJECT_TREE) {
         err = cn_error_set(CN_EVERIFY, "\"%s\" names a directory, but its object is not a tree",
                            w->path);
         goto out;
     }
-    if ((err = cn_tree_check_raw(git_odb_object_data(obj), git_odb_object_size(obj))) != 0) {
+    if ((err = cn_tree_check_raw(data, size)) != 0) {
         if (w->path[0])
             cn_error_wrap(err, "\"%s\"", w->path);
         goto out;
@@ -442,7 +461,7 @@ static int check_tree(cn_tree_walk *w, const git_oid *id, size_t at, int depth, 
     if (w->visit && (err = w->visit(w->visit_payload, id, GIT_OBJECT_TREE)) < 0)
         goto out;
     *height = 1;
-    cn_reader_init(&r, git_odb_object_data(obj), git_odb_object_size(obj));
+    cn_reader_init(&r, data, size);
     /* The path is written out only where the walk goes down or fails: a
      * blob's name costs nothing on the way. */
     while ((got = next_entry(&e, &r)) == 1) {
@@ -483,6 +502,7 @@ static int check_tree(cn_tree_walk *w, const git_oid *id, size_t at, int depth, 
     err = got < 0 ? got : seen_add(w, id, *height);
 out:
     git_odb_object_free(obj);
+    free(owned);
     return err;
 }
 

@@ -87,6 +87,17 @@ typedef int (*cn_tree_walk_visit_fn)(void *payload, const git_oid *id, git_objec
  * a pack index anyway would do twice). */
 void cn_tree_walk_set_visitor(cn_tree_walk *walk, cn_tree_walk_visit_fn fn, void *payload);
 
+/* How a walker may read a tree: 0 with *type and *data (malloc'd, of *len
+ * bytes; the walker frees it), CN_ENOTFOUND when the object is missing (the
+ * walk then fails with CN_EVERIFY naming its path), or another error code,
+ * which ends the walk. */
+typedef int (*cn_tree_walk_read_fn)(void *payload, const git_oid *id, git_object_t *type,
+                                    unsigned char **data, size_t *len);
+
+/* Read trees through fn (with payload) instead of the repository's object
+ * database: a caller with a faster way to the same objects. */
+void cn_tree_walk_set_reader(cn_tree_walk *walk, cn_tree_walk_read_fn fn, void *payload);
+
 /* The commits reachable from tip and not from hide (NULL: all of them)
  * checked in repo as cn_tree_walk_history does: what a publisher calls
  * before it signs. */
