@@ -233,6 +233,150 @@ test_zip_is_tree() {
 	PY
 }
 
+# Bundles citynode wrote (docs/PROTOCOL.md §7), checked with stock git alone.
+# test_bundle_full and test_bundle_delta take the bundle BUNDLE of commit
+# COMMIT of the source repository SRC, whose history holds the commit of
+# every tag the bundle lists; each such tag must be the tag the clone gets,
+# pass `git verify-tag` with the allowed signers file SIGNERS (an absolute
+# path; `citynode allowed-signers`) and point into COMMIT's history.
+# Scratch files go to $TRASH/.bundle.
+#
+# test_bundle_full BUNDLE COMMIT SRC SIGNERS CLONE: a full bundle passes
+# `git bundle verify` in an empty repository; its pack, through
+# `git index-pack --strict`, holds exactly the objects of COMMIT's history in
+# SRC (`git rev-list --objects`) and the tags; `git clone` into CLONE gives
+# HEAD at COMMIT, `git fsck --strict` is clean and the history the same.
+test_bundle_full() {
+    test_bundle_split "$1" "$2" &&
+        test_must_fail grep -q "^-" "$TRASH/.bundle/header" &&
+        git init -q --bare "$TRASH/.bundle/empty.git" &&
+        git -C "$TRASH/.bundle/empty.git" bundle verify -q "$1" &&
+        test_bundle_index "$TRASH/.bundle/empty.git" &&
+        git -C "$3" rev-list --objects "$2" >"$TRASH/.bundle/history" &&
+        cut -c1-40 "$TRASH/.bundle/history" >"$TRASH/.bundle/want.unsorted" &&
+        cut -d" " -f1 "$TRASH/.bundle/tags" >>"$TRASH/.bundle/want.unsorted" &&
+        sort "$TRASH/.bundle/want.unsorted" >"$TRASH/.bundle/want" &&
+        diff -u "$TRASH/.bundle/want" "$TRASH/.bundle/objects" &&
+        git clone -q "$1" "$5" &&
+        test "$(git -C "$5" rev-parse HEAD)" = "$2" &&
+        git -C "$5" fsck --strict --no-dangling &&
+        test_bundle_same_history "$5" HEAD "$3" "$2" &&
+        test_bundle_tags "$5" "$4" "$2"
+}
+
+# test_bundle_delta BUNDLE COMMIT SRC SIGNERS BASE: a delta bundle, BASE a
+# clone of the version it builds on, passes `git bundle verify` in BASE,
+# which holds its one prerequisite; its pack, through `git index-pack
+# --strict --fix-thin` into a repository that borrows BASE's objects, holds
+# nothing but objects of COMMIT's history and the tags, and every object of
+# `git rev-list --objects COMMIT ^prerequisite`; `git fetch` into BASE gives
+# COMMIT, `git fsck --strict` is clean and the history the same as SRC's.
+test_bundle_delta() {
+    local prereq
+    test_bundle_split "$1" "$2" &&
+        grep "^-" "$TRASH/.bundle/header" >"$TRASH/.bundle/prereqs" &&
+        test "$(wc -l <"$TRASH/.bundle/prereqs")" -eq 1 &&
+        prereq=$(cut -c2-41 "$TRASH/.bundle/prereqs") &&
+        git -C "$5" bundle verify -q "$1" &&
+        git init -q --bare "$TRASH/.bundle/thin.git" &&
+        echo "$(git -C "$5" rev-parse --absolute-git-dir)/objects" \
+            >"$TRASH/.bundle/thin.git/objects/info/alternates" &&
+        test_bundle_index "$TRASH/.bundle/thin.git" --fix-thin &&
+        git -C "$3" rev-list --objects "$2" >"$TRASH/.bundle/history" &&
+        cut -c1-40 "$TRASH/.bundle/history" >"$TRASH/.bundle/allowed.unsorted" &&
+        cut -d" " -f1 "$TRASH/.bundle/tags" >>"$TRASH/.bundle/allowed.unsorted" &&
+        sort "$TRASH/.bundle/allowed.unsorted" >"$TRASH/.bundle/allowed" &&
+        comm -23 "$TRASH/.bundle/objects" "$TRASH/.bundle/allowed" >"$TRASH/.bundle/foreign" &&
+        diff -u /dev/null "$TRASH/.bundle/foreign" &&
+        git -C "$3" rev-list --objects "$2" "^$prereq" >"$TRASH/.bundle/new" &&
+        cut -c1-40 "$TRASH/.bundle/new" >"$TRASH/.bundle/needed.unsorted" &&
+        sort "$TRASH/.bundle/needed.unsorted" >"$TRASH/.bundle/needed" &&
+        comm -13 "$TRASH/.bundle/objects" "$TRASH/.bundle/needed" >"$TRASH/.bundle/missing" &&
+        diff -u /dev/null "$TRASH/.bundle/missing" &&
+        git -C "$5" fetch -q "$1" "refs/tags/*:refs/tags/*" &&
+        git -C "$5" fetch -q "$1" HEAD &&
+        test "$(git -C "$5" rev-parse FETCH_HEAD)" = "$2" &&
+        git -C "$5" fsck --strict --no-dangling &&
+        test_bundle_same_history "$5" FETCH_HEAD "$3" "$2" &&
+        test_bundle_tags "$5" "$4" "$2"
+}
+
+# test_publish_bundles HOME ITEM VERSION SRC [PREVIOUS]: the bundles the node
+# at HOME published of ITEM@VERSION, from the git repository SRC at its HEAD:
+# the one full bundle passes test_bundle_full, cloned into
+# $TRASH/clones/ITEM@VERSION; with PREVIOUS the one delta bundle passes
+# test_bundle_delta, fetched into the clone of ITEM@PREVIOUS (which moves on
+# to VERSION), and without PREVIOUS there is none. Tags are checked against HOME's allowed signers.
+test_publish_bundles() {
+    local dir="$1/public/targets/items/$2/$3" head full delta
+    head=$(git -C "$4" rev-parse HEAD) &&
+        "$CITYNODE" --home "$1" allowed-signers >"$TRASH/.signers" &&
+        mkdir -p "$TRASH/clones" &&
+        full=$(test_one_file "$dir"/*.full.bundle) &&
+        test_bundle_full "$full" "$head" "$4" "$TRASH/.signers" "$TRASH/clones/$2@$3" &&
+        if [ $# -eq 4 ]; then
+            test "$dir"/*.delta.bundle = "$dir/*.delta.bundle" # the glob matched nothing
+        else
+            delta=$(test_one_file "$dir"/*.delta.bundle) &&
+                test_bundle_delta "$delta" "$head" "$4" "$TRASH/.signers" "$TRASH/clones/$2@$5"
+        fi
+}
+
+# test_one_file GLOB: the one file the (expanded) GLOB matched, on stdout;
+# fails if it matched none or more than one.
+test_one_file() {
+    [ $# -eq 1 ] && [ -f "$1" ] && echo "$1"
+}
+
+# test_bundle_split BUNDLE COMMIT: its header (up to the blank line that ends it)
+# to $TRASH/.bundle/header, its ref lines of tags to .../tags, its pack (the
+# bytes after) to .../pack; the header must name COMMIT as HEAD.
+test_bundle_split() {
+    rm -rf "$TRASH/.bundle" && mkdir "$TRASH/.bundle" &&
+        sed "/^\$/q" "$1" >"$TRASH/.bundle/header" &&
+        test "$(head -n 1 "$TRASH/.bundle/header")" = "# v2 git bundle" &&
+        grep -qx "$2 HEAD" "$TRASH/.bundle/header" &&
+        grep " refs/tags/" "$TRASH/.bundle/header" >"$TRASH/.bundle/tags" &&
+        tail -c +$(($(wc -c <"$TRASH/.bundle/header") + 1)) "$1" >"$TRASH/.bundle/pack"
+}
+
+# test_bundle_index REPO [--fix-thin]: index .bundle/pack into REPO with
+# `git index-pack --strict`; the ids of the objects the pack itself holds
+# (not the bases --fix-thin appends after them) to .bundle/objects, sorted.
+test_bundle_index() {
+    local pack end
+    git -C "$1" index-pack --strict ${2:-} --stdin <"$TRASH/.bundle/pack" >"$TRASH/.bundle/indexed" &&
+        pack=$(cut -f2 "$TRASH/.bundle/indexed") &&
+        git show-index <"$1/objects/pack/pack-$pack.idx" >"$TRASH/.bundle/index" &&
+        end=$(($(wc -c <"$TRASH/.bundle/pack") - 20)) &&
+        awk -v end="$end" '$1 < end { print $2 }' "$TRASH/.bundle/index" >"$TRASH/.bundle/objects.unsorted" &&
+        sort "$TRASH/.bundle/objects.unsorted" >"$TRASH/.bundle/objects"
+}
+
+# test_bundle_same_history REPO REV SRC COMMIT: REV's history in REPO has the
+# objects of COMMIT's in SRC.
+test_bundle_same_history() {
+    git -C "$1" rev-list --objects "$2" >"$TRASH/.bundle/got-history.list" &&
+        git -C "$3" rev-list --objects "$4" >"$TRASH/.bundle/src-history.list" &&
+        cut -c1-40 "$TRASH/.bundle/got-history.list" >"$TRASH/.bundle/got-history.unsorted" &&
+        cut -c1-40 "$TRASH/.bundle/src-history.list" >"$TRASH/.bundle/src-history.unsorted" &&
+        sort "$TRASH/.bundle/got-history.unsorted" >"$TRASH/.bundle/got-history" &&
+        sort "$TRASH/.bundle/src-history.unsorted" >"$TRASH/.bundle/src-history" &&
+        diff -u "$TRASH/.bundle/src-history" "$TRASH/.bundle/got-history"
+}
+
+# test_bundle_tags REPO SIGNERS COMMIT: each tag of .bundle/tags is REPO's
+# tag of that name, passes `git verify-tag` and points into COMMIT's history.
+test_bundle_tags() {
+    local id ref
+    test -s "$TRASH/.bundle/tags" &&
+        while read -r id ref; do
+            test "$(git -C "$1" rev-parse "$ref")" = "$id" &&
+                git -C "$1" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$2" verify-tag "$ref" &&
+                git -C "$1" merge-base --is-ancestor "$ref^{commit}" "$3" || return 1
+        done <"$TRASH/.bundle/tags"
+}
+
 test_done() {
     test_done_reached=1
     if [ $((test_passed + test_failed + test_broken + test_fixed)) -eq 0 ]; then
