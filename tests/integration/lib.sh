@@ -247,17 +247,16 @@ test_zip_is_tree() {
 # SRC (`git rev-list --objects`) and the tags; `git clone` into CLONE gives
 # HEAD at COMMIT, `git fsck --strict` is clean and the history the same.
 test_bundle_full() {
+    local b="$TRASH/.bundle"
     test_bundle_split "$1" "$2" &&
-        test_must_fail grep -q "^-" "$TRASH/.bundle/header" &&
-        git init -q --bare "$TRASH/.bundle/empty.git" &&
-        git -C "$TRASH/.bundle/empty.git" bundle verify -q "$1" &&
-        test_bundle_index "$TRASH/.bundle/empty.git" &&
-        git -C "$3" rev-list --objects "$2" >"$TRASH/.bundle/history" &&
-        cut -c1-40 "$TRASH/.bundle/history" >"$TRASH/.bundle/want.unsorted" &&
-        cut -d" " -f1 "$TRASH/.bundle/tags" >>"$TRASH/.bundle/want.unsorted" &&
-        sort "$TRASH/.bundle/want.unsorted" >"$TRASH/.bundle/want" &&
-        diff -u "$TRASH/.bundle/want" "$TRASH/.bundle/objects" &&
-        git clone -q "$1" "$5" &&
+        test_must_fail grep -q "^-" "$b/header" &&
+        git init -q --bare "$b/empty.git" &&
+        git -C "$b/empty.git" bundle verify -q "$1" &&
+        test_bundle_index "$b/empty.git" &&
+        test_bundle_ids "$b/history" "$3" "$2" &&
+        sort "$b/history" "$b/tag-ids" >"$b/want" &&
+        diff -u "$b/want" "$b/objects" &&
+        git -c advice.detachedHead=false clone -q "$1" "$5" &&
         test "$(git -C "$5" rev-parse HEAD)" = "$2" &&
         git -C "$5" fsck --strict --no-dangling &&
         test_bundle_same_history "$5" HEAD "$3" "$2" &&
@@ -272,27 +271,22 @@ test_bundle_full() {
 # `git rev-list --objects COMMIT ^prerequisite`; `git fetch` into BASE gives
 # COMMIT, `git fsck --strict` is clean and the history the same as SRC's.
 test_bundle_delta() {
-    local prereq
+    local b="$TRASH/.bundle" prereq
     test_bundle_split "$1" "$2" &&
-        grep "^-" "$TRASH/.bundle/header" >"$TRASH/.bundle/prereqs" &&
-        test "$(wc -l <"$TRASH/.bundle/prereqs")" -eq 1 &&
-        prereq=$(cut -c2-41 "$TRASH/.bundle/prereqs") &&
+        grep "^-" "$b/header" >"$b/prereqs" &&
+        test "$(wc -l <"$b/prereqs")" -eq 1 &&
+        prereq=$(cut -c2-41 "$b/prereqs") &&
         git -C "$5" bundle verify -q "$1" &&
-        git init -q --bare "$TRASH/.bundle/thin.git" &&
-        echo "$(git -C "$5" rev-parse --absolute-git-dir)/objects" \
-            >"$TRASH/.bundle/thin.git/objects/info/alternates" &&
-        test_bundle_index "$TRASH/.bundle/thin.git" --fix-thin &&
-        git -C "$3" rev-list --objects "$2" >"$TRASH/.bundle/history" &&
-        cut -c1-40 "$TRASH/.bundle/history" >"$TRASH/.bundle/allowed.unsorted" &&
-        cut -d" " -f1 "$TRASH/.bundle/tags" >>"$TRASH/.bundle/allowed.unsorted" &&
-        sort "$TRASH/.bundle/allowed.unsorted" >"$TRASH/.bundle/allowed" &&
-        comm -23 "$TRASH/.bundle/objects" "$TRASH/.bundle/allowed" >"$TRASH/.bundle/foreign" &&
-        diff -u /dev/null "$TRASH/.bundle/foreign" &&
-        git -C "$3" rev-list --objects "$2" "^$prereq" >"$TRASH/.bundle/new" &&
-        cut -c1-40 "$TRASH/.bundle/new" >"$TRASH/.bundle/needed.unsorted" &&
-        sort "$TRASH/.bundle/needed.unsorted" >"$TRASH/.bundle/needed" &&
-        comm -13 "$TRASH/.bundle/objects" "$TRASH/.bundle/needed" >"$TRASH/.bundle/missing" &&
-        diff -u /dev/null "$TRASH/.bundle/missing" &&
+        git init -q --bare "$b/thin.git" &&
+        echo "$(git -C "$5" rev-parse --absolute-git-dir)/objects" >"$b/thin.git/objects/info/alternates" &&
+        test_bundle_index "$b/thin.git" --fix-thin &&
+        test_bundle_ids "$b/history" "$3" "$2" &&
+        sort "$b/history" "$b/tag-ids" >"$b/allowed" &&
+        comm -23 "$b/objects" "$b/allowed" >"$b/foreign" &&
+        diff -u /dev/null "$b/foreign" &&
+        test_bundle_ids "$b/needed" "$3" "$2" "^$prereq" &&
+        comm -13 "$b/objects" "$b/needed" >"$b/missing" &&
+        diff -u /dev/null "$b/missing" &&
         git -C "$5" fetch -q "$1" "refs/tags/*:refs/tags/*" &&
         git -C "$5" fetch -q "$1" HEAD &&
         test "$(git -C "$5" rev-parse FETCH_HEAD)" = "$2" &&
@@ -306,7 +300,8 @@ test_bundle_delta() {
 # the one full bundle passes test_bundle_full, cloned into
 # $TRASH/clones/ITEM@VERSION; with PREVIOUS the one delta bundle passes
 # test_bundle_delta, fetched into the clone of ITEM@PREVIOUS (which moves on
-# to VERSION), and without PREVIOUS there is none. Tags are checked against HOME's allowed signers.
+# to VERSION), and without PREVIOUS there is none. Tags are checked against
+# HOME's allowed signers.
 test_publish_bundles() {
     local dir="$1/public/targets/items/$2/$3" head full delta
     head=$(git -C "$4" rev-parse HEAD) &&
@@ -328,40 +323,49 @@ test_one_file() {
     [ $# -eq 1 ] && [ -f "$1" ] && echo "$1"
 }
 
-# test_bundle_split BUNDLE COMMIT: its header (up to the blank line that ends it)
-# to $TRASH/.bundle/header, its ref lines of tags to .../tags, its pack (the
-# bytes after) to .../pack; the header must name COMMIT as HEAD.
+# test_bundle_split BUNDLE COMMIT: the header of BUNDLE (up to the blank line
+# that ends it), which must name COMMIT as HEAD, to .bundle/header; the ids
+# of its tags to .bundle/tag-ids and their ref lines to .bundle/tags; its
+# pack (the bytes after the header) to .bundle/pack.
 test_bundle_split() {
-    rm -rf "$TRASH/.bundle" && mkdir "$TRASH/.bundle" &&
-        sed "/^\$/q" "$1" >"$TRASH/.bundle/header" &&
-        test "$(head -n 1 "$TRASH/.bundle/header")" = "# v2 git bundle" &&
-        grep -qx "$2 HEAD" "$TRASH/.bundle/header" &&
-        grep " refs/tags/" "$TRASH/.bundle/header" >"$TRASH/.bundle/tags" &&
-        tail -c +$(($(wc -c <"$TRASH/.bundle/header") + 1)) "$1" >"$TRASH/.bundle/pack"
+    local b="$TRASH/.bundle"
+    rm -rf "$b" && mkdir "$b" &&
+        sed "/^\$/q" "$1" >"$b/header" &&
+        test "$(head -n 1 "$b/header")" = "# v2 git bundle" &&
+        grep -qx "$2 HEAD" "$b/header" &&
+        grep " refs/tags/" "$b/header" >"$b/tags" &&
+        cut -d" " -f1 "$b/tags" >"$b/tag-ids" &&
+        tail -c +$(($(wc -c <"$b/header") + 1)) "$1" >"$b/pack"
 }
 
 # test_bundle_index REPO [--fix-thin]: index .bundle/pack into REPO with
 # `git index-pack --strict`; the ids of the objects the pack itself holds
 # (not the bases --fix-thin appends after them) to .bundle/objects, sorted.
 test_bundle_index() {
-    local pack end
-    git -C "$1" index-pack --strict ${2:-} --stdin <"$TRASH/.bundle/pack" >"$TRASH/.bundle/indexed" &&
-        pack=$(cut -f2 "$TRASH/.bundle/indexed") &&
-        git show-index <"$1/objects/pack/pack-$pack.idx" >"$TRASH/.bundle/index" &&
-        end=$(($(wc -c <"$TRASH/.bundle/pack") - 20)) &&
-        awk -v end="$end" '$1 < end { print $2 }' "$TRASH/.bundle/index" >"$TRASH/.bundle/objects.unsorted" &&
-        sort "$TRASH/.bundle/objects.unsorted" >"$TRASH/.bundle/objects"
+    local b="$TRASH/.bundle" pack end
+    git -C "$1" index-pack --strict ${2:-} --stdin <"$b/pack" >"$b/indexed" &&
+        pack=$(cut -f2 "$b/indexed") &&
+        git show-index <"$1/objects/pack/pack-$pack.idx" >"$b/index" &&
+        end=$(($(wc -c <"$b/pack") - 20)) &&
+        awk -v end="$end" '$1 < end { print $2 }' "$b/index" >"$b/objects.unsorted" &&
+        sort "$b/objects.unsorted" >"$b/objects"
+}
+
+# test_bundle_ids FILE REPO REV...: the ids of `git rev-list --objects REV...`
+# in REPO to FILE, sorted.
+test_bundle_ids() {
+    local out=$1 repo=$2
+    shift 2
+    git -C "$repo" rev-list --objects "$@" >"$out.list" &&
+        cut -c1-40 "$out.list" >"$out.unsorted" &&
+        sort "$out.unsorted" >"$out"
 }
 
 # test_bundle_same_history REPO REV SRC COMMIT: REV's history in REPO has the
 # objects of COMMIT's in SRC.
 test_bundle_same_history() {
-    git -C "$1" rev-list --objects "$2" >"$TRASH/.bundle/got-history.list" &&
-        git -C "$3" rev-list --objects "$4" >"$TRASH/.bundle/src-history.list" &&
-        cut -c1-40 "$TRASH/.bundle/got-history.list" >"$TRASH/.bundle/got-history.unsorted" &&
-        cut -c1-40 "$TRASH/.bundle/src-history.list" >"$TRASH/.bundle/src-history.unsorted" &&
-        sort "$TRASH/.bundle/got-history.unsorted" >"$TRASH/.bundle/got-history" &&
-        sort "$TRASH/.bundle/src-history.unsorted" >"$TRASH/.bundle/src-history" &&
+    test_bundle_ids "$TRASH/.bundle/got-history" "$1" "$2" &&
+        test_bundle_ids "$TRASH/.bundle/src-history" "$3" "$4" &&
         diff -u "$TRASH/.bundle/src-history" "$TRASH/.bundle/got-history"
 }
 

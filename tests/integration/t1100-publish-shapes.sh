@@ -215,14 +215,20 @@ test_expect_success 'a follower syncs every shape at 1.0.0, verify --all passes'
     done
 '
 
-test_expect_success 'packs 2.0.0: a pull, a repack -a beside the kept pack, loose objects' '
+# The same object in two packs (what repack -b leaves beside a kept pack), and
+# loose as well as packed (what repack without -d leaves).
+test_expect_success 'packs 2.0.0: a pull, objects in two packs, objects loose and packed' '
     for i in 8 9; do edit upstream upstream.txt "upstream $i" || exit 1; done &&
     edit packs notes.txt "local 8" &&
     git -C packs pull -q --no-rebase origin main &&
     git -C packs rev-parse -q --verify HEAD^2 &&
-    git -C packs repack -q -a -d -l &&
+    git -C packs repack -q -a -d -l --pack-kept-objects &&
     test "$(count_files packs/.git/objects/pack/*.pack)" -eq 2 &&
     for i in 9 10; do edit packs numbers.txt "local $i" || exit 1; done &&
+    git -C packs repack -q &&
+    test "$(count_files packs/.git/objects/pack/*.pack)" -eq 3 &&
+    git -C packs count-objects -v >count &&
+    grep -qx "count: 6" count &&
     publish packs 2.0.0
 '
 
