@@ -183,6 +183,15 @@ test_publish_example() {
     test_must_fail grep -q "warning" publish.err
 }
 
+# test_sample_repo DIR NAME: a new git repository DIR (branch main) holding,
+# not committed yet, the sample manifest renamed NAME: the item is NAME as a
+# slug ("Shape Packs": shape-packs).
+test_sample_repo() {
+    git init -q -b main "$1" &&
+        sed "s/^name: Connected Urban Twins\$/name: $2/" "$SAMPLE" >"$1/publiccode.yml" &&
+        grep -qx "name: $2" "$1/publiccode.yml"
+}
+
 # test_serve HOME PORT NAME: start `citynode serve` of HOME on 127.0.0.1:PORT
 # in the background (log $TRASH/NAME.log, pid $TRASH/NAME.pid) and wait
 # until it answers. test_stop_server NAME stops that server and waits until

@@ -18,19 +18,30 @@ F="$TRASH/follower"
 PH=$(test_free_port)
 SHAPES="shape-packs shape-merges shape-roots shape-empty shape-submodule"
 
-# new_source DIR NAME: a new git repository DIR (branch main) whose
-# uncommitted publiccode.yml names the solution NAME.
-new_source() {
-    git init -q -b main "$1" &&
-        sed "s/^name: Connected Urban Twins\$/name: $2/" "$SAMPLE" >"$1/publiccode.yml" &&
-        grep -qx "name: $2" "$1/publiccode.yml"
-}
-
 # edit DIR FILE LINE: commit LINE added to FILE in the repository DIR.
 edit() {
     echo "$3" >>"$1/$2" &&
         git -C "$1" add "$2" &&
         git -C "$1" commit -q -m "$2: $3"
+}
+
+# merge_topics FIRST LAST: in the repository merges, topic branches FIRST to
+# LAST start together at main, get two commits each, and are merged into
+# main one after another (--no-ff).
+merge_topics() {
+    local i
+    for i in $(seq "$1" "$2"); do
+        git -C merges branch "topic$i" main || return 1
+    done &&
+        for i in $(seq "$1" "$2"); do
+            git -C merges checkout -q "topic$i" &&
+                edit merges "topic$i.txt" one &&
+                edit merges "topic$i.txt" two || return 1
+        done &&
+        git -C merges checkout -q main &&
+        for i in $(seq "$1" "$2"); do
+            git -C merges merge -q --no-ff -m "Merge topic$i" "topic$i" || return 1
+        done
 }
 
 # count_files GLOB: how many files the (expanded) GLOB matched.
@@ -53,7 +64,7 @@ test_expect_success 'a publisher node serves' '
 HID=$(cat "$TRASH/hid" 2>/dev/null)
 
 test_expect_success 'packs 1.0.0: objects in two packs of an alternate, a kept pack, another pack, loose' '
-    new_source upstream "Shape Packs" &&
+    test_sample_repo upstream "Shape Packs" &&
     seq 1 3000 >upstream/numbers.txt &&
     git -C upstream add . &&
     git -C upstream commit -q -m start &&
@@ -81,21 +92,12 @@ test_expect_success 'packs 1.0.0: stock git takes the full bundle' '
 '
 
 test_expect_success 'merges 1.0.0: 30 topics merged in turn, an octopus, a resolved conflict' '
-    new_source merges "Shape Merges" &&
+    test_sample_repo merges "Shape Merges" &&
     seq 1 300 >merges/shared.txt &&
     git -C merges add . &&
     git -C merges commit -q -m start &&
     git -C merges branch late &&
-    for i in $(seq 1 30); do git -C merges branch "topic$i" || exit 1; done &&
-    for i in $(seq 1 30); do
-        git -C merges checkout -q "topic$i" &&
-        edit merges "topic$i.txt" one &&
-        edit merges "topic$i.txt" two || exit 1
-    done &&
-    git -C merges checkout -q main &&
-    for i in $(seq 1 30); do
-        git -C merges merge -q --no-ff -m "Merge topic$i" "topic$i" || exit 1
-    done &&
+    merge_topics 1 30 &&
     for i in 1 2 3 4; do
         git -C merges checkout -q -b "octo$i" main &&
         edit merges "octo$i.txt" "octopus arm $i" || exit 1
@@ -129,7 +131,7 @@ test_expect_success 'merges 1.0.0: stock git takes the full bundle' '
 '
 
 test_expect_success 'roots 1.0.0: 20 parentless histories merged as unrelated' '
-    new_source roots "Shape Roots" &&
+    test_sample_repo roots "Shape Roots" &&
     git -C roots add . &&
     git -C roots commit -q -m start &&
     for i in $(seq 1 25); do
@@ -153,7 +155,7 @@ test_expect_success 'roots 1.0.0: stock git takes the full bundle' '
 '
 
 test_expect_success 'empty 1.0.0: an empty root, an empty commit, an empty tree mid-history' '
-    new_source empty "Shape Empty" &&
+    test_sample_repo empty "Shape Empty" &&
     git -C empty commit -q --allow-empty -m "An empty root" &&
     test "$(git -C empty rev-parse "HEAD^{tree}")" = "$(git hash-object -t tree /dev/null)" &&
     git -C empty add publiccode.yml &&
@@ -178,7 +180,7 @@ test_expect_success 'submodule 1.0.0: a gitlink whose commits the repository lac
     git init -q -b main lib &&
     edit lib lib.c "int one;" &&
     edit lib lib.c "int two;" &&
-    new_source submodule "Shape Submodule" &&
+    test_sample_repo submodule "Shape Submodule" &&
     git -C submodule add . &&
     git -C submodule commit -q -m start &&
     git -C submodule -c protocol.file.allow=always submodule --quiet add "$TRASH/lib" vendor/lib &&
@@ -237,14 +239,7 @@ test_expect_success 'packs 2.0.0: stock git takes the full and the delta bundle'
 '
 
 test_expect_success 'merges 2.0.0: five more topics, and a branch forked before 1.0.0' '
-    for i in $(seq 31 35); do
-        git -C merges checkout -q -b "topic$i" main &&
-        edit merges "topic$i.txt" one || exit 1
-    done &&
-    git -C merges checkout -q main &&
-    for i in $(seq 31 35); do
-        git -C merges merge -q --no-ff -m "Merge topic$i" "topic$i" || exit 1
-    done &&
+    merge_topics 31 35 &&
     git -C merges merge -q -m "Merge the late branch" late &&
     git -C merges merge-base --is-ancestor late HEAD &&
     publish merges 2.0.0

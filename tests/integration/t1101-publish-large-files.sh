@@ -17,14 +17,6 @@ F="$TRASH/follower"
 PH=$(test_free_port)
 MIB=$((1024 * 1024))
 
-# new_source DIR NAME: a new git repository DIR (branch main) whose
-# uncommitted publiccode.yml names the solution NAME, the item shape-DIR.
-new_source() {
-    git init -q -b main "$1" &&
-        sed "s/^name: Connected Urban Twins\$/name: $2/" "$SAMPLE" >"$1/publiccode.yml" &&
-        grep -qx "name: $2" "$1/publiccode.yml"
-}
-
 # publish DIR [ARGS]: commit everything in DIR and publish it.
 publish() {
     local dir=$1
@@ -60,7 +52,7 @@ test_expect_success 'a publisher node serves' '
 HID=$(cat "$TRASH/hid" 2>/dev/null)
 
 test_expect_success 'random 1.0.0: a 60 MiB file of random bytes' '
-    new_source random "Shape Random" &&
+    test_sample_repo random "Shape Random" &&
     random_bytes random/tiles.bin 1 $((60 * MIB)) &&
     test "$(stat -c %s random/tiles.bin)" -eq $((60 * MIB)) &&
     publish random --version 1.0.0
@@ -71,7 +63,7 @@ test_expect_success 'random 1.0.0: stock git takes the full bundle' '
 '
 
 test_expect_success 'text 1.0.0: a 60 MiB CSV file' '
-    new_source text "Shape Text" &&
+    test_sample_repo text "Shape Text" &&
     csv_rows text/readings.csv 0 $((60 * MIB)) &&
     test "$(stat -c %s text/readings.csv)" -eq $((60 * MIB)) &&
     publish text --version 1.0.0
