@@ -1,7 +1,8 @@
 #!/bin/bash
-# t1100-publish-shapes.sh - repositories shaped as real projects are get
+# t1100-publish-shapes.sh - repositories shaped like real projects are
 # published, and stock git takes every bundle publish writes: objects spread
-# over several packs, a kept pack, loose objects and an alternate; a wide
+# over several packs, a kept pack, loose objects and an alternate, some of
+# them twice (in two packs, loose and packed); a wide
 # history of merges (30 topics, an octopus, a resolved conflict, a branch
 # older than the version before); many unrelated roots; empty commits and
 # empty trees; a submodule. Each shape is published as 1.0.0, then with more
