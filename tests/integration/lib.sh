@@ -183,6 +183,15 @@ test_publish_example() {
     test_must_fail grep -q "warning" publish.err
 }
 
+# test_sample_repo DIR NAME: a new git repository DIR (branch main) holding,
+# not committed yet, the sample manifest renamed NAME: the item is NAME as a
+# slug ("Shape Packs": shape-packs).
+test_sample_repo() {
+    git init -q -b main "$1" &&
+        sed "s/^name: Connected Urban Twins\$/name: $2/" "$SAMPLE" >"$1/publiccode.yml" &&
+        grep -qx "name: $2" "$1/publiccode.yml"
+}
+
 # test_serve HOME PORT NAME: start `citynode serve` of HOME on 127.0.0.1:PORT
 # in the background (log $TRASH/NAME.log, pid $TRASH/NAME.pid) and wait
 # until it answers. test_stop_server NAME stops that server and waits until
@@ -231,6 +240,154 @@ test_zip_is_tree() {
 	for n in names:
 	    assert z.read(n) == open(os.path.join(sys.argv[2], n), "rb").read(), n
 	PY
+}
+
+# Bundles citynode wrote (docs/PROTOCOL.md §7), checked with stock git alone.
+# test_bundle_full and test_bundle_delta take the bundle BUNDLE of commit
+# COMMIT of the source repository SRC, whose history holds the commit of
+# every tag the bundle lists; each such tag must be the tag the clone gets,
+# pass `git verify-tag` with the allowed signers file SIGNERS (an absolute
+# path; `citynode allowed-signers`) and point into COMMIT's history.
+# Scratch files go to $TRASH/.bundle.
+#
+# test_bundle_full BUNDLE COMMIT SRC SIGNERS CLONE: a full bundle passes
+# `git bundle verify` in an empty repository; its pack, through
+# `git index-pack --strict`, holds exactly the objects of COMMIT's history in
+# SRC (`git rev-list --objects`) and the tags; `git clone` into CLONE gives
+# HEAD at COMMIT, `git fsck --strict` is clean and the history the same.
+test_bundle_full() {
+    local b="$TRASH/.bundle"
+    test_bundle_split "$1" "$2" &&
+        test_must_fail grep -q "^-" "$b/header" &&
+        git init -q --bare "$b/empty.git" &&
+        git -C "$b/empty.git" bundle verify -q "$1" &&
+        test_bundle_index "$b/empty.git" &&
+        test_bundle_ids "$b/history" "$3" "$2" &&
+        sort "$b/history" "$b/tag-ids" >"$b/want" &&
+        diff -u "$b/want" "$b/objects" &&
+        git -c advice.detachedHead=false clone -q "$1" "$5" &&
+        test "$(git -C "$5" rev-parse HEAD)" = "$2" &&
+        git -C "$5" fsck --strict --no-dangling &&
+        test_bundle_same_history "$5" HEAD "$3" "$2" &&
+        test_bundle_tags "$5" "$4" "$2"
+}
+
+# test_bundle_delta BUNDLE COMMIT SRC SIGNERS BASE: a delta bundle, BASE a
+# clone of the version it builds on, passes `git bundle verify` in BASE,
+# which holds its one prerequisite; its pack, through `git index-pack
+# --strict --fix-thin` into a repository that borrows BASE's objects, holds
+# nothing but objects of COMMIT's history and the tags, and every object of
+# `git rev-list --objects COMMIT ^prerequisite`; `git fetch` into BASE gives
+# COMMIT, `git fsck --strict` is clean and the history the same as SRC's.
+test_bundle_delta() {
+    local b="$TRASH/.bundle" prereq
+    test_bundle_split "$1" "$2" &&
+        grep "^-" "$b/header" >"$b/prereqs" &&
+        test "$(wc -l <"$b/prereqs")" -eq 1 &&
+        prereq=$(cut -c2-41 "$b/prereqs") &&
+        git -C "$5" bundle verify -q "$1" &&
+        git init -q --bare "$b/thin.git" &&
+        echo "$(git -C "$5" rev-parse --absolute-git-dir)/objects" >"$b/thin.git/objects/info/alternates" &&
+        test_bundle_index "$b/thin.git" --fix-thin &&
+        test_bundle_ids "$b/history" "$3" "$2" &&
+        sort "$b/history" "$b/tag-ids" >"$b/allowed" &&
+        comm -23 "$b/objects" "$b/allowed" >"$b/foreign" &&
+        diff -u /dev/null "$b/foreign" &&
+        test_bundle_ids "$b/needed" "$3" "$2" "^$prereq" &&
+        comm -13 "$b/objects" "$b/needed" >"$b/missing" &&
+        diff -u /dev/null "$b/missing" &&
+        git -C "$5" fetch -q "$1" "refs/tags/*:refs/tags/*" &&
+        git -C "$5" fetch -q "$1" HEAD &&
+        test "$(git -C "$5" rev-parse FETCH_HEAD)" = "$2" &&
+        git -C "$5" fsck --strict --no-dangling &&
+        test_bundle_same_history "$5" FETCH_HEAD "$3" "$2" &&
+        test_bundle_tags "$5" "$4" "$2"
+}
+
+# test_publish_bundles HOME ITEM VERSION SRC [PREVIOUS]: the bundles the node
+# at HOME published of ITEM@VERSION, from the git repository SRC at its HEAD:
+# the one full bundle passes test_bundle_full, cloned into
+# $TRASH/clones/ITEM@VERSION; with PREVIOUS the one delta bundle passes
+# test_bundle_delta, fetched into the clone of ITEM@PREVIOUS (which moves on
+# to VERSION), and without PREVIOUS there is none. Tags are checked against
+# HOME's allowed signers.
+test_publish_bundles() {
+    local dir="$1/public/targets/items/$2/$3" head full delta
+    head=$(git -C "$4" rev-parse HEAD) &&
+        "$CITYNODE" --home "$1" allowed-signers >"$TRASH/.signers" &&
+        mkdir -p "$TRASH/clones" &&
+        full=$(test_one_file "$dir"/*.full.bundle) &&
+        test_bundle_full "$full" "$head" "$4" "$TRASH/.signers" "$TRASH/clones/$2@$3" &&
+        if [ $# -eq 4 ]; then
+            test "$dir"/*.delta.bundle = "$dir/*.delta.bundle" # the glob matched nothing
+        else
+            delta=$(test_one_file "$dir"/*.delta.bundle) &&
+                test_bundle_delta "$delta" "$head" "$4" "$TRASH/.signers" "$TRASH/clones/$2@$5"
+        fi
+}
+
+# test_one_file GLOB: the one file the (expanded) GLOB matched, on stdout;
+# fails if it matched none or more than one.
+test_one_file() {
+    [ $# -eq 1 ] && [ -f "$1" ] && echo "$1"
+}
+
+# test_bundle_split BUNDLE COMMIT: the header of BUNDLE (up to the blank line
+# that ends it), which must name COMMIT as HEAD, to .bundle/header; the ids
+# of its tags to .bundle/tag-ids and their ref lines to .bundle/tags; its
+# pack (the bytes after the header) to .bundle/pack.
+test_bundle_split() {
+    local b="$TRASH/.bundle"
+    rm -rf "$b" && mkdir "$b" &&
+        sed "/^\$/q" "$1" >"$b/header" &&
+        test "$(head -n 1 "$b/header")" = "# v2 git bundle" &&
+        grep -qx "$2 HEAD" "$b/header" &&
+        grep " refs/tags/" "$b/header" >"$b/tags" &&
+        cut -d" " -f1 "$b/tags" >"$b/tag-ids" &&
+        tail -c +$(($(wc -c <"$b/header") + 1)) "$1" >"$b/pack"
+}
+
+# test_bundle_index REPO [--fix-thin]: index .bundle/pack into REPO with
+# `git index-pack --strict`; the ids of the objects the pack itself holds
+# (not the bases --fix-thin appends after them) to .bundle/objects, sorted.
+test_bundle_index() {
+    local b="$TRASH/.bundle" pack end
+    git -C "$1" index-pack --strict ${2:-} --stdin <"$b/pack" >"$b/indexed" &&
+        pack=$(cut -f2 "$b/indexed") &&
+        git show-index <"$1/objects/pack/pack-$pack.idx" >"$b/index" &&
+        end=$(($(wc -c <"$b/pack") - 20)) &&
+        awk -v end="$end" '$1 < end { print $2 }' "$b/index" >"$b/objects.unsorted" &&
+        sort "$b/objects.unsorted" >"$b/objects"
+}
+
+# test_bundle_ids FILE REPO REV...: the ids of `git rev-list --objects REV...`
+# in REPO to FILE, sorted.
+test_bundle_ids() {
+    local out=$1 repo=$2
+    shift 2
+    git -C "$repo" rev-list --objects "$@" >"$out.list" &&
+        cut -c1-40 "$out.list" >"$out.unsorted" &&
+        sort "$out.unsorted" >"$out"
+}
+
+# test_bundle_same_history REPO REV SRC COMMIT: REV's history in REPO has the
+# objects of COMMIT's in SRC.
+test_bundle_same_history() {
+    test_bundle_ids "$TRASH/.bundle/got-history" "$1" "$2" &&
+        test_bundle_ids "$TRASH/.bundle/src-history" "$3" "$4" &&
+        diff -u "$TRASH/.bundle/src-history" "$TRASH/.bundle/got-history"
+}
+
+# test_bundle_tags REPO SIGNERS COMMIT: each tag of .bundle/tags is REPO's
+# tag of that name, passes `git verify-tag` and points into COMMIT's history.
+test_bundle_tags() {
+    local id ref
+    test -s "$TRASH/.bundle/tags" &&
+        while read -r id ref; do
+            test "$(git -C "$1" rev-parse "$ref")" = "$id" &&
+                git -C "$1" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$2" verify-tag "$ref" &&
+                git -C "$1" merge-base --is-ancestor "$ref^{commit}" "$3" || return 1
+        done <"$TRASH/.bundle/tags"
 }
 
 test_done() {
