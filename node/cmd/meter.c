@@ -33,6 +33,7 @@
 #define COUNTERS_MAX    160
 #define DEFAULT_COLUMNS 80
 #define DELAY_MAX_S     3600
+#define SHOWN_MAX       (4 * CN_METER_TITLE_MAX)
 
 typedef struct {
     uint64_t curr_total, prev_total, prev_ns;
@@ -275,10 +276,8 @@ static void start(cn_meter *m, const char *phase, uint64_t now)
 
     copy_title(m->title, phase);
     cn_buf_reset(&m->shown);
-    if (cn_term_escape(&m->shown, m->title, strlen(m->title)) != 0) {
-        cn_error_clear(); /* out of memory: the phase is shown without its title */
-        cn_buf_reset(&m->shown);
-    }
+    /* Never fails: shown has room for the longest escape (cn_meter_new). */
+    cn_term_escape(&m->shown, m->title, strlen(m->title));
     m->bytes = 0;
     for (i = 0; i < m->nbyte_phases; i++)
         if (strcmp(m->byte_phases[i], m->title) == 0)
@@ -349,6 +348,13 @@ int cn_meter_new(cn_meter **out, const cn_meter_options *opts)
     *out = NULL;
     if ((m = calloc(1, sizeof(*m))) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
+    /* A title is escaped at a phase's start, and a report must neither fail
+     * nor touch the error slot (the caller may be carrying an error): room
+     * for the longest escape now, four bytes for one ("\x1b"). */
+    if (cn_buf_grow(&m->shown, SHOWN_MAX) != 0) {
+        free(m);
+        return CN_ENOMEM;
+    }
     m->out = opts && opts->out ? opts->out : stderr;
     m->now_ns = opts && opts->now_ns ? opts->now_ns : monotonic_ns;
     m->clock_ctx = opts ? opts->clock_ctx : NULL;
@@ -406,6 +412,12 @@ void cn_meter_clear_line(cn_meter *m)
     m->line_width = 0;
     m->split = 0;
     m->redraw = 1;
+}
+
+void cn_meter_end(cn_meter *m)
+{
+    if (m != NULL && m->active)
+        finish(m, m->now_ns(m->clock_ctx));
 }
 
 void cn_meter_free(cn_meter *m)

@@ -82,6 +82,10 @@ const cn_progress *cn_meter_progress(const cn_meter *m);
  * line is erased, and drawn again at the phase's next report. m may be NULL. */
 void cn_meter_clear_line(cn_meter *m);
 
+/* Ends the phase running as its end would (", done." if it was shown), before
+ * a command prints its outcome. m may be NULL. */
+void cn_meter_end(cn_meter *m);
+
 /* Finishes a line left open by a phase that never ended (a failure stopped
  * it: its last counts stay, without "done") and frees m (NULL: nothing). */
 void cn_meter_free(cn_meter *m);
