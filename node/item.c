@@ -306,6 +306,8 @@ int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *
     for (i = 0; i < n && progress; i++)
         total += (size_t)selected_version(iname, vname, cn_tuf_repo_target_at(node->tuf, i),
                                           only_item, only_version);
+    if (total == 0)
+        progress = NULL; /* nothing to check: no phase */
     for (i = 0; i < n; i++) {
         const cn_tuf_target_info *t = cn_tuf_repo_target_at(node->tuf, i);
         if (!selected_version(iname, vname, t, only_item, only_version))
