@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MS 1000000ull
 #define S  1000000000ull
@@ -306,6 +307,41 @@ static void test_null_and_backwards(void **state)
     rig_close(&r);
 }
 
+static void test_end_before_the_outcome(void **state)
+{
+    rig r;
+
+    (void)state;
+    rig_open(&r, 0, 80);
+    cn_progress_report(r.p, "Writing objects", 3, 10);
+    cn_meter_end(r.m); /* the command prints its outcome next */
+    cn_meter_end(r.m); /* nothing running: nothing */
+    cn_meter_free(r.m);
+    r.m = NULL;
+    expect_output(&r, "Writing objects:  30% (3/10)\rWriting objects:  30% (3/10), done.\n");
+    rig_close(&r);
+}
+
+/* Off a terminal (stderr a pipe here), or quiet, a command has no meter:
+ * what it passes down is NULL and stderr stays as it was. */
+static void test_no_meter_off_a_terminal(void **state)
+{
+    int fd[2], keep;
+
+    (void)state;
+    assert_int_equal(pipe(fd), 0);
+    fflush(stderr);
+    assert_true((keep = dup(2)) >= 0);
+    assert_true(dup2(fd[1], 2) >= 0);
+    assert_null(cn_meter_for_stderr(0));
+    assert_null(cn_meter_for_stderr(1));
+    assert_true(dup2(keep, 2) >= 0);
+    close(keep);
+    close(fd[0]);
+    close(fd[1]);
+    cn_meter_end(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_title_escaped),
         cmocka_unit_test(test_clear_line_and_redraw),
         cmocka_unit_test(test_null_and_backwards),
+        cmocka_unit_test(test_end_before_the_outcome),
+        cmocka_unit_test(test_no_meter_off_a_terminal),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
