@@ -87,7 +87,13 @@ test_expect_success 'off a terminal, stderr carries no meter: byte for byte what
     cmp verify.out verify2.out &&
     CITYNODE_PROGRESS_DELAY=0 cn "$F" sync >sync2.out 2>sync2.err &&
     test ! -s sync2.err &&
-    grep -q "unchanged  0 targets  0 bytes  1 request$" sync2.out
+    grep -q "unchanged  0 targets  0 bytes  1 request$" sync2.out &&
+    (cd src && echo 1.1.1 >>data.bin && git commit -qam 1.1.1) &&
+    CITYNODE_PROGRESS_DELAY=0 cn "$L" publish src --version 1.1.1 >publish2.out 2>publish2.err &&
+    commit=$(git -C src rev-parse --short=12 HEAD) &&
+    printf "published solution %s@1.1.1 (commit %s, tag v1.1.1, delta bundle)\n" "$ITEM" \
+        "$commit" >publish2.want &&
+    cmp publish2.want publish2.err
 '
 
 test_expect_success '--quiet silences the meter and the round events on a terminal' '
