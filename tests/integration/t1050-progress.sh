@@ -116,6 +116,17 @@ test_expect_success '--quiet silences the meter and the round events on a termin
     grep -q "^published solution $ITEM@1.3.0 " publish-q.tty
 '
 
+test_expect_success 'publish on a terminal: its phases, then the outcome on a line of its own' '
+    (cd src && echo 1.3.1 >>data.bin && git commit -qam 1.3.1) &&
+    CITYNODE_PROGRESS_DELAY=0 on_terminal publish.tty --home "$L" publish src --version 1.3.1 \
+        >publish.out &&
+    test "$(cat publish.out)" = "$(cut -c1-12 lid)/$ITEM@1.3.1" &&
+    meter_lines publish.tty >publish.meter &&
+    grep -qE "^Counting objects: 100% \(([0-9]+)/\1\), done\.$" publish.meter &&
+    grep -qE "^Writing objects: 100% \(([0-9]+)/\1\), done\.$" publish.meter &&
+    grep -q "^published solution $ITEM@1.3.1 " publish.tty.lines
+'
+
 test_expect_success 'git delay: a run quicker than a second shows nothing of the meter' '
     on_terminal verify-d.tty --home "$F" verify --all >verify-d.out &&
     test ! -s verify-d.tty &&
