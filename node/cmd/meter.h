@@ -19,9 +19,10 @@
  * background), only a phase's last line is written, as git does.
  *
  * The rule for commands (cn_meter_for_stderr): a meter exists only when
- * stderr is a terminal and neither --quiet nor --json was given; otherwise
- * the command passes a NULL cn_progress down, the libraries skip their
- * reports, and stderr carries exactly what it did before the meter existed.
+ * stderr is a terminal and neither --quiet nor --json was given (a command
+ * with --json passes quiet || json); otherwise the command passes a NULL
+ * cn_progress down, the libraries skip their reports, and stderr carries
+ * exactly what it did before the meter existed.
  *
  * A meter is used from one thread at a time.
  */

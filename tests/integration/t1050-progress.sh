@@ -127,6 +127,18 @@ test_expect_success 'publish on a terminal: its phases, then the outcome on a li
     grep -q "^published solution $ITEM@1.3.1 " publish.tty.lines
 '
 
+test_expect_success '--json output and its stderr are the same on a terminal and off it' '
+    CITYNODE_PROGRESS_DELAY=0 cn "$F" show "$LID/$ITEM" --json >show.json 2>show.err &&
+    CITYNODE_PROGRESS_DELAY=0 on_terminal show.tty --home "$F" show "$LID/$ITEM" --json \
+        >show-tty.json &&
+    cmp show.json show-tty.json &&
+    cmp show.err show.tty &&
+    CITYNODE_PROGRESS_DELAY=0 cn "$F" peer list --json >peers.json 2>peers.err &&
+    CITYNODE_PROGRESS_DELAY=0 on_terminal peers.tty --home "$F" peer list --json >peers-tty.json &&
+    cmp peers.json peers-tty.json &&
+    cmp peers.err peers.tty
+'
+
 test_expect_success 'git delay: a run quicker than a second shows nothing of the meter' '
     on_terminal verify-d.tty --home "$F" verify --all >verify-d.out &&
     test ! -s verify-d.tty &&
