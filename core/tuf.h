@@ -28,6 +28,7 @@
 
 #include "core/hash.h"
 #include "core/key.h"
+#include "core/progress.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -353,6 +354,12 @@ int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf
  * skipped. CN_EVERIFY naming the first bad file; a missing directory is no
  * error (nothing published yet). */
 int cn_tuf_verify_target_files(const char *targets_dir, size_t max_file);
+
+/* cn_tuf_verify_target_files, reporting through progress (may be NULL)
+ * under phase the bytes hashed so far of the files' total size (a first walk
+ * adds it up; the phase ends with the check). */
+int cn_tuf_verify_target_files_reporting(const char *targets_dir, size_t max_file,
+                                         const cn_progress *progress, const char *phase);
 
 /* Offline check of a whole public/ tree (`citynode verify --all`): run the
  * client workflow from tuf/1.root.json reading files from public_dir, then

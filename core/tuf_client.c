@@ -560,7 +560,38 @@ int cn_tuf_fetch_dir(void *ctx, const char *path, size_t max_len, unsigned char 
     return err;
 }
 
-int cn_tuf_verify_target_files(const char *dir, size_t max_file)
+typedef struct {
+    const cn_progress *progress;
+    const char *phase;
+    uint64_t done, total;
+} target_files_walk;
+
+/* The size of the regular files below dir, for a progress total. */
+static uint64_t files_size(const char *dir)
+{
+    struct dirent *e;
+    uint64_t total = 0;
+    DIR *d;
+
+    if ((d = opendir(dir)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        char *path;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            cn_file_is_stale_name(e->d_name) || (path = cn_path_join(dir, e->d_name)) == NULL)
+            continue;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            total += files_size(path);
+        else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            total += (uint64_t)st.st_size;
+        free(path);
+    }
+    closedir(d);
+    return total;
+}
+
+static int verify_target_files(const char *dir, size_t max_file, target_files_walk *w)
 {
     struct dirent *e;
     DIR *d;
@@ -580,7 +611,7 @@ int cn_tuf_verify_target_files(const char *dir, size_t max_file)
         if (lstat(path, &st) != 0)
             err = cn_error_set(CN_ERROR, "%s: cannot stat", path);
         else if (S_ISDIR(st.st_mode))
-            err = cn_tuf_verify_target_files(path, max_file);
+            err = verify_target_files(path, max_file, w);
         else if (S_ISREG(st.st_mode) && cn_file_is_stale_name(e->d_name))
             err = 0; /* a killed writer's temporary file: no metadata names it,
                         the next writer removes it (cn_file_remove_stale) */
@@ -590,9 +621,33 @@ int cn_tuf_verify_target_files(const char *dir, size_t max_file)
         else if ((err = cn_sha256_file_hex(digest, NULL, path, max_file)) == 0 &&
                  strncmp(digest, e->d_name, CN_SHA256_HEX_LEN) != 0)
             err = cn_error_set(CN_EVERIFY, "%s: content does not match its signed hash", path);
+        if (err == 0 && S_ISREG(st.st_mode) && w->progress) {
+            w->done += (uint64_t)st.st_size;
+            cn_progress_report(w->progress, w->phase, w->done < w->total ? w->done : w->total,
+                               w->total);
+        }
         free(path);
     }
     closedir(d);
+    return err;
+}
+
+int cn_tuf_verify_target_files(const char *targets_dir, size_t max_file)
+{
+    return cn_tuf_verify_target_files_reporting(targets_dir, max_file, NULL, NULL);
+}
+
+int cn_tuf_verify_target_files_reporting(const char *targets_dir, size_t max_file,
+                                         const cn_progress *progress, const char *phase)
+{
+    target_files_walk w = {progress, phase, 0, 0};
+    int err;
+
+    if (progress != NULL && (w.total = files_size(targets_dir)) == 0)
+        w.progress = NULL; /* nothing to hash: no phase */
+    cn_progress_report(w.progress, phase, 0, w.total);
+    err = verify_target_files(targets_dir, max_file, &w);
+    cn_progress_end(w.progress, phase);
     return err;
 }
 

@@ -278,29 +278,47 @@ out:
     return err;
 }
 
-int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *only_version,
-                        size_t *nverified)
+/* The item version whose manifest is target t, into iname and vname
+ * (128 bytes each), if it is one and passes the filter. */
+static int selected_version(char *iname, char *vname, const cn_tuf_target_info *t,
+                            const char *only_item, const char *only_version)
 {
-    size_t i, n = cn_tuf_repo_target_count(node->tuf), ilen, vlen;
+    const char *item, *version;
+    size_t ilen, vlen;
+
+    if (!cn_item_is_manifest_target(t->path, &item, &ilen, &version, &vlen) || ilen >= 128 ||
+        vlen >= 128)
+        return 0;
+    snprintf(iname, 128, "%.*s", (int)ilen, item);
+    snprintf(vname, 128, "%.*s", (int)vlen, version);
+    return !(only_item && strcmp(only_item, iname) != 0) &&
+           !(only_version && strcmp(only_version, vname) != 0);
+}
+
+int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *only_version,
+                        size_t *nverified, const cn_progress *progress)
+{
+    size_t i, n = cn_tuf_repo_target_count(node->tuf), total = 0;
+    char iname[128], vname[128];
     int err;
 
     *nverified = 0;
+    for (i = 0; i < n && progress; i++)
+        total += (size_t)selected_version(iname, vname, cn_tuf_repo_target_at(node->tuf, i),
+                                          only_item, only_version);
+    if (total == 0)
+        progress = NULL; /* nothing to check: no phase */
     for (i = 0; i < n; i++) {
         const cn_tuf_target_info *t = cn_tuf_repo_target_at(node->tuf, i);
-        const char *item, *version;
-        char iname[128], vname[128];
-        if (!cn_item_is_manifest_target(t->path, &item, &ilen, &version, &vlen) ||
-            ilen >= sizeof(iname) || vlen >= sizeof(vname))
+        if (!selected_version(iname, vname, t, only_item, only_version))
             continue;
-        snprintf(iname, sizeof(iname), "%.*s", (int)ilen, item);
-        snprintf(vname, sizeof(vname), "%.*s", (int)vlen, version);
-        if ((only_item && strcmp(only_item, iname) != 0) ||
-            (only_version && strcmp(only_version, vname) != 0))
-            continue;
+        cn_progress_report(progress, CN_VERIFY_PHASE_ITEMS, *nverified, total);
         if ((err = verify_one(node, iname, vname, t->custom)) != 0)
             return err;
         (*nverified)++;
     }
+    cn_progress_report(progress, CN_VERIFY_PHASE_ITEMS, *nverified, total);
+    cn_progress_end(progress, CN_VERIFY_PHASE_ITEMS);
     if (only_item && *nverified == 0)
         return cn_error_set(CN_ENOTFOUND, "%s%s%s is not published on this node", only_item,
                             only_version ? "@" : "", only_version ? only_version : "");

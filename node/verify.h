@@ -16,18 +16,25 @@
 #include <jansson.h>
 #include <stddef.h>
 
+/* The phases of a verification (core/progress.h): the published files
+ * hashed, in bytes; the item versions checked. */
+#define CN_VERIFY_PHASE_FILES "Verifying files"
+#define CN_VERIFY_PHASE_ITEMS "Verifying items"
+
 /* The whole published tree (see cmd_verify.c): CN_EVERIFY naming the first
- * file that fails, whether it was altered or does not parse. */
-int cn_verify_tree(const cn_home *home);
+ * file that fails, whether it was altered or does not parse. The hashing of
+ * its target files is reported through progress (may be NULL). */
+int cn_verify_tree(const cn_home *home, const cn_progress *progress);
 
 /* For each published item version (filtered as above): the bare repo's tag
  * v<version> is the tag object the signed metadata names, carries a valid
  * SSHSIG by one of the node's targets keys, and points at the signed commit.
  * Unless only_version is given, the item repositories (only_item's, or all
  * of the node's own) must hold no tag v<version> the targets do not name
- * (CN_EVERIFY naming it: an interrupted publish left it). */
+ * (CN_EVERIFY naming it: an interrupted publish left it). Each version
+ * checked is reported through progress (may be NULL). */
 int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *only_version,
-                        size_t *nverified);
+                        size_t *nverified, const cn_progress *progress);
 
 /* The root chain of the TUF tree at tree_dir: tuf/1.root.json, 2.root.json,
  * ... up to the first missing version (at most CN_TUF_MAX_ROOT_ROTATIONS),

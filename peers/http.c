@@ -534,10 +534,39 @@ static int finish(cn_http *http, transfer *t, CURLcode rc)
     return 0;
 }
 
+/* One report of r's phase: the bytes received or the requests finished so
+ * far, never past the total (a restarted download counts its bytes again),
+ * and only when it moved. */
+static void report(const cn_http_reporting *r, uint64_t *last, int *reported, uint64_t bytes,
+                   uint64_t finished)
+{
+    uint64_t done = r->bytes ? r->base + bytes : finished;
+
+    if (r->total != 0 && done > r->total)
+        done = r->total;
+    if (*reported && done <= *last)
+        return;
+    *reported = 1;
+    *last = done;
+    cn_progress_report(r->progress, r->phase, done, r->total);
+}
+
 int cn_http_perform(cn_http *http, cn_http_request **reqs, size_t n)
 {
-    size_t next = 0, active = 0;
-    int still = 0;
+    return cn_http_perform_reporting(http, reqs, n, NULL);
+}
+
+int cn_http_perform_reporting(cn_http *http, cn_http_request **reqs, size_t n,
+                              const cn_http_reporting *r)
+{
+    size_t next = 0, active = 0, finished = 0;
+    uint64_t bytes0 = http->bytes, last = 0;
+    int still = 0, reported = 0;
+
+    if (r != NULL && r->progress == NULL)
+        r = NULL;
+    if (r != NULL)
+        report(r, &last, &reported, 0, 0);
 
     while (next < n || active > 0) {
         CURLMsg *msg;
@@ -558,8 +587,11 @@ int cn_http_perform(cn_http *http, cn_http_request **reqs, size_t n)
                 t->req->priv_ = NULL;
                 transfer_free(t);
                 active--;
+                finished++;
             }
         }
+        if (r != NULL)
+            report(r, &last, &reported, http->bytes - bytes0, finished);
         if (active > 0 && still > 0 &&
             curl_multi_poll(http->multi, NULL, 0, 1000, NULL) != CURLM_OK)
             return cn_error_set(CN_ERROR, "libcurl: waiting for transfers failed");

@@ -20,7 +20,10 @@
 #ifndef CN_HTTP_H
 #define CN_HTTP_H
 
-#include <stddef.h>
+#include <stddef.h> /* core/progress.h uses NULL without including it */
+
+#include "core/progress.h"
+
 #include <stdint.h>
 
 typedef struct cn_http cn_http;
@@ -69,6 +72,22 @@ void cn_http_free(cn_http *http);
  * outcome is in its own fields; the return value is 0 unless the client itself
  * failed (out of memory, libcurl unusable). */
 int cn_http_perform(cn_http *http, cn_http_request **reqs, size_t n);
+
+/* What cn_http_perform_reporting reports through progress under phase: with
+ * bytes, base plus the body bytes received since the call began; without,
+ * the requests finished; against total (0: not known), never past it. The
+ * phase is not ended: the caller ends it once it judged the outcomes. */
+typedef struct {
+    const cn_progress *progress;
+    const char *phase;
+    int bytes;
+    uint64_t base, total;
+} cn_http_reporting;
+
+/* cn_http_perform, reporting as r says (NULL: as cn_http_perform) once per
+ * pass of its loop, which wakes at least once a second. */
+int cn_http_perform_reporting(cn_http *http, cn_http_request **reqs, size_t n,
+                              const cn_http_reporting *r);
 
 /* One request; returns its err (with its message set as the last error). */
 int cn_http_get(cn_http *http, cn_http_request *req);

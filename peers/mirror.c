@@ -788,7 +788,8 @@ static int verify_pointer(const char *dir, const char *node_id)
     return err;
 }
 
-int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char *node_id)
+int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char *node_id,
+                     const cn_progress *progress)
 {
     cn_tuf_client *c = NULL;
     unsigned char *root = NULL;
@@ -817,7 +818,8 @@ int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char 
         goto out;
     }
     if ((err = verify_tuf_files(dir, c)) != 0 ||
-        (err = cn_tuf_verify_target_files(targets, (size_t)CN_MIRROR_TARGET_FILE_MAX)) != 0 ||
+        (err = cn_tuf_verify_target_files_reporting(targets, (size_t)CN_MIRROR_TARGET_FILE_MAX,
+                                                    progress, CN_MIRROR_PHASE_FILES)) != 0 ||
         (err = verify_stored_targets(mirrors_dir, node_id, c)) != 0 ||
         (err = verify_repos(repos_dir, node_id, c)) != 0)
         goto out;

@@ -53,8 +53,13 @@ int cn_mirror_read_target_capped(unsigned char **out, size_t *len, const char *m
  * metadata) by that SSHSIG; refs/heads/main, when there, at the commit of
  * one of those tags (it lags behind the newest after such a kill). A
  * repository whose creation was killed (cn_mirror_repo_unborn) is skipped.
- * CN_EVERIFY naming the first bad file or tag. */
-int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char *node_id);
+ * CN_EVERIFY naming the first bad file or tag. The hashing of the target
+ * files is reported through progress (may be NULL) as CN_MIRROR_PHASE_FILES,
+ * counted in bytes. */
+int cn_mirror_verify(const char *mirrors_dir, const char *repos_dir, const char *node_id,
+                     const cn_progress *progress);
+
+#define CN_MIRROR_PHASE_FILES "Verifying mirror files"
 
 /* Node ids with a mirror directory here (heap array of heap strings, free
  * each and the array). */

@@ -26,9 +26,11 @@
 #ifndef CN_SYNC_H
 #define CN_SYNC_H
 
+#include <stddef.h> /* core/progress.h uses NULL without including it */
+
+#include "core/progress.h"
 #include "peers/peers.h"
 
-#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -52,12 +54,22 @@ typedef struct {
      * CN_BUNDLE_OBJECT_CEILING); below it, core/bundle.h's bound relative to
      * the signed length holds. */
     uint64_t max_object;
+    /* How far the round got, in phases (may be NULL; calling thread only):
+     * CN_SYNC_PHASE_PEERS, then for a peer synced on the calling thread
+     * CN_SYNC_PHASE_METADATA and CN_SYNC_PHASE_FILES (counted in bytes), or
+     * CN_SYNC_PHASE_CHANGED while several peers sync on worker threads. */
+    const cn_progress *phases;
 } cn_sync_options;
+
+#define CN_SYNC_PHASE_PEERS    "Checking peers"    /* timestamp answers of the peers */
+#define CN_SYNC_PHASE_METADATA "Fetching metadata" /* metadata files of one peer */
+#define CN_SYNC_PHASE_FILES    "Receiving files"   /* bytes of target files and bundles */
+#define CN_SYNC_PHASE_CHANGED  "Syncing peers"     /* peers with something new, done */
 
 #define CN_SYNC_OPTIONS_VERSION 1
 #define CN_SYNC_OPTIONS_INIT                                                                       \
     {                                                                                              \
-        CN_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, 0              \
+        CN_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL        \
     }
 
 typedef struct {

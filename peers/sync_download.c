@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cn_sync_usable(const tfile *f)
@@ -94,6 +95,25 @@ static int check_download(peer_run *pr, tfile *f)
     return 0;
 }
 
+/* The downloads in reqs, reported through opts->phases in bytes: what the
+ * files hold already (a resume) and what arrives, of their signed lengths. */
+static int download(peer_run *pr, cn_http_request **reqs, size_t n)
+{
+    cn_http_reporting r = {pr->opts->phases, CN_SYNC_PHASE_FILES, 1, 0, 0};
+    size_t i;
+    int err;
+
+    for (i = 0; i < n && r.progress; i++) {
+        struct stat st;
+        r.total += reqs[i]->max_body;
+        if (stat(reqs[i]->file, &st) == 0 && (uint64_t)st.st_size <= reqs[i]->max_body)
+            r.base += (uint64_t)st.st_size;
+    }
+    err = cn_http_perform_reporting(pr->http, reqs, n, &r);
+    cn_progress_end(pr->opts->phases, CN_SYNC_PHASE_FILES);
+    return err;
+}
+
 /* A check of w's bundles failed (PROTOCOL §8): w stops here, none of its
  * downloads is stored, and the peer's other items go on. */
 static int fail_item(item_work *w)
@@ -137,8 +157,7 @@ int cn_sync_fetch_all(peer_run *pr)
         if (err != 0)
             break;
         if (n > 0) {
-            if ((err = cn_mkdir_p(pr->tdir, 0700)) != 0 ||
-                (err = cn_http_perform(pr->http, reqs, n)) != 0)
+            if ((err = cn_mkdir_p(pr->tdir, 0700)) != 0 || (err = download(pr, reqs, n)) != 0)
                 break;
             /* Every download is checked, so none that fails its hash stays
              * in tmp/ to be resumed; the first failure is reported. */

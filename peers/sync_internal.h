@@ -101,8 +101,9 @@ typedef struct {
     /* Only the items named here (cn_sync_fetch_item), else all. */
     const char *only_item;
     const char *only_version;
-    int metadata;  /* a round: refresh and commit trusted metadata; fetch_item: bundles only */
-    int committed; /* the commit ran to its end (items that failed a check left out) */
+    int metadata; /* a round: refresh and commit trusted metadata; fetch_item: bundles only */
+    uint64_t metadata_fetched; /* metadata files requested, for opts->phases */
+    int committed;             /* the commit ran to its end (items that failed a check left out) */
     char **new_items;
     size_t nnew;
     size_t fetched;

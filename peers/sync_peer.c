@@ -120,6 +120,7 @@ static int fetch_remote(void *ctx, const char *path, size_t max_len, unsigned ch
         return cn_error_set(CN_ENOMEM, "out of memory");
     req.max_body = max_len;
     req.timeout_s = CN_SYNC_METADATA_TIMEOUT_S;
+    cn_progress_report(pr->opts->phases, CN_SYNC_PHASE_METADATA, pr->metadata_fetched++, 0);
     if ((err = cn_http_get(pr->http, &req)) == 0) {
         *out = req.body;
         *outlen = req.len;
@@ -189,6 +190,7 @@ static void fetch_pointer(peer_run *pr)
         return;
     req.max_body = CN_PEER_POINTER_MAX;
     req.timeout_s = CN_SYNC_METADATA_TIMEOUT_S;
+    cn_progress_report(pr->opts->phases, CN_SYNC_PHASE_METADATA, pr->metadata_fetched++, 0);
     if (cn_http_get(pr->http, &req) == 0 &&
         cn_peer_pointer_parse(id, NULL, req.body, req.len, req.url) == 0 &&
         strcmp(id, pr->node_id) == 0) {
@@ -219,10 +221,12 @@ static int load_trusted(peer_run *pr, time_t now)
         (err = cn_sync_collect_published(pr)) != 0)
         return err;
     pr->old_root = cn_tuf_client_version(pr->c, CN_TUF_ROOT);
-    if ((err = cn_tuf_client_refresh(pr->c, fetch_remote, pr)) != 0)
-        return cn_error_wrap(err, "%s", pr->base);
-    fetch_pointer(pr);
-    return 0;
+    err = cn_tuf_client_refresh(pr->c, fetch_remote, pr);
+    if (err == 0)
+        fetch_pointer(pr);
+    cn_progress_report(pr->opts->phases, CN_SYNC_PHASE_METADATA, pr->metadata_fetched, 0);
+    cn_progress_end(pr->opts->phases, CN_SYNC_PHASE_METADATA);
+    return err ? cn_error_wrap(err, "%s", pr->base) : 0;
 }
 
 void cn_sync_peer_run_init(peer_run *pr, const cn_sync_options *opts, cn_http *http,

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CN_SYNC_MAX_THREADS 8 /* phase 2 peers at once: indexing packs is CPU work */
 
@@ -422,8 +423,9 @@ static void run_changed(round_peer *rp, const cn_sync_options *opts, const cn_ht
 
 typedef struct {
     round_peer **jobs;
-    size_t njobs, next;
+    size_t njobs, next, finished;
     pthread_mutex_t lock;
+    pthread_cond_t one_finished;
     const cn_sync_options *opts;
     const cn_http_options *ho;
     time_t now;
@@ -442,7 +444,37 @@ static void *worker(void *arg)
         if (rp == NULL)
             return NULL;
         run_changed(rp, q->opts, q->ho, NULL, q->now);
+        pthread_mutex_lock(&q->lock);
+        q->finished++;
+        pthread_cond_signal(&q->one_finished);
+        pthread_mutex_unlock(&q->lock);
     }
+}
+
+/* On the calling thread while the workers run: how many peers are done,
+ * through phases, until all are. */
+static void report_workers(job_queue *q, const cn_progress *phases)
+{
+    size_t finished = 0;
+
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        finished = q->finished;
+        pthread_mutex_unlock(&q->lock);
+        cn_progress_report(phases, CN_SYNC_PHASE_CHANGED, finished, q->njobs);
+        pthread_mutex_lock(&q->lock);
+        if (q->finished >= q->njobs)
+            break;
+        if (q->finished == finished) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1; /* a tick of the meter, should no peer finish */
+            pthread_cond_timedwait(&q->one_finished, &q->lock, &until);
+        }
+    }
+    pthread_mutex_unlock(&q->lock);
+    if (finished < q->njobs)
+        cn_progress_report(phases, CN_SYNC_PHASE_CHANGED, q->njobs, q->njobs);
 }
 
 /* Phase 2 for every changed peer: one inline (with progress), several on
@@ -470,10 +502,16 @@ static int run_changed_peers(round_peer *rps, size_t np, const cn_sync_options *
         goto out;
     }
     quiet.progress = NULL;
+    quiet.phases = NULL;
     q.opts = &quiet;
     q.ho = ho;
     q.now = now;
     if ((rc = pthread_mutex_init(&q.lock, NULL)) != 0) {
+        err = cn_error_set(CN_ERROR, "cannot start the sync workers: %s", strerror(rc));
+        goto out;
+    }
+    if ((rc = pthread_cond_init(&q.one_finished, NULL)) != 0) {
+        pthread_mutex_destroy(&q.lock);
         err = cn_error_set(CN_ERROR, "cannot start the sync workers: %s", strerror(rc));
         goto out;
     }
@@ -489,8 +527,11 @@ static int run_changed_peers(round_peer *rps, size_t np, const cn_sync_options *
     }
     if (started == 0)
         worker(&q); /* no thread to spare: do the work here */
+    else if (opts->phases != NULL)
+        report_workers(&q, opts->phases);
     for (i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
+    pthread_cond_destroy(&q.one_finished);
     pthread_mutex_destroy(&q.lock);
 out:
     free(q.jobs);
@@ -595,8 +636,14 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
             goto out;
         reqs[i] = &rps[i].ts;
     }
-    if ((err = cn_http_perform(http, reqs, np)) != 0)
-        goto out;
+    {
+        cn_http_reporting hr = {opts->phases, CN_SYNC_PHASE_PEERS, 0, 0, 0};
+        hr.total = np;
+        err = cn_http_perform_reporting(http, reqs, np, &hr);
+        cn_progress_end(opts->phases, CN_SYNC_PHASE_PEERS);
+        if (err != 0)
+            goto out;
+    }
     for (i = 0; i < np; i++) {
         rps[i].res->requests = 1;
         rps[i].res->bytes = rps[i].ts.received;

@@ -31,10 +31,10 @@ static const command commands[] = {
     {"init", cn_cmd_init,
      "init --name NAME [--url BASE_URL] [--country CC] [--code AGS] [--programme NAME]..."},
     {"validate", run_validate, "validate PATH [--json]"},
-    {"publish", cn_cmd_publish, "publish DIR [--version V]"},
+    {"publish", cn_cmd_publish, "publish DIR [--version V] [--quiet]"},
     {"withdraw", cn_cmd_withdraw, "withdraw ITEM[@V] --reason TEXT"},
-    {"verify", cn_cmd_verify, "verify [NODE/ITEM[@V] | --all]"},
-    {"export", cn_cmd_export, "export OUTDIR"},
+    {"verify", cn_cmd_verify, "verify [NODE/ITEM[@V] | --all] [--quiet]"},
+    {"export", cn_cmd_export, "export OUTDIR [--quiet]"},
     {"serve", cn_cmd_serve, "serve [--listen HOST:PORT] [--threads N]"},
     {"show", cn_cmd_show, "show NODE/ITEM[@V] [--json | --api]"},
     {"search", cn_cmd_search, "search [QUERY] [--FACET VALUE]... [--sort S] [--page N] [--json]"},
@@ -43,7 +43,7 @@ static const command commands[] = {
     {"peer", cn_cmd_peer,
      "peer add URL [--policy mirror|index] [--expect NODE_ID] | peer list [--candidates] [--json] "
      "| peer remove NODE"},
-    {"sync", cn_cmd_sync, "sync [NODE...]"},
+    {"sync", cn_cmd_sync, "sync [NODE...] [--quiet]"},
     {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST [--as ITEM]"},
     {"network", cn_cmd_network,
      "network publish FILE | network trust NODE [--policy mirror|index]"},
@@ -59,7 +59,9 @@ static void usage(FILE *f)
     fprintf(f, "\nThe node directory is --home DIR, else $CITYNODE_HOME, else "
                "~/.local/share/citynode.\n"
                "Exit status: 0 success, 1 operational error, 2 usage error or invalid input,\n"
-               "3 verification failed.\n");
+               "3 verification failed.\n"
+               "publish, sync, verify --all and export show their progress on stderr when it is\n"
+               "a terminal; --quiet turns it off.\n");
 }
 
 int cn_cli_main(int argc, char **argv)

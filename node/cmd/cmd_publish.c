@@ -17,6 +17,9 @@
  * refs/heads/main) the signed targets do not name, which `verify --all`
  * reports and the next publish of the item removes (cn_item_repo_restore);
  * one that fails before it undoes its refs itself.
+ *
+ * On a terminal, and without --quiet, the long steps (the import of the
+ * history, the bundles) show git's progress lines on stderr (meter.h).
  */
 #include "core/bundle.h"
 #include "core/error.h"
@@ -27,6 +30,7 @@
 #include "core/name.h"
 #include "core/semver.h"
 #include "node/cmd/commands.h"
+#include "node/cmd/meter.h"
 #include "node/config.h"
 #include "node/federation/search_index.h"
 #include "node/item.h"
@@ -43,7 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char synopsis[] = "publish DIR [--version V]";
+static const char synopsis[] = "publish DIR [--version V] [--quiet]";
 
 typedef struct {
     const char *kind;
@@ -56,8 +60,10 @@ typedef struct {
     git_oid source_head; /* a git repository's HEAD, whose manifest was read */
     int from_git;
     int has_delta;
-    const cn_progress *progress; /* NULL: no one listens */
-    cn_pack_plan *history;       /* the import's count of the whole history, or NULL */
+    /* Where the import and the bundle writers report how far they got: the
+     * command's meter, NULL with --quiet or when stderr is no terminal. */
+    const cn_progress *progress;
+    cn_pack_plan *history; /* the import's count of the whole history, or NULL */
 } publication;
 
 static int check_new_version(publication *p, const cn_node *node)
@@ -394,7 +400,7 @@ static void print_diagnostics(const cn_diagnostics *diags)
     }
 }
 
-static int publish(cn_node *node, const char *dir, const char *version_flag)
+static int publish(cn_node *node, const char *dir, const char *version_flag, cn_meter *meter)
 {
     cn_diagnostics diags = CN_DIAGNOSTICS_INIT;
     cn_manifest *m = NULL;
@@ -407,6 +413,7 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     size_t canonical_len = 0;
     int err, staged = 0;
 
+    p.progress = cn_meter_progress(meter);
     p.from_git = is_git_repository(dir);
     if ((err = p.from_git ? load_committed_manifest(&m, &diags, &p.source_head, dir)
                           : cn_manifest_load(&m, &diags, dir)) != 0) {
@@ -479,6 +486,7 @@ static int publish(cn_node *node, const char *dir, const char *version_flag)
     {
         char commit[GIT_OID_HEXSZ + 1];
         git_oid_tostr(commit, sizeof(commit), &p.commit);
+        cn_meter_end(meter);
         printf("%.12s/%s@%s\n", node->home->node_id, p.item, p.version);
         fprintf(stderr, "published %s %s@%s (commit %.12s, tag %s%s)\n", p.kind, p.item, p.version,
                 commit, tagname, p.has_delta ? ", delta bundle" : "");
@@ -509,25 +517,32 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"version", required_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     const char *version = NULL;
+    cn_meter *meter = NULL;
     cn_node *node = NULL;
     char *home = NULL;
-    int c, err;
+    int c, err, quiet = 0;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'v')
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        if (c == 'v')
+            version = optarg;
+        else if (c == 'q')
+            quiet = 1;
+        else
             return cn_cli_usage_error(synopsis, "unknown option");
-        version = optarg;
     }
     if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "expected one DIR");
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
-    err = publish(node, argv[optind], version);
+    meter = cn_meter_for_stderr(quiet);
+    err = publish(node, argv[optind], version, meter);
+    cn_meter_free(meter);
     if (err == 0) /* a root due for renewal, before the peers are hinted */
         cn_node_renew_report(node, "", CN_TUF_NEVER, NULL);
     if (err == 0 && cn_node_index_self(node) != 0) {

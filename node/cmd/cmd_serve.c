@@ -205,7 +205,7 @@ static int run_round(syncer *s, char (*refs)[CN_PEER_ID_HEX + 1], size_t n)
         cn_term_fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
         return err;
     }
-    err = cn_node_sync(&report, node, ids, n, NULL, NULL);
+    err = cn_node_sync(&report, node, ids, n, NULL, NULL, NULL);
     if (report == NULL && err != 0)
         cn_term_fprintf(stderr, "citynode serve: cannot sync: %s\n", cn_error_message());
     cn_node_free(node); /* the lock goes before the log says the round is over */

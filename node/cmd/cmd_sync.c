@@ -5,10 +5,15 @@
  *   <id12>  <alias>  <result>  <n> targets  <bytes> bytes  [via <source>]
  * and, for a failed peer, its error. Exit status is the worst peer's: 0 all
  * synced, 1 a transport failure, 3 a verification failure.
+ *
+ * On a terminal, and without --quiet, stderr shows what happens meanwhile: a
+ * line per peer event and git's progress lines for the round's phases
+ * (meter.h).
  */
 #include "core/error.h"
 #include "core/term.h"
 #include "node/cmd/commands.h"
+#include "node/cmd/meter.h"
 #include "node/node.h"
 #include "node/federation/follow.h"
 
@@ -18,14 +23,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char synopsis[] = "sync [NODE...]";
+static const char synopsis[] = "sync [NODE...] [--quiet]";
 
-/* Progress on a terminal only: scripts read the summary lines. */
+/* Progress on a terminal only: scripts read the summary lines. ctx is the
+ * meter, whose line is cleared first. */
 static void on_progress(void *ctx, const char *node_id, const char *message)
 {
-    (void)ctx;
-    if (node_id)
+    if (node_id) {
+        cn_meter_clear_line(ctx);
         cn_term_fprintf(stderr, "  %.12s %s\n", node_id, message);
+    }
 }
 
 static const char *alias_of(cn_peers *db, const char *node_id, cn_peer *buf)
@@ -40,20 +47,34 @@ static const char *alias_of(cn_peers *db, const char *node_id, cn_peer *buf)
 int cn_cmd_sync(const char *home_flag, int argc, char **argv)
 {
     cn_sync_report *report = NULL;
+    cn_meter *meter = NULL;
     cn_peers *db = NULL;
     cn_node *node = NULL;
     char *home = NULL;
-    size_t i, k;
-    int err, round_err, rc = 0;
+    char **refs = NULL;
+    size_t i, k, nrefs = 0;
+    int err, round_err, rc = 0, quiet = 0;
 
-    for (i = 1; i < (size_t)argc; i++)
-        if (argv[i][0] == '-')
+    if ((refs = calloc((size_t)argc, sizeof(*refs))) == NULL)
+        return cn_cli_fail(cn_error_set(CN_ENOMEM, "out of memory"));
+    for (i = 1; i < (size_t)argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+            quiet = 1;
+        else if (argv[i][0] == '-') {
+            free(refs);
             return cn_cli_usage_error(synopsis, "unknown option");
+        } else
+            refs[nrefs++] = argv[i];
+    }
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
-    round_err = cn_node_sync(&report, node, (const char *const *)argv + 1, (size_t)argc - 1,
-                             isatty(STDERR_FILENO) ? on_progress : NULL, NULL);
+    if ((meter = cn_meter_for_stderr(quiet)) != NULL)
+        cn_meter_count_bytes(meter, CN_SYNC_PHASE_FILES);
+    round_err = cn_node_sync(&report, node, (const char *const *)refs, nrefs,
+                             isatty(STDERR_FILENO) && !quiet ? on_progress : NULL, meter,
+                             cn_meter_progress(meter));
+    cn_meter_free(meter); /* the summary starts on a clean line */
     if (report == NULL || (report->npeers == 0 && round_err != 0)) {
         err = round_err;
         goto out;
@@ -84,6 +105,7 @@ int cn_cmd_sync(const char *home_flag, int argc, char **argv)
     /* Every failure was reported above, one line per peer. */
     rc = cn_error_exit_status(round_err);
 out:
+    free(refs);
     cn_peers_free(db);
     cn_sync_report_free(report);
     cn_node_free(node);

@@ -15,6 +15,9 @@
  *  6. every mirror of a peer (cn_mirror_verify): its metadata chain from the
  *     pinned root, its target files, its mirrored repositories' tags.
  * It warns when the node's own root expires within 30 days (node/keys.h).
+ *
+ * On a terminal, and without --quiet, stderr shows the hashing of the files
+ * and the checks of the item versions as git's progress lines (meter.h).
  */
 #include "core/error.h"
 #include "core/file.h"
@@ -22,6 +25,7 @@
 #include "core/hash.h"
 #include "core/json.h"
 #include "node/cmd/commands.h"
+#include "node/cmd/meter.h"
 #include "node/config.h"
 #include "node/keys.h"
 #include "node/node.h"
@@ -134,7 +138,7 @@ static int as_verify_failure(int err)
     return (err == CN_EINVAL || err == CN_ELIMIT || err == CN_ENOTFOUND) ? CN_EVERIFY : err;
 }
 
-int cn_verify_tree(const cn_home *home)
+int cn_verify_tree(const cn_home *home, const cn_progress *progress)
 {
     char *targets_dir = NULL;
     int err;
@@ -146,7 +150,8 @@ int cn_verify_tree(const cn_home *home)
         return cn_error_wrap(as_verify_failure(err), "%s", home->public_dir);
     if ((targets_dir = cn_path_join(home->public_dir, "targets")) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    err = cn_tuf_verify_target_files(targets_dir, CN_TARGET_FILE_MAX);
+    err = cn_tuf_verify_target_files_reporting(targets_dir, CN_TARGET_FILE_MAX, progress,
+                                               CN_VERIFY_PHASE_FILES);
     free(targets_dir);
     if (err != 0)
         return as_verify_failure(err);
@@ -154,7 +159,7 @@ int cn_verify_tree(const cn_home *home)
 }
 
 /* Every peer's mirror: metadata, target files and mirrored tags. */
-static int verify_mirrors(const cn_home *h)
+static int verify_mirrors(const cn_home *h, cn_meter *meter)
 {
     char **ids = NULL;
     size_t n = 0, i;
@@ -163,7 +168,9 @@ static int verify_mirrors(const cn_home *h)
     if ((err = cn_mirror_list(&ids, &n, h->mirrors_dir)) != 0)
         return err;
     for (i = 0; i < n && err == 0; i++) {
-        if ((err = cn_mirror_verify(h->mirrors_dir, h->repos_dir, ids[i])) == 0)
+        err = cn_mirror_verify(h->mirrors_dir, h->repos_dir, ids[i], cn_meter_progress(meter));
+        cn_meter_end(meter);
+        if (err == 0)
             printf("verified: mirror of node %.12s, signatures and hashes good\n", ids[i]);
         else
             err = as_verify_failure(err);
@@ -176,37 +183,53 @@ static int verify_mirrors(const cn_home *h)
 
 int cn_cmd_verify(const char *home_flag, int argc, char **argv)
 {
-    static const char synopsis[] = "verify [NODE/ITEM[@V] | --all]";
+    static const char synopsis[] = "verify [NODE/ITEM[@V] | --all] [--quiet]";
+    const char *what = NULL; /* NODE/ITEM[@V], or NULL for all */
+    cn_meter *meter = NULL;
     cn_node *node = NULL;
     cn_home *h = NULL;
     char *home = NULL, *item = NULL, *version = NULL;
     size_t n;
-    int err;
+    int i, err, quiet = 0, all = 0;
 
-    if (argc > 2)
-        return cn_cli_usage_error(synopsis, "too many arguments");
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+            quiet = 1;
+        else if (what != NULL || all)
+            return cn_cli_usage_error(synopsis, "too many arguments");
+        else if (strcmp(argv[i], "--all") == 0)
+            all = 1;
+        else
+            what = argv[i];
+    }
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0)
         goto out;
     /* The tree is checked before the repository is opened from it, so a
      * damaged file is reported as a verification failure with its name. */
-    if ((argc == 1 || strcmp(argv[1], "--all") == 0) && (err = cn_verify_tree(h)) != 0)
+    if ((meter = cn_meter_for_stderr(quiet)) != NULL) {
+        cn_meter_count_bytes(meter, CN_VERIFY_PHASE_FILES);
+        cn_meter_count_bytes(meter, CN_MIRROR_PHASE_FILES);
+    }
+    if (what == NULL && (err = cn_verify_tree(h, cn_meter_progress(meter))) != 0)
         goto out;
     if ((err = cn_node_open(&node, home, 0)) != 0) {
         err = as_verify_failure(err);
         goto out;
     }
+    cn_meter_end(meter);
     cn_node_warn_root_expiry(node, "", time(NULL));
-    if (argc == 2 && strcmp(argv[1], "--all") != 0 &&
-        (err = cn_node_parse_ref(&item, &version, node, argv[1])) != 0)
+    if (what != NULL && (err = cn_node_parse_ref(&item, &version, node, what)) != 0)
         goto out;
-    if ((err = cn_verify_item_tags(node, item, version, &n)) != 0)
+    if ((err = cn_verify_item_tags(node, item, version, &n, cn_meter_progress(meter))) != 0)
         goto out;
+    cn_meter_end(meter);
     printf("verified: node %.12s, %zu item version%s, signatures and hashes good\n",
            node->home->node_id, n, n == 1 ? "" : "s");
-    if (item == NULL && (err = verify_mirrors(h)) != 0)
+    if (item == NULL && (err = verify_mirrors(h, meter)) != 0)
         goto out;
 out:
+    cn_meter_free(meter);
     free(item);
     free(version);
     cn_node_free(node);

@@ -143,7 +143,8 @@ int cn_node_sync_options(cn_sync_options *out, const cn_node *node)
 }
 
 int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
-                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx)
+                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx,
+                 const cn_progress *phases)
 {
     cn_sync_options so;
     cn_peers *db = NULL;
@@ -155,6 +156,7 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
         return err;
     so.progress = progress;
     so.progress_ctx = ctx;
+    so.phases = phases;
     err = cn_sync_round(out, db, refs, n, &so);
     /* Members new in a trusted coordinator's network.json (PROTOCOL §10). */
     if ((derr = cn_netdocs_after_sync(node, db, progress, ctx)) != 0 && err == 0)
@@ -180,7 +182,7 @@ int cn_node_sync_peer(cn_node *node, const cn_peer *peer)
     cn_sync_report *report = NULL;
     int err;
 
-    err = cn_node_sync(&report, node, refs, 1, NULL, NULL);
+    err = cn_node_sync(&report, node, refs, 1, NULL, NULL, NULL);
     if (err != 0 && report && report->npeers == 1 && report->peers[0].err != 0)
         err = cn_error_set(report->peers[0].err, "cannot sync %s: %s", peer->alias,
                            report->peers[0].error ? report->peers[0].error : "failed");

@@ -33,11 +33,14 @@ int cn_node_sync_options(cn_sync_options *out, const cn_node *node);
 
 /* One sync round over the peers named in refs (all followed peers when n is
  * 0) with the node's mirrors/, repos/ and tmp/ directories. The caller holds
- * the node's lock. progress (may be NULL) is called on the calling thread.
+ * the node's lock. progress (a line per event) and phases (how far the round
+ * got, cn_sync_options's phases) may be NULL; both are called on the calling
+ * thread.
  * Returns what cn_sync_round returns; *out is filled either way (may be NULL
  * if the round could not start) and freed with cn_sync_report_free. */
 int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, size_t n,
-                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx);
+                 void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx,
+                 const cn_progress *phases);
 
 /* cn_node_sync for one peer alone; a failure's message names the peer (its
  * alias) and says why its sync failed. */

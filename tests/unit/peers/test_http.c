@@ -221,6 +221,90 @@ static void test_http_many_at_once(void **state)
     server_stop(s);
 }
 
+typedef struct {
+    char phase[32];
+    uint64_t done[256], total;
+    size_t n;
+    int monotonic, ends;
+} reports;
+
+static void on_report(void *payload, const char *phase, uint64_t done, uint64_t total)
+{
+    reports *r = payload;
+
+    snprintf(r->phase, sizeof(r->phase), "%s", phase);
+    if (r->n > 0 && done < r->done[r->n < 256 ? r->n - 1 : 255])
+        r->monotonic = 0;
+    if (r->n < 256)
+        r->done[r->n] = done;
+    r->n++;
+    r->total = total;
+}
+
+static void on_end(void *payload, const char *phase)
+{
+    (void)phase;
+    ((reports *)payload)->ends++;
+}
+
+/* Reports in bytes: from base, only forward, never past the total even when
+ * more arrives than the total says; in requests: one per request finished.
+ * The phase is the caller's to end. */
+static void test_http_reporting(void **state)
+{
+    server *s = server_start(NULL);
+    reports r = {.monotonic = 1};
+    cn_progress p = {on_report, on_end, &r};
+    cn_http_reporting hr = {&p, "Receiving files", 1, 1000, 0};
+    cn_http_request reqs[3], *ps[3];
+    char urls[3][64];
+    cn_http *h = NULL;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(cn_http_new(&h, NULL), 0);
+    memset(reqs, 0, sizeof(reqs));
+    for (i = 0; i < 3; i++) {
+        snprintf(urls[i], sizeof(urls[i]), "%s", url_of(s, "/file"));
+        reqs[i].url = urls[i];
+        reqs[i].max_body = BODY_LEN;
+        ps[i] = &reqs[i];
+    }
+    hr.total = 1000 + 3 * BODY_LEN;
+    assert_int_equal(cn_http_perform_reporting(h, ps, 3, &hr), 0);
+    assert_string_equal(r.phase, "Receiving files");
+    assert_true(r.n >= 2);
+    assert_int_equal(r.done[0], 1000);
+    assert_int_equal(r.done[(r.n < 256 ? r.n : 256) - 1], hr.total);
+    assert_true(r.monotonic);
+    assert_int_equal(r.ends, 0);
+
+    memset(&r, 0, sizeof(r));
+    r.monotonic = 1;
+    hr.base = 0;
+    hr.total = 1000; /* less than what comes: capped */
+    assert_int_equal(cn_http_perform_reporting(h, ps, 3, &hr), 0);
+    assert_int_equal(r.done[(r.n < 256 ? r.n : 256) - 1], 1000);
+    assert_true(r.monotonic);
+
+    memset(&r, 0, sizeof(r));
+    r.monotonic = 1;
+    hr.bytes = 0;
+    hr.total = 3;
+    hr.phase = "Checking peers";
+    assert_int_equal(cn_http_perform_reporting(h, ps, 3, &hr), 0);
+    assert_string_equal(r.phase, "Checking peers");
+    assert_int_equal(r.done[0], 0);
+    assert_int_equal(r.done[r.n - 1], 3);
+    assert_true(r.n <= 4 && r.monotonic);
+    for (i = 0; i < 3; i++) {
+        reqs[i].url = NULL;
+        cn_http_request_clear(&reqs[i]);
+    }
+    cn_http_free(h);
+    server_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_http_statuses),
         cmocka_unit_test(test_http_resume),
         cmocka_unit_test(test_http_many_at_once),
+        cmocka_unit_test(test_http_reporting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -387,7 +387,7 @@ static void test_sync_round_then_unchanged(void **state)
     assert_int_equal(len, strlen("{\"type\":\"replicates\"}"));
     free(data);
     cn_tuf_client_free(c);
-    assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id), 0);
+    assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id, NULL), 0);
 
     /* Nothing new: one request, answered 304 thanks to the stored ETag. */
     w->srv->requests = w->srv->not_modified = 0;
@@ -435,7 +435,7 @@ static void test_sync_rejects_a_tampered_target(void **state)
     assert_string_equal(p.last_result, "failed");
     assert_non_null(strstr(p.last_error, "attestations/a2.json"));
     cn_peer_clear(&p);
-    assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id), 0);
+    assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id, NULL), 0);
     free(before);
 }
 
@@ -489,7 +489,7 @@ static void test_sync_refetches_a_bad_leftover(void **state)
     assert_int_equal(round_of(w, &rep), 0);
     assert_int_equal(rep->peers[0].err, 0);
     cn_sync_report_free(rep);
-    assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id), 0);
+    assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id, NULL), 0);
 }
 
 /* A document with a cap (peers.json, 1 MiB) is refused on its signed
