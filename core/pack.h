@@ -33,8 +33,10 @@ typedef int (*cn_pack_write_fn)(void *payload, const void *data, size_t len);
  * the stated size. An entry stating more than max_object bytes is refused
  * as soon as its header is read; a delta, whose header states the size of
  * its instructions, by the size of the object it makes (the second number
- * of its instructions), which may be larger than max_object only as far as
- * an ordinary delta's is: at most twice its base plus its instructions.
+ * of its instructions), which may be larger than max_object only by
+ * growing the base it states, and all such growth in one pack together at
+ * most by max_object (the stated base size is checked against the real
+ * base before the result is allocated).
  */
 #define CN_PACK_SCAN_MAX_DELTA_HEADER 20 /* two varints of at most 10 bytes */
 

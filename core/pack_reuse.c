@@ -461,12 +461,15 @@ static int write_packed(writer *w, size_t i)
                p->v[bi].written) {
         hn = entry_header(h, OBJ_OFS_DELTA, eh.size);
         hn += ofs_encode(h + hn, w->out.offset - p->v[bi].out_offset);
-    } else if ((bi >= 0 && p->v[bi].pack == o->pack) ||
+    } else if ((bi >= 0 && !p->thin && p->v[bi].pack == o->pack) ||
                (bi < 0 && p->thin && cn_pack_plan_has(p, &eh.base))) {
-        /* A base later in the same source pack (whose deltas form no
-         * cycle), or one the receiver has. A base from another pack is not
-         * referred forward: two packs may hold A as a delta of B and B as
-         * a delta of A. */
+        /* A base later in the same source pack, or one the receiver has.
+         * Forward, only the source's own deltas are followed, and they
+         * form no cycle within one pack; a base from another pack is not
+         * referred forward (two packs may hold A as a delta of B and B as
+         * a delta of A), nor in a thin pack, whose objects may be written
+         * as new deltas against earlier ones (A as a delta of B copied,
+         * then B made a delta of A). */
         hn = entry_header(h, OBJ_REF_DELTA, eh.size);
         memcpy(h + hn, eh.base.id, GIT_OID_RAWSZ);
         hn += GIT_OID_RAWSZ;

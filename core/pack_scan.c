@@ -10,9 +10,13 @@
  * object it makes is the second varint of the instructions. An edit of a
  * large file is a small delta making a large object, which is why a delta
  * may make an object past max_object when its base is that large: it may
- * add at most its instructions' size to its base's, and the growth so
- * allowed across the whole pack is at most max_object, so a chain of deltas
- * cannot grow an object without bound.
+ * grow its base, and the growth so allowed across the whole pack is at
+ * most max_object, so a chain of deltas cannot grow an object without
+ * bound. The growth is not bounded by the instructions' size: a copy may
+ * repeat any part of the base (appended rows like earlier ones). The base
+ * size a delta states is checked against the real base before libgit2
+ * allocates the result (git_delta_apply), so a delta cannot lie its way
+ * past the allowance.
  */
 #include "core/buf.h"
 #include "core/error.h"
@@ -187,7 +191,7 @@ static int check_delta(cn_pack_scan *s)
     s->delta_checked = 1;
     if (result <= s->max_object)
         return 0;
-    if (result > base && (result - base > s->size || result - base > s->max_object - s->growth))
+    if (result > base && result - base > s->max_object - s->growth)
         return too_large(s, result, "a delta making an object");
     if (result > base)
         s->growth += result - base;
