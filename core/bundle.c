@@ -618,39 +618,31 @@ out:
 
 /* What the indexer's verification would check, and the paths it would not:
  * every commit from the bundle's refs down to its prerequisites is present
- * and parses, and its tree passes cn_tree_walk_check (each tree once). */
+ * and parses, and its tree passes core/tree_check.h's rules, each tree
+ * once, every blob a blob: the count a pack of that history would make
+ * (core/pack_plan.h), read through citynode's own pack reader. */
 static int check_history(git_repository *repo, const cn_bundle_header *h)
 {
-    cn_tree_walk *trees = NULL;
-    git_revwalk *walk = NULL;
-    git_oid oid;
+    cn_pack_plan_opts opts = {0};
+    cn_pack_plan *plan = NULL;
+    git_oid *tips;
     size_t i;
-    int err;
+    int err = 0;
 
-    if ((err = cn_tree_walk_new(&trees, repo)) != 0)
-        return err;
-    err = CN_ERROR;
-    if (git_revwalk_new(&walk, repo) < 0) {
-        cn_git_error(CN_ERROR, "cannot walk history");
-        goto out;
+    if ((tips = calloc(h->nrefs, sizeof(*tips))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    for (i = 0; i < h->nrefs && err == 0; i++)
+        err = ref_commit(&tips[i], repo, &h->refs[i]);
+    if (err == 0) {
+        opts.tips = tips;
+        opts.ntips = h->nrefs;
+        opts.hide = h->prereqs;
+        opts.nhide = h->nprereqs;
+        opts.check_blob_types = 1;
+        err = cn_pack_plan_new(&plan, repo, &opts);
     }
-    for (i = 0; i < h->nrefs; i++) {
-        if ((err = ref_commit(&oid, repo, &h->refs[i])) != 0)
-            goto out;
-        if (git_revwalk_push(walk, &oid) < 0) {
-            err = cn_git_error(CN_EVERIFY, h->refs[i].name);
-            goto out;
-        }
-    }
-    for (i = 0; i < h->nprereqs; i++)
-        if (git_revwalk_hide(walk, &h->prereqs[i]) < 0) {
-            err = cn_git_error(CN_EVERIFY, "a prerequisite");
-            goto out;
-        }
-    err = cn_tree_walk_history(trees, walk);
-out:
-    git_revwalk_free(walk);
-    cn_tree_walk_free(trees);
+    cn_pack_plan_free(plan);
+    free(tips);
     return err;
 }
 

@@ -375,10 +375,22 @@ void cn_pack_plan_free(cn_pack_plan *p)
 
 static int visit(void *payload, const git_oid *oid, git_object_t type)
 {
-    int r = plan_add(payload, oid, type, NULL);
+    cn_pack_plan *p = payload;
+    git_object_t actual;
+    size_t size;
+    int r = plan_add(p, oid, type, NULL);
 
     if (r == CN_ENOTFOUND)
         return 0;
+    /* A blob met for the first time is what its tree says it is. */
+    if (r == 1 && p->check_blob_types && type == GIT_OBJECT_BLOB &&
+        (git_odb_read_header(&size, &actual, p->odb, oid) < 0 || actual != GIT_OBJECT_BLOB)) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_error_clear();
+        git_oid_tostr(hex, sizeof(hex), oid);
+        return cn_error_set(CN_EVERIFY, "a tree names %s as a file, but its object is not a blob",
+                            hex);
+    }
     return r < 0 ? r : 1;
 }
 
@@ -705,6 +717,7 @@ int cn_pack_plan_new(cn_pack_plan **out, git_repository *repo, const cn_pack_pla
     p->repo = repo;
     p->thin = opts->thin;
     p->progress = opts->progress;
+    p->check_blob_types = opts->check_blob_types;
     if (git_repository_odb(&p->odb, repo) < 0) {
         cn_git_error(CN_ERROR, "cannot open the object database");
         goto out;

@@ -54,10 +54,11 @@ typedef struct {
     /* A thin pack: nhide must be 1 (the prerequisite); the objects of its
      * tree are left out too and serve as delta bases outside the pack. */
     int thin;
-    /* Check every tree the walk reads by core/tree_check.h's rules (names,
-     * modes, depth, every entry present): a publisher's check before it
-     * signs. CN_EINVAL names the commit and the path. */
-    int check_trees;
+    /* Every tree the walk reads is checked by core/tree_check.h's rules
+     * (names, modes, depth, every entry present; CN_EINVAL names the commit
+     * and the path). With check_blob_types, every blob a tree names is
+     * also looked up to be a blob (once each): what a receiver checks. */
+    int check_blob_types;
     /* "Counting objects" while walking; may be NULL. */
     const cn_progress *progress;
 } cn_pack_plan_opts;

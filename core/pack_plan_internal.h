@@ -73,6 +73,7 @@ struct cn_pack_plan {
     git_oid *bases;
     const cn_progress *progress;
     cn_pack_reader *reader; /* while counting */
+    int check_blob_types;
 };
 
 /* The element of base (elements stride bytes apart) that index holds with
