@@ -65,6 +65,30 @@ static int pack_chunk_cb(void *payload, const void *buf, size_t size)
     return write_all(payload, buf, size) < 0 ? -1 : 0;
 }
 
+/* The pack writer's "Writing objects", told as which bundle is written
+ * (a publish writes three packs: the import, the full and the delta
+ * bundle). */
+typedef struct {
+    const cn_progress *to;
+    const char *phase;
+} renamed_progress;
+
+static void renamed_report(void *payload, const char *phase, uint64_t done, uint64_t total)
+{
+    renamed_progress *r = payload;
+
+    (void)phase;
+    cn_progress_report(r->to, r->phase, done, total);
+}
+
+static void renamed_end(void *payload, const char *phase)
+{
+    renamed_progress *r = payload;
+
+    (void)phase;
+    cn_progress_end(r->to, r->phase);
+}
+
 /* Add the annotated tag refname names, and any tags it points at, to plan
  * and the header; its commit must be in head's history. */
 static int add_tag(cn_buf *hdr, cn_pack_plan *plan, git_repository *repo, const char *refname,
@@ -222,6 +246,9 @@ int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_writ
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
     unsigned char sha[GIT_OID_RAWSZ];
+    renamed_progress renamed = {opts->progress, opts->prerequisite ? "Writing delta bundle"
+                                                                   : "Writing full bundle"};
+    cn_progress progress = {renamed_report, renamed_end, &renamed};
     cn_pack_plan *plan = NULL;
     cn_buf hdr = CN_BUF_INIT;
     sink s = {-1, 0};
@@ -243,7 +270,8 @@ int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_writ
         cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(s.err ? s.err : errno));
         goto out;
     }
-    if ((err = cn_pack_plan_write(plan, pack_chunk_cb, &s, opts->progress, NULL, sha)) != 0) {
+    if ((err = cn_pack_plan_write(plan, pack_chunk_cb, &s, opts->progress ? &progress : NULL, NULL,
+                                  sha)) != 0) {
         if (s.err)
             err = cn_error_set(CN_ERROR, "cannot write bundle: %s", strerror(s.err));
         cn_error_wrap(err, "%s", path);
