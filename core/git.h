@@ -30,6 +30,14 @@ int cn_git_open_bare(git_repository **out, const char *path);
 int cn_git_import(git_repository *repo, const char *src_path, const git_oid *commit,
                   const cn_progress *progress, cn_pack_plan **history);
 
+/* Copy into repo, which holds none of it, the history of the commits tips
+ * and the annotated tag objects tags (ntags of them), all of which src
+ * holds: one pack written by reuse, as cn_git_import does. Refs are not
+ * touched. */
+int cn_git_copy_history(git_repository *repo, git_repository *src, const git_oid *tips,
+                        size_t ntips, const git_oid *tags, size_t ntags,
+                        const cn_progress *progress);
+
 /* The tracked paths of the (non-bare) repository at path whose index or
  * working-tree copy differs from HEAD (modified, added, deleted, renamed,
  * type changed), sorted; untracked and ignored files and submodules are not

@@ -237,3 +237,34 @@ out:
     git_repository_free(src);
     return err;
 }
+
+int cn_git_copy_history(git_repository *repo, git_repository *src, const git_oid *tips,
+                        size_t ntips, const git_oid *tags, size_t ntags,
+                        const cn_progress *progress)
+{
+    cn_pack_plan_opts opts = {0};
+    cn_pack_plan *plan = NULL;
+    git_odb *odb = NULL;
+    char *pack_dir = NULL;
+    size_t i;
+    int err;
+
+    opts.tips = tips;
+    opts.ntips = ntips;
+    opts.progress = progress;
+    if ((err = cn_pack_plan_new(&plan, src, &opts)) != 0)
+        goto out;
+    for (i = 0; i < ntags; i++)
+        if ((err = cn_pack_plan_insert(plan, &tags[i], GIT_OBJECT_TAG)) != 0)
+            goto out;
+    if ((err = cn_git_pack_dir(&pack_dir, repo)) != 0 ||
+        (err = write_pack(plan, pack_dir, progress)) != 0)
+        goto out;
+    if (git_repository_odb(&odb, repo) < 0 || git_odb_refresh(odb) < 0)
+        err = cn_git_error(CN_ERROR, "cannot reload object database");
+out:
+    git_odb_free(odb);
+    free(pack_dir);
+    cn_pack_plan_free(plan);
+    return err;
+}

@@ -331,24 +331,27 @@ static const char *copied_ref_name(char *buf, size_t size, const char *name)
 }
 
 /* Copy the mirror's history into repo (new and empty): one pack with every
- * object reachable from its tags and main, written by libgit2's
- * packbuilder, then the refs. No remote is involved, so the mirror's local
- * path never lands in the config (and git_clone's remote setup leaks in
- * libgit2 1.5: pcre2 match data per config entry). */
+ * object reachable from its tags and main and the annotated tags, written
+ * by reuse (cn_git_copy_history), then the refs. No remote is involved, so
+ * the mirror's local path never lands in the config (and git_clone's
+ * remote setup leaks in libgit2 1.5: pcre2 match data per config entry). */
 static int copy_history(git_repository *repo, const char *mirror)
 {
     git_strarray refs = {NULL, 0};
     git_repository *src = NULL;
-    git_revwalk *walk = NULL;
-    git_packbuilder *pb = NULL;
-    git_odb *odb = NULL;
-    char *packdir = NULL, name[256];
+    git_oid *tips = NULL, *tags = NULL;
+    size_t ntips = 0, ntags = 0;
+    char name[256];
     size_t i;
     int err = 0;
 
-    if (git_repository_open_bare(&src, mirror) != 0 || git_reference_list(&refs, src) != 0 ||
-        git_revwalk_new(&walk, src) != 0) {
+    if (git_repository_open_bare(&src, mirror) != 0 || git_reference_list(&refs, src) != 0) {
         err = cn_git_error(CN_ERROR, mirror);
+        goto out;
+    }
+    if ((tips = calloc(refs.count + 1, sizeof(*tips))) == NULL ||
+        (tags = calloc(refs.count + 1, sizeof(*tags))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
     for (i = 0; i < refs.count && err == 0; i++) {
@@ -358,29 +361,20 @@ static int copy_history(git_repository *repo, const char *mirror)
             continue;
         if (git_reference_name_to_id(&id, src, refs.strings[i]) != 0 ||
             git_object_lookup(&obj, src, &id, GIT_OBJECT_ANY) != 0 ||
-            git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0 ||
-            git_revwalk_push(walk, git_object_id(commit)) != 0)
+            git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0)
             err = cn_git_error(CN_ERROR, refs.strings[i]);
+        else {
+            git_oid_cpy(&tips[ntips++], git_object_id(commit));
+            /* The walk counts commits, trees and blobs; annotated tags go in by name. */
+            if (git_object_type(obj) == GIT_OBJECT_TAG)
+                git_oid_cpy(&tags[ntags++], &id);
+        }
         git_object_free(commit);
         git_object_free(obj);
     }
-    if (err != 0 || (err = cn_git_pack_walk(&pb, src, walk)) != 0)
+    if (err != 0 || ntips == 0 ||
+        (err = cn_git_copy_history(repo, src, tips, ntips, tags, ntags, NULL)) != 0)
         goto out;
-    /* The walk packs commits, trees and blobs; annotated tags go in by name. */
-    for (i = 0; i < refs.count && err == 0; i++) {
-        git_oid id;
-        if (strncmp(refs.strings[i], "refs/tags/", 10) == 0 &&
-            (git_reference_name_to_id(&id, src, refs.strings[i]) != 0 ||
-             git_packbuilder_insert(pb, &id, refs.strings[i]) != 0))
-            err = cn_git_error(CN_ERROR, refs.strings[i]);
-    }
-    if (err != 0 || (err = cn_git_pack_dir(&packdir, repo)) != 0)
-        goto out;
-    if (git_packbuilder_write(pb, packdir, 0, NULL, NULL) != 0 ||
-        git_repository_odb(&odb, repo) != 0 || git_odb_refresh(odb) != 0) {
-        err = cn_git_error(CN_ERROR, "cannot write the copied history");
-        goto out;
-    }
     for (i = 0; i < refs.count && err == 0; i++) {
         const char *to = copied_ref_name(name, sizeof(name), refs.strings[i]);
         git_reference *made = NULL;
@@ -393,10 +387,8 @@ static int copy_history(git_repository *repo, const char *mirror)
         git_reference_free(made);
     }
 out:
-    free(packdir);
-    git_odb_free(odb);
-    git_packbuilder_free(pb);
-    git_revwalk_free(walk);
+    free(tips);
+    free(tags);
     git_strarray_dispose(&refs);
     git_repository_free(src);
     return err;
