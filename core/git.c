@@ -283,10 +283,11 @@ int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *w
 /* The import is one pack written straight into repo's object directory by
  * libgit2's packbuilder (threads on): no loose objects, no per-commit work
  * beyond the walk, no refs touched. */
-int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_path)
+int cn_git_import(git_repository *repo, const char *src_path, const git_oid *commit,
+                  const cn_progress *progress)
 {
     git_repository *src = NULL;
-    git_object *head = NULL;
+    git_commit *head = NULL;
     git_revwalk *walk = NULL;
     git_packbuilder *pb = NULL;
     git_odb *src_odb = NULL, *odb = NULL;
@@ -302,21 +303,22 @@ int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_
             cn_error_set(CN_EUNSUPPORTED, "%s: shallow repositories cannot be published", src_path);
         goto out;
     }
-    if (git_revparse_single(&head, src, "HEAD^{commit}") < 0) {
-        err =
-            cn_error_set(CN_EINVAL, "%s: HEAD does not name a commit (no commits yet?)", src_path);
+    (void)progress;
+    if (git_commit_lookup(&head, src, commit) < 0) {
+        char hex[GIT_OID_HEXSZ + 1];
+        err = cn_error_set(CN_EINVAL, "%s: no commit %s", src_path,
+                           git_oid_tostr(hex, sizeof(hex), commit));
         goto out;
     }
-    git_oid_cpy(out_head, git_object_id(head));
     if (git_repository_odb(&odb, repo) < 0 || git_repository_odb(&src_odb, src) < 0) {
         cn_git_error(CN_ERROR, "cannot open object database");
         goto out;
     }
-    if (git_odb_exists(odb, out_head)) {
+    if (git_odb_exists(odb, commit)) {
         err = 0; /* already imported (objects are only ever added whole, by packs) */
         goto out;
     }
-    if (git_revwalk_new(&walk, src) < 0 || git_revwalk_push(walk, out_head) < 0) {
+    if (git_revwalk_new(&walk, src) < 0 || git_revwalk_push(walk, commit) < 0) {
         cn_git_error(CN_ERROR, "cannot walk history");
         goto out;
     }
@@ -343,7 +345,7 @@ out:
     git_revwalk_free(walk);
     git_odb_free(src_odb);
     git_odb_free(odb);
-    git_object_free(head);
+    git_commit_free(head);
     git_repository_free(src);
     return err;
 }

@@ -5,6 +5,9 @@
 #define CN_GIT_H
 
 #include "core/key.h"
+#include <stddef.h> /* before core/progress.h, which uses NULL */
+
+#include "core/progress.h"
 
 #include <git2.h>
 
@@ -15,10 +18,11 @@ int cn_git_init(void);
 /* Open or create a bare repository at path. */
 int cn_git_open_bare(git_repository **out, const char *path);
 
-/* Copy the history of HEAD of the (non-bare or bare) repository at src_path
- * into repo; *out_head receives HEAD's commit. Fails with CN_EINVAL if src has
- * no commits. */
-int cn_git_import_head(git_oid *out_head, git_repository *repo, const char *src_path);
+/* Copy into repo the history of commit, which the (non-bare or bare)
+ * repository at src_path holds. Fails with CN_EINVAL if src_path is not a
+ * repository or lacks commit. progress (may be NULL) hears how far it got. */
+int cn_git_import(git_repository *repo, const char *src_path, const git_oid *commit,
+                  const cn_progress *progress);
 
 /* The tracked paths of the (non-bare) repository at path whose index or
  * working-tree copy differs from HEAD (modified, added, deleted, renamed,

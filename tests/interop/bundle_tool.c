@@ -69,10 +69,17 @@ static int cmd_pubkey(const char *path)
 static int cmd_import(git_repository *repo, const char *src)
 {
     char hex[GIT_OID_HEXSZ + 1];
+    git_repository *s = NULL;
     git_oid head;
     int err;
 
-    if ((err = cn_git_import_head(&head, repo, src)) != 0)
+    if (git_repository_open_ext(&s, src, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+        git_reference_name_to_id(&head, s, "HEAD") < 0)
+        err = cn_git_error(CN_EINVAL, src);
+    else
+        err = cn_git_import(repo, src, &head, NULL);
+    git_repository_free(s);
+    if (err != 0)
         return err;
     printf("%s\n", git_oid_tostr(hex, sizeof(hex), &head));
     return 0;
