@@ -1,0 +1,514 @@
+/*
+ * git_fetch.c - one ref of a remote repository fetched with libgit2, every
+ * byte through a bounded socket.
+ *
+ * libgit2 1.5 connects and reads with blocking calls and no timeout
+ * (GIT_OPT_SET_SERVER_TIMEOUT came in 1.7); its callbacks can cancel a
+ * fetch, but only when data arrives, and the list of refs comes before any
+ * of them is called. So cn_git_fetch registers a stream of its own as
+ * libgit2's GIT_STREAM_STANDARD for its duration: libgit2 opens every TCP
+ * connection through it, for git:// and http:// and under its TLS stream
+ * for https://. The stream's socket is non-blocking and each connect, read
+ * and write waits in poll() with a timeout, so every bound holds whatever
+ * the server does:
+ *
+ *  - connect: connect_timeout_s for resolving aside (getaddrinfo keeps the
+ *    resolver's own timeouts) the whole connect, across addresses;
+ *  - rate: curl's low-speed rule as sync applies it, counted only over the
+ *    time spent waiting on the server, so the client's own work (indexing,
+ *    resolving deltas) never counts against it: once low_speed_time_s of
+ *    waiting passed with fewer than low_speed_bytes per second moved, the
+ *    fetch ends. A server that accepts and sends nothing ends it after
+ *    low_speed_time_s;
+ *  - the refs: the server's ref advertisement (which libgit2 holds in
+ *    memory) must be complete within refs_timeout_s;
+ *  - bytes: at most max_bytes received over all connections.
+ *
+ * A stream that hits a bound records why; the fetch reports that instead of
+ * libgit2's generic "error receiving data".
+ */
+#include "core/git_fetch.h"
+#include "core/error.h"
+#include "core/git.h"
+
+#include <git2/sys/stream.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_CONNECT_TIMEOUT_S 10
+#define DEFAULT_LOW_SPEED_BYTES   1024
+#define DEFAULT_LOW_SPEED_TIME_S  15
+#define DEFAULT_REFS_TIMEOUT_S    300
+#define DEFAULT_MAX_BYTES         ((uint64_t)4 << 30)
+
+/* The bounds of the fetch under way and what it used of them. */
+typedef struct {
+    int64_t connect_ms, low_ms, low_bytes;
+    int64_t deadline; /* monotonic ms the refs must have come by, 0: none */
+    int64_t refs_s;
+    uint64_t max_bytes, received;
+    int64_t window_waited; /* ms waited on the server in this rate window */
+    uint64_t window_bytes; /* bytes moved in it */
+    int code;              /* the bound that ended the fetch, 0: none */
+    char why[256];
+    const cn_progress *progress;
+    int resolving;
+} bounds;
+
+/* libgit2's stream registry is process-wide: one fetch at a time, whose
+ * bounds the streams libgit2 opens meanwhile find here. */
+static pthread_mutex_t fetch_lock = PTHREAD_MUTEX_INITIALIZER;
+static bounds *active;
+
+typedef struct {
+    git_stream parent;
+    char *host, *port;
+    int fd;
+} bounded_stream;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* End the fetch: remember why, and tell libgit2 (which wraps it at most). */
+static int stop(bounds *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int stop(bounds *b, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(b->why, sizeof(b->why), fmt, ap);
+    va_end(ap);
+    b->code = code;
+    git_error_set_str(GIT_ERROR_NET, b->why);
+    return -1;
+}
+
+/* Charge waited ms and moved bytes to the rate window; at its end, stop
+ * unless low_bytes per second of waiting moved. 0, or -1 when stopped. */
+static int charge(bounds *b, int64_t waited, uint64_t moved)
+{
+    uint64_t need;
+
+    b->window_waited += waited;
+    b->window_bytes += moved;
+    if (b->window_waited < b->low_ms)
+        return 0;
+    need = (uint64_t)b->low_bytes * (uint64_t)(b->window_waited / 1000);
+    if (b->window_bytes == 0)
+        return stop(b, CN_ENET, "no data from the server for %" PRId64 " s",
+                    b->window_waited / 1000);
+    if (b->window_bytes < need)
+        return stop(b, CN_ENET, "the server sent less than %" PRId64 " bytes/s for %" PRId64 " s",
+                    b->low_bytes, b->window_waited / 1000);
+    b->window_waited = 0;
+    b->window_bytes = 0;
+    return 0;
+}
+
+/* Wait until fd is ready for events, within the rate window and the refs
+ * deadline, or (until not 0, for a connect) until then. 1 ready, 0 until
+ * passed, -1 stopped or failed. */
+static int wait_for(bounds *b, int fd, short events, int64_t until)
+{
+    for (;;) {
+        struct pollfd p = {fd, events, 0};
+        int64_t start = now_ms(), left = b->low_ms - b->window_waited;
+        int r;
+
+        if (b->deadline && b->deadline - start < left)
+            left = b->deadline - start;
+        if (until && until - start < left)
+            left = until - start;
+        if (b->deadline && start >= b->deadline)
+            return stop(b, CN_ENET, "the server did not list its refs within %" PRId64 " s",
+                        b->refs_s);
+        if (until && start >= until)
+            return 0;
+        r = poll(&p, 1, (int)(left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : left));
+        if (r < 0 && errno != EINTR) {
+            git_error_set(GIT_ERROR_OS, "poll: %s", strerror(errno));
+            return -1;
+        }
+        /* A connect's wait is its own bound, not the server's rate. */
+        if (!until && charge(b, now_ms() - start, 0) != 0)
+            return -1;
+        if (r > 0)
+            return 1;
+    }
+}
+
+static ssize_t stream_read(git_stream *stream, void *data, size_t len)
+{
+    bounded_stream *st = (bounded_stream *)stream;
+    bounds *b = active;
+    uint64_t room = b->max_bytes - b->received;
+
+    if (len > room + 1) /* one past the cap, to see it crossed */
+        len = (size_t)(room + 1);
+    for (;;) {
+        ssize_t n = recv(st->fd, data, len, 0);
+        if (n > 0) {
+            b->received += (uint64_t)n;
+            if (b->received > b->max_bytes)
+                return stop(b, CN_ELIMIT,
+                            "the server sent more than %" PRIu64
+                            " bytes, the limit of a fetch: the repository is too large to publish",
+                            b->max_bytes);
+            return charge(b, 0, (uint64_t)n) != 0 ? -1 : n;
+        }
+        if (n == 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            git_error_set(GIT_ERROR_NET, "error receiving data: %s", strerror(errno));
+            return -1;
+        }
+        if (wait_for(b, st->fd, POLLIN, 0) < 0)
+            return -1;
+    }
+}
+
+static ssize_t stream_write(git_stream *stream, const char *data, size_t len, int flags)
+{
+    bounded_stream *st = (bounded_stream *)stream;
+    bounds *b = active;
+    size_t done = 0;
+
+    (void)flags;
+    while (done < len) {
+        ssize_t n = send(st->fd, data + done, len - done, MSG_NOSIGNAL);
+        if (n > 0) {
+            done += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            git_error_set(GIT_ERROR_NET, "error sending data: %s", strerror(errno));
+            return -1;
+        }
+        if (wait_for(b, st->fd, POLLOUT, 0) < 0)
+            return -1;
+    }
+    return (ssize_t)len;
+}
+
+/* One address: a non-blocking connect, waited for until until. 0
+ * connected, 1 failed (try the next address; errno says why), -1 stopped. */
+static int connect_one(bounds *b, int fd, const struct addrinfo *a, int64_t until)
+{
+    socklen_t len = sizeof(int);
+    int r, soerr = 0;
+
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+        return 0;
+    if (errno != EINPROGRESS && errno != EINTR)
+        return 1;
+    if ((r = wait_for(b, fd, POLLOUT, until)) < 0)
+        return -1;
+    if (r == 0) {
+        errno = ETIMEDOUT;
+        return 1;
+    }
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
+        return 1;
+    errno = soerr;
+    return soerr == 0 ? 0 : 1;
+}
+
+static int stream_connect(git_stream *stream)
+{
+    bounded_stream *st = (bounded_stream *)stream;
+    bounds *b = active;
+    struct addrinfo hints = {0}, *list = NULL, *a;
+    int64_t until = now_ms() + b->connect_ms;
+    int r, why = ECONNREFUSED;
+
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_family = AF_UNSPEC;
+    if ((r = getaddrinfo(st->host, st->port, &hints, &list)) != 0) {
+        git_error_set(GIT_ERROR_NET, "cannot resolve %s: %s", st->host, gai_strerror(r));
+        return -1;
+    }
+    for (a = list; a != NULL; a = a->ai_next) {
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                        a->ai_protocol);
+        if (fd < 0) {
+            why = errno;
+            continue;
+        }
+        if ((r = connect_one(b, fd, a, until)) == 0) {
+            st->fd = fd;
+            break;
+        }
+        why = errno;
+        close(fd);
+        if (r < 0 || now_ms() >= until)
+            break;
+    }
+    freeaddrinfo(list);
+    if (st->fd >= 0)
+        return 0;
+    if (b->code)
+        return -1;
+    if (why == ETIMEDOUT)
+        return stop(b, CN_ENET, "cannot connect to %s port %s within %" PRId64 " s", st->host,
+                    st->port, b->connect_ms / 1000);
+    return stop(b, CN_ENET, "cannot connect to %s port %s: %s", st->host, st->port,
+                strerror(why));
+}
+
+static int stream_close(git_stream *stream)
+{
+    bounded_stream *st = (bounded_stream *)stream;
+
+    if (st->fd >= 0)
+        close(st->fd);
+    st->fd = -1;
+    return 0;
+}
+
+static void stream_free(git_stream *stream)
+{
+    bounded_stream *st = (bounded_stream *)stream;
+
+    if (st == NULL)
+        return;
+    stream_close(stream);
+    free(st->host);
+    free(st->port);
+    free(st);
+}
+
+/* libgit2's constructor of a plain TCP stream while a fetch is under way. */
+static int stream_new(git_stream **out, const char *host, const char *port)
+{
+    bounded_stream *st;
+
+    if (active == NULL) {
+        git_error_set_str(GIT_ERROR_NET, "no network outside a bounded fetch");
+        return -1;
+    }
+    if ((st = calloc(1, sizeof(*st))) == NULL || (st->host = strdup(host)) == NULL ||
+        (st->port = strdup(port)) == NULL) {
+        stream_free((git_stream *)st);
+        git_error_set_oom();
+        return -1;
+    }
+    st->fd = -1;
+    st->parent.version = GIT_STREAM_VERSION;
+    st->parent.connect = stream_connect;
+    st->parent.read = stream_read;
+    st->parent.write = stream_write;
+    st->parent.close = stream_close;
+    st->parent.free = stream_free;
+    *out = &st->parent;
+    return 0;
+}
+
+int cn_git_fetch_url_ok(const char *url)
+{
+    return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0 ||
+           strncasecmp(url, "git://", 6) == 0;
+}
+
+static int on_transfer(const git_indexer_progress *stats, void *payload)
+{
+    bounds *b = payload;
+
+    if (b->code)
+        return -1;
+    if (stats->total_deltas > 0 && stats->received_objects == stats->total_objects) {
+        if (!b->resolving)
+            cn_progress_end(b->progress, "Receiving objects");
+        b->resolving = 1;
+        cn_progress_report(b->progress, "Resolving deltas", stats->indexed_deltas,
+                           stats->total_deltas);
+    } else {
+        cn_progress_report(b->progress, "Receiving objects", stats->received_objects,
+                           stats->total_objects);
+    }
+    return 0;
+}
+
+/* The fetch failed doing what: the bound that ended it, else libgit2's reason. */
+static int fetch_error(const bounds *b, const char *what)
+{
+    const git_error *e = git_error_last();
+
+    if (b->code)
+        return cn_error_set(b->code, "%s", b->why);
+    return cn_error_set(CN_ENET, "%s: %s", what, e && e->message ? e->message : "failed");
+}
+
+/* The i-th full name ref may stand for (git's order: tags before
+ * branches; a name starting with "refs/" only stands for itself), into
+ * name. 1 if there is one, 0 if not, CN_EUSAGE for an invalid name. */
+static int ref_candidate(char *name, size_t size, const char *ref, int i)
+{
+    static const char *const prefixes[] = {"refs/tags/", "refs/heads/"};
+    int len, valid = 0;
+
+    if (i >= 2 || (i == 1 && strncmp(ref, "refs/", 5) == 0))
+        return 0;
+    len = strncmp(ref, "refs/", 5) == 0 ? snprintf(name, size, "%s", ref)
+                                         : snprintf(name, size, "%s%s", prefixes[i], ref);
+    if (len < 0 || (size_t)len >= size || git_reference_name_is_valid(&valid, name) < 0 ||
+        !valid)
+        return cn_error_set(CN_EUSAGE, "'%.100s' is not a valid tag or branch name", ref);
+    return 1;
+}
+
+/* The advertised ref the fetch wants, or NULL (message set). */
+static const git_remote_head *pick(const git_remote_head **heads, size_t n, const char *ref)
+{
+    char name[1024];
+    size_t i;
+    int c, r;
+
+    if (ref == NULL) {
+        for (i = 0; i < n; i++)
+            if (strcmp(heads[i]->name, "HEAD") == 0)
+                return heads[i];
+        cn_error_set(CN_EINVAL, "the remote repository has no HEAD (is it empty?): name a tag "
+                                "or branch with --ref");
+        return NULL;
+    }
+    for (c = 0; (r = ref_candidate(name, sizeof(name), ref, c)) == 1; c++)
+        for (i = 0; i < n; i++)
+            if (strcmp(heads[i]->name, name) == 0)
+                return heads[i];
+    if (r == 0)
+        cn_error_set(CN_EINVAL, "the remote repository has no tag or branch '%s'", ref);
+    return NULL;
+}
+
+int cn_git_resolve_ref(git_oid *out, git_repository *repo, const char *ref)
+{
+    git_object *obj = NULL;
+    git_reference *r = NULL;
+    char name[1024];
+    int c, found = 0, err;
+
+    for (c = 0; !found && (err = ref_candidate(name, sizeof(name), ref, c)) == 1; c++)
+        found = git_reference_lookup(&r, repo, name) == 0;
+    if (!found)
+        return err < 0 ? err : cn_error_set(CN_EINVAL, "no tag or branch '%s'", ref);
+    if (git_reference_peel(&obj, r, GIT_OBJECT_COMMIT) < 0)
+        err = cn_error_set(CN_EINVAL, "%s names no commit", name);
+    else {
+        git_oid_cpy(out, git_object_id(obj));
+        err = 0;
+    }
+    git_object_free(obj);
+    git_reference_free(r);
+    return err;
+}
+
+int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char *ref,
+                 const cn_git_fetch_options *opts)
+{
+    git_stream_registration reg = {GIT_STREAM_VERSION, stream_new, NULL};
+    git_remote_callbacks cb;
+    git_fetch_options fo;
+    git_proxy_options proxy;
+    const git_remote_head **heads = NULL, *want;
+    git_remote *remote = NULL;
+    git_object *obj = NULL, *peeled = NULL;
+    char spec[1100], *specp = spec;
+    git_strarray specs = {&specp, 1};
+    bounds b;
+    size_t n = 0;
+    int err = CN_ERROR;
+
+    if (!cn_git_fetch_url_ok(url))
+        return cn_error_set(CN_EUSAGE, "only http://, https:// and git:// repositories are "
+                                       "fetched; a local repository is published by its "
+                                       "directory");
+    memset(&b, 0, sizeof(b));
+    if (git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION) < 0 ||
+        git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0 ||
+        git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION) < 0)
+        return cn_git_error(CN_ERROR, "libgit2");
+    b.connect_ms = (opts->connect_timeout_s > 0 ? opts->connect_timeout_s
+                                                 : DEFAULT_CONNECT_TIMEOUT_S) * 1000;
+    b.low_bytes = opts->low_speed_bytes > 0 ? opts->low_speed_bytes : DEFAULT_LOW_SPEED_BYTES;
+    b.low_ms = (opts->low_speed_time_s > 0 ? opts->low_speed_time_s : DEFAULT_LOW_SPEED_TIME_S) *
+               1000;
+    b.refs_s = opts->refs_timeout_s > 0 ? opts->refs_timeout_s : DEFAULT_REFS_TIMEOUT_S;
+    b.max_bytes = opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
+    b.progress = opts->progress;
+
+    pthread_mutex_lock(&fetch_lock);
+    active = &b;
+    if (git_stream_register(GIT_STREAM_STANDARD, &reg) < 0) {
+        cn_git_error(CN_ERROR, "cannot set up the network");
+        goto out;
+    }
+    if (git_remote_create_anonymous(&remote, repo, url) < 0) {
+        err = cn_error_set(CN_EUSAGE, "not a repository URL libgit2 can read");
+        goto out;
+    }
+    cb.transfer_progress = on_transfer;
+    cb.payload = &b;
+    proxy.type = GIT_PROXY_NONE;
+    b.deadline = now_ms() + b.refs_s * 1000;
+    if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, &proxy, NULL) < 0 ||
+        git_remote_ls(&heads, &n, remote) < 0) {
+        err = fetch_error(&b, "cannot list the remote's refs");
+        goto out;
+    }
+    b.deadline = 0;
+    if ((want = pick(heads, n, ref)) == NULL) {
+        err = cn_error_last();
+        goto out;
+    }
+    snprintf(spec, sizeof(spec), "%s", want->name);
+    fo.callbacks = cb;
+    fo.proxy_opts = proxy;
+    fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    fo.update_fetchhead = 0;
+    if (git_remote_download(remote, &specs, &fo) < 0) {
+        err = fetch_error(&b, "cannot fetch");
+        goto out;
+    }
+    cn_progress_end(b.progress, b.resolving ? "Resolving deltas" : "Receiving objects");
+    if (git_object_lookup(&obj, repo, &want->oid, GIT_OBJECT_ANY) < 0) {
+        err = cn_error_set(CN_ENET, "the server did not send %s", want->name);
+        goto out;
+    }
+    if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
+        err = cn_error_set(CN_EINVAL, "%s names no commit", want->name);
+        goto out;
+    }
+    git_oid_cpy(out, git_object_id(peeled));
+    err = 0;
+out:
+    git_object_free(peeled);
+    git_object_free(obj);
+    git_remote_free(remote);
+    git_stream_register(GIT_STREAM_STANDARD, NULL);
+    active = NULL;
+    pthread_mutex_unlock(&fetch_lock);
+    return err;
+}
