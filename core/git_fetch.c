@@ -21,7 +21,7 @@
  *    fetch ends. A server that accepts and sends nothing ends it after
  *    low_speed_time_s;
  *  - the refs: the server's ref advertisement (which libgit2 holds in
- *    memory) must be complete within refs_timeout_s;
+ *    memory) must be complete within refs_timeout_s and max_refs_bytes;
  *  - bytes: at most max_bytes received over all connections.
  *
  * A stream that hits a bound records why; the fetch reports that instead of
@@ -53,13 +53,15 @@
 #define DEFAULT_LOW_SPEED_TIME_S  15
 #define DEFAULT_REFS_TIMEOUT_S    300
 #define DEFAULT_MAX_BYTES         ((uint64_t)4 << 30)
+#define DEFAULT_MAX_REFS_BYTES    ((uint64_t)32 << 20)
 
 /* The bounds of the fetch under way and what it used of them. */
 typedef struct {
     int64_t connect_ms, low_ms, low_bytes;
     int64_t deadline; /* monotonic ms the refs must have come by, 0: none */
     int64_t refs_s;
-    uint64_t max_bytes, received;
+    uint64_t max_bytes, max_refs_bytes, received;
+    int listing; /* the refs are not listed yet: refs_s and max_refs_bytes hold */
     int64_t window_waited; /* ms waited on the server in this rate window */
     uint64_t window_bytes; /* bytes moved in it */
     int code;              /* the bound that ended the fetch, 0: none */
@@ -160,7 +162,8 @@ static ssize_t stream_read(git_stream *stream, void *data, size_t len)
 {
     bounded_stream *st = (bounded_stream *)stream;
     bounds *b = active;
-    uint64_t room = b->max_bytes - b->received;
+    uint64_t cap = b->listing ? b->max_refs_bytes : b->max_bytes;
+    uint64_t room = cap > b->received ? cap - b->received : 0;
 
     if (len > room + 1) /* one past the cap, to see it crossed */
         len = (size_t)(room + 1);
@@ -168,11 +171,14 @@ static ssize_t stream_read(git_stream *stream, void *data, size_t len)
         ssize_t n = recv(st->fd, data, len, 0);
         if (n > 0) {
             b->received += (uint64_t)n;
-            if (b->received > b->max_bytes)
+            if (b->received > cap && b->listing)
+                return stop(b, CN_ELIMIT,
+                            "the server's list of refs is larger than %" PRIu64 " bytes", cap);
+            if (b->received > cap)
                 return stop(b, CN_ELIMIT,
                             "the server sent more than %" PRIu64
                             " bytes, the limit of a fetch: the repository is too large to publish",
-                            b->max_bytes);
+                            cap);
             return charge(b, 0, (uint64_t)n) != 0 ? -1 : n;
         }
         if (n == 0)
@@ -457,6 +463,7 @@ int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char
                1000;
     b.refs_s = opts->refs_timeout_s > 0 ? opts->refs_timeout_s : DEFAULT_REFS_TIMEOUT_S;
     b.max_bytes = opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
+    b.max_refs_bytes = opts->max_refs_bytes ? opts->max_refs_bytes : DEFAULT_MAX_REFS_BYTES;
     b.progress = opts->progress;
 
     pthread_mutex_lock(&fetch_lock);
@@ -473,12 +480,14 @@ int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char
     cb.payload = &b;
     proxy.type = GIT_PROXY_NONE;
     b.deadline = now_ms() + b.refs_s * 1000;
+    b.listing = 1;
     if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, &proxy, NULL) < 0 ||
         git_remote_ls(&heads, &n, remote) < 0) {
         err = fetch_error(&b, "cannot list the remote's refs");
         goto out;
     }
     b.deadline = 0;
+    b.listing = 0;
     if ((want = pick(heads, n, ref)) == NULL) {
         err = cn_error_last();
         goto out;

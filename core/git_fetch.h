@@ -6,7 +6,7 @@
  * a server keeps them open), so a fetch routes every connection libgit2
  * opens, TLS ones included, through a socket of citynode's that bounds the
  * connect, the rate (a server that sends nothing, or drips, is cut off),
- * the time until the refs are listed, and the bytes received.
+ * the time and bytes until the refs are listed, and the bytes received.
  */
 #ifndef CN_GIT_FETCH_H
 #define CN_GIT_FETCH_H
@@ -23,13 +23,14 @@ typedef struct {
     long low_speed_bytes;   /* abort when less than this many bytes/s come ... */
     long low_speed_time_s;  /* ... for this long (time spent waiting on the server); 0/0: 1024, 15 */
     long refs_timeout_s;    /* the server's list of refs must have come within this; 0: 300 */
-    uint64_t max_bytes;     /* most bytes received from the server in all; 0: 4 GiB */
+    uint64_t max_refs_bytes; /* most bytes received until the refs are listed; 0: 32 MiB */
+    uint64_t max_bytes;      /* most bytes received from the server in all; 0: 4 GiB */
     const cn_progress *progress; /* "Receiving objects", "Resolving deltas" (may be NULL) */
 } cn_git_fetch_options;
 
 #define CN_GIT_FETCH_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        0, 0, 0, 0, 0, NULL                                                                        \
+        0, 0, 0, 0, 0, 0, NULL                                                                     \
     }
 
 /* 1 if url is one cn_git_fetch takes: http://, https:// or git://, else 0. */

@@ -2,7 +2,7 @@
  * cmd_publish.c - `citynode publish DIR|URL [--ref REF] [--version V]`
  * (DESIGN.md §3).
  *
- * choose the source and validate its manifest (publish_source.c: DIR's
+ * choose the source and validate its manifest (cmd_publish_source.c: DIR's
  * HEAD, a ref of DIR, or a ref of a remote repository fetched into tmp/)
  * → refuse a version that does not increase → bring the item's repository
  * back to the signed state (what a killed publish left) → take the history
@@ -29,7 +29,7 @@
 #include "core/name.h"
 #include "core/semver.h"
 #include "node/cmd/commands.h"
-#include "node/cmd/publish_source.h"
+#include "node/cmd/cmd_publish_source.h"
 #include "node/config.h"
 #include "node/federation/search_index.h"
 #include "node/item.h"

@@ -1,6 +1,6 @@
 /*
- * publish_source.c - which commit (or directory) a publish takes, and the
- * manifest read from it (publish_source.h).
+ * cmd_publish_source.c - which commit (or directory) a publish takes, and the
+ * manifest read from it (cmd_publish_source.h).
  *
  * A git source is published as one commit, so the manifest validated and
  * signed is that commit's: for DIR's HEAD the working tree must agree with
@@ -8,7 +8,7 @@
  * the working tree is not looked at, and the files the manifest names (a
  * logo, screenshots, a dataset's files) are looked up in the commit's tree.
  */
-#include "node/cmd/publish_source.h"
+#include "node/cmd/cmd_publish_source.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"

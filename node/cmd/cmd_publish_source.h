@@ -1,5 +1,5 @@
 /*
- * publish_source.h - where `citynode publish` takes what it publishes from,
+ * cmd_publish_source.h - where `citynode publish` takes what it publishes from,
  * and the manifest it signs.
  *
  *   publish DIR            a plain directory (snapshot), or a git
@@ -13,8 +13,8 @@
  *
  * From git, the manifest is the commit's, and so are the files it names.
  */
-#ifndef CN_PUBLISH_SOURCE_H
-#define CN_PUBLISH_SOURCE_H
+#ifndef CN_CMD_PUBLISH_SOURCE_H
+#define CN_CMD_PUBLISH_SOURCE_H
 
 #include "node/node.h"
 #include "schemas/manifest.h"
