@@ -12,14 +12,15 @@
  * and write waits in poll() with a timeout, so every bound holds whatever
  * the server does:
  *
- *  - connect: connect_timeout_s for resolving aside (getaddrinfo keeps the
- *    resolver's own timeouts) the whole connect, across addresses;
- *  - rate: curl's low-speed rule as sync applies it, counted only over the
- *    time spent waiting on the server, so the client's own work (indexing,
- *    resolving deltas) never counts against it: once low_speed_time_s of
- *    waiting passed with fewer than low_speed_bytes per second moved, the
- *    fetch ends. A server that accepts and sends nothing ends it after
- *    low_speed_time_s;
+ *  - connect: connect_timeout_s for the whole connect, across addresses
+ *    (resolving the name aside: getaddrinfo keeps the resolver's own
+ *    timeouts, 5 s per try by default);
+ *  - rate: curl's low-speed rule as sync applies it (low_speed_bytes per
+ *    second over low_speed_time_s), counted only over the time spent
+ *    waiting on the server, so the client's own work (indexing, resolving
+ *    deltas) never counts against it. A server that accepts and sends
+ *    nothing, or stops after a burst, is cut off low_speed_time_s later;
+ *    one that drips, once low_speed_time_s of waiting brought less;
  *  - the refs: the server's ref advertisement (which libgit2 holds in
  *    memory) must be complete within refs_timeout_s and max_refs_bytes;
  *  - bytes: at most max_bytes received over all connections.
@@ -38,8 +39,8 @@
 #include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,26 +105,28 @@ static int stop(bounds *b, int code, const char *fmt, ...)
     return -1;
 }
 
-/* Charge waited ms and moved bytes to the rate window; at its end, stop
- * unless low_bytes per second of waiting moved. 0, or -1 when stopped. */
+/* Charge waited ms and moved bytes to the rate window. A window that
+ * moved low_bytes for each second of it starts anew at once, so a server
+ * that stalls after a burst is cut off low_ms after the burst; one that
+ * waited low_ms without moving that much stops the fetch. 0, or -1 when
+ * stopped. */
 static int charge(bounds *b, int64_t waited, uint64_t moved)
 {
-    uint64_t need;
+    uint64_t need = (uint64_t)b->low_bytes * (uint64_t)b->low_ms / 1000;
 
     b->window_waited += waited;
     b->window_bytes += moved;
+    if (b->window_bytes >= need) {
+        b->window_waited = 0;
+        b->window_bytes = 0;
+        return 0;
+    }
     if (b->window_waited < b->low_ms)
         return 0;
-    need = (uint64_t)b->low_bytes * (uint64_t)(b->window_waited / 1000);
     if (b->window_bytes == 0)
-        return stop(b, CN_ENET, "no data from the server for %" PRId64 " s",
-                    b->window_waited / 1000);
-    if (b->window_bytes < need)
-        return stop(b, CN_ENET, "the server sent less than %" PRId64 " bytes/s for %" PRId64 " s",
-                    b->low_bytes, b->window_waited / 1000);
-    b->window_waited = 0;
-    b->window_bytes = 0;
-    return 0;
+        return stop(b, CN_ENET, "no data from the server for %" PRId64 " s", b->low_ms / 1000);
+    return stop(b, CN_ENET, "the server sent less than %" PRId64 " bytes/s for %" PRId64 " s",
+                b->low_bytes, b->low_ms / 1000);
 }
 
 /* Wait until fd is ready for events, within the rate window and the refs

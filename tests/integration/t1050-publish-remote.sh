@@ -173,7 +173,7 @@ test_expect_success 'file://, ssh:// and other URLs are refused (exit 2); no pas
     ! grep -q s3cret err
 '
 
-test_expect_success 'a server that accepts and sends nothing ends the fetch (sync_low_speed_time)' '
+test_expect_success 'a server that accepts and sends nothing ends the fetch (sync_low_speed_time), TLS or not' '
     cat >stall.py <<-\EOF &&
 	import socket, sys, time
 	s = socket.socket()
@@ -194,6 +194,9 @@ test_expect_success 'a server that accepts and sends nothing ends the fetch (syn
     grep -q "no data from the server for 2 s" err &&
     test_expect_code 1 timeout 120 "$CITYNODE" --home "$H" publish \
         "git://127.0.0.1:$(cat "$TRASH/stall.port")/src.git" --ref v3.0.0 2>err &&
+    grep -q "no data from the server for 2 s" err &&
+    test_expect_code 1 timeout 120 "$CITYNODE" --home "$H" publish \
+        "https://127.0.0.1:$(cat "$TRASH/stall.port")/src.git" 2>err &&
     grep -q "no data from the server for 2 s" err &&
     test "$(tree_digest "$H")" = "$before" &&
     test ! -e "$H/tmp/publish-fetch" &&

@@ -1,8 +1,8 @@
 /*
  * test_git_fetch.c - the bounds of core/git_fetch against hostile git://
  * servers on 127.0.0.1 (a thread of this process each): one that says
- * nothing, one that drips, one that lists refs slowly, one whose list of
- * refs never ends, and one whose pack never ends. Each fetch must end with
+ * nothing, one that drips, one that stops after a burst, one that lists refs slowly, one whose list of
+ * refs never ends, one whose pack never ends, and one that never accepts. Each fetch must end with
  * the bound's own error; a real server's fetch is t1050's story.
  */
 #include <setjmp.h>
@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef enum { SILENT, DRIP, SLOW_REFS, ENDLESS_REFS, ENDLESS_PACK } behaviour;
+typedef enum { SILENT, DRIP, BURST, SLOW_REFS, ENDLESS_REFS, ENDLESS_PACK } behaviour;
 
 typedef struct {
     int listener;
@@ -77,6 +77,15 @@ static void serve_one(server *s, int fd)
             break;
         while (!s->done && send(fd, "x", 1, MSG_NOSIGNAL) == 1)
             pause_ms(300);
+        break;
+    case BURST: /* 64 KiB of refs at once, then nothing */
+        while (!s->done && i < 1000) {
+            int n = snprintf(line, sizeof(line), "%s refs/heads/b%08u\n", oid_hex, i++);
+            if (send_pkt(fd, line, (size_t)n) != 0)
+                break;
+        }
+        while (!s->done)
+            pause_ms(20);
         break;
     case SLOW_REFS: /* 2 KiB/s of refs, above the rate floor, never finishing */
         while (!s->done) {
@@ -214,6 +223,17 @@ static void test_dripping_server_is_below_the_rate_floor(void **state)
     assert_string_equal(cn_error_message(), "the server sent less than 1024 bytes/s for 1 s");
 }
 
+static void test_server_stalling_after_a_burst_is_cut_off(void **state)
+{
+    cn_git_fetch_options opts = CN_GIT_FETCH_OPTIONS_INIT;
+
+    opts.low_speed_time_s = 1;
+    assert_int_equal(fetch_from(*state, BURST, &opts), CN_ENET);
+    /* "no data ..." or, when the burst's tail came after its window was
+     * full, "less than 1024 bytes/s": either way, after the stall time */
+    assert_non_null(strstr(cn_error_message(), " for 1 s"));
+}
+
 static void test_refs_must_come_within_their_deadline(void **state)
 {
     cn_git_fetch_options opts = CN_GIT_FETCH_OPTIONS_INIT;
@@ -242,6 +262,40 @@ static void test_endless_pack_is_cut_off(void **state)
     assert_non_null(strstr(cn_error_message(), "the server sent more than 262144 bytes"));
 }
 
+/* A listener that never accepts, its backlog full: the kernel drops the
+ * next SYN, so a connect hangs as to a host that does not answer. */
+static void test_connect_ends_after_the_connect_timeout(void **state)
+{
+    cn_git_fetch_options opts = CN_GIT_FETCH_OPTIONS_INIT;
+    struct sockaddr_in a = {0};
+    socklen_t len = sizeof(a);
+    fixture *f = *state;
+    int listener, fill[4], i;
+    char url[64], want[96];
+    git_oid out;
+
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_true((listener = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+    assert_int_equal(bind(listener, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(listener, 0), 0);
+    assert_int_equal(getsockname(listener, (struct sockaddr *)&a, &len), 0);
+    for (i = 0; i < 4; i++) {
+        assert_true((fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) >= 0);
+        connect(fill[i], (struct sockaddr *)&a, sizeof(a));
+    }
+    pause_ms(100);
+    snprintf(url, sizeof(url), "git://127.0.0.1:%d/x.git", ntohs(a.sin_port));
+    snprintf(want, sizeof(want), "cannot connect to 127.0.0.1 port %d within 1 s",
+             ntohs(a.sin_port));
+    opts.connect_timeout_s = 1;
+    assert_int_equal(cn_git_fetch(&out, f->repo, url, NULL, &opts), CN_ENET);
+    assert_string_equal(cn_error_message(), want);
+    for (i = 0; i < 4; i++)
+        close(fill[i]);
+    close(listener);
+}
+
 static void test_only_http_and_git_urls(void **state)
 {
     cn_git_fetch_options opts = CN_GIT_FETCH_OPTIONS_INIT;
@@ -265,10 +319,14 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_dripping_server_is_below_the_rate_floor, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_server_stalling_after_a_burst_is_cut_off, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_refs_must_come_within_their_deadline, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_endless_refs_are_cut_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_pack_is_cut_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connect_ends_after_the_connect_timeout, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_only_http_and_git_urls, setup, teardown),
     };
 
