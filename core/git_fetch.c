@@ -23,7 +23,11 @@
  *    one that drips, once low_speed_time_s of waiting brought less;
  *  - the refs: the server's ref advertisement (which libgit2 holds in
  *    memory) must be complete within refs_timeout_s and max_refs_bytes;
- *  - bytes: at most max_bytes received over all connections.
+ *  - bytes: at most max_bytes received over all connections;
+ *  - objects: the pack goes through core/pack.h's scan before libgit2's
+ *    indexer sees it (a backend of the repository's object database that
+ *    only writes packs), so no object larger than max_object is inflated,
+ *    as sync bounds a bundle's.
  *
  * A stream that hits a bound records why; the fetch reports that instead of
  * libgit2's generic "error receiving data".
@@ -31,7 +35,9 @@
 #include "core/git_fetch.h"
 #include "core/error.h"
 #include "core/git.h"
+#include "core/pack.h"
 
+#include <git2/sys/odb_backend.h>
 #include <git2/sys/stream.h>
 
 #include <errno.h>
@@ -69,6 +75,7 @@ typedef struct {
     char why[256];
     const cn_progress *progress;
     int resolving;
+    uint64_t max_object;
 } bounds;
 
 /* libgit2's stream registry is process-wide: one fetch at a time, whose
@@ -335,6 +342,124 @@ static int stream_new(git_stream **out, const char *host, const char *port)
     return 0;
 }
 
+/* The pack writer of the scratch repository: each received chunk goes
+ * through a cn_pack_scan first, then to libgit2's pack backend. */
+typedef struct {
+    git_odb_backend parent;
+    git_odb_backend *packs; /* libgit2's, writing into the same directory */
+    bounds *b;
+} scan_backend;
+
+typedef struct {
+    git_odb_writepack parent;
+    git_odb_writepack *inner;
+    cn_pack_scan *scan;
+    bounds *b;
+} scan_writepack;
+
+/* A refusal of the scan ends the fetch with the scan's own message. */
+static int scan_failed(bounds *b, int err)
+{
+    return stop(b, err == CN_ELIMIT ? CN_ELIMIT : CN_EINVAL, "the server's pack: %s",
+                cn_error_message());
+}
+
+static int scan_append(git_odb_writepack *w, const void *data, size_t size,
+                       git_indexer_progress *stats)
+{
+    scan_writepack *sw = (scan_writepack *)w;
+    int err;
+
+    if ((err = cn_pack_scan_feed(sw->scan, data, size)) != 0)
+        return scan_failed(sw->b, err);
+    return sw->inner->append(sw->inner, data, size, stats);
+}
+
+static int scan_commit(git_odb_writepack *w, git_indexer_progress *stats)
+{
+    scan_writepack *sw = (scan_writepack *)w;
+    int err;
+
+    if ((err = cn_pack_scan_finish(sw->scan)) != 0)
+        return scan_failed(sw->b, err);
+    return sw->inner->commit(sw->inner, stats);
+}
+
+static void scan_writepack_free(git_odb_writepack *w)
+{
+    scan_writepack *sw = (scan_writepack *)w;
+
+    sw->inner->free(sw->inner);
+    cn_pack_scan_free(sw->scan);
+    free(sw);
+}
+
+static int scan_backend_writepack(git_odb_writepack **out, git_odb_backend *backend, git_odb *odb,
+                                  git_indexer_progress_cb cb, void *payload)
+{
+    scan_backend *sb = (scan_backend *)backend;
+    scan_writepack *sw = calloc(1, sizeof(*sw));
+
+    if (sw == NULL || cn_pack_scan_new(&sw->scan, sb->b->max_object) != 0) {
+        free(sw);
+        git_error_set_oom();
+        return -1;
+    }
+    if (sb->packs->writepack(&sw->inner, sb->packs, odb, cb, payload) < 0) {
+        cn_pack_scan_free(sw->scan);
+        free(sw);
+        return -1;
+    }
+    sw->b = sb->b;
+    sw->parent.backend = backend;
+    sw->parent.append = scan_append;
+    sw->parent.commit = scan_commit;
+    sw->parent.free = scan_writepack_free;
+    *out = &sw->parent;
+    return 0;
+}
+
+static void scan_backend_free(git_odb_backend *backend)
+{
+    scan_backend *sb = (scan_backend *)backend;
+
+    sb->packs->free(sb->packs);
+    free(sb);
+}
+
+/* Put the scanning pack writer first in repo's object database, for the
+ * fetch that b bounds (the odb owns it from then on). */
+static int add_scan_backend(git_repository *repo, bounds *b)
+{
+    git_buf objects = GIT_BUF_INIT;
+    scan_backend *sb = calloc(1, sizeof(*sb));
+    git_odb *odb = NULL;
+    int err = 0;
+
+    if (sb == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    sb->b = b;
+    if (git_odb_init_backend(&sb->parent, GIT_ODB_BACKEND_VERSION) < 0 ||
+        git_repository_item_path(&objects, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0 ||
+        git_odb_backend_pack(&sb->packs, objects.ptr) < 0 || git_repository_odb(&odb, repo) < 0) {
+        err = cn_git_error(CN_ERROR, "cannot set up the object database");
+        goto out;
+    }
+    sb->parent.writepack = scan_backend_writepack;
+    sb->parent.free = scan_backend_free;
+    if (git_odb_add_backend(odb, &sb->parent, 1000) < 0)
+        err = cn_git_error(CN_ERROR, "cannot set up the object database");
+    else
+        sb = NULL;
+out:
+    if (sb && sb->packs)
+        sb->packs->free(sb->packs);
+    free(sb);
+    git_odb_free(odb);
+    git_buf_dispose(&objects);
+    return err;
+}
+
 int cn_git_fetch_url_ok(const char *url)
 {
     return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0 ||
@@ -468,7 +593,11 @@ int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char
     b.max_bytes = opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
     b.max_refs_bytes = opts->max_refs_bytes ? opts->max_refs_bytes : DEFAULT_MAX_REFS_BYTES;
     b.progress = opts->progress;
+    b.max_object = opts->max_object ? opts->max_object : CN_PACK_MAX_OBJECT;
 
+    if ((err = add_scan_backend(repo, &b)) != 0)
+        return err;
+    err = CN_ERROR;
     pthread_mutex_lock(&fetch_lock);
     active = &b;
     if (git_stream_register(GIT_STREAM_STANDARD, &reg) < 0) {

@@ -6,7 +6,8 @@
  * a server keeps them open), so a fetch routes every connection libgit2
  * opens, TLS ones included, through a socket of citynode's that bounds the
  * connect, the rate (a server that sends nothing, or drips, is cut off),
- * the time and bytes until the refs are listed, and the bytes received.
+ * the time and bytes until the refs are listed, and the bytes received;
+ * the pack is scanned (core/pack.h) before libgit2 inflates an object.
  */
 #ifndef CN_GIT_FETCH_H
 #define CN_GIT_FETCH_H
@@ -25,12 +26,13 @@ typedef struct {
     long refs_timeout_s;    /* the server's list of refs must have come within this; 0: 300 */
     uint64_t max_refs_bytes; /* most bytes received until the refs are listed; 0: 32 MiB */
     uint64_t max_bytes;      /* most bytes received from the server in all; 0: 4 GiB */
+    uint64_t max_object;     /* largest object the pack may make; 0: CN_PACK_MAX_OBJECT */
     const cn_progress *progress; /* "Receiving objects", "Resolving deltas" (may be NULL) */
 } cn_git_fetch_options;
 
 #define CN_GIT_FETCH_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        0, 0, 0, 0, 0, 0, NULL                                                                     \
+        0, 0, 0, 0, 0, 0, 0, NULL                                                                  \
     }
 
 /* 1 if url is one cn_git_fetch takes: http://, https:// or git://, else 0. */
@@ -50,8 +52,10 @@ int cn_git_resolve_ref(git_oid *out, git_repository *repo, const char *ref);
  * CN_EUSAGE for a URL of another scheme; CN_EINVAL if the remote has no such
  * ref, or it names no commit; CN_ENET when the server cannot be reached,
  * answers wrongly, stalls or is slower than the bounds; CN_ELIMIT past
- * max_bytes. Messages never hold the URL (it may carry a password): the
- * caller names the source.
+ * max_bytes or for an object past max_object (CN_EINVAL for a pack that is
+ * not one). repo gets a pack writer of its own in its object database (so
+ * pass a scratch repository). Messages never hold the URL (it may carry a
+ * password): the caller names the source.
  *
  * For its duration a fetch registers its socket with libgit2 as the
  * process's standard stream, so fetches run one at a time (a lock), and

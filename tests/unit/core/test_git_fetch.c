@@ -2,7 +2,8 @@
  * test_git_fetch.c - the bounds of core/git_fetch against hostile git://
  * servers on 127.0.0.1 (a thread of this process each): one that says
  * nothing, one that drips, one that stops after a burst, one that lists refs slowly, one whose list of
- * refs never ends, one whose pack never ends, and one that never accepts. Each fetch must end with
+ * refs never ends, one whose pack never ends or holds too large an
+ * object, and one that never accepts. Each fetch must end with
  * the bound's own error; a real server's fetch is t1050's story.
  */
 #include <setjmp.h>
@@ -26,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef enum { SILENT, DRIP, BURST, SLOW_REFS, ENDLESS_REFS, ENDLESS_PACK } behaviour;
+typedef enum { SILENT, DRIP, BURST, SLOW_REFS, ENDLESS_REFS, ENDLESS_PACK, BIG_OBJECT } behaviour;
 
 typedef struct {
     int listener;
@@ -103,9 +104,15 @@ static void serve_one(server *s, int fd)
                 break;
         }
         break;
-    case ENDLESS_PACK: {
-        /* One ref, then whatever the client asks, NAK and progress
-         * messages on side band 2 without end. */
+    case ENDLESS_PACK:
+    case BIG_OBJECT: {
+        /* One ref, then whatever the client asks, NAK and on side band 2
+         * progress messages without end, or on band 1 a pack whose first
+         * object says it is 2 MiB. */
+        static const unsigned char pack[] = {
+            1,   'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 1, /* band 1, header, 1 object */
+            0xb0, 0x80, 0x80, 0x08, /* a blob of 2 MiB (type 3, size 0x200000) */
+            0x78, 0x9c};            /* the start of its zlib stream */
         char buf[4096], progress[1001];
         int n = snprintf(line, sizeof(line), "%s HEAD%cside-band-64k\n", oid_hex, '\0');
 
@@ -116,6 +123,12 @@ static void serve_one(server *s, int fd)
         }
         if (send_pkt(fd, "NAK\n", 4) != 0)
             break;
+        if (s->how == BIG_OBJECT) {
+            if (send_pkt(fd, (const char *)pack, sizeof(pack)) == 0)
+                while (!s->done)
+                    pause_ms(20);
+            break;
+        }
         memset(progress, 'x', sizeof(progress));
         progress[0] = 2;
         progress[sizeof(progress) - 1] = '\n';
@@ -262,6 +275,16 @@ static void test_endless_pack_is_cut_off(void **state)
     assert_non_null(strstr(cn_error_message(), "the server sent more than 262144 bytes"));
 }
 
+static void test_pack_is_scanned_before_it_is_indexed(void **state)
+{
+    cn_git_fetch_options opts = CN_GIT_FETCH_OPTIONS_INIT;
+
+    opts.max_object = 1024 * 1024;
+    assert_int_equal(fetch_from(*state, BIG_OBJECT, &opts), CN_ELIMIT);
+    assert_non_null(strstr(cn_error_message(), "the server's pack: "));
+    assert_non_null(strstr(cn_error_message(), "1048576"));
+}
+
 /* A listener that never accepts, its backlog full: the kernel drops the
  * next SYN, so a connect hangs as to a host that does not answer. */
 static void test_connect_ends_after_the_connect_timeout(void **state)
@@ -325,6 +348,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_endless_refs_are_cut_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_pack_is_cut_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pack_is_scanned_before_it_is_indexed, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_connect_ends_after_the_connect_timeout, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_only_http_and_git_urls, setup, teardown),
