@@ -566,6 +566,7 @@ int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char
     git_remote_callbacks cb;
     git_fetch_options fo;
     git_proxy_options proxy;
+    git_remote_create_options copts;
     const git_remote_head **heads = NULL, *want;
     git_remote *remote = NULL;
     git_object *obj = NULL, *peeled = NULL;
@@ -582,7 +583,8 @@ int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char
     memset(&b, 0, sizeof(b));
     if (git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION) < 0 ||
         git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0 ||
-        git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION) < 0)
+        git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION) < 0 ||
+        git_remote_create_options_init(&copts, GIT_REMOTE_CREATE_OPTIONS_VERSION) < 0)
         return cn_git_error(CN_ERROR, "libgit2");
     b.connect_ms = (opts->connect_timeout_s > 0 ? opts->connect_timeout_s
                                                  : DEFAULT_CONNECT_TIMEOUT_S) * 1000;
@@ -604,7 +606,11 @@ int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char
         cn_git_error(CN_ERROR, "cannot set up the network");
         goto out;
     }
-    if (git_remote_create_anonymous(&remote, repo, url) < 0) {
+    /* No url.<base>.insteadOf from the user's git config: the URL fetched
+     * is the one given (and libgit2 1.5 leaks a regex match per entry). */
+    copts.repository = repo;
+    copts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+    if (git_remote_create_with_opts(&remote, url, &copts) < 0) {
         err = cn_error_set(CN_EUSAGE, "not a repository URL libgit2 can read");
         goto out;
     }
