@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "core/git.h"
 #include "core/pack.h"
+#include "core/pack_plan.h"
 #include "core/tree_check.h"
 
 #include <errno.h>
@@ -59,62 +60,14 @@ static int write_all(sink *s, const void *data, size_t len)
     return 0;
 }
 
-static int pack_chunk_cb(void *buf, size_t size, void *payload)
+static int pack_chunk_cb(void *payload, const void *buf, size_t size)
 {
     return write_all(payload, buf, size) < 0 ? -1 : 0;
 }
 
-static int thin_chunk_cb(void *payload, const void *buf, size_t size)
-{
-    return write_all(payload, buf, size) < 0 ? -1 : 0;
-}
-
-/* The pack a bundle carries: a full bundle's comes from libgit2's
- * packbuilder (deltas within the pack); a delta bundle's is a thin pack
- * whose changed blobs and trees are deltas against the prerequisite's. */
-typedef struct {
-    git_packbuilder *pb;
-    cn_pack_thin *thin;
-} bundle_pack;
-
-static int bundle_pack_insert(bundle_pack *bp, const git_oid *oid, const char *what)
-{
-    if (bp->thin)
-        return cn_pack_thin_insert(bp->thin, oid);
-    if (git_packbuilder_insert(bp->pb, oid, NULL) < 0)
-        return cn_git_error(CN_ERROR, what);
-    return 0;
-}
-
-static size_t bundle_pack_count(const bundle_pack *bp)
-{
-    return bp->thin ? cn_pack_thin_count(bp->thin) : git_packbuilder_object_count(bp->pb);
-}
-
-static int bundle_pack_write(bundle_pack *bp, sink *s)
-{
-    int err = 0;
-
-    if (bp->thin)
-        err = cn_pack_thin_write(bp->thin, thin_chunk_cb, s);
-    else if (git_packbuilder_foreach(bp->pb, pack_chunk_cb, s) < 0)
-        err = cn_git_error(CN_ERROR, "cannot build pack");
-    if (err != 0 && s->err)
-        err = cn_error_set(CN_ERROR, "cannot write bundle: %s", strerror(s->err));
-    return err;
-}
-
-static void bundle_pack_free(bundle_pack *bp)
-{
-    git_packbuilder_free(bp->pb);
-    cn_pack_thin_free(bp->thin);
-    bp->pb = NULL;
-    bp->thin = NULL;
-}
-
-/* Add the annotated tag refname names, and any tags it points at, to pb and
- * the header; its commit must be in head's history. */
-static int add_tag(cn_buf *hdr, bundle_pack *bp, git_repository *repo, const char *refname,
+/* Add the annotated tag refname names, and any tags it points at, to plan
+ * and the header; its commit must be in head's history. */
+static int add_tag(cn_buf *hdr, cn_pack_plan *plan, git_repository *repo, const char *refname,
                    const git_oid *head)
 {
     char hex[GIT_OID_HEXSZ + 1];
@@ -147,7 +100,7 @@ static int add_tag(cn_buf *hdr, bundle_pack *bp, git_repository *repo, const cha
                                CN_BUNDLE_MAX_TAG_CHAIN);
             goto out;
         }
-        if ((err = bundle_pack_insert(bp, git_object_id(obj), refname)) != 0)
+        if ((err = cn_pack_plan_insert(plan, git_object_id(obj), GIT_OBJECT_TAG)) != 0)
             goto out;
         err = CN_ERROR;
         tag = (git_tag *)obj;
@@ -181,28 +134,24 @@ out:
     return err;
 }
 
-/* The header and a pack loaded with everything the bundle carries. */
-static int prepare(cn_buf *hdr, bundle_pack *bp, git_repository *repo,
+/* The header and a plan of everything the bundle carries. */
+static int prepare(cn_buf *hdr, cn_pack_plan **plan, git_repository *repo,
                    const cn_bundle_write_opts *opts)
 {
     char hex[GIT_OID_HEXSZ + 1];
+    cn_pack_plan_opts popts = {0};
     git_commit *head = NULL, *prereq = NULL;
-    git_revwalk *walk = NULL;
     const char *subject;
     size_t i;
     int r, err = CN_ERROR;
 
+    *plan = NULL;
     if (git_commit_lookup(&head, repo, &opts->head_commit) < 0) {
         err = cn_git_error(CN_ENOTFOUND, "bundle head commit");
         goto out;
     }
     if ((err = cn_buf_puts(hdr, SIG_V2 "\n")) != 0)
         goto out;
-    err = CN_ERROR;
-    if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, &opts->head_commit) < 0) {
-        cn_git_error(CN_ERROR, "cannot walk history");
-        goto out;
-    }
     if (opts->prerequisite) {
         if (git_commit_lookup(&prereq, repo, opts->prerequisite) < 0) {
             err = cn_git_error(CN_ENOTFOUND, "bundle prerequisite commit");
@@ -214,42 +163,42 @@ static int prepare(cn_buf *hdr, bundle_pack *bp, git_repository *repo,
                                        "the prerequisite is not an ancestor of the bundle's head");
             goto out;
         }
-        if (git_revwalk_hide(walk, opts->prerequisite) < 0) {
-            cn_git_error(CN_ERROR, "cannot walk history");
-            goto out;
-        }
         subject = git_commit_summary(prereq);
         git_oid_tostr(hex, sizeof(hex), opts->prerequisite);
         if ((err = cn_buf_printf(hdr, "-%s %s\n", hex, subject ? subject : "")) != 0)
             goto out;
-        err = CN_ERROR;
+        popts.hide = opts->prerequisite;
+        popts.nhide = 1;
+        popts.thin = 1;
     }
     git_oid_tostr(hex, sizeof(hex), &opts->head_commit);
     if ((err = cn_buf_printf(hdr, "%s HEAD\n", hex)) != 0)
         goto out;
-    err = opts->prerequisite
-              ? cn_pack_thin_new(&bp->thin, repo, &opts->head_commit, opts->prerequisite)
-              : cn_git_pack_walk(&bp->pb, repo, walk);
-    if (err != 0)
+    popts.tips = &opts->head_commit;
+    popts.ntips = 1;
+    popts.progress = opts->progress;
+    if (opts->history && !opts->prerequisite)
+        *plan = opts->history;
+    else if ((err = cn_pack_plan_new(plan, repo, &popts)) != 0)
         goto out;
     for (i = 0; i < opts->ntag_refs; i++)
-        if ((err = add_tag(hdr, bp, repo, opts->tag_refs[i], &opts->head_commit)) != 0)
+        if ((err = add_tag(hdr, *plan, repo, opts->tag_refs[i], &opts->head_commit)) != 0)
             goto out;
     if (hdr->len > CN_BUNDLE_MAX_HEADER) {
         err = cn_error_set(CN_ELIMIT, "bundle header exceeds %d bytes", CN_BUNDLE_MAX_HEADER);
         goto out;
     }
-    if (bundle_pack_count(bp) == 0) {
+    if (cn_pack_plan_count(*plan) == 0) {
         err = cn_error_set(CN_EINVAL, "refusing to write an empty bundle");
         goto out;
     }
-    if ((err = cn_buf_puts(hdr, "\n")) != 0)
-        goto out;
-    err = 0;
+    err = cn_buf_puts(hdr, "\n");
 out:
-    if (err != 0)
-        bundle_pack_free(bp);
-    git_revwalk_free(walk);
+    if (err != 0) {
+        if (*plan != opts->history)
+            cn_pack_plan_free(*plan);
+        *plan = NULL;
+    }
     git_commit_free(prereq);
     git_commit_free(head);
     return err;
@@ -272,7 +221,8 @@ static void dir_of(char *dir, size_t size, const char *path)
 int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_write_opts *opts)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
-    bundle_pack bp = {NULL, NULL};
+    unsigned char sha[GIT_OID_RAWSZ];
+    cn_pack_plan *plan = NULL;
     cn_buf hdr = CN_BUF_INIT;
     sink s = {-1, 0};
     int err;
@@ -281,7 +231,7 @@ int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_writ
         return cn_error_set(CN_ELIMIT, "too many refs for one bundle");
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
         return cn_error_set(CN_EINVAL, "path too long: %s", path);
-    if ((err = prepare(&hdr, &bp, repo, opts)) != 0)
+    if ((err = prepare(&hdr, &plan, repo, opts)) != 0)
         goto out;
     err = CN_ERROR;
     if ((s.fd = mkstemp(tmp)) < 0) {
@@ -293,7 +243,9 @@ int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_writ
         cn_error_set(CN_ERROR, "cannot write %s: %s", path, strerror(s.err ? s.err : errno));
         goto out;
     }
-    if ((err = bundle_pack_write(&bp, &s)) != 0) {
+    if ((err = cn_pack_plan_write(plan, pack_chunk_cb, &s, opts->progress, NULL, sha)) != 0) {
+        if (s.err)
+            err = cn_error_set(CN_ERROR, "cannot write bundle: %s", strerror(s.err));
         cn_error_wrap(err, "%s", path);
         goto out;
     }
@@ -316,7 +268,8 @@ out:
         close(s.fd);
     if (tmp[0] != '\0' && err != 0)
         unlink(tmp);
-    bundle_pack_free(&bp);
+    if (plan != opts->history)
+        cn_pack_plan_free(plan);
     cn_buf_free(&hdr);
     return err;
 }

@@ -11,11 +11,12 @@
  *   <packfile>
  *
  * The pack holds every commit, tree and blob reachable from the tip and not
- * from the prerequisite, plus every annotated tag object listed (libgit2's
- * revwalk alone leaves tag objects out). A full bundle's pack is written by
- * libgit2's packbuilder; a delta bundle's is a thin pack (core/pack.h), as
- * `git bundle create` writes: a blob or tree whose path the prerequisite's
- * tree holds with another id travels as a delta against that object.
+ * from the prerequisite, plus every annotated tag object listed. Both
+ * packs are written by reuse (core/pack_plan.h): the entries and deltas the
+ * repository's packs hold are copied as they are. A delta bundle's pack is
+ * thin, as `git bundle create` writes it: its deltas may have bases in the
+ * prerequisite's tree, and a blob or tree whose path that tree holds with
+ * another id travels as a delta against that object when that is smaller.
  *
  * Reading parses the header through cn_reader with fixed caps, checks that the
  * prerequisites exist in the target repository, scans the pack's entries for
@@ -29,6 +30,8 @@
 #define CN_BUNDLE_H
 
 #include "core/pack.h"
+#include "core/pack_plan.h"
+#include "core/progress.h"
 
 #include <git2.h>
 #include <stddef.h>
@@ -47,6 +50,11 @@ typedef struct {
     git_oid head_commit;
     /* NULL for a full bundle; else the prerequisite commit of a delta bundle. */
     const git_oid *prerequisite;
+    /* "Counting objects", "Writing objects"; NULL: no one listens. */
+    const cn_progress *progress;
+    /* A full bundle's history counted already (cn_git_import's), which the
+     * bundle's tags are added to; NULL: counted here. Still the caller's. */
+    cn_pack_plan *history;
 } cn_bundle_write_opts;
 
 /* Write a bundle atomically (temporary file, fsync, rename) to path. */

@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Bytes a streamed copy moves per read. */
+#define COPY_CHUNK (256 * 1024)
+
 char *cn_path_join(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -43,6 +46,21 @@ int cn_fsync_dir(const char *dir)
     return 0;
 }
 
+/* The directory of path (".", "/" or its prefix) into dir. */
+static void dir_of(char *dir, size_t size, const char *path)
+{
+    char *slash;
+
+    snprintf(dir, size, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, size, ".");
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
@@ -63,7 +81,6 @@ static int write_all(int fd, const void *data, size_t len)
 int cn_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
-    char *slash;
     int fd = -1, err = CN_ERROR;
 
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
@@ -85,14 +102,7 @@ int cn_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
         cn_error_set(CN_ERROR, "cannot rename into %s: %s", path, strerror(errno));
         goto out;
     }
-    snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
+    dir_of(dir, sizeof(dir), path);
     return cn_fsync_dir(dir);
 out:
     if (fd >= 0)
@@ -212,15 +222,76 @@ int cn_rmtree(const char *path)
 
 int cn_file_copy(const char *from, const char *to, size_t max, mode_t mode)
 {
-    unsigned char *data;
-    size_t len;
-    int err;
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    unsigned char *chunk = NULL;
+    size_t total = 0;
+    ssize_t n;
+    int in = -1, out = -1, err = CN_ERROR;
 
-    if ((err = cn_file_read(&data, &len, from, max)) != 0)
-        return err;
-    err = cn_file_write_atomic(to, data, len, mode);
-    free(data);
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", to) >= (int)sizeof(tmp))
+        return cn_error_set(CN_EINVAL, "path too long: %s", to);
+    if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+        return cn_error_set(errno == ENOENT ? CN_ENOTFOUND : CN_ERROR, "%s: %s", from,
+                            strerror(errno));
+    if ((chunk = malloc(COPY_CHUNK)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((out = mkstemp(tmp)) < 0) {
+        tmp[0] = '\0';
+        cn_error_set(CN_ERROR, "cannot create temporary file for %s: %s", to, strerror(errno));
+        goto out;
+    }
+    while ((n = read(in, chunk, COPY_CHUNK)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            cn_error_set(CN_ERROR, "%s: %s", from, strerror(errno));
+            goto out;
+        }
+        if ((total += (size_t)n) > max) {
+            err = cn_error_set(CN_ELIMIT, "%s is larger than %zu bytes", from, max);
+            goto out;
+        }
+        if (write_all(out, chunk, (size_t)n) != 0) {
+            cn_error_set(CN_ERROR, "cannot write %s: %s", to, strerror(errno));
+            goto out;
+        }
+    }
+    if (fchmod(out, mode) != 0 || fsync(out) != 0 || close(out) != 0) {
+        out = -1;
+        cn_error_set(CN_ERROR, "cannot write %s: %s", to, strerror(errno));
+        goto out;
+    }
+    out = -1;
+    if (rename(tmp, to) != 0) {
+        cn_error_set(CN_ERROR, "cannot rename into %s: %s", to, strerror(errno));
+        goto out;
+    }
+    tmp[0] = '\0';
+    dir_of(dir, sizeof(dir), to);
+    err = cn_fsync_dir(dir);
+out:
+    if (out >= 0)
+        close(out);
+    if (tmp[0] != '\0')
+        unlink(tmp);
+    close(in);
+    free(chunk);
     return err;
+}
+
+int cn_file_link_or_copy(const char *from, const char *to, size_t max)
+{
+    char dir[PATH_MAX];
+
+    if (link(from, to) == 0) {
+        dir_of(dir, sizeof(dir), to);
+        return cn_fsync_dir(dir);
+    }
+    if (errno == EEXIST)
+        return cn_error_set(CN_EEXISTS, "%s exists", to);
+    return cn_file_copy(from, to, max, 0644);
 }
 
 int cn_file_exists(const char *path)

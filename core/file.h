@@ -24,8 +24,16 @@ int cn_mkdir_p(const char *path, mode_t mode);
 /* Remove a directory tree (like rm -rf); a missing path is not an error. */
 int cn_rmtree(const char *path);
 
-/* Copy a file atomically (read whole, bounded by max, then write_atomic). */
+/* Copy a file atomically, streaming (a temporary file next to to, synced,
+ * renamed into place, the directory synced). CN_ELIMIT when from is larger
+ * than max bytes, CN_ENOTFOUND when it does not exist; to is untouched on
+ * failure. */
 int cn_file_copy(const char *from, const char *to, size_t max, mode_t mode);
+
+/* Make to (which must not exist) another name of from's content: a hard
+ * link when both are on one file system (from must not change afterwards),
+ * else cn_file_copy with mode 0644. The directory is synced. */
+int cn_file_link_or_copy(const char *from, const char *to, size_t max);
 
 int cn_file_exists(const char *path);
 int cn_dir_exists(const char *path);

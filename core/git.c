@@ -100,41 +100,6 @@ int cn_git_is_ancestor(git_repository *repo, const git_oid *ancestor, const git_
     return r;
 }
 
-/* Hide from walk every commit repo's refs point at that src also has, so an
- * import only copies what repo lacks. */
-static int hide_known_commits(git_revwalk *walk, git_repository *repo, git_odb *src_odb)
-{
-    git_reference_iterator *it = NULL;
-    git_reference *ref = NULL;
-    git_object *obj = NULL;
-    int r, err = 0;
-
-    if (git_reference_iterator_new(&it, repo) < 0)
-        return cn_git_error(CN_ERROR, "cannot list references");
-    while ((r = git_reference_next(&ref, it)) == 0) {
-        if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
-            git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
-            if (git_odb_exists(src_odb, git_object_id(obj)) &&
-                git_revwalk_hide(walk, git_object_id(obj)) < 0) {
-                err = cn_git_error(CN_ERROR, "cannot walk history");
-                goto out;
-            }
-            git_object_free(obj);
-            obj = NULL;
-        }
-        git_error_clear();
-        git_reference_free(ref);
-        ref = NULL;
-    }
-    if (r != GIT_ITEROVER)
-        err = cn_git_error(CN_ERROR, "cannot list references");
-out:
-    git_object_free(obj);
-    git_reference_free(ref);
-    git_reference_iterator_free(it);
-    return err;
-}
-
 int cn_git_pack_dir(char **out, git_repository *repo)
 {
     git_buf objdir = GIT_BUF_INIT;
@@ -278,76 +243,6 @@ int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *w
     }
     *out = pb;
     return 0;
-}
-
-/* The import is one pack written straight into repo's object directory by
- * libgit2's packbuilder (threads on): no loose objects, no per-commit work
- * beyond the walk, no refs touched. */
-int cn_git_import(git_repository *repo, const char *src_path, const git_oid *commit,
-                  const cn_progress *progress)
-{
-    git_repository *src = NULL;
-    git_commit *head = NULL;
-    git_revwalk *walk = NULL;
-    git_packbuilder *pb = NULL;
-    git_odb *src_odb = NULL, *odb = NULL;
-    char *packdir = NULL;
-    int err = CN_ERROR;
-
-    if (git_repository_open_ext(&src, src_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-        err = cn_git_error(CN_EINVAL, src_path);
-        goto out;
-    }
-    if (git_repository_is_shallow(src)) {
-        err =
-            cn_error_set(CN_EUNSUPPORTED, "%s: shallow repositories cannot be published", src_path);
-        goto out;
-    }
-    (void)progress;
-    if (git_commit_lookup(&head, src, commit) < 0) {
-        char hex[GIT_OID_HEXSZ + 1];
-        err = cn_error_set(CN_EINVAL, "%s: no commit %s", src_path,
-                           git_oid_tostr(hex, sizeof(hex), commit));
-        goto out;
-    }
-    if (git_repository_odb(&odb, repo) < 0 || git_repository_odb(&src_odb, src) < 0) {
-        cn_git_error(CN_ERROR, "cannot open object database");
-        goto out;
-    }
-    if (git_odb_exists(odb, commit)) {
-        err = 0; /* already imported (objects are only ever added whole, by packs) */
-        goto out;
-    }
-    if (git_revwalk_new(&walk, src) < 0 || git_revwalk_push(walk, commit) < 0) {
-        cn_git_error(CN_ERROR, "cannot walk history");
-        goto out;
-    }
-    if ((err = hide_known_commits(walk, repo, src_odb)) != 0)
-        goto out;
-    if ((err = cn_git_pack_walk(&pb, src, walk)) != 0)
-        goto out;
-    err = CN_ERROR;
-    if ((err = cn_git_pack_dir(&packdir, repo)) != 0)
-        goto out;
-    err = CN_ERROR;
-    if (git_packbuilder_write(pb, packdir, 0, NULL, NULL) < 0) {
-        cn_git_error(CN_ERROR, "cannot write pack");
-        goto out;
-    }
-    if (git_odb_refresh(odb) < 0) {
-        cn_git_error(CN_ERROR, "cannot reload object database");
-        goto out;
-    }
-    err = 0;
-out:
-    free(packdir);
-    git_packbuilder_free(pb);
-    git_revwalk_free(walk);
-    git_odb_free(src_odb);
-    git_odb_free(odb);
-    git_commit_free(head);
-    git_repository_free(src);
-    return err;
 }
 
 int cn_git_uncommitted_paths(git_strarray *out, git_oid *head, const char *path)

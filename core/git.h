@@ -5,8 +5,7 @@
 #define CN_GIT_H
 
 #include "core/key.h"
-#include <stddef.h> /* before core/progress.h, which uses NULL */
-
+#include "core/pack_plan.h"
 #include "core/progress.h"
 
 #include <git2.h>
@@ -19,10 +18,17 @@ int cn_git_init(void);
 int cn_git_open_bare(git_repository **out, const char *path);
 
 /* Copy into repo the history of commit, which the (non-bare or bare)
- * repository at src_path holds. Fails with CN_EINVAL if src_path is not a
- * repository or lacks commit. progress (may be NULL) hears how far it got. */
+ * repository at src_path holds, by reusing its packed objects
+ * (core/pack_plan.h): one new pack with what repo lacks. Every tree read is
+ * checked by core/tree_check.h's rules first (CN_EINVAL naming src_path,
+ * the commit and the path); CN_EUNSUPPORTED for a shallow repository.
+ * Reports "Counting objects" and "Writing objects" through progress (may
+ * be NULL). Refs are not touched. When history is not NULL and the import
+ * counted and copied commit's whole history (repo held none of it),
+ * *history receives that count, located in repo, for cn_bundle_write's
+ * full bundle (the caller frees it); else NULL. */
 int cn_git_import(git_repository *repo, const char *src_path, const git_oid *commit,
-                  const cn_progress *progress);
+                  const cn_progress *progress, cn_pack_plan **history);
 
 /* The tracked paths of the (non-bare) repository at path whose index or
  * working-tree copy differs from HEAD (modified, added, deleted, renamed,

@@ -227,6 +227,26 @@ static int compare_names(const void *a, const void *b)
     return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* Check every entry's form and name: 1 if the names are in strictly
+ * increasing order, 0 if not (the caller looks for repeats), <0 if an
+ * entry is refused. */
+static int check_in_order(const void *data, size_t len)
+{
+    raw_entry e, prev = {0, NULL, 0, {{0}}};
+    cn_reader r;
+    int got, err, sorted = 1;
+
+    cn_reader_init(&r, data, len);
+    while ((got = next_entry(&e, &r)) == 1) {
+        if ((err = cn_tree_check_name(e.name, e.len, e.mode)) != 0)
+            return err;
+        if (prev.name != NULL && compare_names(&prev, &e) >= 0)
+            sorted = 0;
+        prev = e;
+    }
+    return got < 0 ? got : sorted;
+}
+
 int cn_tree_check_raw(const void *data, size_t len)
 {
     char shown[SHOW_NAME_MAX * 4 + 8];
@@ -235,6 +255,10 @@ int cn_tree_check_raw(const void *data, size_t len)
     cn_reader r;
     int got, err = 0;
 
+    /* Names in strictly increasing byte order (as git writes nearly every
+     * tree) cannot repeat: then there is nothing to sort. */
+    if ((got = check_in_order(data, len)) != 0)
+        return got < 0 ? got : 0;
     cn_reader_init(&r, data, len);
     for (;;) {
         raw_entry e;
@@ -288,7 +312,15 @@ struct cn_tree_walk {
     seen_slot *slots;
     size_t cap, n;
     char path[CN_TREE_MAX_PATH + 8]; /* where the walk is, for messages */
+    cn_tree_walk_visit_fn visit;     /* NULL: blobs are looked up here */
+    void *visit_payload;
 };
+
+void cn_tree_walk_set_visitor(cn_tree_walk *w, cn_tree_walk_visit_fn fn, void *payload)
+{
+    w->visit = fn;
+    w->visit_payload = payload;
+}
 
 int cn_tree_walk_new(cn_tree_walk **out, git_repository *repo)
 {
@@ -407,33 +439,46 @@ static int check_tree(cn_tree_walk *w, const git_oid *id, size_t at, int depth, 
             cn_error_wrap(err, "\"%s\"", w->path);
         goto out;
     }
+    if (w->visit && (err = w->visit(w->visit_payload, id, GIT_OBJECT_TREE)) < 0)
+        goto out;
     *height = 1;
     cn_reader_init(&r, git_odb_object_data(obj), git_odb_object_size(obj));
+    /* The path is written out only where the walk goes down or fails: a
+     * blob's name costs nothing on the way. */
     while ((got = next_entry(&e, &r)) == 1) {
-        size_t end = path_push(w, at, e.name, e.len);
         if (e.mode == MODE_TREE) {
-            if ((err = check_tree(w, &e.id, end, depth + 1, &below)) != 0)
+            if ((below = seen_height(w, &e.id)) == 0 &&
+                (err = check_tree(w, &e.id, path_push(w, at, e.name, e.len), depth + 1, &below)) !=
+                    0)
                 goto out;
             if (depth + below > CN_TREE_MAX_DEPTH) {
+                path_push(w, at, e.name, e.len);
                 err = cn_error_set(CN_EINVAL, "\"%s\": trees nest deeper than %d", w->path,
                                    CN_TREE_MAX_DEPTH);
                 goto out;
             }
             if (below + 1 > *height)
                 *height = below + 1;
-        } else if (e.mode != MODE_GITLINK) {
-            /* A gitlink's commit lives in the submodule's repository. */
-            if (git_odb_read_header(&size, &type, w->odb, &e.id) < 0) {
-                err = missing(w, &e.id, "blob");
+            w->path[at] = '\0';
+        } else if (e.mode == MODE_GITLINK) {
+            continue; /* a gitlink's commit lives in the submodule's repository */
+        } else if (w->visit) {
+            if ((err = w->visit(w->visit_payload, &e.id, GIT_OBJECT_BLOB)) <= 0) {
+                path_push(w, at, e.name, e.len);
+                if (err == 0)
+                    err = missing(w, &e.id, "blob");
                 goto out;
             }
-            if (type != GIT_OBJECT_BLOB) {
-                err = cn_error_set(CN_EVERIFY, "\"%s\" names a file, but its object is not a blob",
-                                   w->path);
-                goto out;
-            }
+        } else if (git_odb_read_header(&size, &type, w->odb, &e.id) < 0) {
+            path_push(w, at, e.name, e.len);
+            err = missing(w, &e.id, "blob");
+            goto out;
+        } else if (type != GIT_OBJECT_BLOB) {
+            path_push(w, at, e.name, e.len);
+            err = cn_error_set(CN_EVERIFY, "\"%s\" names a file, but its object is not a blob",
+                               w->path);
+            goto out;
         }
-        w->path[at] = '\0';
     }
     err = got < 0 ? got : seen_add(w, id, *height);
 out:

@@ -73,6 +73,20 @@ int cn_tree_walk_check(cn_tree_walk *walk, const git_oid *tree_id);
  * the commit. CN_EVERIFY when a commit is missing or malformed. */
 int cn_tree_walk_history(cn_tree_walk *walk, git_revwalk *revwalk);
 
+/* What a walker tells of each object it passes: each tree once, when it
+ * has been read and passed cn_tree_check_raw, and every blob entry (a
+ * symbolic link's too) of such a tree, so a blob many trees share comes
+ * many times. Returns 1 when the object is present, 0 when it is missing
+ * (the walk then fails with CN_EVERIFY naming its path) or a negative
+ * error code, which ends the walk with that error. */
+typedef int (*cn_tree_walk_visit_fn)(void *payload, const git_oid *id, git_object_t type);
+
+/* Tell fn (with payload) of every object the walk passes from now on. With
+ * a visitor, the presence and type of blobs are the visitor's to check: the
+ * walker no longer looks them up (what a caller that finds every object in
+ * a pack index anyway would do twice). */
+void cn_tree_walk_set_visitor(cn_tree_walk *walk, cn_tree_walk_visit_fn fn, void *payload);
+
 /* The commits reachable from tip and not from hide (NULL: all of them)
  * checked in repo as cn_tree_walk_history does: what a publisher calls
  * before it signs. */

@@ -508,14 +508,34 @@ void cn_tuf_repo_free(cn_tuf_repo *repo)
     free(repo);
 }
 
-int cn_tuf_repo_add_target(cn_tuf_repo *repo, const char *target_path, const void *data, size_t len,
-                           const json_t *custom)
+/* Record target_path's file info (length, sha256 hex, custom) as pending. */
+static int record_target(cn_tuf_repo *repo, const char *target_path, size_t len, const char *hex,
+                         const json_t *custom)
 {
-    char hex[CN_SHA256_HEX_LEN + 1];
-    char *rel = NULL, *path = NULL, *slash;
-    json_t *fi = NULL;
+    json_t *fi;
     int err;
 
+    fi = json_pack("{s:I, s:{s:s}}", "length", (json_int_t)len, "hashes", "sha256", hex);
+    if (fi == NULL ||
+        (custom != NULL && json_object_set_new(fi, "custom", json_deep_copy(custom)) != 0) ||
+        json_object_set(repo->pending, target_path, fi) != 0)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+    else
+        err = reindex(repo);
+    json_decref(fi);
+    return err;
+}
+
+/* Check target_path and custom, and find where the content with SHA-256
+ * hex is stored (*path, heap-allocated; its directory made). *exists says
+ * whether it is there already: consistent names are content-addressed. */
+static int target_file_path(char **path, int *exists, cn_tuf_repo *repo, const char *target_path,
+                            const char *hex, const json_t *custom)
+{
+    char *rel = NULL, *slash;
+    int err;
+
+    *path = NULL;
     if ((err = cn_tuf_target_path_check(target_path)) != 0)
         return err;
     if (custom != NULL && !json_is_object(custom))
@@ -527,49 +547,59 @@ int cn_tuf_repo_add_target(cn_tuf_repo *repo, const char *target_path, const voi
             return cn_error_wrap(err, "%s: custom metadata", target_path);
         free(canon);
     }
-    cn_sha256_hex(hex, data, len);
     if ((err = cn_tuf_target_consistent_path(&rel, target_path, hex)) != 0)
-        goto out;
-    if ((path = cn_path_join(repo->dir, rel)) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
-    }
-    /* Consistent names are content-addressed: an existing file is this content. */
-    if (!cn_file_exists(path)) {
-        slash = strrchr(path, '/');
-        *slash = '\0';
-        err = cn_mkdir_p(path, 0755);
-        *slash = '/';
-        if (err != 0 || (err = cn_file_write_atomic(path, data, len, 0644)) != 0)
-            goto out;
-    }
-    fi = json_pack("{s:I, s:{s:s}}", "length", (json_int_t)len, "hashes", "sha256", hex);
-    if (fi == NULL ||
-        (custom != NULL && json_object_set_new(fi, "custom", json_deep_copy(custom)) != 0) ||
-        json_object_set(repo->pending, target_path, fi) != 0) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
-    }
-    err = reindex(repo);
-out:
-    json_decref(fi);
-    free(path);
+        return err;
+    *path = cn_path_join(repo->dir, rel);
     free(rel);
+    if (*path == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((*exists = cn_file_exists(*path)) == 0) {
+        slash = strrchr(*path, '/');
+        *slash = '\0';
+        err = cn_mkdir_p(*path, 0755);
+        *slash = '/';
+    }
+    if (err != 0) {
+        free(*path);
+        *path = NULL;
+    }
+    return err;
+}
+
+int cn_tuf_repo_add_target(cn_tuf_repo *repo, const char *target_path, const void *data, size_t len,
+                           const json_t *custom)
+{
+    char hex[CN_SHA256_HEX_LEN + 1];
+    char *path = NULL;
+    int err, exists = 0;
+
+    cn_sha256_hex(hex, data, len);
+    if ((err = target_file_path(&path, &exists, repo, target_path, hex, custom)) == 0 &&
+        (exists || (err = cn_file_write_atomic(path, data, len, 0644)) == 0))
+        err = record_target(repo, target_path, len, hex, custom);
+    free(path);
     return err;
 }
 
 int cn_tuf_repo_add_target_file(cn_tuf_repo *repo, const char *target_path, const char *src_path,
                                 const json_t *custom)
 {
-    unsigned char *data = NULL;
-    size_t len;
-    int err;
+    char hex[CN_SHA256_HEX_LEN + 1];
+    char *path = NULL;
+    size_t len = 0;
+    int err, exists = 0;
 
-    /* Read once and hash what was read, so the recorded hash is the stored content. */
-    if ((err = cn_file_read(&data, &len, src_path, repo->opts.max_target_len)) != 0)
-        return err;
-    err = cn_tuf_repo_add_target(repo, target_path, data, len, custom);
-    free(data);
+    /* Hashed as it streams by; then stored under its hash by a hard link
+     * (a bundle of hundreds of megabytes is not copied, nor held in memory)
+     * or, across file systems, a streamed copy. */
+    if ((err = cn_sha256_file_hex(hex, &len, src_path, repo->opts.max_target_len)) != 0 ||
+        (err = target_file_path(&path, &exists, repo, target_path, hex, custom)) != 0)
+        goto out;
+    if (!exists && (err = cn_file_link_or_copy(src_path, path, repo->opts.max_target_len)) != 0)
+        goto out;
+    err = record_target(repo, target_path, len, hex, custom);
+out:
+    free(path);
     return err;
 }
 

@@ -6,11 +6,12 @@
  * HEAD, a ref of DIR, or a ref of a remote repository fetched into tmp/)
  * → refuse a version that does not increase → bring the item's repository
  * back to the signed state (what a killed publish left) → take the history
- * of that commit or snapshot DIR's files into a commit whose parent is the previous version → signed annotated tag
- * v<version> carrying the canonical manifest → full and delta bundles → TUF
- * target files → refs/heads/main and the files git's dumb HTTP protocol reads
- * (info/refs, objects/info/packs) → new targets, snapshot and timestamp
- * metadata → a hint to every followed peer's inbox.
+ * of that commit, or snapshot DIR's files into a commit whose parent is the
+ * previous version → signed annotated tag v<version> carrying the canonical
+ * manifest → full and delta bundles → TUF target files → refs/heads/main
+ * and the files git's dumb HTTP protocol reads (info/refs,
+ * objects/info/packs) → new targets, snapshot and timestamp metadata → a
+ * hint to every followed peer's inbox.
  *
  * Everything that can be refused is checked before anything is written.
  * Like a sync (docs/PROTOCOL.md §8.6), everything is staged first and the
@@ -56,6 +57,8 @@ typedef struct {
     git_oid commit;
     git_oid tag;
     int has_delta;
+    const cn_progress *progress; /* NULL: no one listens */
+    cn_pack_plan *history;       /* the import's count of the whole history, or NULL */
 } publication;
 
 static int check_new_version(publication *p, const cn_node *node)
@@ -93,9 +96,10 @@ static int take_commit(publication *p, git_repository *repo, const cn_publish_so
     int err;
 
     if (src->repo_path) {
-        if ((err = cn_git_import(repo, src->repo_path, &src->commit, NULL)) != 0)
-            return err;
+        /* Exactly the commit whose manifest was read and validated. */
         git_oid_cpy(&p->commit, &src->commit);
+        if ((err = cn_git_import(repo, src->repo_path, &p->commit, p->progress, &p->history)) != 0)
+            return src->scratch ? cn_error_wrap(err, "%s", src->label) : err;
         if (p->previous) {
             int anc = cn_git_is_ancestor(repo, &p->previous_commit, &p->commit);
             if (anc < 0)
@@ -146,6 +150,8 @@ static int write_bundles(const publication *p, git_repository *repo, const char 
     opts.tag_refs = (const char **)refs;
     opts.ntag_refs = tags.count;
     git_oid_cpy(&opts.head_commit, &p->commit);
+    opts.progress = p->progress;
+    opts.history = p->history;
     if ((err = cn_bundle_write(repo, full_path, &opts)) != 0 || !p->has_delta)
         goto out;
     snprintf(newref, sizeof(newref), "refs/tags/v%s", p->version);
@@ -325,9 +331,10 @@ static int publish(cn_node *node, const char *source, const char *ref, const cha
         (err = restore_repo(node, repo, p.item)) != 0 ||
         (err = take_commit(&p, repo, &src, sig)) != 0)
         goto out;
-    /* A hostile path (.git/hooks/..., ../x) is refused before anything is signed. */
-    if ((err = cn_tree_check_history(repo, &p.commit, p.previous ? &p.previous_commit : NULL)) !=
-        0) {
+    /* A hostile path (.git/hooks/..., ../x) is refused before anything is
+     * signed; an import checked every tree it copied. */
+    if (!src.repo_path && (err = cn_tree_check_history(repo, &p.commit,
+                                                       p.previous ? &p.previous_commit : NULL)) != 0) {
         cn_error_wrap(err == CN_EVERIFY ? err : CN_EINVAL, "%s", src.label);
         goto out;
     }
@@ -372,6 +379,7 @@ out:
     free(canonical);
     free(repo_path);
     free(p.previous);
+    cn_pack_plan_free(p.history);
     git_signature_free(sig);
     git_repository_free(repo);
     cn_config_free(cfg);

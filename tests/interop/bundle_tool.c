@@ -69,17 +69,20 @@ static int cmd_pubkey(const char *path)
 static int cmd_import(git_repository *repo, const char *src)
 {
     char hex[GIT_OID_HEXSZ + 1];
-    git_repository *s = NULL;
     git_oid head;
     int err;
 
-    if (git_repository_open_ext(&s, src, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
-        git_reference_name_to_id(&head, s, "HEAD") < 0)
-        err = cn_git_error(CN_EINVAL, src);
-    else
-        err = cn_git_import(repo, src, &head, NULL);
-    git_repository_free(s);
-    if (err != 0)
+    git_repository *r = NULL;
+    git_object *obj = NULL;
+
+    if (git_repository_open(&r, src) < 0 || git_revparse_single(&obj, r, "HEAD^{commit}") < 0) {
+        git_repository_free(r);
+        return cn_git_error(CN_EINVAL, src);
+    }
+    git_oid_cpy(&head, git_object_id(obj));
+    git_object_free(obj);
+    git_repository_free(r);
+    if ((err = cn_git_import(repo, src, &head, NULL, NULL)) != 0)
         return err;
     printf("%s\n", git_oid_tostr(hex, sizeof(hex), &head));
     return 0;
@@ -136,7 +139,7 @@ static int cmd_write(git_repository *repo, const char *out, const char *tagref,
                      const char *prereq_hex)
 {
     const char *refs[1] = {tagref};
-    cn_bundle_write_opts opts = {refs, 1, {{0}}, NULL};
+    cn_bundle_write_opts opts = {refs, 1, {{0}}, NULL, NULL, NULL};
     git_object *commit = NULL;
     char spec[1024];
     git_oid prereq;

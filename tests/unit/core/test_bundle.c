@@ -126,7 +126,7 @@ static void write_bundle(fixture *f, const char *name, const char *tagref, const
                          const git_oid *prereq)
 {
     const char *refs[1] = {tagref};
-    cn_bundle_write_opts o = {refs, 1, *head, prereq};
+    cn_bundle_write_opts o = {refs, 1, *head, prereq, NULL, NULL};
     char *p = path_in(f, name);
 
     assert_int_equal(cn_bundle_write(f->src, p, &o), 0);
@@ -264,7 +264,7 @@ static void test_delta_bundle_is_thin(void **state)
     char *full = path_in(f, "big1.bundle"), *delta = path_in(f, "big-delta.bundle");
     char *text, line[64];
     const char *refs[1] = {"refs/tags/big2"};
-    cn_bundle_write_opts o = {refs, 1, {{0}}, NULL};
+    cn_bundle_write_opts o = {refs, 1, {{0}}, NULL, NULL, NULL};
     size_t i, n = 0, len;
     unsigned char *data = NULL;
 
@@ -397,7 +397,7 @@ static void test_write_refuses_bad_input(void **state)
     const char *light[1] = {"refs/tags/light"};
     const char *missing[1] = {"refs/tags/nope"};
     const char *v2[1] = {"refs/tags/v2.0.0"};
-    cn_bundle_write_opts o = {light, 1, f->c[3], NULL};
+    cn_bundle_write_opts o = {light, 1, f->c[3], NULL, NULL, NULL};
     git_object *obj = NULL;
     git_reference *ref = NULL;
     char *p = path_in(f, "x.bundle");

@@ -242,17 +242,38 @@ static void make_work_repo(fixture *f, const char *name, int n, git_oid *head)
     free(p);
 }
 
+/* Import the history of src's HEAD, as publishing a working repository does. */
+static int import_head(git_oid *out, git_repository *repo, const char *src)
+{
+    git_repository *r = NULL;
+    git_object *head = NULL;
+    int err;
+
+    if (git_repository_open(&r, src) < 0)
+        return CN_EINVAL;
+    if (git_revparse_single(&head, r, "HEAD^{commit}") < 0) {
+        git_repository_free(r);
+        return CN_EINVAL;
+    }
+    git_oid_cpy(out, git_object_id(head));
+    git_object_free(head);
+    git_repository_free(r);
+    err = cn_git_import(repo, src, out, NULL, NULL);
+    return err;
+}
+
 static void test_import_copies_history(void **state)
 {
     fixture *f = *state;
-    git_oid head, head2;
+    git_oid head, imported, head2;
     git_revwalk *walk = NULL;
     git_oid oid;
     char *work = path_in(f, "work");
     int count = 0;
 
     make_work_repo(f, "work", 25, &head);
-    assert_int_equal(cn_git_import(f->repo, work, &head, NULL), 0);
+    assert_int_equal(import_head(&imported, f->repo, work), 0);
+    assert_true(git_oid_equal(&imported, &head));
     /* the whole chain, with trees and blobs, is in the node's repo */
     assert_int_equal(git_revwalk_new(&walk, f->repo), 0);
     assert_int_equal(git_revwalk_push(walk, &head), 0);
@@ -270,25 +291,27 @@ static void test_import_copies_history(void **state)
 
     /* importing again after more commits adds just those; no refs are made */
     make_work_repo(f, "work", 3, &head2);
-    assert_int_equal(cn_git_import(f->repo, work, &head2, NULL), 0);
+    assert_int_equal(import_head(&imported, f->repo, work), 0);
+    assert_true(git_oid_equal(&imported, &head2));
     assert_int_equal(cn_git_is_ancestor(f->repo, &head, &head2), 1);
     free(work);
 }
 
-static void test_import_refuses_missing_commit(void **state)
+static void test_import_refuses_empty_repository(void **state)
 {
     fixture *f = *state;
     git_repository *work = NULL;
-    git_oid none;
+    git_oid out;
     char *p = path_in(f, "empty");
 
-    assert_int_equal(git_oid_fromstr(&none, "0123456789abcdef0123456789abcdef01234567"), 0);
+    /* a commit the source does not hold is not there to import */
     assert_int_equal(git_repository_init(&work, p, 0), 0);
     git_repository_free(work);
-    assert_int_equal(cn_git_import(f->repo, p, &none, NULL), CN_EINVAL);
+    assert_int_equal(git_oid_fromstr(&out, "0123456789abcdef0123456789abcdef01234567"), 0);
+    assert_int_equal(cn_git_import(f->repo, p, &out, NULL, NULL), CN_EINVAL);
     free(p);
     p = path_in(f, "does-not-exist");
-    assert_int_equal(cn_git_import(f->repo, p, &none, NULL), CN_EINVAL);
+    assert_int_equal(cn_git_import(f->repo, p, &out, NULL, NULL), CN_EINVAL);
     free(p);
 }
 
@@ -510,7 +533,7 @@ static void test_server_info_matches_stock_git(void **state)
      * every kind: a branch, a signed annotated tag, a lightweight tag and a
      * tag of a tag */
     make_work_repo(f, "work", 5, &head);
-    assert_int_equal(cn_git_import(f->repo, work, &head, NULL), 0);
+    assert_int_equal(import_head(&head, f->repo, work), 0);
     make_dir(f, "data");
     put_file(f, "data/a.txt", "a\n", 0644);
     free(work);
@@ -546,7 +569,7 @@ static void test_server_info_matches_stock_git(void **state)
     make_work_repo(f, "work", 2, &again);
     free(work);
     work = path_in(f, "work");
-    assert_int_equal(cn_git_import(f->repo, work, &again, NULL), 0);
+    assert_int_equal(import_head(&again, f->repo, work), 0);
     compare_with_stock_git(f, &ours_refs, &ours_packs, &git_refs, &git_packs);
     assert_string_equal(ours_refs, git_refs);
     assert_int_equal(strlen(ours_packs), strlen(git_packs));
@@ -571,7 +594,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot_refuses_special_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_refuses_missing_parent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_copies_history, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_import_refuses_missing_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_refuses_empty_repository, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signed_tag_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tag_refuses_bad_names_and_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_or_unsigned_tag_fails, setup, teardown),

@@ -24,6 +24,7 @@
 #include "core/file.h"
 #include "core/git.h"
 #include "core/pack.h"
+#include "core/pack_plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,7 +305,9 @@ static void write_thin(const fixture *f, git_oid *v1, git_oid *v2, git_oid *tag2
 {
     git_repository *src = NULL;
     git_object *obj = NULL;
-    cn_pack_thin *p = NULL;
+    cn_pack_plan_opts opts = {0};
+    cn_pack_plan *p = NULL;
+    unsigned char sha[GIT_OID_RAWSZ];
     char *path;
     FILE *fp;
 
@@ -321,20 +324,25 @@ static void write_thin(const fixture *f, git_oid *v1, git_oid *v2, git_oid *tag2
     git_oid_cpy(tag2, git_object_id(obj));
     git_object_free(obj);
 
-    assert_int_equal(cn_pack_thin_new(&p, src, v2, v1), 0);
-    assert_int_equal(cn_pack_thin_insert(p, tag2), 0);
-    assert_int_equal(cn_pack_thin_insert(p, tag2), 0); /* not twice */
-    assert_int_equal(cn_pack_thin_insert(p, v2), 0);   /* already in */
+    opts.tips = v2;
+    opts.ntips = 1;
+    opts.hide = v1;
+    opts.nhide = 1;
+    opts.thin = 1;
+    assert_int_equal(cn_pack_plan_new(&p, src, &opts), 0);
+    assert_int_equal(cn_pack_plan_insert(p, tag2, GIT_OBJECT_TAG), 0);
+    assert_int_equal(cn_pack_plan_insert(p, tag2, GIT_OBJECT_TAG), 0);  /* not twice */
+    assert_int_equal(cn_pack_plan_insert(p, v2, GIT_OBJECT_COMMIT), 0); /* already in */
     /* commit, tag, root tree, data/, bin/, docs/, the new "old" file,
      * edited-elsewhere.md, readings.csv, map.bin, empty, README, docs/README.md,
      * large.txt */
-    assert_int_equal(cn_pack_thin_count(p), 14);
+    assert_int_equal(cn_pack_plan_count(p), 14);
     path = cn_path_join(f->dir, "thin.pack");
     assert_non_null(fp = fopen(path, "wb"));
-    assert_int_equal(cn_pack_thin_write(p, file_write_cb, fp), 0);
+    assert_int_equal(cn_pack_plan_write(p, file_write_cb, fp, NULL, NULL, sha), 0);
     assert_int_equal(fclose(fp), 0);
     free(path);
-    cn_pack_thin_free(p);
+    cn_pack_plan_free(p);
     git_repository_free(src);
 }
 
