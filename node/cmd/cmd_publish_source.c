@@ -222,21 +222,6 @@ static int open_ref(cn_publish_source *src, cn_manifest **m, cn_diagnostics *dia
     return err;
 }
 
-/* url without "user:password@", so no message shows a password. */
-static char *public_label(const char *url)
-{
-    size_t start, end, n = strlen(url);
-    char *out;
-
-    if (!cn_http_url_userinfo(&start, &end, url))
-        return strdup(url);
-    if ((out = malloc(n - (end - start) + 1)) == NULL)
-        return NULL;
-    memcpy(out, url, start);
-    memcpy(out + start, url + end, n - end + 1);
-    return out;
-}
-
 /* Fetch ref of url into a new scratch repository, within config.yml's
  * sync bounds. */
 static int fetch(cn_publish_source *src, const cn_node *node, const char *url, const char *ref)
@@ -277,7 +262,7 @@ int cn_publish_source_open(cn_publish_source *src, cn_manifest **m, cn_diagnosti
     int err;
 
     memset(src, 0, sizeof(*src));
-    if ((src->label = strstr(arg, "://") ? public_label(arg) : strdup(arg)) == NULL)
+    if ((src->label = strstr(arg, "://") ? cn_http_url_public(arg) : strdup(arg)) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     if (strstr(arg, "://"))
         return (err = fetch(src, node, arg, ref)) != 0 ? err : open_ref(src, m, diags, ref);

@@ -15,9 +15,6 @@ GIT_PORT=$(test_free_port)
 HTTP_PORT=$(test_free_port)
 cn() { "$CITYNODE" --home "$H" "$@"; }
 
-stop_pid() { [ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null; return 0; }
-test_at_exit "stop_pid $TRASH/nginx/nginx.pid"
-
 # serve_python SCRIPT NAME: run a python server that prints its port; the
 # port is in $TRASH/NAME.port, the pid in $TRASH/NAME.pid (stopped at exit).
 serve_python() {
@@ -73,39 +70,14 @@ test_expect_success 'git daemon and nginx + git http-backend serve it' '
         --reuseaddr --pid-file="$TRASH/daemon.pid" "$SRV" >"$TRASH/daemon.log" 2>&1 &
     fcgiwrap -s "unix:$TRASH/fcgi.sock" >"$TRASH/fcgiwrap.log" 2>&1 &
     echo $! >"$TRASH/fcgiwrap.pid"
-    mkdir -p "$TRASH/nginx/tmp"
-    chmod 755 "$TRASH"
-    user=
-    [ "$(id -u)" -ne 0 ] || user="user root;"
-    cat >"$TRASH/nginx/nginx.conf" <<-EOF
-	$user
-	worker_processes 1;
-	pid $TRASH/nginx/nginx.pid;
-	error_log $TRASH/nginx/error.log warn;
-	events { worker_connections 64; }
-	http {
-	    access_log $TRASH/nginx/access.log;
-	    client_body_temp_path $TRASH/nginx/tmp/body;
-	    proxy_temp_path $TRASH/nginx/tmp/proxy;
-	    fastcgi_temp_path $TRASH/nginx/tmp/fastcgi;
-	    uwsgi_temp_path $TRASH/nginx/tmp/uwsgi;
-	    scgi_temp_path $TRASH/nginx/tmp/scgi;
-	    server {
-	        listen 127.0.0.1:$HTTP_PORT;
-	        location / {
-	            include /etc/nginx/fastcgi_params;
-	            fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
-	            fastcgi_param GIT_PROJECT_ROOT $SRV;
-	            fastcgi_param GIT_HTTP_EXPORT_ALL "";
-	            fastcgi_param PATH_INFO \$uri;
-	            fastcgi_pass unix:$TRASH/fcgi.sock;
-	        }
-	    }
-	}
-	EOF
-    nginx=$(command -v nginx || echo /usr/sbin/nginx)
-    "$nginx" -p "$TRASH/nginx" -c "$TRASH/nginx/nginx.conf" -g "daemon off;" \
-        >"$TRASH/nginx/stderr" 2>&1 &
+    test_nginx "$HTTP_PORT" "location / {
+        include /etc/nginx/fastcgi_params;
+        fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
+        fastcgi_param GIT_PROJECT_ROOT $SRV;
+        fastcgi_param GIT_HTTP_EXPORT_ALL \"\";
+        fastcgi_param PATH_INFO \$uri;
+        fastcgi_pass unix:$TRASH/fcgi.sock;
+    }" &&
     test_wait_http "$HTTP_PORT" "/src.git/info/refs?service=git-upload-pack" &&
     git ls-remote "git://127.0.0.1:$GIT_PORT/src.git" >ls &&
     grep -q "refs/tags/v2.0.0" ls
@@ -136,8 +108,8 @@ test_expect_success 'publish http://... --ref v1.1.0 (a lightweight tag) gives a
     git -C clone1 fetch -q "$delta" "refs/tags/*:refs/tags/*" &&
     test "$(git -C clone1 rev-parse "v1.1.0^{commit}")" = "$(git -C "$SRC" rev-parse v1.1.0)" &&
     git -C clone1 fsck --strict --no-dangling &&
-    grep "GET /src.git/info/refs?service=git-upload-pack" "$TRASH/nginx/access.log" &&
-    grep "POST /src.git/git-upload-pack" "$TRASH/nginx/access.log"
+    grep -q "^GET /src.git/info/refs 200 " "$TRASH/nginx/access.log" &&
+    grep -q "^POST /src.git/git-upload-pack 200 " "$TRASH/nginx/access.log"
 '
 
 test_expect_success 'without --ref, the remote HEAD is published' '
