@@ -15,13 +15,36 @@ GIT_PORT=$(test_free_port)
 HTTP_PORT=$(test_free_port)
 cn() { "$CITYNODE" --home "$H" "$@"; }
 
-# serve_python SCRIPT NAME: run a python server that prints its port; the
-# port is in $TRASH/NAME.port, the pid in $TRASH/NAME.pid (stopped at exit).
-serve_python() {
-    python3 "$1" >"$TRASH/$2.port" &
-    echo $! >"$TRASH/$2.pid"
+# serve_hostile MODE: a server on 127.0.0.1 that accepts and then sends
+# nothing (silent) or a list of refs without end (flood); its port is in
+# $TRASH/MODE.port, its pid in $TRASH/MODE.pid (stopped at exit).
+serve_hostile() {
+    cat >"$TRASH/hostile.py" <<-\EOF
+	import socket, sys, threading
+	s = socket.socket()
+	s.bind(("127.0.0.1", 0))
+	s.listen(8)
+	print(s.getsockname()[1], flush=True)
+	def flood(c):
+	    i = 0
+	    try:
+	        while True:
+	            body = b"0" * 40 + b" refs/heads/x%08d\n" % i
+	            c.sendall(b"%04x" % (len(body) + 4) + body)
+	            i += 1
+	    except OSError:
+	        pass
+	held = []
+	while True:
+	    c, _ = s.accept()
+	    held.append(c)
+	    if sys.argv[1] == "flood":
+	        threading.Thread(target=flood, args=(c,), daemon=True).start()
+	EOF
+    python3 "$TRASH/hostile.py" "$1" >"$TRASH/$1.port" &
+    echo $! >"$TRASH/$1.pid"
     for _ in $(seq 100); do
-        [ -s "$TRASH/$2.port" ] && return 0
+        [ -s "$TRASH/$1.port" ] && return 0
         sleep 0.1
     done
     return 1
@@ -146,29 +169,18 @@ test_expect_success 'file://, ssh:// and other URLs are refused (exit 2); no pas
 '
 
 test_expect_success 'a server that accepts and sends nothing ends the fetch (sync_low_speed_time), TLS or not' '
-    cat >stall.py <<-\EOF &&
-	import socket, sys, time
-	s = socket.socket()
-	s.bind(("127.0.0.1", 0))
-	s.listen(8)
-	print(s.getsockname()[1], flush=True)
-	held = []
-	while True:
-	    c, _ = s.accept()
-	    held.append(c)
-	EOF
-    serve_python stall.py stall &&
+    serve_hostile silent &&
     cp "$H/config.yml" config.saved &&
     echo "sync_low_speed_time: 2" >>"$H/config.yml" &&
     before=$(tree_digest "$H") &&
     test_expect_code 1 timeout 120 "$CITYNODE" --home "$H" publish \
-        "http://127.0.0.1:$(cat "$TRASH/stall.port")/src.git" 2>err &&
+        "http://127.0.0.1:$(cat "$TRASH/silent.port")/src.git" 2>err &&
     grep -q "no data from the server for 2 s" err &&
     test_expect_code 1 timeout 120 "$CITYNODE" --home "$H" publish \
-        "git://127.0.0.1:$(cat "$TRASH/stall.port")/src.git" --ref v3.0.0 2>err &&
+        "git://127.0.0.1:$(cat "$TRASH/silent.port")/src.git" --ref v3.0.0 2>err &&
     grep -q "no data from the server for 2 s" err &&
     test_expect_code 1 timeout 120 "$CITYNODE" --home "$H" publish \
-        "https://127.0.0.1:$(cat "$TRASH/stall.port")/src.git" 2>err &&
+        "https://127.0.0.1:$(cat "$TRASH/silent.port")/src.git" 2>err &&
     grep -q "no data from the server for 2 s" err &&
     test "$(tree_digest "$H")" = "$before" &&
     test ! -e "$H/tmp/publish-fetch" &&
@@ -176,26 +188,7 @@ test_expect_success 'a server that accepts and sends nothing ends the fetch (syn
 '
 
 test_expect_success 'a server that floods its list of refs is cut off (exit 2)' '
-    cat >flood.py <<-\EOF &&
-	import socket, sys, threading
-	s = socket.socket()
-	s.bind(("127.0.0.1", 0))
-	s.listen(8)
-	print(s.getsockname()[1], flush=True)
-	def flood(c):
-	    i = 0
-	    try:
-	        while True:
-	            body = b"0" * 40 + b" refs/heads/x%08d\n" % i
-	            c.sendall(b"%04x" % (len(body) + 4) + body)
-	            i += 1
-	    except OSError:
-	        pass
-	while True:
-	    c, _ = s.accept()
-	    threading.Thread(target=flood, args=(c,), daemon=True).start()
-	EOF
-    serve_python flood.py flood &&
+    serve_hostile flood &&
     before=$(tree_digest "$H") &&
     test_expect_code 2 timeout 300 "$CITYNODE" --home "$H" publish \
         "git://127.0.0.1:$(cat "$TRASH/flood.port")/src.git" 2>err &&
