@@ -68,7 +68,7 @@ typedef struct {
     int64_t deadline; /* monotonic ms the refs must have come by, 0: none */
     int64_t refs_s;
     uint64_t max_bytes, max_refs_bytes, received;
-    int listing; /* the refs are not listed yet: refs_s and max_refs_bytes hold */
+    int listing;           /* the refs are not listed yet: refs_s and max_refs_bytes hold */
     int64_t window_waited; /* ms waited on the server in this rate window */
     uint64_t window_bytes; /* bytes moved in it */
     int code;              /* the bound that ended the fetch, 0: none */
@@ -267,8 +267,8 @@ static int stream_connect(git_stream *stream)
         return -1;
     }
     for (a = list; a != NULL; a = a->ai_next) {
-        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                        a->ai_protocol);
+        int fd =
+            socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) {
             why = errno;
             continue;
@@ -290,8 +290,7 @@ static int stream_connect(git_stream *stream)
     if (why == ETIMEDOUT)
         return stop(b, CN_ENET, "cannot connect to %s port %s within %" PRId64 " s", st->host,
                     st->port, b->connect_ms / 1000);
-    return stop(b, CN_ENET, "cannot connect to %s port %s: %s", st->host, st->port,
-                strerror(why));
+    return stop(b, CN_ENET, "cannot connect to %s port %s: %s", st->host, st->port, strerror(why));
 }
 
 static int stream_close(git_stream *stream)
@@ -506,9 +505,8 @@ static int ref_candidate(char *name, size_t size, const char *ref, int i)
     if (i >= 2 || (i == 1 && strncmp(ref, "refs/", 5) == 0))
         return 0;
     len = strncmp(ref, "refs/", 5) == 0 ? snprintf(name, size, "%s", ref)
-                                         : snprintf(name, size, "%s%s", prefixes[i], ref);
-    if (len < 0 || (size_t)len >= size || git_reference_name_is_valid(&valid, name) < 0 ||
-        !valid)
+                                        : snprintf(name, size, "%s%s", prefixes[i], ref);
+    if (len < 0 || (size_t)len >= size || git_reference_name_is_valid(&valid, name) < 0 || !valid)
         return cn_error_set(CN_EUSAGE, "'%.100s' is not a valid tag or branch name", ref);
     return 1;
 }
@@ -586,11 +584,11 @@ int cn_git_fetch(git_oid *out, git_repository *repo, const char *url, const char
         git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION) < 0 ||
         git_remote_create_options_init(&copts, GIT_REMOTE_CREATE_OPTIONS_VERSION) < 0)
         return cn_git_error(CN_ERROR, "libgit2");
-    b.connect_ms = (opts->connect_timeout_s > 0 ? opts->connect_timeout_s
-                                                 : DEFAULT_CONNECT_TIMEOUT_S) * 1000;
+    b.connect_ms =
+        (opts->connect_timeout_s > 0 ? opts->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S) * 1000;
     b.low_bytes = opts->low_speed_bytes > 0 ? opts->low_speed_bytes : DEFAULT_LOW_SPEED_BYTES;
-    b.low_ms = (opts->low_speed_time_s > 0 ? opts->low_speed_time_s : DEFAULT_LOW_SPEED_TIME_S) *
-               1000;
+    b.low_ms =
+        (opts->low_speed_time_s > 0 ? opts->low_speed_time_s : DEFAULT_LOW_SPEED_TIME_S) * 1000;
     b.refs_s = opts->refs_timeout_s > 0 ? opts->refs_timeout_s : DEFAULT_REFS_TIMEOUT_S;
     b.max_bytes = opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
     b.max_refs_bytes = opts->max_refs_bytes ? opts->max_refs_bytes : DEFAULT_MAX_REFS_BYTES;

@@ -21,13 +21,15 @@
 
 typedef struct {
     long connect_timeout_s; /* give up connecting after this long; 0: 10 */
-    long low_speed_bytes;   /* abort when less than this many bytes/s come ... */
-    long low_speed_time_s;  /* ... for this long (time spent waiting on the server); 0/0: 1024, 15 */
-    long refs_timeout_s;    /* the server's list of refs must have come within this; 0: 300 */
-    uint64_t max_refs_bytes; /* most bytes received until the refs are listed; 0: 32 MiB */
-    uint64_t max_bytes;      /* most bytes received from the server in all; 0: 4 GiB */
-    uint64_t max_object;     /* largest object the pack may make; 0: CN_PACK_MAX_OBJECT */
-    const cn_progress *progress; /* "Receiving objects", "Resolving deltas" (may be NULL) */
+    /* Abort when less than low_speed_bytes per second come for
+     * low_speed_time_s of waiting on the server; 0/0: 1024 for 15. */
+    long low_speed_bytes;
+    long low_speed_time_s;
+    long refs_timeout_s;         /* the server's list of refs must come within this; 0: 300 */
+    uint64_t max_refs_bytes;     /* most bytes received until the refs are listed; 0: 32 MiB */
+    uint64_t max_bytes;          /* most bytes received from the server in all; 0: 4 GiB */
+    uint64_t max_object;         /* largest object the pack may make; 0: CN_PACK_MAX_OBJECT */
+    const cn_progress *progress; /* "Receiving objects", "Resolving deltas"; may be NULL */
 } cn_git_fetch_options;
 
 #define CN_GIT_FETCH_OPTIONS_INIT                                                                  \

@@ -189,7 +189,7 @@ static int check_file_ref(checker *k, const char *path, const json_t *v, int wha
 {
     const char *name = json_string_value(v);
     unsigned char head[16];
-    size_t got = 0;
+    size_t want = what == FILE_ANY ? 0 : sizeof(head), got = 0;
     char *full = NULL;
     int found, err = 0;
 
@@ -212,7 +212,7 @@ static int check_file_ref(checker *k, const char *path, const json_t *v, int wha
     if (what == FILE_LOGO && !has_suffix(name, ".png") && !has_suffix(name, ".svg") &&
         !has_suffix(name, ".svgz"))
         err = complain(k, path, "invalid file extension for: %s (use .png, .svg or .svgz)", full);
-    else if ((found = find_file(k, name, full, head, what == FILE_ANY ? 0 : sizeof(head), &got)) < 0)
+    else if ((found = find_file(k, name, full, head, want, &got)) < 0)
         err = found;
     else if (found == 0)
         err = complain(k, path, "no such file: %s", k->files ? name : full);

@@ -333,8 +333,8 @@ static int publish(cn_node *node, const char *source, const char *ref, const cha
         goto out;
     /* A hostile path (.git/hooks/..., ../x) is refused before anything is
      * signed; an import checked every tree it copied. */
-    if (!src.repo_path && (err = cn_tree_check_history(repo, &p.commit,
-                                                       p.previous ? &p.previous_commit : NULL)) != 0) {
+    if (!src.repo_path && (err = cn_tree_check_history(
+                               repo, &p.commit, p.previous ? &p.previous_commit : NULL)) != 0) {
         cn_error_wrap(err == CN_EVERIFY ? err : CN_EINVAL, "%s", src.label);
         goto out;
     }

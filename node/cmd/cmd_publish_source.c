@@ -205,8 +205,7 @@ static int open_head(cn_publish_source *src, cn_manifest **m, cn_diagnostics *di
 
 /* The commit ref names in the repository at src->repo_path (NULL: HEAD,
  * which a fetch resolved already into src->commit). */
-static int open_ref(cn_publish_source *src, cn_manifest **m, cn_diagnostics *diags,
-                    const char *ref)
+static int open_ref(cn_publish_source *src, cn_manifest **m, cn_diagnostics *diags, const char *ref)
 {
     git_repository *repo = NULL;
     int err;

@@ -1,10 +1,9 @@
 /*
  * test_git_fetch.c - the bounds of core/git_fetch against hostile git://
  * servers on 127.0.0.1 (a thread of this process each): one that says
- * nothing, one that drips, one that stops after a burst, one that lists refs slowly, one whose list of
- * refs never ends, one whose pack never ends or holds too large an
- * object, and one that never accepts. Each fetch must end with
- * the bound's own error; a real server's fetch is t1050's story.
+ * nothing, one that drips, one that stops after a burst, one that lists refs slowly, one whose list
+ * of refs never ends, one whose pack never ends or holds too large an object, and one that never
+ * accepts. Each fetch must end with the bound's own error; a real server's fetch is t1050's story.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,8 +56,7 @@ static int send_pkt(int fd, const char *payload, size_t n)
     char head[5];
 
     snprintf(head, sizeof(head), "%04zx", n + 4);
-    return send(fd, head, 4, MSG_NOSIGNAL) == 4 &&
-                   send(fd, payload, n, MSG_NOSIGNAL) == (ssize_t)n
+    return send(fd, head, 4, MSG_NOSIGNAL) == 4 && send(fd, payload, n, MSG_NOSIGNAL) == (ssize_t)n
                ? 0
                : -1;
 }
@@ -110,7 +108,7 @@ static void serve_one(server *s, int fd)
          * progress messages without end, or on band 1 a pack whose first
          * object says it is 2 MiB. */
         static const unsigned char pack[] = {
-            1,   'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 1, /* band 1, header, 1 object */
+            1,    'P',  'A',  'C',  'K', 0, 0, 0, 2, 0, 0, 0, 1, /* band 1, header, 1 object */
             0xb0, 0x80, 0x80, 0x08, /* a blob of 2 MiB (type 3, size 0x200000) */
             0x78, 0x9c};            /* the start of its zlib stream */
         char buf[4096], progress[1001];
@@ -344,12 +342,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_server_stalling_after_a_burst_is_cut_off, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_refs_must_come_within_their_deadline, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_refs_must_come_within_their_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_refs_are_cut_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_pack_is_cut_off, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pack_is_scanned_before_it_is_indexed, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pack_is_scanned_before_it_is_indexed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_ends_after_the_connect_timeout, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_only_http_and_git_urls, setup, teardown),
