@@ -255,6 +255,16 @@ out:
     return err;
 }
 
+/* git's scp-like ssh address, [user@]host:path, which names no local path:
+ * a ':' before any '/'. */
+static int is_scp_like(const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+
+    return colon && colon > arg && memchr(arg, '/', (size_t)(colon - arg)) == NULL &&
+           !cn_file_exists(arg) && !cn_dir_exists(arg);
+}
+
 int cn_publish_source_open(cn_publish_source *src, cn_manifest **m, cn_diagnostics *diags,
                            const cn_node *node, const char *arg, const char *ref)
 {
@@ -265,6 +275,11 @@ int cn_publish_source_open(cn_publish_source *src, cn_manifest **m, cn_diagnosti
         return cn_error_set(CN_ENOMEM, "out of memory");
     if (strstr(arg, "://"))
         return (err = fetch(src, node, arg, ref)) != 0 ? err : open_ref(src, m, diags, ref);
+    if (is_scp_like(arg))
+        return cn_error_set(CN_EUSAGE,
+                            "%s: repositories are not fetched over ssh; give an http(s):// or "
+                            "git:// URL, or publish a clone as publish [--ref REF] DIR",
+                            arg);
     if (!is_git_repository(arg)) {
         if (ref)
             return cn_error_set(CN_EUSAGE, "%s: --ref needs a git repository", arg);

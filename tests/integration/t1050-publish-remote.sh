@@ -158,11 +158,13 @@ test_expect_success 'an unknown ref is refused (exit 2), naming it; nothing is p
     test ! -e "$H/tmp/publish-fetch"
 '
 
-test_expect_success 'file://, ssh:// and other URLs are refused (exit 2); no password is printed' '
+test_expect_success 'file://, ssh:// and scp-like addresses are refused (exit 2); no password is printed' '
     test_expect_code 2 cn publish "file://$SRV/src.git" --ref v1.0.0 2>err &&
     grep -q "only http://, https:// and git:// URLs" err &&
     test_expect_code 2 cn publish "ssh://alice:s3cret@127.0.0.1/src.git" 2>err &&
     grep -q "ssh://127.0.0.1/src.git" err &&
+    test_expect_code 2 cn publish "git@127.0.0.1:src.git" 2>err &&
+    grep -q "not fetched over ssh" err &&
     test_expect_code 1 cn publish "http://alice:s3cret@127.0.0.1:$HTTP_PORT/none.git" 2>err &&
     grep -q "http://127.0.0.1:$HTTP_PORT/none.git" err &&
     ! grep -q s3cret err
