@@ -294,7 +294,7 @@ static int publish(cn_node *node, const char *source, const char *ref, const cha
     size_t canonical_len = 0;
     int err, staged = 0;
 
-    if ((err = cn_publish_source_open(&src, &m, &diags, node, source, ref)) != 0) {
+    if ((err = cn_publish_source_open(&src, &m, &diags, node, source, ref, p.progress)) != 0) {
         print_diagnostics(&diags);
         goto out;
     }

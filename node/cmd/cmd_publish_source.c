@@ -223,7 +223,8 @@ static int open_ref(cn_publish_source *src, cn_manifest **m, cn_diagnostics *dia
 
 /* Fetch ref of url into a new scratch repository, within config.yml's
  * sync bounds. */
-static int fetch(cn_publish_source *src, const cn_node *node, const char *url, const char *ref)
+static int fetch(cn_publish_source *src, const cn_node *node, const char *url, const char *ref,
+                 const cn_progress *progress)
 {
     cn_git_fetch_options opts = CN_GIT_FETCH_OPTIONS_INIT;
     git_repository *scratch = NULL;
@@ -245,6 +246,7 @@ static int fetch(cn_publish_source *src, const cn_node *node, const char *url, c
     opts.connect_timeout_s = (long)cfg->sync_connect_timeout;
     opts.low_speed_bytes = (long)cfg->sync_low_speed_limit;
     opts.low_speed_time_s = (long)cfg->sync_low_speed_time;
+    opts.progress = progress;
     if ((err = cn_git_fetch(&src->commit, scratch, url, ref, &opts)) != 0)
         cn_error_wrap(err, "%s", src->label);
     else if ((src->repo_path = strdup(src->scratch)) == NULL)
@@ -266,7 +268,8 @@ static int is_scp_like(const char *arg)
 }
 
 int cn_publish_source_open(cn_publish_source *src, cn_manifest **m, cn_diagnostics *diags,
-                           const cn_node *node, const char *arg, const char *ref)
+                           const cn_node *node, const char *arg, const char *ref,
+                           const cn_progress *progress)
 {
     int err;
 
@@ -274,7 +277,8 @@ int cn_publish_source_open(cn_publish_source *src, cn_manifest **m, cn_diagnosti
     if ((src->label = strstr(arg, "://") ? cn_http_url_public(arg) : strdup(arg)) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     if (strstr(arg, "://"))
-        return (err = fetch(src, node, arg, ref)) != 0 ? err : open_ref(src, m, diags, ref);
+        return (err = fetch(src, node, arg, ref, progress)) != 0 ? err
+                                                                 : open_ref(src, m, diags, ref);
     if (is_scp_like(arg))
         return cn_error_set(CN_EUSAGE,
                             "%s: repositories are not fetched over ssh; give an http(s):// or "

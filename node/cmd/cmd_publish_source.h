@@ -16,6 +16,9 @@
 #ifndef CN_CMD_PUBLISH_SOURCE_H
 #define CN_CMD_PUBLISH_SOURCE_H
 
+#include <stddef.h> /* before core/progress.h, which uses NULL */
+
+#include "core/progress.h"
 #include "node/node.h"
 #include "schemas/manifest.h"
 
@@ -29,12 +32,14 @@ typedef struct {
 } cn_publish_source;
 
 /* Choose the source arg (DIR or URL) and ref (NULL: none) name, fetch it if
- * remote, and load its manifest into *m (diagnostics in diags). Everything
+ * remote (its progress reported through progress, which may be NULL), and
+ * load its manifest into *m (diagnostics in diags). Everything
  * refused is refused here, before the node is written to; the scratch
  * repository of a fetch killed earlier is removed first. The caller holds
  * the node's lock and always calls cn_publish_source_close. */
 int cn_publish_source_open(cn_publish_source *src, cn_manifest **m, cn_diagnostics *diags,
-                           const cn_node *node, const char *arg, const char *ref);
+                           const cn_node *node, const char *arg, const char *ref,
+                           const cn_progress *progress);
 
 /* Remove the scratch repository and free what src holds. */
 void cn_publish_source_close(cn_publish_source *src);
