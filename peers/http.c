@@ -83,6 +83,20 @@ int cn_http_url_userinfo(size_t *start, size_t *end, const char *url)
     return 1;
 }
 
+char *cn_http_url_public(const char *url)
+{
+    size_t start, end, n = strlen(url);
+    char *out;
+
+    if (!cn_http_url_userinfo(&start, &end, url))
+        return strdup(url);
+    if ((out = malloc(n - (end - start) + 1)) == NULL)
+        return NULL;
+    memcpy(out, url, start);
+    memcpy(out + start, url + end, n - end + 1);
+    return out;
+}
+
 /* A peer's URL is published in this node's signed peers.json (PROTOCOL
  * §10) and passed on by every node that reads it: a user name or password in
  * it would be given to the world. The message shows the URL without them,

@@ -109,4 +109,8 @@ int cn_http_check_url(const char *url);
  * at url[*start, *end) (the '@' included), else 0. */
 int cn_http_url_userinfo(size_t *start, size_t *end, const char *url);
 
+/* url without its "user:password@", heap-allocated (NULL when out of
+ * memory): what a message or a published document may show. */
+char *cn_http_url_public(const char *url);
+
 #endif

@@ -124,6 +124,7 @@ typedef struct {
     const cn_yaml_doc *doc;
     const char *file;
     char *dir;
+    const cn_manifest_files *files; /* NULL: the files beside the manifest */
 } checker;
 
 static int complain(checker *k, const char *path, const char *fmt, ...)
@@ -148,17 +149,9 @@ static int has_suffix(const char *s, const char *suffix)
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* What the first bytes of a file say it is: "png", "jpeg", "gif", "svg" or NULL. */
-static const char *image_type(const char *path)
+/* What the first n bytes of a file say it is: "png", "jpeg", "gif", "svg" or NULL. */
+static const char *image_type(const unsigned char *head, size_t n)
 {
-    unsigned char head[16] = {0};
-    FILE *f = fopen(path, "rb");
-    size_t n;
-
-    if (f == NULL)
-        return NULL;
-    n = fread(head, 1, sizeof(head), f);
-    fclose(f);
     if (n >= 8 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0)
         return "png";
     if (n >= 3 && memcmp(head, "\xff\xd8\xff", 3) == 0)
@@ -172,12 +165,33 @@ static const char *image_type(const char *path)
 
 enum { FILE_ANY, FILE_LOGO, FILE_IMAGE };
 
+/* Does the file name (as the manifest wrote it) exist, and what are its
+ * first bytes (up to sizeof(head), *got of them)? 1 yes, 0 no, <0 error. */
+static int find_file(const checker *k, const char *name, const char *full, unsigned char *head,
+                     size_t n, size_t *got)
+{
+    FILE *f;
+
+    *got = 0;
+    if (k->files != NULL)
+        return k->files->find(k->files->ctx, name, head, n, got);
+    if (!cn_file_exists(full))
+        return 0;
+    if ((f = fopen(full, "rb")) != NULL) {
+        *got = fread(head, 1, n, f);
+        fclose(f);
+    }
+    return 1;
+}
+
 /* Check a relative file reference at key path `path` with value v. */
 static int check_file_ref(checker *k, const char *path, const json_t *v, int what)
 {
     const char *name = json_string_value(v);
+    unsigned char head[16];
+    size_t want = what == FILE_ANY ? 0 : sizeof(head), got = 0;
     char *full = NULL;
-    int err = 0;
+    int found, err = 0;
 
     if (name == NULL)
         return 0; /* the schema has reported the type */
@@ -198,9 +212,11 @@ static int check_file_ref(checker *k, const char *path, const json_t *v, int wha
     if (what == FILE_LOGO && !has_suffix(name, ".png") && !has_suffix(name, ".svg") &&
         !has_suffix(name, ".svgz"))
         err = complain(k, path, "invalid file extension for: %s (use .png, .svg or .svgz)", full);
-    else if (!cn_file_exists(full))
-        err = complain(k, path, "no such file: %s", full);
-    else if (what != FILE_ANY && image_type(full) == NULL)
+    else if ((found = find_file(k, name, full, head, want, &got)) < 0)
+        err = found;
+    else if (found == 0)
+        err = complain(k, path, "no such file: %s", k->files ? name : full);
+    else if (what != FILE_ANY && image_type(head, got) == NULL)
         err = complain(k, path, "'%s' is not an image: unknown format", name);
     free(full);
     return err;
@@ -338,12 +354,18 @@ static int detect_kind(cn_kind *out, const json_t *root, cn_diagnostics *diags, 
 int cn_manifest_parse(cn_manifest **out, cn_diagnostics *diags, const void *data, size_t len,
                       const char *file)
 {
+    return cn_manifest_parse_files(out, diags, data, len, file, NULL);
+}
+
+int cn_manifest_parse_files(cn_manifest **out, cn_diagnostics *diags, const void *data, size_t len,
+                            const char *file, const cn_manifest_files *files)
+{
     cn_diagnostics local = CN_DIAGNOSTICS_INIT, found = CN_DIAGNOSTICS_INIT;
     cn_diagnostics *d = diags ? diags : &local;
     cn_yaml_doc *doc = NULL;
     cn_schema *schema = NULL;
     cn_manifest *m = NULL;
-    checker k = {NULL, NULL, file, NULL};
+    checker k = {NULL, NULL, file, NULL, files};
     const char *slash;
     size_t errors_before = cn_diagnostics_errors(d);
     cn_kind kind = CN_KIND_SOLUTION;

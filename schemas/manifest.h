@@ -64,6 +64,23 @@ int cn_manifest_load(cn_manifest **out, cn_diagnostics *diags, const char *path)
 int cn_manifest_parse(cn_manifest **out, cn_diagnostics *diags, const void *data, size_t len,
                       const char *file);
 
+/* Where a manifest's relative file references (logo, screenshots, a
+ * dataset's files) are looked up instead of beside the manifest file: a
+ * commit's tree, for a manifest read from git. find says whether the file
+ * rel (as the manifest wrote it, relative to the manifest's directory)
+ * exists: 1 with up to n of its first bytes in head (*got of them), 0 if
+ * not, <0 on error (message set). */
+typedef struct {
+    int (*find)(void *ctx, const char *rel, unsigned char *head, size_t n, size_t *got);
+    void *ctx;
+} cn_manifest_files;
+
+/* cn_manifest_parse, with file references looked up through files (NULL:
+ * beside file, as cn_manifest_parse does); file only names the manifest in
+ * diagnostics then. */
+int cn_manifest_parse_files(cn_manifest **out, cn_diagnostics *diags, const void *data, size_t len,
+                            const char *file, const cn_manifest_files *files);
+
 void cn_manifest_free(cn_manifest *m);
 
 /* Validate a document without positions (e.g. node.json, or a manifest.json

@@ -31,7 +31,7 @@ static const command commands[] = {
     {"init", cn_cmd_init,
      "init --name NAME [--url BASE_URL] [--country CC] [--code AGS] [--programme NAME]..."},
     {"validate", run_validate, "validate PATH [--json]"},
-    {"publish", cn_cmd_publish, "publish DIR [--version V] [--quiet]"},
+    {"publish", cn_cmd_publish, "publish DIR|URL [--ref TAG|BRANCH] [--version V] [--quiet]"},
     {"withdraw", cn_cmd_withdraw, "withdraw ITEM[@V] --reason TEXT"},
     {"verify", cn_cmd_verify, "verify [NODE/ITEM[@V] | --all] [--quiet]"},
     {"export", cn_cmd_export, "export OUTDIR [--quiet]"},

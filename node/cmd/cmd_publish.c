@@ -1,14 +1,17 @@
 /*
- * cmd_publish.c - `citynode publish DIR [--version V]` (DESIGN.md §3).
+ * cmd_publish.c - `citynode publish DIR|URL [--ref REF] [--version V]`
+ * (DESIGN.md §3).
  *
- * validate the manifest → refuse a version that does not increase → bring
- * the item's repository back to the signed state (what a killed publish left)
- * → take the history of DIR's HEAD (a git repository) or snapshot DIR's files
- * into a commit whose parent is the previous version → signed annotated tag
- * v<version> carrying the canonical manifest → full and delta bundles → TUF
- * target files → refs/heads/main and the files git's dumb HTTP protocol reads
- * (info/refs, objects/info/packs) → new targets, snapshot and timestamp
- * metadata → a hint to every followed peer's inbox.
+ * choose the source and validate its manifest (cmd_publish_source.c: DIR's
+ * HEAD, a ref of DIR, or a ref of a remote repository fetched into tmp/)
+ * → refuse a version that does not increase → bring the item's repository
+ * back to the signed state (what a killed publish left) → take the history
+ * of that commit, or snapshot DIR's files into a commit whose parent is the
+ * previous version → signed annotated tag v<version> carrying the canonical
+ * manifest → full and delta bundles → TUF target files → refs/heads/main
+ * and the files git's dumb HTTP protocol reads (info/refs,
+ * objects/info/packs) → new targets, snapshot and timestamp metadata → a
+ * hint to every followed peer's inbox.
  *
  * Everything that can be refused is checked before anything is written.
  * Like a sync (docs/PROTOCOL.md §8.6), everything is staged first and the
@@ -31,6 +34,7 @@
 #include "core/semver.h"
 #include "node/cmd/commands.h"
 #include "node/cmd/meter.h"
+#include "node/cmd/cmd_publish_source.h"
 #include "node/config.h"
 #include "node/federation/search_index.h"
 #include "node/item.h"
@@ -38,7 +42,6 @@
 #include "node/node.h"
 #include "node/federation/follow.h"
 #include "schemas/manifest.h"
-#include "schemas/yaml.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -47,7 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char synopsis[] = "publish DIR [--version V] [--quiet]";
+static const char synopsis[] = "publish DIR|URL [--ref TAG|BRANCH] [--version V] [--quiet]";
 
 typedef struct {
     const char *kind;
@@ -57,8 +60,6 @@ typedef struct {
     git_oid previous_commit;
     git_oid commit;
     git_oid tag;
-    git_oid source_head; /* a git repository's HEAD, whose manifest was read */
-    int from_git;
     int has_delta;
     /* Where the import and the bundle writers report how far they got: the
      * command's meter, NULL with --quiet or when stderr is no terminal. */
@@ -94,132 +95,17 @@ static int check_new_version(publication *p, const cn_node *node)
     return 0;
 }
 
-static int is_git_repository(const char *dir)
-{
-    git_repository *r = NULL;
-    int yes = git_repository_open_ext(&r, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0;
-    git_repository_free(r);
-    return yes;
-}
-
-/* The tree of commit head in src passes core/tree_check.h's rules; the
- * message of a refusal names dir and the hostile path. */
-static int check_head_tree(git_repository *src, const git_oid *head, const char *dir)
-{
-    cn_tree_walk *walk = NULL;
-    git_commit *commit = NULL;
-    int err;
-
-    if (git_commit_lookup(&commit, src, head) < 0)
-        return cn_git_error(CN_EINVAL, dir);
-    /* A hostile entry or a missing object in the source is invalid input. */
-    if ((err = cn_tree_walk_new(&walk, src)) == 0 &&
-        (err = cn_tree_walk_check(walk, git_commit_tree_id(commit))) != 0 &&
-        (err == CN_EINVAL || err == CN_EVERIFY))
-        err = cn_error_wrap(CN_EINVAL, "%s", dir);
-    cn_tree_walk_free(walk);
-    git_commit_free(commit);
-    return err;
-}
-
-/* "DIR: uncommitted changes to a, b and 3 more: ..." */
-static int refuse_uncommitted(const char *dir, const git_strarray *changed)
-{
-    char list[512] = "";
-    size_t i, used = 0;
-
-    for (i = 0; i < changed->count && i < 5; i++) {
-        int n =
-            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", changed->strings[i]);
-        if (n < 0 || (size_t)n >= sizeof(list) - used)
-            break;
-        used += (size_t)n;
-    }
-    return cn_error_set(CN_EINVAL,
-                        "%s: uncommitted changes to %s%s%s: a git repository is published as "
-                        "its HEAD commit; commit or stash them first",
-                        dir, list, i < changed->count ? " and more, " : "",
-                        i < changed->count ? "see git status" : "");
-}
-
-/* A git repository is published as its HEAD commit, so the manifest that is
- * validated and signed is HEAD's: the working tree must not differ from HEAD
- * in tracked files, and the manifest must be committed. Diagnostics name
- * DIR/<manifest>, whose lines are HEAD's since the two agree. *head gets
- * the commit the manifest was read from. */
-static int load_committed_manifest(cn_manifest **out, cn_diagnostics *diags, git_oid *head,
-                                   const char *dir)
-{
-    static const char *const names[] = CN_MANIFEST_NAMES;
-    git_strarray changed = {0};
-    git_repository *src = NULL;
-    unsigned char *data = NULL;
-    char *file = NULL;
-    size_t len = 0, i;
-    int err;
-
-    if ((err = cn_git_uncommitted_paths(&changed, head, dir)) != 0)
-        return err;
-    if (git_repository_open_ext(&src, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-        err = cn_git_error(CN_EINVAL, dir);
-        goto out;
-    }
-    /* HEAD's tree first: a hostile path in it (.git/hooks/…) cannot be in
-     * an index, so it would otherwise be reported as an uncommitted change. */
-    if ((err = check_head_tree(src, head, dir)) != 0)
-        goto out;
-    if (changed.count > 0) {
-        err = refuse_uncommitted(dir, &changed);
-        goto out;
-    }
-    for (i = 0; names[i] && file == NULL; i++) {
-        if ((file = cn_path_join(dir, names[i])) == NULL) {
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-            goto out;
-        }
-        err = cn_git_read_commit_file(&data, &len, src, head, names[i], CN_YAML_MAX_BYTES);
-        if (err == CN_ELIMIT)
-            err = cn_error_set(CN_EINVAL, "%s: file is larger than %d bytes", file,
-                               CN_YAML_MAX_BYTES);
-        if (err != CN_ENOTFOUND && err != 0)
-            goto out;
-        if (err == CN_ENOTFOUND && cn_file_exists(file)) {
-            err = cn_error_set(CN_EINVAL,
-                               "%s is not committed: a git repository is published as its HEAD "
-                               "commit; commit it first",
-                               file);
-            goto out;
-        }
-        if (err == CN_ENOTFOUND) {
-            cn_error_clear();
-            free(file);
-            file = NULL;
-        }
-    }
-    if (file == NULL)
-        err = cn_error_set(CN_ENOTFOUND, "%s: no citynode.yml or publiccode.yml in its HEAD commit",
-                           dir);
-    else
-        err = cn_manifest_parse(out, diags, data, len, file);
-out:
-    free(data);
-    free(file);
-    git_repository_free(src);
-    git_strarray_dispose(&changed);
-    return err;
-}
-
-static int take_commit(publication *p, git_repository *repo, const char *dir,
+static int take_commit(publication *p, git_repository *repo, const cn_publish_source *src,
                        const git_signature *sig)
 {
     char message[256];
     int err;
 
-    if (p->from_git) {
+    if (src->repo_path) {
         /* Exactly the commit whose manifest was read and validated. */
-        git_oid_cpy(&p->commit, &p->source_head);
-        if ((err = cn_git_import(repo, dir, &p->commit, p->progress, &p->history)) != 0)
-            return err;
+        git_oid_cpy(&p->commit, &src->commit);
+        if ((err = cn_git_import(repo, src->repo_path, &p->commit, p->progress, &p->history)) != 0)
+            return src->scratch ? cn_error_wrap(err, "%s", src->label) : err;
         if (p->previous) {
             int anc = cn_git_is_ancestor(repo, &p->previous_commit, &p->commit);
             if (anc < 0)
@@ -231,8 +117,8 @@ static int take_commit(publication *p, git_repository *repo, const char *dir,
     snprintf(message, sizeof(message), "%s %s\n\nSnapshot published by citynode.\n", p->item,
              p->version);
     p->has_delta = p->previous != NULL;
-    return cn_git_snapshot_dir(&p->commit, repo, dir, p->previous ? &p->previous_commit : NULL, sig,
-                               message);
+    return cn_git_snapshot_dir(&p->commit, repo, src->label,
+                               p->previous ? &p->previous_commit : NULL, sig, message);
 }
 
 /* Every version tag in the repository, for the full bundle's ref lines. */
@@ -400,9 +286,11 @@ static void print_diagnostics(const cn_diagnostics *diags)
     }
 }
 
-static int publish(cn_node *node, const char *dir, const char *version_flag, cn_meter *meter)
+static int publish(cn_node *node, const char *source, const char *ref, const char *version_flag,
+                   cn_meter *meter)
 {
     cn_diagnostics diags = CN_DIAGNOSTICS_INIT;
+    cn_publish_source src = {0};
     cn_manifest *m = NULL;
     cn_config *cfg = NULL;
     publication p = {0};
@@ -414,9 +302,7 @@ static int publish(cn_node *node, const char *dir, const char *version_flag, cn_
     int err, staged = 0;
 
     p.progress = cn_meter_progress(meter);
-    p.from_git = is_git_repository(dir);
-    if ((err = p.from_git ? load_committed_manifest(&m, &diags, &p.source_head, dir)
-                          : cn_manifest_load(&m, &diags, dir)) != 0) {
+    if ((err = cn_publish_source_open(&src, &m, &diags, node, source, ref, p.progress)) != 0) {
         print_diagnostics(&diags);
         goto out;
     }
@@ -451,13 +337,13 @@ static int publish(cn_node *node, const char *dir, const char *version_flag, cn_
     }
     if ((err = cn_git_open_bare(&repo, repo_path)) != 0 ||
         (err = restore_repo(node, repo, p.item)) != 0 ||
-        (err = take_commit(&p, repo, dir, sig)) != 0)
+        (err = take_commit(&p, repo, &src, sig)) != 0)
         goto out;
     /* A hostile path (.git/hooks/..., ../x) is refused before anything is
      * signed; an import checked every tree it copied. */
-    if (!p.from_git && (err = cn_tree_check_history(repo, &p.commit,
-                                                    p.previous ? &p.previous_commit : NULL)) != 0) {
-        cn_error_wrap(err == CN_EVERIFY ? err : CN_EINVAL, "%s", dir);
+    if (!src.repo_path && (err = cn_tree_check_history(
+                               repo, &p.commit, p.previous ? &p.previous_commit : NULL)) != 0) {
+        cn_error_wrap(err == CN_EVERIFY ? err : CN_EINVAL, "%s", src.label);
         goto out;
     }
     snprintf(tagname, sizeof(tagname), "v%s", p.version);
@@ -508,6 +394,7 @@ out:
     cn_config_free(cfg);
     cn_manifest_free(m);
     cn_diagnostics_free(&diags);
+    cn_publish_source_close(&src);
     return err;
 }
 
@@ -517,10 +404,11 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"version", required_argument, NULL, 'v'},
+        {"ref", required_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    const char *version = NULL;
+    const char *version = NULL, *ref = NULL;
     cn_meter *meter = NULL;
     cn_node *node = NULL;
     char *home = NULL;
@@ -532,16 +420,19 @@ int cn_cmd_publish(const char *home_flag, int argc, char **argv)
             version = optarg;
         else if (c == 'q')
             quiet = 1;
+        else if (c == 'r' && *optarg != '\0')
+            ref = optarg;
         else
-            return cn_cli_usage_error(synopsis, "unknown option");
+            return cn_cli_usage_error(synopsis, c == 'r' ? "--ref needs a tag or branch name"
+                                                         : "unknown option");
     }
     if (optind != argc - 1)
-        return cn_cli_usage_error(synopsis, "expected one DIR");
+        return cn_cli_usage_error(synopsis, "expected one DIR or URL");
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;
     meter = cn_meter_for_stderr(quiet);
-    err = publish(node, argv[optind], version, meter);
+    err = publish(node, argv[optind], ref, version, meter);
     cn_meter_free(meter);
     if (err == 0) /* a root due for renewal, before the peers are hinted */
         cn_node_renew_report(node, "", CN_TUF_NEVER, NULL);

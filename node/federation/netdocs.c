@@ -33,23 +33,6 @@ static int by_node(const void *a, const void *b)
                   json_string_value(json_object_get(*(json_t *const *)b, "node")));
 }
 
-/* url without a "user:password@" in its authority, into out (heap). peer
- * add refuses such URLs now, but one stored before it did must still never
- * be published: the follower keeps using it, peers.json does not say it. */
-static char *public_url(const char *url)
-{
-    size_t start, end, n = strlen(url);
-    char *out;
-
-    if (!cn_http_url_userinfo(&start, &end, url))
-        return strdup(url);
-    if ((out = malloc(n - (end - start) + 1)) == NULL)
-        return NULL;
-    memcpy(out, url, start);
-    memcpy(out + start, url + end, n - end + 1);
-    return out;
-}
-
 /* The entries of peers.json, ordered by node id (a new array). */
 static int peers_entries(json_t **out, cn_peers *db)
 {
@@ -69,7 +52,10 @@ static int peers_entries(json_t **out, cn_peers *db)
         int bad;
         if (p->policy == CN_POLICY_BLOCK)
             continue;
-        url = public_url(p->url);
+        /* peer add refuses a user:password@ now, but one stored before it
+         * did must still never be published: the follower keeps using it,
+         * peers.json does not say it. */
+        url = cn_http_url_public(p->url);
         bad = url == NULL ||
               json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:s}", "node", p->node_id,
                                                     "name", p->name, "url", url, "policy",

@@ -174,6 +174,41 @@ test_wait_http() {
     return 1
 }
 
+# test_nginx PORT SERVER...: start nginx in the background on
+# 127.0.0.1:PORT with SERVER (nginx directives) as its server block's body;
+# its files are in $TRASH/nginx/ (access.log: "METHOD URI STATUS BYTES"
+# lines, error.log), its pid in $TRASH/nginx.pid (test_stop_server nginx; it
+# is stopped at exit). The caller waits for it to answer.
+test_nginx() {
+    port=$1
+    shift
+    mkdir -p "$TRASH/nginx/tmp" && chmod 755 "$TRASH" || return 1
+    user=
+    [ "$(id -u)" -ne 0 ] || user="user root;"
+    cat >"$TRASH/nginx/nginx.conf" <<-EOF
+	$user
+	worker_processes 1;
+	pid $TRASH/nginx.pid;
+	error_log $TRASH/nginx/error.log warn;
+	events { worker_connections 64; }
+	http {
+	    log_format t "\$request_method \$uri \$status \$body_bytes_sent";
+	    access_log $TRASH/nginx/access.log t;
+	    client_body_temp_path $TRASH/nginx/tmp/body;
+	    proxy_temp_path $TRASH/nginx/tmp/proxy;
+	    fastcgi_temp_path $TRASH/nginx/tmp/fastcgi;
+	    uwsgi_temp_path $TRASH/nginx/tmp/uwsgi;
+	    scgi_temp_path $TRASH/nginx/tmp/scgi;
+	    types { application/json json; }
+	    default_type application/octet-stream;
+	    server { listen 127.0.0.1:$port; $* }
+	}
+	EOF
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    "$nginx" -p "$TRASH/nginx" -c "$TRASH/nginx/nginx.conf" -g "daemon off;" \
+        >"$TRASH/nginx/stderr" 2>&1 &
+}
+
 # test_publish_example HOME DIR: publish examples/DIR (a sample item) on the
 # node at HOME from a fresh git repository in ./pub; a warning fails it.
 test_publish_example() {

@@ -17,7 +17,6 @@ lines() { wc -l <"$1"; }
 
 stop_pid() { [ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null; return 0; }
 test_at_exit "stop_pid $TRASH/python.pid"
-test_at_exit "stop_pid $TRASH/nginx/nginx.pid"
 
 test_expect_success 'a lighthouse publishes and exports its tree (sample: Eindhoven)' '
     cn "$L" init --name "Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PY_PORT" >lid &&
@@ -84,32 +83,7 @@ test_expect_success 'an unreachable peer: exit 1, and peer list shows the error'
 '
 
 test_expect_success 'nginx serves the same export; the follower re-points and syncs' '
-    mkdir -p "$TRASH/nginx/tmp"
-    chmod 755 "$TRASH"
-    user=
-    [ "$(id -u)" -ne 0 ] || user="user root;"
-    cat >"$TRASH/nginx/nginx.conf" <<-EOF
-	$user
-	worker_processes 1;
-	pid $TRASH/nginx/nginx.pid;
-	error_log $TRASH/nginx/error.log warn;
-	events { worker_connections 64; }
-	http {
-	    log_format t "\$request_method \$uri \$status \$body_bytes_sent";
-	    access_log $TRASH/nginx/access.log t;
-	    client_body_temp_path $TRASH/nginx/tmp/body;
-	    proxy_temp_path $TRASH/nginx/tmp/proxy;
-	    fastcgi_temp_path $TRASH/nginx/tmp/fastcgi;
-	    uwsgi_temp_path $TRASH/nginx/tmp/uwsgi;
-	    scgi_temp_path $TRASH/nginx/tmp/scgi;
-	    types { application/json json; }
-	    default_type application/octet-stream;
-	    server { listen 127.0.0.1:$NG_PORT; root $EXPORT; location / { } }
-	}
-	EOF
-    nginx=$(command -v nginx || echo /usr/sbin/nginx)
-    "$nginx" -p "$TRASH/nginx" -c "$TRASH/nginx/nginx.conf" -g "daemon off;" \
-        >"$TRASH/nginx/stderr" 2>&1 &
+    test_nginx "$NG_PORT" "root $EXPORT; location / { }" &&
     test_wait_http "$NG_PORT" /tuf/1.root.json &&
     cn "$F" peer remove eindhoven-sample 2>/dev/null &&
     cn "$F" peer add "http://127.0.0.1:$NG_PORT" --expect "$(cat lid)" >added &&
