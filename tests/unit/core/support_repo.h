@@ -1,0 +1,47 @@
+/*
+ * support_repo.h - what the pack reuse tests share (tests/unit/core/): a
+ * scratch directory per test, shell scripts run there with stock git
+ * isolated from the user's configuration, and a plan written to a file.
+ * Compiled into every test of tests/unit/core/.
+ */
+#ifndef CN_TEST_SUPPORT_REPO_H
+#define CN_TEST_SUPPORT_REPO_H
+
+#include "core/pack_index.h"
+#include "core/pack_plan.h"
+
+#include <git2.h>
+#include <stddef.h>
+
+/* cmocka setup/teardown: *state becomes a fresh directory under /tmp (a
+ * char[64]), removed afterwards; libgit2 is initialised for the test. */
+int repo_scratch_setup(void **state);
+int repo_scratch_teardown(void **state);
+
+/* Run the shell script fmt (printf-style) in dir under `set -e`, with git's
+ * identity and dates fixed and no user or system configuration; returns
+ * its exit status (0: success). */
+int repo_sh(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The first line the script prints (stdout, without its newline), in a
+ * static buffer; fails the test when the script fails. */
+const char *repo_sh_line(const char *dir, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* dir/rel opened with libgit2 (fails the test if it cannot be). */
+git_repository *repo_open(const char *dir, const char *rel);
+
+/* The object spec names in repo (git rev-parse syntax). */
+void repo_oid(git_oid *out, git_repository *repo, const char *spec);
+
+/* Write plan to dir/name; the index entries and the trailing SHA-1 come
+ * back through entries (may be NULL) and sha. Returns cn_pack_plan_write's
+ * result; nothing is left at dir/name when it fails. */
+int repo_write_plan(cn_pack_plan *plan, const char *dir, const char *name,
+                    cn_pack_index_entry **entries, unsigned char sha[GIT_OID_RAWSZ]);
+
+/* A plan over repo of the history of tip (a rev-parse spec) without that of
+ * hide (NULL: none), thin or not; fails the test if it cannot be made. */
+cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide, int thin);
+
+#endif
