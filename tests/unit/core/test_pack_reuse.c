@@ -1,0 +1,460 @@
+/*
+ * test_pack_reuse.c - packs written by reuse (core/pack_plan.c,
+ * core/pack_reuse.c) from repositories whose objects lie in awkward
+ * places, each checked with stock git.
+ *
+ * Sources: several packs plus loose objects with objects in two packs; a
+ * delta whose base lies only on another branch; two packs holding A as a
+ * delta of B and B as a delta of A; REF_DELTA packs, among them a thin
+ * pack completed by `git index-pack --fix-thin` (its bases appended after
+ * the deltas); a clone sharing its objects through alternates (absolute
+ * and relative, two deep). Each written pack must index with `git
+ * index-pack --strict` in an empty repository, hold exactly the objects
+ * `git rev-list --objects` lists, each once, and pass `git fsck --strict`.
+ * A thin pack indexes with --fix-thin only where its prerequisite is. A
+ * byte damaged inside a source entry fails the write with CN_EVERIFY
+ * naming the pack and the object.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "support_repo.h"
+
+#include "core/error.h"
+#include "core/file.h"
+#include "core/pack_plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The pack dir/name indexes with `git index-pack --strict` in an empty
+ * repository and holds exactly, each once, the objects `git rev-list
+ * --objects revs` lists in dir/repo (count of them); with its tip as a
+ * branch that repository passes `git fsck --strict`. */
+static void check_pack(const char *dir, const char *name, const char *repo, const char *revs,
+                       size_t count)
+{
+    assert_int_equal(
+        repo_sh(dir,
+                "rm -rf chk.git want got && git init -q --bare -b main chk.git && "
+                "git -C chk.git index-pack --strict --stdin <%s >/dev/null && "
+                "git -C %s rev-list --objects %s | cut -c1-40 | sort >want && "
+                "cat chk.git/objects/pack/pack-*.idx | git show-index | cut -d' ' -f2 | sort >got && "
+                "cmp want got && test \"$(wc -l <got)\" -eq %zu && "
+                "git -C chk.git update-ref refs/heads/main \"$(git -C %s rev-parse %s)\" && "
+                "git -C chk.git fsck --strict --no-dangling 2>&1",
+                name, repo, revs, count, repo, revs),
+        0);
+}
+
+/* Plan the history of tip in dir/repo (not thin, nothing hidden), write it
+ * to dir/out.pack and check it; returns the number of objects. */
+static size_t write_and_check(const char *dir, const char *repo, const char *tip)
+{
+    git_repository *r = repo_open(dir, repo);
+    cn_pack_plan *plan = repo_plan(r, tip, NULL, 0);
+    unsigned char sha[20];
+    size_t n = cn_pack_plan_count(plan);
+
+    assert_int_equal(repo_write_plan(plan, dir, "out.pack", NULL, sha), 0);
+    check_pack(dir, "out.pack", repo, tip, n);
+    cn_pack_plan_free(plan);
+    git_repository_free(r);
+    return n;
+}
+
+/* How many entries of the pack dir/name are deltas (git verify-pack). */
+static long deltas_in(const char *dir, const char *name)
+{
+    return atol(repo_sh_line(dir,
+                             "rm -rf vp.git && git init -q --bare vp.git && "
+                             "git -C vp.git index-pack --stdin <%s >/dev/null && "
+                             "git verify-pack -v vp.git/objects/pack/pack-*.idx | "
+                             "awk 'NF == 7 && $1 ~ /^[0-9a-f]+$/' | wc -l",
+                             name));
+}
+
+/* edit N: the files of version N of a small history; each version grows
+ * a table by a few lines, edits one line of a document, and adds a file. */
+#define EDIT                                                                                       \
+    "edit() { seq 1 $((400 + $1 * 7)) | sed 's/^/Stavanger harbour reading /' >data.csv && "      \
+    "seq 1 300 | sed \"s/^/guide line /;$(($1 * 11))s/$/ edited $1/\" >guide.txt && "             \
+    "echo \"$1\" >n$(($1 % 3)).txt && git add -A && git commit -q -m \"v$1\"; } && "
+
+/* Three packs (the third repeating objects of the first two) and loose
+ * objects: every object once, found wherever it lies. */
+static void test_reuse_packs_and_loose_objects(void **state)
+{
+    const char *dir = *state;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && " EDIT
+                "for i in 1 2 3 4; do edit $i; done && git repack -dq && "
+                "for i in 5 6 7 8; do edit $i; done && git repack -dq && "
+                "git rev-list --objects HEAD~2 | cut -c1-40 | "
+                "git pack-objects -q --window=0 .git/objects/pack/pack >/dev/null && "
+                "for i in 9 10 11; do edit $i; done && "
+                /* what the test means: 3 packs, objects in two, loose ones */
+                "test \"$(ls .git/objects/pack/*.pack | wc -l)\" -eq 3 && "
+                "for i in .git/objects/pack/*.idx; do git show-index <$i; done | "
+                "cut -d' ' -f2 | sort | uniq -d | grep -q . && "
+                "find .git/objects/?? -type f | grep -q ."),
+        0);
+    assert_true(write_and_check(dir, "src", "HEAD") > 40);
+    assert_true(deltas_in(dir, "out.pack") > 0); /* deltas were copied */
+}
+
+/* main's blob W is a delta of X, which only the branch side holds: W must
+ * go whole. Y (main's) is X's base, so the source's chain is W -> X -> Y. */
+static void test_reuse_delta_base_on_another_branch(void **state)
+{
+    const char *dir = *state;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && "
+                "blob() { (seq 1 3000 | sed 's/^/Stavanger harbour sensor /'; "
+                "  seq 1 $1 | sed 's/^/extra /') | git hash-object -w --stdin; } && "
+                "X=$(blob 600) && W=$(blob 300) && Y=$(blob 0) && "
+                "T=$(printf '100644 blob %s\\tw.txt\\n100644 blob %s\\ty.txt\\n' $W $Y | "
+                "  git mktree) && "
+                "git update-ref refs/heads/main $(git commit-tree -m main $T) && "
+                "T=$(printf '100644 blob %s\\tx.txt\\n' $X | git mktree) && "
+                "git update-ref refs/heads/side $(git commit-tree -m side $T) && "
+                "git repack -adfq --window=50 --depth=50 && "
+                /* what the test means: W's base is X, not on main */
+                "git verify-pack -v .git/objects/pack/*.idx | "
+                "awk -v w=$W -v x=$X '$1 == w && $7 == x {ok = 1} END {exit !ok}'"),
+        0);
+    assert_int_equal(write_and_check(dir, "src", "main"), 4);
+    /* and side alone (X a delta of Y, which side lacks) */
+    assert_int_equal(write_and_check(dir, "src", "side"), 3);
+}
+
+/* pack 1 holds B as a delta of A, pack 2 A as a delta of B (both the same
+ * size, so git's order is the order it is given them in). */
+static void test_reuse_cross_pack_delta_cycle(void **state)
+{
+    const char *dir = *state;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && "
+                "seq 1 2000 | sed 's/^/Stavanger quay /' >a.txt && "
+                "sed '1000s/quay/QUAY/' a.txt >b.txt && "
+                "A=$(git hash-object -w a.txt) && B=$(git hash-object -w b.txt) && "
+                "git add a.txt b.txt && git commit -q -m both && "
+                "P1=$(printf '%s\\n%s\\n' $A $B | "
+                "  git pack-objects --no-reuse-delta .git/objects/pack/pack) && "
+                "P2=$(printf '%s\\n%s\\n' $B $A | "
+                "  git pack-objects --no-reuse-delta .git/objects/pack/pack) && "
+                "git repack -dq && git prune-packed && "
+                /* what the test means: each pack deltifies the other way */
+                "git verify-pack -v .git/objects/pack/pack-$P1.idx | "
+                "awk -v a=$A -v b=$B '$1 == b && $7 == a {ok = 1} END {exit !ok}' && "
+                "git verify-pack -v .git/objects/pack/pack-$P2.idx | "
+                "awk -v a=$A -v b=$B '$1 == a && $7 == b {ok = 1} END {exit !ok}'"),
+        0);
+    assert_int_equal(write_and_check(dir, "src", "main"), 4);
+    assert_true(deltas_in(dir, "out.pack") == 1);
+}
+
+/* A pack of REF_DELTAs, and a thin pack completed by `index-pack
+ * --fix-thin`: its deltas refer forward to bases appended at its end. */
+static void test_reuse_ref_deltas_and_fixed_thin_pack(void **state)
+{
+    const char *dir = *state;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && " EDIT
+                "for i in 1 2 3 4 5 6; do edit $i; done && "
+                "git -c repack.useDeltaBaseOffset=false repack -adfq && "
+                "git verify-pack -v .git/objects/pack/*.idx | awk 'NF == 7' | grep -q . && "
+                "cd .. && git init -q -b main fixed && cd fixed && "
+                /* v3's history loose, then v3..v6 from a thin pack */
+                "git -C ../src rev-list --objects main~3 | cut -c1-40 | "
+                "  git -C ../src pack-objects -q --stdout | git unpack-objects -q && "
+                "printf 'main\\n^main~3\\n' | "
+                "  git -C ../src pack-objects -q --revs --thin --stdout >../thin.pack && "
+                "git index-pack --stdin --fix-thin <../thin.pack >/dev/null && "
+                "git update-ref refs/heads/main $(git -C ../src rev-parse main) && "
+                /* what the test means: the only pack has deltas whose base
+                 * lies after them */
+                "test \"$(ls .git/objects/pack/*.pack | wc -l)\" -eq 1 && "
+                "git verify-pack -v .git/objects/pack/*.idx | "
+                "awk 'NF >= 5 && length($1) == 40 {at[$1] = $5} "
+                "     NF == 7 {d[$1] = $7} "
+                "     END {for (o in d) if (at[d[o]] > at[o]) n++; exit !n}'"),
+        0);
+    write_and_check(dir, "src", "main");
+    write_and_check(dir, "fixed", "main");
+}
+
+/* A clone sharing its objects (git clone --shared), and a clone of that
+ * clone whose alternates path is relative: objects from all three. */
+static void test_reuse_alternates(void **state)
+{
+    const char *dir = *state;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && " EDIT
+                "for i in 1 2 3; do edit $i; done && git repack -adq && cd .. && "
+                "git clone -q --shared src mid && cd mid && " EDIT
+                "for i in 4 5; do edit $i; done && git repack -adlq && cd .. && "
+                "git clone -q --shared mid top && cd top && " EDIT
+                "for i in 6 7; do edit $i; done && "
+                "echo ../../../mid/.git/objects >.git/objects/info/alternates && "
+                "git fsck --no-dangling >/dev/null && "
+                "test \"$(ls .git/objects/pack/ | wc -l)\" -eq 0"),
+        0);
+    write_and_check(dir, "mid", "HEAD");
+    write_and_check(dir, "top", "HEAD");
+}
+
+/* A thin pack over a packed history: what copies as REF_DELTA against the
+ * prerequisite's objects can only be indexed where they are. */
+static void test_reuse_thin_pack_needs_its_prerequisite(void **state)
+{
+    const char *dir = *state;
+    git_repository *src;
+    cn_pack_plan *plan;
+    unsigned char sha[20];
+    size_t n;
+
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && " EDIT
+                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq"),
+                     0);
+    src = repo_open(dir, "src");
+    plan = repo_plan(src, "main", "main~3", 1);
+    n = cn_pack_plan_count(plan);
+    assert_int_equal(repo_write_plan(plan, dir, "thin.pack", NULL, sha), 0);
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+    assert_int_equal(repo_sh(dir, "git init -q --bare empty.git && "
+                                  "! git -C empty.git index-pack --stdin --fix-thin "
+                                  "<thin.pack >/dev/null 2>&1"),
+                     0);
+    assert_int_equal(
+        repo_sh(dir,
+                "git init -q --bare -b main dst.git && cd dst.git && "
+                "git -C ../src branch old main~3 && git fetch -q ../src old && "
+                "git index-pack --strict --stdin --fix-thin <../thin.pack >/dev/null && "
+                "git update-ref refs/heads/main $(git -C ../src rev-parse main) && "
+                "git fsck --strict --no-dangling 2>&1 && "
+                /* it carries the new objects, and only those */
+                "test \"$(git -C ../src rev-list --objects main ^main~3 | wc -l)\" -eq %zu && "
+                "git verify-pack -v objects/pack/pack-*.idx | awk 'NF == 7' | grep -q .",
+                n),
+        0);
+}
+
+/* A full plan hiding a commit leaves out what that commit reaches
+ * (pack_plan.h: "leaving out what the hidden commits reach"): the objects
+ * are those of `git rev-list --objects main ^main~3`, and the pack indexes
+ * where main~3 is. */
+static void test_plan_hide_leaves_out_hidden_objects(void **state)
+{
+    const char *dir = *state;
+    git_repository *src;
+    cn_pack_plan *plan;
+    unsigned char sha[20];
+    size_t n;
+
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && " EDIT
+                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adq && "
+                             "git branch old main~3"),
+                     0);
+    src = repo_open(dir, "src");
+    plan = repo_plan(src, "main", "old", 0);
+    n = cn_pack_plan_count(plan);
+    assert_int_equal(repo_write_plan(plan, dir, "out.pack", NULL, sha), 0);
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+    assert_int_equal(
+        repo_sh(dir,
+                "git init -q --bare -b main dst.git && cd dst.git && "
+                "git fetch -q ../src old && "
+                "git index-pack --strict --stdin <../out.pack >/dev/null && "
+                "git update-ref refs/heads/main $(git -C ../src rev-parse main) && "
+                "git fsck --strict --no-dangling 2>&1 && "
+                "want=$(git -C ../src rev-list --objects main ^old | wc -l) && "
+                "if [ \"$want\" -ne %zu ]; then "
+                "  echo \"plan of main ^old: %zu objects, rev-list: $want\"; exit 1; fi",
+                n, n),
+        0);
+}
+
+/* Both kinds of plan check the trees they read when asked (check_trees):
+ * a tree naming an entry ".git" is refused with CN_EINVAL naming it and
+ * its path. */
+static void test_plan_checks_trees(void **state)
+{
+    const char *dir = *state;
+    cn_pack_plan_opts opts = {0};
+    cn_pack_plan *plan = NULL;
+    git_repository *src;
+    git_oid ids[2];
+    int thin, r, failures = 0;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && " EDIT "edit 1 && "
+                "B=$(echo lamp | git hash-object -w --stdin) && "
+                "T=$(printf '100644 blob %s\t.git\n100644 blob %s\tok\n' $B $B | git mktree) && "
+                "T=$(git ls-tree HEAD | { cat; printf '040000 tree %s\tsub\n' $T; } | "
+                "  git mktree) && "
+                "git update-ref refs/heads/main $(git commit-tree -p HEAD -m hostile $T)"),
+        0);
+    src = repo_open(dir, "src");
+    repo_oid(&ids[0], src, "main");
+    repo_oid(&ids[1], src, "main~1");
+    for (thin = 0; thin <= 1; thin++) {
+        opts.tips = &ids[0];
+        opts.ntips = 1;
+        opts.hide = &ids[1];
+        opts.nhide = 1;
+        opts.thin = thin;
+        opts.check_trees = 1;
+        cn_error_clear();
+        r = cn_pack_plan_new(&plan, src, &opts);
+        cn_pack_plan_free(plan);
+        plan = NULL;
+        if (r != CN_EINVAL || strstr(cn_error_message(), "\"sub\"") == NULL ||
+            strstr(cn_error_message(), "\".git\"") == NULL) {
+            print_error("%s plan: want CN_EINVAL naming sub and .git, got %d: %s\n",
+                        thin ? "thin" : "full", r, cn_error_message());
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+    git_repository_free(src);
+}
+
+/* ---- damage in the source --------------------------------------------- */
+
+/* Flip one byte in the middle of the entry of the object spec names in
+ * src's only pack (after its index was written). */
+#define FLIP_ENTRY                                                                                 \
+    "flip() { o=$(git rev-parse \"$1\") && idx=$(ls .git/objects/pack/*.idx) && "                 \
+    "  line=$(git verify-pack -v $idx | awk -v o=$o '$1 == o') && "                              \
+    "  at=$(echo \"$line\" | awk '{print $5 + int($4 / 2)}') && "                                \
+    "  p=${idx%.idx}.pack && chmod u+w $p && "                                                     \
+    "  perl -e 'open(F, \"+<\", $ARGV[0]) or die; seek(F, $ARGV[1], 0); read(F, $c, 1); "        \
+    "    seek(F, $ARGV[1], 0); print F chr(ord($c) ^ 0x10); close(F) or die' $p $at && "           \
+    "  echo \"$line\"; } && "
+
+/* The number of space-separated fields of line. */
+static int fields_of(const char *line)
+{
+    char a[8][64];
+
+    return sscanf(line, "%63s %63s %63s %63s %63s %63s %63s %63s", a[0], a[1], a[2], a[3], a[4],
+                  a[5], a[6], a[7]);
+}
+
+/* Writing main's history from src fails with CN_EVERIFY naming the object
+ * whose verify-pack line is line (its name first) and the pack. */
+static void expect_damage_refused(const char *dir, const char *line)
+{
+    git_repository *src = repo_open(dir, "src");
+    cn_pack_plan *plan = repo_plan(src, "main", NULL, 0);
+    unsigned char sha[20];
+    char hex[GIT_OID_HEXSZ + 1];
+
+    snprintf(hex, sizeof(hex), "%s", line);
+    cn_error_clear();
+    assert_int_equal(repo_write_plan(plan, dir, "out.pack", NULL, sha), CN_EVERIFY);
+    if (strstr(cn_error_message(), hex) == NULL || strstr(cn_error_message(), ".pack") == NULL)
+        fail_msg("the message does not name %s and its pack: %s", hex,
+                 cn_error_message());
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+}
+
+static void test_reuse_damaged_entry_is_refused(void **state)
+{
+    const char *dir = *state;
+    const char *line;
+
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && " EDIT
+                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq && "
+                             "cp -r .git ../clean.git"),
+                     0);
+    /* a whole blob, copied as it is */
+    line = repo_sh_line(dir, "%s", "cd src && " FLIP_ENTRY "flip main:guide.txt");
+    assert_int_equal(fields_of(line), 5); /* not a delta */
+    expect_damage_refused(dir, line);
+    /* a delta whose base the pack carries too, copied with a new header */
+    assert_int_equal(repo_sh(dir, "rm -rf src/.git && cp -r clean.git src/.git"), 0);
+    line = repo_sh_line(dir, "%s", "cd src && " FLIP_ENTRY "flip main~3:guide.txt");
+    assert_int_equal(fields_of(line), 7); /* a delta */
+    expect_damage_refused(dir, line);
+}
+
+/* A thin plan inflates a changed file the source keeps whole, to try a
+ * delta against the prerequisite's version: damage found that way is the
+ * same damage, and fails the same way (CN_EVERIFY naming the object). */
+static void test_reuse_damage_found_inflating(void **state)
+{
+    const char *dir = *state;
+    git_repository *src;
+    cn_pack_plan *plan;
+    unsigned char sha[20];
+    char hex[GIT_OID_HEXSZ + 1];
+    const char *line;
+    int r;
+
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && " EDIT
+                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq"),
+                     0);
+    line = repo_sh_line(dir, "%s", "cd src && " FLIP_ENTRY "flip main:guide.txt");
+    assert_int_equal(fields_of(line), 5); /* whole in the source */
+    snprintf(hex, sizeof(hex), "%s", line);
+    src = repo_open(dir, "src");
+    plan = repo_plan(src, "main", "main~1", 1);
+    cn_error_clear();
+    r = repo_write_plan(plan, dir, "thin.pack", NULL, sha);
+    if (r != CN_EVERIFY || strstr(cn_error_message(), hex) == NULL)
+        fail_msg("want CN_EVERIFY naming %s, got %d: %s", hex, r, cn_error_message());
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_reuse_packs_and_loose_objects, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_delta_base_on_another_branch,
+                                        repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_cross_pack_delta_cycle, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_ref_deltas_and_fixed_thin_pack,
+                                        repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_alternates, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_thin_pack_needs_its_prerequisite,
+                                        repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_hide_leaves_out_hidden_objects,
+                                        repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_checks_trees, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_damaged_entry_is_refused, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_damage_found_inflating, repo_scratch_setup,
+                                        repo_scratch_teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
