@@ -166,3 +166,11 @@ cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide,
         fail_msg("cannot plan %s: %s", tip, cn_error_message());
     return plan;
 }
+
+int repo_fields(const char *line)
+{
+    char a[8][64];
+
+    return sscanf(line, "%63s %63s %63s %63s %63s %63s %63s %63s", a[0], a[1], a[2], a[3], a[4],
+                  a[5], a[6], a[7]);
+}

@@ -44,4 +44,27 @@ int repo_write_plan(cn_pack_plan *plan, const char *dir, const char *name,
  * hide (NULL: none), thin or not; fails the test if it cannot be made. */
 cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide, int thin);
 
+/* `edit N`, run in a work tree: commit version N of a small history of a small history; each
+ * version grows a table by a few lines, edits one line of a document, and adds a file. */
+#define REPO_EDIT                                                                                  \
+    "edit() { seq 1 $((400 + $1 * 7)) | sed 's/^/Stavanger harbour reading /' >data.csv && "       \
+    "seq 1 300 | sed \"s/^/guide line /;$(($1 * 11))s/$/ edited $1/\" >guide.txt && "              \
+    "echo \"$1\" >n$(($1 % 3)).txt && git add -A && git commit -q -m \"v$1\"; } && "
+
+/* `flip SPEC`, run in a repository with one pack: flip a bit in the middle
+ * of the packed entry of the object SPEC names (its index stays as it
+ * was), and print that object's line of `git verify-pack -v`. */
+#define REPO_FLIP                                                                                  \
+    "flip() { o=$(git rev-parse \"$1\") && idx=$(ls .git/objects/pack/*.idx) && "                  \
+    "  line=$(git verify-pack -v $idx | awk -v o=$o '$1 == o') && "                                \
+    "  at=$(echo \"$line\" | awk '{print $5 + int($4 / 2)}') && "                                  \
+    "  p=${idx%.idx}.pack && chmod u+w $p && "                                                     \
+    "  perl -e 'open(F, \"+<\", $ARGV[0]) or die; seek(F, $ARGV[1], 0); read(F, $c, 1); "          \
+    "    seek(F, $ARGV[1], 0); print F chr(ord($c) ^ 0x10); close(F) or die' $p $at && "           \
+    "  echo \"$line\"; } && "
+
+/* The number of space-separated fields of line (up to 8): a line of `git
+ * verify-pack -v` has 7 for a delta, 5 for a whole object. */
+int repo_fields(const char *line);
+
 #endif

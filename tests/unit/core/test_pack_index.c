@@ -250,18 +250,32 @@ typedef enum {
 } damage;
 
 static const char *const damage_names[NDAMAGE] = {
-    "bad magic",           "bad version",         "fan-out out of order",  "fan-out not names",
-    "names unsorted",      "truncated by one",    "truncated tables",      "truncated to header",
-    "extra bytes",         "wrong checksum",      "offset past the pack",  "offset in the trailer",
-    "offset in the header", "large offset, no table", "large offset past the pack",
-    "two at one offset",   "pack sha differs",    "pack count differs",    "pack trailer differs",
-    "pack not a pack",     "pack truncated",
+    "bad magic",
+    "bad version",
+    "fan-out out of order",
+    "fan-out not names",
+    "names unsorted",
+    "truncated by one",
+    "truncated tables",
+    "truncated to header",
+    "extra bytes",
+    "wrong checksum",
+    "offset past the pack",
+    "offset in the trailer",
+    "offset in the header",
+    "large offset, no table",
+    "large offset past the pack",
+    "two at one offset",
+    "pack sha differs",
+    "pack count differs",
+    "pack trailer differs",
+    "pack not a pack",
+    "pack truncated",
 };
 
 /* Damage the index (d, *len) or the pack (p, *plen) as kind says; returns
  * 1 when the index's own checksum is to be made right again. */
-static int apply_damage(damage kind, unsigned char *d, size_t *len, unsigned char *p,
-                        size_t *plen)
+static int apply_damage(damage kind, unsigned char *d, size_t *len, unsigned char *p, size_t *plen)
 {
     uint32_t n = get32(d + FANOUT + 255 * 4), k;
     unsigned char *offsets = d + NAMES + (size_t)n * 24, tmp[20];

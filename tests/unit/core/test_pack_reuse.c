@@ -39,15 +39,16 @@ static void check_pack(const char *dir, const char *name, const char *repo, cons
                        size_t count)
 {
     assert_int_equal(
-        repo_sh(dir,
-                "rm -rf chk.git want got && git init -q --bare -b main chk.git && "
-                "git -C chk.git index-pack --strict --stdin <%s >/dev/null && "
-                "git -C %s rev-list --objects %s | cut -c1-40 | sort >want && "
-                "cat chk.git/objects/pack/pack-*.idx | git show-index | cut -d' ' -f2 | sort >got && "
-                "cmp want got && test \"$(wc -l <got)\" -eq %zu && "
-                "git -C chk.git update-ref refs/heads/main \"$(git -C %s rev-parse %s)\" && "
-                "git -C chk.git fsck --strict --no-dangling 2>&1",
-                name, repo, revs, count, repo, revs),
+        repo_sh(
+            dir,
+            "rm -rf chk.git want got && git init -q --bare -b main chk.git && "
+            "git -C chk.git index-pack --strict --stdin <%s >/dev/null && "
+            "git -C %s rev-list --objects %s | cut -c1-40 | sort >want && "
+            "cat chk.git/objects/pack/pack-*.idx | git show-index | cut -d' ' -f2 | sort >got && "
+            "cmp want got && test \"$(wc -l <got)\" -eq %zu && "
+            "git -C chk.git update-ref refs/heads/main \"$(git -C %s rev-parse %s)\" && "
+            "git -C chk.git fsck --strict --no-dangling 2>&1",
+            name, repo, revs, count, repo, revs),
         0);
 }
 
@@ -78,33 +79,25 @@ static long deltas_in(const char *dir, const char *name)
                              name));
 }
 
-/* edit N: the files of version N of a small history; each version grows
- * a table by a few lines, edits one line of a document, and adds a file. */
-#define EDIT                                                                                       \
-    "edit() { seq 1 $((400 + $1 * 7)) | sed 's/^/Stavanger harbour reading /' >data.csv && "      \
-    "seq 1 300 | sed \"s/^/guide line /;$(($1 * 11))s/$/ edited $1/\" >guide.txt && "             \
-    "echo \"$1\" >n$(($1 % 3)).txt && git add -A && git commit -q -m \"v$1\"; } && "
-
 /* Three packs (the third repeating objects of the first two) and loose
  * objects: every object once, found wherever it lies. */
 static void test_reuse_packs_and_loose_objects(void **state)
 {
     const char *dir = *state;
 
-    assert_int_equal(
-        repo_sh(dir, "%s",
-                "git init -q -b main src && cd src && " EDIT
-                "for i in 1 2 3 4; do edit $i; done && git repack -dq && "
-                "for i in 5 6 7 8; do edit $i; done && git repack -dq && "
-                "git rev-list --objects HEAD~2 | cut -c1-40 | "
-                "git pack-objects -q --window=0 .git/objects/pack/pack >/dev/null && "
-                "for i in 9 10 11; do edit $i; done && "
-                /* what the test means: 3 packs, objects in two, loose ones */
-                "test \"$(ls .git/objects/pack/*.pack | wc -l)\" -eq 3 && "
-                "for i in .git/objects/pack/*.idx; do git show-index <$i; done | "
-                "cut -d' ' -f2 | sort | uniq -d | grep -q . && "
-                "find .git/objects/?? -type f | grep -q ."),
-        0);
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && " REPO_EDIT
+                             "for i in 1 2 3 4; do edit $i; done && git repack -dq && "
+                             "for i in 5 6 7 8; do edit $i; done && git repack -dq && "
+                             "git rev-list --objects HEAD~2 | cut -c1-40 | "
+                             "git pack-objects -q --window=0 .git/objects/pack/pack >/dev/null && "
+                             "for i in 9 10 11; do edit $i; done && "
+                             /* what the test means: 3 packs, objects in two, loose ones */
+                             "test \"$(ls .git/objects/pack/*.pack | wc -l)\" -eq 3 && "
+                             "for i in .git/objects/pack/*.idx; do git show-index <$i; done | "
+                             "cut -d' ' -f2 | sort | uniq -d | grep -q . && "
+                             "find .git/objects/?? -type f | grep -q ."),
+                     0);
     assert_true(write_and_check(dir, "src", "HEAD") > 40);
     assert_true(deltas_in(dir, "out.pack") > 0); /* deltas were copied */
 }
@@ -142,24 +135,23 @@ static void test_reuse_cross_pack_delta_cycle(void **state)
 {
     const char *dir = *state;
 
-    assert_int_equal(
-        repo_sh(dir, "%s",
-                "git init -q -b main src && cd src && "
-                "seq 1 2000 | sed 's/^/Stavanger quay /' >a.txt && "
-                "sed '1000s/quay/QUAY/' a.txt >b.txt && "
-                "A=$(git hash-object -w a.txt) && B=$(git hash-object -w b.txt) && "
-                "git add a.txt b.txt && git commit -q -m both && "
-                "P1=$(printf '%s\\n%s\\n' $A $B | "
-                "  git pack-objects --no-reuse-delta .git/objects/pack/pack) && "
-                "P2=$(printf '%s\\n%s\\n' $B $A | "
-                "  git pack-objects --no-reuse-delta .git/objects/pack/pack) && "
-                "git repack -dq && git prune-packed && "
-                /* what the test means: each pack deltifies the other way */
-                "git verify-pack -v .git/objects/pack/pack-$P1.idx | "
-                "awk -v a=$A -v b=$B '$1 == b && $7 == a {ok = 1} END {exit !ok}' && "
-                "git verify-pack -v .git/objects/pack/pack-$P2.idx | "
-                "awk -v a=$A -v b=$B '$1 == a && $7 == b {ok = 1} END {exit !ok}'"),
-        0);
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && "
+                             "seq 1 2000 | sed 's/^/Stavanger quay /' >a.txt && "
+                             "sed '1000s/quay/QUAY/' a.txt >b.txt && "
+                             "A=$(git hash-object -w a.txt) && B=$(git hash-object -w b.txt) && "
+                             "git add a.txt b.txt && git commit -q -m both && "
+                             "P1=$(printf '%s\\n%s\\n' $A $B | "
+                             "  git pack-objects --no-reuse-delta .git/objects/pack/pack) && "
+                             "P2=$(printf '%s\\n%s\\n' $B $A | "
+                             "  git pack-objects --no-reuse-delta .git/objects/pack/pack) && "
+                             "git repack -dq && git prune-packed && "
+                             /* what the test means: each pack deltifies the other way */
+                             "git verify-pack -v .git/objects/pack/pack-$P1.idx | "
+                             "awk -v a=$A -v b=$B '$1 == b && $7 == a {ok = 1} END {exit !ok}' && "
+                             "git verify-pack -v .git/objects/pack/pack-$P2.idx | "
+                             "awk -v a=$A -v b=$B '$1 == a && $7 == b {ok = 1} END {exit !ok}'"),
+                     0);
     assert_int_equal(write_and_check(dir, "src", "main"), 4);
     assert_true(deltas_in(dir, "out.pack") == 1);
 }
@@ -172,7 +164,7 @@ static void test_reuse_ref_deltas_and_fixed_thin_pack(void **state)
 
     assert_int_equal(
         repo_sh(dir, "%s",
-                "git init -q -b main src && cd src && " EDIT
+                "git init -q -b main src && cd src && " REPO_EDIT
                 "for i in 1 2 3 4 5 6; do edit $i; done && "
                 "git -c repack.useDeltaBaseOffset=false repack -adfq && "
                 "git verify-pack -v .git/objects/pack/*.idx | awk 'NF == 7' | grep -q . && "
@@ -202,18 +194,17 @@ static void test_reuse_alternates(void **state)
 {
     const char *dir = *state;
 
-    assert_int_equal(
-        repo_sh(dir, "%s",
-                "git init -q -b main src && cd src && " EDIT
-                "for i in 1 2 3; do edit $i; done && git repack -adq && cd .. && "
-                "git clone -q --shared src mid && cd mid && " EDIT
-                "for i in 4 5; do edit $i; done && git repack -adlq && cd .. && "
-                "git clone -q --shared mid top && cd top && " EDIT
-                "for i in 6 7; do edit $i; done && "
-                "echo ../../../mid/.git/objects >.git/objects/info/alternates && "
-                "git fsck --no-dangling >/dev/null && "
-                "test \"$(ls .git/objects/pack/ | wc -l)\" -eq 0"),
-        0);
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && " REPO_EDIT
+                             "for i in 1 2 3; do edit $i; done && git repack -adq && cd .. && "
+                             "git clone -q --shared src mid && cd mid && " REPO_EDIT
+                             "for i in 4 5; do edit $i; done && git repack -adlq && cd .. && "
+                             "git clone -q --shared mid top && cd top && " REPO_EDIT
+                             "for i in 6 7; do edit $i; done && "
+                             "echo ../../../mid/.git/objects >.git/objects/info/alternates && "
+                             "git fsck --no-dangling >/dev/null && "
+                             "test \"$(ls .git/objects/pack/ | wc -l)\" -eq 0"),
+                     0);
     write_and_check(dir, "mid", "HEAD");
     write_and_check(dir, "top", "HEAD");
 }
@@ -229,7 +220,7 @@ static void test_reuse_thin_pack_needs_its_prerequisite(void **state)
     size_t n;
 
     assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " EDIT
+                             "git init -q -b main src && cd src && " REPO_EDIT
                              "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq"),
                      0);
     src = repo_open(dir, "src");
@@ -269,7 +260,7 @@ static void test_plan_hide_leaves_out_hidden_objects(void **state)
     size_t n;
 
     assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " EDIT
+                             "git init -q -b main src && cd src && " REPO_EDIT
                              "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adq && "
                              "git branch old main~3"),
                      0);
@@ -307,7 +298,7 @@ static void test_plan_checks_trees(void **state)
 
     assert_int_equal(
         repo_sh(dir, "%s",
-                "git init -q -b main src && cd src && " EDIT "edit 1 && "
+                "git init -q -b main src && cd src && " REPO_EDIT "edit 1 && "
                 "B=$(echo lamp | git hash-object -w --stdin) && "
                 "T=$(printf '100644 blob %s\t.git\n100644 blob %s\tok\n' $B $B | git mktree) && "
                 "T=$(git ls-tree HEAD | { cat; printf '040000 tree %s\tsub\n' $T; } | "
@@ -341,26 +332,6 @@ static void test_plan_checks_trees(void **state)
 
 /* ---- damage in the source --------------------------------------------- */
 
-/* Flip one byte in the middle of the entry of the object spec names in
- * src's only pack (after its index was written). */
-#define FLIP_ENTRY                                                                                 \
-    "flip() { o=$(git rev-parse \"$1\") && idx=$(ls .git/objects/pack/*.idx) && "                 \
-    "  line=$(git verify-pack -v $idx | awk -v o=$o '$1 == o') && "                              \
-    "  at=$(echo \"$line\" | awk '{print $5 + int($4 / 2)}') && "                                \
-    "  p=${idx%.idx}.pack && chmod u+w $p && "                                                     \
-    "  perl -e 'open(F, \"+<\", $ARGV[0]) or die; seek(F, $ARGV[1], 0); read(F, $c, 1); "        \
-    "    seek(F, $ARGV[1], 0); print F chr(ord($c) ^ 0x10); close(F) or die' $p $at && "           \
-    "  echo \"$line\"; } && "
-
-/* The number of space-separated fields of line. */
-static int fields_of(const char *line)
-{
-    char a[8][64];
-
-    return sscanf(line, "%63s %63s %63s %63s %63s %63s %63s %63s", a[0], a[1], a[2], a[3], a[4],
-                  a[5], a[6], a[7]);
-}
-
 /* Writing main's history from src fails with CN_EVERIFY naming the object
  * whose verify-pack line is line (its name first) and the pack. */
 static void expect_damage_refused(const char *dir, const char *line)
@@ -374,8 +345,7 @@ static void expect_damage_refused(const char *dir, const char *line)
     cn_error_clear();
     assert_int_equal(repo_write_plan(plan, dir, "out.pack", NULL, sha), CN_EVERIFY);
     if (strstr(cn_error_message(), hex) == NULL || strstr(cn_error_message(), ".pack") == NULL)
-        fail_msg("the message does not name %s and its pack: %s", hex,
-                 cn_error_message());
+        fail_msg("the message does not name %s and its pack: %s", hex, cn_error_message());
     cn_pack_plan_free(plan);
     git_repository_free(src);
 }
@@ -386,18 +356,18 @@ static void test_reuse_damaged_entry_is_refused(void **state)
     const char *line;
 
     assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " EDIT
+                             "git init -q -b main src && cd src && " REPO_EDIT
                              "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq && "
                              "cp -r .git ../clean.git"),
                      0);
     /* a whole blob, copied as it is */
-    line = repo_sh_line(dir, "%s", "cd src && " FLIP_ENTRY "flip main:guide.txt");
-    assert_int_equal(fields_of(line), 5); /* not a delta */
+    line = repo_sh_line(dir, "%s", "cd src && " REPO_FLIP "flip main:guide.txt");
+    assert_int_equal(repo_fields(line), 5); /* not a delta */
     expect_damage_refused(dir, line);
     /* a delta whose base the pack carries too, copied with a new header */
     assert_int_equal(repo_sh(dir, "rm -rf src/.git && cp -r clean.git src/.git"), 0);
-    line = repo_sh_line(dir, "%s", "cd src && " FLIP_ENTRY "flip main~3:guide.txt");
-    assert_int_equal(fields_of(line), 7); /* a delta */
+    line = repo_sh_line(dir, "%s", "cd src && " REPO_FLIP "flip main~3:guide.txt");
+    assert_int_equal(repo_fields(line), 7); /* a delta */
     expect_damage_refused(dir, line);
 }
 
@@ -415,11 +385,11 @@ static void test_reuse_damage_found_inflating(void **state)
     int r;
 
     assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " EDIT
+                             "git init -q -b main src && cd src && " REPO_EDIT
                              "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq"),
                      0);
-    line = repo_sh_line(dir, "%s", "cd src && " FLIP_ENTRY "flip main:guide.txt");
-    assert_int_equal(fields_of(line), 5); /* whole in the source */
+    line = repo_sh_line(dir, "%s", "cd src && " REPO_FLIP "flip main:guide.txt");
+    assert_int_equal(repo_fields(line), 5); /* whole in the source */
     snprintf(hex, sizeof(hex), "%s", line);
     src = repo_open(dir, "src");
     plan = repo_plan(src, "main", "main~1", 1);
@@ -436,8 +406,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_reuse_packs_and_loose_objects, repo_scratch_setup,
                                         repo_scratch_teardown),
-        cmocka_unit_test_setup_teardown(test_reuse_delta_base_on_another_branch,
-                                        repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_delta_base_on_another_branch, repo_scratch_setup,
+                                        repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cross_pack_delta_cycle, repo_scratch_setup,
                                         repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_reuse_ref_deltas_and_fixed_thin_pack,
