@@ -234,11 +234,11 @@ static void test_import_of_damaged_source_writes_nothing(void **state)
     node = open_node(dir);
     cn_error_clear();
     r = import(dir, node, "main", &history);
+    git_repository_free(node);
     if (r != CN_EVERIFY || strstr(cn_error_message(), hex) == NULL)
         fail_msg("want CN_EVERIFY naming %s, got %d: %s", hex, r, cn_error_message());
     assert_null(history);
     check_nothing_written(dir);
-    git_repository_free(node);
 }
 
 static void test_import_of_hostile_tree_writes_nothing(void **state)

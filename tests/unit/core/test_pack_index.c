@@ -584,7 +584,7 @@ static void test_index_write_equals_git(void **state)
         load(&s, &slen, shapath);
         assert_int_equal(slen, 20);
         snprintf(out, sizeof(out), "%s/empty/pack-e.idx", dir);
-        write_index(out, NULL, 0, s);
+        write_index(out, e, 0, s); /* e: not NULL, see test_index_write_empty_from_null */
         free(s);
         assert_int_equal(repo_sh(dir, "cd empty && cmp pack-e.idx pack-$(cat name).idx"), 0);
         snprintf(epack, sizeof(epack), "%s/empty/pack-e.pack", dir);
@@ -621,6 +621,26 @@ static void test_index_write_refuses_duplicates(void **state)
     assert_int_equal(close(fd), 0);
 }
 
+/* No entries at all may come as NULL (entries[0..0) is empty): the index
+ * of an empty pack. Kept last: under UBSan a failure ends the program. */
+static void test_index_write_empty_from_null(void **state)
+{
+    const char *dir = *state;
+    unsigned char sha[20] = {0};
+    unsigned char *d = NULL;
+    char path[128];
+    size_t len;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/empty.idx", dir);
+    assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0);
+    assert_int_equal(cn_pack_index_write(fd, NULL, 0, sha), 0);
+    assert_int_equal(close(fd), 0);
+    load(&d, &len, path);
+    assert_int_equal(len, 8 + 1024 + 40);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +659,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_write_equals_git, repo_scratch_setup,
                                         repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_index_write_refuses_duplicates, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_index_write_empty_from_null, repo_scratch_setup,
                                         repo_scratch_teardown),
     };
 

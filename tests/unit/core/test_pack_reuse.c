@@ -326,8 +326,8 @@ static void test_plan_checks_trees(void **state)
             failures++;
         }
     }
-    assert_int_equal(failures, 0);
     git_repository_free(src);
+    assert_int_equal(failures, 0);
 }
 
 /* ---- damage in the source --------------------------------------------- */
@@ -340,14 +340,16 @@ static void expect_damage_refused(const char *dir, const char *line)
     cn_pack_plan *plan = repo_plan(src, "main", NULL, 0);
     unsigned char sha[20];
     char hex[GIT_OID_HEXSZ + 1];
+    int r;
 
     snprintf(hex, sizeof(hex), "%s", line);
     cn_error_clear();
-    assert_int_equal(repo_write_plan(plan, dir, "out.pack", NULL, sha), CN_EVERIFY);
-    if (strstr(cn_error_message(), hex) == NULL || strstr(cn_error_message(), ".pack") == NULL)
-        fail_msg("the message does not name %s and its pack: %s", hex, cn_error_message());
+    r = repo_write_plan(plan, dir, "out.pack", NULL, sha);
     cn_pack_plan_free(plan);
     git_repository_free(src);
+    if (r != CN_EVERIFY || strstr(cn_error_message(), hex) == NULL ||
+        strstr(cn_error_message(), ".pack") == NULL)
+        fail_msg("want CN_EVERIFY naming %s and its pack, got %d: %s", hex, r, cn_error_message());
 }
 
 static void test_reuse_damaged_entry_is_refused(void **state)
@@ -395,10 +397,10 @@ static void test_reuse_damage_found_inflating(void **state)
     plan = repo_plan(src, "main", "main~1", 1);
     cn_error_clear();
     r = repo_write_plan(plan, dir, "thin.pack", NULL, sha);
-    if (r != CN_EVERIFY || strstr(cn_error_message(), hex) == NULL)
-        fail_msg("want CN_EVERIFY naming %s, got %d: %s", hex, r, cn_error_message());
     cn_pack_plan_free(plan);
     git_repository_free(src);
+    if (r != CN_EVERIFY || strstr(cn_error_message(), hex) == NULL)
+        fail_msg("want CN_EVERIFY naming %s, got %d: %s", hex, r, cn_error_message());
 }
 
 int main(void)
