@@ -51,6 +51,10 @@ cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide,
     "seq 1 300 | sed \"s/^/guide line /;$(($1 * 11))s/$/ edited $1/\" >guide.txt && "              \
     "echo \"$1\" >n$(($1 % 3)).txt && git add -A && git commit -q -m \"v$1\"; } && "
 
+/* A work repository src, versions 1 to 6 committed, the shell left in it. */
+#define REPO_SIX_VERSIONS                                                                          \
+    "git init -q -b main src && cd src && " REPO_EDIT "for i in 1 2 3 4 5 6; do edit $i; done && "
+
 /* `flip SPEC`, run in a repository with one pack: flip a bit in the middle
  * of the packed entry of the object SPEC names (its index stays as it
  * was), and print that object's line of `git verify-pack -v`. */

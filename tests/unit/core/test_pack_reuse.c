@@ -164,8 +164,7 @@ static void test_reuse_ref_deltas_and_fixed_thin_pack(void **state)
 
     assert_int_equal(
         repo_sh(dir, "%s",
-                "git init -q -b main src && cd src && " REPO_EDIT
-                "for i in 1 2 3 4 5 6; do edit $i; done && "
+                REPO_SIX_VERSIONS
                 "git -c repack.useDeltaBaseOffset=false repack -adfq && "
                 "git verify-pack -v .git/objects/pack/*.idx | awk 'NF == 7' | grep -q . && "
                 "cd .. && git init -q -b main fixed && cd fixed && "
@@ -219,10 +218,7 @@ static void test_reuse_thin_pack_needs_its_prerequisite(void **state)
     unsigned char sha[20];
     size_t n;
 
-    assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " REPO_EDIT
-                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq"),
-                     0);
+    assert_int_equal(repo_sh(dir, "%s", REPO_SIX_VERSIONS "git repack -adfq"), 0);
     src = repo_open(dir, "src");
     plan = repo_plan(src, "main", "main~3", 1);
     n = cn_pack_plan_count(plan);
@@ -260,9 +256,8 @@ static void test_plan_hide_leaves_out_hidden_objects(void **state)
     size_t n;
 
     assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " REPO_EDIT
-                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adq && "
-                             "git branch old main~3"),
+                             REPO_SIX_VERSIONS "git repack -adq && "
+                                               "git branch old main~3"),
                      0);
     src = repo_open(dir, "src");
     plan = repo_plan(src, "main", "old", 0);
@@ -358,9 +353,8 @@ static void test_reuse_damaged_entry_is_refused(void **state)
     const char *line;
 
     assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " REPO_EDIT
-                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq && "
-                             "cp -r .git ../clean.git"),
+                             REPO_SIX_VERSIONS "git repack -adfq && "
+                                               "cp -r .git ../clean.git"),
                      0);
     /* a whole blob, copied as it is */
     line = repo_sh_line(dir, "%s", "cd src && " REPO_FLIP "flip main:guide.txt");
@@ -386,10 +380,7 @@ static void test_reuse_damage_found_inflating(void **state)
     const char *line;
     int r;
 
-    assert_int_equal(repo_sh(dir, "%s",
-                             "git init -q -b main src && cd src && " REPO_EDIT
-                             "for i in 1 2 3 4 5 6; do edit $i; done && git repack -adfq"),
-                     0);
+    assert_int_equal(repo_sh(dir, "%s", REPO_SIX_VERSIONS "git repack -adfq"), 0);
     line = repo_sh_line(dir, "%s", "cd src && " REPO_FLIP "flip main:guide.txt");
     assert_int_equal(repo_fields(line), 5); /* whole in the source */
     snprintf(hex, sizeof(hex), "%s", line);
