@@ -325,6 +325,130 @@ static void test_plan_checks_trees(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* Entries larger than the writer's 1 MiB window, whole (4.5 MB of random
+ * bytes) and as a delta (1.5 MB of new bytes between two copies); and the
+ * same plan written twice gives the same pack. */
+static void test_reuse_entries_larger_than_the_window(void **state)
+{
+    const char *dir = *state;
+    git_repository *src;
+    cn_pack_plan *plan;
+    unsigned char sha[20], sha2[20];
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && "
+                "head -c 1000000 /dev/urandom >../a && head -c 2000000 /dev/urandom >../c && "
+                "for v in 1 2; do "
+                "  { cat ../a; head -c 1500000 /dev/urandom; cat ../c; } >big.bin && "
+                "  git add big.bin && git commit -q -m v$v; "
+                "done && git repack -adfq && "
+                /* what the test means: a whole entry and a delta over 1 MiB */
+                "git verify-pack -v .git/objects/pack/*.idx | "
+                "awk '$2 == \"blob\" && $4 > 1048576 {n[NF]++} END {exit !(n[5] && n[7])}'"),
+        0);
+    src = repo_open(dir, "src");
+    plan = repo_plan(src, "main", NULL, 0);
+    assert_int_equal(repo_write_plan(plan, dir, "out.pack", NULL, sha), 0);
+    assert_int_equal(repo_write_plan(plan, dir, "again.pack", NULL, sha2), 0);
+    assert_memory_equal(sha, sha2, 20);
+    check_pack(dir, "out.pack", "src", "main", cn_pack_plan_count(plan));
+    assert_int_equal(repo_sh(dir, "cmp out.pack again.pack"), 0);
+    assert_true(deltas_in(dir, "out.pack") == 1);
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+}
+
+/* "On failure the plan is unchanged": a relocation into a repository that
+ * lacks one object (v1's n1.txt, which the walk reaches last) fails, and
+ * the plan still writes its pack from where it was counted. */
+static void test_plan_relocate_failure_leaves_plan_unchanged(void **state)
+{
+    const char *dir = *state;
+    git_repository *src, *part;
+    cn_pack_plan *plan;
+    unsigned char sha[20];
+    int r;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                REPO_SIX_VERSIONS
+                "git repack -adq && cd .. && "
+                "git init -q --bare -b main part.git && "
+                "git -C src rev-list --objects main | cut -c1-40 | "
+                "  grep -v \"$(git -C src rev-parse main~5:n1.txt)\" | "
+                "  git -C src pack-objects -q ../part.git/objects/pack/pack >/dev/null && "
+                "test \"$(git -C src rev-list --objects main | wc -l)\" -eq "
+                "  $(( $(cat part.git/objects/pack/pack-*.idx | git show-index | wc -l) + 1 ))"),
+        0);
+    src = repo_open(dir, "src");
+    part = repo_open(dir, "part.git");
+    plan = repo_plan(src, "main", NULL, 0);
+    cn_error_clear();
+    r = cn_pack_plan_relocate(plan, part);
+    git_repository_free(part);
+    if (r == 0) {
+        cn_pack_plan_free(plan);
+        git_repository_free(src);
+        fail_msg("relocating into a repository lacking an object succeeded");
+    }
+    r = repo_write_plan(plan, dir, "out.pack", NULL, sha);
+    if (r != 0) {
+        cn_pack_plan_free(plan);
+        git_repository_free(src);
+        fail_msg("the plan no longer writes after a failed relocation: %d %s", r,
+                 cn_error_message());
+    }
+    check_pack(dir, "out.pack", "src", "main", cn_pack_plan_count(plan));
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+}
+
+/* A tree naming a tree as a blob ("100644 not-a-blob" -> T), where T lies
+ * packed as a delta (so its entry is copied, not inflated): git fsck
+ * refuses the history, and so must the plan or the write, with
+ * CN_EVERIFY or CN_EINVAL, before a pack comes out. */
+static void test_reuse_refuses_tree_named_as_blob(void **state)
+{
+    const char *dir = *state;
+    git_repository *src;
+    cn_pack_plan_opts opts = {0};
+    cn_pack_plan *plan = NULL;
+    unsigned char sha[20];
+    git_oid tip;
+    int r;
+
+    assert_int_equal(
+        repo_sh(dir, "%s",
+                "git init -q -b main src && cd src && "
+                "for i in 1 2 3; do seq 1 $((100 * i)) | sed 's/^/Stavanger /' >f$i; done && "
+                "git add . && git commit -q -m v1 && R=$(git rev-parse HEAD^{tree}) && "
+                "echo more >>f3 && git add f3 && T=$(git write-tree) && "
+                "X=$(perl -e 'print \"100644 not-a-blob\\0\", pack(\"H40\", $ARGV[0])' $T | "
+                "  git hash-object -t tree -w --stdin) && "
+                "git update-ref refs/heads/main $(git commit-tree -p HEAD -m v2 $X) && "
+                "P=$(printf '%s\\n%s\\n' $R $T | "
+                "  git pack-objects --window=10 .git/objects/pack/pack) && "
+                /* what the test means: T is a delta, and git refuses this */
+                "git verify-pack -v .git/objects/pack/pack-$P.idx | "
+                "awk -v t=$T '$1 == t && NF == 7 {ok = 1} END {exit !ok}' && "
+                "! git fsck --strict >/dev/null 2>&1"),
+        0);
+    src = repo_open(dir, "src");
+    repo_oid(&tip, src, "main");
+    opts.tips = &tip;
+    opts.ntips = 1;
+    opts.check_trees = 1;
+    cn_error_clear();
+    if ((r = cn_pack_plan_new(&plan, src, &opts)) == 0)
+        r = repo_write_plan(plan, dir, "out.pack", NULL, sha);
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+    if (r != CN_EVERIFY && r != CN_EINVAL)
+        fail_msg("want CN_EVERIFY or CN_EINVAL, got %d (%s)%s", r, cn_error_message(),
+                 r == 0 ? ": a pack of a history git refuses was written" : "");
+}
+
 /* ---- damage in the source --------------------------------------------- */
 
 /* Writing main's history from src fails with CN_EVERIFY naming the object
@@ -409,6 +533,12 @@ int main(void)
                                         repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_reuse_thin_pack_needs_its_prerequisite,
                                         repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_entries_larger_than_the_window,
+                                        repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_relocate_failure_leaves_plan_unchanged,
+                                        repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_refuses_tree_named_as_blob, repo_scratch_setup,
+                                        repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_plan_hide_leaves_out_hidden_objects,
                                         repo_scratch_setup, repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_plan_checks_trees, repo_scratch_setup,
