@@ -19,6 +19,7 @@
 
 #include "support_repo.h"
 
+#include "core/bundle.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
@@ -209,6 +210,69 @@ static void test_import_of_present_commit_writes_nothing(void **state)
     git_repository_free(node);
 }
 
+/* The history an import hands back writes a full bundle stock git clones,
+ * and the node's single pack a delta bundle git fetches. */
+static void test_import_history_writes_bundles(void **state)
+{
+    const char *dir = *state;
+    cn_bundle_write_opts opts = {0};
+    git_repository *node, *src;
+    cn_pack_plan *history = NULL;
+    git_oid prereq;
+    char *path;
+
+    assert_int_equal(repo_sh(dir, "%s", source), 0);
+    node = open_node(dir);
+    assert_int_equal(import(dir, node, "main", &history), 0);
+    assert_non_null(history);
+    src = repo_open(dir, "src");
+    repo_oid(&opts.head_commit, src, "main");
+    repo_oid(&prereq, src, "main~2");
+    git_repository_free(src);
+    opts.history = history;
+    assert_non_null(path = cn_path_join(dir, "full.bundle"));
+    assert_int_equal(cn_bundle_write(node, path, &opts), 0);
+    free(path);
+    cn_pack_plan_free(history);
+    opts.history = NULL;
+    opts.prerequisite = &prereq;
+    assert_non_null(path = cn_path_join(dir, "delta.bundle"));
+    assert_int_equal(cn_bundle_write(node, path, &opts), 0);
+    free(path);
+    git_repository_free(node);
+    assert_int_equal(
+        repo_sh(dir, "git -c advice.detachedHead=false clone -q full.bundle full && git -C full "
+                     "fsck --strict --no-dangling 2>&1 && "
+                     "git -C full rev-list --objects HEAD | sort >got && "
+                     "git -C src rev-list --objects main | sort >want && cmp want got && "
+                     "git clone -q --no-local src old && git -C old reset -q --hard main~2 && "
+                     "git -C old bundle verify ../delta.bundle >/dev/null 2>&1 && "
+                     "git -C old fetch -q ../delta.bundle HEAD:refs/heads/new && "
+                     "test \"$(git -C old rev-parse new)\" = \"$(git -C src rev-parse main)\" && "
+                     "git -C old fsck --strict --no-dangling 2>&1"),
+        0);
+}
+
+/* A source sharing its objects with another (git clone --shared): what it
+ * borrows is copied too. */
+static void test_import_from_shared_clone(void **state)
+{
+    const char *dir = *state;
+    git_repository *node;
+
+    assert_int_equal(repo_sh(dir, "%s", source), 0);
+    assert_int_equal(repo_sh(dir, "%s",
+                             "mv src base && git clone -q --shared base src && cd src && " REPO_EDIT
+                             "edit 7 && edit 8 && "
+                             "test -s .git/objects/info/alternates"),
+                     0);
+    node = open_node(dir);
+    mark_packs(dir);
+    assert_int_equal(import(dir, node, "main", NULL), 0);
+    check_node(dir, 1, "main", "main");
+    git_repository_free(node);
+}
+
 /* No pack, index or temporary file is left by a failed import. */
 static void check_nothing_written(const char *dir)
 {
@@ -280,6 +344,10 @@ int main(void)
                                         repo_scratch_setup, repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_import_of_present_commit_writes_nothing,
                                         repo_scratch_setup, repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_import_history_writes_bundles, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_import_from_shared_clone, repo_scratch_setup,
+                                        repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_import_of_damaged_source_writes_nothing,
                                         repo_scratch_setup, repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_import_of_hostile_tree_writes_nothing,

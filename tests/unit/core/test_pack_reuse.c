@@ -449,6 +449,39 @@ static void test_reuse_refuses_tree_named_as_blob(void **state)
                  r == 0 ? ": a pack of a history git refuses was written" : "");
 }
 
+/* A source pack indexed in version 1 (git still reads it) is refused by
+ * name with what to do, not read wrongly. */
+static void test_plan_names_a_version_1_index(void **state)
+{
+    const char *dir = *state;
+    cn_pack_plan_opts opts = {0};
+    cn_pack_plan *plan = NULL;
+    git_repository *src;
+    git_oid tip;
+    const char *idx;
+    int r;
+
+    assert_int_equal(repo_sh(dir, "%s",
+                             REPO_SIX_VERSIONS "git repack -adq && "
+                                               "p=$(ls .git/objects/pack/*.pack) && "
+                                               "rm ${p%.pack}.idx && "
+                                               "git index-pack --index-version=1 $p >/dev/null && "
+                                               "git fsck --no-dangling >/dev/null"),
+                     0);
+    idx = repo_sh_line(dir, "ls -d $PWD/src/.git/objects/pack/*.idx");
+    src = repo_open(dir, "src");
+    repo_oid(&tip, src, "main");
+    opts.tips = &tip;
+    opts.ntips = 1;
+    cn_error_clear();
+    r = cn_pack_plan_new(&plan, src, &opts);
+    cn_pack_plan_free(plan);
+    git_repository_free(src);
+    assert_int_equal(r, CN_EUNSUPPORTED);
+    assert_non_null(strstr(cn_error_message(), idx));
+    assert_non_null(strstr(cn_error_message(), "git repack"));
+}
+
 /* ---- damage in the source --------------------------------------------- */
 
 /* Writing main's history from src fails with CN_EVERIFY naming the object
@@ -538,6 +571,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_relocate_failure_leaves_plan_unchanged,
                                         repo_scratch_setup, repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_reuse_refuses_tree_named_as_blob, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_names_a_version_1_index, repo_scratch_setup,
                                         repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_plan_hide_leaves_out_hidden_objects,
                                         repo_scratch_setup, repo_scratch_teardown),
