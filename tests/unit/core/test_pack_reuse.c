@@ -208,6 +208,24 @@ static void test_reuse_alternates(void **state)
     write_and_check(dir, "top", "HEAD");
 }
 
+/* Two repositories borrowing from each other (git skips an object store it
+ * has already, so `git fsck` is clean in both): the plan is too. */
+static void test_reuse_alternates_cycle(void **state)
+{
+    const char *dir = *state;
+
+    assert_int_equal(repo_sh(dir, "%s",
+                             "git init -q -b main src && cd src && " REPO_EDIT
+                             "for i in 1 2 3; do edit $i; done && git repack -adq && cd .. && "
+                             "git clone -q --shared src top && cd top && " REPO_EDIT
+                             "edit 4 && git repack -adlq && "
+                             "echo \"$PWD/.git/objects\" >../src/.git/objects/info/alternates && "
+                             "git fsck --no-dangling >/dev/null 2>&1 && "
+                             "git -C ../src fsck --no-dangling >/dev/null 2>&1"),
+                     0);
+    write_and_check(dir, "top", "HEAD");
+}
+
 /* A thin pack over a packed history: what copies as REF_DELTA against the
  * prerequisite's objects can only be indexed where they are. */
 static void test_reuse_thin_pack_needs_its_prerequisite(void **state)
@@ -563,6 +581,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_ref_deltas_and_fixed_thin_pack,
                                         repo_scratch_setup, repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_reuse_alternates, repo_scratch_setup,
+                                        repo_scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_alternates_cycle, repo_scratch_setup,
                                         repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_reuse_thin_pack_needs_its_prerequisite,
                                         repo_scratch_setup, repo_scratch_teardown),
