@@ -146,10 +146,10 @@ int repo_write_plan(cn_pack_plan *plan, const char *dir, const char *name,
     return r;
 }
 
-cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide, int thin)
+int repo_plan_new(cn_pack_plan **out, git_repository *repo, const char *tip, const char *hide,
+                  int thin)
 {
     cn_pack_plan_opts opts = {0};
-    cn_pack_plan *plan = NULL;
     git_oid t, h;
 
     repo_oid(&t, repo, tip);
@@ -162,7 +162,14 @@ cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide,
     }
     opts.thin = thin;
     opts.check_trees = 1;
-    if (cn_pack_plan_new(&plan, repo, &opts) != 0)
+    return cn_pack_plan_new(out, repo, &opts);
+}
+
+cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide, int thin)
+{
+    cn_pack_plan *plan = NULL;
+
+    if (repo_plan_new(&plan, repo, tip, hide, thin) != 0)
         fail_msg("cannot plan %s: %s", tip, cn_error_message());
     return plan;
 }

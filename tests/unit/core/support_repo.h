@@ -41,7 +41,11 @@ int repo_write_plan(cn_pack_plan *plan, const char *dir, const char *name,
                     cn_pack_index_entry **entries, unsigned char sha[GIT_OID_RAWSZ]);
 
 /* A plan over repo of the history of tip (a rev-parse spec) without that of
- * hide (NULL: none), thin or not; fails the test if it cannot be made. */
+ * hide (NULL: none), thin or not, trees checked: cn_pack_plan_new's result. */
+int repo_plan_new(cn_pack_plan **out, git_repository *repo, const char *tip, const char *hide,
+                  int thin);
+
+/* The same, failing the test if the plan cannot be made. */
 cn_pack_plan *repo_plan(git_repository *repo, const char *tip, const char *hide, int thin);
 
 /* `edit N`, run in a work tree: commit version N of a small history of a small history; each

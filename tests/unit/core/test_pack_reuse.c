@@ -57,10 +57,15 @@ static void check_pack(const char *dir, const char *name, const char *repo, cons
 static size_t write_and_check(const char *dir, const char *repo, const char *tip)
 {
     git_repository *r = repo_open(dir, repo);
-    cn_pack_plan *plan = repo_plan(r, tip, NULL, 0);
+    cn_pack_plan *plan = NULL;
     unsigned char sha[20];
-    size_t n = cn_pack_plan_count(plan);
+    size_t n;
 
+    if (repo_plan_new(&plan, r, tip, NULL, 0) != 0) {
+        git_repository_free(r);
+        fail_msg("cannot plan %s in %s: %s", tip, repo, cn_error_message());
+    }
+    n = cn_pack_plan_count(plan);
     assert_int_equal(repo_write_plan(plan, dir, "out.pack", NULL, sha), 0);
     check_pack(dir, "out.pack", repo, tip, n);
     cn_pack_plan_free(plan);
