@@ -32,13 +32,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64];
 
+/* The scratch directory goes when the fuzzer exits. */
+static void remove_dir(void)
+{
+    static const char *const names[] = {"pack-f.pack", "pack-f.idx", "pack-g.pack", "pack-g.idx"};
+    char path[128];
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     git_libgit2_init();
     snprintf(dir, sizeof(dir), "/tmp/cn-fuzz-pack-index-XXXXXX");
-    if (mkdtemp(dir) == NULL)
+    if (mkdtemp(dir) == NULL || atexit(remove_dir) != 0)
         abort();
     return 0;
 }
