@@ -256,11 +256,17 @@ static int check_idx(cn_pack_index *ix, const char *path)
     size_t body;
     uint32_t i, prev = 0;
 
-    if (memcmp(ix->idx, IDX_MAGIC, 4) != 0)
+    if (memcmp(ix->idx, IDX_MAGIC, 4) != 0) {
+        /* Version 1 has no magic: a fan-out table, then 24 bytes per
+         * object, then two checksums. Anything else is damage. */
+        uint64_t n = be32(ix->idx + IDX_FANOUT - 4);
+        if ((uint64_t)ix->idx_len != IDX_FANOUT + 24 * n + IDX_TRAILER)
+            return damaged(path, "not a pack index (bad magic)");
         return cn_error_set(CN_EUNSUPPORTED,
                             "%s: a version 1 pack index; run `git repack -a -d` in the "
                             "repository, then publish again",
                             path);
+    }
     if (be32(ix->idx + 4) != 2)
         return damaged(path, "unknown pack index version");
     for (i = 0; i < 256; i++) {
@@ -459,7 +465,8 @@ int cn_pack_index_write(int fd, cn_pack_index_entry *entries, size_t n,
     if (n > CN_PACK_INDEX_MAX_OBJECTS)
         return cn_error_set(CN_ELIMIT, "more than %u objects in one pack",
                             CN_PACK_INDEX_MAX_OBJECTS);
-    qsort(entries, n, sizeof(*entries), cmp_entry);
+    if (n > 1)
+        qsort(entries, n, sizeof(*entries), cmp_entry);
     for (i = 1; i < n; i++)
         if (git_oid_equal(&entries[i - 1].oid, &entries[i].oid))
             return cn_error_set(CN_EINVAL, "an object is listed twice for one pack index");

@@ -190,6 +190,29 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Has the store taken objects_dir already (alternates may name each
+ * other, or one directory twice)? Records it if not: 1 seen, 0 new. */
+static int store_seen_dir(pack_store *s, const char *objects_dir)
+{
+    char *real = realpath(objects_dir, NULL), **grown;
+    size_t i;
+
+    if (real == NULL)
+        return 0; /* a directory that does not exist adds nothing */
+    for (i = 0; i < s->ndirs; i++)
+        if (strcmp(s->dirs[i], real) == 0) {
+            free(real);
+            return 1;
+        }
+    if ((grown = realloc(s->dirs, (s->ndirs + 1) * sizeof(*grown))) == NULL) {
+        free(real);
+        return 0;
+    }
+    s->dirs = grown;
+    s->dirs[s->ndirs++] = real;
+    return 0;
+}
+
 static int store_add_dir(pack_store *s, const char *objects_dir, int depth)
 {
     char *pack_dir, **names = NULL, *path;
@@ -198,6 +221,8 @@ static int store_add_dir(pack_store *s, const char *objects_dir, int depth)
     DIR *d;
     int err = 0;
 
+    if (store_seen_dir(s, objects_dir))
+        return 0;
     if ((pack_dir = cn_path_join(objects_dir, "pack")) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     if ((d = opendir(pack_dir)) == NULL) {
@@ -248,9 +273,14 @@ static void store_free(pack_store *s)
 
     for (i = 0; i < s->npacks; i++)
         cn_pack_index_free(s->packs[i]);
+    for (i = 0; i < s->ndirs; i++)
+        free(s->dirs[i]);
     free(s->packs);
+    free(s->dirs);
     s->packs = NULL;
     s->npacks = 0;
+    s->dirs = NULL;
+    s->ndirs = 0;
 }
 
 static int store_open(pack_store *s, git_repository *repo)
@@ -602,6 +632,24 @@ static int base_at(git_oid *out, const git_tree *tree, const char *path, git_obj
     return found;
 }
 
+/* A new tree of a thin plan passes cn_tree_check_raw; the message names
+ * its path (empty for a commit's root tree). */
+static int check_new_tree(cn_pack_plan *p, const git_oid *oid, const char *path)
+{
+    git_odb_object *obj = NULL;
+    int err;
+
+    if (git_odb_read(&obj, p->odb, oid) < 0) {
+        git_error_clear();
+        return missing(oid, "tree");
+    }
+    err = cn_tree_check_raw(git_odb_object_data(obj), git_odb_object_size(obj));
+    git_odb_object_free(obj);
+    if (err != 0 && path[0] != '\0')
+        cn_error_wrap(err, "\"%s\"", path);
+    return err;
+}
+
 /* git_tree_walk callback over a new commit's tree: each tree or blob the
  * receiver lacks and the plan does not hold yet goes in, with the
  * prerequisite's object at the same path as its base. */
@@ -630,11 +678,56 @@ static int collect_cb(const char *root, const git_tree_entry *te, void *payload)
             : NULL);
     if (r == CN_ENOTFOUND)
         r = missing(oid, git_object_type2string(type));
+    if (r == 1 && type == GIT_OBJECT_TREE)
+        r = check_new_tree(t->plan, oid, (const char *)t->path.data);
     if (r >= 0)
         return 0;
 fail:
     t->err = r;
     return -1;
+}
+
+/* Everything commit's tree holds is the receiver's: a commit outside the
+ * range (the prerequisite, or a parent the prerequisite reaches, where a
+ * side branch forked before it) as git's --thin assumes. */
+static int mark_held(thin_walk *t, const git_commit *commit)
+{
+    git_tree *tree = NULL;
+    int r, err;
+
+    if ((r = have_add(t->plan, git_commit_id(commit))) <= 0)
+        return r;
+    if (git_commit_tree(&tree, commit) < 0)
+        return cn_git_error(CN_EVERIFY, "cannot read commit");
+    if ((err = have_add(t->plan, git_tree_id(tree))) == 1) {
+        t->err = 0;
+        if (git_tree_walk(tree, GIT_TREEWALK_PRE, mark_cb, t) < 0)
+            err = t->err ? t->err : cn_git_error(CN_ERROR, "cannot walk tree");
+        else
+            err = 0;
+    }
+    git_tree_free(tree);
+    return err < 0 ? err : 0;
+}
+
+/* The parents of c outside the range: their trees are the receiver's. */
+static int mark_boundary(thin_walk *t, const git_commit *c)
+{
+    git_commit *parent = NULL;
+    unsigned int i;
+    int err = 0;
+
+    for (i = 0; err == 0 && i < git_commit_parentcount(c); i++) {
+        const git_oid *id = git_commit_parent_id(c, i);
+        if (plan_find(t->plan, id) >= 0 || cn_pack_plan_has(t->plan, id))
+            continue; /* in the range (walked oldest first), or marked */
+        if (git_commit_parent(&parent, c, i) < 0)
+            return cn_git_error(CN_EVERIFY, "cannot read a parent commit");
+        err = mark_held(t, parent);
+        git_commit_free(parent);
+        parent = NULL;
+    }
+    return err;
 }
 
 static int walk_thin(cn_pack_plan *p, git_revwalk *walk, const git_oid *prerequisite)
@@ -650,13 +743,8 @@ static int walk_thin(cn_pack_plan *p, git_revwalk *walk, const git_oid *prerequi
         err = cn_git_error(CN_ENOTFOUND, "prerequisite commit");
         goto out;
     }
-    if ((err = have_add(p, prerequisite)) < 0 ||
-        (err = have_add(p, git_tree_id(t.prereq_tree))) < 0)
+    if ((err = mark_held(&t, prereq)) != 0)
         goto out;
-    if (git_tree_walk(t.prereq_tree, GIT_TREEWALK_PRE, mark_cb, &t) < 0) {
-        err = t.err ? t.err : cn_git_error(CN_ERROR, "cannot walk tree");
-        goto out;
-    }
     while ((r = git_revwalk_next(&oid, walk)) == 0) {
         if ((err = plan_add(p, &oid, GIT_OBJECT_COMMIT, NULL)) < 0)
             goto out;
@@ -664,6 +752,8 @@ static int walk_thin(cn_pack_plan *p, git_revwalk *walk, const git_oid *prerequi
             err = cn_git_error(CN_EVERIFY, "cannot read commit");
             goto out;
         }
+        if ((err = mark_boundary(&t, c)) != 0)
+            goto out;
         if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) == 0 &&
             git_commit_tree(&t.parent_tree, parent) < 0)
             t.parent_tree = NULL;
@@ -671,7 +761,8 @@ static int walk_thin(cn_pack_plan *p, git_revwalk *walk, const git_oid *prerequi
         if (!cn_pack_plan_has(p, git_tree_id(tree))) {
             if ((err = plan_add(p, git_tree_id(tree), GIT_OBJECT_TREE,
                                 t.parent_tree ? git_tree_id(t.parent_tree)
-                                              : git_tree_id(t.prereq_tree))) < 0)
+                                              : git_tree_id(t.prereq_tree))) < 0 ||
+                (err == 1 && (err = check_new_tree(p, git_tree_id(tree), "")) != 0))
                 goto out;
             t.err = 0;
             if (git_tree_walk(tree, GIT_TREEWALK_PRE, collect_cb, &t) < 0) {
@@ -765,7 +856,11 @@ out:
 
 int cn_pack_plan_relocate(cn_pack_plan *p, git_repository *repo)
 {
-    pack_store store = {NULL, 0};
+    struct location {
+        uint32_t pos;
+        uint16_t pack;
+    } *where = NULL;
+    pack_store store = {NULL, 0, NULL, 0};
     git_odb *odb = NULL;
     size_t i;
     int err;
@@ -774,23 +869,33 @@ int cn_pack_plan_relocate(cn_pack_plan *p, git_repository *repo)
         return cn_git_error(CN_ERROR, "cannot open the object database");
     if ((err = store_open(&store, repo)) != 0)
         goto out;
+    if ((where = malloc((p->len ? p->len : 1) * sizeof(*where))) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* Everything found first, changed after: on failure the plan is as
+     * it was. */
     for (i = 0; i < p->len; i++) {
-        plan_object *o = &p->v[i];
-        if ((o->pack = store_find(&o->pos, &store, &o->oid)) == 0 &&
+        const plan_object *o = &p->v[i];
+        if ((where[i].pack = store_find(&where[i].pos, &store, &o->oid)) == 0 &&
             !git_odb_exists(odb, &o->oid)) {
             err = missing(&o->oid, git_object_type2string((git_object_t)o->type));
             goto out;
         }
+    }
+    for (i = 0; i < p->len; i++) {
+        p->v[i].pack = where[i].pack;
+        p->v[i].pos = where[i].pos;
     }
     store_free(&p->store);
     git_odb_free(p->odb);
     p->store = store;
     p->odb = odb;
     p->repo = repo;
-    store.packs = NULL;
-    store.npacks = 0;
+    memset(&store, 0, sizeof(store));
     odb = NULL;
 out:
+    free(where);
     store_free(&store);
     git_odb_free(odb);
     return err;
@@ -849,7 +954,7 @@ static int list_loose(git_oid **have, size_t *n, oid_index *index, git_repositor
 
 int cn_pack_plan_exclude_present(cn_pack_plan *p, git_repository *repo)
 {
-    pack_store dest = {NULL, 0};
+    pack_store dest = {NULL, 0, NULL, 0};
     oid_index loose_index = {NULL, 0};
     git_oid *loose = NULL;
     size_t nloose = 0, i, kept = 0;

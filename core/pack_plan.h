@@ -4,8 +4,10 @@
  * copy those entries (their compressed bytes and their deltas) into the new
  * pack instead of inflating and compressing every object again.
  *
- * Counting walks the history from the tips down, leaving out what the
- * hidden commits reach, and each tree once (core/tree_check.h's walker, so
+ * Counting walks the history from the tips down, leaving out the commits
+ * the hidden commits reach (not the trees and blobs those reach: an import
+ * drops what the repository has with cn_pack_plan_exclude_present, and a
+ * thin plan leaves out the prerequisite's tree), and each tree once (core/tree_check.h's walker, so
  * a publisher's rules can be applied on the way). Each object is then
  * looked up in the repository's pack indexes (its own objects/pack and its
  * alternates'): an object found there is copied; a loose one is read and
@@ -25,7 +27,8 @@
  *     will not carry is inflated and compressed again.
  * Every copied entry's bytes are checked against the CRC-32 the source
  * index records, so damage on disk is not spread; a whole object's type is
- * checked against the one the walk expected.
+ * checked against the one the walk expected (a delta's, against its
+ * base's).
  *
  * Memory: a record of about 40 bytes per object, the source indexes, one
  * buffer of IO size, and one object at a time where an object must be
@@ -55,9 +58,10 @@ typedef struct {
      * tree are left out too and serve as delta bases outside the pack. */
     int thin;
     /* Every tree the walk reads is checked by core/tree_check.h's rules
-     * (names, modes, depth, every entry present; CN_EINVAL names the commit
-     * and the path). With check_blob_types, every blob a tree names is
-     * also looked up to be a blob (once each): what a receiver checks. */
+     * (names, modes, every entry present; a full plan also depth; CN_EINVAL
+     * names the commit, or the path, and the entry). With check_blob_types,
+     * every blob a tree names is also looked up to be a blob (once each):
+     * what a receiver checks before anything it received is trusted. */
     int check_blob_types;
     /* "Counting objects" while walking; may be NULL. */
     const cn_progress *progress;

@@ -21,6 +21,7 @@ typedef struct {
     uint16_t pack;       /* 1 + the index of the pack holding it; 0: not packed */
     uint8_t type;        /* the git_object_t the walk expects */
     uint8_t written;
+    uint8_t actual; /* its type as written (a delta's is its base's) */
 } plan_object;
 
 /* Open-addressing hash of object ids kept elsewhere: slots hold 1 + the
@@ -34,6 +35,8 @@ typedef struct {
 typedef struct {
     cn_pack_index **packs;
     size_t npacks;
+    char **dirs; /* the object directories taken, resolved */
+    size_t ndirs;
 } pack_store;
 
 /* Largest object cn_pack_reader reads (a tree or a commit, while

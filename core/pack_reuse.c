@@ -357,6 +357,7 @@ static int write_inflated(writer *w, size_t i, size_t zwhole, int whole_ok)
         err = type_mismatch(o, (int)git_odb_object_type(obj));
         goto out;
     }
+    o->actual = o->type;
     if (git_odb_object_size(obj) > CN_PACK_MAX_OBJECT) {
         git_oid_tostr(hex, sizeof(hex), &o->oid);
         err =
@@ -408,6 +409,48 @@ static int copy_bytes(writer *w, const cn_pack_index *pack, uint64_t offset, uin
     return 0;
 }
 
+static int crc_mismatch(const cn_pack_index *pack, const plan_object *o);
+
+/* The source entry of o (at offset, len bytes) matches its index's CRC-32:
+ * checked before an entry is inflated instead of copied, so damage is
+ * reported as damage, naming the pack and the object. */
+static int check_entry_crc(writer *w, const cn_pack_index *pack, const plan_object *o,
+                           uint64_t offset, uint64_t len)
+{
+    const unsigned char *data;
+    uint32_t crc = 0;
+    size_t n;
+    int err;
+
+    while (len > 0) {
+        n = len > IO_WINDOW ? IO_WINDOW : (size_t)len;
+        if ((err = in_view(&data, &w->in, pack, offset, n)) != 0)
+            return err;
+        crc = (uint32_t)crc32_z(crc, data, n);
+        offset += n;
+        len -= n;
+    }
+    return crc == cn_pack_index_crc(pack, o->pos) ? 0 : crc_mismatch(pack, o);
+}
+
+/* o, a delta whose base is not written yet, is the type the history
+ * names it (libgit2 follows the chain's headers). */
+static int check_delta_type(writer *w, plan_object *o)
+{
+    git_object_t type;
+    size_t size;
+
+    if (git_odb_read_header(&size, &type, w->plan->odb, &o->oid) < 0) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(hex, sizeof(hex), &o->oid);
+        return cn_git_error(CN_EVERIFY, hex);
+    }
+    if ((int)type != o->type)
+        return type_mismatch(o, (int)type);
+    o->actual = o->type;
+    return 0;
+}
+
 static int crc_mismatch(const cn_pack_index *pack, const plan_object *o)
 {
     char hex[GIT_OID_HEXSZ + 1];
@@ -449,16 +492,21 @@ static int write_packed(writer *w, size_t i)
     if (eh.type < OBJ_OFS_DELTA) {
         if (eh.type != o->type)
             return type_mismatch(o, eh.type);
+        o->actual = (uint8_t)eh.type;
         if (p->thin && usable_base(p, &p->bases[i])) {
             /* A changed file the source keeps whole: a delta against the
              * receiver's version may be much smaller. */
-            if ((err = write_inflated(w, i, (size_t)(len - eh.len), 0)) != 0)
+            if ((err = check_entry_crc(w, pack, o, offset, len)) != 0 ||
+                (err = write_inflated(w, i, (size_t)(len - eh.len), 0)) != 0)
                 return err < 0 ? err : 0;
         }
         w->out.crc = 0;
         hn = 0;
     } else if ((bi = cn_oid_index_find(&p->index, p->v, sizeof(*p->v), &eh.base)) >= 0 &&
                p->v[bi].written) {
+        if (p->v[bi].actual != o->type)
+            return type_mismatch(o, p->v[bi].actual);
+        o->actual = o->type;
         hn = entry_header(h, OBJ_OFS_DELTA, eh.size);
         hn += ofs_encode(h + hn, w->out.offset - p->v[bi].out_offset);
     } else if ((bi >= 0 && !p->thin && p->v[bi].pack == o->pack) ||
@@ -470,11 +518,15 @@ static int write_packed(writer *w, size_t i)
          * a delta of A), nor in a thin pack, whose objects may be written
          * as new deltas against earlier ones (A as a delta of B copied,
          * then B made a delta of A). */
+        if ((err = check_delta_type(w, o)) != 0)
+            return err;
         hn = entry_header(h, OBJ_REF_DELTA, eh.size);
         memcpy(h + hn, eh.base.id, GIT_OID_RAWSZ);
         hn += GIT_OID_RAWSZ;
     } else {
         /* Its base stays behind: send the object whole. */
+        if ((err = check_entry_crc(w, pack, o, offset, len)) != 0)
+            return err;
         err = write_inflated(w, i, 0, 1);
         return err < 0 ? err : 0;
     }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # publish on a full disk (issue 10, point 8) says "No space left on device",
 # whichever write hits the limit (an object of the snapshot, the import
-# pack, a bundle, a target file), publishes nothing (verify --all passes),
+# pack, a bundle; a target file is a hard link to its bundle, so it takes
+# no space of its own), publishes nothing (verify --all passes),
 # and once space is freed the same publish completes. The node lives on a
 # 2 MiB tmpfs (the stories run as root); a filler file takes all but a
 # varying part of it.
@@ -42,13 +43,13 @@ full_disk_publish() {
 }
 
 test_expect_success 'a folder item on a full disk: the disk is named at every write' '
-    for free in 100 300 400 500 600 700 800 900; do
+    for free in 100 300 400 500 600; do
         full_disk_publish folder $free || exit 1
     done
 '
 
 test_expect_success 'a git repository item on a full disk: the disk is named at every write' '
-    for free in 100 300 500 700 900; do
+    for free in 100 300 500; do
         full_disk_publish git $free || exit 1
     done
 '

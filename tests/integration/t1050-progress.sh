@@ -177,7 +177,7 @@ test_expect_success 'usage: an unknown option is refused, --quiet is named in th
     test_expect_code 2 cn "$F" sync --loud 2>usage.err &&
     grep -q "sync \[NODE...\] \[--quiet\]" usage.err &&
     "$CITYNODE" --help >help &&
-    grep -q "publish DIR \[--version V\] \[--quiet\]" help &&
+    grep -q "publish DIR|URL \[--ref TAG|BRANCH\] \[--version V\] \[--quiet\]" help &&
     grep -q "verify \[NODE/ITEM\[@V\] | --all\] \[--quiet\]" help &&
     grep -q "export OUTDIR \[--quiet\]" help &&
     grep -q "terminal; --quiet turns it off" help

@@ -161,7 +161,6 @@ int repo_plan_new(cn_pack_plan **out, git_repository *repo, const char *tip, con
         opts.nhide = 1;
     }
     opts.thin = thin;
-    opts.check_trees = 1;
     return cn_pack_plan_new(out, repo, &opts);
 }
 

@@ -266,11 +266,11 @@ static void test_reuse_thin_pack_needs_its_prerequisite(void **state)
         0);
 }
 
-/* A full plan hiding a commit leaves out what that commit reaches
- * (pack_plan.h: "leaving out what the hidden commits reach"): the objects
- * are those of `git rev-list --objects main ^main~3`, and the pack indexes
- * where main~3 is. */
-static void test_plan_hide_leaves_out_hidden_objects(void **state)
+/* A full plan hiding a commit leaves out the commits it reaches
+ * (pack_plan.h): the pack holds every object of `git rev-list --objects
+ * main ^main~3` (the new commits' trees whole, so perhaps more), and
+ * indexes where main~3 is. */
+static void test_plan_hide_leaves_out_hidden_commits(void **state)
 {
     const char *dir = *state;
     git_repository *src;
@@ -296,13 +296,13 @@ static void test_plan_hide_leaves_out_hidden_objects(void **state)
                 "git update-ref refs/heads/main $(git -C ../src rev-parse main) && "
                 "git fsck --strict --no-dangling 2>&1 && "
                 "want=$(git -C ../src rev-list --objects main ^old | wc -l) && "
-                "if [ \"$want\" -ne %zu ]; then "
+                "if [ \"$want\" -gt %zu ]; then "
                 "  echo \"plan of main ^old: %zu objects, rev-list: $want\"; exit 1; fi",
                 n, n),
         0);
 }
 
-/* Both kinds of plan check the trees they read when asked (check_trees):
+/* Both kinds of plan check the trees they read:
  * a tree naming an entry ".git" is refused with CN_EINVAL naming it and
  * its path. */
 static void test_plan_checks_trees(void **state)
@@ -332,8 +332,7 @@ static void test_plan_checks_trees(void **state)
         opts.hide = &ids[1];
         opts.nhide = 1;
         opts.thin = thin;
-        opts.check_trees = 1;
-        cn_error_clear();
+            cn_error_clear();
         r = cn_pack_plan_new(&plan, src, &opts);
         cn_pack_plan_free(plan);
         plan = NULL;
@@ -461,7 +460,6 @@ static void test_reuse_refuses_tree_named_as_blob(void **state)
     repo_oid(&tip, src, "main");
     opts.tips = &tip;
     opts.ntips = 1;
-    opts.check_trees = 1;
     cn_error_clear();
     if ((r = cn_pack_plan_new(&plan, src, &opts)) == 0)
         r = repo_write_plan(plan, dir, "out.pack", NULL, sha);
@@ -599,7 +597,7 @@ int main(void)
                                         repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_plan_names_a_version_1_index, repo_scratch_setup,
                                         repo_scratch_teardown),
-        cmocka_unit_test_setup_teardown(test_plan_hide_leaves_out_hidden_objects,
+        cmocka_unit_test_setup_teardown(test_plan_hide_leaves_out_hidden_commits,
                                         repo_scratch_setup, repo_scratch_teardown),
         cmocka_unit_test_setup_teardown(test_plan_checks_trees, repo_scratch_setup,
                                         repo_scratch_teardown),
