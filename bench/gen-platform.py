@@ -1,32 +1,32 @@
 #!/usr/bin/env python3
 """gen-platform.py - write a `git fast-import` stream shaped like the history
-of a real open-source platform (CKAN's size at the defaults of publish.sh).
+of a real open-source platform (CKAN's size at publish.sh's 28,000 commits).
 
     gen-platform.py MANIFEST COMMITS [FROM] | git -C REPO fast-import --quiet ...
 
 Writes commits FROM+1 .. COMMITS (FROM defaults to 0) of one deterministic
 history: the same arguments give the same stream, hence the same commit ids,
-and the commits of `COMMITS=N` are the first N of any longer history. A run
+and the first N commits are the same in every history of N or more. A run
 with FROM > 0 continues the repository a run up to FROM left: give that run
 `--export-marks=FILE` and this one `--import-marks=FILE` (commit n has the
-mark :n). refs/heads/main ends at the newest commit on the main line;
-refs/heads/topic is the branch merges come from (delete it afterwards).
+mark :n). refs/heads/main ends at the newest commit of the main line;
+refs/heads/topic at the newest topic branch, merged into main or still open.
 
-The shape, per commit:
+The shape:
 
   - the first commit holds MANIFEST as publiccode.yml at the top and 1,500
-    source files of 40 to 200 lines of code-like text (identifiers from a
-    fixed vocabulary, indentation, calls, comments) that zlib compresses
-    about 3.5:1, in a nested tree: files at depth 3 to 6;
-  - a main-line commit edits 1 to 4 files, the older ones more often, a few
-    lines each (replaced, inserted, dropped around one spot); now and then it
-    adds a file (sometimes in a new directory), deletes or renames one, adds
-    or replaces an image (random bytes behind a PNG signature: they neither
-    compress nor delta, as real images), or updates the translation
-    catalogs (i18n/<lang>/LC_MESSAGES/platform.po, ~100 KiB each, 5 % of
-    their messages rewritten);
-  - about one commit in eight is the merge of a short topic branch (1 to 4
-    commits editing files the main line leaves alone meanwhile).
+    source files of 40 to 200 lines of code-like text (names from a fixed
+    vocabulary, each file with its own, indentation, calls, comments) that
+    zlib compresses about 3.4:1, at depth 3 to 6 in a nested tree;
+  - a main-line commit edits 1 to 5 files, the older ones more often, a few
+    lines around one spot of each (replaced, inserted, dropped); now and then
+    it adds a file (sometimes in a new directory), deletes or renames one,
+    adds or replaces an image (random bytes behind a PNG signature: like real
+    images they neither compress nor delta); every 250th commit updates the
+    translation catalogs (i18n/<lang>/LC_MESSAGES/platform.po, ~150 KiB each,
+    a tenth of their messages rewritten);
+  - about one commit in eight merges a topic branch of 1 to 4 commits, which
+    edit files the main line leaves alone meanwhile.
 """
 import hashlib
 import random
@@ -39,7 +39,7 @@ P_ADD = 0.07
 P_NEW_DIR = 0.1
 P_DELETE = 0.01
 P_RENAME = 0.006
-P_IMAGE = 0.06
+P_IMAGE = 0.068
 P_IMAGE_REPLACE = 0.3  # of the image commits, the share that replaces one
 IMAGE_MEDIAN = 110 * 1024
 IMAGE_MAX = 3 << 20

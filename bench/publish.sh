@@ -196,8 +196,9 @@ run_case() {
     commits=$(git -C "$repo" rev-list --count HEAD)
     objects=$(git -C "$repo" rev-list --objects HEAD | wc -l)
     pack=$(git -C "$repo" count-objects -v | sed -n 's/^size-pack: //p')
-    printf 'publish %s: %d commits, %d objects, pack %d MiB (made in %s s); %d runs each: best (median)\n' \
-        "$case" "$commits" "$objects" "$((pack / 1024))" "$(seconds "$t0" "$t1")" "$BENCH_RUNS"
+    printf 'publish %s: HEAD %.12s, %d commits, %d objects, pack %d MiB (made in %s s); %d runs each: best (median)\n' \
+        "$case" "$(git -C "$repo" rev-parse HEAD)" "$commits" "$objects" "$((pack / 1024))" \
+        "$(seconds "$t0" "$t1")" "$BENCH_RUNS"
 
     runs first measure "${cn[@]}" --home "$home" publish "$repo"
     local cn_s=$best_s cn_med=$median_s cn_rss=$rss_kib
