@@ -1,7 +1,7 @@
 /*
- * bundle.c - git bundle v2 files: write them (full bundles with libgit2's
- * packbuilder, delta bundles as thin packs with core/pack.c) and read them
- * with a strict header parser and libgit2's indexer.
+ * bundle.c - git bundle v2 files: write them (full and delta bundles, their
+ * packs written by reuse with core/pack_plan.h) and read them with a strict
+ * header parser and libgit2's indexer.
  *
  * Writing streams the pack into a temporary file next to the target, then
  * fsyncs and renames it into place. Reading never trusts the file: the header

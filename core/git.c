@@ -229,22 +229,6 @@ out:
     return err;
 }
 
-int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *walk)
-{
-    git_packbuilder *pb = NULL;
-
-    *out = NULL;
-    if (git_packbuilder_new(&pb, repo) < 0)
-        return cn_git_error(CN_ERROR, "cannot create pack");
-    git_packbuilder_set_threads(pb, 0);
-    if (git_packbuilder_insert_walk(pb, walk) < 0) {
-        git_packbuilder_free(pb);
-        return cn_git_error(CN_ERROR, "cannot collect objects");
-    }
-    *out = pb;
-    return 0;
-}
-
 int cn_git_uncommitted_paths(git_strarray *out, git_oid *head, const char *path)
 {
     git_status_options opts;

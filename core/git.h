@@ -72,11 +72,6 @@ int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
 /* The directory new packs of repo go into (<objects>/pack), heap-allocated. */
 int cn_git_pack_dir(char **out, git_repository *repo);
 
-/* A packbuilder over repo holding every object reachable from walk's pushed
- * commits and not from its hidden ones (trees and blobs of hidden commits
- * are left out too), with delta search on all cores. */
-int cn_git_pack_walk(git_packbuilder **out, git_repository *repo, git_revwalk *walk);
-
 /* Write info/refs and objects/info/packs as `git update-server-info` does, so
  * the repository can be cloned over git's dumb HTTP protocol by a static file
  * server. Call after every change of refs or packs; each file is replaced

@@ -15,6 +15,7 @@
 #ifndef CN_PROGRESS_H
 #define CN_PROGRESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
