@@ -928,7 +928,9 @@ static int list_loose(git_oid **have, size_t *n, oid_index *index, git_repositor
             git_oid oid, *grown;
             if (strlen(de->d_name) != GIT_OID_HEXSZ - 2)
                 continue;
-            snprintf(hex, sizeof(hex), "%s%s", sub, de->d_name);
+            memcpy(hex, sub, 2);
+            memcpy(hex + 2, de->d_name, GIT_OID_HEXSZ - 2);
+            hex[GIT_OID_HEXSZ] = '\0';
             if (git_oid_fromstr(&oid, hex) < 0) {
                 git_error_clear();
                 continue;
