@@ -504,6 +504,33 @@ static int git_failure(const char *what)
     return cn_git_error(e && e->klass == GIT_ERROR_OS ? CN_ERROR : CN_EINVAL, what);
 }
 
+/* libgit2's indexer says how far it got: objects indexed, then deltas
+ * resolved, as git's index-pack prints them. */
+typedef struct {
+    const cn_progress *progress;
+    int resolving;
+} index_progress;
+
+static int indexer_cb(const git_indexer_progress *stats, void *payload)
+{
+    index_progress *ip = payload;
+
+    if (stats->total_deltas > 0 && stats->indexed_objects == stats->total_objects) {
+        if (!ip->resolving) {
+            cn_progress_report(ip->progress, CN_BUNDLE_PHASE_INDEX, stats->total_objects,
+                               stats->total_objects);
+            cn_progress_end(ip->progress, CN_BUNDLE_PHASE_INDEX);
+            ip->resolving = 1;
+        }
+        cn_progress_report(ip->progress, CN_BUNDLE_PHASE_DELTAS, stats->indexed_deltas,
+                           stats->total_deltas);
+    } else if (!ip->resolving) {
+        cn_progress_report(ip->progress, CN_BUNDLE_PHASE_INDEX, stats->indexed_objects,
+                           stats->total_objects);
+    }
+    return 0;
+}
+
 /* Scan (core/pack.h) and index one slice of the pack; stats is the
  * indexer's running count, the same for every slice and the commit. */
 static int index_slice(git_indexer *idx, git_indexer_progress *stats, cn_pack_scan *scan,
@@ -527,8 +554,9 @@ static int index_slice(git_indexer *idx, git_indexer_progress *stats, cn_pack_sc
  * the indexer inflates it. */
 static int index_pack(git_repository *repo, int fd, const unsigned char *head, size_t headlen,
                       unsigned char *chunk, const char *path, int self_contained,
-                      uint64_t max_object)
+                      uint64_t max_object, const cn_progress *progress)
 {
+    index_progress ip = {progress, 0};
     git_indexer_options iopts;
     git_indexer_progress stats;
     git_indexer *idx = NULL;
@@ -540,6 +568,10 @@ static int index_pack(git_repository *repo, int fd, const unsigned char *head, s
 
     git_indexer_options_init(&iopts, GIT_INDEXER_OPTIONS_VERSION);
     iopts.verify = 0;
+    if (progress) {
+        iopts.progress_cb = indexer_cb;
+        iopts.progress_cb_payload = &ip;
+    }
     /* A bundle without prerequisites must carry every object it refers to.
      * Index it against an empty object database: libgit2 1.5 then need not
      * ask the repository's database about every object it has not reached
@@ -577,6 +609,7 @@ static int index_pack(git_repository *repo, int fd, const unsigned char *head, s
         err = git_failure(path);
         goto out;
     }
+    cn_progress_end(progress, ip.resolving ? CN_BUNDLE_PHASE_DELTAS : CN_BUNDLE_PHASE_INDEX);
     git_odb_free(odb);
     odb = NULL;
     err = CN_ERROR;
@@ -649,8 +682,11 @@ out:
  * and parses, and its tree passes core/tree_check.h's rules, each tree
  * once, every blob a blob: the count a pack of that history would make
  * (core/pack_plan.h), read through citynode's own pack reader. */
-static int check_history(git_repository *repo, const cn_bundle_header *h)
+static int check_history(git_repository *repo, const cn_bundle_header *h,
+                         const cn_progress *progress)
 {
+    renamed_progress renamed = {progress, CN_BUNDLE_PHASE_CHECK};
+    cn_progress counting = {renamed_report, renamed_end, &renamed};
     cn_pack_plan_opts opts = {0};
     cn_pack_plan *plan = NULL;
     git_oid *tips;
@@ -667,6 +703,7 @@ static int check_history(git_repository *repo, const cn_bundle_header *h)
         opts.hide = h->prereqs;
         opts.nhide = h->nprereqs;
         opts.check_blob_types = 1;
+        opts.progress = progress ? &counting : NULL;
         err = cn_pack_plan_new(&plan, repo, &opts);
     }
     cn_pack_plan_free(plan);
@@ -689,7 +726,7 @@ uint64_t cn_bundle_object_limit(uint64_t bundle_len, uint64_t ceiling)
 }
 
 int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path,
-                       uint64_t ceiling)
+                       uint64_t ceiling, const cn_progress *progress)
 {
     cn_bundle_header *h = NULL;
     unsigned char *buf = NULL, *chunk = NULL;
@@ -727,8 +764,10 @@ int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char 
         goto out;
     }
     err = index_pack(repo, fd, buf + h->pack_offset, got - h->pack_offset, chunk, path,
-                     h->nprereqs == 0, cn_bundle_object_limit((uint64_t)st.st_size, ceiling));
-    if (err != 0 || (err = check_refs_present(repo, h)) != 0 || (err = check_history(repo, h)) != 0)
+                     h->nprereqs == 0, cn_bundle_object_limit((uint64_t)st.st_size, ceiling),
+                     progress);
+    if (err != 0 || (err = check_refs_present(repo, h)) != 0 ||
+        (err = check_history(repo, h, progress)) != 0)
         goto out;
     if (out) {
         *out = h;

@@ -98,7 +98,14 @@ uint64_t cn_bundle_object_limit(uint64_t bundle_len, uint64_t ceiling);
  * CN_ERROR for I/O (a full disk among them). Refs are not touched. *out (if
  * not NULL) receives the parsed header. */
 int cn_bundle_unbundle(cn_bundle_header **out, git_repository *repo, const char *path,
-                       uint64_t ceiling);
+                       uint64_t ceiling, const cn_progress *progress);
+
+/* The phases cn_bundle_unbundle reports through its progress (may be NULL):
+ * objects indexed and deltas resolved (libgit2's indexer), then the
+ * history checked (commits and trees, counted). */
+#define CN_BUNDLE_PHASE_INDEX  "Indexing objects"
+#define CN_BUNDLE_PHASE_DELTAS "Resolving deltas"
+#define CN_BUNDLE_PHASE_CHECK  "Checking history"
 
 void cn_bundle_header_free(cn_bundle_header *h);
 

@@ -218,7 +218,8 @@ static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
     if (s->full || !bundle_present(w, h)) {
         cn_bundle_header_free(h);
         h = NULL;
-        if ((err = cn_bundle_unbundle(&h, w->q, path, pr->opts->max_object)) != 0) {
+        if ((err = cn_bundle_unbundle(&h, w->q, path, pr->opts->max_object, pr->opts->phases)) !=
+            0) {
             err = cn_error_wrap(err == CN_ERROR || err == CN_ENOMEM ? err : CN_EVERIFY, "target %s",
                                 f->info->path);
             goto out;

@@ -49,6 +49,9 @@ test_expect_success 'sync on a terminal: phases with percentages, each ended wit
     grep -qE "^Receiving files: +[0-9]+% \([0-9.]+ [KM]iB/[0-9.]+ [KM]iB\)" sync.meter &&
     grep -qE "^Receiving files: 100% \([0-9.]+ KiB/[0-9.]+ KiB\) \| [0-9.]+ [KMG]iB/s, done\.$" \
         sync.meter &&
+    # each bundle indexed and its history checked (core/bundle.h phases)
+    grep -qE "^Indexing objects: 100% \(([0-9]+)/\1\), done\.$" sync.meter &&
+    grep -qE "^Checking history: 100% \(([0-9]+)/\1\), done\.$" sync.meter &&
     grep -q "^$(cut -c1-12 lid)  eindhoven-sample .* ok " sync.out &&
     grep -q "new $ITEM@1.1.0" sync.out &&
     # the events of the round start on lines of their own

@@ -164,7 +164,7 @@ static int cmd_read(git_repository *repo, const char *in)
     size_t i;
     int err;
 
-    if ((err = cn_bundle_unbundle(&h, repo, in, 0)) != 0)
+    if ((err = cn_bundle_unbundle(&h, repo, in, 0, NULL)) != 0)
         return err;
     for (i = 0; i < h->nrefs; i++)
         printf("%s %s\n", git_oid_tostr(hex, sizeof(hex), &h->refs[i].oid), h->refs[i].name);

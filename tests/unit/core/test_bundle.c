@@ -193,7 +193,7 @@ static void test_full_bundle_round_trips(void **state)
     write_bundle(f, "full.bundle", "refs/tags/v2.0.0", &f->c[3], NULL);
     dst = fresh_repo(f, "dst.git");
     p = path_in(f, "full.bundle");
-    assert_int_equal(cn_bundle_unbundle(&h, dst, p, 0), 0);
+    assert_int_equal(cn_bundle_unbundle(&h, dst, p, 0, NULL), 0);
     assert_int_equal(h->nprereqs, 0);
     assert_int_equal(h->nrefs, 2);
     assert_string_equal(h->refs[0].name, "HEAD");
@@ -234,9 +234,9 @@ static void test_delta_bundle_applies_on_top_of_full(void **state)
     free(data);
 
     dst = fresh_repo(f, "dst.git");
-    assert_int_equal(cn_bundle_unbundle(NULL, dst, full, 0), 0);
+    assert_int_equal(cn_bundle_unbundle(NULL, dst, full, 0, NULL), 0);
     assert_false(has_object(dst, &f->c[2]));
-    assert_int_equal(cn_bundle_unbundle(&h, dst, delta, 0), 0);
+    assert_int_equal(cn_bundle_unbundle(&h, dst, delta, 0, NULL), 0);
     assert_int_equal(h->nprereqs, 1);
     assert_true(git_oid_equal(&h->prereqs[0], &f->c[1]));
     assert_true(has_object(dst, &f->c[3]));
@@ -294,8 +294,8 @@ static void test_delta_bundle_is_thin(void **state)
     free(data);
 
     dst = fresh_repo(f, "dst.git");
-    assert_int_equal(cn_bundle_unbundle(NULL, dst, full, 0), 0);
-    assert_int_equal(cn_bundle_unbundle(NULL, dst, delta, 0), 0);
+    assert_int_equal(cn_bundle_unbundle(NULL, dst, full, 0, NULL), 0);
+    assert_int_equal(cn_bundle_unbundle(NULL, dst, delta, 0, NULL), 0);
     assert_int_equal(git_commit_lookup(&c, dst, &v2), 0);
     assert_int_equal(git_commit_tree(&t, c), 0);
     assert_int_equal(git_tree_entry_bypath(&te, t, "readings.csv"), 0);
@@ -322,7 +322,7 @@ static void test_delta_bundle_without_prerequisite_is_refused(void **state)
 
     write_bundle(f, "delta.bundle", "refs/tags/v2.0.0", &f->c[3], &f->c[1]);
     dst = fresh_repo(f, "dst.git");
-    assert_int_equal(cn_bundle_unbundle(NULL, dst, delta, 0), CN_EVERIFY);
+    assert_int_equal(cn_bundle_unbundle(NULL, dst, delta, 0, NULL), CN_EVERIFY);
     git_oid_tostr(hex, sizeof(hex), &f->c[1]);
     assert_non_null(strstr(cn_error_message(), hex));
     assert_false(has_object(dst, &f->c[3]));
@@ -355,7 +355,7 @@ static void expect_refused_cleanly(fixture *f, const char *name)
     git_repository *dst = fresh_repo(f, "dst.git");
     char *p = path_in(f, name);
 
-    assert_true(cn_bundle_unbundle(NULL, dst, p, 0) < 0);
+    assert_true(cn_bundle_unbundle(NULL, dst, p, 0, NULL) < 0);
     assert_true(strlen(cn_error_message()) > 0);
     assert_false(has_object(dst, &f->c[3]));
     assert_int_equal(count_refs(dst), 0);
