@@ -228,20 +228,6 @@ out:
     return err;
 }
 
-static void dir_of(char *dir, size_t size, const char *path)
-{
-    char *slash;
-
-    snprintf(dir, size, "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, size, ".");
-}
-
 int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_write_opts *opts)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
@@ -289,7 +275,7 @@ int cn_bundle_write(git_repository *repo, const char *path, const cn_bundle_writ
         goto out;
     }
     tmp[0] = '\0';
-    dir_of(dir, sizeof(dir), path);
+    cn_path_dir(dir, sizeof(dir), path);
     err = cn_fsync_dir(dir);
 out:
     if (s.fd >= 0)

@@ -46,8 +46,7 @@ int cn_fsync_dir(const char *dir)
     return 0;
 }
 
-/* The directory of path (".", "/" or its prefix) into dir. */
-static void dir_of(char *dir, size_t size, const char *path)
+void cn_path_dir(char *dir, size_t size, const char *path)
 {
     char *slash;
 
@@ -102,7 +101,7 @@ int cn_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
         cn_error_set(CN_ERROR, "cannot rename into %s: %s", path, strerror(errno));
         goto out;
     }
-    dir_of(dir, sizeof(dir), path);
+    cn_path_dir(dir, sizeof(dir), path);
     return cn_fsync_dir(dir);
 out:
     if (fd >= 0)
@@ -269,7 +268,7 @@ int cn_file_copy(const char *from, const char *to, size_t max, mode_t mode)
         goto out;
     }
     tmp[0] = '\0';
-    dir_of(dir, sizeof(dir), to);
+    cn_path_dir(dir, sizeof(dir), to);
     err = cn_fsync_dir(dir);
 out:
     if (out >= 0)
@@ -286,7 +285,7 @@ int cn_file_link_or_copy(const char *from, const char *to, size_t max)
     char dir[PATH_MAX];
 
     if (link(from, to) == 0) {
-        dir_of(dir, sizeof(dir), to);
+        cn_path_dir(dir, sizeof(dir), to);
         return cn_fsync_dir(dir);
     }
     if (errno == EEXIST)

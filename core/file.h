@@ -41,6 +41,10 @@ int cn_dir_exists(const char *path);
 /* fsync a directory so a rename inside it is durable. */
 int cn_fsync_dir(const char *dir);
 
+/* The directory part of path into dir (size bytes): "." for a bare name,
+ * "/" for a name in the root. */
+void cn_path_dir(char *dir, size_t size, const char *path);
+
 /* Is name what libgit2, git or citynode leaves behind when killed mid-write:
  * *.lock, git's and libgit2's temporary pack and object files (tmp_pack_*,
  * tmp_idx_*, tmp_rev_*, tmp_obj_*, *_git2_XXXXXX), or cn_file_write_atomic's

@@ -150,22 +150,24 @@ static int server_info_refs(cn_buf *b, git_repository *repo)
     return err;
 }
 
-static int server_info_packs(cn_buf *b, const char *pack_dir)
+int cn_git_pack_names(char ***out, size_t *n, const char *pack_dir)
 {
     DIR *d = opendir(pack_dir);
     struct dirent *de;
     char **names = NULL;
-    size_t n = 0, cap = 0, i;
+    size_t cap = 0, len;
     int err = 0;
 
+    *out = NULL;
+    *n = 0;
     if (d == NULL)
         return errno == ENOENT ? 0 : cn_error_set(CN_ERROR, "cannot read %s", pack_dir);
     while (err == 0 && (de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
-        if (len < 6 || strncmp(de->d_name, "pack-", 5) != 0 ||
+        len = strlen(de->d_name);
+        if (len < 10 || strncmp(de->d_name, "pack-", 5) != 0 ||
             strcmp(de->d_name + len - 5, ".pack") != 0)
             continue;
-        if (n == cap) {
+        if (*n == cap) {
             char **grown = realloc(names, (cap = cap ? cap * 2 : 8) * sizeof(*names));
             if (grown == NULL) {
                 err = cn_error_set(CN_ENOMEM, "out of memory");
@@ -173,20 +175,43 @@ static int server_info_packs(cn_buf *b, const char *pack_dir)
             }
             names = grown;
         }
-        if ((names[n] = strdup(de->d_name)) == NULL)
+        if ((names[*n] = strdup(de->d_name)) == NULL)
             err = cn_error_set(CN_ENOMEM, "out of memory");
         else
-            n++;
+            (*n)++;
     }
     closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof(char *), cmp_str);
-    for (i = 0; i < n; i++) {
-        if (err == 0)
-            err = cn_buf_printf(b, "P %s\n", names[i]);
-        free(names[i]);
+    if (err != 0) {
+        cn_git_pack_names_free(names, *n);
+        *n = 0;
+        return err;
     }
+    if (*n > 1)
+        qsort(names, *n, sizeof(char *), cmp_str);
+    *out = names;
+    return 0;
+}
+
+void cn_git_pack_names_free(char **names, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(names[i]);
     free(names);
+}
+
+static int server_info_packs(cn_buf *b, const char *pack_dir)
+{
+    char **names = NULL;
+    size_t n = 0, i;
+    int err;
+
+    if ((err = cn_git_pack_names(&names, &n, pack_dir)) != 0)
+        return err;
+    for (i = 0; i < n && err == 0; i++)
+        err = cn_buf_printf(b, "P %s\n", names[i]);
+    cn_git_pack_names_free(names, n);
     return err == 0 ? cn_buf_printf(b, "\n") : err;
 }
 

@@ -72,6 +72,12 @@ int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
 /* The directory new packs of repo go into (<objects>/pack), heap-allocated. */
 int cn_git_pack_dir(char **out, git_repository *repo);
 
+/* The names of the packs in pack_dir ("pack-<hash>.pack"), sorted: *out
+ * (free with cn_git_pack_names_free) and *n; none when pack_dir does not
+ * exist. */
+int cn_git_pack_names(char ***out, size_t *n, const char *pack_dir);
+void cn_git_pack_names_free(char **names, size_t n);
+
 /* Write info/refs and objects/info/packs as `git update-server-info` does, so
  * the repository can be cloned over git's dumb HTTP protocol by a static file
  * server. Call after every change of refs or packs; each file is replaced

@@ -185,11 +185,6 @@ static int store_add_pack(pack_store *s, const char *path)
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Has the store taken objects_dir already (alternates may name each
  * other, or one directory twice)? Records it if not: 1 seen, 0 new. */
 static int store_seen_dir(pack_store *s, const char *objects_dir)
@@ -216,53 +211,23 @@ static int store_seen_dir(pack_store *s, const char *objects_dir)
 static int store_add_dir(pack_store *s, const char *objects_dir, int depth)
 {
     char *pack_dir, **names = NULL, *path;
-    struct dirent *de;
-    size_t n = 0, cap = 0, i, len;
-    DIR *d;
-    int err = 0;
+    size_t n = 0, i;
+    int err;
 
     if (store_seen_dir(s, objects_dir))
         return 0;
     if ((pack_dir = cn_path_join(objects_dir, "pack")) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    if ((d = opendir(pack_dir)) == NULL) {
-        err = errno == ENOENT ? 0 : cn_error_set(CN_ERROR, "%s: %s", pack_dir, strerror(errno));
-        goto alternates;
-    }
-    while (err == 0 && (de = readdir(d)) != NULL) {
-        len = strlen(de->d_name);
-        if (len < 10 || strncmp(de->d_name, "pack-", 5) != 0 ||
-            strcmp(de->d_name + len - 5, ".pack") != 0)
-            continue;
-        if (n == cap) {
-            char **grown = realloc(names, (cap = cap ? cap * 2 : 8) * sizeof(*names));
-            if (grown == NULL) {
-                err = cn_error_set(CN_ENOMEM, "out of memory");
-                break;
-            }
-            names = grown;
-        }
-        if ((names[n] = strdup(de->d_name)) == NULL)
+    /* Name order, so a plan's output does not depend on the directory's. */
+    err = cn_git_pack_names(&names, &n, pack_dir);
+    for (i = 0; i < n && err == 0; i++) {
+        if ((path = cn_path_join(pack_dir, names[i])) == NULL)
             err = cn_error_set(CN_ENOMEM, "out of memory");
         else
-            n++;
+            err = store_add_pack(s, path);
+        free(path);
     }
-    closedir(d);
-    /* Name order, so a plan's output does not depend on the directory's. */
-    if (n > 1)
-        qsort(names, n, sizeof(*names), cmp_str);
-    for (i = 0; i < n; i++) {
-        if (err == 0) {
-            if ((path = cn_path_join(pack_dir, names[i])) == NULL)
-                err = cn_error_set(CN_ENOMEM, "out of memory");
-            else
-                err = store_add_pack(s, path);
-            free(path);
-        }
-        free(names[i]);
-    }
-    free(names);
-alternates:
+    cn_git_pack_names_free(names, n);
     free(pack_dir);
     return err == 0 ? store_add_alternates(s, objects_dir, depth) : err;
 }

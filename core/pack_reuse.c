@@ -384,12 +384,13 @@ out:
     return err < 0 ? err : wrote_delta;
 }
 
-/* Copy len bytes of pack from offset to the output, as the end of the
- * current entry, extending *crc (the source entry's CRC so far) and the
- * new entry's. When the two entries are the same bytes (crc is NULL), one
- * CRC serves both. */
-static int copy_bytes(writer *w, const cn_pack_index *pack, uint64_t offset, uint64_t len,
-                      uint32_t *crc)
+/* Stream len bytes of pack from offset through the input window: CRC'd
+ * into *crc when crc is not NULL, and copied to the output, as the end of
+ * the current entry (whose CRC they extend), when copy is set. When the
+ * source and the new entry are the same bytes (crc NULL), the output's CRC
+ * serves both. */
+static int stream_bytes(writer *w, const cn_pack_index *pack, uint64_t offset, uint64_t len,
+                        uint32_t *crc, int copy)
 {
     const unsigned char *data;
     size_t n;
@@ -401,7 +402,7 @@ static int copy_bytes(writer *w, const cn_pack_index *pack, uint64_t offset, uin
             return err;
         if (crc)
             *crc = (uint32_t)crc32_z(*crc, data, n);
-        if ((err = out_put(&w->out, data, n)) != 0)
+        if (copy && (err = out_put(&w->out, data, n)) != 0)
             return err;
         offset += n;
         len -= n;
@@ -417,19 +418,11 @@ static int crc_mismatch(const cn_pack_index *pack, const plan_object *o);
 static int check_entry_crc(writer *w, const cn_pack_index *pack, const plan_object *o,
                            uint64_t offset, uint64_t len)
 {
-    const unsigned char *data;
     uint32_t crc = 0;
-    size_t n;
     int err;
 
-    while (len > 0) {
-        n = len > IO_WINDOW ? IO_WINDOW : (size_t)len;
-        if ((err = in_view(&data, &w->in, pack, offset, n)) != 0)
-            return err;
-        crc = (uint32_t)crc32_z(crc, data, n);
-        offset += n;
-        len -= n;
-    }
+    if ((err = stream_bytes(w, pack, offset, len, &crc, 0)) != 0)
+        return err;
     return crc == cn_pack_index_crc(pack, o->pos) ? 0 : crc_mismatch(pack, o);
 }
 
@@ -539,7 +532,7 @@ static int write_packed(writer *w, size_t i)
         offset += eh.len;
         len -= eh.len;
     }
-    if ((err = copy_bytes(w, pack, offset, len, eh.type >= OBJ_OFS_DELTA ? &crc : NULL)) != 0)
+    if ((err = stream_bytes(w, pack, offset, len, eh.type >= OBJ_OFS_DELTA ? &crc : NULL, 1)) != 0)
         return err;
     if ((eh.type >= OBJ_OFS_DELTA ? crc : w->out.crc) != cn_pack_index_crc(pack, o->pos))
         return crc_mismatch(pack, o);
