@@ -109,6 +109,8 @@ http {
     types { application/json json; }
     default_type application/octet-stream;
     keepalive_requests 10000;
+    gzip on;
+    gzip_types application/json;
     server {
         listen 127.0.0.1:$port;
         root $root;

@@ -442,6 +442,10 @@ static int prepare(transfer *t)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
+    /* Metadata (a body in memory) may come gzip'ed: max_body bounds the
+     * decoded bytes, so it bounds how far the answer inflates too. Files
+     * are fetched as stored: they resume with Range over the stored bytes. */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, t->req->file ? NULL : "gzip");
     if (t->req->file && t->offset > 0) {
         snprintf(range, sizeof(range), "%" PRIu64 "-", t->offset);
         curl_easy_setopt(e, CURLOPT_RANGE, range);

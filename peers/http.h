@@ -9,6 +9,10 @@
  * asks once more from the start. No request ever holds or writes more than its
  * max_body bytes: the transfer is aborted the moment it would (CN_ELIMIT).
  *
+ * A body in memory is asked for with Accept-Encoding: gzip and decoded as it
+ * arrives; max_body counts the decoded bytes, so it also bounds how far a
+ * compressed answer may inflate. A file is fetched as the server stores it.
+ *
  * Only http and https, no redirects, a connect timeout, a minimum transfer
  * rate and an optional total timeout. Outcomes: 2xx and 304 are success
  * (not_modified is set for 304); 404 and 410 are CN_ENOTFOUND; 5xx, other
@@ -58,7 +62,7 @@ typedef struct {
     unsigned char *body; /* memory mode: the body, NUL-terminated (NUL not counted) */
     size_t len;          /* memory mode: body length */
     uint64_t file_size;  /* file mode: bytes in the file afterwards */
-    uint64_t received;   /* body bytes received over the wire */
+    uint64_t received;   /* body bytes received (decoded, for a gzip'ed answer) */
     char *etag;          /* the answer's ETag, or NULL */
     char *last_modified; /* the answer's Last-Modified, or NULL */
 

@@ -59,5 +59,5 @@ enum MHD_Result cn_serve_git(cn_server *srv, struct MHD_Connection *c, const cha
     }
     if ((ctype = git_file_type(slash + 1, &immutable)) == NULL)
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    return cn_serve_below(c, srv->repos_dir, below, ctype, immutable);
+    return cn_serve_below(c, srv->repos_dir, below, ctype, immutable ? CN_SERVE_IMMUTABLE : 0u);
 }

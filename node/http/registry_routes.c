@@ -688,7 +688,7 @@ static enum MHD_Result serve_download(cn_server *srv, struct MHD_Connection *c, 
     }
     ctype = strcmp(seg[4], "manifest.json") == 0 ? "application/json" : "application/x-git-bundle";
     snprintf(filename, sizeof(filename), "%s-%s.%s", seg[2], seg[3], seg[4]);
-    ret = cn_serve_file(c, dir_fd, found, ctype, 1, filename, NULL);
+    ret = cn_serve_file(c, dir_fd, found, ctype, CN_SERVE_IMMUTABLE, filename, NULL);
 out:
     if (d != NULL)
         closedir(d);

@@ -2,7 +2,8 @@
  * responses.c - how the node's HTTP server answers: short texts, empty
  * answers, and files below a directory, with the rules of docs/PROTOCOL.md
  * §2 (strong ETags and 304, a single byte range, 206/416; every path
- * component opened with O_NOFOLLOW, so no symlink is ever followed).
+ * component opened with O_NOFOLLOW, so no symlink is ever followed), and
+ * metadata gzip'ed for clients that take it (§8.3).
  */
 #include "node/http/server_internal.h"
 #include "core/buf.h"
@@ -15,7 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <strings.h>
 #include <unistd.h>
+#include <zlib.h>
 
 enum MHD_Result cn_serve_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
@@ -128,8 +131,94 @@ static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *
     return 1;
 }
 
+/* The q of one Accept-Encoding element's parameters at p ("; q=0.5"): 0
+ * when it is zero ("0", "0.", "0.000"), 1 otherwise (absent or malformed
+ * counts as 1, as if the parameter were not there). */
+static int q_nonzero(const char *p, const char *end)
+{
+    while (p < end) {
+        while (p < end && (*p == ';' || *p == ' ' || *p == '\t'))
+            p++;
+        if (end - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+            p += 2;
+            if (p == end || *p != '0')
+                return 1;
+            for (p++; p < end && (*p == '.' || *p == '0'); p++)
+                ;
+            return p < end && *p >= '1' && *p <= '9';
+        }
+        while (p < end && *p != ';')
+            p++;
+    }
+    return 1;
+}
+
+int cn_serve_accepts_gzip(struct MHD_Connection *c)
+{
+    const char *h =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    int star = -1;
+
+    while (h && *h) {
+        const char *end = strchr(h, ','), *name, *name_end;
+        if (end == NULL)
+            end = h + strlen(h);
+        for (name = h; name < end && (*name == ' ' || *name == '\t'); name++)
+            ;
+        for (name_end = name;
+             name_end < end && *name_end != ';' && *name_end != ' ' && *name_end != '\t';
+             name_end++)
+            ;
+        if ((name_end - name == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+            (name_end - name == 6 && strncasecmp(name, "x-gzip", 6) == 0))
+            return q_nonzero(name_end, end);
+        if (name_end - name == 1 && *name == '*')
+            star = q_nonzero(name_end, end);
+        h = *end ? end + 1 : end;
+    }
+    return star == 1;
+}
+
+/* The len bytes read from fd, gzip'ed into *out (malloc'ed). -1 on failure. */
+static int gzip_fd(unsigned char **out, size_t *outlen, int fd, size_t len)
+{
+    unsigned char *in = malloc(len ? len : 1), *z = NULL;
+    size_t got = 0;
+    z_stream zs;
+    uLong bound;
+    ssize_t n;
+
+    *out = NULL;
+    if (in == NULL)
+        return -1;
+    while (got < len && (n = pread(fd, in + got, len - got, (off_t)got)) > 0)
+        got += (size_t)n;
+    memset(&zs, 0, sizeof(zs));
+    if (got != len || deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                                   Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(in);
+        return -1;
+    }
+    bound = deflateBound(&zs, (uLong)len);
+    if ((z = malloc(bound)) != NULL) {
+        zs.next_in = in;
+        zs.avail_in = (uInt)len;
+        zs.next_out = z;
+        zs.avail_out = (uInt)bound;
+        if (deflate(&zs, Z_FINISH) == Z_STREAM_END) {
+            *out = z;
+            *outlen = zs.total_out;
+            z = NULL;
+        }
+    }
+    deflateEnd(&zs);
+    free(z);
+    free(in);
+    return *out ? 0 : -1;
+}
+
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
-                              const char *ctype, int immutable, const char *filename,
+                              const char *ctype, unsigned flags, const char *filename,
                               const char *etag_of)
 {
     struct MHD_Response *r;
@@ -139,7 +228,7 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
     uint64_t start = 0, end = 0;
     unsigned status = MHD_HTTP_OK;
     enum MHD_Result ret;
-    int fd, rr;
+    int fd, rr, gz;
     struct tm tm;
 
     if ((fd = cn_serve_open_below(dir_fd, rel)) < 0)
@@ -157,6 +246,14 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
                  (uintmax_t)st.st_size, (uintmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
     gmtime_r(&st.st_mtim.tv_sec, &tm);
     strftime(lastmod, sizeof(lastmod), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+    /* The gzip'ed answer is another representation: its own strong ETag. */
+    gz = (flags & CN_SERVE_GZIP) && range == NULL && (uint64_t)st.st_size <= CN_SERVE_GZIP_MAX &&
+         cn_serve_accepts_gzip(c);
+    if (gz && strlen(etag) > 2 && strlen(etag) + 6 < sizeof(etag) && etag[strlen(etag) - 1] == '"')
+        memcpy(etag + strlen(etag) - 1, "-gzip\"", 7);
+    else
+        gz = 0;
     inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (inm && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
         close(fd);
@@ -164,11 +261,27 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
         if (r == NULL)
             return MHD_NO;
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+        if (flags & CN_SERVE_GZIP)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
         ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
         MHD_destroy_response(r);
         return ret;
     }
-    range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+    if (gz) {
+        unsigned char *z;
+        size_t zlen;
+        int zerr = gzip_fd(&z, &zlen, fd, (size_t)st.st_size);
+
+        close(fd);
+        if (zerr != 0)
+            return cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the file\n");
+        if ((r = MHD_create_response_from_buffer(zlen, z, MHD_RESPMEM_MUST_FREE)) == NULL) {
+            free(z);
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        goto headers;
+    }
     rr = parse_range(range, (uint64_t)st.st_size, &start, &end);
     if (rr < 0) {
         close(fd);
@@ -197,9 +310,12 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
                  (intmax_t)st.st_size);
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
     }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+headers:
     MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    if (flags & CN_SERVE_GZIP)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     /* The type is the file's; a browser must not guess another. */
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -210,21 +326,22 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
         MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            immutable ? "public, max-age=31536000, immutable" : "no-cache");
+                            (flags & CN_SERVE_IMMUTABLE) ? "public, max-age=31536000, immutable"
+                                                         : "no-cache");
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
 enum MHD_Result cn_serve_below(struct MHD_Connection *c, const char *dir, const char *rel,
-                               const char *ctype, int immutable)
+                               const char *ctype, unsigned flags)
 {
     enum MHD_Result ret;
     int dir_fd;
 
     if (dir == NULL || (dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    ret = cn_serve_file(c, dir_fd, rel, ctype, immutable, NULL, NULL);
+    ret = cn_serve_file(c, dir_fd, rel, ctype, flags, NULL, NULL);
     close(dir_fd);
     return ret;
 }

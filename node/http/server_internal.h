@@ -86,21 +86,36 @@ int cn_serve_node_id_dir(const char *s);
  * ".." (refused earlier) nor a symlink can lead outside it. A new fd, or -1. */
 int cn_serve_open_below(int dir_fd, const char *rel);
 
+/* How cn_serve_file answers, or'ed together. */
+#define CN_SERVE_IMMUTABLE 1u /* the name is the content's hash: cache for a year */
+#define CN_SERVE_GZIP      2u /* gzip it when the client accepts it (small files) */
+
+/* Largest file CN_SERVE_GZIP compresses (bigger ones go as they are). */
+#define CN_SERVE_GZIP_MAX (1024u * 1024u)
+
 /* Serve the regular file rel below dir_fd with ETag/304, Last-Modified and a
- * single Range; immutable files (targets and git objects: their names are
- * their hashes) may be cached for a year, everything else is revalidated. A
- * filename makes it a download (Content-Disposition: attachment). etag (a
- * quoted string) names the file's content when the caller knows it; NULL:
- * the ETag is made of the file's inode, size and mtime. */
+ * single Range; immutable files (CN_SERVE_IMMUTABLE: targets and git objects,
+ * whose names are their hashes) may be cached for a year, everything else is
+ * revalidated. With CN_SERVE_GZIP a file of at most CN_SERVE_GZIP_MAX bytes
+ * goes gzip'ed (Content-Encoding: gzip, its own ETag, no ranges) to a client
+ * whose Accept-Encoding takes gzip, and every answer says Vary:
+ * Accept-Encoding. A filename makes it a download (Content-Disposition:
+ * attachment). etag (a quoted string) names the file's content when the
+ * caller knows it; NULL: the ETag is made of the file's inode, size and
+ * mtime. */
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
-                              const char *ctype, int immutable, const char *filename,
+                              const char *ctype, unsigned flags, const char *filename,
                               const char *etag);
+
+/* 1 if the request's Accept-Encoding takes gzip (a "gzip" or "*" coding
+ * whose q is not 0), else 0 (RFC 9110 §12.5.3). */
+int cn_serve_accepts_gzip(struct MHD_Connection *c);
 
 /* cn_serve_file below the directory dir, opened per request (so a mirrors/
  * or repos/ directory created after the server started is found); 404 when
  * dir is NULL or cannot be opened. */
 enum MHD_Result cn_serve_below(struct MHD_Connection *c, const char *dir, const char *rel,
-                               const char *ctype, int immutable);
+                               const char *ctype, unsigned flags);
 
 /* ---- tree_routes.c, git_routes.c ---- */
 

@@ -32,6 +32,13 @@ static int is_tree_path(const char *rel)
            strncmp(rel, ".well-known/", 12) == 0;
 }
 
+/* Targets are served as they are stored (their names are their hashes);
+ * metadata and the pointer are compressed for clients that take it. */
+static unsigned tree_flags(const char *tree)
+{
+    return strncmp(tree, "targets/", 8) == 0 ? CN_SERVE_IMMUTABLE : CN_SERVE_GZIP;
+}
+
 /* /mirrors/<node id>/<tree path>: a peer's verified files (docs/PROTOCOL.md
  * §9); rel is "mirrors/…" and has passed cn_name_check_relpath. */
 static enum MHD_Result serve_mirror(cn_server *srv, struct MHD_Connection *c, const char *rel)
@@ -43,8 +50,7 @@ static enum MHD_Result serve_mirror(cn_server *srv, struct MHD_Connection *c, co
     tree = below + CN_NODE_ID_LEN + 1;
     if (!is_tree_path(tree))
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    return cn_serve_below(c, srv->mirrors_dir, below, content_type(tree),
-                          strncmp(tree, "targets/", 8) == 0);
+    return cn_serve_below(c, srv->mirrors_dir, below, content_type(tree), tree_flags(tree));
 }
 
 enum MHD_Result cn_serve_tree(cn_server *srv, struct MHD_Connection *c, const char *rel)
@@ -53,6 +59,5 @@ enum MHD_Result cn_serve_tree(cn_server *srv, struct MHD_Connection *c, const ch
         return serve_mirror(srv, c, rel);
     if (!is_tree_path(rel))
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    return cn_serve_file(c, srv->root_fd, rel, content_type(rel), strncmp(rel, "targets/", 8) == 0,
-                         NULL, NULL);
+    return cn_serve_file(c, srv->root_fd, rel, content_type(rel), tree_flags(rel), NULL, NULL);
 }

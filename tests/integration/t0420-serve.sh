@@ -34,6 +34,41 @@ test_expect_success 'a conditional request with the ETag gets 304' '
     test "$code" = 304
 '
 
+test_expect_success 'metadata goes gzip-compressed to a client that takes it, the same bytes decoded' '
+    curl -fsS -H "Accept-Encoding: gzip" -D hdr -o ts.gz "$URL/tuf/timestamp.json" &&
+    grep -qi "^Content-Encoding: gzip" hdr &&
+    grep -qi "^Vary: Accept-Encoding" hdr &&
+    gzip -dc ts.gz | cmp - "$H/public/tuf/timestamp.json" &&
+    curl -fsS -H "Accept-Encoding: deflate, gzip;q=0.5" -o root.gz "$URL/tuf/1.root.json" &&
+    gzip -dc root.gz | cmp - root.json
+'
+
+test_expect_success 'no gzip unless asked: none, q=0, a Range, or a target file' '
+    curl -fsS -D hdr -o ts.plain "$URL/tuf/timestamp.json" &&
+    ! grep -qi "^Content-Encoding" hdr && grep -qi "^Vary: Accept-Encoding" hdr &&
+    cmp ts.plain "$H/public/tuf/timestamp.json" &&
+    curl -fsS -H "Accept-Encoding: gzip;q=0, *;q=0.1" -D hdr -o ts.plain "$URL/tuf/timestamp.json" &&
+    ! grep -qi "^Content-Encoding" hdr &&
+    curl -fsS -H "Accept-Encoding: *;q=0" -D hdr -o ts.plain "$URL/tuf/timestamp.json" &&
+    ! grep -qi "^Content-Encoding" hdr &&
+    curl -fsS -H "Accept-Encoding: gzip" -H "Range: bytes=0-9" -D hdr -o part "$URL/tuf/1.root.json" &&
+    ! grep -qi "^Content-Encoding" hdr && grep -q "^HTTP/1.1 206" hdr &&
+    target=$(cd "$H/public" && find targets -type f -name "*.json" | head -n 1) &&
+    test -n "$target" &&
+    curl -fsS -H "Accept-Encoding: gzip" -D hdr -o t "$URL/$target" &&
+    ! grep -qi "^Content-Encoding" hdr && cmp t "$H/public/$target"
+'
+
+test_expect_success 'the gzip answer has its own ETag, and each gets its 304' '
+    plain=$(curl -fsSI "$URL/tuf/timestamp.json" | tr -d "\r" | sed -n "s/^ETag: //Ip") &&
+    gz=$(curl -fsSI -H "Accept-Encoding: gzip" "$URL/tuf/timestamp.json" | tr -d "\r" | sed -n "s/^ETag: //Ip") &&
+    test -n "$plain" && test -n "$gz" && test "$plain" != "$gz" &&
+    code=$(curl -s -o /dev/null -w "%{http_code}" -H "Accept-Encoding: gzip" -H "If-None-Match: $gz" "$URL/tuf/timestamp.json") &&
+    test "$code" = 304 &&
+    code=$(curl -s -o /dev/null -w "%{http_code}" -H "If-None-Match: $gz" "$URL/tuf/timestamp.json") &&
+    test "$code" = 200
+'
+
 test_expect_success 'a byte range gets 206 with exactly those bytes' '
     curl -fsS -H "Range: bytes=2-11" -D hdr "$URL/tuf/1.root.json" >part &&
     grep -q "^HTTP/1.1 206" hdr &&

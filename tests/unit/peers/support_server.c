@@ -12,6 +12,7 @@
 #include <string.h>
 #include <microhttpd.h>
 #include <arpa/inet.h>
+#include <zlib.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,6 +71,37 @@ static enum MHD_Result serve_bytes(server *s, struct MHD_Connection *conn,
     return queue(conn, MHD_HTTP_OK, data, len, etag, NULL);
 }
 
+/* len bytes of data gzip'ed into *out (malloc'ed). */
+static void gzip_bytes(unsigned char **out, size_t *outlen, const unsigned char *data, size_t len)
+{
+    z_stream zs;
+
+    memset(&zs, 0, sizeof(zs));
+    assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    *out = malloc(deflateBound(&zs, (uLong)len));
+    assert_non_null(*out);
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = *out;
+    zs.avail_out = (uInt)deflateBound(&zs, (uLong)len);
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    *outlen = zs.total_out;
+    deflateEnd(&zs);
+}
+
+/* A body sent gzip'ed whatever the client asked for (a server may). */
+static enum MHD_Result queue_gzip(struct MHD_Connection *conn, const unsigned char *z, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)z, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    MHD_add_response_header(r, "Content-Encoding", "gzip");
+    ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_len, void **req_cls)
@@ -84,6 +116,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     (void)upload_len;
     (void)req_cls;
     s->requests++;
+    {
+        const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding");
+        snprintf(s->accept_encoding, sizeof(s->accept_encoding), "%s", ae ? ae : "");
+    }
+    if (strcmp(url, "/gzip") == 0)
+        return queue_gzip(conn, s->gzip, s->gzip_len);
+    if (strcmp(url, "/gzbomb") == 0) {
+        if (s->gzbomb == NULL) { /* made on first use: 64 MiB to compress */
+            unsigned char *zeros = calloc(1, GZBOMB_LEN);
+            assert_non_null(zeros);
+            gzip_bytes(&s->gzbomb, &s->gzbomb_len, zeros, GZBOMB_LEN);
+            free(zeros);
+        }
+        return queue_gzip(conn, s->gzbomb, s->gzbomb_len);
+    }
     if (strcmp(url, "/file") == 0)
         return serve_bytes(s, conn, s->body, BODY_LEN, 1);
     if (strcmp(url, "/norange") == 0)
@@ -131,6 +178,12 @@ server *server_start(const char *root)
     for (i = 0; i < BODY_LEN; i++)
         s->body[i] = (unsigned char)(i * 7 + i / 251);
     snprintf(s->root, sizeof(s->root), "%s", root ? root : "/nonexistent");
+    {
+        unsigned char text[GZIP_LEN];
+        for (i = 0; i < GZIP_LEN; i++)
+            text[i] = (unsigned char)"{\"signed\":{\"version\":1}}\n"[i % 25];
+        gzip_bytes(&s->gzip, &s->gzip_len, text, GZIP_LEN);
+    }
     memset(&addr, 0, sizeof(addr));
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -147,6 +200,8 @@ server *server_start(const char *root)
 void server_stop(server *s)
 {
     MHD_stop_daemon(s->daemon);
+    free(s->gzip);
+    free(s->gzbomb);
     free(s);
 }
 

@@ -186,6 +186,43 @@ static void test_http_resume(void **state)
     cn_rmtree(dir);
 }
 
+static void test_http_gzip(void **state)
+{
+    char dir[] = "/tmp/cn-test-peers-XXXXXX", path[128];
+    server *s = server_start(NULL);
+    cn_http *h = NULL;
+    cn_http_request req = {0};
+    size_t i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(cn_http_new(&h, NULL), 0);
+    /* A body in memory is asked for gzip'ed and arrives decoded. */
+    assert_int_equal(get(h, &req, url_of(s, "/gzip"), GZIP_LEN), 0);
+    assert_non_null(strstr(s->accept_encoding, "gzip"));
+    assert_int_equal(req.len, GZIP_LEN);
+    for (i = 0; i < GZIP_LEN; i++)
+        assert_int_equal(req.body[i], "{\"signed\":{\"version\":1}}\n"[i % 25]);
+    /* The cap counts decoded bytes: one byte short fails. */
+    assert_int_equal(get(h, &req, url_of(s, "/gzip"), GZIP_LEN - 1), CN_ELIMIT);
+    assert_null(req.body);
+    /* A small answer that inflates to 64 MiB stops at the cap. */
+    assert_true(s->gzip_len < 1024);
+    assert_int_equal(get(h, &req, url_of(s, "/gzbomb"), 1u << 20), CN_ELIMIT);
+    assert_non_null(strstr(req.error, "/gzbomb"));
+    assert_true(req.received <= 1u << 20);
+    /* A file is fetched as stored: no Accept-Encoding is sent. */
+    snprintf(path, sizeof(path), "%s/file", dir);
+    req.file = path;
+    assert_int_equal(get(h, &req, url_of(s, "/file"), BODY_LEN), 0);
+    assert_string_equal(s->accept_encoding, "");
+    check_file(path, s->body, BODY_LEN);
+    cn_http_request_clear(&req);
+    cn_http_free(h);
+    server_stop(s);
+    cn_rmtree(dir);
+}
+
 static void test_http_many_at_once(void **state)
 {
     server *s = server_start(NULL);
@@ -310,6 +347,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http_body_and_validators),
         cmocka_unit_test(test_http_caps),
+        cmocka_unit_test(test_http_gzip),
         cmocka_unit_test(test_http_statuses),
         cmocka_unit_test(test_http_resume),
         cmocka_unit_test(test_http_many_at_once),
