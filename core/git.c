@@ -690,6 +690,57 @@ static size_t signature_offset(const unsigned char *data, size_t len)
     return match;
 }
 
+int cn_git_tag_message(unsigned char **out, size_t *len, git_repository *repo,
+                       const git_oid *tag_oid)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_odb *odb = NULL;
+    git_odb_object *raw = NULL;
+    const unsigned char *data, *body;
+    size_t n, at;
+    int err = CN_ERROR;
+
+    *out = NULL;
+    *len = 0;
+    git_oid_tostr(hex, sizeof(hex), tag_oid);
+    if (git_repository_odb(&odb, repo) < 0) {
+        cn_git_error(CN_ERROR, "cannot open object database");
+        goto out;
+    }
+    if (git_odb_read(&raw, odb, tag_oid) < 0) {
+        err = cn_git_error(CN_ENOTFOUND, hex);
+        goto out;
+    }
+    data = git_odb_object_data(raw);
+    n = git_odb_object_size(raw);
+    /* The header ends at the first empty line. */
+    for (body = data; body + 1 < data + n && (body[0] != '\n' || body[1] != '\n'); body++)
+        ;
+    if (git_odb_object_type(raw) != GIT_OBJECT_TAG || body + 1 >= data + n) {
+        err = cn_error_set(CN_EINVAL, "%s is not an annotated tag", hex);
+        goto out;
+    }
+    if (n > CN_GIT_MAX_TAG) {
+        err = cn_error_set(CN_ELIMIT, "tag %s is larger than %u bytes", hex, CN_GIT_MAX_TAG);
+        goto out;
+    }
+    body += 2;
+    at = signature_offset(data, n);
+    if (at < (size_t)(body - data))
+        at = (size_t)(body - data);
+    *len = at - (size_t)(body - data);
+    if ((*out = malloc(*len ? *len : 1)) == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(*out, body, *len);
+    err = 0;
+out:
+    git_odb_object_free(raw);
+    git_odb_free(odb);
+    return err;
+}
+
 int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
                       git_repository *repo, const git_oid *tag_oid)
 {

@@ -69,6 +69,14 @@ int cn_git_tag_signed(git_oid *out, git_repository *repo, const char *name, cons
 int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
                       git_repository *repo, const git_oid *tag_oid);
 
+/* The message of the annotated tag tag_oid as its object holds it, without
+ * the signature block that follows: *out (malloc'ed, caller frees) and
+ * *len. A message cn_git_tag_signed was given without a final newline
+ * ends with one added. The signature is not checked here
+ * (cn_git_tag_verify). CN_EINVAL if tag_oid is not a tag. */
+int cn_git_tag_message(unsigned char **out, size_t *len, git_repository *repo,
+                       const git_oid *tag_oid);
+
 /* The directory new packs of repo go into (<objects>/pack), heap-allocated. */
 int cn_git_pack_dir(char **out, git_repository *repo);
 

@@ -6,6 +6,7 @@
  */
 #include "core/error.h"
 #include "core/file.h"
+#include "core/git.h"
 #include "core/hash.h"
 #include "peers/sync_internal.h"
 
@@ -134,6 +135,78 @@ static int fail_item(item_work *w)
     return 0;
 }
 
+/* The manifest of w's version v from the tag a bundle brought, when the tag
+ * message is the signed bytes (the message ends with a newline the
+ * manifest may lack); otherwise it is downloaded. */
+static int take_manifest(peer_run *pr, item_work *w, iversion *v)
+{
+    tfile *f = v->manifest;
+    unsigned char *msg = NULL;
+    char digest[CN_SHA256_HEX_LEN + 1];
+    size_t len = 0;
+    int err;
+
+    f->from_tag = 0;
+    if (!v->has_tag || w->q == NULL || w->failure)
+        return 0;
+    if (cn_git_tag_message(&msg, &len, w->q, &v->tag) != 0) {
+        cn_error_clear();
+        return 0;
+    }
+    if (len > 0 && (uint64_t)len == f->info->length + 1 && msg[len - 1] == '\n')
+        len--;
+    cn_sha256_hex(digest, msg, len);
+    if ((uint64_t)len != f->info->length || strcmp(digest, f->info->sha256) != 0) {
+        free(msg);
+        return 0;
+    }
+    err = cn_mkdir_p(pr->tdir, 0700);
+    if (err == 0)
+        err = cn_file_write_atomic(f->tmp, msg, len, 0644);
+    free(msg);
+    if (err != 0)
+        return err;
+    f->state = TF_OK;
+    f->downloaded = 1;
+    pr->fetched++;
+    if (pr->opts->progress) {
+        char line[CN_TUF_MAX_TARGET_PATH + 64];
+        snprintf(line, sizeof(line), "took %s from its signed tag (%" PRIu64 " bytes)",
+                 f->info->path, f->info->length);
+        pr->opts->progress(pr->opts->progress_ctx, pr->node_id, line);
+    }
+    return 0;
+}
+
+/* Each manifest waiting for its tag (tfile.from_tag) is taken from it, or
+ * left to download. */
+static int take_manifests(peer_run *pr)
+{
+    size_t i, j;
+    int err;
+
+    for (i = 0; i < pr->nitems; i++)
+        for (j = 0; j < pr->items[i].nv; j++) {
+            iversion *v = &pr->items[i].v[j];
+            if (v->manifest && v->manifest->from_tag &&
+                (err = take_manifest(pr, &pr->items[i], v)) != 0)
+                return err;
+        }
+    return 0;
+}
+
+/* 1 if a manifest is left to download (the loop goes on), else 0. */
+static int take_manifests_left(const peer_run *pr)
+{
+    size_t i;
+
+    for (i = 0; i < pr->nfiles; i++)
+        if (!pr->files[i].bundle && !cn_sync_usable(&pr->files[i]) &&
+            pr->files[i].state == TF_IDLE && pr->only_item == NULL)
+            return 1;
+    return 0;
+}
+
 /* Download and apply until every item reached its goal or failed a check. */
 int cn_sync_fetch_all(peer_run *pr)
 {
@@ -145,7 +218,7 @@ int cn_sync_fetch_all(peer_run *pr)
     for (;;) {
         n = 0;
         for (i = 0; i < pr->nfiles && err == 0; i++)
-            if (!pr->files[i].bundle && (pr->only_item == NULL))
+            if (!pr->files[i].bundle && !pr->files[i].from_tag && pr->only_item == NULL)
                 err = want(&pr->files[i], &reqs, &n, pr->base);
         for (i = 0; i < pr->nitems && err == 0; i++) {
             item_work *w = &pr->items[i];
@@ -190,8 +263,14 @@ int cn_sync_fetch_all(peer_run *pr)
             break;
         for (i = 0; i < pr->nitems && pr->items[i].done; i++)
             ;
-        if (i == pr->nitems)
-            break;
+        if (i == pr->nitems) {
+            /* Every bundle is in: the manifests they did not bring are
+             * downloaded after all, in one more pass. */
+            if ((err = take_manifests(pr)) != 0 || (err = take_manifests_left(pr)) == 0)
+                break;
+            err = 0;
+            continue;
+        }
         if (n == 0) {
             err = cn_error_set(CN_ERROR, "sync of %.12s: no progress on %s", pr->node_id,
                                pr->items[i].item);

@@ -43,6 +43,7 @@ typedef struct {
     int bundle;     /* a full or delta bundle (fetched only when planned) */
     int unusable;   /* 404, or a delta whose prerequisite is missing */
     int restarted;  /* a resumed download that did not hash was fetched anew */
+    int from_tag;   /* a manifest to take from its version's signed tag, not to download */
     cn_http_request req;
 } tfile;
 
@@ -50,7 +51,7 @@ typedef struct {
     const char *version; /* borrowed from the target's custom or path copy */
     char vbuf[128];
     const json_t *custom;
-    tfile *full, *delta;
+    tfile *full, *delta, *manifest;
     int has_tag; /* a verified tag for this version came in this round */
     git_oid tag;
 } iversion;

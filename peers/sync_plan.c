@@ -258,6 +258,8 @@ int cn_sync_index_items(peer_run *pr)
             v->full = f;
         else if (strcmp(file, "delta.bundle") == 0)
             v->delta = f;
+        else if (strcmp(file, "manifest.json") == 0)
+            v->manifest = f;
         if (v->custom && f->info->custom) {
             static const char *const same[] = {"kind", "commit", "tag", "previous",
                                                "previous_commit"};
@@ -515,6 +517,12 @@ int cn_sync_plan_items(peer_run *pr)
         }
         if ((err = cn_sync_plan(w)) != 0)
             return err;
+        /* A manifest is its version's tag message, byte for byte (PROTOCOL
+         * §7), and the bundles about to come carry the tags: take it from
+         * there rather than download it (cn_sync_take_manifests). */
+        for (j = 0; j < (int)w->nv; j++)
+            if (w->v[j].manifest && !cn_sync_usable(w->v[j].manifest))
+                w->v[j].manifest->from_tag = 1;
     }
     if (pr->only_item && pr->nitems == 0)
         return cn_error_set(CN_ENOTFOUND, "%s is not in the signed targets of node %.12s",

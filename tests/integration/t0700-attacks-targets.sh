@@ -39,10 +39,31 @@ test_expect_success 'tampered target: one byte flipped in each new bundle is ref
     attack_expect tampered 3 "sha256|hash" "$e"
 '
 
-test_expect_success 'tampered target: one byte flipped in a manifest is refused' '
+# A mirror takes a new version's manifest from the message of the signed tag
+# its bundle brings (the same bytes, PROTOCOL §7), so it never reads the
+# server's copy; an index follower, which takes no bundles, downloads it.
+test_expect_success 'tampered target: a manifest flipped on the server is not taken by a mirror' '
     e=$(evil_tree tampered-manifest) &&
+    mf=$(target_file "$e" items/$ITEM/1.2.0/manifest.json) &&
+    cp "$mf" "$TRASH/honest-manifest.json" &&
+    flip_byte "$mf" &&
+    F="$TRASH/f-tampered-manifest" && rm -rf "$F" && cp -a "$BASE" "$F" &&
+    stage "$e" && run_sync "$F" tampered-manifest &&
+    test "$code" = 0 &&
+    cmp "$F/mirrors/$PUBID/${mf#"$e"/}" "$TRASH/honest-manifest.json" &&
+    honest_synced "$F" && rm -rf "$F"
+'
+
+test_expect_success 'tampered target: one byte flipped in a manifest is refused by an index follower' '
+    IB="$TRASH/index-base" &&
+    "$CITYNODE" --home "$IB" init --name "Sabadell (sample)" --country ES >/dev/null &&
+    "$CITYNODE" --home "$IB" peer add "$URL" --expect "$PUBID" --policy index >/dev/null &&
+    stage "$TRASH/tree2" && run_sync "$IB" index-base && test "$code" = 0 &&
+    e=$(evil_tree tampered-manifest-index) &&
     flip_byte "$(target_file "$e" items/$ITEM/1.2.0/manifest.json)" &&
-    attack_expect tampered-manifest 3 "sha256|hash" "$e"
+    ATTACK_FROM=$IB attack_run tampered-manifest-index 3 "sha256|hash" "$e" &&
+    trusted_state "$F" >"$TRASH/tampered-manifest-index.after" &&
+    diff "$TRASH/tampered-manifest-index.before" "$TRASH/tampered-manifest-index.after"
 '
 
 test_expect_success 'mix-and-match: the targets file the snapshot names holds another version' '

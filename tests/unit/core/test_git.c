@@ -368,6 +368,38 @@ static void test_signed_tag_verifies(void **state)
     cn_key_free(key);
 }
 
+static void test_tag_message_is_what_was_signed(void **state)
+{
+    fixture *f = *state;
+    static const char json[] = "{\"id\":\"x\",\"note\":\"a\\n\\nb\"}";
+    git_oid commit, tag_oid;
+    cn_key *key = NULL;
+    unsigned char *msg = NULL;
+    size_t len = 0;
+
+    snapshot_one(f, &commit);
+    assert_int_equal(cn_key_generate(&key), 0);
+    /* A manifest without a final newline comes back with one added; the
+     * signature block is not part of the message. */
+    assert_int_equal(cn_git_tag_signed(&tag_oid, f->repo, "v1.0.0", &commit, f->sig, json, key), 0);
+    assert_int_equal(cn_git_tag_message(&msg, &len, f->repo, &tag_oid), 0);
+    assert_int_equal(len, strlen(json) + 1);
+    assert_memory_equal(msg, json, strlen(json));
+    assert_int_equal(msg[len - 1], '\n');
+    free(msg);
+    /* Lines of its own, an empty line inside: kept as they are. */
+    assert_int_equal(
+        cn_git_tag_signed(&tag_oid, f->repo, "v2.0.0", &commit, f->sig, "one\n\ntwo\n", key), 0);
+    assert_int_equal(cn_git_tag_message(&msg, &len, f->repo, &tag_oid), 0);
+    assert_int_equal(len, 9);
+    assert_memory_equal(msg, "one\n\ntwo\n", 9);
+    free(msg);
+    /* Not a tag. */
+    assert_int_equal(cn_git_tag_message(&msg, &len, f->repo, &commit), CN_EINVAL);
+    assert_null(msg);
+    cn_key_free(key);
+}
+
 static void test_tag_refuses_bad_names_and_messages(void **state)
 {
     fixture *f = *state;
@@ -595,6 +627,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot_refuses_missing_parent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_copies_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_refuses_empty_repository, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tag_message_is_what_was_signed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signed_tag_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tag_refuses_bad_names_and_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_or_unsigned_tag_fails, setup, teardown),
