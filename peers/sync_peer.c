@@ -180,7 +180,8 @@ static int clean_repos(peer_run *pr)
     return err;
 }
 
-/* The peer's pointer, kept fresh when it still names the peer. */
+/* The peer's pointer, kept fresh when it still names the peer: fetched when
+ * the round has none stored or node.json changed (load_trusted). */
 static void fetch_pointer(peer_run *pr)
 {
     cn_http_request req = {0};
@@ -203,12 +204,35 @@ static void fetch_pointer(peer_run *pr)
     cn_http_request_clear(&req);
 }
 
+/* The signed sha256 of the trusted node.json, "" when there is none. The
+ * pointer is written from the same profile as node.json (name, URL), so a
+ * round fetches it again only when node.json changed. */
+static void node_json_sha(char out[CN_SHA256_HEX_LEN + 1], const cn_tuf_client *c)
+{
+    const cn_tuf_target_info *info;
+
+    out[0] = '\0';
+    if (cn_tuf_client_get_target_info(&info, c, "node.json") == 0)
+        memcpy(out, info->sha256, CN_SHA256_HEX_LEN + 1);
+    cn_error_clear();
+}
+
+static int pointer_stored(const peer_run *pr)
+{
+    char *path = cn_path_join(pr->mdir, ".well-known/citynode.json");
+    int stored = path != NULL && cn_file_exists(path);
+
+    free(path);
+    return stored;
+}
+
 /* The trusted state phase 2 starts from. A round refreshes it from the
  * stored state over HTTP (the phase-1 timestamp from memory) and keeps the
  * item versions the old targets named; fetch_item takes the stored state as
  * it is, no request made. */
 static int load_trusted(peer_run *pr, time_t now)
 {
+    char before[CN_SHA256_HEX_LEN + 1], after[CN_SHA256_HEX_LEN + 1];
     int err;
 
     if (!pr->metadata) {
@@ -221,9 +245,13 @@ static int load_trusted(peer_run *pr, time_t now)
         (err = cn_sync_collect_published(pr)) != 0)
         return err;
     pr->old_root = cn_tuf_client_version(pr->c, CN_TUF_ROOT);
+    node_json_sha(before, pr->c);
     err = cn_tuf_client_refresh(pr->c, fetch_remote, pr);
-    if (err == 0)
-        fetch_pointer(pr);
+    if (err == 0) { /* (node_json_sha clears the last error: the refresh's is kept) */
+        node_json_sha(after, pr->c);
+        if (strcmp(before, after) != 0 || !pointer_stored(pr))
+            fetch_pointer(pr);
+    }
     cn_progress_report(pr->opts->phases, CN_SYNC_PHASE_METADATA, pr->metadata_fetched, 0);
     cn_progress_end(pr->opts->phases, CN_SYNC_PHASE_METADATA);
     return err ? cn_error_wrap(err, "%s", pr->base) : 0;

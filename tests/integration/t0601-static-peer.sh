@@ -121,8 +121,24 @@ test_expect_success 'a new version exported: the follower fetches only its delta
     requests_since "$TRASH/nginx/access.log" "$before" >reqs &&
     grep -q "^GET /targets/items/connected-urban-twins/1.1.0/[0-9a-f]*.delta.bundle 200" reqs &&
     ! grep -q "full.bundle" reqs &&
+    ! grep -q "manifest.json" reqs &&
+    ! grep -q "citynode.json" reqs &&
     git -C "$F/repos/$(cat lid)/connected-urban-twins.git" log --format=%s main >log &&
     test "$(head -1 log)" = "second version" &&
+    cn "$F" verify --all >/dev/null
+'
+
+test_expect_success 'the pointer is fetched again when the mirror lacks it' '
+    id=$(cat lid) &&
+    rm "$F/mirrors/$id/.well-known/citynode.json" &&
+    (cd src && echo "pointer" >>README.md && git commit -qam "a version to sync") &&
+    cn "$L" publish src --version 1.1.1 >/dev/null &&
+    export_later &&
+    before=$(lines "$TRASH/nginx/access.log") &&
+    cn "$F" sync >/dev/null &&
+    requests_since "$TRASH/nginx/access.log" "$before" >reqs &&
+    grep -q "^GET /.well-known/citynode.json 200" reqs &&
+    cmp "$F/mirrors/$id/.well-known/citynode.json" "$EXPORT/.well-known/citynode.json" &&
     cn "$F" verify --all >/dev/null
 '
 
