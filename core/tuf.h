@@ -162,13 +162,17 @@ typedef struct {
     int64_t expiry[CN_TUF_ROLE_COUNT]; /* seconds from signing, by role */
     time_t now;                        /* 0: the real clock at each operation */
     size_t max_target_len;             /* cap for cn_tuf_repo_add_target_file */
+    /* Layout 2 (docs/PROTOCOL.md §4.1): item targets ("items/<item>/…") in a
+     * delegated role per item. A repository already in layout 2 stays in
+     * it; one in layout 1 moves to it at its next commit when this is set. */
+    int delegate_items;
 } cn_tuf_repo_options;
 
 #define CN_TUF_REPO_OPTIONS_VERSION 1
 #define CN_TUF_REPO_OPTIONS_INIT                                                                   \
     {                                                                                              \
         CN_TUF_REPO_OPTIONS_VERSION, {CN_TUF_YEAR, CN_TUF_YEAR, CN_TUF_YEAR, CN_TUF_DAY}, 0,       \
-            ((size_t)4 << 30)                                                                      \
+            ((size_t)4 << 30), 0                                                                   \
     }
 
 typedef struct cn_tuf_repo cn_tuf_repo;
@@ -209,7 +213,10 @@ int cn_tuf_repo_remove_target(cn_tuf_repo *repo, const char *target_path);
 
 /* Publish: write N+1.targets.json, then M+1.snapshot.json, then
  * timestamp.json (version +1), each atomically and signed by its role's keys,
- * with expiries from the policy. */
+ * with expiries from the policy. In layout 2 (delegate_items) each item role
+ * whose targets changed is written first (tuf/V+1.items.<item>.json), and
+ * the top-level targets only when its own targets or the delegations
+ * changed. */
 int cn_tuf_repo_commit(cn_tuf_repo *repo);
 
 /* For a long-running server: re-sign what expires within margin seconds.

@@ -5,6 +5,7 @@
  * N.snapshot.json, and timestamp.json last.
  */
 #include "core/tuf_internal.h"
+#include "core/tuf_roles.h"
 
 #include "core/error.h"
 #include "core/file.h"
@@ -24,6 +25,9 @@ struct cn_tuf_repo {
     json_t *pending;                        /* targets object for the next commit */
     cn_tuf_target_info *infos;              /* index of pending */
     size_t ninfos;
+    int delegate;            /* layout 2: item targets in their roles (core/tuf_roles.h) */
+    cn_tuf_item_roles roles; /* layout 2: the published item roles */
+    int force;               /* the next commit writes every role anew */
 };
 
 static time_t repo_now(const cn_tuf_repo *repo)
@@ -198,25 +202,64 @@ out:
     return err;
 }
 
+/* Layout 2: write the item roles that changed, and set the top-level
+ * targets' "targets" and "delegations" in ts; *same when they are the
+ * published ones (the top-level targets need no new version). */
+static int commit_roles(cn_tuf_repo *repo, json_t *ts, json_t *meta, int *same)
+{
+    const cn_tuf_metadata *old = repo->md[CN_TUF_TARGETS];
+    json_t *top = NULL, *delegations = NULL;
+    char expires[21];
+    cn_tuf_item_roles_commit_args args;
+    int err;
+
+    cn_tuf_time_format(expires, repo_now(repo) + (time_t)repo->opts.expiry[CN_TUF_TARGETS]);
+    args.dir = repo->dir;
+    args.keys = &repo->keys.role[CN_TUF_TARGETS];
+    args.expires = expires;
+    args.force = repo->force;
+    if (!repo->have_keys || args.keys->nkeys == 0)
+        return cn_error_set(CN_EINVAL, "repository opened without targets keys: cannot sign");
+    if ((err = cn_tuf_item_roles_commit(&repo->roles, &top, &delegations, meta, repo->pending,
+                                        &args)) != 0)
+        return err;
+    *same = !repo->force && old != NULL &&
+            json_equal(json_object_get(old->signed_, "targets"), top) &&
+            json_equal(json_object_get(old->signed_, "delegations"), delegations);
+    if (json_object_set_new(ts, "targets", top) != 0 ||
+        json_object_set_new(ts, "delegations", delegations) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    return 0;
+}
+
 int cn_tuf_repo_commit(cn_tuf_repo *repo)
 {
     cn_tuf_metadata *targets = NULL, *snapshot = NULL;
     uint64_t tv = repo->md[CN_TUF_TARGETS] ? repo->md[CN_TUF_TARGETS]->version + 1 : 1;
     uint64_t sv = repo->md[CN_TUF_SNAPSHOT] ? repo->md[CN_TUF_SNAPSHOT]->version + 1 : 1;
-    json_t *ts = NULL, *ss = NULL;
-    int err;
+    json_t *ts = NULL, *ss = NULL, *meta = json_object();
+    int err, same = 0;
 
     ts = signed_head(repo, CN_TUF_TARGETS, tv);
-    if (ts == NULL || json_object_set(ts, "targets", repo->pending) != 0) {
+    if (ts == NULL || meta == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = write_md(&targets, repo, ts, CN_TUF_TARGETS, NULL)) != 0)
+    if (repo->delegate || repo->opts.delegate_items) {
+        if ((err = commit_roles(repo, ts, meta, &same)) != 0)
+            goto out;
+        repo->delegate = 1;
+    } else if (json_object_set(ts, "targets", repo->pending) != 0) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (!same && (err = write_md(&targets, repo, ts, CN_TUF_TARGETS, NULL)) != 0)
         goto out;
     ss = signed_head(repo, CN_TUF_SNAPSHOT, sv);
     if (ss == NULL ||
-        json_object_set_new(ss, "meta", json_pack("{s:o}", "targets.json", file_meta(targets))) !=
-            0) {
+        json_object_set_new(meta, "targets.json",
+                            file_meta(same ? repo->md[CN_TUF_TARGETS] : targets)) != 0 ||
+        json_object_set(ss, "meta", meta) != 0) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
@@ -224,7 +267,8 @@ int cn_tuf_repo_commit(cn_tuf_repo *repo)
         goto out;
     if ((err = write_timestamp(repo, snapshot)) != 0)
         goto out;
-    replace_md(repo, CN_TUF_TARGETS, targets);
+    if (!same)
+        replace_md(repo, CN_TUF_TARGETS, targets);
     replace_md(repo, CN_TUF_SNAPSHOT, snapshot);
     targets = snapshot = NULL;
 out:
@@ -232,6 +276,7 @@ out:
     cn_tuf_metadata_free(snapshot);
     json_decref(ts);
     json_decref(ss);
+    json_decref(meta);
     return err;
 }
 
@@ -481,6 +526,13 @@ int cn_tuf_repo_open(cn_tuf_repo **out, const char *public_dir, const cn_tuf_key
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
+    if (json_object_get(repo->md[CN_TUF_TARGETS]->signed_, "delegations") != NULL) {
+        repo->delegate = 1;
+        if ((err = cn_tuf_item_roles_load(&repo->roles, repo->pending, repo->dir,
+                                          repo->md[CN_TUF_TARGETS], repo->md[CN_TUF_SNAPSHOT])) !=
+            0)
+            goto out;
+    }
     if ((err = reindex(repo)) != 0)
         goto out;
     if (repo->have_keys && (err = check_keys_authorized(repo)) != 0)
@@ -504,6 +556,7 @@ void cn_tuf_repo_free(cn_tuf_repo *repo)
         cn_tuf_metadata_free(repo->md[i]);
     free(repo->infos);
     json_decref(repo->pending);
+    cn_tuf_item_roles_clear(&repo->roles);
     free(repo->dir);
     free(repo);
 }
@@ -614,7 +667,12 @@ int cn_tuf_repo_remove_target(cn_tuf_repo *repo, const char *target_path)
 /* Is role's published metadata due: it expires within margin (not CN_TUF_NEVER)? */
 static int is_due(const cn_tuf_repo *repo, cn_tuf_role role, int64_t margin)
 {
-    return margin != CN_TUF_NEVER && repo->md[role]->expires <= repo_now(repo) + (time_t)margin;
+    time_t expires = repo->md[role]->expires, roles = cn_tuf_item_roles_expires(&repo->roles);
+
+    /* The targets are due when the top-level role or any item role is. */
+    if (role == CN_TUF_TARGETS && roles != 0 && roles < expires)
+        expires = roles;
+    return margin != CN_TUF_NEVER && expires <= repo_now(repo) + (time_t)margin;
 }
 
 /* Root N+1: the same keys and thresholds, a new expiry, signed by the
@@ -633,18 +691,28 @@ static int renew_root(cn_tuf_repo *repo)
     return err;
 }
 
-/* A commit of the published targets, not of pending changes. */
+/* A commit of the published targets, not of pending changes: every role
+ * signed anew. */
 static int recommit_published(cn_tuf_repo *repo)
 {
     json_t *saved = repo->pending;
+    size_t i;
     int err;
 
     repo->pending = json_deep_copy(json_object_get(repo->md[CN_TUF_TARGETS]->signed_, "targets"));
+    for (i = 0; repo->pending && i < repo->roles.n; i++)
+        if (json_object_update(repo->pending,
+                               json_object_get(repo->roles.v[i].md->signed_, "targets")) != 0) {
+            json_decref(repo->pending);
+            repo->pending = NULL;
+        }
     if (repo->pending == NULL) {
         repo->pending = saved;
         return cn_error_set(CN_ENOMEM, "out of memory");
     }
+    repo->force = 1;
     err = cn_tuf_repo_commit(repo);
+    repo->force = 0;
     json_decref(repo->pending);
     repo->pending = saved;
     return err;

@@ -79,4 +79,103 @@ test_expect_success 'tuf-js and verify refuse a tampered target' '
     grep -q "node.json" err
 '
 
+# Layout 2 (docs/PROTOCOL.md §4.1): a delegated role per item.
+pub2="$TRASH/public2"
+mkdir -p "$pub2"
+port2=$(test_free_port)
+python3 -m http.server "$port2" --bind 127.0.0.1 --directory "$pub2" >"$TRASH/http2.log" 2>&1 &
+server2=$!
+test_at_exit "kill $server2"
+tufjs2() {
+    node "$client" "http://127.0.0.1:$port2" "$pub2/tuf/1.root.json" "$@"
+}
+# signed FILE KEY...: a value of FILE's signed part, as JSON.
+signed() {
+    python3 - "$@" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))["signed"]
+for k in sys.argv[2:]:
+    v = v[int(k)] if isinstance(v, list) else v.get(k)
+print(json.dumps(v, sort_keys=True))
+EOF
+}
+snapshot2() { echo "$pub2/tuf/$(signed "$pub2/tuf/timestamp.json" meta snapshot.json version).snapshot.json"; }
+
+test_expect_success 'layout 2: each item in a role of its own, the rest in targets.json' '
+    "$tool" --delegate init "$pub2" key2 &&
+    echo "{\"name\":\"smart-lighting\"}" >sl.json &&
+    echo "{\"name\":\"open-data\"}" >od.json &&
+    "$tool" --delegate add "$pub2" key2 items/smart-lighting/1.0.0/manifest.json sl.json \
+        "{\"kind\":\"solution\"}" &&
+    "$tool" --delegate add "$pub2" key2 items/open-data/1.0.0/manifest.json od.json &&
+    "$tool" --delegate add "$pub2" key2 node.json node.bin &&
+    test -f "$pub2/tuf/1.items.smart-lighting.json" &&
+    test -f "$pub2/tuf/1.items.open-data.json" &&
+    t=$(signed "$(snapshot2)" meta targets.json version) &&
+    signed "$pub2/tuf/$t.targets.json" targets >top.json &&
+    grep -q "node.json" top.json && ! grep -q "items/" top.json &&
+    signed "$pub2/tuf/$t.targets.json" delegations roles 1 >role.json &&
+    grep -q "\"name\": \"items.smart-lighting\"" role.json &&
+    grep -q "\"paths\": \\[\"items/smart-lighting/\\*/\\*\"\\]" role.json &&
+    grep -q "\"terminating\": true" role.json &&
+    signed "$(snapshot2)" meta items.open-data.json >meta.json &&
+    grep -q "\"version\": 1" meta.json && grep -q "\"length\": " meta.json &&
+    test_wait_http "$port2" /tuf/timestamp.json
+'
+
+test_expect_success 'layout 2: tuf-js finds item targets through their delegation' '
+    tufjs2 w4 items/smart-lighting/1.0.0/manifest.json sl.json >out.json &&
+    grep -q "\"kind\":\"solution\"" out.json &&
+    tufjs2 w4 items/open-data/1.0.0/manifest.json od.json &&
+    tufjs2 w4 node.json node.bin &&
+    grep -q "GET /tuf/1.items.smart-lighting.json" "$TRASH/http2.log"
+'
+
+test_expect_success 'layout 2: a new version of one item writes its role alone' '
+    t=$(signed "$(snapshot2)" meta targets.json version) &&
+    echo "{\"name\":\"smart-lighting\",\"v\":2}" >sl2.json &&
+    "$tool" add "$pub2" key2 items/smart-lighting/1.1.0/manifest.json sl2.json &&
+    test -f "$pub2/tuf/2.items.smart-lighting.json" &&
+    ! test -f "$pub2/tuf/2.items.open-data.json" &&
+    test "$(signed "$(snapshot2)" meta targets.json version)" = "$t" &&
+    test "$(signed "$(snapshot2)" meta items.open-data.json version)" = 1 &&
+    tufjs2 w4 items/smart-lighting/1.1.0/manifest.json sl2.json
+'
+
+pub3="$TRASH/public3"
+mkdir -p "$pub3"
+port3=$(test_free_port)
+python3 -m http.server "$port3" --bind 127.0.0.1 --directory "$pub3" >"$TRASH/http3.log" 2>&1 &
+server3=$!
+test_at_exit "kill $server3"
+tufjs3() {
+    node "$client" "http://127.0.0.1:$port3" "$pub3/tuf/1.root.json" "$@"
+}
+
+test_expect_success 'layout 2: a layout-1 repository moves over at its next commit; tuf-js follows' '
+    "$tool" init "$pub3" key3 &&
+    "$tool" add "$pub3" key3 items/smart-lighting/1.0.0/manifest.json sl.json &&
+    grep -q "items/smart-lighting" "$pub3/tuf/2.targets.json" &&
+    test_wait_http "$port3" /tuf/timestamp.json &&
+    tufjs3 w5 items/smart-lighting/1.0.0/manifest.json sl.json &&
+    "$tool" --delegate add "$pub3" key3 items/open-data/1.0.0/manifest.json od.json &&
+    grep -q "\"delegations\"" "$pub3/tuf/3.targets.json" &&
+    signed "$pub3/tuf/3.targets.json" targets >top3.json &&
+    ! grep -q "items/" top3.json &&
+    test -f "$pub3/tuf/1.items.smart-lighting.json" &&
+    tufjs3 w5 items/smart-lighting/1.0.0/manifest.json sl.json &&
+    tufjs3 w5 items/open-data/1.0.0/manifest.json od.json &&
+    "$tool" add "$pub3" key3 node.json node.bin &&
+    ! test -f "$pub3/tuf/2.items.smart-lighting.json" &&
+    tufjs3 w5 node.json node.bin
+'
+
+test_expect_success 'layout 2: a targets key rotation signs every item role anew' '
+    "$tool" rotate "$pub3" key3 targets newtargets3 &&
+    test -f "$pub3/tuf/2.items.smart-lighting.json" &&
+    test -f "$pub3/tuf/2.items.open-data.json" &&
+    tufjs3 w5 items/smart-lighting/1.0.0/manifest.json sl.json &&
+    tufjs3 w6 items/open-data/1.0.0/manifest.json od.json
+'
+
 test_done

@@ -7,6 +7,9 @@
  *   cn_tuf_tool rotate PUBDIR KEYFILE ROLE NEWKEYFILE  give ROLE a new key (written to NEWKEYFILE)
  *   cn_tuf_tool verify PUBDIR                        offline check of the whole tree
  *
+ * With --delegate first, the repository is written in layout 2 (a delegated
+ * role per item, docs/PROTOCOL.md §4.1).
+ *
  * A test tool, not part of citynode: it prints errors and exits.
  */
 #include "core/error.h"
@@ -20,14 +23,14 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: cn_tuf_tool init PUBDIR KEYFILE\n"
+    fprintf(stderr, "usage: cn_tuf_tool [--delegate] init PUBDIR KEYFILE\n"
                     "       cn_tuf_tool add PUBDIR KEYFILE TARGET SRC [CUSTOM_JSON]\n"
                     "       cn_tuf_tool rotate PUBDIR KEYFILE ROLE NEWKEYFILE\n"
                     "       cn_tuf_tool verify PUBDIR\n");
     return 2;
 }
 
-static int run(int argc, char **argv)
+static int run(int argc, char **argv, const cn_tuf_repo_options *opts)
 {
     cn_tuf_repo *repo = NULL;
     cn_key *key = NULL, *newkey = NULL;
@@ -41,13 +44,13 @@ static int run(int argc, char **argv)
         if ((err = cn_key_generate(&key)) != 0 || (err = cn_key_save_private(key, argv[3])) != 0)
             goto out;
         cn_tuf_keys_single(&keys, key);
-        err = cn_tuf_repo_init(&repo, argv[2], &keys, NULL);
+        err = cn_tuf_repo_init(&repo, argv[2], &keys, opts);
         goto out;
     }
     if ((err = cn_key_load_private(&key, argv[3])) != 0)
         goto out;
     cn_tuf_keys_single(&keys, key);
-    if ((err = cn_tuf_repo_open(&repo, argv[2], &keys, NULL)) != 0)
+    if ((err = cn_tuf_repo_open(&repo, argv[2], &keys, opts)) != 0)
         goto out;
     if (strcmp(argv[1], "add") == 0 && (argc == 6 || argc == 7)) {
         if (argc == 7 &&
@@ -78,11 +81,17 @@ out:
 
 int main(int argc, char **argv)
 {
+    cn_tuf_repo_options opts = CN_TUF_REPO_OPTIONS_INIT;
     int err;
 
+    if (argc > 1 && strcmp(argv[1], "--delegate") == 0) {
+        opts.delegate_items = 1;
+        argc--;
+        argv++;
+    }
     if (argc < 3)
         return usage();
-    if ((err = run(argc, argv)) == CN_EUSAGE)
+    if ((err = run(argc, argv, &opts)) == CN_EUSAGE)
         return usage();
     if (err != 0) {
         fprintf(stderr, "cn_tuf_tool: %s\n", cn_error_message());

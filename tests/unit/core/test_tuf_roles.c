@@ -1,0 +1,198 @@
+/*
+ * test_tuf_roles.c - the repository writer in layout 2 (docs/PROTOCOL.md
+ * §4.1): a delegated role per item, written only when its targets change,
+ * kept across reopening, renewed when it would expire, dropped with its item.
+ * tuf-js reads what it writes in tests/integration/t0301-tuf-js-tool.sh.
+ */
+#include "core/error.h"
+#include "core/file.h"
+#include "core/json.h"
+#include "core/key.h"
+#include "core/tuf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+typedef struct {
+    char dir[64];
+    cn_key *key;
+    cn_tuf_keys keys;
+    cn_tuf_repo_options opts;
+    cn_tuf_repo *repo;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    cn_tuf_repo_options opts = CN_TUF_REPO_OPTIONS_INIT;
+
+    assert_non_null(f);
+    snprintf(f->dir, sizeof(f->dir), "/tmp/cn-test-tuf-roles-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(cn_key_generate(&f->key), 0);
+    cn_tuf_keys_single(&f->keys, f->key);
+    opts.now = time(NULL);
+    opts.delegate_items = 1;
+    f->opts = opts;
+    assert_int_equal(cn_tuf_repo_init(&f->repo, f->dir, &f->keys, &f->opts), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    cn_tuf_repo_free(f->repo);
+    cn_key_free(f->key);
+    cn_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static int exists(const fixture *f, const char *rel)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
+    return access(path, F_OK) == 0;
+}
+
+/* signed.meta[name].version of the newest snapshot, 0 when absent. */
+static uint64_t snapshot_version_of(const fixture *f, const char *name)
+{
+    char path[256];
+    unsigned char *data = NULL;
+    json_t *snap = NULL;
+    size_t len;
+    uint64_t v;
+
+    snprintf(path, sizeof(path), "%s/tuf/%" PRIu64 ".snapshot.json", f->dir,
+             cn_tuf_repo_version(f->repo, CN_TUF_SNAPSHOT));
+    assert_int_equal(cn_file_read(&data, &len, path, 1u << 20), 0);
+    assert_int_equal(cn_json_parse(&snap, (const char *)data, len, 32, "snapshot"), 0);
+    v = (uint64_t)json_integer_value(json_object_get(
+        json_object_get(json_object_get(json_object_get(snap, "signed"), "meta"), name),
+        "version"));
+    json_decref(snap);
+    free(data);
+    return v;
+}
+
+static void add(fixture *f, const char *path, const char *data)
+{
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, path, data, strlen(data), NULL), 0);
+}
+
+static void test_roles_written_when_changed(void **state)
+{
+    fixture *f = *state;
+    const cn_tuf_target_info *info;
+
+    add(f, "items/smart-lighting/1.0.0/manifest.json", "{\"v\":1}");
+    add(f, "items/open-data/1.0.0/manifest.json", "{\"o\":1}");
+    add(f, "node.json", "{\"name\":\"Eindhoven\"}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_true(exists(f, "tuf/1.items.smart-lighting.json"));
+    assert_true(exists(f, "tuf/1.items.open-data.json"));
+    assert_int_equal(cn_tuf_repo_version(f->repo, CN_TUF_TARGETS), 2);
+    assert_int_equal(snapshot_version_of(f, "items.open-data.json"), 1);
+
+    /* One item changes: its role alone, the top-level targets stays. */
+    add(f, "items/smart-lighting/1.1.0/manifest.json", "{\"v\":2}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_true(exists(f, "tuf/2.items.smart-lighting.json"));
+    assert_false(exists(f, "tuf/2.items.open-data.json"));
+    assert_int_equal(cn_tuf_repo_version(f->repo, CN_TUF_TARGETS), 2);
+    assert_false(exists(f, "tuf/3.targets.json"));
+    assert_int_equal(snapshot_version_of(f, "items.smart-lighting.json"), 2);
+
+    /* Reopened, the repository lists every target of every role. */
+    cn_tuf_repo_free(f->repo);
+    assert_int_equal(cn_tuf_repo_open(&f->repo, f->dir, &f->keys, NULL), 0);
+    assert_int_equal(cn_tuf_repo_target_count(f->repo), 4);
+    assert_int_equal(
+        cn_tuf_repo_get_target(&info, f->repo, "items/smart-lighting/1.1.0/manifest.json"), 0);
+    assert_int_equal(info->length, 7);
+    /* Without delegate_items: a repository in layout 2 stays in it. */
+    add(f, "items/open-data/1.1.0/manifest.json", "{\"o\":2}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_true(exists(f, "tuf/2.items.open-data.json"));
+    assert_false(exists(f, "tuf/3.items.smart-lighting.json"));
+
+    /* An item whose targets all go: its role leaves the delegations and
+     * the snapshot, and the top-level targets changes. */
+    assert_int_equal(cn_tuf_repo_remove_target(f->repo, "items/open-data/1.0.0/manifest.json"), 0);
+    assert_int_equal(cn_tuf_repo_remove_target(f->repo, "items/open-data/1.1.0/manifest.json"), 0);
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_int_equal(cn_tuf_repo_version(f->repo, CN_TUF_TARGETS), 3);
+    assert_int_equal(snapshot_version_of(f, "items.open-data.json"), 0);
+    assert_int_equal(snapshot_version_of(f, "items.smart-lighting.json"), 2);
+}
+
+static void test_roles_renewed_before_they_expire(void **state)
+{
+    fixture *f = *state;
+    time_t now = time(NULL);
+    int resigned = -1;
+
+    add(f, "items/smart-lighting/1.0.0/manifest.json", "{\"v\":1}");
+    add(f, "node.json", "{}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    /* Half a year on, the top-level targets is re-signed by a change of its
+     * own: the item role keeps its first expiry. */
+    cn_tuf_repo_set_now(f->repo, now + CN_TUF_YEAR / 2);
+    add(f, "node.json", "{\"n\":2}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_false(exists(f, "tuf/2.items.smart-lighting.json"));
+    /* A year on, the role is due although the top-level targets is not. */
+    cn_tuf_repo_set_now(f->repo, now + CN_TUF_YEAR - 600);
+    assert_int_equal(cn_tuf_repo_resign_expiring(&resigned, f->repo, 3600), 0);
+    assert_int_equal(resigned, 1);
+    assert_true(exists(f, "tuf/2.items.smart-lighting.json"));
+    assert_int_equal(snapshot_version_of(f, "items.smart-lighting.json"), 2);
+}
+
+static void test_layout_1_moves_over(void **state)
+{
+    fixture *f = *state;
+    cn_tuf_repo_options one = f->opts;
+
+    /* A repository written in layout 1 ... */
+    cn_tuf_repo_free(f->repo);
+    cn_rmtree(f->dir);
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    one.delegate_items = 0;
+    assert_int_equal(cn_tuf_repo_init(&f->repo, f->dir, &f->keys, &one), 0);
+    add(f, "items/smart-lighting/1.0.0/manifest.json", "{\"v\":1}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_int_equal(snapshot_version_of(f, "items.smart-lighting.json"), 0);
+    cn_tuf_repo_free(f->repo);
+    /* ... moves to layout 2 at the next commit that asks for it. */
+    assert_int_equal(cn_tuf_repo_open(&f->repo, f->dir, &f->keys, &f->opts), 0);
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_true(exists(f, "tuf/1.items.smart-lighting.json"));
+    assert_int_equal(snapshot_version_of(f, "items.smart-lighting.json"), 1);
+    assert_int_equal(cn_tuf_repo_target_count(f->repo), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_roles_written_when_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roles_renewed_before_they_expire, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layout_1_moves_over, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
