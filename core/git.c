@@ -690,38 +690,52 @@ static size_t signature_offset(const unsigned char *data, size_t len)
     return match;
 }
 
+/* Read the object tag_oid of repo as a tag of at most CN_GIT_MAX_TAG bytes:
+ * *raw (free with git_odb_object_free) and its hex id in hex. */
+static int read_tag_object(git_odb_object **raw, char hex[GIT_OID_HEXSZ + 1], git_repository *repo,
+                           const git_oid *tag_oid)
+{
+    git_odb *odb = NULL;
+    int err = 0;
+
+    *raw = NULL;
+    git_oid_tostr(hex, GIT_OID_HEXSZ + 1, tag_oid);
+    if (git_repository_odb(&odb, repo) < 0)
+        return cn_git_error(CN_ERROR, "cannot open object database");
+    if (git_odb_read(raw, odb, tag_oid) < 0)
+        err = cn_git_error(CN_ENOTFOUND, hex);
+    else if (git_odb_object_type(*raw) != GIT_OBJECT_TAG)
+        err = cn_error_set(CN_EINVAL, "%s is not an annotated tag", hex);
+    else if (git_odb_object_size(*raw) > CN_GIT_MAX_TAG)
+        err = cn_error_set(CN_ELIMIT, "tag %s is larger than %u bytes", hex, CN_GIT_MAX_TAG);
+    if (err != 0) {
+        git_odb_object_free(*raw);
+        *raw = NULL;
+    }
+    git_odb_free(odb);
+    return err;
+}
+
 int cn_git_tag_message(unsigned char **out, size_t *len, git_repository *repo,
                        const git_oid *tag_oid)
 {
     char hex[GIT_OID_HEXSZ + 1];
-    git_odb *odb = NULL;
     git_odb_object *raw = NULL;
     const unsigned char *data, *body;
     size_t n, at;
-    int err = CN_ERROR;
+    int err;
 
     *out = NULL;
     *len = 0;
-    git_oid_tostr(hex, sizeof(hex), tag_oid);
-    if (git_repository_odb(&odb, repo) < 0) {
-        cn_git_error(CN_ERROR, "cannot open object database");
-        goto out;
-    }
-    if (git_odb_read(&raw, odb, tag_oid) < 0) {
-        err = cn_git_error(CN_ENOTFOUND, hex);
-        goto out;
-    }
+    if ((err = read_tag_object(&raw, hex, repo, tag_oid)) != 0)
+        return err;
     data = git_odb_object_data(raw);
     n = git_odb_object_size(raw);
     /* The header ends at the first empty line. */
     for (body = data; body + 1 < data + n && (body[0] != '\n' || body[1] != '\n'); body++)
         ;
-    if (git_odb_object_type(raw) != GIT_OBJECT_TAG || body + 1 >= data + n) {
-        err = cn_error_set(CN_EINVAL, "%s is not an annotated tag", hex);
-        goto out;
-    }
-    if (n > CN_GIT_MAX_TAG) {
-        err = cn_error_set(CN_ELIMIT, "tag %s is larger than %u bytes", hex, CN_GIT_MAX_TAG);
+    if (body + 1 >= data + n) {
+        err = cn_error_set(CN_EINVAL, "tag %s has no message", hex);
         goto out;
     }
     body += 2;
@@ -734,10 +748,8 @@ int cn_git_tag_message(unsigned char **out, size_t *len, git_repository *repo,
         goto out;
     }
     memcpy(*out, body, *len);
-    err = 0;
 out:
     git_odb_object_free(raw);
-    git_odb_free(odb);
     return err;
 }
 
@@ -745,33 +757,17 @@ int cn_git_tag_verify(unsigned char signer[CN_ED25519_PUB_LEN], git_oid *target,
                       git_repository *repo, const git_oid *tag_oid)
 {
     char hex[GIT_OID_HEXSZ + 1];
-    git_odb *odb = NULL;
     git_odb_object *raw = NULL;
     git_tag *tag = NULL;
     git_object *peeled = NULL;
     const unsigned char *data;
     size_t len, at;
-    int err = CN_ERROR;
+    int err;
 
-    git_oid_tostr(hex, sizeof(hex), tag_oid);
-    if (git_repository_odb(&odb, repo) < 0) {
-        cn_git_error(CN_ERROR, "cannot open object database");
-        goto out;
-    }
-    if (git_odb_read(&raw, odb, tag_oid) < 0) {
-        err = cn_git_error(CN_ENOTFOUND, hex);
-        goto out;
-    }
-    if (git_odb_object_type(raw) != GIT_OBJECT_TAG) {
-        err = cn_error_set(CN_EINVAL, "%s is not an annotated tag", hex);
-        goto out;
-    }
+    if ((err = read_tag_object(&raw, hex, repo, tag_oid)) != 0)
+        return err;
     data = git_odb_object_data(raw);
     len = git_odb_object_size(raw);
-    if (len > CN_GIT_MAX_TAG) {
-        err = cn_error_set(CN_ELIMIT, "tag %s is larger than %u bytes", hex, CN_GIT_MAX_TAG);
-        goto out;
-    }
     if ((at = signature_offset(data, len)) == len) {
         err = cn_error_set(CN_EVERIFY, "tag %s is not signed", hex);
         goto out;
@@ -795,6 +791,5 @@ out:
     git_object_free(peeled);
     git_tag_free(tag);
     git_odb_object_free(raw);
-    git_odb_free(odb);
     return err;
 }

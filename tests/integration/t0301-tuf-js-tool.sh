@@ -8,13 +8,18 @@
 
 tool=${CN_TUF_TOOL:-${CN_BUILD_DIR:?CN_BUILD_DIR must name the build directory}/cn_tuf_tool}
 client="$CN_SOURCE_DIR/tests/interop/tufjs_client.mjs"
-pub="$TRASH/public"
-mkdir -p "$pub"
 
-port=$(test_free_port)
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$pub" >"$TRASH/http.log" 2>&1 &
-server=$!
-test_at_exit "kill $server"
+# serve_dir DIR LOG: python3 -m http.server for DIR (made if missing), its
+# log in LOG, stopped at exit; its port in $served_port.
+serve_dir() {
+    mkdir -p "$1" && served_port=$(test_free_port) || return 1
+    python3 -m http.server "$served_port" --bind 127.0.0.1 --directory "$1" >"$2" 2>&1 &
+    test_at_exit "kill $!"
+}
+
+pub="$TRASH/public"
+serve_dir "$pub" "$TRASH/http.log"
+port=$served_port
 base="http://127.0.0.1:$port"
 
 # tufjs WORKDIR TARGET [EXPECTED]: refresh and download with tuf-js from base.
@@ -81,11 +86,8 @@ test_expect_success 'tuf-js and verify refuse a tampered target' '
 
 # Layout 2 (docs/PROTOCOL.md §4.1): a delegated role per item.
 pub2="$TRASH/public2"
-mkdir -p "$pub2"
-port2=$(test_free_port)
-python3 -m http.server "$port2" --bind 127.0.0.1 --directory "$pub2" >"$TRASH/http2.log" 2>&1 &
-server2=$!
-test_at_exit "kill $server2"
+serve_dir "$pub2" "$TRASH/http2.log"
+port2=$served_port
 tufjs2() {
     node "$client" "http://127.0.0.1:$port2" "$pub2/tuf/1.root.json" "$@"
 }
@@ -143,11 +145,8 @@ test_expect_success 'layout 2: a new version of one item writes its role alone' 
 '
 
 pub3="$TRASH/public3"
-mkdir -p "$pub3"
-port3=$(test_free_port)
-python3 -m http.server "$port3" --bind 127.0.0.1 --directory "$pub3" >"$TRASH/http3.log" 2>&1 &
-server3=$!
-test_at_exit "kill $server3"
+serve_dir "$pub3" "$TRASH/http3.log"
+port3=$served_port
 tufjs3() {
     node "$client" "http://127.0.0.1:$port3" "$pub3/tuf/1.root.json" "$@"
 }
