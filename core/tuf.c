@@ -38,9 +38,44 @@ int cn_tuf_role_from_name(cn_tuf_role *out, const char *name)
                         name);
 }
 
+/* Append s to b percent-encoded as python's urllib.parse.quote(s, ""). */
+static int quote_into(cn_buf *b, const char *s, size_t len)
+{
+    size_t i;
+    int err = 0;
+
+    for (i = 0; err == 0 && i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '.' || ch == '_' || ch == '~')
+            err = cn_buf_put(b, &ch, 1);
+        else
+            err = cn_buf_printf(b, "%%%02X", ch);
+    }
+    return err;
+}
+
+static int detach_string(char **out, cn_buf *b, int err)
+{
+    if (err != 0) {
+        cn_buf_free(b);
+        return err;
+    }
+    *out = cn_buf_detach(b, NULL);
+    return *out ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
+int cn_tuf_quote(char **out, const char *s)
+{
+    cn_buf b = CN_BUF_INIT;
+
+    *out = NULL;
+    return detach_string(out, &b, quote_into(&b, s, strlen(s)));
+}
+
 int cn_tuf_role_file_name(char **out, const char *role, uint64_t version)
 {
-    size_t i, len = strnlen(role, CN_TUF_MAX_ROLE_NAME + 1);
+    size_t len = strnlen(role, CN_TUF_MAX_ROLE_NAME + 1);
     cn_buf b = CN_BUF_INIT;
     int err = 0;
 
@@ -49,22 +84,11 @@ int cn_tuf_role_file_name(char **out, const char *role, uint64_t version)
         return cn_error_set(CN_EINVAL, "role name must be 1 to %u bytes", CN_TUF_MAX_ROLE_NAME);
     if (version > 0)
         err = cn_buf_printf(&b, "%" PRIu64 ".", version);
-    for (i = 0; err == 0 && i < len; i++) {
-        unsigned char ch = (unsigned char)role[i];
-        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-            ch == '-' || ch == '.' || ch == '_' || ch == '~')
-            err = cn_buf_printf(&b, "%c", ch);
-        else
-            err = cn_buf_printf(&b, "%%%02X", ch);
-    }
+    if (err == 0)
+        err = quote_into(&b, role, len);
     if (err == 0)
         err = cn_buf_printf(&b, ".json");
-    if (err != 0) {
-        cn_buf_free(&b);
-        return err;
-    }
-    *out = cn_buf_detach(&b, NULL);
-    return *out ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+    return detach_string(out, &b, err);
 }
 
 /* ---- time ---------------------------------------------------------------- */

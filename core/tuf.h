@@ -84,6 +84,10 @@ int cn_tuf_role_from_name(cn_tuf_role *out, const char *name);
  * empty name or one longer than CN_TUF_MAX_ROLE_NAME. */
 int cn_tuf_role_file_name(char **out, const char *role, uint64_t version);
 
+/* s percent-encoded the same way (python's urllib.parse.quote(s, "")), e.g.
+ * a target path as one file name. Heap string, caller frees. */
+int cn_tuf_quote(char **out, const char *s);
+
 /* ---------------------------------------------------------------------------
  * Small helpers
  * ------------------------------------------------------------------------- */
