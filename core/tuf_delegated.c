@@ -289,8 +289,10 @@ static int load_role(size_t *out, cn_tuf_client *c, size_t parent, const json_t 
     size_t len = 0;
     int err, fetched = 0;
 
+    /* A role trusted through another delegator gains no authority from it:
+     * it must verify with the keys this delegator gives it too. */
     if ((*out = find_delegated(c, name)) != CN_TUF_TOP_TARGETS)
-        return 0;
+        return cn_tuf_verify_role(c->delegated[*out].md, keys, delegation, name);
     if (c->ndelegated >= CN_TUF_MAX_DELEGATED_ROLES)
         return cn_error_set(CN_ELIMIT, "more than %u delegated roles", CN_TUF_MAX_DELEGATED_ROLES);
     snprintf(metaname, sizeof(metaname), "%s.json", name);
