@@ -610,8 +610,10 @@ int cn_tuf_metadata_parse(cn_tuf_metadata **out, const void *data, size_t len, s
         for (j = 0; j < i; j++) {
             if (json_equal(json_object_get(s, "keyid"),
                            json_object_get(json_array_get(sigs, j), "keyid"))) {
-                cn_error_set(CN_EINVAL, "%s: keyid %.64s signs more than once", what,
-                             json_string_value(json_object_get(s, "keyid")));
+                /* A verification failure, not a malformed file: the
+                 * envelope is fine, its signatures are not. */
+                err = cn_error_set(CN_EVERIFY, "%s: keyid %.64s has more than one signature", what,
+                                   json_string_value(json_object_get(s, "keyid")));
                 goto out;
             }
         }

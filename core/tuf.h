@@ -138,7 +138,7 @@ typedef struct cn_tuf_metadata cn_tuf_metadata;
 /* Parse len bytes of a metadata envelope of role `expect`. Fails with
  * CN_ELIMIT if len > max_len, CN_EINVAL (message naming `what` and the field)
  * for malformed JSON, a wrong _type, a spec_version whose major is not 1, a
- * missing or mistyped required field, a keyid that signs twice (spec §4.1),
+ * missing or mistyped required field (CN_EVERIFY: a keyid that signs twice, spec §4.1),
  * or for targets malformed delegations. spec_version "1.0" (python-tuf's
  * older form) is accepted as "1.0.0". Signatures are not checked here. `what`
  * names the input in messages (e.g. "timestamp.json"). */
