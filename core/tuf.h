@@ -382,7 +382,8 @@ int cn_tuf_client_root_bytes(const unsigned char **out, size_t *len, const cn_tu
  * valid until the next refresh or free). */
 size_t cn_tuf_client_target_count(const cn_tuf_client *c);
 const cn_tuf_target_info *cn_tuf_client_target_at(const cn_tuf_client *c, size_t i);
-/* CN_ENOTFOUND if the trusted targets do not list target_path. */
+/* CN_ENOTFOUND if the trusted top-level targets do not list target_path
+ * (delegated roles are not searched: cn_tuf_client_find_target does). */
 int cn_tuf_client_get_target_info(const cn_tuf_target_info **out, const cn_tuf_client *c,
                                   const char *target_path);
 
@@ -425,7 +426,9 @@ int cn_tuf_client_find_target(const cn_tuf_target_info **out, cn_tuf_client *c,
 /* Listing mode: fetch every delegated role reachable from the top-level
  * targets (depth first, in delegation order, each name once, whatever its
  * paths; at most CN_TUF_MAX_DELEGATED_ROLES), reusing candidates that still
- * verify. Fails on the first role that does not verify. */
+ * verify. Fails on the first role that does not verify, including a role a
+ * second delegator names with keys that do not sign it. Roles are told to
+ * the persist hook as they are fetched. */
 int cn_tuf_client_load_delegations(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx);
 
 /* The delegated roles trusted now (loaded by find_target or
