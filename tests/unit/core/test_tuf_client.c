@@ -614,6 +614,28 @@ static void test_search_stops_below_a_terminating_delegation(void **state)
     cn_tuf_client_free(c);
 }
 
+static void test_terminating_delegation_ends_backtracking_above_it(void **state)
+{
+    server *s = *state;
+    const cn_tuf_target_info *info;
+    cn_tuf_client *c;
+    json_t *p;
+
+    new_repo(s);
+    delegate(s, s->targets, "P", "*", 0);
+    delegate(s, s->targets, "B", "*", 0);
+    p = new_role(s, "P");
+    delegate(s, p, "T", "*", 1);
+    new_role(s, "T");
+    add_target(new_role(s, "B"), "x", "from B");
+    publish(s);
+    c = refreshed_client(s);
+    /* T ends the search: B, pending beside P, is never visited. */
+    assert_int_equal(cn_tuf_client_find_target(&info, c, "x", fetch, s), CN_ENOTFOUND);
+    assert_string_equal(s->log, "tuf/1.P.json tuf/1.T.json ");
+    cn_tuf_client_free(c);
+}
+
 static void test_search_follows_only_covering_delegations(void **state)
 {
     server *s = *state;
@@ -927,6 +949,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_is_preorder_depth_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_stops_below_a_terminating_delegation, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_terminating_delegation_ends_backtracking_above_it,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_follows_only_covering_delegations, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_visits_at_most_32_roles, setup, teardown),
