@@ -341,8 +341,10 @@ int cn_cmd_tuf_client(const char *home, int argc, char **argv)
 
     (void)home; /* the conformance client keeps no node home */
     memset(&o, 0, sizeof(o));
-    if ((o.targets = calloc((size_t)argc, sizeof(*o.targets))) == NULL)
-        return cn_cli_fail(cn_error_set(CN_ENOMEM, "out of memory")) != 0;
+    if ((o.targets = calloc((size_t)argc, sizeof(*o.targets))) == NULL) {
+        cn_cli_fail(cn_error_set(CN_ENOMEM, "out of memory"));
+        return 1;
+    }
     if (parse_args(&o, argc, argv) != 0 || optind >= argc || o.metadata_dir == NULL) {
         free(o.targets);
         cn_cli_usage_error(synopsis, "--metadata-dir and a command are required");
