@@ -3,7 +3,8 @@
 # theupdateframework/tuf-conformance, against a node's published tree served
 # by nginx (an independent static server whose access log says what was
 # fetched): exact served bytes kept per role, each role kept as soon as it
-# verifies, targets verified and cached, exit status exactly 0 or 1, and no
+# verifies, targets verified and cached, a delegated role found, kept under
+# its percent-encoded name and reused, exit status exactly 0 or 1, and no
 # node home anywhere.
 . "$(dirname "$0")/lib.sh"
 
@@ -105,6 +106,62 @@ test_expect_success 'each role is kept as soon as it verifies: a bad snapshot le
     cp snapshot.good "$H/public/tuf/$v.snapshot.json" &&
     refresh &&
     cmp "$M/snapshot.json" snapshot.good
+'
+
+# The node writes no delegations yet: forge (tests/attack/forge.c) adds one
+# to its tree, signed with the node's key, as another TUF repository would
+# publish it: targets delegates "team a" (a name that must be
+# percent-encoded) for team/a/*, terminating.
+forge() { "$CN_FORGE" "$@"; }
+KEY="$H/keys/node.key"
+PUB="$H/public"
+
+test_expect_success 'stage: the tree gets a delegated role "team a" listing team/a/file.txt' '
+    keyid=$(forge keyid "$KEY") &&
+    keyobj=$(forge get "$PUB/tuf/1.root.json" signed keys "$keyid") &&
+    s=$(forge get "$PUB/tuf/timestamp.json" signed meta snapshot.json version) &&
+    t=$(forge get "$PUB/tuf/$s.snapshot.json" signed meta targets.json version) &&
+    echo "delegated content" >file.txt &&
+    echo "not delegated to team a" >other.txt &&
+    role="$PUB/tuf/1.team a.json" &&
+    cp "$PUB/tuf/$t.targets.json" "$role" &&
+    forge set "$role" 1 signed version &&
+    forge set "$role" "{}" signed targets &&
+    forge target "$role" team/a/file.txt file.txt &&
+    forge -s "$KEY" target "$role" other/file.txt other.txt &&
+    cp "$PUB/tuf/$t.targets.json" "$PUB/tuf/$((t + 1)).targets.json" &&
+    forge set "$PUB/tuf/$((t + 1)).targets.json" $((t + 1)) signed version &&
+    forge -s "$KEY" set "$PUB/tuf/$((t + 1)).targets.json" \
+        "{\"keys\":{\"$keyid\":$keyobj},\"roles\":[{\"name\":\"team a\",\"keyids\":[\"$keyid\"],\"threshold\":1,\"terminating\":true,\"paths\":[\"team/a/*\"]}]}" \
+        signed delegations &&
+    cp "$PUB/tuf/$s.snapshot.json" "$PUB/tuf/$((s + 1)).snapshot.json" &&
+    forge set "$PUB/tuf/$((s + 1)).snapshot.json" $((s + 1)) signed version &&
+    forge fileinfo "$PUB/tuf/$((s + 1)).snapshot.json" targets.json "$PUB/tuf/$((t + 1)).targets.json" &&
+    forge -s "$KEY" fileinfo "$PUB/tuf/$((s + 1)).snapshot.json" "team a.json" "$role" &&
+    v=$(forge get "$PUB/tuf/timestamp.json" signed version) &&
+    forge set "$PUB/tuf/timestamp.json" $((v + 1)) signed version &&
+    forge -s "$KEY" fileinfo "$PUB/tuf/timestamp.json" snapshot.json "$PUB/tuf/$((s + 1)).snapshot.json" &&
+    mkdir -p "$PUB/targets/team/a" "$PUB/targets/other" &&
+    cp file.txt "$PUB/targets/team/a/$(sha256sum file.txt | cut -c1-64).file.txt" &&
+    cp other.txt "$PUB/targets/other/$(sha256sum other.txt | cut -c1-64).file.txt"
+'
+
+test_expect_success 'download finds a target through the delegation and keeps the role as "team%20a.json"' '
+    download --target-name team/a/file.txt &&
+    cmp "$T/team%2Fa%2Ffile.txt" file.txt &&
+    cmp "$M/team%20a.json" "$PUB/tuf/1.team a.json" &&
+    test "$(fetched "/tuf/1.team a.json")" -eq 1
+'
+
+test_expect_success 'a stored delegated role that is still current is not fetched again' '
+    download --target-name team/a/file.txt &&
+    test "$(fetched "/tuf/1.team a.json")" -eq 1
+'
+
+test_expect_success 'a target the role lists outside team/a/* is not found (exit 1)' '
+    test_expect_code 1 download --target-name other/file.txt 2>err &&
+    grep -q "no trusted target other/file.txt" err &&
+    test ! -e "$T/other%2Ffile.txt"
 '
 
 test_expect_success 'a wrong command line exits 1, not 2' '
