@@ -138,9 +138,10 @@ typedef struct cn_tuf_metadata cn_tuf_metadata;
 /* Parse len bytes of a metadata envelope of role `expect`. Fails with
  * CN_ELIMIT if len > max_len, CN_EINVAL (message naming `what` and the field)
  * for malformed JSON, a wrong _type, a spec_version whose major is not 1, a
- * missing or mistyped required field (CN_EVERIFY: a keyid that signs twice, spec §4.1),
- * or for targets malformed delegations. spec_version "1.0" (python-tuf's
- * older form) is accepted as "1.0.0". Signatures are not checked here. `what`
+ * missing or mistyped required field, a role listing a keyid twice, or for
+ * targets malformed delegations; CN_EVERIFY for a keyid that signs twice
+ * (spec §4.1). spec_version "1.0" (python-tuf's older form) is accepted as
+ * "1.0.0". Signatures are not checked here. `what`
  * names the input in messages (e.g. "timestamp.json"). */
 int cn_tuf_metadata_parse(cn_tuf_metadata **out, const void *data, size_t len, size_t max_len,
                           cn_tuf_role expect, const char *what);
@@ -155,10 +156,10 @@ const json_t *cn_tuf_metadata_signed(const cn_tuf_metadata *md);
 const unsigned char *cn_tuf_metadata_bytes(const cn_tuf_metadata *md, size_t *len);
 
 /* Verify md's signatures against the keys and threshold that root (a parsed
- * root metadata) gives `role`: counts DISTINCT authorized keyids whose
- * signature verifies; a keyid listed twice counts once, unknown keyids are
- * ignored (a keyid signing twice is refused earlier, by parse). Keys of an
- * unsupported type or scheme never count. CN_EVERIFY with e.g.
+ * root metadata) gives `role`: counts DISTINCT authorized keys (by keyid,
+ * which parse made unique, and by key material) whose signature verifies;
+ * unknown keyids are ignored, and so are keys of an unsupported type or
+ * scheme. CN_EVERIFY with e.g.
  * "timestamp.json: 0 of 1 required signatures valid" when fewer than the
  * threshold verify. */
 int cn_tuf_metadata_verify(const cn_tuf_metadata *md, const cn_tuf_metadata *root,
@@ -387,9 +388,11 @@ const cn_tuf_target_info *cn_tuf_client_target_at(const cn_tuf_client *c, size_t
 int cn_tuf_client_get_target_info(const cn_tuf_target_info **out, const cn_tuf_client *c,
                                   const char *target_path);
 
-/* Fetch a target by its consistent name with max_len = its signed length and
- * verify length and sha256 (CN_EVERIFY naming the target otherwise). *out is
- * malloc'ed, caller frees. */
+/* Fetch a target by its consistent name (<sha256>.<name>, or <sha512>.<name>
+ * when only sha512 is signed; the plain path without consistent snapshots)
+ * with max_len = its signed length and verify length and every sha256 and
+ * sha512 signed (CN_EVERIFY naming the target otherwise). *out is malloc'ed,
+ * caller frees. */
 int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf_client *c,
                                const cn_tuf_target_info *info, cn_tuf_fetch_fn fetch, void *ctx);
 
