@@ -38,6 +38,59 @@ int cn_tuf_role_from_name(cn_tuf_role *out, const char *name)
                         name);
 }
 
+/* Append s to b percent-encoded as python's urllib.parse.quote(s, ""). */
+static int quote_into(cn_buf *b, const char *s, size_t len)
+{
+    size_t i;
+    int err = 0;
+
+    for (i = 0; err == 0 && i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '.' || ch == '_' || ch == '~')
+            err = cn_buf_put(b, &ch, 1);
+        else
+            err = cn_buf_printf(b, "%%%02X", ch);
+    }
+    return err;
+}
+
+static int detach_string(char **out, cn_buf *b, int err)
+{
+    if (err != 0) {
+        cn_buf_free(b);
+        return err;
+    }
+    *out = cn_buf_detach(b, NULL);
+    return *out ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
+int cn_tuf_quote(char **out, const char *s)
+{
+    cn_buf b = CN_BUF_INIT;
+
+    *out = NULL;
+    return detach_string(out, &b, quote_into(&b, s, strlen(s)));
+}
+
+int cn_tuf_role_file_name(char **out, const char *role, uint64_t version)
+{
+    size_t len = strnlen(role, CN_TUF_MAX_ROLE_NAME + 1);
+    cn_buf b = CN_BUF_INIT;
+    int err = 0;
+
+    *out = NULL;
+    if (len == 0 || len > CN_TUF_MAX_ROLE_NAME)
+        return cn_error_set(CN_EINVAL, "role name must be 1 to %u bytes", CN_TUF_MAX_ROLE_NAME);
+    if (version > 0)
+        err = cn_buf_printf(&b, "%" PRIu64 ".", version);
+    if (err == 0)
+        err = quote_into(&b, role, len);
+    if (err == 0)
+        err = cn_buf_printf(&b, ".json");
+    return detach_string(out, &b, err);
+}
+
 /* ---- time ---------------------------------------------------------------- */
 
 void cn_tuf_time_format(char out[21], time_t t)
@@ -186,6 +239,9 @@ int cn_tuf_verify_target_bytes(const cn_tuf_target_info *info, const void *data,
     if ((uint64_t)len != info->length)
         return cn_error_set(CN_EVERIFY, "%s: %zu bytes, signed metadata says %" PRIu64, info->path,
                             len, info->length);
+    if (info->hashes != NULL)
+        return cn_tuf_hashes_check(info->hashes, data, len, info->path);
+    /* An info built by hand (no hashes object): its sha256. */
     cn_sha256_hex(hex, data, len);
     if (strcmp(hex, info->sha256) != 0)
         return cn_error_set(CN_EVERIFY, "%s: sha256 %s does not match the signed %s", info->path,
@@ -193,8 +249,7 @@ int cn_tuf_verify_target_bytes(const cn_tuf_target_info *info, const void *data,
     return 0;
 }
 
-int cn_tuf_meta_check_bytes(const cn_tuf_meta_info *mi, const void *data, size_t len,
-                            const char *what)
+int cn_tuf_hashes_check(const json_t *hashes, const void *data, size_t len, const char *what)
 {
     unsigned char d512[CN_SHA512_LEN];
     char hex[2 * CN_SHA512_LEN + 1];
@@ -202,12 +257,7 @@ int cn_tuf_meta_check_bytes(const cn_tuf_meta_info *mi, const void *data, size_t
     json_t *v;
     int checked = 0;
 
-    if (mi->has_length && (uint64_t)len != mi->length)
-        return cn_error_set(CN_EVERIFY, "%s: %zu bytes, signed metadata says %" PRIu64, what, len,
-                            mi->length);
-    if (mi->hashes == NULL)
-        return 0;
-    json_object_foreach((json_t *)mi->hashes, alg, v)
+    json_object_foreach((json_t *)hashes, alg, v)
     {
         const char *want = json_string_value(v);
         if (strcmp(alg, "sha256") == 0)
@@ -225,6 +275,17 @@ int cn_tuf_meta_check_bytes(const cn_tuf_meta_info *mi, const void *data, size_t
     if (checked == 0)
         return cn_error_set(CN_EVERIFY, "%s: signed metadata gives no sha256 or sha512 hash", what);
     return 0;
+}
+
+int cn_tuf_meta_check_bytes(const cn_tuf_meta_info *mi, const void *data, size_t len,
+                            const char *what)
+{
+    if (mi->has_length && (uint64_t)len != mi->length)
+        return cn_error_set(CN_EVERIFY, "%s: %zu bytes, signed metadata says %" PRIu64, what, len,
+                            mi->length);
+    if (mi->hashes == NULL)
+        return 0;
+    return cn_tuf_hashes_check(mi->hashes, data, len, what);
 }
 
 /* ---- field checks ---------------------------------------------------------- */
@@ -344,17 +405,17 @@ int cn_tuf_targets_index(cn_tuf_target_info **out, size_t *n, const json_t *targ
         h = json_object_get(fi, "hashes");
         if (check_hashes(h, what, field) != 0)
             goto out;
-        if ((sha = json_object_get(h, "sha256")) == NULL) {
-            field_error(what, field, "a sha256 hash");
-            goto out;
-        }
         custom = json_object_get(fi, "custom");
         if (custom != NULL && !json_is_object(custom)) {
             field_error(what, field, "custom to be an object");
             goto out;
         }
         arr[i].path = path;
-        memcpy(arr[i].sha256, json_string_value(sha), CN_SHA256_HEX_LEN + 1);
+        if ((sha = json_object_get(h, "sha256")) != NULL)
+            memcpy(arr[i].sha256, json_string_value(sha), CN_SHA256_HEX_LEN + 1);
+        if ((sha = json_object_get(h, "sha512")) != NULL)
+            memcpy(arr[i].sha512, json_string_value(sha), 2 * CN_SHA512_LEN + 1);
+        arr[i].hashes = h;
         arr[i].custom = custom;
         i++;
     }
@@ -401,11 +462,27 @@ static int check_spec_version(const json_t *sv, const char *what)
             break;
         }
     }
-    if (s[i] != '\0' || dots != 2 || digits == 0)
+    /* "1.0" is how python-tuf once wrote it, and it still accepts it. */
+    if (s[i] != '\0' || (dots != 1 && dots != 2) || digits == 0)
         return field_error(what, "signed.spec_version", "a version like 1.0.31");
     if (strncmp(s, "1.", 2) != 0)
         return cn_error_set(CN_EINVAL, "%s: spec_version %s is not supported (major 1 only)", what,
                             s);
+    return 0;
+}
+
+/* keyids: an array of distinct strings. */
+static int check_keyids(const json_t *ids, const char *what, const char *field)
+{
+    size_t i, j;
+
+    for (i = 0; i < json_array_size(ids); i++) {
+        if (!json_is_string(json_array_get(ids, i)))
+            return field_error(what, field, "keyids to be strings");
+        for (j = 0; j < i; j++)
+            if (json_equal(json_array_get(ids, i), json_array_get(ids, j)))
+                return field_error(what, field, "distinct keyids");
+    }
     return 0;
 }
 
@@ -434,7 +511,6 @@ static int check_root(cn_tuf_metadata *md)
         const json_t *r = json_object_get(roles, role_names[i]), *ids;
         char field[64];
         uint64_t threshold;
-        size_t j;
 
         snprintf(field, sizeof(field), "signed.roles.%s", role_names[i]);
         if (!json_is_object(r))
@@ -442,9 +518,8 @@ static int check_root(cn_tuf_metadata *md)
         ids = json_object_get(r, "keyids");
         if (!json_is_array(ids))
             return field_error(md->what, field, "keyids to be an array");
-        for (j = 0; j < json_array_size(ids); j++)
-            if (!json_is_string(json_array_get(ids, j)))
-                return field_error(md->what, field, "keyids to be strings");
+        if (check_keyids(ids, md->what, field) != 0)
+            return CN_EINVAL;
         snprintf(field, sizeof(field), "signed.roles.%s.threshold", role_names[i]);
         if (get_uint(&threshold, r, "threshold", 1, md->what, field) != 0)
             return CN_EINVAL;
@@ -466,6 +541,9 @@ static int check_role_body(cn_tuf_metadata *md)
     case CN_TUF_ROOT:
         return check_root(md);
     case CN_TUF_TARGETS:
+        md->delegations = json_object_get(md->signed_, "delegations");
+        if (md->delegations != NULL && cn_tuf_delegations_check(md->delegations, md->what) != 0)
+            return CN_EINVAL;
         return cn_tuf_targets_index(&md->targets, &md->ntargets,
                                     json_object_get(md->signed_, "targets"), md->what);
     case CN_TUF_SNAPSHOT:
@@ -494,7 +572,7 @@ int cn_tuf_metadata_parse(cn_tuf_metadata **out, const void *data, size_t len, s
 {
     cn_tuf_metadata *md = NULL;
     const json_t *sigs, *type, *expires;
-    size_t i;
+    size_t i, j;
     int err;
 
     *out = NULL;
@@ -528,6 +606,16 @@ int cn_tuf_metadata_parse(cn_tuf_metadata **out, const void *data, size_t len, s
             !json_is_string(json_object_get(s, "sig"))) {
             field_error(what, "signatures", "objects with string keyid and sig");
             goto out;
+        }
+        for (j = 0; j < i; j++) {
+            if (json_equal(json_object_get(s, "keyid"),
+                           json_object_get(json_array_get(sigs, j), "keyid"))) {
+                /* A verification failure, not a malformed file: the
+                 * envelope is fine, its signatures are not. */
+                err = cn_error_set(CN_EVERIFY, "%s: keyid %.64s has more than one signature", what,
+                                   json_string_value(json_object_get(s, "keyid")));
+                goto out;
+            }
         }
     }
     md->signed_ = json_object_get(md->json, "signed");
@@ -619,60 +707,51 @@ int cn_tuf_metadata_check_expiry(const cn_tuf_metadata *md, time_t now)
 
 /* ---- signatures ------------------------------------------------------------ */
 
-/* The ed25519 key root gives keyid, or NULL if root lists none usable. */
-static int root_key(cn_key **out, const cn_tuf_metadata *root, const char *keyid)
-{
-    const json_t *k = json_object_get(json_object_get(root->signed_, "keys"), keyid);
-    const char *pub;
-
-    *out = NULL;
-    if (k == NULL || !json_is_string(json_object_get(k, "keytype")) ||
-        strcmp(json_string_value(json_object_get(k, "keytype")), "ed25519") != 0 ||
-        !json_is_string(json_object_get(k, "scheme")) ||
-        strcmp(json_string_value(json_object_get(k, "scheme")), "ed25519") != 0)
-        return 0;
-    pub = json_string_value(json_object_get(json_object_get(k, "keyval"), "public"));
-    if (pub == NULL || !cn_hex_is_lower_str(pub, 2 * CN_ED25519_PUB_LEN))
-        return 0;
-    return cn_key_from_public_hex(out, pub);
-}
-
 /* 1 if some signature of md by keyid verifies with key over msg. */
-static int signed_by(const cn_tuf_metadata *md, const char *keyid, const cn_key *key,
+static int signed_by(const cn_tuf_metadata *md, const char *keyid, const cn_tuf_pubkey *key,
                      const char *msg, size_t msglen)
 {
     const json_t *sigs = json_object_get(md->json, "signatures");
-    unsigned char sig[CN_ED25519_SIG_LEN];
     size_t i;
 
     for (i = 0; i < json_array_size(sigs); i++) {
         const json_t *s = json_array_get(sigs, i);
-        const char *hex = json_string_value(json_object_get(s, "sig"));
         if (strcmp(json_string_value(json_object_get(s, "keyid")), keyid) != 0)
             continue;
-        if (strlen(hex) != 2 * CN_ED25519_SIG_LEN ||
-            cn_hex_decode(sig, sizeof(sig), hex, strlen(hex)) != 0)
-            continue;
-        if (cn_key_verify(key, sig, sizeof(sig), msg, msglen) == 0)
+        if (cn_tuf_pubkey_verify(key, json_string_value(json_object_get(s, "sig")), msg, msglen))
             return 1;
     }
     return 0;
 }
 
-int cn_tuf_metadata_verify(const cn_tuf_metadata *md, const cn_tuf_metadata *root, cn_tuf_role role)
+/* 1 if the key with this identity is among the first n of seen. */
+static int seen_key(cn_tuf_pubkey *const *seen, size_t n, const cn_tuf_pubkey *k)
 {
-    const json_t *r = json_object_get(json_object_get(root->signed_, "roles"), role_names[role]);
-    const json_t *ids = json_object_get(r, "keyids");
-    unsigned char(*seen)[CN_ED25519_PUB_LEN] = NULL;
-    uint64_t threshold = (uint64_t)json_integer_value(json_object_get(r, "threshold"));
-    size_t i, j, nids = json_array_size(ids), valid = 0;
+    size_t i, a, b;
+    const unsigned char *ka = cn_tuf_pubkey_identity(k, &a);
+
+    for (i = 0; i < n; i++) {
+        const unsigned char *kb = cn_tuf_pubkey_identity(seen[i], &b);
+        if (a == b && memcmp(ka, kb, a) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int cn_tuf_verify_role(const cn_tuf_metadata *md, const json_t *keys, const json_t *role,
+                       const char *role_name)
+{
+    const json_t *ids = json_object_get(role, "keyids");
+    const json_t *th = json_object_get(role, "threshold");
+    cn_tuf_pubkey **seen = NULL, *key = NULL;
+    size_t i, nids = json_array_size(ids), valid = 0;
+    json_int_t threshold = json_is_integer(th) ? json_integer_value(th) : 0;
     char *msg = NULL;
     size_t msglen;
-    cn_key *key = NULL;
     int err;
 
-    if (root->role != CN_TUF_ROOT || threshold < 1)
-        return cn_error_set(CN_EINVAL, "%s: not verified against a root", md->what);
+    if (threshold < 1)
+        return cn_error_set(CN_EVERIFY, "%s: no threshold for role %s", md->what, role_name);
     if ((err = cn_json_canonical(&msg, &msglen, md->signed_)) != 0) {
         err = cn_error_wrap(CN_EVERIFY, "%s: cannot encode signed part canonically", md->what);
         goto out;
@@ -681,39 +760,45 @@ int cn_tuf_metadata_verify(const cn_tuf_metadata *md, const cn_tuf_metadata *roo
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    /* Count distinct authorized keys (by keyid and by key material) whose
-     * signature verifies: listing a keyid or a key twice must not help. */
+    /* Count distinct authorized keys (by keyid, which parse made unique, and
+     * by key material) whose signature verifies: listing a key twice under
+     * two keyids must not help. */
     for (i = 0; i < nids; i++) {
         const char *keyid = json_string_value(json_array_get(ids, i));
-        unsigned char pub[CN_ED25519_PUB_LEN];
-        int dup = 0;
+        const json_t *k = json_object_get(keys, keyid ? keyid : "");
 
-        for (j = 0; j < i && !dup; j++)
-            dup = strcmp(keyid, json_string_value(json_array_get(ids, j))) == 0;
-        if (dup)
-            continue;
-        cn_key_free(key);
-        if ((err = root_key(&key, root, keyid)) != 0)
-            goto out;
-        if (key == NULL || !signed_by(md, keyid, key, msg, msglen))
-            continue;
-        cn_key_public_raw(key, pub);
-        for (j = 0; j < valid && !dup; j++)
-            dup = memcmp(seen[j], pub, sizeof(pub)) == 0;
-        if (!dup)
-            memcpy(seen[valid++], pub, sizeof(pub));
+        if (k == NULL || cn_tuf_pubkey_parse(&key, k) != 0)
+            continue; /* unknown or unsupported: never counts */
+        if (signed_by(md, keyid, key, msg, msglen) && !seen_key(seen, valid, key)) {
+            seen[valid++] = key;
+            key = NULL;
+        }
+        cn_tuf_pubkey_free(key);
+        key = NULL;
     }
-    if ((uint64_t)valid < threshold) {
+    cn_error_clear();
+    if ((json_int_t)valid < threshold) {
         err = cn_error_set(CN_EVERIFY, "%s: %zu of %" PRIu64 " required signatures valid", md->what,
-                           valid, threshold);
+                           valid, (uint64_t)threshold);
         goto out;
     }
     err = 0;
 out:
-    cn_key_free(key);
+    for (i = 0; i < valid; i++)
+        cn_tuf_pubkey_free(seen[i]);
     free(seen);
     free(msg);
     return err;
+}
+
+int cn_tuf_metadata_verify(const cn_tuf_metadata *md, const cn_tuf_metadata *root, cn_tuf_role role)
+{
+    if (root->role != CN_TUF_ROOT)
+        return cn_error_set(CN_EINVAL, "%s: not verified against a root", md->what);
+    return cn_tuf_verify_role(
+        md, json_object_get(root->signed_, "keys"),
+        json_object_get(json_object_get(root->signed_, "roles"), role_names[role]),
+        role_names[role]);
 }
 
 int cn_tuf_role_keys_equal(const cn_tuf_metadata *a, const cn_tuf_metadata *b, cn_tuf_role role)

@@ -3,9 +3,13 @@
  * writer (publisher side) and the client workflow (follower side).
  *
  * Metadata are envelopes {"signatures":[{"keyid","sig"}],"signed":{...}} whose
- * signatures are ed25519 over the canonical JSON (core/json.h) of "signed".
- * Keys are {"keytype":"ed25519","scheme":"ed25519","keyval":{"public":HEX}};
- * a keyid is the sha256 hex of that key object's canonical JSON.
+ * signatures are over the canonical JSON (core/json.h) of "signed". The
+ * writer signs with ed25519 keys {"keytype":"ed25519","scheme":"ed25519",
+ * "keyval":{"public":HEX}}; a keyid is the sha256 hex of that key object's
+ * canonical JSON. The client also verifies ECDSA P-256/P-384 and RSA (PSS,
+ * PKCS#1 v1.5) keys, targets hashed with sha256 and/or sha512, and delegated
+ * targets roles (spec §5.6.7: pre-order depth-first search, terminating
+ * delegations, path patterns, path_hash_prefixes).
  *
  * A repository lives in a directory (the node's public/ tree) with consistent
  * snapshots (DESIGN.md §4):
@@ -17,8 +21,9 @@
  *   targets/<dir>/<sha256>.<name>   each target under its consistent name
  *
  * Every metadata file is written as canonical JSON bytes, so sha256 of
- * tuf/1.root.json (the node id) is stable. Only top-level roles are supported
- * (no delegations yet).
+ * tuf/1.root.json (the node id) is stable. The writer produces top-level
+ * roles only; delegated roles are named tuf/N.<role>.json, <role>
+ * percent-encoded (cn_tuf_role_file_name).
  *
  * Thread-safety: objects are not shared between threads; distinct objects may
  * be used from distinct threads.
@@ -45,6 +50,12 @@
 #define CN_TUF_MAX_TARGET_PATH 1024u
 /* Most keys a role may list in a repository this module writes. */
 #define CN_TUF_MAX_ROLE_KEYS 8u
+/* Most delegated roles one target search visits (spec §5.6.7.1, as python-tuf). */
+#define CN_TUF_MAX_DELEGATION_SEARCH 32u
+/* Most delegated roles cn_tuf_client_load_delegations loads. */
+#define CN_TUF_MAX_DELEGATED_ROLES 100000u
+/* Longest delegated role name accepted (bytes, without NUL). */
+#define CN_TUF_MAX_ROLE_NAME 255u
 /* How many root versions one refresh may walk (spec §5.3.3). */
 #define CN_TUF_MAX_ROOT_ROTATIONS 1024u
 
@@ -65,6 +76,17 @@ typedef enum {
 const char *cn_tuf_role_name(cn_tuf_role role);
 /* Parse a role name; CN_EINVAL for anything else. */
 int cn_tuf_role_from_name(cn_tuf_role *out, const char *name);
+
+/* The file name of a role's metadata: "<role>.json", or with version > 0
+ * "<version>.<role>.json", where role is percent-encoded as python-tuf does
+ * (every byte but A-Z a-z 0-9 - . _ ~ becomes %XX), so a delegated role
+ * named "a/b" is "a%2Fb.json". Heap string, caller frees. CN_EINVAL for an
+ * empty name or one longer than CN_TUF_MAX_ROLE_NAME. */
+int cn_tuf_role_file_name(char **out, const char *role, uint64_t version);
+
+/* s percent-encoded the same way (python's urllib.parse.quote(s, "")), e.g.
+ * a target path as one file name. Heap string, caller frees. */
+int cn_tuf_quote(char **out, const char *s);
 
 /* ---------------------------------------------------------------------------
  * Small helpers
@@ -95,12 +117,16 @@ int cn_tuf_target_consistent_path(char **out, const char *target_path,
 typedef struct {
     const char *path;                   /* target path, e.g. "items/x/1.0.0/manifest.json" */
     uint64_t length;                    /* exact length in bytes */
-    char sha256[CN_SHA256_HEX_LEN + 1]; /* lowercase hex */
+    char sha256[CN_SHA256_HEX_LEN + 1]; /* lowercase hex; "" if not signed (citynode's
+                                           own repositories always sign it) */
     const json_t *custom;               /* the "custom" object, or NULL if absent */
+    char sha512[2 * CN_SHA512_LEN + 1]; /* lowercase hex; "" if not signed */
+    const json_t *hashes;               /* every signed hash (borrowed), or NULL */
 } cn_tuf_target_info;
 
-/* 0 if data is exactly info->length bytes with info->sha256 as digest;
- * CN_EVERIFY naming info->path otherwise. */
+/* 0 if data is exactly info->length bytes and matches every sha256 and
+ * sha512 info gives (at least one must be given); CN_EVERIFY naming
+ * info->path otherwise. */
 int cn_tuf_verify_target_bytes(const cn_tuf_target_info *info, const void *data, size_t len);
 
 /* ---------------------------------------------------------------------------
@@ -112,7 +138,10 @@ typedef struct cn_tuf_metadata cn_tuf_metadata;
 /* Parse len bytes of a metadata envelope of role `expect`. Fails with
  * CN_ELIMIT if len > max_len, CN_EINVAL (message naming `what` and the field)
  * for malformed JSON, a wrong _type, a spec_version whose major is not 1, a
- * missing or mistyped required field. Signatures are not checked here. `what`
+ * missing or mistyped required field, a role listing a keyid twice, or for
+ * targets malformed delegations; CN_EVERIFY for a keyid that signs twice
+ * (spec §4.1). spec_version "1.0" (python-tuf's older form) is accepted as
+ * "1.0.0". Signatures are not checked here. `what`
  * names the input in messages (e.g. "timestamp.json"). */
 int cn_tuf_metadata_parse(cn_tuf_metadata **out, const void *data, size_t len, size_t max_len,
                           cn_tuf_role expect, const char *what);
@@ -127,10 +156,12 @@ const json_t *cn_tuf_metadata_signed(const cn_tuf_metadata *md);
 const unsigned char *cn_tuf_metadata_bytes(const cn_tuf_metadata *md, size_t *len);
 
 /* Verify md's signatures against the keys and threshold that root (a parsed
- * root metadata) gives `role`: counts DISTINCT authorized keyids whose
- * signature verifies; a keyid listed twice counts once, unknown keyids are
- * ignored. CN_EVERIFY with e.g. "timestamp.json: 0 of 1 required signatures
- * valid" when fewer than the threshold verify. */
+ * root metadata) gives `role`: counts DISTINCT authorized keys (by keyid,
+ * which parse made unique, and by key material) whose signature verifies;
+ * unknown keyids are ignored, and so are keys of an unsupported type or
+ * scheme. CN_EVERIFY with e.g.
+ * "timestamp.json: 0 of 1 required signatures valid" when fewer than the
+ * threshold verify. */
 int cn_tuf_metadata_verify(const cn_tuf_metadata *md, const cn_tuf_metadata *root,
                            cn_tuf_role role);
 
@@ -300,6 +331,21 @@ void cn_tuf_client_free(cn_tuf_client *c);
  * CN_EVERIFY otherwise, and the client then simply does not use them. */
 int cn_tuf_client_set_trusted(cn_tuf_client *c, cn_tuf_role role, const void *data, size_t len);
 
+/* Told of one piece of metadata as soon as it verified (version, rollback,
+ * hashes, signatures and expiry): role is "root" (once per new root
+ * version, in order), "timestamp", "snapshot", "targets" or a delegated
+ * role's name; data are the exact bytes served. A nonzero return ends the
+ * refresh or search with that error. */
+typedef int (*cn_tuf_persist_fn)(void *ctx, const char *role, const unsigned char *data,
+                                 size_t len);
+
+/* Call fn for each role as soon as it verifies during refresh,
+ * find_target and load_delegations (NULL: no calls, the default). This is
+ * the TUF conformance client's mode (spec §5.3.8, §5.4.5, §5.5.7, §5.6.6):
+ * what verified stays trusted on disk even if a later step fails. The
+ * client's own trusted state is still swapped all or nothing. */
+void cn_tuf_client_set_persist(cn_tuf_client *c, cn_tuf_persist_fn fn, void *ctx);
+
 /* The whole client workflow: update root (N+1.root.json until CN_ENOTFOUND,
  * each signed by the old and by its own root threshold, version N+1), check
  * root expiry, drop trusted timestamp/snapshot if their keys rotated, then
@@ -344,15 +390,76 @@ int cn_tuf_client_root_bytes(const unsigned char **out, size_t *len, const cn_tu
  * valid until the next refresh or free). */
 size_t cn_tuf_client_target_count(const cn_tuf_client *c);
 const cn_tuf_target_info *cn_tuf_client_target_at(const cn_tuf_client *c, size_t i);
-/* CN_ENOTFOUND if the trusted targets do not list target_path. */
+/* CN_ENOTFOUND if the trusted top-level targets do not list target_path
+ * (delegated roles are not searched: cn_tuf_client_find_target does). */
 int cn_tuf_client_get_target_info(const cn_tuf_target_info **out, const cn_tuf_client *c,
                                   const char *target_path);
 
-/* Fetch a target by its consistent name with max_len = its signed length and
- * verify length and sha256 (CN_EVERIFY naming the target otherwise). *out is
- * malloc'ed, caller frees. */
+/* Fetch a target by its consistent name (<sha256>.<name>, or <sha512>.<name>
+ * when only sha512 is signed; the plain path without consistent snapshots)
+ * with max_len = its signed length and verify length and every sha256 and
+ * sha512 signed (CN_EVERIFY naming the target otherwise). *out is malloc'ed,
+ * caller frees. */
 int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf_client *c,
                                const cn_tuf_target_info *info, cn_tuf_fetch_fn fetch, void *ctx);
+
+/* ---- Delegated targets roles (spec §5.6.7) ---------------------------------
+ *
+ * A delegated role is fetched as tuf/<version>.<name>.json under consistent
+ * snapshots (tuf/<name>.json otherwise; name percent-encoded,
+ * cn_tuf_role_file_name), capped at the length the snapshot gives, checked
+ * against its hashes, signed by a threshold of the keys its delegating role
+ * gives it, of exactly the version the snapshot names, and not expired.
+ * Trusted delegated roles belong to the trusted snapshot: a refresh that
+ * changes anything forgets them, but keeps their bytes as candidates, so a
+ * role whose version the new snapshot still names is not downloaded again.
+ */
+
+/* Offer stored bytes of delegated role name (e.g. what a previous run
+ * persisted). Nothing is checked now: when the role is next needed, the bytes
+ * are used instead of a download if they pass every check above, else they
+ * are dropped and the role is downloaded. */
+int cn_tuf_client_set_trusted_delegated(cn_tuf_client *c, const char *name, const void *data,
+                                        size_t len);
+
+/* Find target_path as spec §5.6.7 says: the top-level targets, then a
+ * pre-order depth-first search of the delegations whose paths (shell-style
+ * patterns matched per '/'-separated component) or path_hash_prefixes
+ * (of the sha256 hex of the path) cover it, stopping below a terminating
+ * delegation, visiting at most CN_TUF_MAX_DELEGATION_SEARCH roles and each
+ * role once. Delegated roles are fetched as needed (see above). *out is
+ * borrowed from c until the next refresh. CN_ENOTFOUND if no role reached
+ * lists the path; CN_EVERIFY (and the like) if a role on the way fails. */
+int cn_tuf_client_find_target(const cn_tuf_target_info **out, cn_tuf_client *c,
+                              const char *target_path, cn_tuf_fetch_fn fetch, void *ctx);
+
+/* Listing mode: fetch every delegated role reachable from the top-level
+ * targets (depth first, in delegation order, each name once, whatever its
+ * paths; at most CN_TUF_MAX_DELEGATED_ROLES), reusing candidates that still
+ * verify. Fails on the first role that does not verify, including a role a
+ * second delegator names with keys that do not sign it. Roles are told to
+ * the persist hook as they are fetched. */
+int cn_tuf_client_load_delegations(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx);
+
+/* The delegated roles trusted now (loaded by find_target or
+ * load_delegations), in the order they were loaded. */
+size_t cn_tuf_client_delegated_count(const cn_tuf_client *c);
+/* The name of the i-th delegated role (borrowed), NULL past the end. */
+const char *cn_tuf_client_delegated_at(const cn_tuf_client *c, size_t i);
+/* The version of the i-th delegated role (0 past the end). */
+uint64_t cn_tuf_client_delegated_version(const cn_tuf_client *c, size_t i);
+/* The exact bytes of the i-th delegated role, to persist (borrowed);
+ * CN_ENOTFOUND past the end. */
+int cn_tuf_client_delegated_bytes(const unsigned char **out, size_t *len, const cn_tuf_client *c,
+                                  size_t i);
+/* The targets of the i-th delegated role that its delegation chain covers
+ * (each delegation's paths or path_hash_prefixes from the top-level targets
+ * down), in path order; a target a role lists outside what it was delegated
+ * is left out. A path two roles list resolves as cn_tuf_client_find_target
+ * says. Borrowed from c until the next refresh. */
+size_t cn_tuf_client_delegated_target_count(const cn_tuf_client *c, size_t i);
+const cn_tuf_target_info *cn_tuf_client_delegated_target_at(const cn_tuf_client *c, size_t i,
+                                                            size_t j);
 
 /* Check every file below targets_dir (a tree's targets/ directory): each must
  * be a regular file named <sha256>.<name> whose content hashes to that

@@ -5,7 +5,11 @@
  *
  * A refresh is all or nothing: it builds the new trusted set on the side and
  * only swaps it in when every check has passed, so a failed refresh leaves
- * the client trusting exactly what it trusted before.
+ * the client trusting exactly what it trusted before. A caller that wants
+ * each role on disk as soon as it verifies (the conformance client) sets a
+ * persist hook; the in-memory state still changes all or nothing.
+ *
+ * Delegated targets roles are in core/tuf_delegated.c.
  */
 #include "core/tuf_internal.h"
 
@@ -20,14 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct cn_tuf_client {
-    time_t now;
-    int no_expiry;           /* reading stored state: expiry is not checked */
-    cn_tuf_metadata **roots; /* every root seen, ascending; the last is trusted */
-    size_t nroots;
-    cn_tuf_metadata *md[CN_TUF_ROLE_COUNT]; /* trusted timestamp, snapshot, targets */
-};
-
 static const cn_tuf_metadata *trusted_root(const cn_tuf_client *c)
 {
     return c->roots[c->nroots - 1];
@@ -36,6 +32,20 @@ static const cn_tuf_metadata *trusted_root(const cn_tuf_client *c)
 static int check_expiry(const cn_tuf_client *c, const cn_tuf_metadata *md, time_t now)
 {
     return c->no_expiry ? 0 : cn_tuf_metadata_check_expiry(md, now);
+}
+
+/* Tell the persist hook (if any) that md verified as role. */
+static int persist(const cn_tuf_client *c, const char *role, const cn_tuf_metadata *md)
+{
+    if (c->persist == NULL)
+        return 0;
+    return c->persist(c->persist_ctx, role, md->bytes, md->len);
+}
+
+void cn_tuf_client_set_persist(cn_tuf_client *c, cn_tuf_persist_fn fn, void *ctx)
+{
+    c->persist = fn;
+    c->persist_ctx = ctx;
 }
 
 static int append_root(cn_tuf_metadata ***roots, size_t *n, cn_tuf_metadata *md)
@@ -88,6 +98,7 @@ void cn_tuf_client_free(cn_tuf_client *c)
     free(c->roots);
     for (i = 0; i < CN_TUF_ROLE_COUNT; i++)
         cn_tuf_metadata_free(c->md[i]);
+    cn_tuf_client_delegated_free(c);
     free(c);
 }
 
@@ -195,6 +206,8 @@ static int update_root(cn_tuf_metadata ***roots, size_t *nroots, const cn_tuf_cl
             goto out;
         cur = md;
         md = NULL;
+        if ((err = persist(c, "root", cur)) != 0)
+            goto out;
         free(path);
         path = NULL;
     }
@@ -223,7 +236,10 @@ int cn_tuf_client_update_root(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx
             goto out;
         newroots[i] = NULL;
     }
-    /* Trusted metadata the newest root does not sign is dropped. */
+    /* Trusted metadata the newest root does not sign is dropped; delegated
+     * roles are checked again when next needed. */
+    if (nnew > 0 && (err = cn_tuf_client_delegated_reset(c)) != 0)
+        goto out;
     for (i = CN_TUF_TARGETS; i < CN_TUF_ROLE_COUNT; i++) {
         if (nnew > 0 && c->md[i] &&
             cn_tuf_metadata_verify(c->md[i], trusted_root(c), (cn_tuf_role)i) != 0) {
@@ -269,6 +285,18 @@ int cn_tuf_client_root_has_key(const cn_tuf_client *c, uint64_t version, cn_tuf_
         }
     }
     return 0;
+}
+
+/* 1 if trusted md can be used as it is: not expired and, given mi, matching
+ * its length and hashes. */
+static int still_valid(const cn_tuf_client *c, const cn_tuf_metadata *md,
+                       const cn_tuf_meta_info *mi)
+{
+    int ok = check_expiry(c, md, c->now) == 0 &&
+             (mi == NULL || cn_tuf_meta_check_bytes(mi, md->bytes, md->len, md->what) == 0);
+
+    cn_error_clear();
+    return ok;
 }
 
 int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
@@ -331,11 +359,18 @@ int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
     }
     if ((err = check_expiry(c, use[CN_TUF_TIMESTAMP], c->now)) != 0)
         goto out;
+    if (use[CN_TUF_TIMESTAMP] == fresh[CN_TUF_TIMESTAMP] &&
+        (err = persist(c, "timestamp", fresh[CN_TUF_TIMESTAMP])) != 0)
+        goto out;
 
     /* §5.5 snapshot */
     if ((err = cn_tuf_meta_get(&mi, use[CN_TUF_TIMESTAMP], "snapshot.json")) != 0)
         goto out;
-    if (old[CN_TUF_SNAPSHOT] && old[CN_TUF_SNAPSHOT]->version == mi.version) {
+    /* The trusted snapshot is final if the timestamp still names it and it
+     * has not expired; otherwise a new one is fetched (and an expired one
+     * still guards against rollback). */
+    if (old[CN_TUF_SNAPSHOT] && old[CN_TUF_SNAPSHOT]->version == mi.version &&
+        still_valid(c, old[CN_TUF_SNAPSHOT], NULL)) {
         use[CN_TUF_SNAPSHOT] = old[CN_TUF_SNAPSHOT];
     } else {
         if ((path = cn_tuf_metadata_path(CN_TUF_SNAPSHOT, mi.version, root->consistent_snapshot)) ==
@@ -383,11 +418,15 @@ int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
     }
     if ((err = check_expiry(c, use[CN_TUF_SNAPSHOT], c->now)) != 0)
         goto out;
+    if (use[CN_TUF_SNAPSHOT] == fresh[CN_TUF_SNAPSHOT] &&
+        (err = persist(c, "snapshot", fresh[CN_TUF_SNAPSHOT])) != 0)
+        goto out;
 
     /* §5.6 targets */
     if ((err = cn_tuf_meta_get(&mi, use[CN_TUF_SNAPSHOT], "targets.json")) != 0)
         goto out;
-    if (old[CN_TUF_TARGETS] && old[CN_TUF_TARGETS]->version == mi.version) {
+    if (old[CN_TUF_TARGETS] && old[CN_TUF_TARGETS]->version == mi.version &&
+        still_valid(c, old[CN_TUF_TARGETS], &mi)) {
         use[CN_TUF_TARGETS] = old[CN_TUF_TARGETS];
     } else {
         if ((path = cn_tuf_metadata_path(CN_TUF_TARGETS, mi.version, root->consistent_snapshot)) ==
@@ -409,8 +448,16 @@ int cn_tuf_client_refresh(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void *ctx)
     }
     if ((err = check_expiry(c, use[CN_TUF_TARGETS], c->now)) != 0)
         goto out;
+    if (use[CN_TUF_TARGETS] == fresh[CN_TUF_TARGETS] &&
+        (err = persist(c, "targets", fresh[CN_TUF_TARGETS])) != 0)
+        goto out;
 
-    /* Every check passed: swap the new trusted set in. */
+    /* Every check passed: swap the new trusted set in. Delegated roles
+     * belong to the snapshot and targets they were checked under. */
+    if ((nnew > 0 || use[CN_TUF_SNAPSHOT] != c->md[CN_TUF_SNAPSHOT] ||
+         use[CN_TUF_TARGETS] != c->md[CN_TUF_TARGETS]) &&
+        (err = cn_tuf_client_delegated_reset(c)) != 0)
+        goto out;
     for (i = 0; i < nnew; i++) {
         if ((err = append_root(&c->roots, &c->nroots, newroots[i])) != 0)
             goto out; /* roots appended so far stay: each was fully verified */
@@ -505,7 +552,8 @@ int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf
     if (info->length > (uint64_t)SIZE_MAX)
         return cn_error_set(CN_ELIMIT, "%s: too large for this system", info->path);
     if (trusted_root(c)->consistent_snapshot)
-        err = cn_tuf_target_consistent_path(&path, info->path, info->sha256);
+        err = cn_tuf_target_consistent_path(&path, info->path,
+                                            info->sha256[0] ? info->sha256 : info->sha512);
     else if ((path = cn_path_join("targets", info->path)) == NULL)
         err = cn_error_set(CN_ENOMEM, "out of memory");
     else
@@ -525,11 +573,18 @@ int cn_tuf_client_fetch_target(unsigned char **out, size_t *outlen, const cn_tuf
                            len, info->path, info->length);
         goto out;
     }
-    cn_sha256_hex(hex, data, len);
-    if (strcmp(hex, info->sha256) != 0) {
-        err = cn_error_set(CN_EVERIFY, "%s: sha256 %s does not match target %s, signed %s", path,
-                           hex, info->path, info->sha256);
-        goto out;
+    if (info->hashes != NULL) {
+        if ((err = cn_tuf_hashes_check(info->hashes, data, len, path)) != 0) {
+            err = cn_error_wrap(err, "target %s", info->path);
+            goto out;
+        }
+    } else {
+        cn_sha256_hex(hex, data, len);
+        if (strcmp(hex, info->sha256) != 0) {
+            err = cn_error_set(CN_EVERIFY, "%s: sha256 %s does not match target %s, signed %s",
+                               path, hex, info->path, info->sha256);
+            goto out;
+        }
     }
     *out = data;
     data = NULL;

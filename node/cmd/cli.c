@@ -47,6 +47,9 @@ static const command commands[] = {
     {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST [--as ITEM]"},
     {"network", cn_cmd_network,
      "network publish FILE | network trust NODE [--policy mirror|index]"},
+    {"tuf-client", cn_cmd_tuf_client,
+     "tuf-client --metadata-dir DIR [--metadata-url URL] [--target-name PATH]... "
+     "[--target-base-url URL] [--target-dir DIR] init ROOT | refresh | download"},
 };
 
 static void usage(FILE *f)

@@ -24,6 +24,7 @@ int cn_cmd_sync(const char *home, int argc, char **argv);
 int cn_cmd_replicate(const char *home, int argc, char **argv);
 int cn_cmd_network(const char *home, int argc, char **argv);
 int cn_cmd_withdraw(const char *home, int argc, char **argv);
+int cn_cmd_tuf_client(const char *home, int argc, char **argv);
 
 /* Print "citynode: PROBLEM" and the command's usage line; returns 2. */
 int cn_cli_usage_error(const char *synopsis, const char *problem);

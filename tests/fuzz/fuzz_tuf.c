@@ -6,7 +6,8 @@
  * targets, snapshot or timestamp metadata and verify it against the fixed
  * root (and a parsed root against itself). Mode 4 runs a client refresh
  * from the fixed root where the repository serves the data split at "\xff\xff"
- * as timestamp, snapshot and targets. Anything may be refused, nothing may
+ * as timestamp, snapshot and targets, then searches its delegations (if
+ * any) for a target and lists them. Anything may be refused, nothing may
  * crash, leak or read out of bounds, and every refusal is one of the
  * documented codes. Seeds: tests/data/tuf/fuzz-seeds/.
  */
@@ -99,6 +100,13 @@ static void run_client(const uint8_t *data, size_t size)
     for (i = 0; i < cn_tuf_client_target_count(c); i++)
         if (cn_tuf_target_path_check(cn_tuf_client_target_at(c, i)->path) != 0)
             abort();
+    /* Delegations the targets may name: a search and listing mode (the
+     * repository serves no delegated role, so both end in a refusal). */
+    if (cn_tuf_client_version(c, CN_TUF_TARGETS) != 0) {
+        const cn_tuf_target_info *info;
+        check_code(cn_tuf_client_find_target(&info, c, "items/x/1.0.0/manifest.json", fetch, &s));
+        check_code(cn_tuf_client_load_delegations(c, fetch, &s));
+    }
     cn_tuf_client_free(c);
 }
 

@@ -322,12 +322,13 @@ static void test_threshold_counts_distinct_keys(void **state)
     json_array_set(sigs, 1, json_array_get(sigs, 0));
     assert_int_equal(cn_json_canonical(&bytes, &len, env), 0);
     json_decref(env);
+    /* A keyid may sign only once (spec §4.1): refused before counting. */
     assert_int_equal(
-        cn_tuf_metadata_parse(&md, bytes, len, len, CN_TUF_TIMESTAMP, "timestamp.json"), 0);
+        cn_tuf_metadata_parse(&md, bytes, len, len, CN_TUF_TIMESTAMP, "timestamp.json"),
+        CN_EVERIFY);
+    assert_non_null(strstr(cn_error_message(), "more than one signature"));
+    assert_null(md);
     free(bytes);
-    assert_int_equal(cn_tuf_metadata_verify(md, root, CN_TUF_TIMESTAMP), CN_EVERIFY);
-    assert_string_equal(cn_error_message(), "timestamp.json: 1 of 2 required signatures valid");
-    cn_tuf_metadata_free(md);
 
     /* A root listing the same keyid twice with threshold 2 is not satisfied by one key. */
     rs = json_deep_copy(cn_tuf_metadata_signed(root));
@@ -339,15 +340,10 @@ static void test_threshold_counts_distinct_keys(void **state)
     cn_tuf_metadata_free(root);
     assert_int_equal(cn_tuf_sign_envelope(&bytes, &len, rs, &f->keys.role[CN_TUF_ROOT], NULL), 0);
     json_decref(rs);
-    assert_int_equal(cn_tuf_metadata_parse(&root, bytes, len, len, CN_TUF_ROOT, "root"), 0);
+    /* ... nor accepted at all: a role's keyids must be distinct. */
+    assert_int_equal(cn_tuf_metadata_parse(&root, bytes, len, len, CN_TUF_ROOT, "root"), CN_EINVAL);
+    assert_non_null(strstr(cn_error_message(), "distinct keyids"));
     free(bytes);
-    data = read_rel(f, "tuf/timestamp.json", &len);
-    assert_int_equal(cn_tuf_metadata_parse(&md, data, len, len, CN_TUF_TIMESTAMP, "timestamp.json"),
-                     0);
-    free(data);
-    assert_int_equal(cn_tuf_metadata_verify(md, root, CN_TUF_TIMESTAMP), CN_EVERIFY);
-    cn_tuf_metadata_free(md);
-    cn_tuf_metadata_free(root);
     cn_key_free(k2);
 }
 
@@ -391,8 +387,13 @@ static void test_parse_errors_name_the_field(void **state)
         {"{\"signatures\":{},\"signed\":{}}", CN_EINVAL, "signatures"},
         {"{\"signatures\":[],\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"2.0.0\"}}",
          CN_EINVAL, "spec_version 2.0.0"},
-        {"{\"signatures\":[],\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1.0\"}}",
+        {"{\"signatures\":[],\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1\"}}",
          CN_EINVAL, "spec_version"},
+        {"{\"signatures\":[],\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1.0.\"}}",
+         CN_EINVAL, "spec_version"},
+        /* "1.0", as python-tuf once wrote it, is accepted: the next field fails. */
+        {"{\"signatures\":[],\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1.0\"}}",
+         CN_EINVAL, "signed.version"},
         {"{\"signatures\":[],\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1.0.31\"}}",
          CN_EINVAL, "signed.version"},
         {"{\"signatures\":[],\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1.0.31\","
