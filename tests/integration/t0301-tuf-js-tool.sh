@@ -133,6 +133,16 @@ test_expect_success 'layout 2: tuf-js finds item targets through their delegatio
     grep -q "GET /tuf/1.items.smart-lighting.json" "$TRASH/http2.log"
 '
 
+test_expect_success 'layout 2: citynode tuf-client (the tuf-conformance client) reads it too' '
+    mkdir md2 tg2 &&
+    "$CITYNODE" tuf-client --metadata-dir md2 init "$pub2/tuf/1.root.json" &&
+    "$CITYNODE" tuf-client --metadata-dir md2 --metadata-url "http://127.0.0.1:$port2/tuf" \
+        --target-name items/open-data/1.0.0/manifest.json \
+        --target-base-url "http://127.0.0.1:$port2/targets" --target-dir tg2 download &&
+    cmp md2/items.open-data.json "$pub2/tuf/1.items.open-data.json" &&
+    cmp tg2/items%2Fopen-data%2F1.0.0%2Fmanifest.json od.json
+'
+
 test_expect_success 'layout 2: a new version of one item writes its role alone' '
     t=$(signed "$(snapshot2)" meta targets.json version) &&
     echo "{\"name\":\"smart-lighting\",\"v\":2}" >sl2.json &&
