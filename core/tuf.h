@@ -387,11 +387,13 @@ int cn_tuf_client_root_bytes(const unsigned char **out, size_t *len, const cn_tu
                              uint64_t version);
 
 /* Targets of the trusted targets metadata, in path order (borrowed from c,
- * valid until the next refresh or free). */
+ * valid until the next refresh or free): the top-level targets, and after
+ * cn_tuf_client_load_delegations every target of every delegated role as
+ * well, each path once (resolved as cn_tuf_client_find_target would). */
 size_t cn_tuf_client_target_count(const cn_tuf_client *c);
 const cn_tuf_target_info *cn_tuf_client_target_at(const cn_tuf_client *c, size_t i);
-/* CN_ENOTFOUND if the trusted top-level targets do not list target_path
- * (delegated roles are not searched: cn_tuf_client_find_target does). */
+/* CN_ENOTFOUND if those targets do not list target_path (no role is
+ * fetched here: cn_tuf_client_find_target searches and fetches). */
 int cn_tuf_client_get_target_info(const cn_tuf_target_info **out, const cn_tuf_client *c,
                                   const char *target_path);
 

@@ -120,6 +120,7 @@ int cn_tuf_client_set_trusted(cn_tuf_client *c, cn_tuf_role role, const void *da
         cn_tuf_metadata_free(md);
         return err;
     }
+    cn_tuf_client_view_clear(c);
     cn_tuf_metadata_free(c->md[role]);
     c->md[role] = md;
     return 0;
@@ -522,20 +523,35 @@ int cn_tuf_client_root_bytes(const unsigned char **out, size_t *len, const cn_tu
 
 size_t cn_tuf_client_target_count(const cn_tuf_client *c)
 {
+    if (c->view)
+        return c->nview;
     return c->md[CN_TUF_TARGETS] ? c->md[CN_TUF_TARGETS]->ntargets : 0;
 }
 
 const cn_tuf_target_info *cn_tuf_client_target_at(const cn_tuf_client *c, size_t i)
 {
-    return i < cn_tuf_client_target_count(c) ? &c->md[CN_TUF_TARGETS]->targets[i] : NULL;
+    if (i >= cn_tuf_client_target_count(c))
+        return NULL;
+    return c->view ? c->view[i] : &c->md[CN_TUF_TARGETS]->targets[i];
+}
+
+static int view_find_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, (*(const cn_tuf_target_info *const *)elem)->path);
 }
 
 int cn_tuf_client_get_target_info(const cn_tuf_target_info **out, const cn_tuf_client *c,
                                   const char *target_path)
 {
     const cn_tuf_metadata *t = c->md[CN_TUF_TARGETS];
+    const cn_tuf_target_info *const *hit;
 
-    *out = t ? cn_tuf_targets_find(t->targets, t->ntargets, target_path) : NULL;
+    if (c->view) {
+        hit = bsearch(target_path, c->view, c->nview, sizeof(*c->view), view_find_cmp);
+        *out = hit ? *hit : NULL;
+    } else {
+        *out = t ? cn_tuf_targets_find(t->targets, t->ntargets, target_path) : NULL;
+    }
     return *out ? 0 : cn_error_set(CN_ENOTFOUND, "no trusted target %s", target_path);
 }
 

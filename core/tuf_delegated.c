@@ -147,11 +147,64 @@ int cn_tuf_client_set_trusted_delegated(cn_tuf_client *c, const char *name, cons
     return cache_put(c, n, copy, len);
 }
 
+void cn_tuf_client_view_clear(cn_tuf_client *c)
+{
+    free(c->view);
+    c->view = NULL;
+    c->nview = 0;
+}
+
+typedef struct {
+    const cn_tuf_target_info *t;
+    size_t rank; /* where find_target meets it: 0 top-level, then load order */
+} view_entry;
+
+static int view_cmp(const void *a, const void *b)
+{
+    const view_entry *x = a, *y = b;
+    int r = strcmp(x->t->path, y->t->path);
+
+    return r ? r : (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* The view of every trusted target (struct cn_tuf_client). Roles were
+ * loaded depth first in delegation order, as find_target visits them, so
+ * of two roles listing a path the one loaded first wins, and the top-level
+ * targets before any. */
+static int build_view(cn_tuf_client *c)
+{
+    const cn_tuf_metadata *top = c->md[CN_TUF_TARGETS];
+    view_entry *all;
+    size_t n = top->ntargets, i, j, k = 0;
+
+    for (i = 0; i < c->ndelegated; i++)
+        n += cn_tuf_client_delegated_target_count(c, i);
+    cn_tuf_client_view_clear(c);
+    if ((all = malloc((n ? n : 1) * sizeof(*all))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    for (j = 0; j < top->ntargets; j++)
+        all[k++] = (view_entry){&top->targets[j], 0};
+    for (i = 0; i < c->ndelegated; i++)
+        for (j = 0; j < cn_tuf_client_delegated_target_count(c, i); j++)
+            all[k++] = (view_entry){cn_tuf_client_delegated_target_at(c, i, j), i + 1};
+    qsort(all, n, sizeof(*all), view_cmp);
+    if ((c->view = malloc((n ? n : 1) * sizeof(*c->view))) == NULL) {
+        free(all);
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++)
+        if (i == 0 || strcmp(all[i].t->path, all[i - 1].t->path) != 0)
+            c->view[c->nview++] = all[i].t;
+    free(all);
+    return 0;
+}
+
 int cn_tuf_client_delegated_reset(cn_tuf_client *c)
 {
     size_t i;
     int err = 0;
 
+    cn_tuf_client_view_clear(c);
     for (i = 0; i < c->ndelegated; i++) {
         cn_tuf_delegated *d = &c->delegated[i];
         unsigned char *bytes = d->md->bytes;
@@ -468,6 +521,7 @@ int cn_tuf_client_load_delegations(cn_tuf_client *c, cn_tuf_fetch_fn fetch, void
             if ((err = push(&stack, json_array_get(roles, i - 1), idx)) != 0)
                 goto out;
     }
+    err = build_view(c);
 out:
     free(done);
     free(stack.v);

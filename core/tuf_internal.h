@@ -133,11 +133,18 @@ struct cn_tuf_client {
     size_t index_cap;
     cn_tuf_cached_role *cached;
     size_t ncached;
+    /* After cn_tuf_client_load_delegations: every trusted target, of the
+     * top-level targets and of each delegated role, in path order, each
+     * path once (what find_target would resolve it to); NULL otherwise. */
+    const cn_tuf_target_info **view;
+    size_t nview;
 };
 
 /* Forget every delegated role, keeping their bytes as cached candidates
  * (so an unchanged role is not downloaded again). */
 int cn_tuf_client_delegated_reset(cn_tuf_client *c);
+/* Drop the view of every target (the trusted set it points into changes). */
+void cn_tuf_client_view_clear(cn_tuf_client *c);
 /* Free delegated roles and cached bytes (cn_tuf_client_free). */
 void cn_tuf_client_delegated_free(cn_tuf_client *c);
 

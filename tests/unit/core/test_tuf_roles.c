@@ -187,12 +187,56 @@ static void test_layout_1_moves_over(void **state)
     assert_int_equal(cn_tuf_repo_target_count(f->repo), 1);
 }
 
+/* citynode's own client reads what the writer wrote: the item targets
+ * appear in its listing once the delegations are loaded. */
+static void test_client_lists_item_targets(void **state)
+{
+    fixture *f = *state;
+    cn_tuf_client *c = NULL;
+    const cn_tuf_target_info *info;
+    unsigned char *root = NULL;
+    char path[128];
+    size_t len;
+
+    add(f, "items/smart-lighting/1.0.0/manifest.json", "{\"v\":1}");
+    add(f, "items/open-data/1.0.0/manifest.json", "{\"o\":1}");
+    add(f, "node.json", "{}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    snprintf(path, sizeof(path), "%s/tuf/1.root.json", f->dir);
+    assert_int_equal(cn_file_read(&root, &len, path, 1u << 16), 0);
+    assert_int_equal(cn_tuf_client_new(&c, root, len, time(NULL)), 0);
+    assert_int_equal(cn_tuf_client_refresh(c, cn_tuf_fetch_dir, f->dir), 0);
+    /* Before: the top-level targets only. */
+    assert_int_equal(cn_tuf_client_target_count(c), 1);
+    assert_int_equal(cn_tuf_client_get_target_info(&info, c, "items/open-data/1.0.0/manifest.json"),
+                     CN_ENOTFOUND);
+    cn_error_clear();
+    assert_int_equal(cn_tuf_client_load_delegations(c, cn_tuf_fetch_dir, f->dir), 0);
+    assert_int_equal(cn_tuf_client_delegated_count(c), 2);
+    assert_int_equal(cn_tuf_client_target_count(c), 3);
+    assert_string_equal(cn_tuf_client_target_at(c, 0)->path, "items/open-data/1.0.0/manifest.json");
+    assert_string_equal(cn_tuf_client_target_at(c, 2)->path, "node.json");
+    assert_int_equal(
+        cn_tuf_client_get_target_info(&info, c, "items/smart-lighting/1.0.0/manifest.json"), 0);
+    assert_int_equal(info->length, 7);
+    /* A refresh that brings something new starts from the top again. */
+    add(f, "items/open-data/1.1.0/manifest.json", "{\"o\":2}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    assert_int_equal(cn_tuf_client_refresh(c, cn_tuf_fetch_dir, f->dir), 0);
+    assert_int_equal(cn_tuf_client_target_count(c), 1);
+    assert_int_equal(cn_tuf_client_load_delegations(c, cn_tuf_fetch_dir, f->dir), 0);
+    assert_int_equal(cn_tuf_client_target_count(c), 4);
+    cn_tuf_client_free(c);
+    free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roles_written_when_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles_renewed_before_they_expire, setup, teardown),
         cmocka_unit_test_setup_teardown(test_layout_1_moves_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_lists_item_targets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
