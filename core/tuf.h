@@ -478,8 +478,9 @@ int cn_tuf_verify_target_files_reporting(const char *targets_dir, size_t max_fil
                                          const cn_progress *progress, const char *phase);
 
 /* Offline check of a whole public/ tree (`citynode verify --all`): run the
- * client workflow from tuf/1.root.json reading files from public_dir, then
- * check every target file's length and sha256. CN_EVERIFY naming the first
+ * client workflow from tuf/1.root.json reading files from public_dir, every
+ * delegated role included, then check every target file's length and
+ * sha256. CN_EVERIFY naming the first
  * bad file otherwise. */
 int cn_tuf_verify_dir(const char *public_dir, time_t now);
 

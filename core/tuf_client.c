@@ -733,7 +733,8 @@ int cn_tuf_verify_dir(const char *public_dir, time_t now)
                                 &len)) != 0)
         goto out;
     if ((err = cn_tuf_client_new(&c, root, len, now)) != 0 ||
-        (err = cn_tuf_client_refresh(c, cn_tuf_fetch_dir, (void *)public_dir)) != 0)
+        (err = cn_tuf_client_refresh(c, cn_tuf_fetch_dir, (void *)public_dir)) != 0 ||
+        (err = cn_tuf_client_load_delegations(c, cn_tuf_fetch_dir, (void *)public_dir)) != 0)
         goto out;
     for (i = 0; i < cn_tuf_client_target_count(c); i++) {
         err = cn_tuf_client_fetch_target(&data, &len, c, cn_tuf_client_target_at(c, i),

@@ -146,7 +146,8 @@ int cn_config_write(const cn_config *cfg, const char *path)
                               (long long)cfg->sync_low_speed_limit)) != 0) ||
         (cfg->sync_low_speed_time && cfg->sync_low_speed_time != CN_DEFAULT_SYNC_LOW_SPEED_TIME &&
          (err = cn_buf_printf(&b, "sync_low_speed_time: %lld\n",
-                              (long long)cfg->sync_low_speed_time)) != 0))
+                              (long long)cfg->sync_low_speed_time)) != 0) ||
+        (cfg->metadata_layout == 2 && (err = cn_buf_puts(&b, "metadata_layout: 2\n")) != 0))
         goto out;
     err = cn_file_write_atomic(path, b.data, b.len, 0644);
 out:
@@ -216,7 +217,15 @@ static int set_field(cn_config *cfg, const char *key, const char *value, const c
         return set_seconds(&cfg->sync_low_speed_limit, key, value, 1, 1 << 30, path, line);
     else if (strcmp(key, "sync_low_speed_time") == 0)
         return set_seconds(&cfg->sync_low_speed_time, key, value, 1, 3600, path, line);
-    else
+    else if (strcmp(key, "metadata_layout") == 0) {
+        if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
+            return cn_error_set(CN_EINVAL,
+                                "%s:%zu: metadata_layout: must be 1 (everything in targets.json) "
+                                "or 2 (a delegated role per item, docs/PROTOCOL.md §4.1)",
+                                path, line);
+        cfg->metadata_layout = value[0] - '0';
+        return 0;
+    } else
         return cn_error_set(CN_EINVAL, "%s:%zu: %s: unknown setting", path, line, key);
     free(*slot);
     *slot = strdup(value);
@@ -258,6 +267,7 @@ int cn_config_read(cn_config **out, const char *path)
     cfg->sync_connect_timeout = CN_DEFAULT_SYNC_CONNECT_TIMEOUT;
     cfg->sync_low_speed_limit = CN_DEFAULT_SYNC_LOW_SPEED_LIMIT;
     cfg->sync_low_speed_time = CN_DEFAULT_SYNC_LOW_SPEED_TIME;
+    cfg->metadata_layout = 1;
     root = yaml_document_get_root_node(&doc);
     if (root == NULL || root->type != YAML_MAPPING_NODE) {
         err = cn_error_set(CN_EINVAL, "%s: expected a mapping of settings", path);

@@ -30,6 +30,10 @@ typedef struct {
     int64_t sync_connect_timeout;
     int64_t sync_low_speed_limit;
     int64_t sync_low_speed_time;
+    /* How the signed metadata is laid out (docs/PROTOCOL.md §4.1): 1, every
+     * target in targets.json (the default), or 2, a delegated role per item.
+     * A tree already in layout 2 stays in it. */
+    int metadata_layout;
 } cn_config;
 
 #define CN_SYNC_NEVER                   (-1)

@@ -7,14 +7,30 @@
 #include "core/json.h"
 #include "core/name.h"
 #include "core/semver.h"
+#include "node/config.h"
 #include "node/keys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The repository options config.yml asks for: metadata_layout 2 writes a
+ * delegated role per item (docs/PROTOCOL.md §4.1). */
+static int repo_options(cn_tuf_repo_options *opts, const cn_home *home)
+{
+    cn_config *cfg = NULL;
+    int err;
+
+    if ((err = cn_config_read(&cfg, home->config_path)) != 0)
+        return err;
+    opts->delegate_items = cfg->metadata_layout == 2;
+    cn_config_free(cfg);
+    return 0;
+}
+
 int cn_node_open(cn_node **out, const char *home_dir, int flags)
 {
+    cn_tuf_repo_options opts = CN_TUF_REPO_OPTIONS_INIT;
     cn_node *n = calloc(1, sizeof(*n));
     unsigned finishing = 0;
     int err;
@@ -29,7 +45,9 @@ int cn_node_open(cn_node **out, const char *home_dir, int flags)
         goto out;
     if ((flags & CN_NODE_WRITE) && (err = cn_node_keys_load(n, &finishing)) != 0)
         goto out;
-    err = cn_tuf_repo_open(&n->tuf, n->home->public_dir, n->key ? &n->keys : NULL, NULL);
+    if ((flags & CN_NODE_WRITE) && (err = repo_options(&opts, n->home)) != 0)
+        goto out;
+    err = cn_tuf_repo_open(&n->tuf, n->home->public_dir, n->key ? &n->keys : NULL, &opts);
     if (err != 0) {
         cn_error_wrap(err, "cannot open the published tree in %s", n->home->public_dir);
         goto out;

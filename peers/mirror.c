@@ -85,7 +85,8 @@ int cn_mirror_load(cn_tuf_client **out, const char *mirrors_dir, const char *nod
     if ((err = cn_tuf_client_new(&c, root, len, time(NULL))) != 0)
         goto out;
     cn_tuf_client_set_check_expiry(c, 0);
-    if ((err = cn_tuf_client_refresh(c, cn_tuf_fetch_dir, dir)) != 0) {
+    if ((err = cn_tuf_client_refresh(c, cn_tuf_fetch_dir, dir)) != 0 ||
+        (err = cn_tuf_client_load_delegations(c, cn_tuf_fetch_dir, dir)) != 0) {
         err = cn_error_wrap(err == CN_ENOTFOUND ? CN_EVERIFY : err, "mirror %s", dir);
         goto out;
     }
@@ -166,7 +167,10 @@ int cn_mirror_load_for_update(cn_tuf_client **out, const char *mirrors_dir, cons
         if (trust_stored(c, dir, name, CN_TUF_SNAPSHOT, &snap, &len) == 0 &&
             meta_version(&v, snap, len, "targets.json") == 0) {
             snprintf(name, sizeof(name), "tuf/%" PRIu64 ".targets.json", v);
-            trust_stored(c, dir, name, CN_TUF_TARGETS, &tg, &len);
+            /* The stored delegated roles, offered so that the refresh
+             * fetches only those whose version changed. */
+            if (trust_stored(c, dir, name, CN_TUF_TARGETS, &tg, &len) == 0)
+                cn_tuf_client_load_delegations(c, cn_tuf_fetch_dir, dir);
         }
     }
     cn_error_clear();
@@ -512,6 +516,25 @@ int cn_mirror_repo_unborn(const char *path)
 /* Every tuf/ file: a root of the chain (byte-identical to what the client
  * verified), or a snapshot/targets signed by that role's keys of some root,
  * or the trusted timestamp. */
+/* ".items.<item>.json": the file name of an item role after its version
+ * (layout 2, PROTOCOL §4.1). */
+static int is_item_role_file(const char *dot)
+{
+    size_t n = strlen(dot);
+    char item[CN_SLUG_MAX + 1];
+
+    if (n <= 12 || strncmp(dot, ".items.", 7) != 0 || strcmp(dot + n - 5, ".json") != 0 ||
+        n - 12 > CN_SLUG_MAX)
+        return 0;
+    memcpy(item, dot + 7, n - 12);
+    item[n - 12] = '\0';
+    if (cn_name_check_slug(item) != 0) {
+        cn_error_clear();
+        return 0;
+    }
+    return 1;
+}
+
 static int verify_tuf_files(const char *dir, const cn_tuf_client *c)
 {
     cn_tuf_metadata **roots = NULL;
@@ -566,6 +589,8 @@ static int verify_tuf_files(const char *dir, const cn_tuf_client *c)
             role = CN_TUF_SNAPSHOT;
         else if (strcmp(dot, ".targets.json") == 0)
             role = CN_TUF_TARGETS;
+        else if (is_item_role_file(dot))
+            role = CN_TUF_TARGETS; /* an item role: signed by the targets keys (§4.1) */
         else
             role = CN_TUF_ROLE_COUNT;
         if (role == CN_TUF_ROLE_COUNT) {

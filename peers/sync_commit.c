@@ -291,7 +291,7 @@ static int commit_metadata(peer_run *pr)
 {
     static const cn_tuf_role roles[] = {CN_TUF_TARGETS, CN_TUF_SNAPSHOT, CN_TUF_TIMESTAMP};
     const unsigned char *b;
-    char name[96], *tuf = cn_path_join(pr->mdir, "tuf");
+    char name[CN_TUF_MAX_ROLE_NAME * 3 + 64], *tuf = cn_path_join(pr->mdir, "tuf");
     uint64_t v, newest = cn_tuf_client_version(pr->c, CN_TUF_ROOT);
     int consistent = root_is_consistent(pr->c), err = 0;
     size_t len, i;
@@ -304,6 +304,22 @@ static int commit_metadata(peer_run *pr)
         snprintf(name, sizeof(name), "tuf/%" PRIu64 ".root.json", v);
         if ((err = cn_tuf_client_root_bytes(&b, &len, pr->c, v)) == 0)
             err = write_metadata(pr, name, b, len);
+    }
+    /* Delegated roles (layout 2, PROTOCOL §4.1) before the snapshot that
+     * names them; one whose version is stored already is left as it is. */
+    for (i = 0; i < cn_tuf_client_delegated_count(pr->c) && err == 0; i++) {
+        char *file = NULL;
+        if ((err = cn_tuf_client_delegated_bytes(&b, &len, pr->c, i)) != 0 ||
+            (err = cn_tuf_role_file_name(&file, cn_tuf_client_delegated_at(pr->c, i),
+                                         consistent ? cn_tuf_client_delegated_version(pr->c, i)
+                                                    : 0)) != 0)
+            break;
+        snprintf(name, sizeof(name), "tuf/%s", file);
+        free(file);
+        err = strlen(name) + 1 >= sizeof(name)
+                  ? cn_error_set(CN_EINVAL, "delegated role %s: name too long",
+                                 cn_tuf_client_delegated_at(pr->c, i))
+                  : write_metadata(pr, name, b, len);
     }
     for (i = 0; i < sizeof(roles) / sizeof(roles[0]) && err == 0; i++) {
         cn_tuf_role r = roles[i];

@@ -247,6 +247,10 @@ static int load_trusted(peer_run *pr, time_t now)
     pr->old_root = cn_tuf_client_version(pr->c, CN_TUF_ROOT);
     node_json_sha(before, pr->c);
     err = cn_tuf_client_refresh(pr->c, fetch_remote, pr);
+    /* Every delegated role (layout 2: one per item); one whose version is
+     * the stored one is not fetched again (cn_mirror_load_for_update). */
+    if (err == 0)
+        err = cn_tuf_client_load_delegations(pr->c, fetch_remote, pr);
     if (err == 0) { /* (node_json_sha clears the last error: the refresh's is kept) */
         node_json_sha(after, pr->c);
         if (strcmp(before, after) != 0 || !pointer_stored(pr))
