@@ -26,6 +26,8 @@
 #              signature by `ssh-keygen -Y sign`: the stock way to ship the
 #              change as a signed file
 #
+# BENCH_LAYOUT=2 publishes in layout 2 (metadata_layout: 2 in config.yml).
+#
 # Prints both sizes and the ratio citynode/baseline (target <= 4, aim 3), with
 # what the download was made of, and the growth from 2 to $BENCH_HISTORY
 # versions (target <= 1.1). A missed target is reported, not an error.
@@ -36,6 +38,7 @@ bench=delta
 BENCH_ITEMS=${BENCH_ITEMS:-20}
 BENCH_COMMITS=${BENCH_COMMITS:-300}
 BENCH_HISTORY=${BENCH_HISTORY:-53}
+BENCH_LAYOUT=${BENCH_LAYOUT:-1}
 TARGET=4
 GROWTH=1.1
 
@@ -46,7 +49,8 @@ port=$(bench_free_port)
 url=http://127.0.0.1:$port
 pub=$work/publisher
 tree=$work/tree
-bench_publisher "$pub" "$url" "$BENCH_ITEMS" "$BENCH_COMMITS" 0 0
+BENCH_CONFIG="metadata_layout: $BENCH_LAYOUT" bench_publisher "$pub" "$url" "$BENCH_ITEMS" \
+    "$BENCH_COMMITS" 0 0
 pub_id=$(sed -n 's/.*"node": *"\([0-9a-f]*\)".*/\1/p' "$pub/public/.well-known/citynode.json")
 item=bench-item-$(printf "%0${#BENCH_ITEMS}d" 1)
 repo=$work/src/$item

@@ -13,7 +13,8 @@
 #                              line per request: METHOD URI STATUS BODY_BYTES
 #                              BYTES_SENT (with headers) REQUEST_LENGTH
 #   bench_publisher HOME URL N COMMITS DATA_COMMITS ROWS
-#                              a node publishing N items bench-item-01 ...,
+#                              a node publishing N items bench-item-01 ...
+#                              (config.yml gets the lines of $BENCH_CONFIG),
 #                              each a git history of COMMITS commits from
 #                              gen-history.py plus DATA_COMMITS commits of
 #                              ROWS-row CSV files from gen-data.py
@@ -128,6 +129,8 @@ bench_publisher() {
     local home=$1 url=$2 n=$3 commits=$4 data_commits=$5 rows=$6 i repo
     "$CITYNODE" --home "$home" init --name "Bench Publisher" --url "$url" >/dev/null 2>&1 ||
         bench_fail "init of the publisher failed"
+    # BENCH_CONFIG: lines for the publisher's config.yml, before it publishes.
+    [ -z "${BENCH_CONFIG:-}" ] || printf '%s\n' "$BENCH_CONFIG" >>"$home/config.yml"
     for i in $(seq -w 1 "$n"); do
         repo=$work/src/bench-item-$i
         git init -q -b main "$repo"
@@ -168,7 +171,14 @@ files = urllib.parse.urljoin(base, pointer["targets"])
 timestamp = get(meta + "timestamp.json")["signed"]
 snapshot = get(meta + "%d.snapshot.json" % timestamp["meta"]["snapshot.json"]["version"])["signed"]
 targets = get(meta + "%d.targets.json" % snapshot["meta"]["targets.json"]["version"])["signed"]
-for path, info in sorted(targets["targets"].items()):
+listed = dict(targets["targets"])
+# Layout 2 (docs/PROTOCOL.md §4.1): each item's targets in a delegated role.
+for role in targets.get("delegations", {}).get("roles", []):
+    name = role["name"]
+    version = snapshot["meta"][name + ".json"]["version"]
+    listed.update(get(meta + "%d.%s.json" % (version, urllib.parse.quote(name, safe="")))
+                  ["signed"]["targets"])
+for path, info in sorted(listed.items()):
     head, _, name = path.rpartition("/")
     consistent = (head + "/" if head else "") + info["hashes"]["sha256"] + "." + name
     print(path, info["length"], files + consistent)

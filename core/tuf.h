@@ -197,13 +197,19 @@ typedef struct {
      * delegated role per item. A repository already in layout 2 stays in
      * it; one in layout 1 moves to it at its next commit when this is set. */
     int delegate_items;
+    /* Layout 2 only: a file outside the published tree that keeps the
+     * targets of older versions, which the item roles no longer list
+     * (PROTOCOL §4.1: a role holds its item's newest version and withdrawn
+     * versions' manifests). The repository still lists them (target_count,
+     * get_target). NULL: the roles keep every version. */
+    const char *history_path;
 } cn_tuf_repo_options;
 
 #define CN_TUF_REPO_OPTIONS_VERSION 1
 #define CN_TUF_REPO_OPTIONS_INIT                                                                   \
     {                                                                                              \
         CN_TUF_REPO_OPTIONS_VERSION, {CN_TUF_YEAR, CN_TUF_YEAR, CN_TUF_YEAR, CN_TUF_DAY}, 0,       \
-            ((size_t)4 << 30), 0                                                                   \
+            ((size_t)4 << 30), 0, NULL                                                             \
     }
 
 typedef struct cn_tuf_repo cn_tuf_repo;

@@ -28,6 +28,8 @@ struct cn_tuf_repo {
     int delegate;            /* layout 2: item targets in their roles (core/tuf_roles.h) */
     cn_tuf_item_roles roles; /* layout 2: the published item roles */
     int force;               /* the next commit writes every role anew */
+    char *history_path;      /* layout 2: older versions' targets (cn_tuf_repo_options) */
+    json_t *history;         /* what history_path holds: path -> file info */
 };
 
 static time_t repo_now(const cn_tuf_repo *repo)
@@ -205,10 +207,78 @@ out:
 /* Layout 2: write the item roles that changed, and set the top-level
  * targets' "targets" and "delegations" in ts; *same when they are the
  * published ones (the top-level targets need no new version). */
+/* Layout 2 with a history file: the targets the item roles keep, and the
+ * older versions' written to the history file first, so that a target
+ * leaves the published roles only once it is kept there. */
+static int prune_to_history(json_t **kept, cn_tuf_repo *repo)
+{
+    json_t *pruned = NULL, *doc = NULL;
+    char *bytes = NULL;
+    size_t len;
+    int err;
+
+    if ((err = cn_tuf_item_roles_split_newest(kept, &pruned, repo->pending)) != 0)
+        return err;
+    if (repo->history && json_equal(pruned, repo->history)) {
+        json_decref(pruned);
+        return 0;
+    }
+    if ((doc = json_pack("{s:O}", "targets", pruned)) == NULL)
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+    else if ((err = cn_json_canonical(&bytes, &len, doc)) == 0 &&
+             (err = cn_file_write_atomic(repo->history_path, bytes, len, 0644)) == 0) {
+        json_decref(repo->history);
+        repo->history = pruned;
+        pruned = NULL;
+    }
+    if (err != 0) {
+        json_decref(*kept);
+        *kept = NULL;
+    }
+    free(bytes);
+    json_decref(doc);
+    json_decref(pruned);
+    return err;
+}
+
+/* The history file's older versions, added to pending where it lacks them. */
+static int load_history(cn_tuf_repo *repo)
+{
+    unsigned char *data = NULL;
+    json_t *doc = NULL, *targets, *value;
+    const char *path;
+    size_t len;
+    int err;
+
+    if (!cn_file_exists(repo->history_path))
+        return 0;
+    if ((err = cn_file_read(&data, &len, repo->history_path, CN_TUF_MAX_METADATA_LEN * 4)) != 0 ||
+        (err = cn_json_parse(&doc, (const char *)data, len, 16, repo->history_path)) != 0)
+        goto out;
+    if (!json_is_object(targets = json_object_get(doc, "targets"))) {
+        err = cn_error_set(CN_EINVAL, "%s: no \"targets\" object", repo->history_path);
+        goto out;
+    }
+    json_object_foreach(targets, path, value)
+    {
+        if (json_object_get(repo->pending, path) == NULL &&
+            json_object_set(repo->pending, path, value) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    json_decref(repo->history);
+    repo->history = json_incref(targets);
+out:
+    json_decref(doc);
+    free(data);
+    return err;
+}
+
 static int commit_roles(cn_tuf_repo *repo, json_t *ts, json_t *meta, int *same)
 {
     const cn_tuf_metadata *old = repo->md[CN_TUF_TARGETS];
-    json_t *top = NULL, *delegations = NULL;
+    json_t *top = NULL, *delegations = NULL, *kept = NULL;
     char expires[21];
     cn_tuf_item_roles_commit_args args;
     int err;
@@ -220,8 +290,12 @@ static int commit_roles(cn_tuf_repo *repo, json_t *ts, json_t *meta, int *same)
     args.force = repo->force;
     if (!repo->have_keys || args.keys->nkeys == 0)
         return cn_error_set(CN_EINVAL, "repository opened without targets keys: cannot sign");
-    if ((err = cn_tuf_item_roles_commit(&repo->roles, &top, &delegations, meta, repo->pending,
-                                        &args)) != 0)
+    if (repo->history_path && (err = prune_to_history(&kept, repo)) != 0)
+        return err;
+    err = cn_tuf_item_roles_commit(&repo->roles, &top, &delegations, meta,
+                                   kept ? kept : repo->pending, &args);
+    json_decref(kept);
+    if (err != 0)
         return err;
     *same = !repo->force && old != NULL &&
             json_equal(json_object_get(old->signed_, "targets"), top) &&
@@ -377,6 +451,11 @@ static int repo_alloc(cn_tuf_repo **out, const char *public_dir, const cn_tuf_ke
         return cn_error_set(CN_ENOMEM, "out of memory");
     }
     repo->opts = opts ? *opts : defaults;
+    repo->opts.history_path = NULL; /* borrowed: the copy below is the repository's */
+    if (opts && opts->history_path && (repo->history_path = strdup(opts->history_path)) == NULL) {
+        cn_tuf_repo_free(repo);
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
     if (keys) {
         repo->keys = *keys;
         repo->have_keys = 1;
@@ -530,7 +609,8 @@ int cn_tuf_repo_open(cn_tuf_repo **out, const char *public_dir, const cn_tuf_key
         repo->delegate = 1;
         if ((err = cn_tuf_item_roles_load(&repo->roles, repo->pending, repo->dir,
                                           repo->md[CN_TUF_TARGETS], repo->md[CN_TUF_SNAPSHOT])) !=
-            0)
+                0 ||
+            (repo->history_path && (err = load_history(repo)) != 0))
             goto out;
     }
     if ((err = reindex(repo)) != 0)
@@ -557,6 +637,8 @@ void cn_tuf_repo_free(cn_tuf_repo *repo)
     free(repo->infos);
     json_decref(repo->pending);
     cn_tuf_item_roles_clear(&repo->roles);
+    json_decref(repo->history);
+    free(repo->history_path);
     free(repo->dir);
     free(repo);
 }
@@ -706,6 +788,10 @@ static int recommit_published(cn_tuf_repo *repo)
             json_decref(repo->pending);
             repo->pending = NULL;
         }
+    if (repo->pending && repo->history && json_object_update(repo->pending, repo->history) != 0) {
+        json_decref(repo->pending);
+        repo->pending = NULL;
+    }
     if (repo->pending == NULL) {
         repo->pending = saved;
         return cn_error_set(CN_ENOMEM, "out of memory");

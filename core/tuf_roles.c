@@ -7,6 +7,7 @@
 #include "core/file.h"
 #include "core/hash.h"
 #include "core/name.h"
+#include "core/semver.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -49,6 +50,67 @@ static int role_of(char *name, size_t size, const char *path)
         return 0;
     snprintf(name, size, "%s%.*s", CN_TUF_ITEM_ROLE_PREFIX, (int)(slash - item), item);
     return 1;
+}
+
+/* The version component of an item target path "items/<item>/<version>/<file>"
+ * into out (CN_SEMVER_MAX + 1 bytes); 0 when path has no valid one. */
+static int version_of(char *out, const char *path, const char **file)
+{
+    const char *v, *end;
+
+    if (strncmp(path, "items/", 6) != 0 || (v = strchr(path + 6, '/')) == NULL ||
+        (end = strchr(++v, '/')) == NULL || end == v || end - v > CN_SEMVER_MAX)
+        return 0;
+    memcpy(out, v, (size_t)(end - v));
+    out[end - v] = '\0';
+    *file = end + 1;
+    if (cn_semver_check(out) != 0) {
+        cn_error_clear();
+        return 0;
+    }
+    return 1;
+}
+
+int cn_tuf_item_roles_split_newest(json_t **kept, json_t **pruned, const json_t *pending)
+{
+    json_t *newest = json_object(), *value;
+    char role[CN_SLUG_MAX + 16], version[CN_SEMVER_MAX + 1];
+    const char *path, *file;
+
+    *kept = json_object();
+    *pruned = json_object();
+    if (newest == NULL || *kept == NULL || *pruned == NULL)
+        goto nomem;
+    /* The newest version of each item ... */
+    json_object_foreach((json_t *)pending, path, value)
+    {
+        const char *best;
+        if (!role_of(role, sizeof(role), path) || !version_of(version, path, &file))
+            continue;
+        best = json_string_value(json_object_get(newest, role));
+        if ((best == NULL || cn_semver_compare(version, best) > 0) &&
+            json_object_set_new(newest, role, json_string(version)) != 0)
+            goto nomem;
+    }
+    /* ... keeps its targets; an older one its manifest if it was withdrawn. */
+    json_object_foreach((json_t *)pending, path, value)
+    {
+        int keep = 1;
+        if (role_of(role, sizeof(role), path) && version_of(version, path, &file))
+            keep = strcmp(version, json_string_value(json_object_get(newest, role))) == 0 ||
+                   (strcmp(file, "manifest.json") == 0 &&
+                    json_object_get(json_object_get(value, "custom"), "withdrawn") != NULL);
+        if (json_object_set(keep ? *kept : *pruned, path, value) != 0)
+            goto nomem;
+    }
+    json_decref(newest);
+    return 0;
+nomem:
+    json_decref(newest);
+    json_decref(*kept);
+    json_decref(*pruned);
+    *kept = *pruned = NULL;
+    return cn_error_set(CN_ENOMEM, "out of memory");
 }
 
 /* "tuf/<version>.<name>.json" (heap). */

@@ -44,6 +44,12 @@ time_t cn_tuf_item_roles_expires(const cn_tuf_item_roles *roles);
 int cn_tuf_item_roles_load(cn_tuf_item_roles *roles, json_t *pending, const char *dir,
                            const cn_tuf_metadata *targets, const cn_tuf_metadata *snapshot);
 
+/* The newest-version rule of layout 2: split pending into *kept (every
+ * target of no item, each item's targets of its newest version by semver,
+ * and the manifest.json of every version whose custom carries "withdrawn")
+ * and *pruned (the rest: older versions' targets), both new objects. */
+int cn_tuf_item_roles_split_newest(json_t **kept, json_t **pruned, const json_t *pending);
+
 /* What a commit of layout 2 writes before the top-level targets. */
 typedef struct {
     const char *dir;              /* the public directory */

@@ -15,8 +15,10 @@
 #include <string.h>
 
 /* The repository options config.yml asks for: metadata_layout 2 writes a
- * delegated role per item (docs/PROTOCOL.md §4.1). */
-static int repo_options(cn_tuf_repo_options *opts, const cn_home *home)
+ * delegated role per item holding its newest version, the older versions'
+ * targets kept in history (<home>/targets-history.json; docs/PROTOCOL.md
+ * §4.1). history is the caller's to free. */
+static int repo_options(cn_tuf_repo_options *opts, char **history, const cn_home *home)
 {
     cn_config *cfg = NULL;
     int err;
@@ -25,12 +27,16 @@ static int repo_options(cn_tuf_repo_options *opts, const cn_home *home)
         return err;
     opts->delegate_items = cfg->metadata_layout == 2;
     cn_config_free(cfg);
+    if ((*history = cn_path_join(home->root, "targets-history.json")) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    opts->history_path = *history;
     return 0;
 }
 
 int cn_node_open(cn_node **out, const char *home_dir, int flags)
 {
     cn_tuf_repo_options opts = CN_TUF_REPO_OPTIONS_INIT;
+    char *history = NULL;
     cn_node *n = calloc(1, sizeof(*n));
     unsigned finishing = 0;
     int err;
@@ -45,7 +51,7 @@ int cn_node_open(cn_node **out, const char *home_dir, int flags)
         goto out;
     if ((flags & CN_NODE_WRITE) && (err = cn_node_keys_load(n, &finishing)) != 0)
         goto out;
-    if ((flags & CN_NODE_WRITE) && (err = repo_options(&opts, n->home)) != 0)
+    if ((err = repo_options(&opts, &history, n->home)) != 0)
         goto out;
     err = cn_tuf_repo_open(&n->tuf, n->home->public_dir, n->key ? &n->keys : NULL, &opts);
     if (err != 0) {
@@ -57,6 +63,7 @@ int cn_node_open(cn_node **out, const char *home_dir, int flags)
     *out = n;
     n = NULL;
 out:
+    free(history);
     cn_node_free(n);
     return err;
 }

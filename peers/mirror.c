@@ -169,8 +169,13 @@ int cn_mirror_load_for_update(cn_tuf_client **out, const char *mirrors_dir, cons
             snprintf(name, sizeof(name), "tuf/%" PRIu64 ".targets.json", v);
             /* The stored delegated roles, offered so that the refresh
              * fetches only those whose version changed. */
-            if (trust_stored(c, dir, name, CN_TUF_TARGETS, &tg, &len) == 0)
+            if (trust_stored(c, dir, name, CN_TUF_TARGETS, &tg, &len) == 0) {
+                /* As trust_stored, whatever their expiry: the refresh
+                 * decides what is trusted now. */
+                cn_tuf_client_set_check_expiry(c, 0);
                 cn_tuf_client_load_delegations(c, cn_tuf_fetch_dir, dir);
+                cn_tuf_client_set_check_expiry(c, 1);
+            }
         }
     }
     cn_error_clear();
@@ -682,6 +687,22 @@ static int publisher_tag(git_oid *commit, git_repository *repo, const cn_tuf_cli
  * still carry the publisher's signature; main may lag behind the newest tag,
  * or be missing, when a sync was killed between moving tags and main (the
  * next sync moves it). */
+int cn_mirror_check_history_tag(git_repository *repo, const cn_tuf_client *trusted,
+                                const char *version, const git_oid *tag_oid)
+{
+    git_tag *tag = NULL;
+    git_oid commit;
+    int err, named;
+
+    if ((err = publisher_tag(&commit, repo, trusted, tag_oid)) != 0)
+        return cn_error_wrap(err, "v%s", version);
+    if (git_tag_lookup(&tag, repo, tag_oid) != 0)
+        return cn_git_error(CN_EVERIFY, "tag");
+    named = git_tag_name(tag)[0] == 'v' && strcmp(git_tag_name(tag) + 1, version) == 0;
+    git_tag_free(tag);
+    return named ? 0 : cn_error_set(CN_EVERIFY, "tag v%s is named otherwise inside", version);
+}
+
 static int verify_repo(const char *path, const char *item, const cn_tuf_client *c)
 {
     git_repository *repo = NULL;

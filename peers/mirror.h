@@ -79,6 +79,14 @@ int cn_mirror_load_for_update(cn_tuf_client **out, const char *mirrors_dir, cons
 int cn_mirror_item_custom(const json_t **out, const cn_tuf_client *trusted, const char *item,
                           const char *version);
 
+/* Check the annotated tag tag_oid in repo as an older version `version`
+ * that the signed targets no longer list (layout 2, PROTOCOL §4.1): its
+ * name is v<version> and its SSHSIG (namespace git) is by a key that some
+ * root the client holds authorizes for the targets role. CN_EVERIFY naming
+ * what failed. */
+int cn_mirror_check_history_tag(git_repository *repo, const cn_tuf_client *trusted,
+                                const char *version, const git_oid *tag_oid);
+
 /* Check the annotated tag tag_oid in repo as version `version` of item:
  * it is the object custom.tag, it points at custom.commit, and its SSHSIG
  * (namespace git) is by a key that some root the client holds authorizes

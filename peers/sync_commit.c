@@ -222,6 +222,13 @@ static int commit_item(peer_run *pr, item_work *w)
             goto out;
         }
     }
+    for (i = 0; i < (int)w->nhistory; i++) {
+        snprintf(name, sizeof(name), "refs/tags/v%s", w->history[i].version);
+        if ((err = set_ref(&changed, repo, name, &w->history[i].tag, 0)) != 0) {
+            cn_error_wrap(err, "%s", w->item);
+            goto out;
+        }
+    }
     commit_hex = json_string_value(json_object_get(w->v[newest].custom, "commit"));
     if (commit_hex == NULL || git_oid_fromstr(&commit, commit_hex) != 0) {
         git_error_clear();

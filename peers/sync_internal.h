@@ -76,6 +76,13 @@ typedef struct {
     git_repository *q;
     int done;
     char *failure; /* why a check of this item's bundles failed: the item is skipped */
+    /* Tags of older versions the bundles brought that the signed targets no
+     * longer list (layout 2): publisher-signed, created beside the others. */
+    struct history_tag {
+        char version[128];
+        git_oid tag;
+    } * history;
+    size_t nhistory;
     char missing_prereq[CN_TUF_MAX_TARGET_PATH + 128]; /* why a delta was unusable */
 } item_work;
 

@@ -28,6 +28,7 @@ static void item_work_clear(item_work *w)
     free(w->repo_path);
     free(w->qpath);
     free(w->failure);
+    free(w->history);
     memset(w, 0, sizeof(*w));
 }
 

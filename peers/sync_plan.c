@@ -335,12 +335,41 @@ static int push_step(item_work *w, int vi, int full)
  * bundle of the newest version that has one, then deltas; otherwise the
  * delta of each newer version, or its full bundle where the delta is not
  * usable. */
+/* 1 if version vi's delta bundle can apply to what the mirror holds though
+ * no listed version is held: its previous version is no longer listed
+ * (layout 2 lists the newest alone, PROTOCOL §4.1) and the mirror
+ * repository has that version's commit. */
+static int delta_from_unlisted(const item_work *w, int vi)
+{
+    const char *prev = json_string_value(json_object_get(w->v[vi].custom, "previous"));
+    const char *hex = json_string_value(json_object_get(w->v[vi].custom, "previous_commit"));
+    git_repository *repo = NULL;
+    git_odb *odb = NULL;
+    git_oid commit;
+    int held = 0;
+
+    if (w->v[vi].delta == NULL || w->v[vi].delta->unusable || prev == NULL || hex == NULL ||
+        cn_sync_version_at(w, prev) >= 0 || git_oid_fromstr(&commit, hex) != 0 ||
+        !cn_dir_exists(w->repo_path) || git_repository_open_bare(&repo, w->repo_path) != 0) {
+        git_error_clear();
+        return 0;
+    }
+    if (git_repository_odb(&odb, repo) == 0)
+        held = git_odb_exists(odb, &commit);
+    git_error_clear();
+    git_odb_free(odb);
+    git_repository_free(repo);
+    return held;
+}
+
 int cn_sync_plan(item_work *w)
 {
     int k, j, err;
 
     w->nsteps = w->next = 0;
     k = w->base + 1;
+    if (w->base < 0 && delta_from_unlisted(w, w->goal))
+        return push_step(w, w->goal, 0); /* if its prerequisite is missing after all: replanned */
     if (w->base < 0) {
         for (j = w->goal; j >= 0 && (w->v[j].full == NULL || w->v[j].full->unusable); j--)
             ;

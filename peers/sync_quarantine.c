@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "core/git.h"
 #include "core/json.h"
+#include "core/semver.h"
 #include "peers/mirror.h"
 #include "peers/sync_internal.h"
 
@@ -187,6 +188,31 @@ out:
     return present;
 }
 
+/* Keep the tag of an older version `version` that the signed targets no
+ * longer list, when it is older than the newest version they list and signed by
+ * the publisher (PROTOCOL §4.1); anything else is left unreferenced. */
+static int add_history_tag(peer_run *pr, item_work *w, const char *version, const git_oid *oid)
+{
+    struct history_tag *grown;
+    size_t i;
+
+    if (w->nv == 0 || strlen(version) >= sizeof(grown->version) || cn_semver_check(version) != 0 ||
+        cn_semver_compare(version, w->v[w->nv - 1].version) >= 0 ||
+        cn_mirror_check_history_tag(w->q, pr->c, version, oid) != 0) {
+        cn_error_clear();
+        return 0;
+    }
+    for (i = 0; i < w->nhistory; i++)
+        if (strcmp(w->history[i].version, version) == 0)
+            return 0;
+    if ((grown = realloc(w->history, (w->nhistory + 1) * sizeof(*grown))) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    w->history = grown;
+    snprintf(grown[w->nhistory].version, sizeof(grown->version), "%s", version);
+    grown[w->nhistory++].tag = *oid;
+    return 0;
+}
+
 /* Index one bundle into quarantine and check every ref it carries. Returns
  * 1 if its prerequisite is missing (the caller plans around it). */
 static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
@@ -244,8 +270,16 @@ static int apply_bundle(peer_run *pr, item_work *w, const step *s, tfile *f)
             }
             continue;
         }
-        if (strncmp(name, "refs/tags/v", 11) != 0 || (vi = cn_sync_version_at(w, name + 11)) < 0)
-            continue; /* not a version the signed metadata lists: never referenced */
+        if (strncmp(name, "refs/tags/v", 11) != 0)
+            continue;
+        if ((vi = cn_sync_version_at(w, name + 11)) < 0) {
+            /* Not a version the signed metadata lists: an older one's tag
+             * when the publisher signed it (layout 2), else never
+             * referenced. */
+            if ((err = add_history_tag(pr, w, name + 11, &h->refs[i].oid)) != 0)
+                goto out;
+            continue;
+        }
         if ((err = cn_mirror_check_tag(w->q, pr->c, w->item, name + 11, &h->refs[i].oid)) != 0) {
             cn_error_wrap(err, "target %s", f->info->path);
             goto out;

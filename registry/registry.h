@@ -211,6 +211,12 @@ int cn_registry_withdraw_attestation(cn_registry *reg, const char *by_node, cons
  * cn_registry_begin/commit. */
 int cn_registry_mark_node(cn_registry *reg, const char *node_id);
 int cn_registry_sweep_node(cn_registry *reg, const char *node_id, int64_t at, size_t *withdrawn);
+/* The same for a node whose targets list each item's newest version alone
+ * (layout 2, PROTOCOL §4.1): an unseen version of an item that still has a
+ * seen one was superseded, not withdrawn, and stays; an item none of whose
+ * versions was seen is withdrawn whole. */
+int cn_registry_sweep_node_items(cn_registry *reg, const char *node_id, int64_t at,
+                                 size_t *withdrawn);
 
 /* Is node_id (a full id) in the directory? 1 or 0; negative CN_E* on a
  * failure to read. A cheap check, without building the node's document. */

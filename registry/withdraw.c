@@ -182,7 +182,11 @@ int cn_registry_mark_node(cn_registry *reg, const char *node_id)
     return cn_reg_write_end(reg, err);
 }
 
-int cn_registry_sweep_node(cn_registry *reg, const char *node_id, int64_t at, size_t *withdrawn)
+/* The sweep; with superseded, a version unseen while another version of
+ * its item was seen stays as it is (layout 2 lists an item's newest version
+ * alone, PROTOCOL §4.1). */
+static int sweep(cn_registry *reg, const char *node_id, int64_t at, size_t *withdrawn,
+                 int superseded)
 {
     sqlite3_stmt *st = NULL;
     cn_reg_id_list items = {NULL, 0, 0};
@@ -196,11 +200,20 @@ int cn_registry_sweep_node(cn_registry *reg, const char *node_id, int64_t at, si
     if ((err = cn_reg_node_known(reg, node_id)) != 0)
         goto out;
     if (sqlite3_prepare_v2(reg->db,
-                           "UPDATE reg_versions SET withdrawn = 1, withdrawn_at = ?2,"
-                           " withdrawn_reason = 'no longer in the signed targets'"
-                           " WHERE seen = 0 AND withdrawn = 0 AND item IN (SELECT i.id FROM"
-                           " reg_items i JOIN reg_nodes n ON n.id = i.node WHERE n.node_id = ?1)"
-                           " RETURNING item",
+                           superseded
+                               ? "UPDATE reg_versions SET withdrawn = 1, withdrawn_at = ?2,"
+                                 " withdrawn_reason = 'no longer in the signed targets'"
+                                 " WHERE seen = 0 AND withdrawn = 0 AND item IN (SELECT i.id FROM"
+                                 " reg_items i JOIN reg_nodes n ON n.id = i.node"
+                                 " WHERE n.node_id = ?1) AND item NOT IN"
+                                 " (SELECT item FROM reg_versions WHERE seen = 1)"
+                                 " RETURNING item"
+                               : "UPDATE reg_versions SET withdrawn = 1, withdrawn_at = ?2,"
+                                 " withdrawn_reason = 'no longer in the signed targets'"
+                                 " WHERE seen = 0 AND withdrawn = 0 AND item IN (SELECT i.id FROM"
+                                 " reg_items i JOIN reg_nodes n ON n.id = i.node"
+                                 " WHERE n.node_id = ?1)"
+                                 " RETURNING item",
                            -1, &st, NULL) != SQLITE_OK) {
         err = cn_reg_sqlite_error(reg, "sweeping versions");
         goto out;
@@ -225,6 +238,17 @@ out:
     if (err == 0 && withdrawn)
         *withdrawn = count;
     return err;
+}
+
+int cn_registry_sweep_node(cn_registry *reg, const char *node_id, int64_t at, size_t *withdrawn)
+{
+    return sweep(reg, node_id, at, withdrawn, 0);
+}
+
+int cn_registry_sweep_node_items(cn_registry *reg, const char *node_id, int64_t at,
+                                 size_t *withdrawn)
+{
+    return sweep(reg, node_id, at, withdrawn, 1);
 }
 
 /* ---- removal ---- */

@@ -265,7 +265,10 @@ static int index_node(cn_registry *reg, const index_source *src, cn_registry_sou
         goto out;
     }
     terr = index_targets(reg, src, now);
-    if ((err = cn_registry_sweep_node(reg, src->node_id, now, NULL)) != 0 ||
+    /* A peer in layout 2 lists its items' newest versions alone. */
+    if ((err = src->peer && cn_tuf_client_delegated_count(src->peer) > 0
+                   ? cn_registry_sweep_node_items(reg, src->node_id, now, NULL)
+                   : cn_registry_sweep_node(reg, src->node_id, now, NULL)) != 0 ||
         (err = cn_registry_commit(reg)) != 0) {
         cn_registry_rollback(reg);
         goto out;

@@ -187,6 +187,64 @@ static void test_layout_1_moves_over(void **state)
     assert_int_equal(cn_tuf_repo_target_count(f->repo), 1);
 }
 
+/* The targets of the versions a role lists, as "version/file" lines. */
+static void role_listing(char *out, size_t size, const fixture *f, const char *rel)
+{
+    char path[256];
+    unsigned char *data = NULL;
+    json_t *doc = NULL, *value;
+    const char *key;
+    size_t len, at = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
+    assert_int_equal(cn_file_read(&data, &len, path, 1u << 20), 0);
+    assert_int_equal(cn_json_parse(&doc, (const char *)data, len, 32, rel), 0);
+    out[0] = '\0';
+    json_object_foreach(json_object_get(json_object_get(doc, "signed"), "targets"), key, value)
+        at += (size_t)snprintf(out + at, size - at, "%s\n", strchr(key + 6, '/') + 1);
+    json_decref(doc);
+    free(data);
+}
+
+/* With a history file: a role lists its item's newest version and the
+ * manifests of withdrawn versions; the repository lists every version. */
+static void test_newest_version_rule(void **state)
+{
+    fixture *f = *state;
+    char history[128], listing[512];
+    cn_tuf_repo_options opts = f->opts;
+    json_t *withdrawn = json_pack("{s:{s:s, s:s}}", "withdrawn", "at", "2026-12-01T00:00:00Z",
+                                  "reason", "a mistake");
+
+    snprintf(history, sizeof(history), "%s/history.json", f->dir);
+    opts.history_path = history;
+    cn_tuf_repo_free(f->repo);
+    assert_int_equal(cn_tuf_repo_open(&f->repo, f->dir, &f->keys, &opts), 0);
+    add(f, "items/smart-lighting/1.0.0/manifest.json", "{\"v\":1}");
+    add(f, "items/smart-lighting/1.0.0/full.bundle", "one");
+    add(f, "items/smart-lighting/1.10.0/manifest.json", "{\"v\":10}");
+    add(f, "items/smart-lighting/1.9.0/manifest.json", "{\"v\":9}");
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    role_listing(listing, sizeof(listing), f, "tuf/1.items.smart-lighting.json");
+    assert_string_equal(listing, "1.10.0/manifest.json\n"); /* semver, not text order */
+    assert_true(exists(f, "history.json"));
+    /* Reopened, the repository lists every version, from the history. */
+    cn_tuf_repo_free(f->repo);
+    assert_int_equal(cn_tuf_repo_open(&f->repo, f->dir, &f->keys, &opts), 0);
+    assert_int_equal(cn_tuf_repo_target_count(f->repo), 4);
+    /* A withdrawn older version's manifest comes back into the role. */
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, "items/smart-lighting/1.0.0/manifest.json",
+                                            "{\"v\":1}", 7, withdrawn),
+                     0);
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+    role_listing(listing, sizeof(listing), f, "tuf/2.items.smart-lighting.json");
+    assert_non_null(strstr(listing, "1.0.0/manifest.json\n"));
+    assert_non_null(strstr(listing, "1.10.0/manifest.json\n"));
+    assert_null(strstr(listing, "full.bundle"));
+    assert_null(strstr(listing, "1.9.0"));
+    json_decref(withdrawn);
+}
+
 /* citynode's own client reads what the writer wrote: the item targets
  * appear in its listing once the delegations are loaded. */
 static void test_client_lists_item_targets(void **state)
@@ -237,6 +295,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roles_renewed_before_they_expire, setup, teardown),
         cmocka_unit_test_setup_teardown(test_layout_1_moves_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_lists_item_targets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newest_version_rule, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
