@@ -161,6 +161,44 @@ static void withdrawn_items_and_versions_are_shown_as_such(void **state)
     assert_int_equal(cn_registry_withdraw(f->reg, id, "nope", NULL, 1, NULL), CN_ENOTFOUND);
 }
 
+/* A node in layout 2 lists each item's newest version alone: the sweep for
+ * it keeps superseded versions and withdraws only an item that is gone. */
+static void superseded_versions_stay_in_layout_2(void **state)
+{
+    fixture *f = *state;
+    char id[65];
+    json_t *doc, *versions;
+    size_t withdrawn, i;
+
+    put_node(f->reg, "Stadt Leipzig", "DE", NULL);
+    node_id_of(id, "Stadt Leipzig");
+    put_json(f->reg, "Stadt Leipzig",
+             "{\"kind\":\"strategy\",\"id\":\"s\",\"version\":\"1.0.0\",\"title\":\"Alt\","
+             "\"programme\":\"P\",\"role\":\"follower\"}",
+             1000);
+    put_strategy(f->reg, "Stadt Leipzig", "gone", "Gone", "x", 500);
+    /* The next listing has s@1.1.0 alone, and no "gone". */
+    assert_int_equal(cn_registry_begin(f->reg), 0);
+    assert_int_equal(cn_registry_mark_node(f->reg, id), 0);
+    put_json(f->reg, "Stadt Leipzig",
+             "{\"kind\":\"strategy\",\"id\":\"s\",\"version\":\"1.1.0\",\"title\":\"Neu\","
+             "\"programme\":\"P\",\"role\":\"follower\"}",
+             2000);
+    assert_int_equal(cn_registry_sweep_node_items(f->reg, id, 6000, &withdrawn), 0);
+    assert_int_equal(cn_registry_commit(f->reg), 0);
+    assert_int_equal(withdrawn, 1); /* gone@x */
+    assert_int_equal(cn_registry_item(&doc, f->reg, id, "s", NULL), 0);
+    assert_false(json_is_true(json_object_get(doc, "withdrawn")));
+    versions = json_object_get(doc, "versions");
+    assert_int_equal(json_array_size(versions), 2);
+    for (i = 0; i < 2; i++)
+        assert_false(json_is_true(json_object_get(json_array_get(versions, i), "withdrawn")));
+    json_decref(doc);
+    assert_int_equal(cn_registry_item(&doc, f->reg, id, "gone", NULL), 0);
+    assert_true(json_is_true(json_object_get(doc, "withdrawn")));
+    json_decref(doc);
+}
+
 /* ---- ingest checks and transactions ---- */
 
 static void ingest_refuses_what_does_not_fit(void **state)
@@ -745,6 +783,8 @@ int main(void)
                                         temp_registry_setup, temp_registry_teardown),
         cmocka_unit_test_setup_teardown(withdrawn_items_and_versions_are_shown_as_such,
                                         temp_registry_setup, temp_registry_teardown),
+        cmocka_unit_test_setup_teardown(superseded_versions_stay_in_layout_2, temp_registry_setup,
+                                        temp_registry_teardown),
         cmocka_unit_test_setup_teardown(ingest_refuses_what_does_not_fit, temp_registry_setup,
                                         temp_registry_teardown),
         cmocka_unit_test_setup_teardown(out_of_memory_while_indexing_says_so, temp_registry_setup,
