@@ -110,6 +110,17 @@ test_expect_success 'the registry keeps the versions that left the role, not as 
 	EOF
 '
 
+test_expect_success 'a targets key rotation signs every item role anew; the follower follows' '
+    cn "$L" keys rotate targets >/dev/null &&
+    test -f "$L/public/tuf/3.items.connected-urban-twins.json" &&
+    test -f "$L/public/tuf/2.items.leipzig-west-beteiligung-2016.json" &&
+    cn "$L" verify --all >/dev/null &&
+    export_later &&
+    cn "$F" sync >/dev/null &&
+    cmp "$F/mirrors/$LID/tuf/timestamp.json" "$EXPORT/tuf/timestamp.json" &&
+    cn "$F" verify --all >/dev/null
+'
+
 test_expect_success 'a new follower adds the node in layout 2 and gets every version' '
     cn "$TRASH/sabadell" init --name "Ajuntament de Sabadell (sample)" --country ES >/dev/null &&
     cn "$TRASH/sabadell" peer add "$URL" --expect "$LID" >/dev/null &&
