@@ -449,6 +449,24 @@ int cn_peers_record_sync(cn_peers *db, const char *node_id, const cn_peer_sync_r
     return rc == SQLITE_DONE ? 0 : db_error(db, "cannot record a sync");
 }
 
+int cn_peers_begin(cn_peers *db)
+{
+    if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(db, "cannot start a transaction");
+    return 0;
+}
+
+int cn_peers_commit(cn_peers *db)
+{
+    int err = 0;
+
+    if (sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        err = db_error(db, "cannot commit");
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return err;
+}
+
 int cn_peers_validators(char **etag, char **last_modified, cn_peers *db, const char *node_id)
 {
     sqlite3_stmt *st = NULL;

@@ -603,7 +603,7 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
     cn_http *http = NULL;
     size_t np = 0, i;
     time_t now = opts->now ? opts->now : time(NULL);
-    int err, worst = 0;
+    int err, worst = 0, in_transaction = 0;
 
     *out = NULL;
     if (opts->mirrors_dir == NULL || opts->repos_dir == NULL || opts->tmp_dir == NULL)
@@ -659,10 +659,22 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
         classify_peer(&rps[i], opts, now);
     if ((err = run_changed_peers(rps, np, opts, &ho, http, now)) != 0)
         goto out;
+    /* One transaction for every peer's record: a commit per peer would
+     * append to the WAL and take and drop the write lock once per peer,
+     * 10,800 times in a national round. A record is what the round saw,
+     * not what is trusted (that is in the mirror), so a round whose records
+     * cannot be written still happened: as before, a record that fails is
+     * dropped. */
+    if (cn_peers_begin(db) != 0)
+        cn_error_clear(); /* each record then commits on its own */
+    else
+        in_transaction = 1;
     for (i = 0; i < np; i++) {
         finish_peer(&rps[i], db, opts);
         worst = worse(worst, rps[i].res->err);
     }
+    if (in_transaction && cn_peers_commit(db) != 0)
+        cn_error_clear();
     err = 0;
 out:
     for (i = 0; rps && i < np; i++) {
