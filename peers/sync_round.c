@@ -60,7 +60,14 @@ typedef struct {
     int kind;
     int err;
     char *errmsg;
-    cn_tuf_client *trusted; /* the new trusted state, when committed */
+    /* What finish_peer needs of a committed peer's new trusted state (the
+     * state itself is in the mirror): */
+    int committed;
+    uint64_t trusted_version;     /* its timestamp version */
+    char *name;                   /* the name in its node.json, or NULL */
+    char *url;                    /* the URL in its node.json, or NULL */
+    int has_peers_doc;            /* it signs a peers.json of at most */
+    cn_tuf_target_info peers_doc; /* CN_DISCOVERY_DOC_MAX bytes: length and sha256 */
     size_t fetched;
     uint64_t requests, bytes;
 } round_peer;
@@ -123,21 +130,21 @@ static json_t *verified_profile(const cn_sync_options *opts, const char *node_id
     return doc;
 }
 
-/* Learn fallback sources from a verified peers.json: every peer it lists
- * with policy mirror is re-served by this peer at <url>/mirrors/<id>, the
- * URL its profile (may be NULL) names, else the one it was added with. */
-static void learn_sources(cn_peers *db, const cn_sync_options *opts, const cn_peer *peer,
-                          const cn_tuf_client *c, const json_t *profile)
+/* Learn fallback sources from the verified peers.json of a committed peer:
+ * every peer it lists with policy mirror is re-served by this peer at
+ * <url>/mirrors/<id>, the URL its node.json names, else the one it was
+ * added with. */
+static void learn_sources(cn_peers *db, const cn_sync_options *opts, const round_peer *rp)
 {
+    const cn_peer *peer = &rp->peer;
     unsigned char *data = NULL;
     json_t *doc = NULL, *entry;
-    const char *url = peer->url, *u = json_string_value(json_object_get(profile, "url"));
+    const char *url = rp->url ? rp->url : peer->url;
     size_t len, i;
 
-    if (u && cn_http_check_url(u) == 0)
-        url = u;
-    if (cn_mirror_read_target_capped(&data, &len, opts->mirrors_dir, peer->node_id, c, "peers.json",
-                                     CN_DISCOVERY_DOC_MAX) != 0 ||
+    if (!rp->has_peers_doc ||
+        cn_mirror_read_target_info(&data, &len, opts->mirrors_dir, peer->node_id, &rp->peers_doc) !=
+            0 ||
         cn_json_parse(&doc, data, len, 8, "peers.json") != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "peers"), i, entry)
@@ -399,21 +406,55 @@ static void classify_peer(round_peer *rp, const cn_sync_options *opts, time_t no
     free(stored);
 }
 
+/* Keep what finish_peer needs of a committed peer's new trusted state c:
+ * its version, name and URL, and its peers.json's signed length and
+ * sha256 (the file is in the mirror). c itself is not kept: held until
+ * every peer is done, the parsed metadata of each would add up over a
+ * round that fills thousands of mirrors (some 23 KB a peer, 250 MB for
+ * 10,800), and loading it again from the mirror would check its
+ * signatures again (7 million instructions a peer). */
+static void keep_committed(round_peer *rp, const cn_sync_options *opts, const cn_tuf_client *c)
+{
+    const cn_tuf_target_info *info;
+    json_t *profile = verified_profile(opts, rp->peer.node_id, c);
+    const char *u = json_string_value(json_object_get(profile, "url"));
+
+    rp->committed = 1;
+    rp->trusted_version = cn_tuf_client_version(c, CN_TUF_TIMESTAMP);
+    rp->name = verified_name(profile);
+    if (u && cn_http_check_url(u) == 0)
+        rp->url = strdup(u);
+    if (cn_tuf_client_get_target_info(&info, c, "peers.json") == 0 &&
+        info->length <= CN_DISCOVERY_DOC_MAX) {
+        rp->has_peers_doc = 1;
+        rp->peers_doc.path = "peers.json";
+        rp->peers_doc.length = info->length;
+        memcpy(rp->peers_doc.sha256, info->sha256, sizeof(rp->peers_doc.sha256));
+        rp->peers_doc.custom = NULL;
+    }
+    cn_error_clear();
+    json_decref(profile);
+}
+
 /* Phase 2 of one changed peer with its own HTTP client; no SQLite, no
  * progress (it may run on a worker thread). */
 static void run_changed(round_peer *rp, const cn_sync_options *opts, const cn_http_options *ho,
                         cn_http *shared, time_t now)
 {
+    cn_tuf_client *trusted = NULL;
     cn_http *http = shared;
 
     if (http == NULL && (rp->err = cn_http_new(&http, ho)) != 0) {
         rp->errmsg = strdup(cn_error_message());
         return;
     }
-    rp->err =
-        sync_changed(rp, NULL, opts, http, now, &rp->trusted, &rp->res->new_items, &rp->fetched);
+    rp->err = sync_changed(rp, NULL, opts, http, now, &trusted, &rp->res->new_items, &rp->fetched);
     if (rp->err != 0)
         rp->errmsg = strdup(cn_error_message());
+    if (trusted) { /* committed; in a failed round, all but the items that failed a check */
+        keep_committed(rp, opts, trusted);
+        cn_tuf_client_free(trusted);
+    }
     if (http != shared) {
         rp->requests = cn_http_requests_made(http);
         rp->bytes = cn_http_bytes_received(http);
@@ -543,8 +584,7 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
 {
     cn_sync_peer_result *res = rp->res;
     cn_peer_sync_record rec = {0};
-    char *name = NULL, msg[256];
-    json_t *profile;
+    char msg[256];
 
     rec.time = (int64_t)time(NULL);
     rec.result = rp->kind == PEER_UNCHANGED ? "unchanged" : "ok";
@@ -555,15 +595,11 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     res->targets_fetched = rp->fetched;
     free(res->source);
     res->source = strdup(rp->base ? rp->base : rp->peer.url);
-    if (rp->trusted) { /* committed; in a failed round, all but the items that failed a check */
+    if (rp->committed) {
         res->changed = 1;
-        res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
-        rec.timestamp_version = res->timestamp_version;
-        profile = verified_profile(opts, rp->peer.node_id, rp->trusted);
-        learn_sources(db, opts, &rp->peer, rp->trusted, profile);
-        name = verified_name(profile);
-        json_decref(profile);
-        rec.name = name;
+        res->timestamp_version = rec.timestamp_version = rp->trusted_version;
+        learn_sources(db, opts, rp);
+        rec.name = rp->name;
     }
     if (rp->err != 0) {
         res->err = rp->err;
@@ -581,7 +617,7 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
             rec.etag = rp->ts.etag;
             rec.last_modified = rp->ts.last_modified;
         }
-        if (!rp->trusted)
+        if (!rp->committed)
             res->timestamp_version = rec.timestamp_version = rp->peer.timestamp_version;
         snprintf(msg, sizeof(msg), "%s: %zu target%s, %" PRIu64 " bytes%s%s", rec.result,
                  res->targets_fetched, res->targets_fetched == 1 ? "" : "s", res->bytes,
@@ -590,7 +626,6 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     if (cn_peers_record_sync(db, rp->peer.node_id, &rec) != 0)
         cn_error_clear();
     progress(opts, rp->peer.node_id, msg);
-    free(name);
 }
 
 int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, size_t n,
@@ -688,7 +723,8 @@ out:
             free(rps[i].sources[k]);
         free(rps[i].sources);
         free(rps[i].errmsg);
-        cn_tuf_client_free(rps[i].trusted);
+        free(rps[i].name);
+        free(rps[i].url);
     }
     free(rps);
     free(reqs);
