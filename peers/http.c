@@ -164,7 +164,11 @@ int cn_http_new(cn_http **out, const cn_http_options *opts)
         free(h);
         return cn_error_set(CN_ERROR, "libcurl: cannot create a multi handle");
     }
+    /* Connections, busy or kept alive, are file descriptors: at most
+     * max_parallel of them, whatever the number of hosts asked. */
     curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)h->opts.max_parallel);
+    if (h->opts.max_per_host > 0 && h->opts.max_per_host < h->opts.max_parallel)
+        curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->opts.max_per_host);
     *out = h;
     return 0;
 }

@@ -21,7 +21,10 @@
  * metadata exactly as they were; partial downloads stay in tmp/ to resume.
  *
  * Phase 1, SQLite and the progress callback stay on the calling thread;
- * phase 1's requests run in parallel over libcurl's multi interface. In
+ * phase 1's requests run in parallel over libcurl's multi interface, up to
+ * 256 at once and 16 to one host (an HTTP client of its own: phase 2's
+ * downloads keep max_parallel). All of a round's records are written in
+ * one transaction at its end. In
  * phase 2 a single changed peer runs on the calling thread; several run on
  * up to max_parallel worker threads (at most CN_SYNC_MAX_THREADS, 8), each
  * peer with its own HTTP client and no SQLite, their outcomes recorded on
@@ -38,9 +41,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define CN_SYNC_MAX_THREADS 8 /* phase 2 peers at once: indexing packs is CPU work */
+/* Phase 1 waits on the network, not the CPU: a check is one small request
+ * whose time is round trips (TCP, TLS, the request), some 100 ms to a city
+ * across the country. 16 at a time, 10,800 peers would take a minute; 256
+ * take 4 s. No one host is asked more than 16 at once, as before. */
+#define CN_SYNC_CHECKS_AT_ONCE     256
+#define CN_SYNC_CHECKS_AT_ONE_HOST 16
 
 /* ---------------------------------------------------------------------------
  * The round
@@ -320,6 +330,22 @@ out:
     free(who);
     free(reqs);
     return err;
+}
+
+/* How many phase-1 checks may be in flight: opts->max_parallel when set,
+ * else CN_SYNC_CHECKS_AT_ONCE, or a quarter of the file descriptors this
+ * process may open should that be fewer (each check holds a socket; SQLite,
+ * the mirror's files and libcurl's resolver need theirs). */
+static unsigned checks_at_once(const cn_sync_options *opts)
+{
+    struct rlimit rl;
+    unsigned n = CN_SYNC_CHECKS_AT_ONCE;
+
+    if (opts->max_parallel > 0)
+        return opts->max_parallel;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < n)
+        n = rl.rlim_cur >= 4 ? (unsigned)(rl.rlim_cur / 4) : 1;
+    return n;
 }
 
 static int worse(int a, int b)
@@ -631,11 +657,11 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
 int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, size_t n,
                   const cn_sync_options *opts)
 {
-    cn_http_options ho = CN_HTTP_OPTIONS_INIT;
+    cn_http_options ho = CN_HTTP_OPTIONS_INIT, co;
     cn_sync_report *report = NULL;
     cn_http_request **reqs = NULL;
     round_peer *rps = NULL;
-    cn_http *http = NULL;
+    cn_http *check = NULL, *http = NULL;
     size_t np = 0, i;
     time_t now = opts->now ? opts->now : time(NULL);
     int err, worst = 0, in_transaction = 0;
@@ -658,8 +684,13 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
         goto out;
     }
     report->npeers = np;
+    /* Phase 1 asks every peer one small question, wide; phase 2 downloads,
+     * max_parallel at a time. */
     cn_sync_http_options(&ho, opts);
-    if ((err = cn_http_new(&http, &ho)) != 0)
+    co = ho;
+    co.max_parallel = checks_at_once(opts);
+    co.max_per_host = CN_SYNC_CHECKS_AT_ONE_HOST;
+    if ((err = cn_http_new(&check, &co)) != 0 || (err = cn_http_new(&http, &ho)) != 0)
         goto out;
 
     /* Phase 1: every peer's timestamp at once. */
@@ -674,7 +705,7 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
     {
         cn_http_reporting hr = {opts->phases, CN_SYNC_PHASE_PEERS, 0, 0, 0};
         hr.total = np;
-        err = cn_http_perform_reporting(http, reqs, np, &hr);
+        err = cn_http_perform_reporting(check, reqs, np, &hr);
         cn_progress_end(opts->phases, CN_SYNC_PHASE_PEERS);
         if (err != 0)
             goto out;
@@ -686,7 +717,7 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
         if (cn_peers_sources(&rps[i].sources, &rps[i].nsources, db, rps[i].peer.node_id) != 0)
             cn_error_clear();
     }
-    if ((err = try_sources(rps, np, db, opts, http)) != 0)
+    if ((err = try_sources(rps, np, db, opts, check)) != 0)
         goto out;
 
     /* Phase 2: the changed peers, then every outcome recorded. */
@@ -728,6 +759,7 @@ out:
     }
     free(rps);
     free(reqs);
+    cn_http_free(check);
     cn_http_free(http);
     if (err != 0)
         return err;
