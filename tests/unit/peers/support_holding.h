@@ -24,7 +24,12 @@ unsigned short holding_port(const holding_server *s);
  * how many connections were answered in all. */
 size_t holding_stop(holding_server *s, size_t *heap_held, size_t *answered);
 
-/* Heap in use by the process, large (mmap'd) blocks included. */
+/* Heap in use by the process, large (mmap'd) blocks included: glibc's
+ * mallinfo2, or AddressSanitizer's count in a sanitizer build. */
 size_t heap_in_use(void);
+
+/* Make heap_in_use count what every thread allocates (glibc: one arena);
+ * call before any thread starts. */
+void heap_count_all_threads(void);
 
 #endif
