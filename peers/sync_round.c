@@ -23,12 +23,11 @@
  * Phase 1, SQLite and the progress callback stay on the calling thread;
  * phase 1's requests run in parallel over libcurl's multi interface, up to
  * 256 at once and 16 to one host (an HTTP client of its own: phase 2's
- * downloads keep max_parallel). All of a round's records are written in
- * one transaction at its end. In
- * phase 2 a single changed peer runs on the calling thread; several run on
- * up to max_parallel worker threads (at most CN_SYNC_MAX_THREADS, 8), each
- * peer with its own HTTP client and no SQLite, their outcomes recorded on
- * the calling thread once all are done.
+ * downloads keep max_parallel). In phase 2 a single changed peer runs on
+ * the calling thread; several run on up to max_parallel worker threads (at
+ * most CN_SYNC_MAX_THREADS, 8), each peer with its own HTTP client and no
+ * SQLite, their outcomes recorded on the calling thread once all are done,
+ * in one transaction.
  */
 #include "core/error.h"
 #include "core/file.h"
