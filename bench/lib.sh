@@ -1,8 +1,9 @@
 # lib.sh - what the federation benchmarks (mirror.sh, delta.sh, idle.sh) share.
 #
 # Source it after setting `bench` to the benchmark's name. It checks
-# $CITYNODE, makes the scratch directory $work (removed at exit, with every
-# server started through bench_bg stopped first), and provides:
+# $CITYNODE, makes the scratch directory $work (removed at exit unless
+# $BENCH_KEEP is set, with every server started through bench_bg stopped
+# first), and provides:
 #
 #   bench_free_port            a free TCP port on 127.0.0.1
 #   bench_wait_http URL        wait until URL answers 2xx (max ~20 s)
@@ -52,7 +53,11 @@ bench_cleanup() {
     for pid in $bench_pids; do
         wait "$pid" 2>/dev/null || true
     done
-    rm -rf "$work"
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        echo "$bench.sh: kept $work" >&2
+    else
+        rm -rf "$work"
+    fi
 }
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM

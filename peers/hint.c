@@ -18,8 +18,7 @@
 #define CN_HINT_MAX_PARALLEL 64L
 
 typedef struct {
-    CURL *easy;
-    int done; /* finished, with an answer or an error */
+    CURL *easy; /* NULL: this slot is free */
     char url[CN_HINT_URL_MAX + 8];
     char errbuf[CURL_ERROR_SIZE];
 } hint_transfer;
@@ -131,52 +130,80 @@ static int is_mirror_url(const cn_peer *p)
            strncmp(p->url + n - CN_PEER_ID_HEX, p->node_id, CN_PEER_ID_HEX) == 0;
 }
 
-/* Run every prepared transfer at once; count the 2xx answers and, when
- * failures is not NULL, append a line "URL: what happened" for each other
- * one. A peer that does not answer is not the caller's failure. */
-static int hint_run_all(size_t *sent, cn_buf *failures, hint_transfer *t, size_t n)
+/* Hint every URL of urls, CN_HINT_MAX_PARALLEL at a time: a transfer is
+ * made when it can start and freed when it ends, so that memory does not
+ * grow with the number of peers (some 21 KB a transfer, with libcurl's
+ * buffer) and each hint's 5 s run from its own start, not from the first
+ * one's. Counts the 2xx answers and, when failures is not NULL, appends a
+ * line "URL: what happened" for each other one. A peer that does not answer
+ * is not the caller's failure. */
+static int hint_run_all(size_t *sent, cn_buf *failures, const char *const *urls, size_t n,
+                        const char *body, struct curl_slist *headers)
 {
+    hint_transfer *slots = calloc(CN_HINT_MAX_PARALLEL, sizeof(*slots)), *t;
     CURLM *multi = curl_multi_init();
+    size_t next = 0, active = 0, i;
     CURLMsg *msg;
-    int running = 0, left;
-    size_t i;
+    int running = 0, left, err = 0;
 
-    if (multi == NULL)
-        return cn_error_set(CN_ERROR, "libcurl: cannot create a transfer");
+    if (slots == NULL || multi == NULL) {
+        err = cn_error_set(CN_ERROR, "libcurl: cannot create a transfer");
+        goto out;
+    }
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, CN_HINT_MAX_PARALLEL);
-    for (i = 0; i < n; i++)
-        curl_multi_add_handle(multi, t[i].easy);
-    do {
-        CURLMcode mc = curl_multi_perform(multi, &running);
-        if (mc == CURLM_OK && running)
+    while (next < n || active > 0) {
+        CURLMcode mc;
+        for (i = 0; i < CN_HINT_MAX_PARALLEL && next < n; i++) {
+            if (slots[i].easy != NULL)
+                continue;
+            if (hint_prepare(&slots[i], urls[next++], body, headers) != 0) {
+                cn_error_clear(); /* one unusable URL does not keep the others from theirs */
+                curl_easy_cleanup(slots[i].easy);
+                slots[i].easy = NULL;
+                continue;
+            }
+            curl_easy_setopt(slots[i].easy, CURLOPT_PRIVATE, &slots[i]);
+            curl_multi_add_handle(multi, slots[i].easy);
+            active++;
+        }
+        mc = curl_multi_perform(multi, &running);
+        while (mc == CURLM_OK && (msg = curl_multi_info_read(multi, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+            if (hint_result(t, msg->data.result) == 0)
+                (*sent)++;
+            else if (failures)
+                cn_buf_printf(failures, "%s\n", cn_error_message());
+            cn_error_clear();
+            curl_multi_remove_handle(multi, t->easy);
+            curl_easy_cleanup(t->easy);
+            t->easy = NULL;
+            active--;
+        }
+        if (mc == CURLM_OK && active > 0)
             mc = curl_multi_poll(multi, NULL, 0, 100, NULL);
         if (mc != CURLM_OK) {
             if (failures)
                 cn_buf_printf(failures, "libcurl: %s\n", curl_multi_strerror(mc));
             break;
         }
-    } while (running);
-    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        for (i = 0; i < n; i++) {
-            if (t[i].easy != msg->easy_handle)
-                continue;
-            t[i].done = 1;
-            if (hint_result(&t[i], msg->data.result) == 0)
-                (*sent)++;
-            else if (failures)
-                cn_buf_printf(failures, "%s\n", cn_error_message());
-            cn_error_clear();
+    }
+    /* Only after a failure of libcurl's loop: what was not answered. */
+    for (i = 0; failures && i < CN_HINT_MAX_PARALLEL; i++)
+        if (slots[i].easy != NULL)
+            cn_buf_printf(failures, "%s: no answer\n", slots[i].url);
+    for (; failures && next < n; next++)
+        cn_buf_printf(failures, "%s/inbox: no answer\n", urls[next]);
+out:
+    for (i = 0; slots && i < CN_HINT_MAX_PARALLEL; i++)
+        if (slots[i].easy != NULL) {
+            curl_multi_remove_handle(multi, slots[i].easy);
+            curl_easy_cleanup(slots[i].easy);
         }
-    }
-    for (i = 0; i < n; i++) {
-        if (!t[i].done && failures)
-            cn_buf_printf(failures, "%s: no answer\n", t[i].url);
-        curl_multi_remove_handle(multi, t[i].easy);
-    }
     curl_multi_cleanup(multi);
-    return 0;
+    free(slots);
+    return err;
 }
 
 int cn_hint_send_peers(size_t *sent, cn_buf *failures, const char *db_path, const char *self_id,
@@ -184,10 +211,10 @@ int cn_hint_send_peers(size_t *sent, cn_buf *failures, const char *db_path, cons
 {
     cn_peers *db = NULL;
     cn_peer *peers = NULL;
-    hint_transfer *t = NULL;
+    const char **urls = NULL;
     struct curl_slist *headers = NULL;
     struct stat st;
-    size_t npeers = 0, nt = 0, ok = 0, i;
+    size_t npeers = 0, nurls = 0, ok = 0, i;
     char body[128];
     int err;
 
@@ -201,28 +228,18 @@ int cn_hint_send_peers(size_t *sent, cn_buf *failures, const char *db_path, cons
         goto out;
     if (npeers == 0)
         goto out;
-    if ((t = calloc(npeers, sizeof(*t))) == NULL ||
+    if ((urls = calloc(npeers, sizeof(*urls))) == NULL ||
         (headers = curl_slist_append(NULL, "Content-Type: application/json")) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    for (i = 0; i < npeers; i++) {
-        if (peers[i].policy == CN_POLICY_BLOCK || is_mirror_url(&peers[i]))
-            continue;
-        if (hint_prepare(&t[nt], peers[i].url, body, headers) != 0) {
-            cn_error_clear(); /* one unusable URL does not keep the others from their hint */
-            curl_easy_cleanup(t[nt].easy);
-            t[nt].easy = NULL;
-            continue;
-        }
-        nt++;
-    }
-    if (nt > 0)
-        err = hint_run_all(&ok, failures, t, nt);
+    for (i = 0; i < npeers; i++)
+        if (peers[i].policy != CN_POLICY_BLOCK && !is_mirror_url(&peers[i]))
+            urls[nurls++] = peers[i].url;
+    if (nurls > 0)
+        err = hint_run_all(&ok, failures, urls, nurls, body, headers);
 out:
-    for (i = 0; t && i < nt; i++)
-        curl_easy_cleanup(t[i].easy);
-    free(t);
+    free(urls);
     curl_slist_free_all(headers);
     cn_peer_list_free(peers, npeers);
     cn_peers_free(db);

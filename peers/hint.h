@@ -21,7 +21,8 @@
 int cn_hint_send(const char *base_url, const char *self_id, uint64_t timestamp_version);
 
 /* Send a hint to the URL of every followed peer (policy mirror or index)
- * recorded in the state.db at db_path, all at once, 5 s for all of them. No
+ * recorded in the state.db at db_path, 64 at a time, each given its 5 s
+ * from its own start (memory does not grow with the number of peers). No
  * state.db means no peers: nothing is sent and the file is not created. A
  * peer added through a mirror's URL (".../mirrors/<its id>") is skipped: its
  * own server is not known. *sent (may be NULL) is the number of peers that

@@ -28,6 +28,9 @@
 #define DEFAULT_LOW_SPEED_TIME_S  15
 #define DEFAULT_MAX_PARALLEL      16
 #define MAX_HEADER_VALUE          1024
+#define RECV_BUFFER               (256L * 1024L) /* for downloads, which may be large */
+#define RECV_BUFFER_SMALL         (16L * 1024L)  /* libcurl's default, for small documents */
+#define SMALL_DOCUMENT            (64u * 1024u)  /* a timestamp.json, a pointer: at most this */
 #define URL_MAX                   2048
 
 struct cn_http {
@@ -164,7 +167,11 @@ int cn_http_new(cn_http **out, const cn_http_options *opts)
         free(h);
         return cn_error_set(CN_ERROR, "libcurl: cannot create a multi handle");
     }
+    /* Connections, busy or kept alive, are file descriptors: at most
+     * max_parallel of them, whatever the number of hosts asked. */
     curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)h->opts.max_parallel);
+    if (h->opts.max_per_host > 0 && h->opts.max_per_host < h->opts.max_parallel)
+        curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->opts.max_per_host);
     *out = h;
     return 0;
 }
@@ -441,7 +448,12 @@ static int prepare(transfer *t)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
+    /* A large receive buffer makes large downloads cheaper. A small document
+     * does not need one, and a sync round checks 256 peers' timestamp.json
+     * at once: 64 MiB of buffers, resident as far as each server fills them. */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE,
+                     t->req->max_body > 0 && t->req->max_body <= SMALL_DOCUMENT ? RECV_BUFFER_SMALL
+                                                                                : RECV_BUFFER);
     /* Metadata (a body in memory) may come gzip'ed: max_body bounds the
      * decoded bytes, so it bounds how far the answer inflates too. Files
      * are fetched as stored: they resume with Range over the stored bytes. */

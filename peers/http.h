@@ -37,11 +37,12 @@ typedef struct {
     long low_speed_bytes;   /* abort below this many bytes/s ... */
     long low_speed_time_s;  /* ... for this long; 0/0: 1024 B/s for 15 s */
     unsigned max_parallel;  /* transfers in flight at once; 0: 16 */
+    unsigned max_per_host;  /* connections to one host at once; 0: max_parallel */
 } cn_http_options;
 
 #define CN_HTTP_OPTIONS_INIT                                                                       \
     {                                                                                              \
-        0, 0, 0, 0                                                                                 \
+        0, 0, 0, 0, 0                                                                              \
     }
 
 typedef struct {

@@ -223,12 +223,22 @@ int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_
                           const char *target_path)
 {
     const cn_tuf_target_info *info;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_tuf_client_get_target_info(&info, trusted, target_path)) != 0)
+        return err;
+    return cn_mirror_read_target_info(out, len, mirrors_dir, node_id, info);
+}
+
+int cn_mirror_read_target_info(unsigned char **out, size_t *len, const char *mirrors_dir,
+                               const char *node_id, const cn_tuf_target_info *info)
+{
     char *path = NULL;
     int err;
 
     *out = NULL;
-    if ((err = cn_tuf_client_get_target_info(&info, trusted, target_path)) != 0 ||
-        (err = cn_mirror_target_path(&path, mirrors_dir, node_id, info)) != 0)
+    if ((err = cn_mirror_target_path(&path, mirrors_dir, node_id, info)) != 0)
         return err;
     if (info->length > (uint64_t)SIZE_MAX) {
         err = cn_error_set(CN_ELIMIT, "%s: too large", path);

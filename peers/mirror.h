@@ -36,6 +36,11 @@ int cn_mirror_read_target(unsigned char **out, size_t *len, const char *mirrors_
                           const char *node_id, const cn_tuf_client *trusted,
                           const char *target_path);
 
+/* cn_mirror_read_target of a target whose signed length and sha256 the
+ * caller holds (info->path only names it in messages). */
+int cn_mirror_read_target_info(unsigned char **out, size_t *len, const char *mirrors_dir,
+                               const char *node_id, const cn_tuf_target_info *info);
+
 /* cn_mirror_read_target for a document that must not exceed max bytes: a
  * target signed as longer is refused before a byte of it is read
  * (CN_ELIMIT naming the target and max); a signed peer may list files of

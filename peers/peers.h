@@ -120,6 +120,14 @@ typedef struct {
 
 int cn_peers_record_sync(cn_peers *db, const char *node_id, const cn_peer_sync_record *rec);
 
+/* Make the writes between cn_peers_begin and cn_peers_commit one
+ * transaction: a round records every peer it asked with one commit instead
+ * of one per peer. cn_peers_begin takes the write lock (waiting up to the
+ * busy timeout for another process's); cn_peers_commit commits, or rolls
+ * back when it cannot, and says so. No nesting. */
+int cn_peers_begin(cn_peers *db);
+int cn_peers_commit(cn_peers *db);
+
 /* The validators kept for the peer's timestamp.json (heap strings or NULL). */
 int cn_peers_validators(char **etag, char **last_modified, cn_peers *db, const char *node_id);
 

@@ -44,8 +44,10 @@ typedef struct {
     long connect_timeout_s;  /* 0: default 10 */
     long low_speed_bytes;    /* abort a transfer slower than this many bytes/s ... */
     long low_speed_time_s;   /* ... for this long; 0/0: defaults 1024 B/s for 15 s */
-    /* Transfers in flight at once per HTTP client (0: 16), and peers with
-     * something new synced at once on threads (0: 8; never more than 8). */
+    /* Transfers in flight at once per HTTP client (0: 16 downloads, and 256
+     * timestamp checks, 16 to one host, fewer when RLIMIT_NOFILE is under
+     * 1,024), and peers with something new synced at once on threads (0: 8;
+     * never more than 8). */
     unsigned max_parallel;
     /* Progress for a terminal (may be NULL): called from the calling thread. */
     void (*progress)(void *ctx, const char *node_id, const char *message);

@@ -21,11 +21,13 @@
  * metadata exactly as they were; partial downloads stay in tmp/ to resume.
  *
  * Phase 1, SQLite and the progress callback stay on the calling thread;
- * phase 1's requests run in parallel over libcurl's multi interface. In
- * phase 2 a single changed peer runs on the calling thread; several run on
- * up to max_parallel worker threads (at most CN_SYNC_MAX_THREADS, 8), each
- * peer with its own HTTP client and no SQLite, their outcomes recorded on
- * the calling thread once all are done.
+ * phase 1's requests run in parallel over libcurl's multi interface, up to
+ * 256 at once and 16 to one host (an HTTP client of its own: phase 2's
+ * downloads keep max_parallel). In phase 2 a single changed peer runs on
+ * the calling thread; several run on up to max_parallel worker threads (at
+ * most CN_SYNC_MAX_THREADS, 8), each peer with its own HTTP client and no
+ * SQLite, their outcomes recorded on the calling thread once all are done,
+ * in one transaction.
  */
 #include "core/error.h"
 #include "core/file.h"
@@ -38,9 +40,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define CN_SYNC_MAX_THREADS 8 /* phase 2 peers at once: indexing packs is CPU work */
+/* Phase 1 waits on the network, not the CPU: a check is one small request
+ * whose time is round trips (TCP, TLS, the request), some 100 ms to a city
+ * across the country. 16 at a time, 10,800 peers would take a minute; 256
+ * take 4 s. No one host is asked more than 16 at once, as before. */
+#define CN_SYNC_CHECKS_AT_ONCE     256
+#define CN_SYNC_CHECKS_AT_ONE_HOST 16
 
 /* ---------------------------------------------------------------------------
  * The round
@@ -60,7 +69,14 @@ typedef struct {
     int kind;
     int err;
     char *errmsg;
-    cn_tuf_client *trusted; /* the new trusted state, when committed */
+    /* What finish_peer needs of a committed peer's new trusted state (the
+     * state itself is in the mirror): */
+    int committed;
+    uint64_t trusted_version;     /* its timestamp version */
+    char *name;                   /* the name in its node.json, or NULL */
+    char *url;                    /* the URL in its node.json, or NULL */
+    int has_peers_doc;            /* it signs a peers.json of at most */
+    cn_tuf_target_info peers_doc; /* CN_DISCOVERY_DOC_MAX bytes: length and sha256 */
     size_t fetched;
     uint64_t requests, bytes;
 } round_peer;
@@ -123,21 +139,21 @@ static json_t *verified_profile(const cn_sync_options *opts, const char *node_id
     return doc;
 }
 
-/* Learn fallback sources from a verified peers.json: every peer it lists
- * with policy mirror is re-served by this peer at <url>/mirrors/<id>, the
- * URL its profile (may be NULL) names, else the one it was added with. */
-static void learn_sources(cn_peers *db, const cn_sync_options *opts, const cn_peer *peer,
-                          const cn_tuf_client *c, const json_t *profile)
+/* Learn fallback sources from the verified peers.json of a committed peer:
+ * every peer it lists with policy mirror is re-served by this peer at
+ * <url>/mirrors/<id>, the URL its node.json names, else the one it was
+ * added with. */
+static void learn_sources(cn_peers *db, const cn_sync_options *opts, const round_peer *rp)
 {
+    const cn_peer *peer = &rp->peer;
     unsigned char *data = NULL;
     json_t *doc = NULL, *entry;
-    const char *url = peer->url, *u = json_string_value(json_object_get(profile, "url"));
+    const char *url = rp->url ? rp->url : peer->url;
     size_t len, i;
 
-    if (u && cn_http_check_url(u) == 0)
-        url = u;
-    if (cn_mirror_read_target_capped(&data, &len, opts->mirrors_dir, peer->node_id, c, "peers.json",
-                                     CN_DISCOVERY_DOC_MAX) != 0 ||
+    if (!rp->has_peers_doc ||
+        cn_mirror_read_target_info(&data, &len, opts->mirrors_dir, peer->node_id, &rp->peers_doc) !=
+            0 ||
         cn_json_parse(&doc, data, len, 8, "peers.json") != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "peers"), i, entry)
@@ -315,6 +331,22 @@ out:
     return err;
 }
 
+/* How many phase-1 checks may be in flight: opts->max_parallel when set,
+ * else CN_SYNC_CHECKS_AT_ONCE, or a quarter of the file descriptors this
+ * process may open should that be fewer (each check holds a socket; SQLite,
+ * the mirror's files and libcurl's resolver need theirs). */
+static unsigned checks_at_once(const cn_sync_options *opts)
+{
+    struct rlimit rl;
+    unsigned n = CN_SYNC_CHECKS_AT_ONCE;
+
+    if (opts->max_parallel > 0)
+        return opts->max_parallel;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < n)
+        n = rl.rlim_cur >= 4 ? (unsigned)(rl.rlim_cur / 4) : 1;
+    return n;
+}
+
 static int worse(int a, int b)
 {
     if (a == CN_EVERIFY || b == CN_EVERIFY)
@@ -399,21 +431,55 @@ static void classify_peer(round_peer *rp, const cn_sync_options *opts, time_t no
     free(stored);
 }
 
+/* Keep what finish_peer needs of a committed peer's new trusted state c:
+ * its version, name and URL, and its peers.json's signed length and
+ * sha256 (the file is in the mirror). c itself is not kept: held until
+ * every peer is done, the parsed metadata of each would add up over a
+ * round that fills thousands of mirrors (some 23 KB a peer, 250 MB for
+ * 10,800), and loading it again from the mirror would check its
+ * signatures again (7 million instructions a peer). */
+static void keep_committed(round_peer *rp, const cn_sync_options *opts, const cn_tuf_client *c)
+{
+    const cn_tuf_target_info *info;
+    json_t *profile = verified_profile(opts, rp->peer.node_id, c);
+    const char *u = json_string_value(json_object_get(profile, "url"));
+
+    rp->committed = 1;
+    rp->trusted_version = cn_tuf_client_version(c, CN_TUF_TIMESTAMP);
+    rp->name = verified_name(profile);
+    if (u && cn_http_check_url(u) == 0)
+        rp->url = strdup(u);
+    if (cn_tuf_client_get_target_info(&info, c, "peers.json") == 0 &&
+        info->length <= CN_DISCOVERY_DOC_MAX) {
+        rp->has_peers_doc = 1;
+        rp->peers_doc.path = "peers.json";
+        rp->peers_doc.length = info->length;
+        memcpy(rp->peers_doc.sha256, info->sha256, sizeof(rp->peers_doc.sha256));
+        rp->peers_doc.custom = NULL;
+    }
+    cn_error_clear();
+    json_decref(profile);
+}
+
 /* Phase 2 of one changed peer with its own HTTP client; no SQLite, no
  * progress (it may run on a worker thread). */
 static void run_changed(round_peer *rp, const cn_sync_options *opts, const cn_http_options *ho,
                         cn_http *shared, time_t now)
 {
+    cn_tuf_client *trusted = NULL;
     cn_http *http = shared;
 
     if (http == NULL && (rp->err = cn_http_new(&http, ho)) != 0) {
         rp->errmsg = strdup(cn_error_message());
         return;
     }
-    rp->err =
-        sync_changed(rp, NULL, opts, http, now, &rp->trusted, &rp->res->new_items, &rp->fetched);
+    rp->err = sync_changed(rp, NULL, opts, http, now, &trusted, &rp->res->new_items, &rp->fetched);
     if (rp->err != 0)
         rp->errmsg = strdup(cn_error_message());
+    if (trusted) { /* committed; in a failed round, all but the items that failed a check */
+        keep_committed(rp, opts, trusted);
+        cn_tuf_client_free(trusted);
+    }
     if (http != shared) {
         rp->requests = cn_http_requests_made(http);
         rp->bytes = cn_http_bytes_received(http);
@@ -543,8 +609,7 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
 {
     cn_sync_peer_result *res = rp->res;
     cn_peer_sync_record rec = {0};
-    char *name = NULL, msg[256];
-    json_t *profile;
+    char msg[256];
 
     rec.time = (int64_t)time(NULL);
     rec.result = rp->kind == PEER_UNCHANGED ? "unchanged" : "ok";
@@ -555,15 +620,11 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     res->targets_fetched = rp->fetched;
     free(res->source);
     res->source = strdup(rp->base ? rp->base : rp->peer.url);
-    if (rp->trusted) { /* committed; in a failed round, all but the items that failed a check */
+    if (rp->committed) {
         res->changed = 1;
-        res->timestamp_version = cn_tuf_client_version(rp->trusted, CN_TUF_TIMESTAMP);
-        rec.timestamp_version = res->timestamp_version;
-        profile = verified_profile(opts, rp->peer.node_id, rp->trusted);
-        learn_sources(db, opts, &rp->peer, rp->trusted, profile);
-        name = verified_name(profile);
-        json_decref(profile);
-        rec.name = name;
+        res->timestamp_version = rec.timestamp_version = rp->trusted_version;
+        learn_sources(db, opts, rp);
+        rec.name = rp->name;
     }
     if (rp->err != 0) {
         res->err = rp->err;
@@ -581,7 +642,7 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
             rec.etag = rp->ts.etag;
             rec.last_modified = rp->ts.last_modified;
         }
-        if (!rp->trusted)
+        if (!rp->committed)
             res->timestamp_version = rec.timestamp_version = rp->peer.timestamp_version;
         snprintf(msg, sizeof(msg), "%s: %zu target%s, %" PRIu64 " bytes%s%s", rec.result,
                  res->targets_fetched, res->targets_fetched == 1 ? "" : "s", res->bytes,
@@ -590,20 +651,19 @@ static void finish_peer(round_peer *rp, cn_peers *db, const cn_sync_options *opt
     if (cn_peers_record_sync(db, rp->peer.node_id, &rec) != 0)
         cn_error_clear();
     progress(opts, rp->peer.node_id, msg);
-    free(name);
 }
 
 int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, size_t n,
                   const cn_sync_options *opts)
 {
-    cn_http_options ho = CN_HTTP_OPTIONS_INIT;
+    cn_http_options ho = CN_HTTP_OPTIONS_INIT, co;
     cn_sync_report *report = NULL;
     cn_http_request **reqs = NULL;
     round_peer *rps = NULL;
-    cn_http *http = NULL;
+    cn_http *check = NULL, *http = NULL;
     size_t np = 0, i;
     time_t now = opts->now ? opts->now : time(NULL);
-    int err, worst = 0;
+    int err, worst = 0, in_transaction = 0;
 
     *out = NULL;
     if (opts->mirrors_dir == NULL || opts->repos_dir == NULL || opts->tmp_dir == NULL)
@@ -623,8 +683,13 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
         goto out;
     }
     report->npeers = np;
+    /* Phase 1 asks every peer one small question, wide; phase 2 downloads,
+     * max_parallel at a time. */
     cn_sync_http_options(&ho, opts);
-    if ((err = cn_http_new(&http, &ho)) != 0)
+    co = ho;
+    co.max_parallel = checks_at_once(opts);
+    co.max_per_host = CN_SYNC_CHECKS_AT_ONE_HOST;
+    if ((err = cn_http_new(&check, &co)) != 0 || (err = cn_http_new(&http, &ho)) != 0)
         goto out;
 
     /* Phase 1: every peer's timestamp at once. */
@@ -639,7 +704,7 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
     {
         cn_http_reporting hr = {opts->phases, CN_SYNC_PHASE_PEERS, 0, 0, 0};
         hr.total = np;
-        err = cn_http_perform_reporting(http, reqs, np, &hr);
+        err = cn_http_perform_reporting(check, reqs, np, &hr);
         cn_progress_end(opts->phases, CN_SYNC_PHASE_PEERS);
         if (err != 0)
             goto out;
@@ -651,7 +716,7 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
         if (cn_peers_sources(&rps[i].sources, &rps[i].nsources, db, rps[i].peer.node_id) != 0)
             cn_error_clear();
     }
-    if ((err = try_sources(rps, np, db, opts, http)) != 0)
+    if ((err = try_sources(rps, np, db, opts, check)) != 0)
         goto out;
 
     /* Phase 2: the changed peers, then every outcome recorded. */
@@ -659,10 +724,22 @@ int cn_sync_round(cn_sync_report **out, cn_peers *db, const char *const *refs, s
         classify_peer(&rps[i], opts, now);
     if ((err = run_changed_peers(rps, np, opts, &ho, http, now)) != 0)
         goto out;
+    /* One transaction for every peer's record: a commit per peer would
+     * append to the WAL and take and drop the write lock once per peer,
+     * 10,800 times in a national round. A record is what the round saw,
+     * not what is trusted (that is in the mirror), so a round whose records
+     * cannot be written still happened: as before, a record that fails is
+     * dropped. */
+    if (cn_peers_begin(db) != 0)
+        cn_error_clear(); /* each record then commits on its own */
+    else
+        in_transaction = 1;
     for (i = 0; i < np; i++) {
         finish_peer(&rps[i], db, opts);
         worst = worse(worst, rps[i].res->err);
     }
+    if (in_transaction && cn_peers_commit(db) != 0)
+        cn_error_clear();
     err = 0;
 out:
     for (i = 0; rps && i < np; i++) {
@@ -676,10 +753,12 @@ out:
             free(rps[i].sources[k]);
         free(rps[i].sources);
         free(rps[i].errmsg);
-        cn_tuf_client_free(rps[i].trusted);
+        free(rps[i].name);
+        free(rps[i].url);
     }
     free(rps);
     free(reqs);
+    cn_http_free(check);
     cn_http_free(http);
     if (err != 0)
         return err;

@@ -5,7 +5,8 @@
  * in a real state.db; the pointer and a target's custom data; a first sync,
  * an unchanged round of one request, and rejected rounds (tampered target,
  * rolled-back timestamp, a bad leftover) that leave the trusted state byte
- * for byte as it was; reading a target within its cap.
+ * for byte as it was; a round's records in one commit; reading a target
+ * within its cap.
  */
 #include "core/error.h"
 #include "core/file.h"
@@ -19,6 +20,7 @@
 #include "support_server.h"
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,6 +494,63 @@ static void test_sync_refetches_a_bad_leftover(void **state)
     assert_int_equal(cn_mirror_verify(w->mirrors, w->repos, w->id, NULL), 0);
 }
 
+static int count_commit(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+    return 0; /* let it commit */
+}
+
+/* A round records what it saw of every peer, and does so in one commit,
+ * not one per peer: among thousands of peers, a commit each (a write of the
+ * WAL each) would cost more than asking them. Here one peer is unchanged
+ * and twenty others fail (their server answers 404). */
+static void test_sync_records_every_peer_in_one_commit(void **state)
+{
+    world *w = *state;
+    sqlite3 *sql = cn_peers_sqlite(w->db);
+    cn_sync_report *rep = NULL;
+    char id[CN_PEER_ID_HEX + 1], alias[32];
+    unsigned commits = 0, i;
+    cn_peer p;
+
+    assert_int_equal(add_peer(w, NULL, NULL), 0);
+    assert_int_equal(round_of(w, &rep), 0);
+    cn_sync_report_free(rep);
+    for (i = 0; i < 20; i++) {
+        sqlite3_stmt *st = NULL;
+        snprintf(id, sizeof(id), "%064x", i + 1);
+        snprintf(alias, sizeof(alias), "gone-%u", i);
+        assert_int_equal(sqlite3_prepare_v2(sql,
+                                            "INSERT INTO peers (node_id, alias, name, url, policy,"
+                                            " added) VALUES (?1, ?2, ?2, ?3, 'mirror', 0)",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, alias, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, url_of(w->srv, "/missing"), -1, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+
+    sqlite3_commit_hook(sql, count_commit, &commits);
+    assert_int_not_equal(round_of(w, &rep), 0);
+    sqlite3_commit_hook(sql, NULL, NULL);
+    assert_int_equal(rep->npeers, 21);
+    cn_sync_report_free(rep);
+    assert_int_equal(commits, 1);
+
+    assert_int_equal(cn_peers_get(&p, w->db, w->id), 0);
+    assert_string_equal(p.last_result, "unchanged");
+    cn_peer_clear(&p);
+    for (i = 0; i < 20; i++) {
+        snprintf(alias, sizeof(alias), "gone-%u", i);
+        assert_int_equal(cn_peers_get(&p, w->db, alias), 0);
+        assert_string_equal(p.last_result, "failed");
+        assert_non_null(strstr(p.last_error, "404"));
+        cn_peer_clear(&p);
+    }
+}
+
 /* A document with a cap (peers.json, 1 MiB) is refused on its signed
  * length before a byte of it is read: a peer may validly sign a 4 GiB
  * peers.json, and reading it whole to then find it too long would hold
@@ -559,6 +618,8 @@ int main(void)
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_sync_rejects_a_rollback, world_setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_sync_refetches_a_bad_leftover, world_setup,
+                                        world_teardown),
+        cmocka_unit_test_setup_teardown(test_sync_records_every_peer_in_one_commit, world_setup,
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_read_target_capped, world_setup, world_teardown),
     };
