@@ -12,6 +12,11 @@
 # (or, when the kill came after the commit point, says it is published); then
 # `verify --all` passes, refs/heads/main and the tag name the signed commit,
 # and a stock git clone of the repository checks out the published version.
+#
+# With CN_TEST_LAYOUT=2 (ctest integration/t1010-publish-crash-layout2) the
+# killed publish is the one that moves the node to layout 2 (a delegated
+# role per item, the older versions' targets to targets-history.json:
+# docs/PROTOCOL.md §4.1).
 . "$(dirname "$0")/lib.sh"
 
 H0="$TRASH/base"
@@ -93,6 +98,10 @@ published() {
         { echo "tags:"; cat "$TRASH/tags"; return 1; }
     grep -q "refs/tags/v$v^{}" "$repo/info/refs" ||
         { echo "info/refs lacks v$v"; return 1; }
+    [ "${CN_TEST_LAYOUT:-1}" != 2 ] || {
+        ls "$h"/public/tuf/*.items."$item".json >/dev/null 2>&1 &&
+            grep -q "items/$item/1.0.0/" "$h/targets-history.json"
+    } || { echo "not in layout 2: no role of $item, or 1.0.0 not in the history"; return 1; }
     rm -rf "$TRASH/clone" &&
     git clone -q "$repo" "$TRASH/clone" 2>/dev/null &&
     test "$(git -C "$TRASH/clone" rev-parse HEAD)" = "$main" ||
@@ -137,7 +146,8 @@ test_expect_success 'stage: a node with a folder item and a git item at 1.0.0' '
     echo "second" >>"$TRASH/folder/notes.txt" &&
     echo "second" >"$TRASH/git/notes.txt" && git -C "$TRASH/git" add notes.txt &&
     git -C "$TRASH/git" commit -qm two &&
-    "$CITYNODE" --home "$H0" verify --all >/dev/null
+    "$CITYNODE" --home "$H0" verify --all >/dev/null &&
+    case "${CN_TEST_LAYOUT:-1}" in 2) echo "metadata_layout: 2" >>"$H0/config.yml" ;; esac
 '
 
 test_expect_success 'a folder item: SIGKILL at every step of publishing 1.1.0' '
