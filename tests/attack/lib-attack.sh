@@ -79,10 +79,13 @@ test_at_exit stop_server
 
 # publish_sources: the publisher, its three trees, its state at tree2, and
 # the follower base that trusts tree2.
+# With CN_TEST_LAYOUT=2 the publisher writes layout 2 (a delegated role per
+# item, docs/PROTOCOL.md §4.1): CMake runs t0701-t0704 so as well.
 attack_setup() {
     "$CITYNODE" --home "$P" init --name "Eindhoven (sample)" --country NL --url "$URL" \
         >"$TRASH/pubid" &&
     PUBID=$(cat "$TRASH/pubid") &&
+    case "${CN_TEST_LAYOUT:-1}" in 2) echo "metadata_layout: 2" >>"$P/config.yml" ;; esac &&
     mkdir "$SRC" &&
     cp "$CN_SOURCE_DIR"/examples/datasets/leipzig-west-beteiligung-2016/* "$SRC/" &&
     sed -i "s/^id: .*/id: $ITEM/" "$SRC/citynode.yml" &&
@@ -102,6 +105,7 @@ attack_setup() {
     cp "$CN_SOURCE_DIR"/examples/solutions/zukunftsforum-zukunftslabor/* "$TRASH/zf/" &&
     "$CITYNODE" --home "$P" publish "$TRASH/zf" >/dev/null &&
     "$CITYNODE" --home "$P" export "$TRASH/tree3" >/dev/null &&
+    case "${CN_TEST_LAYOUT:-1}" in 2) ls "$TRASH"/tree3/tuf/*.items.*.json >/dev/null ;; esac &&
     stage "$TRASH/tree2" &&
     start_server &&
     "$CITYNODE" --home "$BASE" init --name "Leipzig (sample)" --country DE >/dev/null &&
