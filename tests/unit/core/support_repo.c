@@ -44,6 +44,9 @@ int repo_scratch_teardown(void **state)
 }
 
 static char *script_of(const char *dir, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static char *script_of(const char *dir, const char *fmt, va_list ap)
 {
     cn_buf body = CN_BUF_INIT, b = CN_BUF_INIT;
     va_list cp;
