@@ -182,6 +182,15 @@ int cn_registry_mark_node(cn_registry *reg, const char *node_id)
     return cn_reg_write_end(reg, err);
 }
 
+/* The versions of node ?1 a listing did not see, withdrawn at ?2. */
+#define SWEEP_SQL                                                                                  \
+    "UPDATE reg_versions SET withdrawn = 1, withdrawn_at = ?2,"                                    \
+    " withdrawn_reason = 'no longer in the signed targets'"                                        \
+    " WHERE seen = 0 AND withdrawn = 0 AND item IN (SELECT i.id FROM"                              \
+    " reg_items i JOIN reg_nodes n ON n.id = i.node WHERE n.node_id = ?1)"
+/* ... but not those of an item the listing saw another version of. */
+#define SWEEP_KEEP_SUPERSEDED " AND item NOT IN (SELECT item FROM reg_versions WHERE seen = 1)"
+
 /* The sweep; with superseded, a version unseen while another version of
  * its item was seen stays as it is (layout 2 lists an item's newest version
  * alone, PROTOCOL §4.1). */
@@ -200,20 +209,8 @@ static int sweep(cn_registry *reg, const char *node_id, int64_t at, size_t *with
     if ((err = cn_reg_node_known(reg, node_id)) != 0)
         goto out;
     if (sqlite3_prepare_v2(reg->db,
-                           superseded
-                               ? "UPDATE reg_versions SET withdrawn = 1, withdrawn_at = ?2,"
-                                 " withdrawn_reason = 'no longer in the signed targets'"
-                                 " WHERE seen = 0 AND withdrawn = 0 AND item IN (SELECT i.id FROM"
-                                 " reg_items i JOIN reg_nodes n ON n.id = i.node"
-                                 " WHERE n.node_id = ?1) AND item NOT IN"
-                                 " (SELECT item FROM reg_versions WHERE seen = 1)"
-                                 " RETURNING item"
-                               : "UPDATE reg_versions SET withdrawn = 1, withdrawn_at = ?2,"
-                                 " withdrawn_reason = 'no longer in the signed targets'"
-                                 " WHERE seen = 0 AND withdrawn = 0 AND item IN (SELECT i.id FROM"
-                                 " reg_items i JOIN reg_nodes n ON n.id = i.node"
-                                 " WHERE n.node_id = ?1)"
-                                 " RETURNING item",
+                           superseded ? SWEEP_SQL SWEEP_KEEP_SUPERSEDED " RETURNING item"
+                                      : SWEEP_SQL " RETURNING item",
                            -1, &st, NULL) != SQLITE_OK) {
         err = cn_reg_sqlite_error(reg, "sweeping versions");
         goto out;

@@ -2,6 +2,9 @@
  * support_holding.c - the holding server of support_holding.h.
  */
 #include "support_holding.h"
+#include "peers/peers.h"
+
+#include <sqlite3.h>
 
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -183,4 +186,33 @@ size_t holding_stop(holding_server *s, size_t *heap_held, size_t *answered)
         *answered = s->answered;
     free(s);
     return held;
+}
+
+void holding_add_peers(struct cn_peers *db, const holding_server *s, unsigned n,
+                       unsigned (*host_of)(unsigned))
+{
+    sqlite3_stmt *st = NULL;
+    unsigned i;
+
+    assert_int_equal(sqlite3_prepare_v2(cn_peers_sqlite(db),
+                                        "INSERT INTO peers (node_id, alias, name, url, policy,"
+                                        " added) VALUES (?1, ?2, ?2, ?3, 'mirror', 0)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    for (i = 0; i < n; i++) {
+        char id[CN_PEER_ID_HEX + 1], alias[16], host[32], url[96];
+        snprintf(id, sizeof(id), "%064x", i + 1);
+        snprintf(alias, sizeof(alias), "city-%03u", i);
+        if (host_of)
+            snprintf(host, sizeof(host), "p%02u.localhost", host_of(i));
+        else
+            snprintf(host, sizeof(host), "127.0.0.1");
+        snprintf(url, sizeof(url), "http://%s:%u/city-%03u", host, holding_port(s), i);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, alias, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, url, -1, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
 }

@@ -24,6 +24,13 @@ unsigned short holding_port(const holding_server *s);
  * how many connections were answered in all. */
 size_t holding_stop(holding_server *s, size_t *heap_held, size_t *answered);
 
+/* Add n mirror peers straight to db's table, peer i (ids 1..n as 64 hex
+ * digits, alias city-<i>) at http://HOST:<port of s>/city-<i>, HOST being
+ * 127.0.0.1, or p<host_of(i)>.localhost when host_of is given. */
+struct cn_peers;
+void holding_add_peers(struct cn_peers *db, const holding_server *s, unsigned n,
+                       unsigned (*host_of)(unsigned));
+
 /* Heap in use by the process, large (mmap'd) blocks included: glibc's
  * mallinfo2, or AddressSanitizer's count in a sanitizer build. */
 size_t heap_in_use(void);

@@ -16,7 +16,6 @@
 #include "peers/peers.h"
 #include "support_holding.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,32 +39,14 @@ static void hints_to_many_peers_each_get_their_time(void **state)
     cn_buf failures = CN_BUF_INIT;
     holding_server *srv;
     cn_peers *db = NULL;
-    sqlite3_stmt *st = NULL;
     size_t sent = 0, held, heap, heap0, answered;
-    unsigned i;
 
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/state.db", dir);
     assert_int_equal(cn_peers_open(&db, path), 0);
     srv = holding_start(AT_ONCE, HOLD_MS, accepted);
-    assert_int_equal(sqlite3_prepare_v2(cn_peers_sqlite(db),
-                                        "INSERT INTO peers (node_id, alias, name, url, policy,"
-                                        " added) VALUES (?1, ?2, ?2, ?3, 'mirror', 0)",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    for (i = 0; i < NPEERS; i++) {
-        char id[CN_PEER_ID_HEX + 1], alias[16], url[64];
-        snprintf(id, sizeof(id), "%064x", i + 1);
-        snprintf(alias, sizeof(alias), "city-%03u", i);
-        snprintf(url, sizeof(url), "http://127.0.0.1:%u/city-%03u", holding_port(srv), i);
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, alias, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, url, -1, SQLITE_TRANSIENT);
-        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
+    holding_add_peers(db, srv, NPEERS, NULL);
     cn_peers_free(db);
 
     snprintf(self, sizeof(self), "%064x", 0xc17u);

@@ -17,7 +17,6 @@
 #include "peers/sync.h"
 #include "support_holding.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,6 @@ static size_t widest_round(unsigned (*host_of)(unsigned), size_t *heap)
     cn_sync_report *rep = NULL;
     holding_server *srv;
     cn_peers *db = NULL;
-    sqlite3_stmt *st = NULL;
     size_t heap0, heap_held, held;
     unsigned i;
 
@@ -55,24 +53,7 @@ static size_t widest_round(unsigned (*host_of)(unsigned), size_t *heap)
     assert_int_equal(cn_mkdir_p(mirrors, 0755), 0);
     assert_int_equal(cn_peers_open(&db, path), 0);
     srv = holding_start(NPEERS, 0, not_found);
-    assert_int_equal(sqlite3_prepare_v2(cn_peers_sqlite(db),
-                                        "INSERT INTO peers (node_id, alias, name, url, policy,"
-                                        " added) VALUES (?1, ?2, ?2, ?3, 'mirror', 0)",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    for (i = 0; i < NPEERS; i++) {
-        char id[CN_PEER_ID_HEX + 1], alias[16], url[96];
-        snprintf(id, sizeof(id), "%064x", i + 1);
-        snprintf(alias, sizeof(alias), "city-%02u", i);
-        snprintf(url, sizeof(url), "http://p%02u.localhost:%u/city-%02u", host_of(i),
-                 holding_port(srv), i);
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, alias, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, url, -1, SQLITE_TRANSIENT);
-        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
+    holding_add_peers(db, srv, NPEERS, host_of);
 
     so.mirrors_dir = mirrors;
     so.repos_dir = repos;
