@@ -217,7 +217,7 @@ static int prune_to_history(json_t **kept, cn_tuf_repo *repo)
     size_t len;
     int err;
 
-    if ((err = cn_tuf_item_roles_split_newest(kept, &pruned, repo->pending)) != 0)
+    if ((err = cn_tuf_item_roles_split_newest(kept, &pruned, repo->pending, &repo->roles)) != 0)
         return err;
     if (repo->history && json_equal(pruned, repo->history)) {
         json_decref(pruned);

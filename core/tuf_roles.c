@@ -71,48 +71,6 @@ static int version_of(char *out, const char *path, const char **file)
     return 1;
 }
 
-int cn_tuf_item_roles_split_newest(json_t **kept, json_t **pruned, const json_t *pending)
-{
-    json_t *newest = json_object(), *value;
-    char role[CN_SLUG_MAX + 16], version[CN_SEMVER_MAX + 1];
-    const char *path, *file;
-
-    *kept = json_object();
-    *pruned = json_object();
-    if (newest == NULL || *kept == NULL || *pruned == NULL)
-        goto nomem;
-    /* The newest version of each item ... */
-    json_object_foreach((json_t *)pending, path, value)
-    {
-        const char *best;
-        if (!role_of(role, sizeof(role), path) || !version_of(version, path, &file))
-            continue;
-        best = json_string_value(json_object_get(newest, role));
-        if ((best == NULL || cn_semver_compare(version, best) > 0) &&
-            json_object_set_new(newest, role, json_string(version)) != 0)
-            goto nomem;
-    }
-    /* ... keeps its targets; an older one its manifest if it was withdrawn. */
-    json_object_foreach((json_t *)pending, path, value)
-    {
-        int keep = 1;
-        if (role_of(role, sizeof(role), path) && version_of(version, path, &file))
-            keep = strcmp(version, json_string_value(json_object_get(newest, role))) == 0 ||
-                   (strcmp(file, "manifest.json") == 0 &&
-                    json_object_get(json_object_get(value, "custom"), "withdrawn") != NULL);
-        if (json_object_set(keep ? *kept : *pruned, path, value) != 0)
-            goto nomem;
-    }
-    json_decref(newest);
-    return 0;
-nomem:
-    json_decref(newest);
-    json_decref(*kept);
-    json_decref(*pruned);
-    *kept = *pruned = NULL;
-    return cn_error_set(CN_ENOMEM, "out of memory");
-}
-
 /* "tuf/<version>.<name>.json" (heap). */
 static char *role_path(uint64_t version, const char *name)
 {
@@ -194,6 +152,186 @@ static cn_tuf_item_role *find_role(const cn_tuf_item_roles *roles, const char *n
         if (strcmp(roles->v[i].name, name) == 0)
             return &roles->v[i];
     return NULL;
+}
+
+/* Versions a checkpoint may stay behind the newest (PROTOCOL §4.1, Mirrors). */
+#define CHECKPOINT_SPAN 16
+
+/* The oldest version whose full bundle role lists, into out (CN_SEMVER_MAX
+ * + 1 bytes); 0 when it lists none. */
+static int oldest_full(char *out, const cn_tuf_item_role *role)
+{
+    char version[CN_SEMVER_MAX + 1];
+    const char *path, *file;
+    json_t *value;
+    int found = 0;
+
+    json_object_foreach(json_object_get(role->md->signed_, "targets"), path, value)
+    {
+        if (version_of(version, path, &file) && strcmp(file, "full.bundle") == 0 &&
+            (!found || cn_semver_compare(version, out) < 0)) {
+            memcpy(out, version, sizeof(version));
+            found = 1;
+        }
+    }
+    return found;
+}
+
+static int cmp_semver(const void *a, const void *b)
+{
+    return cn_semver_compare(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The checkpoint among one item's versions (ascending, files[version] =
+ * {"full": length, "delta": length} as far as they exist): the role's
+ * previous checkpoint while every version after it has a delta bundle, at
+ * most CHECKPOINT_SPAN versions follow it and their deltas add up to at most
+ * half its full bundle; else the newest version. A version without a delta
+ * (its history does not contain the one before) starts the chain anew. */
+static size_t checkpoint_of(const char *const *v, size_t n, const json_t *files,
+                            const char *previous)
+{
+    size_t c = n - 1, i, count = 0;
+    json_int_t sum = 0, full;
+
+    for (i = 0; previous && i < n; i++)
+        if (strcmp(v[i], previous) == 0)
+            c = i;
+    for (i = c + 1; i < n; i++) {
+        const json_t *delta = json_object_get(json_object_get(files, v[i]), "delta");
+        if (delta == NULL) {
+            c = i;
+            count = 0;
+            sum = 0;
+            continue;
+        }
+        count++;
+        sum += json_integer_value(delta);
+    }
+    full = json_integer_value(json_object_get(json_object_get(files, v[c]), "full"));
+    return count > CHECKPOINT_SPAN || sum > full / 2 ? n - 1 : c;
+}
+
+/* Per item role: its versions' bundle lengths, {"<role>": {"<version>":
+ * {"full": n, "delta": n}}} (a version with neither is listed empty). */
+static int bundle_lengths(json_t *byrole, const json_t *pending)
+{
+    char role[CN_SLUG_MAX + 16], version[CN_SEMVER_MAX + 1];
+    const char *path, *file;
+    json_t *value, *r, *v;
+
+    json_object_foreach((json_t *)pending, path, value)
+    {
+        if (!role_of(role, sizeof(role), path) || !version_of(version, path, &file))
+            continue;
+        if ((r = json_object_get(byrole, role)) == NULL &&
+            (json_object_set_new(byrole, role, json_object()) != 0 ||
+             (r = json_object_get(byrole, role)) == NULL))
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        if ((v = json_object_get(r, version)) == NULL &&
+            (json_object_set_new(r, version, json_object()) != 0 ||
+             (v = json_object_get(r, version)) == NULL))
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        if ((strcmp(file, "full.bundle") == 0 || strcmp(file, "delta.bundle") == 0) &&
+            json_object_set(v, strcmp(file, "full.bundle") == 0 ? "full" : "delta",
+                            json_object_get(value, "length")) != 0)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* For each item role, {"newest": version, "checkpoint": version} in *out. */
+static int item_bounds(json_t *out, const json_t *pending, const cn_tuf_item_roles *published)
+{
+    json_t *byrole = json_object(), *files;
+    const char *role, **v = NULL;
+    size_t n, cap = 0;
+    int err = 0;
+
+    if (byrole == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = bundle_lengths(byrole, pending)) != 0)
+        goto out;
+    json_object_foreach(byrole, role, files)
+    {
+        const cn_tuf_item_role *old = published ? find_role(published, role) : NULL;
+        char previous[CN_SEMVER_MAX + 1];
+        const char *version;
+        json_t *unused;
+        size_t c;
+        if (json_object_size(files) > cap) {
+            const char **grown = realloc(v, json_object_size(files) * sizeof(*v));
+            if (grown == NULL) {
+                err = cn_error_set(CN_ENOMEM, "out of memory");
+                goto out;
+            }
+            v = grown;
+            cap = json_object_size(files);
+        }
+        n = 0;
+        json_object_foreach(files, version, unused) v[n++] = version;
+        qsort(v, n, sizeof(*v), cmp_semver);
+        c = checkpoint_of(v, n, files, old && oldest_full(previous, old) ? previous : NULL);
+        if (json_object_set_new(out, role,
+                                json_pack("{s:s, s:s}", "newest", v[n - 1], "checkpoint", v[c])) !=
+            0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+out:
+    free(v);
+    json_decref(byrole);
+    return err;
+}
+
+int cn_tuf_item_roles_split_newest(json_t **kept, json_t **pruned, const json_t *pending,
+                                   const cn_tuf_item_roles *published)
+{
+    json_t *bounds = json_object(), *value;
+    char role[CN_SLUG_MAX + 16], version[CN_SEMVER_MAX + 1];
+    const char *path, *file;
+    int err;
+
+    *kept = json_object();
+    *pruned = json_object();
+    if (bounds == NULL || *kept == NULL || *pruned == NULL) {
+        err = cn_error_set(CN_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((err = item_bounds(bounds, pending, published)) != 0)
+        goto fail;
+    /* The newest version keeps its targets, the checkpoint its full bundle,
+     * the versions between their deltas, an older version its manifest if
+     * it was withdrawn. */
+    json_object_foreach((json_t *)pending, path, value)
+    {
+        int keep = 1;
+        if (role_of(role, sizeof(role), path) && version_of(version, path, &file)) {
+            const json_t *b = json_object_get(bounds, role);
+            const char *newest = json_string_value(json_object_get(b, "newest"));
+            const char *checkpoint = json_string_value(json_object_get(b, "checkpoint"));
+            int to_newest = cn_semver_compare(version, newest);
+            int to_checkpoint = cn_semver_compare(version, checkpoint);
+            keep = to_newest == 0 ||
+                   (strcmp(file, "manifest.json") == 0 &&
+                    json_object_get(json_object_get(value, "custom"), "withdrawn") != NULL) ||
+                   (strcmp(file, "full.bundle") == 0 && to_checkpoint == 0) ||
+                   (strcmp(file, "delta.bundle") == 0 && to_checkpoint > 0 && to_newest < 0);
+        }
+        if (json_object_set(keep ? *kept : *pruned, path, value) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    json_decref(bounds);
+    return 0;
+fail:
+    json_decref(bounds);
+    json_decref(*kept);
+    json_decref(*pruned);
+    *kept = *pruned = NULL;
+    return err;
 }
 
 /* Sign and write version `version` of role name with targets, parsed back

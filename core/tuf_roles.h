@@ -44,11 +44,18 @@ time_t cn_tuf_item_roles_expires(const cn_tuf_item_roles *roles);
 int cn_tuf_item_roles_load(cn_tuf_item_roles *roles, json_t *pending, const char *dir,
                            const cn_tuf_metadata *targets, const cn_tuf_metadata *snapshot);
 
-/* The newest-version rule of layout 2: split pending into *kept (every
- * target of no item, each item's targets of its newest version by semver,
- * and the manifest.json of every version whose custom carries "withdrawn")
- * and *pruned (the rest: older versions' targets), both new objects. */
-int cn_tuf_item_roles_split_newest(json_t **kept, json_t **pruned, const json_t *pending);
+/* The newest-version rule of layout 2, with its checkpoint (PROTOCOL §4.1):
+ * split pending into *kept (every target of no item; each item's targets of
+ * its newest version by semver; the full bundle of its checkpoint and the
+ * delta bundles of the versions between the checkpoint and the newest; the
+ * manifest.json of every version whose custom carries "withdrawn") and
+ * *pruned (the rest), both new objects. The checkpoint stays where the
+ * published role (in published, which may be NULL) has its oldest full
+ * bundle until more than 16 versions or deltas of more than half that full
+ * bundle's length follow it, or a version without a delta does; it then
+ * moves to the newest version. */
+int cn_tuf_item_roles_split_newest(json_t **kept, json_t **pruned, const json_t *pending,
+                                   const cn_tuf_item_roles *published);
 
 /* What a commit of layout 2 writes before the top-level targets. */
 typedef struct {

@@ -220,6 +220,9 @@ int cn_sync_fetch_all(peer_run *pr)
         for (i = 0; i < pr->nfiles && err == 0; i++)
             if (!pr->files[i].bundle && !pr->files[i].from_tag && pr->only_item == NULL)
                 err = want(&pr->files[i], &reqs, &n, pr->base);
+        for (i = 0; i < pr->nfiles && err == 0; i++)
+            if (pr->files[i].keep)
+                err = want(&pr->files[i], &reqs, &n, pr->base);
         for (i = 0; i < pr->nitems && err == 0; i++) {
             item_work *w = &pr->items[i];
             for (j = w->next; !w->done && j < w->nsteps && err == 0; j++) {

@@ -44,6 +44,7 @@ typedef struct {
     int unusable;   /* 404, or a delta whose prerequisite is missing */
     int restarted;  /* a resumed download that did not hash was fetched anew */
     int from_tag;   /* a manifest to take from its version's signed tag, not to download */
+    int keep;       /* a bundle stored, not applied, so that a mirror can serve it (§4.1) */
     cn_http_request req;
 } tfile;
 

@@ -331,10 +331,6 @@ static int push_step(item_work *w, int vi, int full)
     return 0;
 }
 
-/* Steps from w->base to w->goal (PROTOCOL §8.4): from nothing, the full
- * bundle of the newest version that has one, then deltas; otherwise the
- * delta of each newer version, or its full bundle where the delta is not
- * usable. */
 /* 1 if version vi's delta bundle can apply to what the mirror holds though
  * no listed version is held: its previous version is no longer listed
  * (layout 2 lists the newest alone, PROTOCOL §4.1) and the mirror
@@ -362,6 +358,42 @@ static int delta_from_unlisted(const item_work *w, int vi)
     return held;
 }
 
+static int file_usable(const tfile *f)
+{
+    return f != NULL && !f->unusable;
+}
+
+/* Where a plan from nothing starts: the newest version up to goal with a
+ * usable full bundle, or an older one whose full bundle and the usable
+ * deltas of every version after it cost at most half as much again, the
+ * oldest such: the checkpoint of layout 2 (PROTOCOL §4.1, Mirrors), from
+ * which this mirror can serve new followers itself. -1 when no version from
+ * the newest usable full bundle to goal has a usable delta chain. */
+static int plan_start(const item_work *w)
+{
+    uint64_t chain = 0, limit = 0;
+    int j, best = -1;
+
+    for (j = w->goal; j >= 0; j--) {
+        const tfile *full = w->v[j].full, *delta = w->v[j].delta;
+        if (file_usable(full)) {
+            if (best < 0) {
+                best = j;
+                limit = full->info->length + full->info->length / 2;
+            } else if (full->info->length + chain <= limit) {
+                best = j;
+            }
+        }
+        if (!file_usable(delta))
+            break;
+        chain += delta->info->length;
+    }
+    return best;
+}
+
+/* Steps from w->base to w->goal (PROTOCOL §8.4): from nothing, the full
+ * bundle plan_start picks, then deltas; otherwise the delta of each newer
+ * version, or its full bundle where the delta is not usable. */
 int cn_sync_plan(item_work *w)
 {
     int k, j, err;
@@ -371,8 +403,9 @@ int cn_sync_plan(item_work *w)
     if (w->base < 0 && delta_from_unlisted(w, w->goal))
         return push_step(w, w->goal, 0); /* if its prerequisite is missing after all: replanned */
     if (w->base < 0) {
-        for (j = w->goal; j >= 0 && (w->v[j].full == NULL || w->v[j].full->unusable); j--)
-            ;
+        if ((j = plan_start(w)) < 0)
+            for (j = w->goal; j >= 0 && !file_usable(w->v[j].full); j--)
+                ;
         if (j < 0)
             return cn_error_set(CN_ENET, "%s: no full bundle of any version up to %s is available",
                                 w->item, w->v[w->goal].version);
@@ -514,6 +547,44 @@ int cn_sync_check_published(peer_run *pr)
     return err;
 }
 
+/* 1 if this mirror will hold f after the run: stored, kept, or a step. */
+static int will_hold(const item_work *w, const tfile *f)
+{
+    size_t k;
+
+    if (!file_usable(f))
+        return 0;
+    if (cn_sync_usable(f) || f->keep)
+        return 1;
+    for (k = 0; k < w->nsteps; k++)
+        if ((w->steps[k].full ? w->v[w->steps[k].vi].full : w->v[w->steps[k].vi].delta) == f)
+            return 1;
+    return 0;
+}
+
+/* A mirror serves what it holds to followers new to the item: it must hold a
+ * listed full bundle and the delta of every version after it up to goal.
+ * When the plan leaves it without (it followed by deltas and the role lists
+ * the checkpoint's full bundle, PROTOCOL §4.1, Mirrors), the files of the
+ * chain plan_start picks are kept too: downloaded and stored, not applied. */
+static void plan_keep(item_work *w)
+{
+    int j, start;
+
+    for (j = w->goal; j >= 0; j--) {
+        if (will_hold(w, w->v[j].full))
+            return;
+        if (!will_hold(w, w->v[j].delta))
+            break;
+    }
+    if ((start = plan_start(w)) < 0)
+        return;
+    w->v[start].full->keep = !will_hold(w, w->v[start].full);
+    for (j = start + 1; j <= w->goal; j++)
+        if (!will_hold(w, w->v[j].delta))
+            w->v[j].delta->keep = 1;
+}
+
 int cn_sync_plan_items(peer_run *pr)
 {
     size_t i;
@@ -542,10 +613,14 @@ int cn_sync_plan_items(peer_run *pr)
                                 pr->only_version);
         if (w->goal <= w->held) {
             w->done = 1;
+            if (pr->only_item == NULL)
+                plan_keep(w);
             continue;
         }
         if ((err = cn_sync_plan(w)) != 0)
             return err;
+        if (pr->only_item == NULL)
+            plan_keep(w);
         /* A manifest is its version's tag message, byte for byte (PROTOCOL
          * §7), and the bundles about to come carry the tags: take it from
          * there rather than download it (cn_sync_take_manifests). */

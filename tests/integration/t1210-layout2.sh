@@ -5,8 +5,8 @@
 # version arrives, older tags keep verifying, and a new version of one item
 # costs the follower that item's role, not the others'. A new follower and
 # tuf-js read the tree too, from the node and from the follower's mirror; a
-# node new to an item cannot start from a mirror that followed deltas (the
-# known limit PROTOCOL §4.1 describes).
+# node new to an item starts from a mirror that followed deltas (the
+# checkpoint PROTOCOL §4.1 describes).
 # Sample nodes: the lighthouse Eindhoven and the follower Leipzig.
 . "$(dirname "$0")/lib.sh"
 
@@ -154,15 +154,34 @@ test_expect_success 'Eindhoven down: a follower that holds the item takes 1.3.0 
     cn "$TRASH/sabadell" verify --all >/dev/null
 '
 
-# Known limit of layout 2 (PROTOCOL §4.1): the item role lists the newest
-# version's full bundle alone, which a mirror that followed deltas lacks, so
-# a node new to the item cannot start from that mirror.
-test_expect_failure 'a follower new to the item starts from a mirror that followed deltas' '
+# A mirror that followed by deltas holds a full bundle its roles list (the
+# checkpoint's, PROTOCOL §4.1, Mirrors), so a node new to the item can start
+# from it when the publisher is gone.
+test_expect_success 'the mirror holds a listed full bundle of every item it follows' '
+    python3 - "$F/mirrors/$LID" <<-EOF
+	import glob, json, os, sys
+	mirror = sys.argv[1]
+	snap = max(glob.glob(mirror + "/tuf/*.snapshot.json"),
+	           key=lambda p: int(os.path.basename(p).split(".")[0]))
+	meta = json.load(open(snap))["signed"]["meta"]
+	roles = [n[:-5] for n in meta if n.startswith("items.")]
+	assert roles, meta
+	for role in roles:
+	    doc = json.load(open("%s/tuf/%d.%s.json" % (mirror, meta[role + ".json"]["version"], role)))
+	    fulls = [(p, t) for p, t in doc["signed"]["targets"].items() if p.endswith("/full.bundle")]
+	    held = [p for p, t in fulls if os.path.exists("%s/targets/%s/%s.full.bundle" % (
+	        mirror, p.rsplit("/", 1)[0], t["hashes"]["sha256"]))]
+	    assert held, (role, [p for p, t in fulls])
+	EOF
+'
+
+test_expect_success 'a follower new to the item starts from a mirror that followed deltas' '
     cn "$TRASH/prague" init --name "Praha (sample)" --country CZ >/dev/null &&
     cn "$TRASH/prague" peer add "http://127.0.0.1:$FPORT/mirrors/$LID" --expect "$LID" >/dev/null &&
     cn "$TRASH/prague" sync >/dev/null &&
     git -C "$TRASH/prague/repos/$LID/connected-urban-twins.git" rev-parse -q --verify \
-        refs/tags/v1.3.0
+        refs/tags/v1.3.0 &&
+    cn "$TRASH/prague" verify --all >/dev/null
 '
 
 test_done

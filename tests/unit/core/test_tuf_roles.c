@@ -245,6 +245,88 @@ static void test_newest_version_rule(void **state)
     json_decref(withdrawn);
 }
 
+/* version of smart-lighting published: a full bundle of full_len bytes and,
+ * when delta_len > 0, a delta bundle of delta_len bytes. */
+static void publish_version(fixture *f, const char *version, size_t full_len, size_t delta_len)
+{
+    char path[128], data[2048];
+
+    assert_true(full_len < sizeof(data) && delta_len < sizeof(data));
+    snprintf(path, sizeof(path), "items/smart-lighting/%s/manifest.json", version);
+    add(f, path, "{}");
+    memset(data, 'f', full_len);
+    snprintf(path, sizeof(path), "items/smart-lighting/%s/full.bundle", version);
+    assert_int_equal(cn_tuf_repo_add_target(f->repo, path, data, full_len, NULL), 0);
+    if (delta_len > 0) {
+        memset(data, 'd', delta_len);
+        snprintf(path, sizeof(path), "items/smart-lighting/%s/delta.bundle", version);
+        assert_int_equal(cn_tuf_repo_add_target(f->repo, path, data, delta_len, NULL), 0);
+    }
+    assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
+}
+
+/* The newest role of smart-lighting, as role_listing gives it. */
+static void newest_listing(char *out, size_t size, const fixture *f)
+{
+    char rel[128];
+
+    snprintf(rel, sizeof(rel), "tuf/%" PRIu64 ".items.smart-lighting.json",
+             snapshot_version_of(f, "items.smart-lighting.json"));
+    role_listing(out, size, f, rel);
+}
+
+/* The checkpoint (PROTOCOL §4.1, Mirrors): an older full bundle and the
+ * deltas after it stay listed until the deltas outweigh half of it, more
+ * than 16 versions follow it, or a version comes without a delta. */
+static void test_checkpoint_rule(void **state)
+{
+    fixture *f = *state;
+    char history[128], listing[4096], version[32];
+    cn_tuf_repo_options opts = f->opts;
+    int minor;
+
+    snprintf(history, sizeof(history), "%s/history.json", f->dir);
+    opts.history_path = history;
+    cn_tuf_repo_free(f->repo);
+    assert_int_equal(cn_tuf_repo_open(&f->repo, f->dir, &f->keys, &opts), 0);
+    publish_version(f, "1.0.0", 100, 0);
+    publish_version(f, "1.1.0", 110, 20);
+    newest_listing(listing, sizeof(listing), f);
+    assert_string_equal(listing, "1.0.0/full.bundle\n"
+                                 "1.1.0/delta.bundle\n1.1.0/full.bundle\n1.1.0/manifest.json\n");
+    publish_version(f, "1.2.0", 120, 20);
+    newest_listing(listing, sizeof(listing), f);
+    assert_string_equal(listing, "1.0.0/full.bundle\n1.1.0/delta.bundle\n"
+                                 "1.2.0/delta.bundle\n1.2.0/full.bundle\n1.2.0/manifest.json\n");
+    /* 20 + 20 + 11 bytes of deltas is more than half of 100: it moves. */
+    publish_version(f, "1.3.0", 131, 11);
+    newest_listing(listing, sizeof(listing), f);
+    assert_string_equal(listing,
+                        "1.3.0/delta.bundle\n1.3.0/full.bundle\n1.3.0/manifest.json\n");
+    /* Small deltas: 16 versions after the checkpoint stay, the 17th moves it. */
+    for (minor = 4; minor <= 19; minor++) {
+        snprintf(version, sizeof(version), "1.%d.0", minor);
+        publish_version(f, version, 1000, 1);
+    }
+    newest_listing(listing, sizeof(listing), f);
+    assert_non_null(strstr(listing, "1.3.0/full.bundle\n"));
+    assert_non_null(strstr(listing, "1.18.0/delta.bundle\n"));
+    assert_null(strstr(listing, "1.18.0/full.bundle"));
+    assert_null(strstr(listing, "1.18.0/manifest.json"));
+    publish_version(f, "1.20.0", 1000, 1);
+    newest_listing(listing, sizeof(listing), f);
+    assert_string_equal(listing,
+                        "1.20.0/delta.bundle\n1.20.0/full.bundle\n1.20.0/manifest.json\n");
+    /* A version without a delta (a rewritten history) starts a chain anew. */
+    publish_version(f, "1.21.0", 1000, 1);
+    publish_version(f, "2.0.0", 900, 0);
+    newest_listing(listing, sizeof(listing), f);
+    assert_string_equal(listing, "2.0.0/full.bundle\n2.0.0/manifest.json\n");
+    /* Every target of every version is still the repository's: 1.0.0's and
+     * 2.0.0's two, the three of the 21 versions between. */
+    assert_int_equal(cn_tuf_repo_target_count(f->repo), 2 + 2 + 3 * 21);
+}
+
 /* citynode's own client reads what the writer wrote: the item targets
  * appear in its listing once the delegations are loaded. */
 static void test_client_lists_item_targets(void **state)
@@ -296,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layout_1_moves_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_lists_item_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newest_version_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_rule, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
