@@ -26,7 +26,8 @@
 #              signature by `ssh-keygen -Y sign`: the stock way to ship the
 #              change as a signed file
 #
-# BENCH_LAYOUT=2 publishes in layout 2 (metadata_layout: 2 in config.yml).
+# BENCH_LAYOUT=1 publishes in layout 1 (metadata_layout: 1 in config.yml; the
+# default is 2, docs/PROTOCOL.md §4.1).
 #
 # Prints both sizes and the ratio citynode/baseline (target <= 4, aim 3), with
 # what the download was made of, and the growth from 2 to $BENCH_HISTORY
@@ -38,7 +39,7 @@ bench=delta
 BENCH_ITEMS=${BENCH_ITEMS:-20}
 BENCH_COMMITS=${BENCH_COMMITS:-300}
 BENCH_HISTORY=${BENCH_HISTORY:-53}
-BENCH_LAYOUT=${BENCH_LAYOUT:-1}
+BENCH_LAYOUT=${BENCH_LAYOUT:-2}
 TARGET=4
 GROWTH=1.1
 

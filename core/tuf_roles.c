@@ -154,8 +154,11 @@ static cn_tuf_item_role *find_role(const cn_tuf_item_roles *roles, const char *n
     return NULL;
 }
 
-/* Versions a checkpoint may stay behind the newest (PROTOCOL §4.1, Mirrors). */
-#define CHECKPOINT_SPAN 16
+/* Versions a checkpoint may stay behind the newest, and the bytes of deltas
+ * after it that never move it (PROTOCOL §4.1, Mirrors): a small item's
+ * mirrors need not fetch a new full bundle for every version. */
+#define CHECKPOINT_SPAN        16
+#define CHECKPOINT_DELTA_FLOOR (64 * 1024)
 
 /* The oldest version whose full bundle role lists, into out (CN_SEMVER_MAX
  * + 1 bytes); 0 when it lists none. */
@@ -186,7 +189,7 @@ static int cmp_semver(const void *a, const void *b)
  * {"full": length, "delta": length} as far as they exist): the role's
  * previous checkpoint while every version after it has a delta bundle, at
  * most CHECKPOINT_SPAN versions follow it and their deltas add up to at most
- * half its full bundle; else the newest version. A version without a delta
+ * half its full bundle (or CHECKPOINT_DELTA_FLOOR); else the newest version. A version without a delta
  * (its history does not contain the one before) starts the chain anew. */
 static size_t checkpoint_of(const char *const *v, size_t n, const json_t *files,
                             const char *previous)
@@ -209,7 +212,7 @@ static size_t checkpoint_of(const char *const *v, size_t n, const json_t *files,
         sum += json_integer_value(delta);
     }
     full = json_integer_value(json_object_get(json_object_get(files, v[c]), "full"));
-    return count > CHECKPOINT_SPAN || sum > full / 2 ? n - 1 : c;
+    return count > CHECKPOINT_SPAN || (sum > full / 2 && sum > CHECKPOINT_DELTA_FLOOR) ? n - 1 : c;
 }
 
 /* Per item role: its versions' bundle lengths, {"<role>": {"<version>":

@@ -51,9 +51,9 @@ int cn_tuf_item_roles_load(cn_tuf_item_roles *roles, json_t *pending, const char
  * manifest.json of every version whose custom carries "withdrawn") and
  * *pruned (the rest), both new objects. The checkpoint stays where the
  * published role (in published, which may be NULL) has its oldest full
- * bundle until more than 16 versions or deltas of more than half that full
- * bundle's length follow it, or a version without a delta does; it then
- * moves to the newest version. */
+ * bundle until more than 16 versions, or deltas of more than half that full
+ * bundle's length and more than 64 KiB, follow it, or a version without a
+ * delta does; it then moves to the newest version. */
 int cn_tuf_item_roles_split_newest(json_t **kept, json_t **pruned, const json_t *pending,
                                    const cn_tuf_item_roles *published);
 

@@ -147,7 +147,8 @@ int cn_config_write(const cn_config *cfg, const char *path)
         (cfg->sync_low_speed_time && cfg->sync_low_speed_time != CN_DEFAULT_SYNC_LOW_SPEED_TIME &&
          (err = cn_buf_printf(&b, "sync_low_speed_time: %lld\n",
                               (long long)cfg->sync_low_speed_time)) != 0) ||
-        (cfg->metadata_layout == 2 && (err = cn_buf_puts(&b, "metadata_layout: 2\n")) != 0))
+        (cfg->metadata_layout && cfg->metadata_layout != CN_DEFAULT_METADATA_LAYOUT &&
+         (err = cn_buf_printf(&b, "metadata_layout: %d\n", cfg->metadata_layout)) != 0))
         goto out;
     err = cn_file_write_atomic(path, b.data, b.len, 0644);
 out:
@@ -267,7 +268,7 @@ int cn_config_read(cn_config **out, const char *path)
     cfg->sync_connect_timeout = CN_DEFAULT_SYNC_CONNECT_TIMEOUT;
     cfg->sync_low_speed_limit = CN_DEFAULT_SYNC_LOW_SPEED_LIMIT;
     cfg->sync_low_speed_time = CN_DEFAULT_SYNC_LOW_SPEED_TIME;
-    cfg->metadata_layout = 1;
+    cfg->metadata_layout = CN_DEFAULT_METADATA_LAYOUT;
     root = yaml_document_get_root_node(&doc);
     if (root == NULL || root->type != YAML_MAPPING_NODE) {
         err = cn_error_set(CN_EINVAL, "%s: expected a mapping of settings", path);

@@ -31,8 +31,9 @@ typedef struct {
     int64_t sync_low_speed_limit;
     int64_t sync_low_speed_time;
     /* How the signed metadata is laid out (docs/PROTOCOL.md §4.1): 1, every
-     * target in targets.json (the default), or 2, a delegated role per item.
-     * A tree already in layout 2 stays in it. */
+     * target in targets.json, or 2, a delegated role per item (the default:
+     * a layout-1 tree moves to it at its next publish). A tree already in
+     * layout 2 stays in it. */
     int metadata_layout;
 } cn_config;
 
@@ -41,6 +42,7 @@ typedef struct {
 #define CN_DEFAULT_SYNC_CONNECT_TIMEOUT 10
 #define CN_DEFAULT_SYNC_LOW_SPEED_LIMIT 1024
 #define CN_DEFAULT_SYNC_LOW_SPEED_TIME  15
+#define CN_DEFAULT_METADATA_LAYOUT      2
 
 /* Write config.yml atomically. */
 int cn_config_write(const cn_config *cfg, const char *path);

@@ -713,6 +713,114 @@ int cn_mirror_check_history_tag(git_repository *repo, const cn_tuf_client *trust
     return named ? 0 : cn_error_set(CN_EVERIFY, "tag v%s is named otherwise inside", version);
 }
 
+static int semver_cmp_json(const void *a, const void *b)
+{
+    return cn_semver_compare(json_string_value(*(json_t *const *)a),
+                             json_string_value(*(json_t *const *)b));
+}
+
+/* <repos_dir>/<node_id>/<item>.git opened, or NULL when it is not there. */
+static git_repository *open_item_repo(const char *repos_dir, const char *node_id,
+                                      const char *item)
+{
+    git_repository *repo = NULL;
+    char rel[CN_PEER_ID_HEX + CN_SLUG_MAX + 8];
+    char *path;
+
+    snprintf(rel, sizeof(rel), "%s/%s.git", node_id, item);
+    if ((path = cn_path_join(repos_dir, rel)) == NULL)
+        return NULL;
+    if (!cn_dir_exists(path) || git_repository_open_bare(&repo, path) != 0)
+        repo = NULL;
+    git_error_clear();
+    free(path);
+    return repo;
+}
+
+int cn_mirror_history_version(char commit[41], char tag[41], unsigned char **manifest,
+                              size_t *manifest_len, const char *repos_dir, const char *node_id,
+                              const cn_tuf_client *trusted, const char *item,
+                              const char *version)
+{
+    git_repository *repo = open_item_repo(repos_dir, node_id, item);
+    git_oid tag_oid, commit_oid;
+    git_tag *t = NULL;
+    char name[160];
+    int err;
+
+    if (manifest)
+        *manifest = NULL;
+    snprintf(name, sizeof(name), "refs/tags/v%s", version);
+    if (repo == NULL || git_reference_name_to_id(&tag_oid, repo, name) != 0) {
+        git_error_clear();
+        git_repository_free(repo);
+        return cn_error_set(CN_ENOTFOUND, "%s@%s is neither in the signed targets nor a tag here",
+                            item, version);
+    }
+    if ((err = cn_mirror_check_history_tag(repo, trusted, version, &tag_oid)) != 0) {
+        cn_error_wrap(err, "%s", item);
+        goto out;
+    }
+    if (git_tag_lookup(&t, repo, &tag_oid) != 0) {
+        err = cn_git_error(CN_EVERIFY, "tag");
+        goto out;
+    }
+    git_oid_cpy(&commit_oid, git_tag_target_id(t));
+    git_oid_tostr(commit, 41, &commit_oid);
+    git_oid_tostr(tag, 41, &tag_oid);
+    if (manifest && (err = cn_git_tag_message(manifest, manifest_len, repo, &tag_oid)) == 0 &&
+        *manifest_len > 0 && (*manifest)[*manifest_len - 1] == '\n')
+        (*manifest_len)--;
+out:
+    git_tag_free(t);
+    git_repository_free(repo);
+    return err;
+}
+
+int cn_mirror_history_versions(json_t **out, const char *repos_dir, const char *node_id,
+                               const cn_tuf_client *trusted, const char *item)
+{
+    git_repository *repo = open_item_repo(repos_dir, node_id, item);
+    git_strarray tags = {NULL, 0};
+    const cn_tuf_target_info *info;
+    size_t i;
+    int err = 0;
+
+    if ((*out = json_array()) == NULL) {
+        git_repository_free(repo);
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    if (repo == NULL)
+        return 0;
+    if (git_tag_list_match(&tags, "v*", repo) != 0) {
+        err = cn_git_error(CN_ERROR, "cannot list the version tags");
+        goto out;
+    }
+    for (i = 0; i < tags.count && err == 0; i++) {
+        const char *version = tags.strings[i] + 1;
+        char path[CN_TUF_MAX_TARGET_PATH + 1];
+        snprintf(path, sizeof(path), "items/%s/%s/manifest.json", item, version);
+        if (cn_semver_check(version) != 0 ||
+            cn_tuf_client_get_target_info(&info, trusted, path) == 0) {
+            cn_error_clear();
+            continue;
+        }
+        cn_error_clear();
+        if (json_array_append_new(*out, json_string(version)) != 0)
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    if (err == 0)
+        err = cn_json_array_sort(*out, semver_cmp_json);
+out:
+    git_strarray_dispose(&tags);
+    git_repository_free(repo);
+    if (err != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return err;
+}
+
 static int verify_repo(const char *path, const char *item, const cn_tuf_client *c)
 {
     git_repository *repo = NULL;

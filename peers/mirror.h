@@ -92,6 +92,27 @@ int cn_mirror_item_custom(const json_t **out, const cn_tuf_client *trusted, cons
 int cn_mirror_check_history_tag(git_repository *repo, const cn_tuf_client *trusted,
                                 const char *version, const git_oid *tag_oid);
 
+/* A version of item that left the signed targets (layout 2, PROTOCOL §4.1,
+ * Older versions) as the mirror repository <repos_dir>/<node_id>/<item>.git
+ * proves it: refs/tags/v<version> is a tag cn_mirror_check_history_tag
+ * accepts. commit and tag (41 bytes each) get its ids in hex; *manifest, when
+ * manifest is not NULL, the tag message without its final newline (the
+ * version's manifest.json, byte for byte, §7; the caller frees it).
+ * CN_ENOTFOUND when the repository holds no such tag, CN_EVERIFY when it
+ * holds one that does not verify. */
+int cn_mirror_history_version(char commit[41], char tag[41], unsigned char **manifest,
+                              size_t *manifest_len, const char *repos_dir, const char *node_id,
+                              const cn_tuf_client *trusted, const char *item,
+                              const char *version);
+
+/* The versions of item the mirror repository holds as version tags whose
+ * manifest the signed targets do not list (older versions, and those a
+ * checkpoint lists by their bundles alone), ascending by semver (checked one by one with
+ * cn_mirror_history_version by whoever uses them). *out is a new array of
+ * strings, empty when there is no repository. */
+int cn_mirror_history_versions(json_t **out, const char *repos_dir, const char *node_id,
+                               const cn_tuf_client *trusted, const char *item);
+
 /* Check the annotated tag tag_oid in repo as version `version` of item:
  * it is the object custom.tag, it points at custom.commit, and its SSHSIG
  * (namespace git) is by a key that some root the client holds authorizes

@@ -58,6 +58,7 @@ typedef struct {
     char *node_ref, *item, *version; /* from NODE/ITEM[@V] */
     cn_peer peer;
     char commit[GIT_OID_HEXSZ + 1], tag[GIT_OID_HEXSZ + 1];
+    int superseded;    /* version left the signed targets: proven by its tag (§4.1) */
     char *mirror_repo; /* <home>/repos/<id>/<item>.git */
     char *created;     /* outermost directory above DEST to create, or NULL */
     char attestation[CN_ATTESTATION_PATH_MAX];
@@ -212,11 +213,27 @@ static int resolve(replication *r, cn_tuf_client **client, cn_node *node, cn_pee
         return err == CN_ENOTFOUND ? cn_error_set(CN_EUSAGE, "peer %s publishes no item '%s'",
                                                   r->peer.alias, r->item)
                                    : err;
-    if ((err = cn_mirror_item_custom(&custom, *client, r->item, r->version)) != 0)
-        return err == CN_ENOTFOUND
-                   ? cn_error_set(CN_EUSAGE, "%s@%s is not in the signed targets of peer %s",
-                                  r->item, r->version, r->peer.alias)
-                   : err;
+    if ((err = cn_mirror_item_custom(&custom, *client, r->item, r->version)) == CN_ENOTFOUND) {
+        /* An older version that left the signed targets (layout 2): its
+         * verified tag in the mirror proves it (PROTOCOL §4.1). */
+        cn_error_clear();
+        err = cn_mirror_history_version(r->commit, r->tag, NULL, NULL, node->home->repos_dir,
+                                        r->peer.node_id, *client, r->item, r->version);
+        if (err == CN_ENOTFOUND)
+            return cn_error_set(CN_EUSAGE,
+                                "%s@%s is neither in the signed targets of peer %s nor among "
+                                "the older versions its mirror holds (citynode show %s/%s lists "
+                                "them)",
+                                r->item, r->version, r->peer.alias, r->peer.alias, r->item);
+        if (err != 0)
+            return err;
+        r->superseded = 1;
+        return (r->mirror_repo = cn_home_repo_path(node->home, r->peer.node_id, r->item))
+                   ? 0
+                   : cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    if (err != 0)
+        return err;
     commit = json_string_value(json_object_get(custom, "commit"));
     tag = json_string_value(json_object_get(custom, "tag"));
     if (commit == NULL || tag == NULL || strlen(commit) != GIT_OID_HEXSZ ||
@@ -272,7 +289,8 @@ static int fetch_and_check(replication *r, cn_tuf_client **client, cn_node *node
         err = cn_error_set(CN_EVERIFY, "%s@%s: bad tag id in signed metadata", r->item, r->version);
         goto out;
     }
-    err = cn_mirror_check_tag(repo, *client, r->item, r->version, &tag);
+    err = r->superseded ? cn_mirror_check_history_tag(repo, *client, r->version, &tag)
+                        : cn_mirror_check_tag(repo, *client, r->item, r->version, &tag);
 out:
     git_repository_free(repo);
     return err;

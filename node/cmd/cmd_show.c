@@ -112,23 +112,43 @@ static int version_cmp(const void *a, const void *b)
     return cn_semver_compare(va, vb);
 }
 
-/* Versions of item, oldest first, as a new JSON array. */
+/* The version of an item target path "items/<item>/<version>/<file>" of
+ * item, into version (size bytes); 0 for a target of another item or none. */
+static int target_version(char *version, size_t size, const char *path, const char *item)
+{
+    size_t ilen = strlen(item);
+    const char *v, *end;
+
+    if (strncmp(path, "items/", 6) != 0 || strncmp(path + 6, item, ilen) != 0 ||
+        path[6 + ilen] != '/')
+        return 0;
+    v = path + 7 + ilen;
+    if ((end = strchr(v, '/')) == NULL || (size_t)(end - v) >= size || strchr(end + 1, '/'))
+        return 0;
+    snprintf(version, size, "%.*s", (int)(end - v), v);
+    if (cn_semver_check(version) != 0) {
+        cn_error_clear();
+        return 0;
+    }
+    return 1;
+}
+
+/* Versions of item, oldest first, as a new JSON array: every version a
+ * target names (its manifest, or in layout 2 the bundles of a checkpoint,
+ * PROTOCOL §4.1). */
 static json_t *collect_versions(const show_source *src, const char *item, const char **kind)
 {
-    size_t i, n = source_count(src), ilen, vlen;
-    json_t *list = json_array();
+    size_t i, n = source_count(src);
+    json_t *list = json_array(), *seen = json_object();
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; list && seen && i < n; i++) {
         const cn_tuf_target_info *t = source_at(src, i);
-        const char *ip, *vp;
         char version[128];
         json_t *entry, *full, *delta;
-        if (!cn_item_is_manifest_target(t->path, &ip, &ilen, &vp, &vlen) || ilen != strlen(item) ||
-            strncmp(ip, item, ilen) != 0 || vlen >= sizeof(version))
+        if (!target_version(version, sizeof(version), t->path, item) ||
+            json_object_get(seen, version) != NULL)
             continue;
-        snprintf(version, sizeof(version), "%.*s", (int)vlen, vp);
-        if (cn_semver_check(version) != 0)
-            continue;
+        json_object_set_new(seen, version, json_true());
         *kind = json_string_value(json_object_get(t->custom, "kind"));
         entry = json_pack("{s:s, s:O?, s:O?}", "version", version, "commit",
                           json_object_get(t->custom, "commit"), "tag",
@@ -139,6 +159,7 @@ static json_t *collect_versions(const show_source *src, const char *item, const 
             json_object_set_new(entry, "delta_bundle", delta);
         json_array_append_new(list, entry);
     }
+    json_decref(seen);
     /* Out of memory leaves the versions unsorted: still worth showing. */
     cn_json_array_sort(list, version_cmp);
     cn_error_clear();
@@ -216,20 +237,35 @@ out:
     return err;
 }
 
-/* The manifest of a peer's item@version, checked against its signed hash. */
+/* The manifest of a peer's item@version, checked against its signed hash,
+ * or, for a version whose manifest the signed targets do not list, its
+ * verified tag's message (PROTOCOL §4.1, Older versions). */
 static int read_peer_manifest(json_t **out, const show_source *src, const char *item,
                               const char *version)
 {
-    char target[CN_ITEM_TARGET_MAX];
+    char target[CN_ITEM_TARGET_MAX], commit[41], tag[41];
     unsigned char *bytes = NULL;
     size_t len = 0;
     json_error_t jerr;
     int err;
 
     *out = NULL;
-    if ((err = cn_item_target_path(target, item, version, "manifest.json")) != 0 ||
-        (err = cn_mirror_read_target(&bytes, &len, src->node->home->mirrors_dir, src->peer_id,
-                                     src->peer, target)) != 0)
+    if ((err = cn_item_target_path(target, item, version, "manifest.json")) != 0)
+        return err;
+    err = cn_mirror_read_target(&bytes, &len, src->node->home->mirrors_dir, src->peer_id,
+                                src->peer, target);
+    if (err == CN_ENOTFOUND) {
+        cn_error_clear();
+        err = cn_mirror_history_version(commit, tag, &bytes, &len, src->node->home->repos_dir,
+                                        src->peer_id, src->peer, item, version);
+        if (err == CN_ENOTFOUND)
+            err = cn_error_set(CN_ENOTFOUND,
+                               "%s@%s: peer %.12s lists its bundles, not its manifest, which "
+                               "comes with its signed tag; this node holds no bundles of it "
+                               "('citynode replicate %.12s/%s@%s DEST' fetches them)",
+                               item, version, src->peer_id, src->peer_id, item, version);
+    }
+    if (err != 0)
         return err;
     *out = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
     free(bytes);
@@ -254,6 +290,47 @@ static const json_t *find_version(const json_t *versions, const char *version)
             return v;
     }
     return NULL;
+}
+
+/* The versions of a peer's item that left its signed targets (layout 2,
+ * PROTOCOL §4.1) and whose tags the mirror repository holds verified, older
+ * than the newest listed version, added to versions (sorted, not empty)
+ * marked "superseded". A tag that does not verify is left out
+ * (`citynode verify` names it). */
+static int add_superseded(json_t *versions, const show_source *src, const char *item)
+{
+    const char *newest = str(json_array_get(versions, json_array_size(versions) - 1), "version");
+    json_t *names = NULL, *name;
+    size_t i;
+    int err;
+
+    if ((err = cn_mirror_history_versions(&names, src->node->home->repos_dir, src->peer_id,
+                                          src->peer, item)) != 0)
+        return err;
+    json_array_foreach(names, i, name)
+    {
+        char commit[41], tag[41];
+        /* A newer tag is a sync's that stopped before its metadata. */
+        if (cn_semver_compare(json_string_value(name), newest) >= 0 ||
+            find_version(versions, json_string_value(name)) != NULL)
+            continue;
+        if (cn_mirror_history_version(commit, tag, NULL, NULL, src->node->home->repos_dir,
+                                      src->peer_id, src->peer, item,
+                                      json_string_value(name)) != 0) {
+            cn_error_clear();
+            continue;
+        }
+        if (json_array_append_new(versions, json_pack("{s:O, s:s, s:s, s:b}", "version", name,
+                                                      "commit", commit, "tag", tag,
+                                                      "superseded", 1)) != 0) {
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    json_decref(names);
+    if (err == 0)
+        err = cn_json_array_sort(versions, version_cmp);
+    return err;
 }
 
 /* Mark each of a peer's versions "stored" when its content is here: in the
@@ -332,6 +409,8 @@ static int show_peer(json_t **out, const cn_node *node, const char *ref)
     src.peer = trusted;
     src.peer_id = peer.node_id;
     versions = collect_versions(&src, item, &kind);
+    if (json_array_size(versions) > 0 && (err = add_superseded(versions, &src, item)) != 0)
+        goto out;
     if (json_array_size(versions) == 0) {
         err = cn_error_set(CN_ENOTFOUND, "item '%s' is not published by peer %.12s (%s)", item,
                            peer.node_id, peer.alias);
@@ -471,7 +550,9 @@ static void print_human(const json_t *out)
     {
         cn_term_fprintf(stdout, "  %-12s commit %.12s  tag %.12s%s\n", str(v, "version"),
                         str(v, "commit"), str(v, "tag"),
-                        json_object_get(v, "delta_bundle") ? "  (delta)" : "");
+                        json_object_get(v, "delta_bundle")                  ? "  (delta)"
+                        : json_is_true(json_object_get(v, "superseded")) ? "  (superseded, from its tag)"
+                                                                          : "");
     }
     json_array_foreach(json_object_get(out, "replicated_by"), i, v)
     {

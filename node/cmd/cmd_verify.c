@@ -42,8 +42,8 @@
 
 #define CN_TARGET_FILE_MAX ((size_t)4 << 30)
 
-/* An older N.snapshot.json or N.targets.json: signed by the role's keys of
- * some root version. */
+/* An older N.snapshot.json, N.targets.json or N.items.<item>.json: signed
+ * by the role's keys of some root version. */
 static int verify_old_metadata(cn_tuf_metadata *const *roots, size_t nroots, const char *path,
                                cn_tuf_role role)
 {
@@ -68,6 +68,15 @@ out:
     cn_tuf_metadata_free(md);
     free(data);
     return err;
+}
+
+/* ".items.<item>.json", the rest of an item role's file name (layout 2,
+ * PROTOCOL §4.1): targets metadata signed by the targets keys. */
+static int is_item_role_file(const char *rest)
+{
+    size_t n = strlen(rest);
+
+    return strncmp(rest, ".items.", 7) == 0 && n > 12 && strcmp(rest + n - 5, ".json") == 0;
 }
 
 static int verify_metadata_dir(const char *public_dir)
@@ -95,7 +104,7 @@ static int verify_metadata_dir(const char *public_dir)
         snprintf(path, sizeof(path), "%s/%s", tuf_dir, e->d_name);
         if (strcmp(dot, ".snapshot.json") == 0)
             err = verify_old_metadata(roots, nroots, path, CN_TUF_SNAPSHOT);
-        else if (strcmp(dot, ".targets.json") == 0)
+        else if (strcmp(dot, ".targets.json") == 0 || is_item_role_file(dot))
             err = verify_old_metadata(roots, nroots, path, CN_TUF_TARGETS);
     }
 out:

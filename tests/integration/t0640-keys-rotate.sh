@@ -145,7 +145,7 @@ test_expect_success 'tuf-js follows the root chain from its old root and downloa
         items/connected-urban-twins/2.0.0/manifest.json >got && cat got &&
     grep -q "\"rootVersion\":6" got &&
     node "$CLIENT" "$BASE" "$H/public/tuf/1.root.json" fresh \
-        items/connected-urban-twins/1.0.0/manifest.json >got &&
+        items/connected-urban-twins/2.0.0/manifest.json >got &&
     grep -q "\"rootVersion\":6" got
 '
 

@@ -102,7 +102,7 @@ test_expect_success 'an index follower (sample: Prague) shows the item; its bund
     grep -q "^peer:     .*policy index$" index.out &&
     grep -q "^version:  1.1.0$" index.out &&
     grep -q "^bundles:  not fetched; .citynode replicate. fetches them$" index.out &&
-    cn "$X" show --json "eindhoven-sample/$ITEM@1.0.0" >index.json &&
+    cn "$X" show --json "eindhoven-sample/$ITEM@1.1.0" >index.json &&
     python3 -c "
 import json
 d = json.load(open(\"index.json\"))
@@ -110,7 +110,11 @@ assert d[\"bundles_stored\"] is False and d[\"peer\"][\"policy\"] == \"index\"
 assert [v[\"stored\"] for v in d[\"versions\"]] == [False, False]
 assert [v[\"full_bundle\"][\"stored\"] for v in d[\"versions\"]] == [False, False]
 assert d[\"manifest\"][\"name\"] == \"Connected Urban Twins\"
-"
+" &&
+    # Layout 2 lists 1.0.0 as the checkpoint, by its bundles: its manifest
+    # comes with its tag, which an index follower does not hold.
+    test_expect_code 1 cn "$X" show "eindhoven-sample/$ITEM@1.0.0" 2>err &&
+    grep -q "citynode replicate ${LID:0:12}/$ITEM@1.0.0 DEST" err
 '
 
 test_done

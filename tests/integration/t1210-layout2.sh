@@ -1,7 +1,7 @@
 #!/bin/bash
 # t1210-layout2.sh - a node moves to layout 2 (a delegated role per item,
-# docs/PROTOCOL.md §4.1, metadata_layout: 2 in config.yml) at its next
-# publish, and its follower syncs across without being told: the new
+# docs/PROTOCOL.md §4.1, the default; metadata_layout: 1 in config.yml keeps
+# layout 1) at its next publish, and its follower syncs across without being told: the new
 # version arrives, older tags keep verifying, and a new version of one item
 # costs the follower that item's role, not the others'. A new follower and
 # tuf-js read the tree too, from the node and from the follower's mirror; a
@@ -26,6 +26,7 @@ export_later() { sleep 1.1 && cn "$L" export "$EXPORT" >/dev/null; }
 
 test_expect_success 'setup: Eindhoven publishes two items in layout 1, Leipzig follows' '
     cn "$L" init --name "Gemeente Eindhoven (sample)" --country NL --url "$URL" >lid &&
+    echo "metadata_layout: 1" >>"$L/config.yml" &&
     cn "$F" init --name "Stadt Leipzig (sample)" --country DE --url "http://127.0.0.1:$FPORT" >fid &&
     test_sample_repo twins "Connected Urban Twins" &&
     git -C twins add . && git -C twins commit -qm "first version" &&
@@ -40,8 +41,10 @@ test_expect_success 'setup: Eindhoven publishes two items in layout 1, Leipzig f
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)
 
-test_expect_success 'with metadata_layout 2, the next publish moves the tree to item roles' '
-    echo "metadata_layout: 2" >>"$L/config.yml" &&
+# The release that made layout 2 the default: the setting goes, as in a
+# config.yml written before it.
+test_expect_success 'with layout 2 the default, the next publish moves the tree to item roles' '
+    sed -i "/^metadata_layout:/d" "$L/config.yml" &&
     echo "# second version" >>twins/README.md &&
     git -C twins add . && git -C twins commit -qm "second version" &&
     cn "$L" publish twins --version 1.1.0 >/dev/null &&
@@ -108,6 +111,23 @@ test_expect_success 'the registry keeps the versions that left the role, not as 
 	assert set(versions) >= {"1.0.0", "1.1.0", "1.2.0"}, sorted(versions)
 	assert not any(v.get("withdrawn") for v in versions.values()), versions
 	EOF
+'
+
+test_expect_success 'show and replicate take a version that left the role from its signed tag' '
+    cn "$F" show "$LID/connected-urban-twins" >show-all &&
+    grep -q "^  1.0.0 .*(superseded, from its tag)$" show-all &&
+    cn "$F" show --json "$LID/connected-urban-twins@1.0.0" >old.json &&
+    cn "$L" show --json "self/connected-urban-twins@1.0.0" >own-old.json &&
+    python3 -c "
+import json
+a = json.load(open(\"old.json\")); b = json.load(open(\"own-old.json\"))
+assert a[\"version\"] == \"1.0.0\" and a[\"manifest\"] == b[\"manifest\"], a
+" &&
+    cn "$F" replicate "$LID/connected-urban-twins@1.0.0" old-copy >/dev/null &&
+    test "$(git -C old-copy rev-parse HEAD)" = \
+        "$(git -C "$L/repos/$LID/connected-urban-twins.git" rev-parse "v1.0.0^{commit}")" &&
+    test_expect_code 2 cn "$F" replicate "$LID/connected-urban-twins@0.9.0" none 2>err &&
+    grep -q "neither in the signed targets of peer .* nor among the older versions" err
 '
 
 test_expect_success 'a targets key rotation signs every item role anew; the follower follows' '

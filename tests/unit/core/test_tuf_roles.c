@@ -249,9 +249,10 @@ static void test_newest_version_rule(void **state)
  * when delta_len > 0, a delta bundle of delta_len bytes. */
 static void publish_version(fixture *f, const char *version, size_t full_len, size_t delta_len)
 {
-    char path[128], data[2048];
+    char path[128];
+    char *data = malloc(full_len > delta_len ? full_len : delta_len);
 
-    assert_true(full_len < sizeof(data) && delta_len < sizeof(data));
+    assert_non_null(data);
     snprintf(path, sizeof(path), "items/smart-lighting/%s/manifest.json", version);
     add(f, path, "{}");
     memset(data, 'f', full_len);
@@ -262,6 +263,7 @@ static void publish_version(fixture *f, const char *version, size_t full_len, si
         snprintf(path, sizeof(path), "items/smart-lighting/%s/delta.bundle", version);
         assert_int_equal(cn_tuf_repo_add_target(f->repo, path, data, delta_len, NULL), 0);
     }
+    free(data);
     assert_int_equal(cn_tuf_repo_commit(f->repo), 0);
 }
 
@@ -289,36 +291,42 @@ static void test_checkpoint_rule(void **state)
     opts.history_path = history;
     cn_tuf_repo_free(f->repo);
     assert_int_equal(cn_tuf_repo_open(&f->repo, f->dir, &f->keys, &opts), 0);
-    publish_version(f, "1.0.0", 100, 0);
-    publish_version(f, "1.1.0", 110, 20);
+    publish_version(f, "1.0.0", 200000, 0);
+    publish_version(f, "1.1.0", 210000, 40000);
     newest_listing(listing, sizeof(listing), f);
     assert_string_equal(listing, "1.0.0/full.bundle\n"
                                  "1.1.0/delta.bundle\n1.1.0/full.bundle\n1.1.0/manifest.json\n");
-    publish_version(f, "1.2.0", 120, 20);
+    publish_version(f, "1.2.0", 240000, 40000);
     newest_listing(listing, sizeof(listing), f);
     assert_string_equal(listing, "1.0.0/full.bundle\n1.1.0/delta.bundle\n"
                                  "1.2.0/delta.bundle\n1.2.0/full.bundle\n1.2.0/manifest.json\n");
-    /* 20 + 20 + 11 bytes of deltas is more than half of 100: it moves. */
-    publish_version(f, "1.3.0", 131, 11);
+    /* 40,000 + 40,000 + 20,001 bytes of deltas is more than half of 200,000
+     * (and more than 64 KiB): it moves. */
+    publish_version(f, "1.3.0", 260000, 20001);
     newest_listing(listing, sizeof(listing), f);
     assert_string_equal(listing,
                         "1.3.0/delta.bundle\n1.3.0/full.bundle\n1.3.0/manifest.json\n");
-    /* Small deltas: 16 versions after the checkpoint stay, the 17th moves it. */
+    /* Deltas that stay under half of it keep the checkpoint for 16
+     * versions; the 17th moves it. */
     for (minor = 4; minor <= 19; minor++) {
         snprintf(version, sizeof(version), "1.%d.0", minor);
-        publish_version(f, version, 1000, 1);
+        publish_version(f, version, 1000, 1000);
     }
     newest_listing(listing, sizeof(listing), f);
     assert_non_null(strstr(listing, "1.3.0/full.bundle\n"));
     assert_non_null(strstr(listing, "1.18.0/delta.bundle\n"));
     assert_null(strstr(listing, "1.18.0/full.bundle"));
     assert_null(strstr(listing, "1.18.0/manifest.json"));
-    publish_version(f, "1.20.0", 1000, 1);
+    publish_version(f, "1.20.0", 1000, 1000);
     newest_listing(listing, sizeof(listing), f);
     assert_string_equal(listing,
                         "1.20.0/delta.bundle\n1.20.0/full.bundle\n1.20.0/manifest.json\n");
+    /* A small item: a delta as large as the checkpoint's full bundle, but
+     * under 64 KiB, keeps it. */
+    publish_version(f, "1.21.0", 1000, 1000);
+    newest_listing(listing, sizeof(listing), f);
+    assert_non_null(strstr(listing, "1.20.0/full.bundle\n"));
     /* A version without a delta (a rewritten history) starts a chain anew. */
-    publish_version(f, "1.21.0", 1000, 1);
     publish_version(f, "2.0.0", 900, 0);
     newest_listing(listing, sizeof(listing), f);
     assert_string_equal(listing, "2.0.0/full.bundle\n2.0.0/manifest.json\n");
