@@ -147,20 +147,25 @@ prereq_tree() {
 # new metadata committed, and then that the publisher's next metadata, with
 # the refused version withdrawn and an honest one added, syncs.
 
-# The delta's custom says it follows 1.1.0, the version the follower holds:
-# in layout 2, where the follower holds no version the role still lists, it
-# tries the newest delta only when it holds the signed previous_commit
-# (PROTOCOL §4.1); without the lie it would not download the delta at all
-# and fail for want of a full bundle. In layout 1 it tries the delta anyway.
+# In layout 1 the follower holds 1.1.0, which the targets still list, and
+# tries the delta after it. In layout 2 it holds no version the role lists
+# and tries the newest delta only when it holds the signed previous_commit
+# (PROTOCOL §4.1), so there the delta's custom says it follows 1.1.0, the
+# version the follower holds; without that it would not download the delta
+# at all and fail for want of a full bundle.
 test_expect_success 'a validly signed delta bundle whose prerequisite the follower lacks is refused' '
     tf=$(prereq_tree prereq) && e="$TRASH/evil-prereq" &&
     forge del "$tf" signed targets items/$ITEM/1.3.0/full.bundle &&
     held=$(git -C "$BASE/repos/$PUBID/$ITEM.git" rev-parse "v1.1.0^{commit}") &&
-    for t in manifest.json delta.bundle; do
-        forge set "$tf" "\"1.1.0\"" signed targets items/$ITEM/1.3.0/$t custom previous &&
-        forge set "$tf" "\"$held\"" signed targets items/$ITEM/1.3.0/$t custom previous_commit ||
-            exit 1
-    done &&
+    case "$(role_of "$e" items/$ITEM/)" in
+    items.*)
+        for t in manifest.json delta.bundle; do
+            forge set "$tf" "\"1.1.0\"" signed targets items/$ITEM/1.3.0/$t custom previous &&
+            forge set "$tf" "\"$held\"" signed targets items/$ITEM/1.3.0/$t custom previous_commit ||
+                exit 1
+        done
+        ;;
+    esac &&
     commit_targets "$e" "$tf" &&
     r=$(recovery_tree prereq "$e" $ITEM 1.3.0 "$TRASH/tree3" 1.2.0) &&
     attack_expect_item prereq $ITEM $ITEM2@1.0.0 "prerequisite|missing" "$e" "$r"
