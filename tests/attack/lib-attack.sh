@@ -372,6 +372,41 @@ tree4() {
     echo "$TRASH/tree4"
 }
 
+# delegating_tree: a tree of the honest publisher in layout 2 after tree2,
+# built once; prints its name below $TRASH (for evil_tree). That is tree3
+# when the publisher writes layout 2; else the publisher moves to layout 2
+# (PROTOCOL §4.1, *Upgrade*) with its next version, $ITEM@1.3.0, after
+# tree3, so stories on item roles run whatever layout the publisher writes.
+delegating_tree() {
+    if is_layout2 "$TRASH/tree3"; then
+        echo tree3
+        return 0
+    fi
+    if [ ! -d "$TRASH/tree-delegating" ]; then
+        rm -rf "$TRASH/publisher-delegating" "$TRASH/src-delegating" &&
+        cp -a "$P" "$TRASH/publisher-delegating" && cp -a "$SRC" "$TRASH/src-delegating" &&
+        echo "metadata_layout: 2" >>"$TRASH/publisher-delegating/config.yml" &&
+        echo "Leipzig-West, fourth survey" >>"$TRASH/src-delegating/README.md" &&
+        git -C "$TRASH/src-delegating" commit -qam "fourth survey" &&
+        "$CITYNODE" --home "$TRASH/publisher-delegating" publish "$TRASH/src-delegating" \
+            --version 1.3.0 >/dev/null &&
+        "$CITYNODE" --home "$TRASH/publisher-delegating" export "$TRASH/tree-delegating" \
+            >/dev/null &&
+        is_layout2 "$TRASH/tree-delegating" || return 1
+    fi
+    echo tree-delegating
+}
+
+# snapshot_without TREE NAME: a new snapshot that does not name the
+# metadata NAME ("targets.json", "items.<item>.json"), and a timestamp.
+snapshot_without() {
+    s=$(snapshot_version "$1") && sf="$1/tuf/$((s + 1)).snapshot.json" &&
+    cp "$1/tuf/$s.snapshot.json" "$sf" &&
+    forge set "$sf" $((s + 1)) signed version &&
+    forge $SNAPSHOT_SIGN del "$sf" signed meta "$2" &&
+    new_timestamp "$1" "$sf"
+}
+
 # recovery_tree NAME TREE ITEM WITHDRAW FROM VERSION: the publisher's next
 # metadata after TREE: ITEM@WITHDRAW withdrawn, ITEM@VERSION as the tree FROM
 # signs it added, signed above TREE; prints it.
