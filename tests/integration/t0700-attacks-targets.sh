@@ -85,6 +85,16 @@ test_expect_success 'mix-and-match: a snapshot without hashes names a targets ve
     attack_expect mixversion 3 "targets.*version|version.*targets" "$e"
 '
 
+# In layout 2 the snapshot names an item role by version and length alone
+# (PROTOCOL §4.1): the version inside the file must be the one named.
+test_expect_success 'mix-and-match: the file of the metadata that signs an item holds its previous version' '
+    e=$(evil_tree mixrole) &&
+    f=$(role_file "$e" items/$ITEM/) &&
+    v=$(forge get "$f" signed version) &&
+    cp "${f%/*}/$((v - 1)).$(meta_name "$f")" "$f" &&
+    attack_expect mixrole 3 "version|bytes|length|hash" "$e"
+'
+
 # bad_name LABEL NAME: the (malicious) publisher signs a target named NAME,
 # an attestation, and stores it under its consistent name where it can.
 bad_name() {
