@@ -90,7 +90,10 @@ attack_setup() {
     PUBID=$(cat "$TRASH/pubid") &&
     case "${CN_TEST_LAYOUT:-}" in
     "") ;;
-    1 | 2) echo "metadata_layout: $CN_TEST_LAYOUT" >>"$P/config.yml" ;;
+    1 | 2)
+        sed -i "/^metadata_layout:/d" "$P/config.yml" &&
+            echo "metadata_layout: $CN_TEST_LAYOUT" >>"$P/config.yml"
+        ;;
     *) echo "CN_TEST_LAYOUT must be 1 or 2, not $CN_TEST_LAYOUT" && false ;;
     esac &&
     mkdir "$SRC" &&
@@ -385,6 +388,7 @@ delegating_tree() {
     if [ ! -d "$TRASH/tree-delegating" ]; then
         rm -rf "$TRASH/publisher-delegating" "$TRASH/src-delegating" &&
         cp -a "$P" "$TRASH/publisher-delegating" && cp -a "$SRC" "$TRASH/src-delegating" &&
+        sed -i "/^metadata_layout:/d" "$TRASH/publisher-delegating/config.yml" &&
         echo "metadata_layout: 2" >>"$TRASH/publisher-delegating/config.yml" &&
         echo "Leipzig-West, fourth survey" >>"$TRASH/src-delegating/README.md" &&
         git -C "$TRASH/src-delegating" commit -qam "fourth survey" &&
