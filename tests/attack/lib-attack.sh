@@ -18,7 +18,9 @@
 #     fails that item only (PROTOCOL §8): its repository unchanged, the peer's
 #     other items and new metadata committed, then the publisher's next
 #     metadata (recovery_tree) syncs cleanly;
-#   - small forging helpers over $CN_FORGE (tests/attack/forge.c).
+#   - small forging helpers over $CN_FORGE (tests/attack/forge.c), for trees
+#     in either metadata layout (docs/PROTOCOL.md §4, §4.1), which they read
+#     from the tree itself.
 #
 # SAMPLE DATA: the items are the repository's examples/ (drawn from the seed
 # documents), published under sample names.
