@@ -594,6 +594,9 @@ out:
 
 /* ---------------------------------------------------------------------------
  * check-mirror: what a follower may hold after any crash
+ *
+ * The targets checked are those of the top-level targets and, in layout 2
+ * (docs/PROTOCOL.md §4.1), of every delegated item role the mirror holds.
  * ------------------------------------------------------------------------- */
 
 /* Every file below dir/targets is named <sha256>.<name> after its content:
@@ -732,7 +735,8 @@ static int cmd_check_mirror(const char *mirror, const char *repos)
         goto out;
     }
     if ((err = cn_git_init()) != 0 || (err = cn_tuf_client_new(&c, root, len, time(NULL))) != 0 ||
-        (err = cn_tuf_client_refresh(c, cn_tuf_fetch_dir, (void *)mirror)) != 0)
+        (err = cn_tuf_client_refresh(c, cn_tuf_fetch_dir, (void *)mirror)) != 0 ||
+        (err = cn_tuf_client_load_delegations(c, cn_tuf_fetch_dir, (void *)mirror)) != 0)
         goto out;
     for (i = 0; i < cn_tuf_client_target_count(c); i++) {
         const cn_tuf_target_info *t = cn_tuf_client_target_at(c, i);

@@ -18,7 +18,9 @@
 #     fails that item only (PROTOCOL §8): its repository unchanged, the peer's
 #     other items and new metadata committed, then the publisher's next
 #     metadata (recovery_tree) syncs cleanly;
-#   - small forging helpers over $CN_FORGE (tests/attack/forge.c).
+#   - small forging helpers over $CN_FORGE (tests/attack/forge.c), for trees
+#     in either metadata layout (docs/PROTOCOL.md §4, §4.1), which they read
+#     from the tree itself.
 #
 # SAMPLE DATA: the items are the repository's examples/ (drawn from the seed
 # documents), published under sample names.
@@ -79,13 +81,23 @@ test_at_exit stop_server
 
 # publish_sources: the publisher, its three trees, its state at tree2, and
 # the follower base that trusts tree2.
-# With CN_TEST_LAYOUT=2 the publisher writes layout 2 (a delegated role per
-# item, docs/PROTOCOL.md §4.1): CMake runs t0701-t0704 so as well.
+# CN_TEST_LAYOUT=1 or 2 names the layout the publisher writes (config.yml
+# metadata_layout: layout 1, or a delegated role per item, docs/PROTOCOL.md
+# §4.1) explicitly, whatever citynode's default is, so CMake's reruns in the
+# layout that is not the default (the -layout2 tests) keep meaning what they
+# say when the default flips; unset, the publisher writes the default.
 attack_setup() {
     "$CITYNODE" --home "$P" init --name "Eindhoven (sample)" --country NL --url "$URL" \
         >"$TRASH/pubid" &&
     PUBID=$(cat "$TRASH/pubid") &&
-    case "${CN_TEST_LAYOUT:-1}" in 2) echo "metadata_layout: 2" >>"$P/config.yml" ;; esac &&
+    case "${CN_TEST_LAYOUT:-}" in
+    "") ;;
+    1 | 2)
+        sed -i "/^metadata_layout:/d" "$P/config.yml" &&
+            echo "metadata_layout: $CN_TEST_LAYOUT" >>"$P/config.yml"
+        ;;
+    *) echo "CN_TEST_LAYOUT must be 1 or 2, not $CN_TEST_LAYOUT" && false ;;
+    esac &&
     mkdir "$SRC" &&
     cp "$CN_SOURCE_DIR"/examples/datasets/leipzig-west-beteiligung-2016/* "$SRC/" &&
     sed -i "s/^id: .*/id: $ITEM/" "$SRC/citynode.yml" &&
@@ -105,7 +117,10 @@ attack_setup() {
     cp "$CN_SOURCE_DIR"/examples/solutions/zukunftsforum-zukunftslabor/* "$TRASH/zf/" &&
     "$CITYNODE" --home "$P" publish "$TRASH/zf" >/dev/null &&
     "$CITYNODE" --home "$P" export "$TRASH/tree3" >/dev/null &&
-    case "${CN_TEST_LAYOUT:-1}" in 2) ls "$TRASH"/tree3/tuf/*.items.*.json >/dev/null ;; esac &&
+    case "${CN_TEST_LAYOUT:-}" in
+    1) ! is_layout2 "$TRASH/tree3" ;;
+    2) is_layout2 "$TRASH/tree3" && ls "$TRASH"/tree3/tuf/*.items.*.json >/dev/null ;;
+    esac &&
     stage "$TRASH/tree2" &&
     start_server &&
     "$CITYNODE" --home "$BASE" init --name "Leipzig (sample)" --country DE >/dev/null &&
@@ -234,10 +249,10 @@ item_state() {
         LC_ALL=C sort -z | xargs -0 -r sha256sum)
 }
 
-# signed_tag TREE ITEM VERSION: the custom.tag TREE's current targets sign
+# signed_tag TREE ITEM VERSION: the custom.tag TREE's current metadata signs
 # for ITEM@VERSION.
 signed_tag() {
-    forge get "$1/tuf/$(targets_version "$1").targets.json" signed targets \
+    forge get "$(role_file "$1" "items/$2/$3/manifest.json")" signed targets \
         "items/$2/$3/manifest.json" custom tag
 }
 
@@ -288,7 +303,8 @@ attack_expect_item() {
     rm -rf "$F"
 }
 
-# targets_under TARGETS_FILE ITEM VERSION: the paths of ITEM@VERSION's targets.
+# targets_under TARGETS_FILE ITEM VERSION: the paths of ITEM@VERSION's targets
+# (TARGETS_FILE: a targets.json, or in layout 2 the item's role).
 targets_under() {
     forge get "$1" signed targets | python3 -c '
 import json, sys
@@ -305,9 +321,10 @@ withdraw_version() {
 }
 
 # graft_version TREE TARGETS_FILE FROM ITEM VERSION: ITEM@VERSION's targets,
-# as the tree FROM signs and stores them, added to TARGETS_FILE and TREE.
+# as the tree FROM signs and stores them, added to TARGETS_FILE (the one that
+# signs ITEM's targets in TREE: next_targets TREE ITEM) and stored in TREE.
 graft_version() {
-    ft="$3/tuf/$(targets_version "$3").targets.json"
+    ft=$(role_file "$3" "items/$4/$5/")
     for t in $(targets_under "$ft" "$4" "$5"); do
         data=$(target_file "$3" "$t") &&
         forge target "$2" "$t" "$data" "$(forge get "$ft" signed targets "$t" custom)" &&
@@ -318,7 +335,9 @@ graft_version() {
 # stranger_version NAME TREE HOME SRC VERSION PREVIOUS: $ITEM@VERSION after
 # PREVIOUS, built from the publisher's HOME and source SRC as they were at
 # PREVIOUS, but tagged by a stranger's SSH key, signed into TREE's next
-# targets (manifest, full and delta bundle) and stored there.
+# targets of $ITEM (manifest, full and delta bundle) and stored there. Its
+# manifest is PREVIOUS's as HOME published it (in layout 2 TREE's metadata
+# no longer lists PREVIOUS).
 stranger_version() {
     R="$TRASH/$1.git" W="$TRASH/src-$1" &&
     rm -rf "$R" "$W" && cp -a "$3/repos/$PUBID/$ITEM.git" "$R" && cp -a "$4" "$W" &&
@@ -329,9 +348,9 @@ stranger_version() {
     prev=$(git -C "$R" rev-parse "v$6^{commit}") &&
     "$CN_BUNDLE_TOOL" write "$R" "$TRASH/$1-delta.bundle" "refs/tags/v$5" "$prev" &&
     "$CN_BUNDLE_TOOL" write "$R" "$TRASH/$1-full.bundle" "refs/tags/v$5" &&
-    sed "s/\"$6\"/\"$5\"/g" "$(target_file "$2" "items/$ITEM/$6/manifest.json")" \
+    sed "s/\"$6\"/\"$5\"/g" "$(target_file "$3/public" "items/$ITEM/$6/manifest.json")" \
         >"$TRASH/$1-manifest.json" &&
-    tf=$(next_targets "$2") &&
+    tf=$(next_targets "$2" "$ITEM") &&
     for f in manifest full delta; do
         case $f in manifest) t=manifest.json ;; *) t=$f.bundle ;; esac
         custom="{\"kind\":\"dataset\",\"item\":\"$ITEM\",\"version\":\"$5\",\"file\":\"$f\",\"commit\":\"$commit\",\"tag\":\"$tag\",\"previous\":\"$6\",\"previous_commit\":\"$prev\"}"
@@ -358,12 +377,48 @@ tree4() {
     echo "$TRASH/tree4"
 }
 
+# delegating_tree: a tree of the honest publisher in layout 2 after tree2,
+# built once; prints its name below $TRASH (for evil_tree). That is tree3
+# when the publisher writes layout 2; else the publisher moves to layout 2
+# (PROTOCOL §4.1, *Upgrade*) with its next version, $ITEM@1.3.0, after
+# tree3, so stories on item roles run whatever layout the publisher writes.
+delegating_tree() {
+    if is_layout2 "$TRASH/tree3"; then
+        echo tree3
+        return 0
+    fi
+    if [ ! -d "$TRASH/tree-delegating" ]; then
+        rm -rf "$TRASH/publisher-delegating" "$TRASH/src-delegating" &&
+        cp -a "$P" "$TRASH/publisher-delegating" && cp -a "$SRC" "$TRASH/src-delegating" &&
+        sed -i "/^metadata_layout:/d" "$TRASH/publisher-delegating/config.yml" &&
+        echo "metadata_layout: 2" >>"$TRASH/publisher-delegating/config.yml" &&
+        echo "Leipzig-West, fourth survey" >>"$TRASH/src-delegating/README.md" &&
+        git -C "$TRASH/src-delegating" commit -qam "fourth survey" &&
+        "$CITYNODE" --home "$TRASH/publisher-delegating" publish "$TRASH/src-delegating" \
+            --version 1.3.0 >/dev/null &&
+        "$CITYNODE" --home "$TRASH/publisher-delegating" export "$TRASH/tree-delegating" \
+            >/dev/null &&
+        is_layout2 "$TRASH/tree-delegating" || return 1
+    fi
+    echo tree-delegating
+}
+
+# snapshot_without TREE NAME: a new snapshot that does not name the
+# metadata NAME ("targets.json", "items.<item>.json"), and a timestamp.
+snapshot_without() {
+    s=$(snapshot_version "$1") && sf="$1/tuf/$((s + 1)).snapshot.json" &&
+    cp "$1/tuf/$s.snapshot.json" "$sf" &&
+    forge set "$sf" $((s + 1)) signed version &&
+    forge $SNAPSHOT_SIGN del "$sf" signed meta "$2" &&
+    new_timestamp "$1" "$sf"
+}
+
 # recovery_tree NAME TREE ITEM WITHDRAW FROM VERSION: the publisher's next
 # metadata after TREE: ITEM@WITHDRAW withdrawn, ITEM@VERSION as the tree FROM
 # signs it added, signed above TREE; prints it.
 recovery_tree() {
     r="$TRASH/recover-$1" && rm -rf "$r" && cp -a "$2" "$r" &&
-    tf=$(next_targets "$r") &&
+    tf=$(next_targets "$r" "$3") &&
     withdraw_version "$tf" "$3" "$4" &&
     graft_version "$r" "$tf" "$5" "$3" "$6" &&
     commit_targets "$r" "$tf" &&
@@ -403,28 +458,82 @@ evil_tree() {
 
 ts_version() { forge get "$1/tuf/timestamp.json" signed version; }
 snapshot_version() { forge get "$1/tuf/timestamp.json" signed meta snapshot.json version; }
-targets_version() {
-    forge get "$1/tuf/$(snapshot_version "$1").snapshot.json" signed meta targets.json version
+targets_version() { role_version "$1" targets; }
+
+# Where a target is signed. In layout 1 (docs/PROTOCOL.md §4, §5) every
+# target is in targets.json. In layout 2 (§4.1) targets.json delegates each
+# item to a role items.<item> (tuf/<version>.items.<item>.json, signed by the
+# targets key, its version and length in the snapshot), which lists the
+# item's newest version only, and keeps the node's own documents. The helpers
+# read the layout from the tree they are given (does its current targets.json
+# delegate?), not from CN_TEST_LAYOUT: a story may forge a tree of either.
+
+# is_layout2 TREE: TREE's current targets.json has delegations.
+is_layout2() {
+    forge get "$1/tuf/$(targets_version "$1").targets.json" signed delegations >/dev/null 2>&1
 }
 
-# next_targets TREE: tuf/(T+1).targets.json, a copy of the current targets with
-# version T+1, to edit (unsigned until commit_targets); prints its path.
+# role_version TREE ROLE: the version of ROLE ("targets", "items.<item>")
+# TREE's current snapshot names.
+role_version() {
+    forge get "$1/tuf/$(snapshot_version "$1").snapshot.json" signed meta "$2.json" version
+}
+
+# role_of TREE PATH: the role that signs target PATH in TREE.
+role_of() {
+    case "$2" in
+    items/*/*)
+        if is_layout2 "$1"; then
+            i=${2#items/} && echo "items.${i%%/*}" && return 0
+        fi
+        ;;
+    esac
+    echo targets
+}
+
+# role_file TREE PATH: TREE's current metadata file that signs target PATH.
+role_file() {
+    r=$(role_of "$1" "$2") && echo "$1/tuf/$(role_version "$1" "$r").$r.json"
+}
+
+# meta_name FILE: the name a snapshot lists metadata FILE by (N.targets.json:
+# targets.json; N.items.<item>.json: items.<item>.json).
+meta_name() {
+    b=${1##*/} && echo "${b#*.}"
+}
+
+# next_targets TREE [ITEM]: a copy of the current metadata that signs ITEM's
+# targets (without ITEM: the top-level targets) with its version V+1, as
+# tuf/(V+1).targets.json or, in layout 2, tuf/(V+1).items.ITEM.json, to edit
+# (unsigned until commit_targets); prints its path.
 next_targets() {
-    t=$(targets_version "$1") &&
-    cp "$1/tuf/$t.targets.json" "$1/tuf/$((t + 1)).targets.json" &&
-    forge set "$1/tuf/$((t + 1)).targets.json" $((t + 1)) signed version &&
-    echo "$1/tuf/$((t + 1)).targets.json"
+    case "${2:-}" in
+    "") r=targets ;;
+    *) r=$(role_of "$1" "items/$2/") ;;
+    esac &&
+    v=$(role_version "$1" "$r") &&
+    cp "$1/tuf/$v.$r.json" "$1/tuf/$((v + 1)).$r.json" &&
+    forge set "$1/tuf/$((v + 1)).$r.json" $((v + 1)) signed version &&
+    echo "$1/tuf/$((v + 1)).$r.json"
 }
 
-# new_snapshot TREE TARGETS_FILE [VERSION]: tuf/(S+1).snapshot.json naming
-# TARGETS_FILE (its version taken from inside it unless VERSION is given),
-# signed with $SNAPSHOT_SIGN; prints its path.
+# new_snapshot TREE FILE [VERSION]: tuf/(S+1).snapshot.json naming FILE, a
+# targets.json or an items.<item> role (its version taken from inside it
+# unless VERSION is given), the other roles' entries kept, signed with
+# $SNAPSHOT_SIGN; prints its path. An item role is named by version and
+# length only, as a publisher names it (§4.1).
 new_snapshot() {
-    s=$(snapshot_version "$1") &&
-    cp "$1/tuf/$s.snapshot.json" "$1/tuf/$((s + 1)).snapshot.json" &&
-    forge set "$1/tuf/$((s + 1)).snapshot.json" $((s + 1)) signed version &&
-    forge $SNAPSHOT_SIGN fileinfo "$1/tuf/$((s + 1)).snapshot.json" targets.json "$2" ${3:-} &&
-    echo "$1/tuf/$((s + 1)).snapshot.json"
+    s=$(snapshot_version "$1") && sf="$1/tuf/$((s + 1)).snapshot.json" &&
+    m=$(meta_name "$2") &&
+    cp "$1/tuf/$s.snapshot.json" "$sf" &&
+    forge set "$sf" $((s + 1)) signed version &&
+    forge fileinfo "$sf" "$m" "$2" ${3:-} &&
+    case "$m" in
+    targets.json) ;;
+    *) forge del "$sf" signed meta "$m" hashes ;;
+    esac &&
+    forge $SNAPSHOT_SIGN sign "$sf" &&
+    echo "$sf"
 }
 
 # new_timestamp TREE SNAPSHOT_FILE: timestamp.json version+1 naming
@@ -453,8 +562,8 @@ new_root() {
     echo "$1/tuf/$((n + 1)).root.json"
 }
 
-# commit_targets TREE TARGETS_FILE: sign the edited targets with
-# $TARGETS_SIGN, then a new snapshot and timestamp over it.
+# commit_targets TREE TARGETS_FILE: sign the edited targets (or item role)
+# with $TARGETS_SIGN, then a new snapshot and timestamp over it.
 commit_targets() {
     forge $TARGETS_SIGN sign "$2" &&
     snap=$(new_snapshot "$1" "$2") &&
@@ -476,10 +585,10 @@ place_target() {
     esac
 }
 
-# target_file TREE PATH: the stored file of target PATH in TREE's current targets.
+# target_file TREE PATH: the stored file of target PATH as TREE's current
+# metadata signs it (in layout 2: only the newest version of an item).
 target_file() {
-    t=$(targets_version "$1") &&
-    sha=$(forge get "$1/tuf/$t.targets.json" signed targets "$2" hashes sha256) &&
+    sha=$(forge get "$(role_file "$1" "$2")" signed targets "$2" hashes sha256) &&
     ls "$1"/targets/"${2%/*}"/"$sha".*
 }
 

@@ -22,9 +22,11 @@ test_expect_success 'control: tree3 re-signed by forge (new targets, snapshot, t
     accept_expect control "$e"
 '
 
+# The other content is 1.0.0's full bundle as tree1 signs it (in layout 2
+# tree3's metadata no longer lists 1.0.0, PROTOCOL §4.1).
 test_expect_success 'arbitrary target: bundles replaced by other content are refused' '
     e=$(evil_tree arbitrary) &&
-    other=$(target_file "$e" items/$ITEM/1.0.0/full.bundle) &&
+    other=$(target_file "$TRASH/tree1" items/$ITEM/1.0.0/full.bundle) &&
     for t in $ITEM/1.2.0/delta.bundle $ITEM/1.2.0/full.bundle $ITEM2/1.0.0/full.bundle; do
         f=$(target_file "$e" items/$t) && cp "$other" "$f" || exit 1
     done &&
@@ -83,6 +85,16 @@ test_expect_success 'mix-and-match: a snapshot without hashes names a targets ve
     attack_expect mixversion 3 "targets.*version|version.*targets" "$e"
 '
 
+# In layout 2 the snapshot names an item role by version and length alone
+# (PROTOCOL §4.1): the version inside the file must be the one named.
+test_expect_success 'mix-and-match: the file of the metadata that signs an item holds its previous version' '
+    e=$(evil_tree mixrole) &&
+    f=$(role_file "$e" items/$ITEM/) &&
+    v=$(forge get "$f" signed version) &&
+    cp "${f%/*}/$((v - 1)).$(meta_name "$f")" "$f" &&
+    attack_expect mixrole 3 "version|bytes|length|hash" "$e"
+'
+
 # bad_name LABEL NAME: the (malicious) publisher signs a target named NAME,
 # an attestation, and stores it under its consistent name where it can.
 bad_name() {
@@ -134,7 +146,7 @@ prereq_tree() {
     git -C "$TRASH/src-$1" commit -qam "fourth survey" &&
     "$CITYNODE" --home "$S" publish "$TRASH/src-$1" --version 1.3.0 >/dev/null &&
     "$CITYNODE" --home "$S" export "$TRASH/other-$1" >/dev/null &&
-    e=$(evil_tree "$1") && tf=$(next_targets "$e") &&
+    e=$(evil_tree "$1") && tf=$(next_targets "$e" $ITEM) &&
     withdraw_version "$tf" $ITEM 1.2.0 &&
     graft_version "$e" "$tf" "$TRASH/other-$1" $ITEM 1.3.0 &&
     echo "$tf"
@@ -145,9 +157,25 @@ prereq_tree() {
 # new metadata committed, and then that the publisher's next metadata, with
 # the refused version withdrawn and an honest one added, syncs.
 
+# In layout 1 the follower holds 1.1.0, which the targets still list, and
+# tries the delta after it. In layout 2 it holds no version the role lists
+# and tries the newest delta only when it holds the signed previous_commit
+# (PROTOCOL §4.1), so there the delta's custom says it follows 1.1.0, the
+# version the follower holds; without that it would not download the delta
+# at all and fail for want of a full bundle.
 test_expect_success 'a validly signed delta bundle whose prerequisite the follower lacks is refused' '
     tf=$(prereq_tree prereq) && e="$TRASH/evil-prereq" &&
     forge del "$tf" signed targets items/$ITEM/1.3.0/full.bundle &&
+    held=$(git -C "$BASE/repos/$PUBID/$ITEM.git" rev-parse "v1.1.0^{commit}") &&
+    case "$(role_of "$e" items/$ITEM/)" in
+    items.*)
+        for t in manifest.json delta.bundle; do
+            forge set "$tf" "\"1.1.0\"" signed targets items/$ITEM/1.3.0/$t custom previous &&
+            forge set "$tf" "\"$held\"" signed targets items/$ITEM/1.3.0/$t custom previous_commit ||
+                exit 1
+        done
+        ;;
+    esac &&
     commit_targets "$e" "$tf" &&
     r=$(recovery_tree prereq "$e" $ITEM 1.3.0 "$TRASH/tree3" 1.2.0) &&
     attack_expect_item prereq $ITEM $ITEM2@1.0.0 "prerequisite|missing" "$e" "$r"
@@ -173,7 +201,7 @@ test_expect_success 'a bundle validly listed whose tag is signed by a key the ro
 test_expect_success 'a tag whose commit is not the custom.commit of the signed metadata' '
     e=$(evil_tree tagcommit) &&
     other=$(git -C "$P/repos/$PUBID/$ITEM.git" rev-parse "v1.1.0^{commit}") &&
-    tf=$(next_targets "$e") &&
+    tf=$(next_targets "$e" $ITEM) &&
     for t in manifest.json full.bundle delta.bundle; do
         forge set "$tf" "\"$other\"" signed targets items/$ITEM/1.2.0/$t custom commit || exit 1
     done &&
@@ -185,7 +213,7 @@ test_expect_success 'a tag whose commit is not the custom.commit of the signed m
 test_expect_success 'a tag object that is not the custom.tag of the signed metadata' '
     e=$(evil_tree tagobject) &&
     other=$(git -C "$P/repos/$PUBID/$ITEM.git" rev-parse v1.1.0) &&
-    tf=$(next_targets "$e") &&
+    tf=$(next_targets "$e" $ITEM) &&
     for t in manifest.json full.bundle delta.bundle; do
         forge set "$tf" "\"$other\"" signed targets items/$ITEM/1.2.0/$t custom tag || exit 1
     done &&
@@ -197,6 +225,13 @@ test_expect_success 'a tag object that is not the custom.tag of the signed metad
 # --- beyond the list of the issue: a malicious publisher rewriting what it
 # --- published, and custom fields that do not match their target path.
 
+# The rewriting publisher went on from tree1 on its own. Its metadata that
+# signs $ITEM must be of a newer version than the one the follower trusts,
+# or the follower keeps its own copy without reading the server's (TUF
+# §5.6: the snapshot names the same version): in layout 1 the new item's
+# publish raised targets.json above tree2's, in layout 2 it did not touch
+# items.$ITEM, which is as old as tree2's. So the attacker re-signs the
+# metadata of $ITEM once more, which in layout 1 changes nothing.
 test_expect_success 'a version the follower holds, re-signed with another commit and tag, is refused' '
     S="$TRASH/pub-rewrite" && W="$TRASH/src-rewrite" && rm -rf "$S" "$W" &&
     cp -a "$TRASH/publisher-at-1" "$S" && cp -a "$TRASH/src-at-1" "$W" &&
@@ -206,13 +241,17 @@ test_expect_success 'a version the follower holds, re-signed with another commit
     "$CITYNODE" --home "$S" publish "$TRASH/zf" >/dev/null &&
     "$CITYNODE" --home "$S" export "$TRASH/evil-rewrite" >/dev/null &&
     e="$TRASH/evil-rewrite" &&
+    tf=$(next_targets "$e" $ITEM) &&
+    commit_targets "$e" "$tf" &&
     test "$(ts_version "$e")" -gt "$(ts_version "$TRASH/tree2")" &&
+    test "$(role_version "$e" "$(role_of "$e" items/$ITEM/1.1.0/)")" -gt \
+        "$(role_version "$TRASH/tree2" "$(role_of "$e" items/$ITEM/1.1.0/)")" &&
     attack_expect rewrite 3 "1\.1\.0|tag|commit" "$e"
 '
 
 test_expect_success 'a custom.item that is not an item id (../) is refused' '
     e=$(evil_tree custom-item) &&
-    tf=$(next_targets "$e") &&
+    tf=$(next_targets "$e" $ITEM2) &&
     for t in manifest.json full.bundle; do
         forge set "$tf" "\"../../../../pwned\"" signed targets items/$ITEM2/1.0.0/$t custom item || exit 1
     done &&
@@ -222,7 +261,7 @@ test_expect_success 'a custom.item that is not an item id (../) is refused' '
 
 test_expect_success 'a target whose custom names another item than its path is refused' '
     e=$(evil_tree custom-other) &&
-    tf=$(next_targets "$e") &&
+    tf=$(next_targets "$e" $ITEM2) &&
     for t in manifest.json full.bundle; do
         forge set "$tf" "\"$ITEM\"" signed targets items/$ITEM2/1.0.0/$t custom item &&
         forge set "$tf" "\"1.3.0\"" signed targets items/$ITEM2/1.0.0/$t custom version || exit 1

@@ -145,5 +145,79 @@ test_expect_success 'a root file whose version is not the one its name promises 
     attack_expect root-version 3 "root" "$e"
 '
 
+# --- the metadata that signs an item ---------------------------------------
+#
+# In layout 2 (PROTOCOL §4.1) an item's targets are signed by its own role
+# items.<item>, which the snapshot names by version and length only; in
+# layout 1 by targets.json. The same attacks on whichever signs $ITEM.
+
+test_expect_success 'control: the metadata that signs an item, re-signed by forge at a new version, is accepted' '
+    e=$(evil_tree item-role-control) &&
+    tf=$(next_targets "$e" $ITEM) &&
+    commit_targets "$e" "$tf" &&
+    accept_expect item-role-control "$e"
+'
+
+test_expect_success 'wrong key: the metadata that signs an item, signed by a key its delegator does not give it' '
+    e=$(evil_tree item-role-wrongkey) &&
+    tf=$(next_targets "$e" $ITEM) &&
+    TARGETS_SIGN="-s $STRANGER" commit_targets "$e" "$tf" &&
+    attack_expect item-role-wrongkey 3 "signature" "$e"
+'
+
+test_expect_success 'rollback: a snapshot naming an older version of the metadata that signs an item' '
+    e=$(evil_tree item-role-rollback tree2) &&
+    r=$(role_of "$e" items/$ITEM/) &&
+    old=$(($(role_version "$e" "$r") - 1)) &&
+    snap=$(new_snapshot "$e" "$e/tuf/$old.$r.json") &&
+    new_timestamp "$e" "$snap" &&
+    attack_expect item-role-rollback 3 "version|rollback|older" "$e"
+'
+
+test_expect_success 'the metadata that signs an item, longer than the snapshot says, is refused' '
+    e=$(evil_tree item-role-length) &&
+    tf=$(next_targets "$e" $ITEM) && m=$(meta_name "$tf") &&
+    forge $TARGETS_SIGN sign "$tf" &&
+    snap=$(new_snapshot "$e" "$tf") &&
+    len=$(forge get "$snap" signed meta "$m" length) &&
+    forge $SNAPSHOT_SIGN set "$snap" $((len - 1)) signed meta "$m" length &&
+    new_timestamp "$e" "$snap" &&
+    attack_expect item-role-length 3 "length|bytes|limit|exceeds" "$e"
+'
+
+test_expect_success 'a snapshot that does not name the metadata that signs an item is refused' '
+    e=$(evil_tree item-role-unnamed) &&
+    snapshot_without "$e" "$(meta_name "$(role_file "$e" items/$ITEM/)")" &&
+    attack_expect item-role-unnamed 3 "snapshot|$ITEM|targets" "$e"
+'
+
+# $ITEM2 is new in tree3: the follower trusts no metadata of it yet, so no
+# rule about what a trusted snapshot named protects it.
+test_expect_success 'a snapshot that does not name the metadata that signs an item new to the follower is refused' '
+    e=$(evil_tree item-role-unnamed-new) &&
+    snapshot_without "$e" "$(meta_name "$(role_file "$e" items/$ITEM2/)")" &&
+    attack_expect item-role-unnamed-new 3 "snapshot|$ITEM2|targets" "$e"
+'
+
+# A role signs only the targets its delegation covers (items/<item>/*/*):
+# items.$ITEM signing a version of $ITEM2 (the publisher's own, tag and
+# all) must not make it $ITEM2's. TUF ignores such a target (spec §5.6.7),
+# so the sync succeeds without it. Only layout 2 delegates: when the
+# publisher writes layout 1 the story uses its next tree in layout 2.
+test_expect_success 'a target an item role signs outside its paths (a version of another item) is not taken' '
+    e=$(evil_tree item-role-paths "$(delegating_tree)") &&
+    tf=$(next_targets "$e" $ITEM) &&
+    graft_version "$e" "$tf" "$(tree4)" $ITEM2 1.1.0 &&
+    commit_targets "$e" "$tf" &&
+    test -n "$(targets_under "$tf" $ITEM2 1.1.0)" &&
+    F="$TRASH/f-item-role-paths" && rm -rf "$F" && cp -a "$BASE" "$F" &&
+    stage "$e" && run_sync "$F" item-role-paths &&
+    test "$code" = 0 &&
+    holds_tree "$F" "$e" &&
+    test_must_fail git -C "$F/repos/$PUBID/$ITEM2.git" rev-parse -q --verify refs/tags/v1.1.0 &&
+    test -z "$(find "$F/mirrors/$PUBID/targets/items/$ITEM2" -path "*/1.1.0/*")" &&
+    rm -rf "$F"
+'
+
 attack_summary
 test_done
