@@ -406,6 +406,11 @@ int cn_sync_plan(item_work *w)
         if ((j = plan_start(w)) < 0)
             for (j = w->goal; j >= 0 && !file_usable(w->v[j].full); j--)
                 ;
+        if (j < 0 && w->missing_prereq[0])
+            /* A delta from an unlisted version was refused (layout 2,
+             * PROTOCOL §4.1): the server's bundle failed, not the network. */
+            return cn_error_set(CN_EVERIFY, "%s, and no full bundle of %s@%s is available",
+                                w->missing_prereq, w->item, w->v[w->goal].version);
         if (j < 0)
             return cn_error_set(CN_ENET, "%s: no full bundle of any version up to %s is available",
                                 w->item, w->v[w->goal].version);

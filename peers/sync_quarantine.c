@@ -315,13 +315,7 @@ int cn_sync_advance_item(peer_run *pr, item_work *w)
             return err;
         if (err == 1) {
             f->unusable = 1; /* its prerequisite is missing */
-            if ((err = cn_sync_plan(w)) == CN_ENET)
-                /* From no listed version held (layout 2, PROTOCOL §4.1) the
-                 * replan says only that no full bundle is listed; what failed
-                 * is the delta the server offered, as from a held one. */
-                err = cn_error_set(CN_EVERIFY, "%s, and no full bundle of %s@%s is available",
-                                   w->missing_prereq, w->item, w->v[w->goal].version);
-            if (err != 0)
+            if ((err = cn_sync_plan(w)) != 0)
                 return err;
             continue;
         }

@@ -84,7 +84,7 @@ test_at_exit stop_server
 # CN_TEST_LAYOUT=1 or 2 names the layout the publisher writes (config.yml
 # metadata_layout: layout 1, or a delegated role per item, docs/PROTOCOL.md
 # §4.1) explicitly, whatever citynode's default is, so CMake's reruns in the
-# layout that is not the default (the -layout2 tests) keep meaning what they
+# layout that is not the default (the -layout1 tests) keep meaning what they
 # say when the default flips; unset, the publisher writes the default.
 attack_setup() {
     "$CITYNODE" --home "$P" init --name "Eindhoven (sample)" --country NL --url "$URL" \

@@ -10,9 +10,9 @@
 # signed tag); the next sync completes and the mirror then equals the
 # publisher (same timestamp, same tags).
 #
-# With CN_TEST_LAYOUT=2 (ctest integration/t0710-crash-layout2) the
-# publisher writes layout 2 (a delegated role per item, docs/PROTOCOL.md
-# §4.1), so the kills also fall between the item roles' writes.
+# The publisher writes layout 2, the default (a delegated role per item,
+# docs/PROTOCOL.md §4.1), so the kills also fall between the item roles'
+# writes; CN_TEST_LAYOUT=1 makes it write layout 1.
 #
 # SAMPLE DATA: the items are the examples/strategies documents (drawn from the
 # seed documents), each with a random annex to give the history some weight.
@@ -110,10 +110,10 @@ test_expect_success "stage: a publisher with $NITEMS items and several versions"
     "$CITYNODE" --home "$P" init --name "Eindhoven (sample)" --country NL --url "$URL" \
         >"$TRASH/pubid" &&
     PUBID=$(cat "$TRASH/pubid") &&
-    case "${CN_TEST_LAYOUT:-1}" in 2) echo "metadata_layout: 2" >>"$P/config.yml" ;; esac &&
+    case "${CN_TEST_LAYOUT:-2}" in 1) echo "metadata_layout: 1" >>"$P/config.yml" ;; esac &&
     make_items &&
     bump_items 1 8 1.1.0 && bump_items 1 4 1.2.0 &&
-    case "${CN_TEST_LAYOUT:-1}" in 2) ls "$P"/public/tuf/*.items.*.json >/dev/null ;; esac &&
+    case "${CN_TEST_LAYOUT:-2}" in 2) ls "$P"/public/tuf/*.items.*.json >/dev/null ;; esac &&
     "$CITYNODE" --home "$P" export "$TRASH/tree-a" >/dev/null &&
     echo "# tree-a: $(du -sk "$TRASH/tree-a" | cut -f1) KiB" &&
     stage "$TRASH/tree-a" "[{\"path\":\"/targets/.*\\\\.bundle\",\"mode\":\"throttle\",\"rate\":$RATE}]" &&

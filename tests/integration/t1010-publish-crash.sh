@@ -13,10 +13,12 @@
 # `verify --all` passes, refs/heads/main and the tag name the signed commit,
 # and a stock git clone of the repository checks out the published version.
 #
-# With CN_TEST_LAYOUT=2 (ctest integration/t1010-publish-crash-layout2) the
-# killed publish is the one that moves the node to layout 2 (a delegated
-# role per item, the older versions' targets to targets-history.json:
-# docs/PROTOCOL.md §4.1).
+# The node writes layout 2, the default (a delegated role per item, the
+# older versions' targets in targets-history.json: docs/PROTOCOL.md §4.1).
+# With CN_TEST_LAYOUT=1 (ctest integration/t1010-publish-crash-layout1) it
+# writes layout 1 throughout; with CN_TEST_LAYOUT=upgrade
+# (…-upgrade) it publishes 1.0.0 in layout 1 and the killed publish is the
+# one that moves it to layout 2.
 . "$(dirname "$0")/lib.sh"
 
 H0="$TRASH/base"
@@ -98,7 +100,7 @@ published() {
         { echo "tags:"; cat "$TRASH/tags"; return 1; }
     grep -q "refs/tags/v$v^{}" "$repo/info/refs" ||
         { echo "info/refs lacks v$v"; return 1; }
-    [ "${CN_TEST_LAYOUT:-1}" != 2 ] || {
+    [ "${CN_TEST_LAYOUT:-2}" = 1 ] || {
         ls "$h"/public/tuf/*.items."$item".json >/dev/null 2>&1 &&
             grep -q "items/$item/1.0.0/" "$h/targets-history.json"
     } || { echo "not in layout 2: no role of $item, or 1.0.0 not in the history"; return 1; }
@@ -134,6 +136,7 @@ crash_every_step() {
 
 test_expect_success 'stage: a node with a folder item and a git item at 1.0.0' '
     "$CITYNODE" --home "$H0" init --name "Stadt Leipzig (sample)" --country DE >"$TRASH/id" &&
+    case "${CN_TEST_LAYOUT:-2}" in 1 | upgrade) echo "metadata_layout: 1" >>"$H0/config.yml" ;; esac &&
     mkdir "$TRASH/folder" &&
     cp "$CN_SOURCE_DIR/examples/strategies/bamberg/citynode.yml" "$TRASH/folder/" &&
     echo "first" >"$TRASH/folder/notes.txt" &&
@@ -147,7 +150,7 @@ test_expect_success 'stage: a node with a folder item and a git item at 1.0.0' '
     echo "second" >"$TRASH/git/notes.txt" && git -C "$TRASH/git" add notes.txt &&
     git -C "$TRASH/git" commit -qm two &&
     "$CITYNODE" --home "$H0" verify --all >/dev/null &&
-    case "${CN_TEST_LAYOUT:-1}" in 2) echo "metadata_layout: 2" >>"$H0/config.yml" ;; esac
+    case "${CN_TEST_LAYOUT:-2}" in upgrade) sed -i "/^metadata_layout:/d" "$H0/config.yml" ;; esac
 '
 
 test_expect_success 'a folder item: SIGKILL at every step of publishing 1.1.0' '

@@ -57,10 +57,11 @@ bundle_of() {
 }
 
 # serve_as_item2 NAME BUNDLE: tree3 with BUNDLE as the signed full bundle of
-# $ITEM2@1.0.0; prints the tree.
+# $ITEM2@1.0.0 (in the metadata that signs it: items.$ITEM2 in layout 2);
+# prints the tree.
 serve_as_item2() {
     e=$(evil_tree "$1") &&
-    tf=$(next_targets "$e") &&
+    tf=$(next_targets "$e" "$ITEM2") &&
     forge target "$tf" items/$ITEM2/1.0.0/full.bundle "$2" &&
     place_target "$e" items/$ITEM2/1.0.0/full.bundle "$2" &&
     commit_targets "$e" "$tf" &&
