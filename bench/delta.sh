@@ -181,6 +181,25 @@ export_tree
 # The same change at BENCH_HISTORY versions.
 release "1.$((BENCH_HISTORY - 1)).0" 3 1 "$BENCH_HISTORY versions"
 
+# Layout 2: how the changed item's role varied over its history (it lists a
+# checkpoint's full bundle and up to 16 deltas besides the newest version,
+# PROTOCOL §4.1), gzip'ed as nginx sends it: the update that happens to fall
+# on the largest role costs that much more.
+python3 - "$tree/tuf" "$item" <<'EOF'
+import glob, gzip, json, os, sys
+tuf, item = sys.argv[1:3]
+sizes = []
+for path in glob.glob("%s/*.items.%s.json" % (tuf, item)):
+    data = open(path, "rb").read()
+    deltas = sum(1 for p in json.loads(data)["signed"]["targets"] if p.endswith("/delta.bundle"))
+    sizes.append((len(gzip.compress(data, 6)), deltas))
+if sizes:
+    small, big = min(sizes), max(sizes)
+    print("delta roles: %d versions of items.%s, gzip'ed %d to %d bytes (%d to %d delta bundles "
+          "listed): one update costs at most %d bytes more than another"
+          % (len(sizes), item, small[0], big[0], small[1], big[1], big[0] - small[0]))
+EOF
+
 python3 - "$(cat "$work/2 versions.bytes")" "$(cat "$work/$BENCH_HISTORY versions.bytes")" \
     "$BENCH_HISTORY" "$GROWTH" <<'EOF'
 import sys
