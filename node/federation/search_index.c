@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"
+#include "core/semver.h"
 #include "node/item.h"
 #include "node/keys.h"
 #include "peers/mirror.h"
@@ -175,15 +176,89 @@ static int index_withdrawal(cn_registry *reg, const char *node_id, const char *i
     return cn_registry_withdraw(reg, node_id, item, version, (int64_t)when, reason);
 }
 
+/* Keep in newest[item] the newest listed version of item and its kind. */
+static int note_newest(json_t *newest, const char *item, const char *version,
+                       const json_t *custom)
+{
+    const char *had = json_string_value(json_object_get(json_object_get(newest, item), "version"));
+
+    if (had && cn_semver_compare(had, version) >= 0)
+        return 0;
+    return json_object_set_new(newest, item,
+                               json_pack("{s:s, s:O?}", "version", version, "kind",
+                                         json_object_get(custom, "kind"))) == 0
+               ? 0
+               : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
+/* The versions of a peer's item that left its signed targets (layout 2,
+ * PROTOCOL §4.1, Older versions), older than newest, from the verified tags
+ * its mirror repository holds: each manifest is its tag's message, the
+ * custom what the tag proves. An index peer holds no tags: nothing. */
+static int index_superseded(cn_registry *reg, const index_source *src, const char *item,
+                            const char *newest, const char *kind, const char **signers,
+                            size_t nsigners, int64_t now)
+{
+    json_t *names = NULL, *name;
+    size_t i;
+    int first = 0, err;
+
+    if ((err = cn_mirror_history_versions(&names, src->node->home->repos_dir, src->node_id,
+                                          src->peer, item)) != 0)
+        return err;
+    json_array_foreach(names, i, name)
+    {
+        cn_registry_version_info vi = CN_REGISTRY_VERSION_INFO_INIT;
+        const char *version = json_string_value(name);
+        char commit[41], tag[41];
+        unsigned char *bytes = NULL;
+        json_t *manifest = NULL, *custom = NULL;
+        size_t len = 0;
+
+        if (cn_semver_compare(version, newest) >= 0)
+            continue; /* a tag a sync moved before its metadata */
+        err = cn_mirror_history_version(commit, tag, &bytes, &len, src->node->home->repos_dir,
+                                        src->node_id, src->peer, item, version);
+        if (err == 0 && (err = cn_json_parse(&manifest, (const char *)bytes, len,
+                                             CN_JSON_MAX_DEPTH, "manifest.json")) == 0 &&
+            (custom = json_pack("{s:s?, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "item", item,
+                                "version", version, "file", "manifest", "commit", commit, "tag",
+                                tag)) == NULL)
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+        if (err == 0) {
+            vi.node_id = src->node_id;
+            vi.item = item;
+            vi.item_version = version;
+            vi.manifest = manifest;
+            vi.custom = custom;
+            vi.signers = signers;
+            vi.nsigners = nsigners;
+            vi.published = tag_time(src, item, custom);
+            vi.verified_at = now;
+            err = cn_registry_put_version(reg, &vi);
+        }
+        json_decref(custom);
+        json_decref(manifest);
+        free(bytes);
+        keep_first(&first, err);
+    }
+    json_decref(names);
+    return first;
+}
+
 static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
 {
     const char *signers[INDEX_SIGNERS_MAX];
-    json_t *holder = NULL;
+    json_t *holder = NULL, *newest = NULL;
     size_t nsigners = 0, i, n = source_count(src);
     int first = 0, err;
 
     if ((err = targets_signers(signers, &nsigners, &holder, src)) != 0)
         return err;
+    if ((newest = json_object()) == NULL) {
+        json_decref(holder);
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    }
     for (i = 0; i < n; i++) {
         const cn_tuf_target_info *t = source_at(src, i);
         const char *ip, *vp;
@@ -208,6 +283,8 @@ static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
                 vi.verified_at = now;
                 if ((err = cn_registry_put_version(reg, &vi)) == 0)
                     err = index_withdrawal(reg, src->node_id, item, version, t->custom);
+                if (err == 0)
+                    err = note_newest(newest, item, version, t->custom);
             }
             free(item);
             free(version);
@@ -227,6 +304,19 @@ static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
         json_decref(doc);
         keep_first(&first, err);
     }
+    /* A peer in layout 2 lists its items' newest versions alone. */
+    if (src->peer && cn_tuf_client_delegated_count(src->peer) > 0) {
+        const char *item;
+        json_t *at;
+        json_object_foreach(newest, item, at)
+        {
+            keep_first(&first, index_superseded(reg, src, item,
+                                                json_string_value(json_object_get(at, "version")),
+                                                json_string_value(json_object_get(at, "kind")),
+                                                signers, nsigners, now));
+        }
+    }
+    json_decref(newest);
     json_decref(holder);
     return first;
 }

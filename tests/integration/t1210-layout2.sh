@@ -147,7 +147,17 @@ test_expect_success 'a new follower adds the node in layout 2 and gets every ver
     cn "$TRASH/sabadell" sync >/dev/null &&
     git -C "$TRASH/sabadell/repos/$LID/connected-urban-twins.git" tag >tags &&
     grep -qx v1.0.0 tags && grep -qx v1.2.0 tags &&
-    cn "$TRASH/sabadell" verify --all >/dev/null
+    cn "$TRASH/sabadell" verify --all >/dev/null &&
+    cn "$TRASH/sabadell" show "$LID/connected-urban-twins" --api >new-api.json &&
+    cn "$L" show --json "self/connected-urban-twins@1.0.0" >own-1.json &&
+    python3 - new-api.json own-1.json <<-EOF
+	import json, sys
+	doc = json.load(open(sys.argv[1])); own = json.load(open(sys.argv[2]))
+	versions = {v["version"]: v for v in doc["versions"]}
+	assert set(versions) >= {"1.0.0", "1.1.0", "1.2.0"}, sorted(versions)
+	assert not any(v.get("withdrawn") for v in versions.values()), versions
+	assert versions["1.0.0"]["commit"] == own["versions"][0]["commit"], versions["1.0.0"]
+	EOF
 '
 
 test_expect_success 'tuf-js reads the node and the mirror through the item roles' '
