@@ -1,7 +1,8 @@
 /*
  * test_sync_steps.c - steps of a sync round driven directly (through
- * peers/sync_internal.h): a bundle header that arrives in pieces, and the
- * planning of a peer that validly signs 100,000 targets.
+ * peers/sync_internal.h): a bundle header that arrives in pieces, the
+ * planning of a peer that validly signs 100,000 targets, and where a plan
+ * from nothing starts.
  */
 #include "core/bundle.h"
 #include "core/file.h"
@@ -186,11 +187,105 @@ static void test_plan_many_targets_is_fast(void **state)
     free(infos);
 }
 
+/* One target of a planned peer: path, length, and the custom a sync reads. */
+typedef struct {
+    const char *path;
+    uint64_t length;
+} plan_target;
+
+/* Plan a peer of targets from nothing held; pr is the caller's to clear,
+ * infos and customs the caller's to free (n each). */
+static void plan_from_nothing(peer_run *pr, cn_tuf_target_info *infos, json_t **customs,
+                              const plan_target *targets, size_t n)
+{
+    static cn_sync_options o = CN_SYNC_OPTIONS_INIT;
+    size_t i;
+
+    assert_int_equal(cn_git_init(), 0);
+    o.mirrors_dir = o.repos_dir = o.tmp_dir = "/nonexistent/cn-test-plan";
+    cn_sync_peer_run_init(pr, &o, NULL,
+                          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                          CN_POLICY_MIRROR, "http://127.0.0.1:9");
+    pr->rdir = strdup("/nonexistent/cn-test-plan/repos");
+    pr->tdir = strdup("/nonexistent/cn-test-plan/tmp");
+    pr->mdir = strdup("/nonexistent/cn-test-plan/mirrors");
+    assert_non_null(pr->files = calloc(n, sizeof(*pr->files)));
+    pr->nfiles = n;
+    for (i = 0; i < n; i++) {
+        /* Every target of a version names the same commit and tag. */
+        const char *path = targets[i].path, *end = strrchr(path, '/');
+        unsigned long h = 5381;
+        char hex[41];
+        while (path < end)
+            h = h * 33 + (unsigned char)*path++;
+        snprintf(hex, sizeof(hex), "%040lx", h);
+        assert_non_null(customs[i] = json_pack("{s:s, s:s}", "commit", hex, "tag", hex));
+        infos[i].path = (char *)targets[i].path;
+        infos[i].length = targets[i].length;
+        infos[i].custom = customs[i];
+        memset(infos[i].sha256, 'a', CN_SHA256_HEX_LEN);
+        pr->files[i].info = &infos[i];
+        pr->files[i].bundle = strstr(targets[i].path, ".bundle") != NULL;
+    }
+    assert_int_equal(cn_sync_index_items(pr), 0);
+    assert_int_equal(cn_sync_plan_items(pr), 0);
+}
+
+/* From nothing, a follower starts at a layout-2 role's checkpoint when its
+ * full bundle and the deltas after it cost at most 1.5 times the newest
+ * full bundle (it can then serve the item itself), else at the newest full
+ * bundle (PROTOCOL §4.1, §8). */
+static void test_plan_starts_at_the_checkpoint(void **state)
+{
+    static const plan_target targets[] = {
+        /* Small deltas: 1,000 + 3 x 100 <= 1.5 x 1,300. */
+        {"items/twin/1.0.0/full.bundle", 1000},  {"items/twin/1.1.0/delta.bundle", 100},
+        {"items/twin/1.2.0/delta.bundle", 100},  {"items/twin/1.3.0/delta.bundle", 100},
+        {"items/twin/1.3.0/full.bundle", 1300},  {"items/twin/1.3.0/manifest.json", 10},
+        /* Large deltas: 1,000 + 3 x 600 > 1.5 x 1,300. */
+        {"items/lidar/1.0.0/full.bundle", 1000}, {"items/lidar/1.1.0/delta.bundle", 600},
+        {"items/lidar/1.2.0/delta.bundle", 600}, {"items/lidar/1.3.0/delta.bundle", 600},
+        {"items/lidar/1.3.0/full.bundle", 1300}, {"items/lidar/1.3.0/manifest.json", 10},
+    };
+    enum { N = sizeof(targets) / sizeof(targets[0]) };
+    cn_tuf_target_info infos[N];
+    json_t *customs[N];
+    peer_run pr;
+    size_t i;
+
+    (void)state;
+    memset(infos, 0, sizeof(infos));
+    plan_from_nothing(&pr, infos, customs, targets, N);
+    assert_int_equal(pr.nitems, 2);
+    for (i = 0; i < pr.nitems; i++) {
+        const item_work *w = &pr.items[i];
+        assert_int_equal(w->nv, 4);
+        if (strcmp(w->item, "twin") == 0) {
+            assert_int_equal(w->nsteps, 4);
+            assert_int_equal(w->steps[0].vi, 0);
+            assert_int_equal(w->steps[0].full, 1);
+            assert_int_equal(w->steps[3].vi, 3);
+            assert_int_equal(w->steps[3].full, 0);
+        } else {
+            assert_int_equal(w->nsteps, 1);
+            assert_int_equal(w->steps[0].vi, 3);
+            assert_int_equal(w->steps[0].full, 1);
+        }
+        /* Either way the follower will hold a listed full bundle and its
+         * chain: nothing more to keep. */
+        assert_int_equal(w->v[0].full->keep, 0);
+    }
+    cn_sync_peer_run_clear(&pr);
+    for (i = 0; i < N; i++)
+        json_decref(customs[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundle_header_short_reads),
         cmocka_unit_test(test_plan_many_targets_is_fast),
+        cmocka_unit_test(test_plan_starts_at_the_checkpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
