@@ -7,7 +7,7 @@
 # a search) is well-formed XML for xmllint and an Atom feed for Python's
 # feedparser, with one entry per version and entry ids that are the same
 # on both nodes; a withdrawal updates its version's entry; conditional GETs
-# answer 304 until something changes.
+# answer 304 until something changes; the page links the feeds.
 . "$(dirname "$0")/lib.sh"
 
 L="$TRASH/eindhoven"
@@ -157,6 +157,11 @@ test_expect_success 'a withdrawal updates its version'"'"'s entry in place; the 
 	old = {e.id: e for e in before.entries}[w.id]
 	assert w.updated_parsed > old.updated_parsed and after.feed.updated_parsed > before.feed.updated_parsed
 	PY
+'
+
+test_expect_success 'the page links the feed of the registry'"'"'s new items' '
+    test "$(get "$PL" / page.html)" = 200 &&
+    grep -q "<link rel=\"alternate\" type=\"application/atom+xml\"[^>]*href=\"/api/v1/items.atom\"" page.html
 '
 
 test_done
