@@ -129,7 +129,9 @@ static int put_entry(cn_buf *out, const char *base, const feed_entry *e)
     if ((err = cn_buf_puts(out, "    <author><name>")) != 0 ||
         (err = cn_xml_puts(out, e->node_name, 0)) != 0 || (err = cn_buf_puts(out, "</name>")) != 0)
         return err;
-    if (e->node_url && *e->node_url &&
+    /* a link for readers to follow: web URLs only */
+    if (e->node_url &&
+        (strncmp(e->node_url, "https://", 8) == 0 || strncmp(e->node_url, "http://", 7) == 0) &&
         ((err = cn_buf_puts(out, "<uri>")) != 0 || (err = cn_xml_puts(out, e->node_url, 0)) != 0 ||
          (err = cn_buf_puts(out, "</uri>")) != 0))
         return err;
@@ -142,7 +144,9 @@ static int put_entry(cn_buf *out, const char *base, const feed_entry *e)
         return err;
     if ((err = cn_buf_puts(out, "    <summary type=\"text\">")) != 0)
         return err;
-    if (e->describes_item && (err = cn_buf_printf(out, "Version %s. ", e->version)) != 0)
+    if (e->describes_item &&
+        ((err = cn_buf_puts(out, "Version ")) != 0 || (err = cn_xml_puts(out, e->version, 0)) ||
+         (err = cn_buf_puts(out, ". ")) != 0))
         return err;
     if (e->withdrawn && ((err = cn_buf_puts(out, "Withdrawn")) != 0 ||
                          (err = cn_buf_puts(out, e->withdrawn_reason ? ": " : "")) != 0 ||
