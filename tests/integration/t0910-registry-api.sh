@@ -215,11 +215,15 @@ test_expect_success 'an index-only peer'"'"'s item has no git path: the key is a
     test_publish_example "$F" strategies/jena &&
     cn "$L" sync >/dev/null 2>lsync2.err &&
     test "$(get "$PL" "/api/v1/items/$FID/msc2020-jena" indexed.json)" = 200 &&
-    check_json indexed.json <<-\PY
+    test "$(get "$PL" "/api/v1/items/$FID/msc2020-jena/versions" indexed-v.json)" = 200 &&
+    test "$(get "$PL" "/api/v1/search?node=$FID" indexed-s.json)" = 200 &&
+    check_json indexed.json indexed-v.json indexed-s.json <<-\PY
 	import json, sys
 	doc = json.load(open(sys.argv[1]))
 	assert doc["node"]["source"] == "index", doc["node"]
 	assert "git" not in doc, doc.get("git")
+	hits = json.load(open(sys.argv[3]))["results"]
+	assert [h["item"] for h in hits] == ["msc2020-jena"], hits
 	PY
 '
 
@@ -236,6 +240,8 @@ test_expect_success 'every answer above is what docs/api.yaml specifies' '
         /api/v1/nodes 200 nodes.json \
         "/api/v1/nodes/$FID" 200 node.json \
         "/api/v1/items/$FID/msc2020-jena" 200 indexed.json \
+        "/api/v1/items/$FID/msc2020-jena/versions" 200 indexed-v.json \
+        "/api/v1/search?node=$FID" 200 indexed-s.json \
         /api/v1 200 root.json \
         /api/v1/search 400 e1.json \
         /api/v1/search 400 e2.json \
