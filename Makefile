@@ -22,7 +22,11 @@ deps:
 
 test-deps: deps
 	@./scripts/install-deps.sh --test
-	@cd tests && if [ ! -d node_modules/tuf-js ] || [ ! -d node_modules/playwright-core ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	@# npm ci again whenever package-lock.json changed since the last one
+	@cd tests && lock=$$(sha256sum package-lock.json | cut -d" " -f1) && \
+	    if [ "$$(cat node_modules/.citynode-lock 2>/dev/null)" != "$$lock" ]; then \
+	        npm ci --no-audit --no-fund --loglevel=error && echo "$$lock" >node_modules/.citynode-lock; \
+	    fi
 
 build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null

@@ -272,7 +272,9 @@ static int item_doc(json_t **out, cn_registry *reg, const char *node_ref, const 
         (err = item_based_on(&based_on, reg, ref.item_id)) != 0)
         goto out;
     snprintf(git, sizeof(git), "/git/%s/%s.git", ref.node_id, item);
-    doc = json_pack("{s:O, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:O, s:O, s:O, s:O, s:o?}",
+    /* "git" does not apply to an index-only peer's item: absent, not null
+     * (docs/api.yaml, "Null and absent"). */
+    doc = json_pack("{s:O, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:O, s:O, s:O, s:O, s:o*}",
                     "node", node, "item", item, "kind", cn_reg_column_json_string(st, 8), "latest",
                     cn_reg_column_json_string(st, 9), "title", cn_reg_column_json_string(st, 10),
                     "description", cn_reg_column_json_string(st, 11), "withdrawn",

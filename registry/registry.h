@@ -60,6 +60,8 @@
 #ifndef CN_REGISTRY_H
 #define CN_REGISTRY_H
 
+#include "core/buf.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -386,6 +388,30 @@ int cn_registry_api_get(json_t **out, int *status, cn_registry *reg, const char 
  * current error message (new reference). */
 int cn_registry_http_status(int err);
 json_t *cn_registry_error_json(int status, const char *message);
+
+/* ---- Atom feeds ------------------------------------------------------ */
+
+#define CN_REGISTRY_FEED_ENTRIES 50 /* entries of a feed (a search feed's default page) */
+
+/* GET of an Atom 1.0 feed (RFC 4287; docs/api.yaml, "Feeds"), appended to
+ * out as UTF-8 XML: path is one of
+ *   /api/v1/items.atom                           the registry's items, newest first
+ *   /api/v1/search.atom                          a search: query takes what
+ *                                                cn_registry_search takes (sort
+ *                                                default recent, per_page 50)
+ *   /api/v1/nodes/<node>/versions.atom           a node's versions and withdrawals
+ *   /api/v1/items/<node>/<item>/versions.atom    one item's versions
+ * and the other feeds take no parameters. The newest
+ * CN_REGISTRY_FEED_ENTRIES entries, one per version; each entry's id is a
+ * UUID of node, item and version (the same in every registry), its updated
+ * time the version's signed publication or its withdrawal. Links are built
+ * on base_url (no trailing '/'); self is the feed's path and query string
+ * as requested (its rel="self" link and, on base_url, the feed's id).
+ * *updated is the newest entry's time (0 when there is none), for
+ * Last-Modified. Errors as cn_registry_api_get's: CN_EINVAL (400),
+ * CN_ENOTFOUND (404), others (500). query may be NULL. */
+int cn_registry_feed(cn_buf *out, int64_t *updated, cn_registry *reg, const char *path,
+                     const cn_registry_query *query, const char *base_url, const char *self);
 
 /* ---- DCAT-AP export ------------------------------------------------- */
 

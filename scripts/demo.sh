@@ -678,6 +678,9 @@ cat <<MSG
    $l/api/v1/search?q=mobilitat                the same as JSON (docs/api.yaml)
    $l/api/v1/graph/$(id manchester)/$demo_item
    $l/api/v1/nodes
+   $l/api/v1/search.atom?q=mobilitat           the same search as an Atom feed
+   $l/api/v1/nodes/$(id manchester)/versions.atom
+                  Manchester's new versions and withdrawals, for a feed reader
    $c --home $(home leipzig) search Mobilität
    $c --home $(home leipzig) search Mobilitat --city "Berlin (Demo)"
    $c --home $(home leipzig) peer list

@@ -12,8 +12,10 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/hash.h"
 #include "core/name.h"
 #include "core/semver.h"
+#include "core/tuf.h"
 #include "core/zip.h"
 #include "node/http/web_assets.h"
 #include "registry/registry.h"
@@ -240,9 +242,32 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int err)
 
 typedef struct {
     cn_registry_query *q;
+    cn_buf *echo; /* NULL, or the parameters again as a query string ("?k=v&...") */
     size_t bytes;
     int err;
 } args_ctx;
+
+/* key=value appended to a URL's query string (with '?' before the first,
+ * '&' before the others), both percent-encoded. */
+static int echo_arg(cn_buf *echo, const char *key, const char *value, size_t value_size)
+{
+    char *k = NULL, *v = NULL, *vcopy = NULL;
+    int err;
+
+    if ((err = cn_tuf_quote(&k, key)) != 0)
+        return err;
+    if (value != NULL &&
+        ((vcopy = strndup(value, value_size)) == NULL || (err = cn_tuf_quote(&v, vcopy)) != 0))
+        err = err ? err : cn_error_set(CN_ENOMEM, "out of memory");
+    if (err == 0)
+        err = cn_buf_printf(echo, "%c%s%s%s",
+                            echo->len && memchr(echo->data, '?', echo->len) ? '&' : '?', k,
+                            v ? "=" : "", v ? v : "");
+    free(k);
+    free(v);
+    free(vcopy);
+    return err;
+}
 
 static enum MHD_Result take_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                 size_t key_size, const char *value, size_t value_size)
@@ -263,14 +288,25 @@ static enum MHD_Result take_arg(void *cls, enum MHD_ValueKind kind, const char *
         return MHD_NO;
     }
     a->err = cn_registry_query_set(a->q, key, value, value ? value_size : 0);
+    if (a->err == 0 && a->echo != NULL)
+        a->err = echo_arg(a->echo, key, value, value_size);
     return a->err == 0 ? MHD_YES : MHD_NO;
 }
 
 /* The request's parameters into q (libmicrohttpd has split and decoded
- * them; the lengths it gives let an embedded NUL be refused). */
+ * them; the lengths it gives let an embedded NUL be refused), and when
+ * echo is not NULL, again as a query string in the order given. */
+static int read_args_echo(cn_registry_query *q, cn_buf *echo, struct MHD_Connection *c)
+{
+    args_ctx a = {q, echo, 0, 0};
+
+    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, take_arg, &a);
+    return a.err;
+}
+
 static int read_args(cn_registry_query *q, struct MHD_Connection *c)
 {
-    args_ctx a = {q, 0, 0};
+    args_ctx a = {q, NULL, 0, 0};
 
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, take_arg, &a);
     return a.err;
@@ -401,6 +437,66 @@ out:
     return ret;
 }
 
+static int base_url(char *out, size_t outlen, cn_server *srv, struct MHD_Connection *c);
+
+/* api/v1/<…>.atom: a feed (registry/registry.h, cn_registry_feed). Built
+ * for every request (at most CN_REGISTRY_FEED_ENTRIES entries), sent with
+ * a strong ETag of its bytes and its newest entry's time as Last-Modified,
+ * and 304 to a client that has it. */
+static enum MHD_Result serve_feed(cn_server *srv, struct MHD_Connection *c, cn_registry *reg,
+                                  const char *rel)
+{
+    cn_registry_query q = CN_REGISTRY_QUERY_INIT;
+    cn_buf self = CN_BUF_INIT, body = CN_BUF_INIT;
+    char base[CN_SERVE_MAX_PATH], path[CN_SERVE_MAX_PATH + 2], etag[40], hex[65], lastmod[64];
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    int64_t updated = 0;
+    size_t len;
+    unsigned status;
+    int err;
+
+    snprintf(path, sizeof(path), "/%s", rel);
+    if ((err = cn_buf_puts(&self, path)) != 0 || (err = read_args_echo(&q, &self, c)) != 0 ||
+        (err = base_url(base, sizeof(base), srv, c)) != 0 ||
+        (err = cn_registry_feed(&body, &updated, reg, path, &q, base, (const char *)self.data)))
+        goto fail;
+    cn_sha256_hex(hex, body.data, body.len);
+    snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
+    cn_serve_http_date(lastmod, sizeof(lastmod), updated);
+    status = cn_serve_not_modified(c, etag, updated) ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+    if (status == MHD_HTTP_NOT_MODIFIED) {
+        cn_buf_free(&body);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    } else {
+        char *text = cn_buf_detach(&body, &len);
+        if ((r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)) == NULL)
+            free(text);
+    }
+    if (r == NULL) {
+        ret = MHD_NO;
+        goto out;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    if (status == MHD_HTTP_OK)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                "application/atom+xml; charset=utf-8");
+    common_headers(r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    goto out;
+fail:
+    ret = send_error(c, err);
+out:
+    cn_buf_free(&self);
+    cn_buf_free(&body);
+    cn_registry_query_clear(&q);
+    return ret;
+}
+
 static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const char *rel)
 {
     cn_registry_query q = CN_REGISTRY_QUERY_INIT;
@@ -430,6 +526,8 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
             }
         }
     }
+    if (strlen(rel) > 5 && strcmp(rel + strlen(rel) - 5, ".atom") == 0)
+        return serve_feed(srv, c, reg, rel);
     if ((err = read_args(&q, c)) != 0) {
         cn_registry_query_clear(&q);
         return send_error(c, err);

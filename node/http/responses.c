@@ -217,6 +217,51 @@ static int gzip_fd(unsigned char **out, size_t *outlen, int fd, size_t len)
     return *out ? 0 : -1;
 }
 
+void cn_serve_http_date(char *out, size_t outlen, int64_t t)
+{
+    time_t tt = (time_t)(t > 0 ? t : 0);
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, outlen, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110 §5.6.7) as
+ * seconds since the epoch; -1 for anything else (the obsolete forms too:
+ * the header is then ignored, as §13.1.3 allows). */
+static int64_t parse_http_date(const char *s)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char wday[4], mon[4], gmt[4];
+    const char *m;
+    struct tm tm;
+    int n = 0;
+
+    memset(&tm, 0, sizeof(tm));
+    if (s == NULL || strlen(s) != 29 ||
+        sscanf(s, "%3s, %2d %3s %4d %2d:%2d:%2d %3s%n", wday, &tm.tm_mday, mon, &tm.tm_year,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, gmt, &n) != 8 ||
+        n != 29 || strcmp(gmt, "GMT") != 0 || strlen(mon) != 3 ||
+        (m = strstr(months, mon)) == NULL || (m - months) % 3 != 0)
+        return -1;
+    tm.tm_mon = (int)((m - months) / 3);
+    tm.tm_year -= 1900;
+    return (int64_t)timegm(&tm);
+}
+
+int cn_serve_not_modified(struct MHD_Connection *c, const char *etag, int64_t last_modified)
+{
+    const char *inm =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *ims;
+    int64_t since;
+
+    if (inm != NULL) /* RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since */
+        return strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0;
+    ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    return last_modified > 0 && (since = parse_http_date(ims)) >= 0 && last_modified <= since;
+}
+
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
                               const char *ctype, unsigned flags, const char *filename,
                               const char *etag_of)
@@ -229,7 +274,6 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
     unsigned status = MHD_HTTP_OK;
     enum MHD_Result ret;
     int fd, rr, gz;
-    struct tm tm;
 
     if ((fd = cn_serve_open_below(dir_fd, rel)) < 0)
         return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
@@ -244,8 +288,7 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
     else
         snprintf(etag, sizeof(etag), "\"%jx-%jx-%jx.%lx\"", (uintmax_t)st.st_ino,
                  (uintmax_t)st.st_size, (uintmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
-    gmtime_r(&st.st_mtim.tv_sec, &tm);
-    strftime(lastmod, sizeof(lastmod), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cn_serve_http_date(lastmod, sizeof(lastmod), (int64_t)st.st_mtim.tv_sec);
     range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
     /* The gzip'ed answer is another representation: its own strong ETag. */
     gz = (flags & CN_SERVE_GZIP) && range == NULL && (uint64_t)st.st_size <= CN_SERVE_GZIP_MAX &&

@@ -107,6 +107,16 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
                               const char *ctype, unsigned flags, const char *filename,
                               const char *etag);
 
+/* t (seconds since the epoch; <= 0 as the epoch) as an HTTP date, "Sun, 06
+ * Nov 1994 08:49:37 GMT", into out (at least 30 bytes). */
+void cn_serve_http_date(char *out, size_t outlen, int64_t t);
+
+/* 1 if a conditional GET of a document with this ETag (a quoted string)
+ * and last_modified (seconds; 0: unknown) is answered 304: If-None-Match
+ * names etag or is "*", or, without If-None-Match, If-Modified-Since is an
+ * IMF-fixdate not before last_modified (RFC 9110 §13.1.1-§13.1.3). */
+int cn_serve_not_modified(struct MHD_Connection *c, const char *etag, int64_t last_modified);
+
 /* 1 if the request's Accept-Encoding takes gzip (a "gzip" or "*" coding
  * whose q is not 0), else 0 (RFC 9110 §12.5.3). */
 int cn_serve_accepts_gzip(struct MHD_Connection *c);

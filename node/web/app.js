@@ -17,11 +17,34 @@ import { showNode, showNodes, forgetNodesView } from './nodes.js';
 import { nextGeneration, setRouter, navigate, announce } from './page.js';
 import { showSearch, forgetSearchView } from './search.js';
 
+// The search parameters a feed takes (docs/api.yaml, /api/v1/search.atom).
+const FEED_PARAMS = ['q', 'kind', 'theme', 'field', 'city', 'country', 'programme', 'license',
+  'status', 'node', 'sort', 'withdrawn'];
+
+// The Atom feed of what the view shows, in index.html's <link rel="alternate">
+// (feed readers and browser extensions find it there): an item's versions,
+// a node's versions and withdrawals, or the search's results.
+function feedFor(p) {
+  const item = /^([0-9a-f]{8,64})\/([a-z0-9][a-z0-9-]{0,62})$/.exec(p.get('item') || '');
+  if (item) return `/api/v1/items/${item[1]}/${item[2]}/versions.atom`;
+  const node = /^[0-9a-f]{8,64}$/.exec(p.get('node') || '');
+  if (node && !p.has('q')) return `/api/v1/nodes/${node[0]}/versions.atom`;
+  const q = new URLSearchParams();
+  for (const [k, v] of p) if (FEED_PARAMS.includes(k) && v !== '') q.append(k, v);
+  return q.toString() ? `/api/v1/search.atom?${q}` : '/api/v1/items.atom';
+}
+
+function setFeedLink(p) {
+  const link = document.getElementById('feed-link');
+  if (link) link.setAttribute('href', feedFor(p));
+}
+
 // Draw the view for location; fromHistory: after back or forward.
 function route(fromHistory) {
   const gen = nextGeneration();
   const p = new URLSearchParams(location.search);
   document.documentElement.lang = lang;
+  setFeedLink(p);
   if (p.has('item')) {
     forgetSearchView();
     return showItem(gen, p);

@@ -157,6 +157,16 @@ try {
     eq(await page.locator('main img').count(), 0, 'img elements in the page after searching for <img>');
   });
 
+  // The feed the page links with <link rel="alternate" type="application/atom+xml">,
+  // fetched: its path, and its number of entries.
+  async function feedLink() {
+    const href = await page.$eval('link[rel="alternate"][type="application/atom+xml"]', (l) => l.getAttribute('href'));
+    const res = await page.request.get(new URL(href, BASE).href);
+    eq(res.status(), 200, `status of the feed ${href}`);
+    eq(res.headers()['content-type'], 'application/atom+xml; charset=utf-8', `type of the feed ${href}`);
+    return { href, entries: ((await res.text()).match(/<entry>/g) || []).length };
+  }
+
   await step('clicking a facet filters the results and the URL; clicking again removes it', async () => {
     await typeQuery('Leipzig');
     await searchSettled({ q: 'Leipzig' });
@@ -173,6 +183,9 @@ try {
     eq(await option.getAttribute('aria-pressed'), 'true', 'the facet value is marked pressed');
     const chip = page.locator('[data-testid="active-filter"][data-facet="kind"]');
     eq(await chip.count(), 1, 'active filters shown');
+    const feed = await feedLink();
+    eq(feed.href, '/api/v1/search.atom?q=Leipzig&kind=strategy', 'the page links the feed of its search');
+    eq(feed.entries, count, 'entries of the search feed');
     // off again, with the keyboard
     await page.locator('[data-testid="facet-option"][data-facet="kind"][data-value="strategy"]').focus();
     await page.keyboard.press('Enter');
@@ -202,6 +215,8 @@ try {
     eq(await page.getByTestId('item-title').textContent(), 'Connected Urban Twins', 'item title');
     const versions = await page.$$eval('[data-testid="version-row"]', (rows) => rows.map((r) => r.dataset.version));
     eq(versions.join(' '), '1.1.0 1.0.0', 'versions, newest first');
+    eq(JSON.stringify(await feedLink()), JSON.stringify({ href: `/api/v1/items/${LID}/${TWIN}/versions.atom`, entries: 2 }),
+      'the page links the feed of the item\'s versions');
     const sig = page.getByTestId('signature-status');
     eq(await sig.getAttribute('data-status'), 'verified', 'signature status');
     const text = (await sig.textContent()).replace(/\s+/g, ' ');
@@ -326,6 +341,7 @@ try {
     await page.getByTestId('node-page').waitFor();
     const own = await page.$$eval('[data-testid="node-items"] [data-testid="result"]', (els) => els.map((e) => e.dataset.item));
     eq(own.length, 5, `items on the lighthouse's node page (${own.join(', ')})`);
+    eq((await feedLink()).href, `/api/v1/nodes/${LID}/versions.atom`, 'the page links the feed of the node');
   });
 
   await step('a shared link opens the same state in a fresh page', async () => {

@@ -189,7 +189,9 @@ test_expect_success 'bad parameters and unknown paths are 400 and 404 with a mes
 '
 
 test_expect_success '/api/v1/ names the node that keeps the registry' '
-    test "$(get "$PL" "/api/v1/" root.json)" = 200 &&
+    test "$(get "$PL" "/api/v1" root.json)" = 200 &&
+    test "$(get "$PL" "/api/v1/" slash.json)" = 200 &&
+    cmp root.json slash.json &&
     check_json "$LID" root.json <<-\PY
 	import json, sys
 	doc = json.load(open(sys.argv[2]))
@@ -209,6 +211,22 @@ test_expect_success 'the node directory lists both nodes with their sources' '
 	PY
 '
 
+test_expect_success 'an index-only peer'"'"'s item has no git path: the key is absent, not null' '
+    test_publish_example "$F" strategies/jena &&
+    cn "$L" sync >/dev/null 2>lsync2.err &&
+    test "$(get "$PL" "/api/v1/items/$FID/msc2020-jena" indexed.json)" = 200 &&
+    test "$(get "$PL" "/api/v1/items/$FID/msc2020-jena/versions" indexed-v.json)" = 200 &&
+    test "$(get "$PL" "/api/v1/search?node=$FID" indexed-s.json)" = 200 &&
+    check_json indexed.json indexed-v.json indexed-s.json <<-\PY
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	assert doc["node"]["source"] == "index", doc["node"]
+	assert "git" not in doc, doc.get("git")
+	hits = json.load(open(sys.argv[3]))["results"]
+	assert [h["item"] for h in hits] == ["msc2020-jena"], hits
+	PY
+'
+
 test_expect_success 'every answer above is what docs/api.yaml specifies' '
     get "$PL" "/api/v1/items/$LID/connected-urban-twins/versions" versions.json >/dev/null &&
     get "$PL" "/api/v1/nodes/$FID" node.json >/dev/null &&
@@ -221,8 +239,12 @@ test_expect_success 'every answer above is what docs/api.yaml specifies' '
         "/api/v1/graph/$LID/connected-urban-twins" 200 graph.json \
         /api/v1/nodes 200 nodes.json \
         "/api/v1/nodes/$FID" 200 node.json \
-        /api/v1/ 200 root.json \
+        "/api/v1/items/$FID/msc2020-jena" 200 indexed.json \
+        "/api/v1/items/$FID/msc2020-jena/versions" 200 indexed-v.json \
+        "/api/v1/search?node=$FID" 200 indexed-s.json \
+        /api/v1 200 root.json \
         /api/v1/search 400 e1.json \
+        /api/v1/search 400 e2.json \
         /api/v1/search 400 e3.json \
         "/api/v1/items/$LID/no-such-item" 404 e4.json \
         "/api/v1/items/$LID/leipzig-triangulum/publiccode.yml" 404 st.json
