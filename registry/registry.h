@@ -68,7 +68,7 @@ typedef struct cn_registry cn_registry;
 
 /* The schema version written in reg_meta (key "schema_version"). Opening a
  * state.db with a newer registry schema fails with CN_EUNSUPPORTED. */
-#define CN_REGISTRY_SCHEMA_VERSION 1
+#define CN_REGISTRY_SCHEMA_VERSION 2
 
 /* BM25 column weights of the FTS columns title, description and keywords
  * (the rest of the searchable text: city, keywords, features, fields of
@@ -160,12 +160,15 @@ typedef struct {
     int64_t published;   /* unix time the version was published (its tag's tagger
                             time), 0 if unknown */
     int64_t verified_at; /* unix time this node last verified it, 0 if never */
+    const char *tree;    /* object id (hex) of the tree of the commit the signed tag
+                            points at, read from the item's repository; NULL when the
+                            repository is not here (an `index` peer's items) */
 } cn_registry_version_info;
 
 #define CN_REGISTRY_VERSION_INFO_VERSION 1
 #define CN_REGISTRY_VERSION_INFO_INIT                                                              \
     {                                                                                              \
-        CN_REGISTRY_VERSION_INFO_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0              \
+        CN_REGISTRY_VERSION_INFO_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL        \
     }
 
 /* Insert or update one version of an item. The item is described (title,
@@ -221,6 +224,13 @@ int cn_registry_sweep_node_items(cn_registry *reg, const char *node_id, int64_t 
 /* Is node_id (a full id) in the directory? 1 or 0; negative CN_E* on a
  * failure to read. A cheap check, without building the node's document. */
 int cn_registry_has_node(cn_registry *reg, const char *node_id);
+
+/* Does node_id (a full id, mirrored or this node's own) have a version
+ * that is not withdrawn whose tree the registry does not know? 1 or 0;
+ * negative CN_E* on a failure to read. True after a state.db from before
+ * trees were kept (schema version 1) was migrated: indexing the node
+ * again reads them from its repositories. */
+int cn_registry_node_lacks_trees(cn_registry *reg, const char *node_id);
 
 /* Forget a node: its row, items, versions and the attestations it made
  * (for `peer remove`; withdrawal is cn_registry_withdraw). */
