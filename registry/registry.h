@@ -372,6 +372,22 @@ int cn_registry_node(json_t **out, cn_registry *reg, const char *node);
  * graph node. */
 int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const char *item);
 
+/* ---- linked data ----------------------------------------------------- */
+
+/* The schema.org description of an item version (query: version, as
+ * cn_registry_item), as JSON-LD for its page (docs/SCHEMAORG.md): a
+ * SoftwareSourceCode (solution), Dataset or CreativeWork (strategy) with
+ * the properties its manifest gives, the publishing node as publisher, and
+ * the version's SWHIDs as identifiers (PropertyValue "SWHID") and
+ * archivedAt links to the Software Heritage archive. Links are built on
+ * base_url (http or https, no query; NULL: the node's url in the registry):
+ * @id and url are the item's page <base>/?item=<node>/<item>. The strings
+ * are the manifest's text unchanged: escape '<' before putting the
+ * document into HTML. CN_EINVAL without a usable base URL; otherwise as
+ * cn_registry_item. */
+int cn_registry_item_schemaorg(json_t **out, cn_registry *reg, const char *node, const char *item,
+                               const cn_registry_query *query, const char *base_url);
+
 /* ---- HTTP glue ------------------------------------------------------- */
 
 /* Answer a GET of path (starting with "/api/v1/", without the query string)
