@@ -388,6 +388,17 @@ int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const ch
 int cn_registry_item_schemaorg(json_t **out, cn_registry *reg, const char *node, const char *item,
                                const cn_registry_query *query, const char *base_url);
 
+/* GET /api/v1/items/<node>/<item>/codemeta.json[?version=V]: a solution's
+ * publiccode.yml crosswalked to CodeMeta 3.0 (docs/CODEMETA.md): name,
+ * description, version, licence as an SPDX URL, code repository,
+ * development status (repostatus.org), categories, maintainers, funders,
+ * dates, and the version's SWHIDs as identifier. url is the manifest's
+ * landingURL, else the item's page on base_url (NULL: the node's url in the
+ * registry; left out when neither is usable). CN_ENOTFOUND for an item that
+ * is not a solution; otherwise as cn_registry_item. */
+int cn_registry_item_codemeta(json_t **out, cn_registry *reg, const char *node, const char *item,
+                              const cn_registry_query *query, const char *base_url);
+
 /* ---- HTTP glue ------------------------------------------------------- */
 
 /* Answer a GET of path (starting with "/api/v1/", without the query string)

@@ -4,7 +4,8 @@
 # head, before any script runs (SoftwareSourceCode, Dataset, CreativeWork),
 # with the version's SWHIDs equal to git rev-parse of its tag, commit and
 # tree; a title holding </script> and <!-- stays data, and an unknown item
-# gets the plain page.
+# gets the plain page. A solution's codemeta.json is its publiccode.yml
+# crosswalked to CodeMeta 3.0, with the same SWHIDs.
 . "$(dirname "$0")/lib.sh"
 
 L="$TRASH/eindhoven"
@@ -126,6 +127,82 @@ test_expect_success 'a strategy is a CreativeWork; an unknown item gets the plai
     curl -fsS "$BASE/" >plain.html &&
     cmp none.html plain.html &&
     cmp nover.html plain.html
+'
+
+test_expect_success 'a solution with funders, an organisation and dependencies (sample)' '
+    test_sample_repo cm "Twin Platform" &&
+    /usr/bin/python3 - cm/publiccode.yml <<-\PY &&
+	import sys
+	path = sys.argv[1]
+	text = open(path, encoding="utf-8").read()
+	text = text.replace("  license: EUPL-1.2\n",
+	                    "  license: EUPL-1.2\n  mainCopyrightOwner: Freie und Hansestadt Hamburg (sample)\n")
+	assert "mainCopyrightOwner" in text
+	text += """
+	fundedBy:
+	  - name: Modellprojekte Smart Cities (sample)
+	    uri: https://example.org/msc
+	organisation:
+	  name: CUT project office (sample)
+	  uri: https://example.org/cut
+	dependsOn:
+	  open:
+	    - name: PostgreSQL
+	      versionMin: "13"
+	    - name: Masterportal
+	roadmap: https://example.org/cut/roadmap
+	"""
+	open(path, "w", encoding="utf-8").write(text)
+	PY
+    (cd cm && git add . && git commit -qm v1) &&
+    cn "$L" publish cm >/dev/null &&
+    cn "$L" show self/twin-platform --json >/dev/null
+'
+
+test_expect_success "codemeta.json is the solution's publiccode.yml in CodeMeta 3.0, with its SWHIDs" '
+    curl -fsS "$BASE/api/v1/items/$LID/twin-platform/codemeta.json" >cm.json &&
+    curl -fsS "$BASE/api/v1/items/$LID/twin-platform/publiccode.yml" >cm.yml &&
+    /usr/bin/python3 "$CN_SOURCE_DIR/tests/api/check_openapi.py" "$CN_SOURCE_DIR/docs/api.yaml" \
+        "/api/v1/items/$LID/twin-platform/codemeta.json" 200 cm.json &&
+    repo="$L/repos/$LID/twin-platform.git" &&
+    /usr/bin/python3 - cm.json cm.yml "$(git -C "$repo" rev-parse v1.0.0)" \
+        "$(git -C "$repo" rev-parse "v1.0.0^{commit}")" "$(git -C "$repo" rev-parse "v1.0.0^{tree}")" <<-\PY
+	import json, sys, yaml
+	cm = json.load(open(sys.argv[1]))
+	pc = yaml.safe_load(open(sys.argv[2], encoding="utf-8"))
+	rel, rev, tree = sys.argv[3:6]
+	assert cm["@context"] == "https://w3id.org/codemeta/3.0" and cm["@type"] == "SoftwareSourceCode", cm
+	assert cm["name"] == pc["name"] == "Twin Platform", cm["name"]
+	assert cm["softwareVersion"] == cm["version"] == pc["softwareVersion"] == "1.0.0", cm
+	assert cm["codeRepository"] == pc["url"], cm["codeRepository"]
+	assert cm["license"] == "https://spdx.org/licenses/%s.html" % pc["legal"]["license"], cm["license"]
+	assert cm["developmentStatus"] == "https://www.repostatus.org/#wip", cm["developmentStatus"]  # beta
+	assert cm["applicationCategory"] == cm["keywords"] == pc["categories"], cm
+	assert cm["runtimePlatform"] == pc["platforms"], cm
+	assert cm["identifier"] == ["swh:1:rel:" + rel, "swh:1:rev:" + rev, "swh:1:dir:" + tree], cm
+	assert cm["maintainer"] == [{"@type": "Person", "name": "Connected Urban Twins project office"}]
+	assert cm["copyrightHolder"]["name"] == "Freie und Hansestadt Hamburg (sample)", cm
+	assert cm["funder"] == [{"@type": "Organization", "name": "Modellprojekte Smart Cities (sample)",
+	                         "url": "https://example.org/msc"}], cm["funder"]
+	assert cm["producer"]["name"] == "CUT project office (sample)", cm["producer"]
+	assert cm["softwareRequirements"] == ["PostgreSQL >= 13", "Masterportal"], cm
+	assert cm["relatedLink"] == "https://example.org/cut/roadmap", cm
+	assert cm["datePublished"] == str(pc["releaseDate"]) == "2021-06-01", cm["datePublished"]
+	assert len(cm["dateModified"]) == 10, cm["dateModified"]
+	long = pc["description"]["en"]["longDescription"] if "en" in pc["description"] else \
+	    pc["description"]["de"]["longDescription"]
+	assert cm["description"] == long.strip(), cm["description"]
+	PY
+'
+
+test_expect_success 'codemeta.json: 404 for a strategy or an unknown version, 400 for a stray parameter' '
+    test "$(curl -sS -o st.json -w "%{http_code}" \
+        "$BASE/api/v1/items/$LID/leipzig-triangulum/codemeta.json")" = 404 &&
+    grep -q "only solutions have a codemeta.json" st.json &&
+    test "$(curl -sS -o /dev/null -w "%{http_code}" \
+        "$BASE/api/v1/items/$LID/twin-platform/codemeta.json?version=9.9.9")" = 404 &&
+    test "$(curl -sS -o /dev/null -w "%{http_code}" \
+        "$BASE/api/v1/items/$LID/twin-platform/codemeta.json?sort=recent")" = 400
 '
 
 test_done
