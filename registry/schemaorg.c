@@ -324,7 +324,7 @@ static json_t *dataset_downloads(const so_ctx *c)
 static json_t *dataset(const so_ctx *c)
 {
     const json_t *m = c->manifest, *node = json_object_get(c->doc, "node");
-    json_t *o = common(c, "Dataset", NULL);
+    json_t *o = common(c, "Dataset", cn_reg_str(m, "description"));
     char catalog[SO_BASE_MAX + 2];
 
     if (o == NULL)
