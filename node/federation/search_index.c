@@ -468,7 +468,9 @@ static int all_peers(cn_peer **out, size_t *n, const cn_node *node)
     return err;
 }
 
-int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
+/* The work of cn_node_index_peers; with only set, that peer alone, indexed
+ * whether or not anything changed (cn_node_index_peer). */
+static int index_peers(cn_node *node, const cn_sync_report *report, const char *only)
 {
     cn_peer *peers = NULL;
     cn_registry *reg = NULL;
@@ -479,7 +481,7 @@ int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
         goto out;
     if ((err = open_registry(&reg, node)) != 0)
         goto out;
-    if (registry_lacks_trees(reg, node->home->node_id)) {
+    if (only == NULL && registry_lacks_trees(reg, node->home->node_id)) {
         index_source self = {node, NULL, node->home->node_id};
         char name[32];
 
@@ -491,7 +493,9 @@ int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
         index_source src = {node, NULL, peers[i].node_id};
 
         if (peers[i].policy == CN_POLICY_BLOCK ||
-            (!report_changed(report, peers[i].node_id) && !registry_lacks(reg, peers[i].node_id) &&
+            (only != NULL && strcmp(peers[i].node_id, only) != 0) ||
+            (only == NULL && !report_changed(report, peers[i].node_id) &&
+             !registry_lacks(reg, peers[i].node_id) &&
              !registry_lacks_trees(reg, peers[i].node_id)))
             continue;
         err = cn_mirror_load(&trusted, node->home->mirrors_dir, peers[i].node_id);
@@ -514,6 +518,16 @@ out:
     cn_registry_free(reg);
     cn_peer_list_free(peers, n);
     return err;
+}
+
+int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
+{
+    return index_peers(node, report, NULL);
+}
+
+int cn_node_index_peer(cn_node *node, const char *node_id)
+{
+    return index_peers(node, NULL, node_id);
 }
 
 int cn_node_index_forget(cn_node *node, const char *node_id)

@@ -28,6 +28,13 @@ int cn_node_index_self(cn_node *node);
  * Returns 0, or the first error after trying them all. */
 int cn_node_index_peers(cn_node *node, const cn_sync_report *report);
 
+/* Index one peer from its verified mirror now, whether or not its metadata
+ * changed: after `replicate` fetched an index peer's bundles on demand, its
+ * repository holds the tags and trees the registry had no way to read
+ * (the versions' swh:1:dir: SWHIDs). A blocked or never synced peer is left
+ * alone. */
+int cn_node_index_peer(cn_node *node, const char *node_id);
+
 /* Drop a peer and everything it published from the registry (peer remove).
  * A node the registry never knew is fine. */
 int cn_node_index_forget(cn_node *node, const char *node_id);

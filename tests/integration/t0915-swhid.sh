@@ -5,7 +5,7 @@
 # gives for the tag, its commit and its tree: for the node's own item and
 # for a follower's mirrored copy. An index-only follower holds no
 # repository: it knows the tag and commit from the signed metadata, the tree
-# not (null). A state.db from before trees were kept (registry schema 1) is
+# not (null), until `replicate` fetches the item's bundles. A state.db from before trees were kept (registry schema 1) is
 # migrated, and the next sync round fills the trees in.
 . "$(dirname "$0")/lib.sh"
 
@@ -66,6 +66,12 @@ test_expect_success 'an index-only follower has the tag and commit SWHIDs, the t
 	assert idx["swhids"]["rel"] == own["swhids"]["rel"], idx["swhids"]
 	assert idx["swhids"]["dir"] is None and idx["tree"] is None, idx
 	PY
+'
+
+test_expect_success 'once the index-only follower replicates it, the tree is known' '
+    cn "$X" replicate "$LID/$ITEM" work >/dev/null 2>replicate.err &&
+    cn "$X" show "$LID/$ITEM" --api >fetched.json &&
+    swhids_match fetched.json "$X/repos/$LID/$ITEM.git" 1.0.0
 '
 
 test_expect_success 'the documents with and without a tree are as docs/api.yaml says' '
