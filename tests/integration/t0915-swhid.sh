@@ -40,6 +40,11 @@ test_expect_success 'a node publishes a solution; its SWHIDs are its tag, commit
     test_publish_example "$L" solutions/connected-urban-twins &&
     cn "$L" show "self/$ITEM" --api >own.json &&
     swhids_match own.json "$L/repos/$(cat lid)/$ITEM.git" 1.0.0 &&
+    cn "$L" show "self/$ITEM" >own.txt &&
+    repo="$L/repos/$(cat lid)/$ITEM.git" &&
+    grep -qx "swhid: swh:1:rel:$(git -C "$repo" rev-parse v1.0.0)" own.txt &&
+    grep -qx "swhid: swh:1:rev:$(git -C "$repo" rev-parse "v1.0.0^{commit}")" own.txt &&
+    grep -qx "swhid: swh:1:dir:$(git -C "$repo" rev-parse "v1.0.0^{tree}")" own.txt &&
     test_serve "$L" "$PL" lighthouse
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)
