@@ -260,24 +260,28 @@ int cn_registry_has_node(cn_registry *reg, const char *node_id)
     return cn_reg_node_row(NULL, reg, node_id, "looking up a node");
 }
 
-int cn_registry_node_lacks_trees(cn_registry *reg, const char *node_id)
+int cn_registry_reindex_pending(cn_registry *reg)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
+    int rc, pending = 0;
 
-    if (sqlite3_prepare_v2(reg->db,
-                           "SELECT 1 FROM reg_nodes n JOIN reg_items i ON i.node = n.id"
-                           " JOIN reg_versions v ON v.item = i.id WHERE n.node_id = ?1"
-                           " AND n.source <> 'index' AND v.withdrawn = 0"
-                           " AND v.commit_id IS NOT NULL AND v.tree_id IS NULL LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return cn_reg_sqlite_error(reg, "looking for versions without a tree");
-    sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
+    if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM reg_meta WHERE key = 'reindex'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "reading whether to index again");
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        pending = 1;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return cn_reg_sqlite_error(reg, "looking for versions without a tree");
-    return rc == SQLITE_ROW;
+        return cn_reg_sqlite_error(reg, "reading whether to index again");
+    return pending;
+}
+
+int cn_registry_reindex_done(cn_registry *reg)
+{
+    if (sqlite3_exec(reg->db, "DELETE FROM reg_meta WHERE key = 'reindex'", NULL, NULL, NULL) !=
+        SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "clearing the mark to index again");
+    return 0;
 }
 
 int cn_reg_item_id(int64_t *out, cn_registry *reg, const char *node_id, const char *item)

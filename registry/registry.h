@@ -225,12 +225,13 @@ int cn_registry_sweep_node_items(cn_registry *reg, const char *node_id, int64_t 
  * failure to read. A cheap check, without building the node's document. */
 int cn_registry_has_node(cn_registry *reg, const char *node_id);
 
-/* Does node_id (a full id, mirrored or this node's own) have a version
- * that is not withdrawn whose tree the registry does not know? 1 or 0;
- * negative CN_E* on a failure to read. True after a state.db from before
- * trees were kept (schema version 1) was migrated: indexing the node
- * again reads them from its repositories. */
-int cn_registry_node_lacks_trees(cn_registry *reg, const char *node_id);
+/* Does the registry ask to be fed everything again? 1 or 0; negative CN_E*
+ * on a failure to read. A migration sets the mark when the new schema keeps
+ * something only the repositories can tell (schema 2: each version's tree,
+ * for its swh:1:dir: SWHID); the caller indexes this node and every peer
+ * once and then clears the mark with cn_registry_reindex_done. */
+int cn_registry_reindex_pending(cn_registry *reg);
+int cn_registry_reindex_done(cn_registry *reg);
 
 /* Forget a node: its row, items, versions and the attestations it made
  * (for `peer remove`; withdrawal is cn_registry_withdraw). */

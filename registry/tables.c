@@ -5,7 +5,8 @@
  * Tables (all named reg_*, beside other modules' tables in the same file):
  *
  *   reg_meta          key/value: "schema_version" (CN_REGISTRY_SCHEMA_VERSION),
- *                     so that a later version can migrate
+ *                     so that a later version can migrate; "reindex" while
+ *                     a migration waits for every node to be indexed again
  *   reg_nodes         the directory: one row per known node
  *   reg_items         one row per (node, item), described by its newest
  *                     version that is not withdrawn; its id is the rowid of
@@ -245,8 +246,11 @@ static const char *const stmt_sql[ST_COUNT] = {
  * v + 1. A step is only the change; the version is written after the last. */
 static const char *const migrations[CN_REGISTRY_SCHEMA_VERSION - 1] = {
     /* 1 -> 2: the tree of each version's commit, for its swh:1:dir: SWHID.
-     * Existing versions get theirs when their node is next indexed. */
-    "ALTER TABLE reg_versions ADD COLUMN tree_id TEXT;",
+     * Only the repositories know the trees of existing versions: the mark
+     * asks the next sync round to index every node again
+     * (cn_registry_reindex_pending). */
+    "ALTER TABLE reg_versions ADD COLUMN tree_id TEXT;"
+    "INSERT OR REPLACE INTO reg_meta (key, value) VALUES ('reindex', '1');",
 };
 
 static int migrate(cn_registry *reg, int from)

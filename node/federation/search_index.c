@@ -438,15 +438,23 @@ static int registry_lacks(cn_registry *reg, const char *node_id)
     return has != 1;
 }
 
-/* Does node_id have versions whose tree is unknown though its repository
- * should hold it (a state.db migrated from schema version 1)? A failure to
- * read counts as yes, as above. */
-static int registry_lacks_trees(cn_registry *reg, const char *node_id)
+/* Does a migration of the registry wait for every node to be indexed
+ * again? A failure to read counts as no: the mark stays for the next round. */
+static int registry_reindex_pending(cn_registry *reg)
 {
-    int lacks = cn_registry_node_lacks_trees(reg, node_id);
+    int pending = cn_registry_reindex_pending(reg);
 
     cn_error_clear();
-    return lacks != 0;
+    return pending == 1;
+}
+
+/* Is this node itself in the registry (it published, or replicated)? */
+static int registry_has_self(cn_registry *reg, const cn_node *node)
+{
+    int has = cn_registry_has_node(reg, node->home->node_id);
+
+    cn_error_clear();
+    return has == 1;
 }
 
 /* Every peer, read before the registry opens (one connection at a time). */
@@ -475,13 +483,14 @@ static int index_peers(cn_node *node, const cn_sync_report *report, const char *
     cn_peer *peers = NULL;
     cn_registry *reg = NULL;
     size_t n = 0, i;
-    int first = 0, err;
+    int first = 0, err, reindex;
 
     if ((err = all_peers(&peers, &n, node)) != 0)
         goto out;
     if ((err = open_registry(&reg, node)) != 0)
         goto out;
-    if (only == NULL && registry_lacks_trees(reg, node->home->node_id)) {
+    reindex = only == NULL && registry_reindex_pending(reg);
+    if (reindex && registry_has_self(reg, node)) {
         index_source self = {node, NULL, node->home->node_id};
         char name[32];
 
@@ -494,9 +503,8 @@ static int index_peers(cn_node *node, const cn_sync_report *report, const char *
 
         if (peers[i].policy == CN_POLICY_BLOCK ||
             (only != NULL && strcmp(peers[i].node_id, only) != 0) ||
-            (only == NULL && !report_changed(report, peers[i].node_id) &&
-             !registry_lacks(reg, peers[i].node_id) &&
-             !registry_lacks_trees(reg, peers[i].node_id)))
+            (only == NULL && !reindex && !report_changed(report, peers[i].node_id) &&
+             !registry_lacks(reg, peers[i].node_id)))
             continue;
         err = cn_mirror_load(&trusted, node->home->mirrors_dir, peers[i].node_id);
         if (err == CN_ENOTFOUND) { /* never synced: nothing to index yet */
@@ -513,6 +521,10 @@ static int index_peers(cn_node *node, const cn_sync_report *report, const char *
         cn_tuf_client_free(trusted);
         keep_first(&first, err);
     }
+    /* Every node was tried once: one whose indexing failed is indexed again
+     * when it changes, as after any failure, not on every round. */
+    if (reindex)
+        keep_first(&first, cn_registry_reindex_done(reg));
     err = first;
 out:
     cn_registry_free(reg);

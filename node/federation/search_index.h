@@ -22,10 +22,10 @@ int cn_node_index_self(cn_node *node);
 /* Index from its verified mirror (peers/mirror.h) every peer (policy mirror
  * or index; blocked peers are left alone) whose trusted metadata changed in
  * report (may be NULL), and every mirrored peer the registry does not know
- * yet (mirrored before the node had a registry, or whose indexing failed),
- * or whose versions lack the trees their repositories hold (a state.db
- * migrated from registry schema version 1; this node's own items too).
- * Returns 0, or the first error after trying them all. */
+ * yet (mirrored before the node had a registry, or whose indexing failed);
+ * and once, every peer and this node's own items, when a migration of the
+ * registry asks for it (cn_registry_reindex_pending: a state.db from
+ * registry schema 1 lacks the versions' trees). Returns 0, or the first error after trying them all. */
 int cn_node_index_peers(cn_node *node, const cn_sync_report *report);
 
 /* Index one peer from its verified mirror now, whether or not its metadata

@@ -5,8 +5,9 @@
 # gives for the tag, its commit and its tree: for the node's own item and
 # for a follower's mirrored copy. An index-only follower holds no
 # repository: it knows the tag and commit from the signed metadata, the tree
-# not (null), until `replicate` fetches the item's bundles. A state.db from before trees were kept (registry schema 1) is
-# migrated, and the next sync round fills the trees in.
+# not (null), until `replicate` fetches the item's bundles. A state.db
+# from before trees were kept (registry schema 1) is migrated, and the next
+# sync round indexes every node again, once, which fills the trees in.
 . "$(dirname "$0")/lib.sh"
 
 L="$TRASH/eindhoven"
@@ -111,7 +112,14 @@ test_expect_success 'a schema-1 state.db is migrated; the next sync round fills 
     swhids_match refilled.json "$F/repos/$LID/$ITEM.git" 1.0.0 &&
     cn "$L" sync >/dev/null 2>sync3.err &&
     cn "$L" show "self/$ITEM" --api >own2.json &&
-    swhids_match own2.json "$L/repos/$LID/$ITEM.git" 1.0.0
+    swhids_match own2.json "$L/repos/$LID/$ITEM.git" 1.0.0 &&
+    /usr/bin/python3 - "$F/state.db" "$L/state.db" <<-\PY
+	import sqlite3, sys
+	for path in sys.argv[1:3]:
+	    db = sqlite3.connect(path)
+	    # indexed again once: the mark the migration left is gone
+	    assert db.execute("SELECT count(*) FROM reg_meta WHERE key = ?", ("reindex",)).fetchone() == (0,), path
+	PY
 '
 
 test_done
