@@ -382,7 +382,8 @@ int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const ch
  * the version's SWHIDs as identifiers (PropertyValue "SWHID") and
  * archivedAt links to the Software Heritage archive. Links are built on
  * base_url (http or https, no query; NULL: the node's url in the registry):
- * @id and url are the item's page <base>/?item=<node>/<item>. The strings
+ * @id and url are the item's page <base>/?item=<node>/<item>, with
+ * &version=V when query asks for a version. The strings
  * are the manifest's text unchanged: escape '<' before putting the
  * document into HTML. CN_EINVAL without a usable base URL; otherwise as
  * cn_registry_item. */

@@ -392,6 +392,27 @@ static json_t *strategy(const so_ctx *c)
     return o;
 }
 
+/* "&version=V" after the page's URL, for a page asked for one version: a
+ * semver's '+' (build metadata) written %2B, as a query string needs. */
+static void page_add_version(char *page, size_t size, const char *version)
+{
+    size_t n = strlen(page);
+
+    if (version == NULL || n + sizeof("&version=") > size)
+        return;
+    memcpy(page + n, "&version=", sizeof("&version="));
+    n += sizeof("&version=") - 1;
+    for (; *version && n + 4 < size; version++) {
+        if (*version == '+') {
+            memcpy(page + n, "%2B", 3);
+            n += 3;
+        } else {
+            page[n++] = *version;
+        }
+    }
+    page[n] = '\0';
+}
+
 int cn_reg_base_url(char *out, size_t outlen, const char *base_url, const json_t *doc)
 {
     const char *b = base_url ? base_url : cn_reg_str(json_object_get(doc, "node"), "url");
@@ -426,6 +447,8 @@ int cn_registry_item_schemaorg(json_t **out, cn_registry *reg, const char *node,
         goto out;
     snprintf(c.page, sizeof(c.page), "%s/?item=%s/%s", c.base,
              cn_reg_str(json_object_get(doc, "node"), "id"), cn_reg_str(doc, "item"));
+    if (query != NULL && query->version != NULL)
+        page_add_version(c.page, sizeof(c.page), cn_reg_str(c.version, "version"));
     kind = cn_reg_str(doc, "kind");
     if (kind != NULL && strcmp(kind, "solution") == 0)
         *out = solution(&c);

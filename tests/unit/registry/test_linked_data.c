@@ -118,6 +118,7 @@ static void swhids_are_those_the_version_has(void **state)
 static void base_urls_make_the_links(void **state)
 {
     fixture *f = *state;
+    cn_registry_query q = CN_REGISTRY_QUERY_INIT;
     json_t *doc = NULL;
     char id[65], want[200];
 
@@ -138,6 +139,21 @@ static void base_urls_make_the_links(void **state)
     snprintf(want, sizeof(want), "http://127.0.0.1:8470/?item=%s/twin", id);
     assert_string_equal(str(doc, "@id"), want);
     json_decref(doc);
+
+    /* The page of one version names it; a '+' of build metadata escaped. */
+    put_json(f->reg, "Leipzig",
+             "{\"kind\": \"solution\", \"id\": \"twin\", \"version\": \"1.1.0+b.2\","
+             " \"publiccodeYmlVersion\": \"0\", \"name\": \"Twin\", \"url\":"
+             " \"https://example.org/twin.git\", \"legal\":"
+             " {\"license\": \"EUPL-1.2\"}}",
+             1700000100);
+    assert_int_equal(cn_registry_query_set(&q, "version", "1.1.0+b.2", 9), 0);
+    assert_int_equal(cn_registry_item_schemaorg(&doc, f->reg, id, "twin", &q, NULL), 0);
+    snprintf(want, sizeof(want), "http://127.0.0.1:8470/?item=%s/twin&version=1.1.0%%2Bb.2", id);
+    assert_string_equal(str(doc, "@id"), want);
+    assert_string_equal(str(doc, "version"), "1.1.0+b.2");
+    json_decref(doc);
+    cn_registry_query_clear(&q);
 
     /* Not a base: refused, never a link built on it. */
     assert_int_equal(
