@@ -242,6 +242,15 @@ function getSection(doc) {
             t('dlPubliccode'),
           ),
         ),
+        h(
+          'li',
+          null,
+          h(
+            'a',
+            { href: `/api/v1/items/${n}/${enc(doc.item)}/codemeta.json?version=${enc(v.version)}`, testid: 'download-codemeta' },
+            t('dlCodemeta'),
+          ),
+        ),
       );
     children.push(h('p', null, t('downloadsIntro', { v: v.version })), h('ul', { class: 'downloads' }, links));
     children.push(h('p', null, t('cloneIntro')), copyBox(`git clone ${location.origin}${doc.git}`, 'git-clone'));

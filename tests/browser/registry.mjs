@@ -226,6 +226,7 @@ try {
     for (const [id, want] of [
       ['download-manifest', '"Connected Urban Twins"'],
       ['download-publiccode', 'Connected Urban Twins'],
+      ['download-codemeta', '"https://w3id.org/codemeta/3.0"'],
     ]) {
       const href = await page.getByTestId(id).getAttribute('href');
       const res = await page.request.get(new URL(href, BASE).href);
