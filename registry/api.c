@@ -115,6 +115,12 @@ static int route(json_t **out, cn_registry *reg, const char *path, const cn_regi
             return err;
         return cn_registry_versions(out, reg, seg[1], seg[2]);
     }
+    if (n == 4 && strcmp(seg[0], "items") == 0 && strcmp(seg[3], "codemeta.json") == 0) {
+        if ((err = cn_reg_query_check_allowed(q, 1u << CN_REGISTRY_PARAM_VERSION,
+                                              "/api/v1/items/<node>/<item>/codemeta.json")))
+            return err;
+        return cn_registry_item_codemeta(out, reg, seg[1], seg[2], q, NULL);
+    }
     if (n == 3 && strcmp(seg[0], "graph") == 0) {
         if ((err = cn_reg_query_check_allowed(q, 0, "/api/v1/graph/<node>/<item>")) != 0)
             return err;

@@ -101,7 +101,30 @@ static int version_cmp_desc(const void *a, const void *b)
 /* One reg_versions row, full (with_manifest) or without the manifest. */
 #define VERSION_COLUMNS                                                                            \
     "version, title, commit_id, tag_id, signers, published, verified_at, withdrawn,"               \
-    " withdrawn_at, withdrawn_reason, custom, manifest"
+    " withdrawn_at, withdrawn_reason, custom, manifest, tree_id"
+
+/* "swh:1:<type>:<id>" for a SHA-1 git object id in column col, JSON null
+ * otherwise. SWHID v1's rev, rel and dir identifiers are the git object ids
+ * of the commit, the annotated tag and the tree (sha1_git); a repository in
+ * git's SHA-256 object format has no v1 identifiers. */
+static json_t *swhid_json(sqlite3_stmt *st, int col, const char *type)
+{
+    const char *id = (const char *)sqlite3_column_text(st, col);
+    char swhid[64];
+
+    if (id == NULL || strlen(id) != 40 || !cn_hex_is_lower(id, 40))
+        return json_null();
+    snprintf(swhid, sizeof(swhid), "swh:1:%s:%s", type, id);
+    return json_string(swhid);
+}
+
+/* {"rev", "rel", "dir"} of a version: every member present, null when not
+ * known (docs/api.yaml, Swhids). */
+static json_t *swhids_json(sqlite3_stmt *st)
+{
+    return json_pack("{s:o, s:o, s:o}", "rev", swhid_json(st, 2, "rev"), "rel",
+                     swhid_json(st, 3, "rel"), "dir", swhid_json(st, 12, "dir"));
+}
 
 static json_t *version_json(sqlite3_stmt *st, int with_manifest)
 {
@@ -112,6 +135,8 @@ static json_t *version_json(sqlite3_stmt *st, int with_manifest)
         cn_reg_set(o, "title", cn_reg_column_json_string(st, 1)) != 0 ||
         cn_reg_set(o, "commit", cn_reg_column_json_string(st, 2)) != 0 ||
         cn_reg_set(o, "tag", cn_reg_column_json_string(st, 3)) != 0 ||
+        cn_reg_set(o, "tree", cn_reg_column_json_string(st, 12)) != 0 ||
+        cn_reg_set(o, "swhids", swhids_json(st)) != 0 ||
         cn_reg_set(o, "signers", cn_reg_column_json(st, 4)) != 0 ||
         cn_reg_set(o, "published", cn_reg_time_json(sqlite3_column_int64(st, 5))) != 0 ||
         cn_reg_set(o, "verified_at", cn_reg_time_json(sqlite3_column_int64(st, 6))) != 0 ||

@@ -260,6 +260,30 @@ int cn_registry_has_node(cn_registry *reg, const char *node_id)
     return cn_reg_node_row(NULL, reg, node_id, "looking up a node");
 }
 
+int cn_registry_reindex_pending(cn_registry *reg)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, pending = 0;
+
+    if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM reg_meta WHERE key = 'reindex'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "reading whether to index again");
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        pending = 1;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return cn_reg_sqlite_error(reg, "reading whether to index again");
+    return pending;
+}
+
+int cn_registry_reindex_done(cn_registry *reg)
+{
+    if (sqlite3_exec(reg->db, "DELETE FROM reg_meta WHERE key = 'reindex'", NULL, NULL, NULL) !=
+        SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "clearing the mark to index again");
+    return 0;
+}
+
 int cn_reg_item_id(int64_t *out, cn_registry *reg, const char *node_id, const char *item)
 {
     sqlite3_stmt *st = cn_reg_stmt(reg, ST_ITEM_LOOKUP);

@@ -226,6 +226,18 @@ static const char *custom_oid(const json_t *custom, const char *key)
     return (n == 40 || n == 64) && cn_hex_is_lower(s, n) ? s : NULL;
 }
 
+/* The tree id given with a version, when it looks like an object id of
+ * the same format (length) as the commit's. */
+static const char *tree_oid(const cn_registry_version_info *info, const char *commit)
+{
+    const char *s = info->tree;
+    size_t n = s ? strlen(s) : 0;
+
+    if (commit == NULL || n != strlen(commit) || !cn_hex_is_lower(s, n))
+        return NULL;
+    return s;
+}
+
 /* The version a manifest names: "version", or a solution's semver
  * softwareVersion. */
 static const char *manifest_version(const json_t *m)
@@ -348,6 +360,8 @@ int cn_registry_put_version(cn_registry *reg, const cn_registry_version_info *in
     sqlite3_bind_text(st, 8, signers, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, info->published);
     sqlite3_bind_int64(st, 10, info->verified_at);
+    if (tree_oid(info, custom_oid(custom, "commit")))
+        sqlite3_bind_text(st, 11, tree_oid(info, custom_oid(custom, "commit")), -1, SQLITE_STATIC);
     if ((err = cn_reg_step_done(reg, st, "writing a version")) != 0)
         goto out;
     err = cn_reg_refresh_item(reg, item_id);

@@ -213,6 +213,41 @@ int cn_reg_parse_git_url(const char *url, char node[65], char item[64]);
 /* The labels of an EU data theme code ({"en": ..., "de": ...}), or NULL. */
 json_t *cn_reg_theme_label(const char *code);
 
+/* ---- schemaorg.c: schema.org pieces (codemeta.c uses them too) ---- */
+
+/* A string member of obj, or NULL. */
+const char *cn_reg_str(const json_t *obj, const char *key);
+/* Set key to value (stolen) unless value is NULL, null, "" or []; CN_ENOMEM
+ * only when setting fails. */
+int cn_reg_set_opt(json_t *obj, const char *key, json_t *value);
+/* s as a new JSON string when it is an http(s) URL without white space,
+ * else NULL. */
+json_t *cn_reg_http_url(const char *s);
+/* A licence for schema.org and CodeMeta: an http(s) URL as it is, one
+ * SPDX id as its page https://spdx.org/licenses/<id>.html, an SPDX
+ * expression as its text; NULL for none. */
+json_t *cn_reg_license_json(const char *license);
+/* The known SWHIDs of a version document (rel, rev, dir order) as a new
+ * array of strings. */
+json_t *cn_reg_swhid_list(const json_t *version);
+/* {"@type": type, "name", "url"?, "email"?} of a manifest's agent (name
+ * required), or NULL. */
+json_t *cn_reg_agent_json(const char *type, const json_t *agent);
+/* The publishing node of an item document as a GovernmentOrganization. */
+json_t *cn_reg_node_org(const json_t *doc);
+/* A publiccode.yml's maintenance.contacts as Persons (a new array). */
+json_t *cn_reg_publiccode_maintainers(const json_t *manifest);
+/* The description language of a publiccode.yml the registry shows (en,
+ * then de, then the first), or NULL. */
+const json_t *cn_reg_publiccode_lang(const json_t *manifest);
+/* s cut to at most max bytes at a UTF-8 character boundary and without
+ * trailing white space, as a new JSON string; NULL for NULL. */
+json_t *cn_reg_capped_string(const char *s, size_t max);
+/* The base URL for an item's links into out (no trailing '/'): base_url,
+ * else the url of the item document's node; CN_EINVAL when neither is an
+ * http(s) URL without query or fragment that fits. */
+int cn_reg_base_url(char *out, size_t outlen, const char *base_url, const json_t *doc);
+
 /* ---- snapshot.c ---- */
 
 /* Register the FTS5 function cn_bm25() and find the tokenizer; called once

@@ -70,7 +70,7 @@ typedef struct cn_registry cn_registry;
 
 /* The schema version written in reg_meta (key "schema_version"). Opening a
  * state.db with a newer registry schema fails with CN_EUNSUPPORTED. */
-#define CN_REGISTRY_SCHEMA_VERSION 1
+#define CN_REGISTRY_SCHEMA_VERSION 2
 
 /* BM25 column weights of the FTS columns title, description and keywords
  * (the rest of the searchable text: city, keywords, features, fields of
@@ -162,12 +162,15 @@ typedef struct {
     int64_t published;   /* unix time the version was published (its tag's tagger
                             time), 0 if unknown */
     int64_t verified_at; /* unix time this node last verified it, 0 if never */
+    const char *tree;    /* object id (hex) of the tree of the commit the signed tag
+                            points at, read from the item's repository; NULL when the
+                            repository is not here (an `index` peer's items) */
 } cn_registry_version_info;
 
 #define CN_REGISTRY_VERSION_INFO_VERSION 1
 #define CN_REGISTRY_VERSION_INFO_INIT                                                              \
     {                                                                                              \
-        CN_REGISTRY_VERSION_INFO_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0              \
+        CN_REGISTRY_VERSION_INFO_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL        \
     }
 
 /* Insert or update one version of an item. The item is described (title,
@@ -223,6 +226,14 @@ int cn_registry_sweep_node_items(cn_registry *reg, const char *node_id, int64_t 
 /* Is node_id (a full id) in the directory? 1 or 0; negative CN_E* on a
  * failure to read. A cheap check, without building the node's document. */
 int cn_registry_has_node(cn_registry *reg, const char *node_id);
+
+/* Does the registry ask to be fed everything again? 1 or 0; negative CN_E*
+ * on a failure to read. A migration sets the mark when the new schema keeps
+ * something only the repositories can tell (schema 2: each version's tree,
+ * for its swh:1:dir: SWHID); the caller indexes this node and every peer
+ * once and then clears the mark with cn_registry_reindex_done. */
+int cn_registry_reindex_pending(cn_registry *reg);
+int cn_registry_reindex_done(cn_registry *reg);
 
 /* Forget a node: its row, items, versions and the attestations it made
  * (for `peer remove`; withdrawal is cn_registry_withdraw). */
@@ -363,6 +374,34 @@ int cn_registry_node(json_t **out, cn_registry *reg, const char *node);
  * solution); an isBasedOn URL the registry cannot resolve is an external
  * graph node. */
 int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const char *item);
+
+/* ---- linked data ----------------------------------------------------- */
+
+/* The schema.org description of an item version (query: version, as
+ * cn_registry_item), as JSON-LD for its page (docs/SCHEMAORG.md): a
+ * SoftwareSourceCode (solution), Dataset or CreativeWork (strategy) with
+ * the properties its manifest gives, the publishing node as publisher, and
+ * the version's SWHIDs as identifiers (PropertyValue "SWHID") and
+ * archivedAt links to the Software Heritage archive. Links are built on
+ * base_url (http or https, no query; NULL: the node's url in the registry):
+ * @id and url are the item's page <base>/?item=<node>/<item>, with
+ * &version=V when query asks for a version. The strings
+ * are the manifest's text unchanged: escape '<' before putting the
+ * document into HTML. CN_EINVAL without a usable base URL; otherwise as
+ * cn_registry_item. */
+int cn_registry_item_schemaorg(json_t **out, cn_registry *reg, const char *node, const char *item,
+                               const cn_registry_query *query, const char *base_url);
+
+/* GET /api/v1/items/<node>/<item>/codemeta.json[?version=V]: a solution's
+ * publiccode.yml crosswalked to CodeMeta 3.0 (docs/CODEMETA.md): name,
+ * description, version, licence as an SPDX URL, code repository,
+ * development status (repostatus.org), categories, maintainers, funders,
+ * dates, and the version's SWHIDs as identifier. url is the manifest's
+ * landingURL, else the item's page on base_url (NULL: the node's url in the
+ * registry; left out when neither is usable). CN_ENOTFOUND for an item that
+ * is not a solution; otherwise as cn_registry_item. */
+int cn_registry_item_codemeta(json_t **out, cn_registry *reg, const char *node, const char *item,
+                              const cn_registry_query *query, const char *base_url);
 
 /* ---- HTTP glue ------------------------------------------------------- */
 

@@ -5,14 +5,16 @@
  * Tables (all named reg_*, beside other modules' tables in the same file):
  *
  *   reg_meta          key/value: "schema_version" (CN_REGISTRY_SCHEMA_VERSION),
- *                     so that a later version can migrate
+ *                     so that a later version can migrate; "reindex" while
+ *                     a migration waits for every node to be indexed again
  *   reg_nodes         the directory: one row per known node
  *   reg_items         one row per (node, item), described by its newest
  *                     version that is not withdrawn; its id is the rowid of
  *                     the item's row in reg_fts; updated, replications and
  *                     doclen are search's sort keys and BM25 lengths
  *   reg_versions      one row per item version: manifest, target custom
- *                     data, signers, times, withdrawn marks
+ *                     data, the git objects (commit, tag, tree), signers,
+ *                     times, withdrawn marks
  *   reg_facet_values  the distinct (facet, value) pairs
  *   reg_item_facets   which item has which facet value
  *   reg_based_on      an item's isBasedOn URLs, parsed when they name a
@@ -28,6 +30,7 @@
 #include "core/error.h"
 #include "registry/internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +73,7 @@ static const char schema_sql[] =
     " custom TEXT,"
     " commit_id TEXT,"
     " tag_id TEXT,"
+    " tree_id TEXT,"
     " signers TEXT NOT NULL DEFAULT '[]',"
     " published INTEGER NOT NULL DEFAULT 0,"
     " verified_at INTEGER NOT NULL DEFAULT 0,"
@@ -119,7 +123,9 @@ static const char schema_sql[] =
     "CREATE VIRTUAL TABLE IF NOT EXISTS reg_fts USING fts5 ("
     " title, description, keywords,"
     " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6 7');"
-    "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('schema_version', '1');"
+    /* A new state.db starts at the current version; CN_REGISTRY_SCHEMA_VERSION
+     * must follow this value. */
+    "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('schema_version', '2');"
     /* The generation counts changes to what a handle's in-memory copy holds
      * (registry/snapshot.c): other writes to state.db (the peers tables on
      * every sync round, node rows, versions) leave the copies current. */
@@ -165,11 +171,13 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " doclen = ?9 WHERE id = ?1",
     [ST_VERSION_UPSERT] =
         "INSERT INTO reg_versions (item, version, title, manifest, custom, commit_id, tag_id,"
-        " signers, published, verified_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        " signers, published, verified_at, tree_id)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         " ON CONFLICT (item, version) DO UPDATE SET title = excluded.title,"
         " manifest = excluded.manifest, custom = excluded.custom,"
         " commit_id = excluded.commit_id, tag_id = excluded.tag_id,"
+        " tree_id = coalesce(excluded.tree_id, CASE WHEN commit_id IS excluded.commit_id"
+        " THEN tree_id END),"
         " signers = excluded.signers, published = excluded.published,"
         " verified_at = excluded.verified_at, withdrawn = 0, withdrawn_at = NULL,"
         " withdrawn_reason = NULL, seen = 1",
@@ -233,6 +241,40 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SEARCH] = "SELECT cn_match(reg_fts, ?2, ?3, ?4) FROM reg_fts WHERE reg_fts MATCH ?1",
 };
 
+/* The steps from each schema version to the next, run in order inside
+ * cn_reg_tables_create's transaction: steps[v - 1] takes version v to
+ * v + 1. A step is only the change; the version is written after the last. */
+static const char *const migrations[CN_REGISTRY_SCHEMA_VERSION - 1] = {
+    /* 1 -> 2: the tree of each version's commit, for its swh:1:dir: SWHID.
+     * Only the repositories know the trees of existing versions: the mark
+     * asks the next sync round to index every node again
+     * (cn_registry_reindex_pending). */
+    "ALTER TABLE reg_versions ADD COLUMN tree_id TEXT;"
+    "INSERT OR REPLACE INTO reg_meta (key, value) VALUES ('reindex', '1');",
+};
+
+static int migrate(cn_registry *reg, int from)
+{
+    char *msg = NULL, sql[96];
+    int v;
+
+    for (v = from; v < CN_REGISTRY_SCHEMA_VERSION; v++) {
+        if (sqlite3_exec(reg->db, migrations[v - 1], NULL, NULL, &msg) != SQLITE_OK) {
+            int err = cn_error_set(CN_ERROR,
+                                   "state.db: migrating the registry from schema version %d to "
+                                   "%d: %s",
+                                   v, v + 1, msg ? msg : "unknown error");
+            sqlite3_free(msg);
+            return err;
+        }
+    }
+    snprintf(sql, sizeof(sql), "UPDATE reg_meta SET value = '%d' WHERE key = 'schema_version'",
+             CN_REGISTRY_SCHEMA_VERSION);
+    if (sqlite3_exec(reg->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "writing the registry schema version");
+    return 0;
+}
+
 int cn_reg_tables_create(cn_registry *reg)
 {
     sqlite3_stmt *st = NULL;
@@ -258,8 +300,8 @@ int cn_reg_tables_create(cn_registry *reg)
                            "state.db: registry schema version %d is not supported (this "
                            "citynode knows version %d); use a newer citynode",
                            version, CN_REGISTRY_SCHEMA_VERSION);
-    /* Later schema versions migrate from `version` here, inside this
-     * transaction. */
+    else if (version < CN_REGISTRY_SCHEMA_VERSION)
+        err = migrate(reg, version);
 out:
     sqlite3_finalize(st);
     sqlite3_free(msg);

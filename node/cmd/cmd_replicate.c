@@ -60,6 +60,7 @@ typedef struct {
     char commit[GIT_OID_HEXSZ + 1], tag[GIT_OID_HEXSZ + 1];
     int superseded;    /* version left the signed targets: proven by its tag (§4.1) */
     char *mirror_repo; /* <home>/repos/<id>/<item>.git */
+    int fetched;       /* its bundles were fetched now (an index peer's) */
     char *created;     /* outermost directory above DEST to create, or NULL */
     char attestation[CN_ATTESTATION_PATH_MAX];
 } replication;
@@ -277,6 +278,7 @@ static int fetch_and_check(replication *r, cn_tuf_client **client, cn_node *node
         if ((err = cn_sync_fetch_item(db, r->peer.node_id, r->item, r->version, &so)) != 0)
             return cn_error_wrap(err, "cannot fetch %s@%s from peer %s", r->item, r->version,
                                  r->peer.alias);
+        r->fetched = 1;
         /* The fetch may have moved the peer's trusted state forward. */
         cn_tuf_client_free(*client);
         *client = NULL;
@@ -557,7 +559,8 @@ static int replicate(replication *r, const char *home)
      * replication in the original's graph at once. */
     cn_peers_free(db);
     db = NULL;
-    if (cn_node_index_self(node) != 0) {
+    if (cn_node_index_self(node) != 0 ||
+        (r->fetched && cn_node_index_peer(node, r->peer.node_id) != 0)) {
         fprintf(stderr, "warning: replicated, but not indexed for search: %s\n",
                 cn_error_message());
         cn_error_clear();

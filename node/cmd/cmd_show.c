@@ -505,6 +505,7 @@ static int registry_item(json_t **doc, const cn_node *node, const json_t *out)
 
 static void print_registry(const json_t *doc)
 {
+    static const char *const swhid_types[] = {"rel", "rev", "dir"};
     const json_t *v = json_object_get(doc, "version"), *k;
     const char *verified = str(v, "verified_at"), *published = str(v, "published");
     size_t i;
@@ -516,6 +517,11 @@ static void print_registry(const json_t *doc)
         cn_term_fprintf(stdout, "signed by: key %s%s%s\n", json_string_value(k),
                         *verified ? ", verified here at " : "", verified);
     }
+    /* The tag, its commit, the tree (docs/api.yaml, Swhids), those known. */
+    for (i = 0; i < sizeof(swhid_types) / sizeof(swhid_types[0]); i++)
+        if (*str(json_object_get(v, "swhids"), swhid_types[i]))
+            cn_term_fprintf(stdout, "swhid: %s\n",
+                            str(json_object_get(v, "swhids"), swhid_types[i]));
     cn_term_fprintf(stdout, "replications: %lld node%s\n",
                     (long long)json_integer_value(json_object_get(doc, "replications")),
                     json_integer_value(json_object_get(doc, "replications")) == 1 ? "" : "s");

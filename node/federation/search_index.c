@@ -117,31 +117,48 @@ static int targets_signers(const char **ids, size_t *n, json_t **holder, const i
     return 0;
 }
 
-/* The tagger time of the version's signed tag in the node's repository, 0
- * when the repository or tag is not here (an `index` peer's items). */
-static int64_t tag_time(const index_source *src, const char *item, const json_t *custom)
+/* What the version's signed tag in the node's repository tells besides
+ * the ids the signed metadata names: its tagger time and the tree of its
+ * commit. The tag is found by the id in custom (signed), and its commit
+ * must be the one custom names; the tree id then comes from that commit's
+ * bytes, which hash to the commit id. Left 0 and empty when the repository
+ * or tag is not here (an `index` peer's items, until their bundles are). */
+typedef struct {
+    int64_t published;
+    char tree[GIT_OID_HEXSZ + 1];
+} tag_facts;
+
+static void read_tag_facts(tag_facts *out, const index_source *src, const char *item,
+                           const json_t *custom)
 {
     const char *tag = json_string_value(json_object_get(custom, "tag"));
+    const char *commit = json_string_value(json_object_get(custom, "commit"));
     char rel[CN_ITEM_TARGET_MAX + CN_PEER_ID_HEX + 8];
     git_repository *repo = NULL;
     git_tag *t = NULL;
-    git_oid oid;
+    git_commit *c = NULL;
+    git_oid oid, commit_oid;
     char *path;
-    int64_t when = 0;
 
+    memset(out, 0, sizeof(*out));
     if (tag == NULL || git_oid_fromstr(&oid, tag) != 0)
-        return 0;
+        return;
     snprintf(rel, sizeof(rel), "%s/%s.git", src->node_id, item);
     if ((path = cn_path_join(src->node->home->repos_dir, rel)) == NULL)
-        return 0;
-    if (git_repository_open_bare(&repo, path) == 0 && git_tag_lookup(&t, repo, &oid) == 0 &&
-        git_tag_tagger(t) != NULL)
-        when = (int64_t)git_tag_tagger(t)->when.time;
+        return;
+    if (git_repository_open_bare(&repo, path) == 0 && git_tag_lookup(&t, repo, &oid) == 0) {
+        if (git_tag_tagger(t) != NULL)
+            out->published = (int64_t)git_tag_tagger(t)->when.time;
+        if (commit != NULL && git_oid_fromstr(&commit_oid, commit) == 0 &&
+            git_oid_equal(git_tag_target_id(t), &commit_oid) &&
+            git_commit_lookup(&c, repo, &commit_oid) == 0)
+            git_oid_tostr(out->tree, sizeof(out->tree), git_commit_tree_id(c));
+    }
+    git_commit_free(c);
     git_tag_free(t);
     git_repository_free(repo);
     git_error_clear();
     free(path);
-    return when;
 }
 
 /* Remember the first error of a node's puts, go on with the next target. */
@@ -209,6 +226,7 @@ static int index_superseded(cn_registry *reg, const index_source *src, const cha
     json_array_foreach(names, i, name)
     {
         cn_registry_version_info vi = CN_REGISTRY_VERSION_INFO_INIT;
+        tag_facts facts;
         const char *version = json_string_value(name);
         char commit[41], tag[41];
         unsigned char *bytes = NULL;
@@ -233,7 +251,9 @@ static int index_superseded(cn_registry *reg, const index_source *src, const cha
             vi.custom = custom;
             vi.signers = signers;
             vi.nsigners = nsigners;
-            vi.published = tag_time(src, item, custom);
+            read_tag_facts(&facts, src, item, custom);
+            vi.published = facts.published;
+            vi.tree = facts.tree[0] ? facts.tree : NULL;
             vi.verified_at = now;
             err = cn_registry_put_version(reg, &vi);
         }
@@ -267,6 +287,7 @@ static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
 
         if (cn_item_is_manifest_target(t->path, &ip, &ilen, &vp, &vlen)) {
             cn_registry_version_info vi = CN_REGISTRY_VERSION_INFO_INIT;
+            tag_facts facts;
             char *item = strndup(ip, ilen), *version = strndup(vp, vlen);
 
             if (item == NULL || version == NULL)
@@ -279,7 +300,9 @@ static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
                 vi.custom = t->custom;
                 vi.signers = signers;
                 vi.nsigners = nsigners;
-                vi.published = tag_time(src, item, t->custom);
+                read_tag_facts(&facts, src, item, t->custom);
+                vi.published = facts.published;
+                vi.tree = facts.tree[0] ? facts.tree : NULL;
                 vi.verified_at = now;
                 if ((err = cn_registry_put_version(reg, &vi)) == 0)
                     err = index_withdrawal(reg, src->node_id, item, version, t->custom);
@@ -415,6 +438,25 @@ static int registry_lacks(cn_registry *reg, const char *node_id)
     return has != 1;
 }
 
+/* Does a migration of the registry wait for every node to be indexed
+ * again? A failure to read counts as no: the mark stays for the next round. */
+static int registry_reindex_pending(cn_registry *reg)
+{
+    int pending = cn_registry_reindex_pending(reg);
+
+    cn_error_clear();
+    return pending == 1;
+}
+
+/* Is this node itself in the registry (it published, or replicated)? */
+static int registry_has_self(cn_registry *reg, const cn_node *node)
+{
+    int has = cn_registry_has_node(reg, node->home->node_id);
+
+    cn_error_clear();
+    return has == 1;
+}
+
 /* Every peer, read before the registry opens (one connection at a time). */
 static int all_peers(cn_peer **out, size_t *n, const cn_node *node)
 {
@@ -434,23 +476,35 @@ static int all_peers(cn_peer **out, size_t *n, const cn_node *node)
     return err;
 }
 
-int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
+/* The work of cn_node_index_peers; with only set, that peer alone, indexed
+ * whether or not anything changed (cn_node_index_peer). */
+static int index_peers(cn_node *node, const cn_sync_report *report, const char *only)
 {
     cn_peer *peers = NULL;
     cn_registry *reg = NULL;
     size_t n = 0, i;
-    int first = 0, err;
+    int first = 0, err, reindex;
 
-    if ((err = all_peers(&peers, &n, node)) != 0 || n == 0)
+    if ((err = all_peers(&peers, &n, node)) != 0)
         goto out;
     if ((err = open_registry(&reg, node)) != 0)
         goto out;
+    reindex = only == NULL && registry_reindex_pending(reg);
+    if (reindex && registry_has_self(reg, node)) {
+        index_source self = {node, NULL, node->home->node_id};
+        char name[32];
+
+        snprintf(name, sizeof(name), "node %.12s", node->home->node_id);
+        keep_first(&first, index_node(reg, &self, CN_REGISTRY_SELF, name, NULL));
+    }
     for (i = 0; i < n; i++) {
         cn_tuf_client *trusted = NULL;
         index_source src = {node, NULL, peers[i].node_id};
 
         if (peers[i].policy == CN_POLICY_BLOCK ||
-            (!report_changed(report, peers[i].node_id) && !registry_lacks(reg, peers[i].node_id)))
+            (only != NULL && strcmp(peers[i].node_id, only) != 0) ||
+            (only == NULL && !reindex && !report_changed(report, peers[i].node_id) &&
+             !registry_lacks(reg, peers[i].node_id)))
             continue;
         err = cn_mirror_load(&trusted, node->home->mirrors_dir, peers[i].node_id);
         if (err == CN_ENOTFOUND) { /* never synced: nothing to index yet */
@@ -467,11 +521,25 @@ int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
         cn_tuf_client_free(trusted);
         keep_first(&first, err);
     }
+    /* Every node was tried once: one whose indexing failed is indexed again
+     * when it changes, as after any failure, not on every round. */
+    if (reindex)
+        keep_first(&first, cn_registry_reindex_done(reg));
     err = first;
 out:
     cn_registry_free(reg);
     cn_peer_list_free(peers, n);
     return err;
+}
+
+int cn_node_index_peers(cn_node *node, const cn_sync_report *report)
+{
+    return index_peers(node, report, NULL);
+}
+
+int cn_node_index_peer(cn_node *node, const char *node_id)
+{
+    return index_peers(node, NULL, node_id);
 }
 
 int cn_node_index_forget(cn_node *node, const char *node_id)

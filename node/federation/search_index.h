@@ -22,9 +22,18 @@ int cn_node_index_self(cn_node *node);
 /* Index from its verified mirror (peers/mirror.h) every peer (policy mirror
  * or index; blocked peers are left alone) whose trusted metadata changed in
  * report (may be NULL), and every mirrored peer the registry does not know
- * yet (mirrored before the node had a registry, or whose indexing failed).
- * Returns 0, or the first error after trying them all. */
+ * yet (mirrored before the node had a registry, or whose indexing failed);
+ * and once, every peer and this node's own items, when a migration of the
+ * registry asks for it (cn_registry_reindex_pending: a state.db from
+ * registry schema 1 lacks the versions' trees). Returns 0, or the first error after trying them all. */
 int cn_node_index_peers(cn_node *node, const cn_sync_report *report);
+
+/* Index one peer from its verified mirror now, whether or not its metadata
+ * changed: after `replicate` fetched an index peer's bundles on demand, its
+ * repository holds the tags and trees the registry had no way to read
+ * (the versions' swh:1:dir: SWHIDs). A blocked or never synced peer is left
+ * alone. */
+int cn_node_index_peer(cn_node *node, const char *node_id);
 
 /* Drop a peer and everything it published from the registry (peer remove).
  * A node the registry never knew is fine. */

@@ -840,6 +840,110 @@ static enum MHD_Result serve_dcat(cn_server *srv, struct MHD_Connection *c)
     return ret;
 }
 
+/* ---- an item's page with its JSON-LD ---------------------------------- */
+
+/* doc as the text of a <script type="application/ld+json"> element: JSON
+ * whose '<', '>' and '&' are written \u003c, \u003e, \u0026 (they only
+ * occur inside strings, where the escape means the same character), so no
+ * manifest text can close the element or open a comment; JSON_ENSURE_ASCII
+ * escapes U+2028 and U+2029 as well. */
+static int jsonld_script(cn_buf *out, const json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    int err;
+
+    if (text == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    err = cn_buf_puts(out, "<script type=\"application/ld+json\" id=\"item-jsonld\">");
+    for (const char *p = text; err == 0 && *p; p++) {
+        if (*p == '<')
+            err = cn_buf_puts(out, "\\u003c");
+        else if (*p == '>')
+            err = cn_buf_puts(out, "\\u003e");
+        else if (*p == '&')
+            err = cn_buf_puts(out, "\\u0026");
+        else
+            err = cn_buf_put(out, p, 1);
+    }
+    if (err == 0)
+        err = cn_buf_puts(out, "</script>\n");
+    free(text);
+    return err;
+}
+
+/* Where "</head>" starts in the page (our own file, built in), or NULL. */
+static const char *head_end(const cn_web_asset *a)
+{
+    const char *p = (const char *)a->data;
+
+    for (size_t i = 0; i + 7 <= a->len; i++)
+        if (memcmp(p + i, "</head>", 7) == 0)
+            return p + i;
+    return NULL;
+}
+
+/* index.html with the schema.org JSON-LD of the item the URL names
+ * (/?item=<node>/<item>[&version=V], docs/SCHEMAORG.md) before </head>, so
+ * that what a crawler gets without running the page's script describes the
+ * item. NULL (error recorded) when there is no such item or no page. */
+static int item_page(cn_buf *out, cn_server *srv, struct MHD_Connection *c, const cn_web_asset *a,
+                     const char *ref)
+{
+    cn_registry_query q = CN_REGISTRY_QUERY_INIT;
+    const char *version = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "version");
+    const char *head = head_end(a);
+    char node[CN_SERVE_MAX_PATH], base[CN_SERVE_MAX_PATH], *item;
+    cn_registry *reg;
+    json_t *doc = NULL;
+    int err;
+
+    snprintf(node, sizeof(node), "%s", ref);
+    if (head == NULL || srv->state_db == NULL || (item = strchr(node, '/')) == NULL)
+        return cn_error_set(CN_ENOTFOUND, "not an item page");
+    *item++ = '\0';
+    if ((reg = thread_registry(srv)) == NULL)
+        return CN_ERROR;
+    if ((version == NULL ||
+         (err = cn_registry_query_set(&q, "version", version, strlen(version))) == 0) &&
+        (err = base_url(base, sizeof(base), srv, c)) == 0 &&
+        (err = cn_registry_item_schemaorg(&doc, reg, node, item, &q, base)) == 0 &&
+        (err = cn_buf_put(out, a->data, (size_t)(head - (const char *)a->data))) == 0 &&
+        (err = jsonld_script(out, doc)) == 0)
+        err = cn_buf_put(out, head, a->len - (size_t)(head - (const char *)a->data));
+    json_decref(doc);
+    cn_registry_query_clear(&q);
+    return err;
+}
+
+/* GET / and /index.html: the page; for an item's URL, with its JSON-LD.
+ * That page varies with the registry, so it carries no ETag; a URL whose
+ * item is unknown gets the plain page, which shows the error. */
+static enum MHD_Result serve_page(cn_server *srv, struct MHD_Connection *c, const cn_web_asset *a)
+{
+    const char *ref = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "item");
+    cn_buf page = CN_BUF_INIT;
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+
+    if (ref == NULL || item_page(&page, srv, c, a, ref) != 0) {
+        cn_error_clear();
+        cn_buf_free(&page);
+        return serve_asset(c, a);
+    }
+    r = MHD_create_response_from_buffer(page.len, page.data, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        cn_buf_free(&page);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, asset_type(a->name));
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(r, "Content-Security-Policy", page_csp);
+    common_headers(r);
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,
                       const char *rel)
 {
@@ -848,7 +952,7 @@ int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
     if (*rel == '\0' || strcmp(rel, "index.html") == 0) {
         if ((a = find_asset("index.html")) == NULL)
             return -1; /* built without the page: server.c's fallback */
-        *ret = serve_asset(c, a);
+        *ret = serve_page(srv, c, a);
         return 0;
     }
     if (strncmp(rel, "assets/", 7) == 0) {

@@ -39,10 +39,15 @@ function setFeedLink(p) {
   if (link) link.setAttribute('href', feedFor(p));
 }
 
+// The JSON-LD the server put into an item's page (docs/SCHEMAORG.md)
+// describes the URL the page was loaded for; another view drops it.
+const loadedFor = location.search;
+
 // Draw the view for location; fromHistory: after back or forward.
 function route(fromHistory) {
   const gen = nextGeneration();
   const p = new URLSearchParams(location.search);
+  if (location.search !== loadedFor) document.getElementById('item-jsonld')?.remove();
   document.documentElement.lang = lang;
   setFeedLink(p);
   if (p.has('item')) {

@@ -4,7 +4,7 @@
 // (graph.js) and the raw manifest.
 
 import { api, ApiError, errorBox } from './api.js';
-import { h, navLink, itemParams, dl } from './dom.js';
+import { h, navLink, itemParams, dl, extLink } from './dom.js';
 import { shortId, fmtDate, timeEl, countryName, kindBadge, withdrawnBadge, replicationsText } from './format.js';
 import { graphSection } from './graph.js';
 import { t, tNodes } from './labels.js';
@@ -127,6 +127,20 @@ function signerText(signers, nodeName) {
   );
 }
 
+// The version's Software Heritage identifiers (docs/api.yaml, Swhids), each
+// a link to where the archive resolves it; the ones not known are left out.
+const SWH_ARCHIVE = 'https://archive.softwareheritage.org/';
+const SWHID = /^swh:1:(rel|rev|dir):[0-9a-f]{40}$/;
+function swhidList(swhids) {
+  if (!swhids) return null;
+  const rows = ['rel', 'rev', 'dir']
+    .filter((k) => typeof swhids[k] === 'string' && SWHID.test(swhids[k]))
+    .map((k) =>
+      h('li', null, t('swhid_' + k), ' ', extLink(SWH_ARCHIVE + swhids[k], h('code', { class: 'swhid', testid: 'swhid-' + k }, swhids[k]))),
+    );
+  return rows.length ? h('ul', { class: 'swhids' }, rows) : null;
+}
+
 // The signature in plain words and the facts behind it.
 function trustSection(doc) {
   const v = doc.version;
@@ -152,6 +166,7 @@ function trustSection(doc) {
     [t('verifiedOn'), v.verified_at ? timeEl(v.verified_at, true) : t('notYet')],
     [t('gitTag'), v.tag ? [h('code', null, 'v' + v.version), ' ', h('code', { class: 'hash' }, shortId(v.tag))] : null],
     [t('commit'), v.commit ? h('code', { class: 'hash', title: v.commit }, shortId(v.commit)) : null],
+    [t('swhids'), swhidList(v.swhids)],
   ]);
   return h(
     'section',
@@ -225,6 +240,15 @@ function getSection(doc) {
             'a',
             { href: `/api/v1/items/${n}/${enc(doc.item)}/publiccode.yml?version=${enc(v.version)}`, testid: 'download-publiccode' },
             t('dlPubliccode'),
+          ),
+        ),
+        h(
+          'li',
+          null,
+          h(
+            'a',
+            { href: `/api/v1/items/${n}/${enc(doc.item)}/codemeta.json?version=${enc(v.version)}`, testid: 'download-codemeta' },
+            t('dlCodemeta'),
           ),
         ),
       );

@@ -17,6 +17,8 @@ const FID = need('CN_FOLLOWER_ID');
 const ART = need('CN_ARTIFACTS_DIR');
 const CHROMIUM = process.env.CN_CHROMIUM || '/usr/bin/chromium';
 const TWIN = 'connected-urban-twins';
+// The SWHIDs of TWIN's newest version, as git rev-parse gives them: {rel, rev, dir}.
+const SWHIDS = JSON.parse(need('CN_TWIN_SWHIDS'));
 const STEP_TIMEOUT = 15000;
 
 function need(name) {
@@ -239,6 +241,7 @@ try {
     for (const [id, want] of [
       ['download-manifest', '"Connected Urban Twins"'],
       ['download-publiccode', 'Connected Urban Twins'],
+      ['download-codemeta', '"https://w3id.org/codemeta/3.0"'],
     ]) {
       const href = await page.getByTestId(id).getAttribute('href');
       const res = await page.request.get(new URL(href, BASE).href);
@@ -351,6 +354,29 @@ try {
     eq(await fresh.getByTestId('search-input').inputValue(), 'Leipzig', 'search box from the URL');
     const kinds = await fresh.$$eval('[data-testid="result"]', (els) => els.map((e) => e.dataset.kind));
     assert(kinds.length > 0 && kinds.every((k) => k === 'strategy'), `filtered results from the URL: ${kinds}`);
+    await fresh.close();
+  });
+
+  await step("an item's URL carries its JSON-LD and SWHIDs; the page shows the SWHIDs", async () => {
+    const fresh = await context.newPage();
+    await fresh.goto(`${BASE}/?item=${LID}/${TWIN}`);
+    await fresh.getByTestId('item-page').waitFor();
+    const ld = JSON.parse(await fresh.evaluate(() => document.getElementById('item-jsonld')?.textContent || 'null'));
+    assert(ld && ld['@type'] === 'SoftwareSourceCode' && ld.name === 'Connected Urban Twins', `the JSON-LD describes the item: ${JSON.stringify(ld)}`);
+    eq(ld.version, '1.1.0', 'the JSON-LD describes the newest version');
+    const ids = (ld.identifier || []).map((i) => i.value);
+    for (const k of ['rel', 'rev', 'dir']) {
+      eq(await fresh.getByTestId(`swhid-${k}`).textContent(), SWHIDS[k], `the page's swh:1:${k} SWHID`);
+      assert(ids.includes(SWHIDS[k]), `the JSON-LD names ${SWHIDS[k]}: ${ids}`);
+    }
+    eq(
+      await fresh.getByTestId('swhid-rel').locator('xpath=..').getAttribute('href'),
+      `https://archive.softwareheritage.org/${SWHIDS.rel}`,
+      'the SWHID links to the archive',
+    );
+    await fresh.getByTestId('nav-search').click();
+    await fresh.waitForFunction(() => document.querySelector('[data-testid="search-page"]')?.getAttribute('data-state') === 'ready');
+    eq(await fresh.evaluate(() => document.getElementById('item-jsonld')), null, 'another view drops the JSON-LD');
     await fresh.close();
   });
 

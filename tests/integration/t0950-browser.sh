@@ -6,7 +6,9 @@
 # data of the Triangulum project and the Modellprojekte Smart Cities):
 # instant search, a German word typed without its umlaut, a facet, the item
 # page with its versions, signer and verification time, the replication
-# graph's link to the follower, back navigation, no console errors, a phone
+# graph's link to the follower, back navigation, the SWHIDs of the item's
+# tag, commit and tree (as git rev-parse gives them) on the page and in the
+# JSON-LD the server puts into an item's URL, no console errors, a phone
 # width. A screenshot of the item page is kept under $CN_BUILD_DIR/artifacts/.
 . "$(dirname "$0")/lib.sh"
 
@@ -63,8 +65,13 @@ test_expect_success 'the lighthouse follows the follower and its API shows the r
 
 test_expect_success 'the web page works in a headless chromium (tests/browser/registry.mjs)' '
     mkdir -p "$ART" &&
+    repo="$L/repos/$LID/connected-urban-twins.git" &&
+    swhids=$(printf "{\"rel\": \"swh:1:rel:%s\", \"rev\": \"swh:1:rev:%s\", \"dir\": \"swh:1:dir:%s\"}" \
+        "$(git -C "$repo" rev-parse v1.1.0)" "$(git -C "$repo" rev-parse "v1.1.0^{commit}")" \
+        "$(git -C "$repo" rev-parse "v1.1.0^{tree}")") &&
     (cd "$CN_SOURCE_DIR/tests" &&
         CN_WEB_URL="http://127.0.0.1:$PL" CN_LIGHTHOUSE_ID="$LID" CN_FOLLOWER_ID="$FID" \
+        CN_TWIN_SWHIDS="$swhids" \
         CN_ARTIFACTS_DIR="$ART" timeout 120 node browser/registry.mjs) >browser.out 2>&1 ||
         { cat browser.out; exit 1; }
     cat browser.out

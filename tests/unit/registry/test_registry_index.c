@@ -46,7 +46,7 @@ static void schema_has_a_version_and_leaves_other_tables_alone(void **state)
                                         -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "1");
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
     sqlite3_finalize(st);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -71,6 +71,111 @@ static void schema_has_a_version_and_leaves_other_tables_alone(void **state)
     assert_int_equal(cn_registry_open(&again, f->db), CN_EUNSUPPORTED);
     assert_non_null(strstr(cn_error_message(), "schema version 99"));
     sqlite3_close(db);
+}
+
+/* ---- SWHIDs and the migration that made room for them ---- */
+
+#define COMMIT "0123456789abcdef0123456789abcdef01234567"
+#define TAG    "89abcdef0123456789abcdef0123456789abcdef"
+#define TREE   "fedcba9876543210fedcba9876543210fedcba98"
+
+/* Put version of sample-twin with the given commit and tree. */
+static int put_with_tree(cn_registry *reg, const char *version, const char *commit,
+                         const char *tree)
+{
+    cn_registry_version_info info = CN_REGISTRY_VERSION_INFO_INIT;
+    json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "kind", "dataset", "id", "sample-twin", "title",
+                          "Sample twin", "version", version);
+    json_t *custom = json_pack("{s:s, s:s}", "commit", commit, "tag", TAG);
+    char id[65];
+    int err;
+
+    node_id_of(id, "Leipzig");
+    info.node_id = id;
+    info.manifest = m;
+    info.custom = custom;
+    info.tree = tree;
+    err = cn_registry_put_version(reg, &info);
+    json_decref(custom);
+    json_decref(m);
+    return err;
+}
+
+static const json_t *shown_swhids(json_t **doc, cn_registry *reg, const char *version)
+{
+    cn_registry_query q = CN_REGISTRY_QUERY_INIT;
+    char id[65];
+
+    node_id_of(id, "Leipzig");
+    assert_int_equal(cn_registry_query_set(&q, "version", version, strlen(version)), 0);
+    assert_int_equal(cn_registry_item(doc, reg, id, "sample-twin", &q), 0);
+    cn_registry_query_clear(&q);
+    return json_object_get(json_object_get(*doc, "version"), "swhids");
+}
+
+static void versions_carry_swhids_and_schema_1_is_migrated(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db;
+    json_t *doc = NULL;
+    const json_t *s;
+    char id[65];
+
+    node_id_of(id, "Leipzig");
+    /* A state.db as schema version 1 left it: a version without tree_id. */
+    put_node(f->reg, "Leipzig", "DE", NULL);
+    assert_int_equal(put_with_tree(f->reg, "1.0.0", COMMIT, NULL), 0);
+    cn_registry_free(f->reg);
+    f->reg = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE reg_versions DROP COLUMN tree_id;"
+                                  "UPDATE reg_meta SET value = '1' WHERE key = 'schema_version'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    /* Opened, it is migrated: the version stays, its tree unknown. */
+    assert_int_equal(cn_registry_open(&f->reg, f->db), 0);
+    s = shown_swhids(&doc, f->reg, "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(s, "rev")), "swh:1:rev:" COMMIT);
+    assert_string_equal(json_string_value(json_object_get(s, "rel")), "swh:1:rel:" TAG);
+    assert_true(json_is_null(json_object_get(s, "dir")));
+    json_decref(doc);
+    /* The migration asks for every node to be indexed again, once. */
+    assert_int_equal(cn_registry_reindex_pending(f->reg), 1);
+    assert_int_equal(cn_registry_reindex_done(f->reg), 0);
+    assert_int_equal(cn_registry_reindex_pending(f->reg), 0);
+
+    /* Indexed again with its tree: all three, and nothing lacks a tree. */
+    assert_int_equal(put_with_tree(f->reg, "1.0.0", COMMIT, TREE), 0);
+    s = shown_swhids(&doc, f->reg, "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(s, "dir")), "swh:1:dir:" TREE);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "version"), "tree")),
+                        TREE);
+    json_decref(doc);
+
+    /* Put again without the tree (its repository gone): the same commit
+     * keeps the tree it had. */
+    assert_int_equal(put_with_tree(f->reg, "1.0.0", COMMIT, NULL), 0);
+    s = shown_swhids(&doc, f->reg, "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(s, "dir")), "swh:1:dir:" TREE);
+    json_decref(doc);
+
+    /* A tree that is no object id of the commit's format is not kept, and a
+     * SHA-256 repository has no v1 identifiers: null, never a wrong one. */
+    assert_int_equal(put_with_tree(f->reg, "1.1.0", COMMIT, "not-a-tree"), 0);
+    s = shown_swhids(&doc, f->reg, "1.1.0");
+    assert_true(json_is_null(json_object_get(s, "dir")));
+    json_decref(doc);
+    assert_int_equal(put_with_tree(f->reg, "1.2.0", COMMIT "012345678901234567890123",
+                                   TREE "012345678901234567890123"),
+                     0);
+    s = shown_swhids(&doc, f->reg, "1.2.0");
+    assert_true(json_is_null(json_object_get(s, "rev")) && json_is_null(json_object_get(s, "dir")));
+    assert_non_null(json_string_value(
+        json_object_get(json_object_get(doc, "version"), "tree"))); /* the id itself is shown */
+    json_decref(doc);
 }
 
 /* ---- withdrawn ---- */
@@ -780,6 +885,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(schema_has_a_version_and_leaves_other_tables_alone,
+                                        temp_registry_setup, temp_registry_teardown),
+        cmocka_unit_test_setup_teardown(versions_carry_swhids_and_schema_1_is_migrated,
                                         temp_registry_setup, temp_registry_teardown),
         cmocka_unit_test_setup_teardown(withdrawn_items_and_versions_are_shown_as_such,
                                         temp_registry_setup, temp_registry_teardown),
