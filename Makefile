@@ -22,7 +22,10 @@ deps:
 
 test-deps: deps
 	@./scripts/install-deps.sh --test
-	@cd tests && if [ ! -d node_modules/tuf-js ] || [ ! -d node_modules/playwright-core ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	@# npm ci again whenever package-lock.json differs from the one installed
+	@cd tests && if ! cmp -s package-lock.json node_modules/.citynode-package-lock.json; then \
+	    npm ci --no-audit --no-fund --loglevel=error && \
+	    cp package-lock.json node_modules/.citynode-package-lock.json; fi
 
 build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -48,7 +51,7 @@ check-asan:
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
 
-conformance: build
+conformance: test-deps build
 	@CONFORMANCE_DIR="$(CONFORMANCE_DIR)" CITYNODE="$(CURDIR)/build/citynode" \
 	    ./tests/conformance/run.sh
 
