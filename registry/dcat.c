@@ -33,9 +33,10 @@
 #define DCAT_KEYWORDS_MAX     200
 #define DCAT_DISTRIBUTION_MAX 200
 
-#define EU_AUTHORITY  "http://publications.europa.eu/resource/authority/"
-#define IANA_MEDIA    "https://www.iana.org/assignments/media-types/"
-#define DCATDE_GEOCOD "http://dcat-ap.de/def/politicalGeocoding/"
+#define EU_AUTHORITY   "http://publications.europa.eu/resource/authority/"
+#define IANA_MEDIA     "https://www.iana.org/assignments/media-types/"
+#define DCATDE_GEOCOD  "http://dcat-ap.de/def/politicalGeocoding/"
+#define DCATDE_LICENSE "http://dcat-ap.de/def/licenses/"
 
 /* What every dataset of one catalog shares. */
 typedef struct {
@@ -182,7 +183,9 @@ static json_t *mailto(dcat_ctx *c, const char *email)
 /* ---- vocabularies ---- */
 
 /* Manifest formats (case-insensitive) and their codes in the EU file type
- * authority table; others stay a literal. */
+ * authority table. A format not listed has no IRI: the distribution gets
+ * no dct:format (DCAT-AP requires an IRI there; a literal would be a
+ * violation), its dcat:mediaType and description still say what it is. */
 static const char *const file_types[][2] = {
     {"CSV", "CSV"},         {"TSV", "TSV"},           {"JSON", "JSON"},
     {"GEOJSON", "GEOJSON"}, {"JSON-LD", "JSON_LD"},   {"JSONLD", "JSON_LD"},
@@ -199,6 +202,7 @@ static const char *const file_types[][2] = {
     {"SQL", "SQL"},         {"ATOM", "ATOM"},         {"RSS", "RSS"},
 };
 
+/* The file type IRI of a manifest format; NULL when the table has none. */
 static json_t *file_format(dcat_ctx *c, const char *format)
 {
     size_t i;
@@ -206,10 +210,11 @@ static json_t *file_format(dcat_ctx *c, const char *format)
     for (i = 0; i < sizeof(file_types) / sizeof(file_types[0]); i++)
         if (strcasecmp(format, file_types[i][0]) == 0)
             return ref_printf(c, EU_AUTHORITY "file-type/%s", file_types[i][1]);
-    return text(c, format);
+    return NULL;
 }
 
-/* accrualPeriodicity -> the EU frequency authority table. */
+/* accrualPeriodicity -> the EU frequency authority table; NULL for a value
+ * outside it. */
 static json_t *frequency(dcat_ctx *c, const char *f)
 {
     static const char *const codes[][2] = {
@@ -222,29 +227,87 @@ static json_t *frequency(dcat_ctx *c, const char *f)
     for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
         if (strcmp(f, codes[i][0]) == 0)
             return ref_printf(c, EU_AUTHORITY "frequency/%s", codes[i][1]);
-    return text(c, f);
+    return NULL; /* not the schema's (a peer's manifest): no IRI to give */
 }
 
-/* A BCP 47 tag's language -> the EU language authority table (ISO 639-3
- * codes); a literal for the languages not listed. */
+/* Languages by ISO 639-1 code and their codes in the EU language authority
+ * table (ISO 639-3): the languages of Europe and the most spoken others. */
+static const char *const languages[][2] = {
+    {"ar", "ARA"}, {"bg", "BUL"}, {"bn", "BEN"}, {"bs", "BOS"}, {"ca", "CAT"}, {"cs", "CES"},
+    {"cy", "CYM"}, {"da", "DAN"}, {"de", "DEU"}, {"el", "ELL"}, {"en", "ENG"}, {"eo", "EPO"},
+    {"es", "SPA"}, {"et", "EST"}, {"eu", "EUS"}, {"fa", "FAS"}, {"fi", "FIN"}, {"fr", "FRA"},
+    {"fy", "FRY"}, {"ga", "GLE"}, {"gl", "GLG"}, {"he", "HEB"}, {"hi", "HIN"}, {"hr", "HRV"},
+    {"hu", "HUN"}, {"hy", "HYE"}, {"id", "IND"}, {"is", "ISL"}, {"it", "ITA"}, {"ja", "JPN"},
+    {"ka", "KAT"}, {"ko", "KOR"}, {"ku", "KUR"}, {"lb", "LTZ"}, {"lt", "LIT"}, {"lv", "LAV"},
+    {"mk", "MKD"}, {"mt", "MLT"}, {"nb", "NOB"}, {"nl", "NLD"}, {"nn", "NNO"}, {"no", "NOR"},
+    {"pl", "POL"}, {"pt", "POR"}, {"ro", "RON"}, {"ru", "RUS"}, {"sk", "SLK"}, {"sl", "SLV"},
+    {"sq", "SQI"}, {"sr", "SRP"}, {"sv", "SWE"}, {"tr", "TUR"}, {"uk", "UKR"}, {"ur", "URD"},
+    {"vi", "VIE"}, {"zh", "ZHO"},
+};
+
+/* ISO 639-2/B codes of the languages above whose 639-3 code differs. */
+static const char *const bibliographic[][2] = {
+    {"alb", "SQI"}, {"arm", "HYE"}, {"baq", "EUS"}, {"chi", "ZHO"}, {"cze", "CES"}, {"dut", "NLD"},
+    {"fre", "FRA"}, {"geo", "KAT"}, {"ger", "DEU"}, {"gre", "ELL"}, {"ice", "ISL"}, {"mac", "MKD"},
+    {"per", "FAS"}, {"rum", "RON"}, {"slo", "SLK"}, {"wel", "CYM"},
+};
+
+/* The EU language IRI of a BCP 47 tag's primary language (two letters, or
+ * three as ISO 639-2/T or /B); NULL for a language outside the tables,
+ * which then has no dct:language (DCAT-AP requires an IRI there). */
 static json_t *language(dcat_ctx *c, const char *tag)
 {
-    static const char *const codes[][2] = {
-        {"bg", "BUL"}, {"bs", "BOS"}, {"ca", "CAT"}, {"cs", "CES"}, {"cy", "CYM"}, {"da", "DAN"},
-        {"de", "DEU"}, {"el", "ELL"}, {"en", "ENG"}, {"es", "SPA"}, {"et", "EST"}, {"eu", "EUS"},
-        {"fi", "FIN"}, {"fr", "FRA"}, {"fy", "FRY"}, {"ga", "GLE"}, {"gl", "GLG"}, {"hr", "HRV"},
-        {"hu", "HUN"}, {"is", "ISL"}, {"it", "ITA"}, {"lb", "LTZ"}, {"lt", "LIT"}, {"lv", "LAV"},
-        {"mk", "MKD"}, {"mt", "MLT"}, {"nb", "NOB"}, {"nl", "NLD"}, {"nn", "NNO"}, {"no", "NOR"},
-        {"pl", "POL"}, {"pt", "POR"}, {"ro", "RON"}, {"ru", "RUS"}, {"sk", "SLK"}, {"sl", "SLV"},
-        {"sq", "SQI"}, {"sr", "SRP"}, {"sv", "SWE"}, {"tr", "TUR"}, {"uk", "UKR"},
-    };
-    size_t i;
+    size_t n = strcspn(tag, "-"), i;
 
-    if (strcspn(tag, "-") == 2)
-        for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-            if (strncmp(tag, codes[i][0], 2) == 0)
-                return ref_printf(c, EU_AUTHORITY "language/%s", codes[i][1]);
-    return text(c, tag);
+    for (i = 0; n == 2 && i < sizeof(languages) / sizeof(languages[0]); i++)
+        if (strncasecmp(tag, languages[i][0], 2) == 0)
+            return ref_printf(c, EU_AUTHORITY "language/%s", languages[i][1]);
+    for (i = 0; n == 3 && i < sizeof(languages) / sizeof(languages[0]); i++)
+        if (strncasecmp(tag, languages[i][1], 3) == 0)
+            return ref_printf(c, EU_AUTHORITY "language/%s", languages[i][1]);
+    for (i = 0; n == 3 && i < sizeof(bibliographic) / sizeof(bibliographic[0]); i++)
+        if (strncasecmp(tag, bibliographic[i][0], 3) == 0)
+            return ref_printf(c, EU_AUTHORITY "language/%s", bibliographic[i][1]);
+    return NULL;
+}
+
+/* Licence URLs as people write them -> DCAT-AP.de's licence IRIs
+ * (http://dcat-ap.de/def/licenses/), which German portals require. Matched
+ * without scheme and trailing '/', case-insensitively; a licence IRI not
+ * listed (DCAT-AP.de's own, or another) is written as given. */
+static const char *const licenses[][2] = {
+    {"creativecommons.org/licenses/by/4.0", "cc-by/4.0"},
+    {"creativecommons.org/licenses/by-sa/4.0", "cc-by-sa/4.0"},
+    {"creativecommons.org/licenses/by-nd/4.0", "cc-by-nd/4.0"},
+    {"creativecommons.org/licenses/by-nc/4.0", "cc-by-nc/4.0"},
+    {"creativecommons.org/publicdomain/zero/1.0", "cc-zero"},
+    {"www.govdata.de/dl-de/by-2-0", "dl-by-de/2.0"},
+    {"www.govdata.de/dl-de/zero-2-0", "dl-zero-de/2.0"},
+    {"opendatacommons.org/licenses/odbl/1-0", "odbl"},
+    {"opendatacommons.org/licenses/by/1-0", "odby"},
+    {"opendatacommons.org/licenses/pddl/1-0", "odcpddl"},
+};
+
+/* The licence IRI to write for a manifest's licence; NULL when it is not
+ * an absolute URI. */
+static json_t *license_ref(dcat_ctx *c, const char *uri)
+{
+    const char *p = uri;
+    size_t n, i;
+
+    if (!is_iri(uri))
+        return NULL;
+    if (strncasecmp(p, "https://", 8) == 0)
+        p += 8;
+    else if (strncasecmp(p, "http://", 7) == 0)
+        p += 7;
+    n = strlen(p);
+    while (n > 0 && p[n - 1] == '/')
+        n--;
+    for (i = 0; i < sizeof(licenses) / sizeof(licenses[0]); i++)
+        if (strlen(licenses[i][0]) == n && strncasecmp(p, licenses[i][0], n) == 0)
+            return ref_printf(c, DCATDE_LICENSE "%s", licenses[i][1]);
+    return ref(c, uri);
 }
 
 /* spatial as AGS/ARS digits -> DCAT-AP.de's political geocoding IRI for a
@@ -296,7 +359,10 @@ static json_t *vcard_kind(dcat_ctx *c, const json_t *agent)
 
     if (name == NULL)
         return NULL;
-    if ((o = json_pack("{s:s, s:s}", "@type", "vcard:Organization", "vcard:fn", name)) == NULL) {
+    /* vcard:Kind too: DCAT-AP.de's shapes check the class without the
+     * vCard ontology that makes an Organization a Kind. */
+    if ((o = json_pack("{s:[s, s], s:s}", "@type", "vcard:Organization", "vcard:Kind", "vcard:fn",
+                       name)) == NULL) {
         c->oom = 1;
         return NULL;
     }
@@ -384,7 +450,7 @@ static json_t *distribution(dcat_ctx *c, const dcat_dataset *d, const json_t *m,
         put_opt(c, o, "dct:format", file_format(c, format));
     if (media)
         put_opt(c, o, "dcat:mediaType", ref_printf(c, IANA_MEDIA "%s", media));
-    put_opt(c, o, "dct:license", ref(c, is_iri(license) ? license : dataset_license));
+    put_opt(c, o, "dct:license", license_ref(c, is_iri(license) ? license : dataset_license));
     if (json_is_integer(size) && json_integer_value(size) >= 0) {
         char n[32];
         snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(size));
@@ -408,8 +474,9 @@ static json_t *bundle_distribution(dcat_ctx *c, const dcat_dataset *d, const cha
                      d->version, c->base, c->node_id, d->item));
     put_opt(c, o, "dcat:accessURL", bundle_url(c, d));
     put_opt(c, o, "dcat:downloadURL", bundle_url(c, d));
-    put(c, o, "dct:format", text(c, "git bundle"));
-    put_opt(c, o, "dct:license", ref(c, license));
+    /* No dct:format: the EU file types have no git bundle, and DCAT-AP
+     * wants an IRI there. The title and description say what it is. */
+    put_opt(c, o, "dct:license", license_ref(c, license));
     return o;
 }
 
@@ -448,7 +515,7 @@ static json_t *dataset(dcat_ctx *c, const dcat_dataset *d)
     put_opt(c, o, "dct:publisher", foaf_agent(c, json_object_get(m, "publisher")));
     put_opt(c, o, "dcat:contactPoint", vcard_kind(c, json_object_get(m, "contactPoint")));
     put_opt(c, o, "dcatde:maintainer", foaf_agent(c, json_object_get(m, "maintainer")));
-    put_opt(c, o, "dct:license", ref(c, license));
+    put_opt(c, o, "dct:license", license_ref(c, license));
     put_opt(c, o, "dct:accessRights", ref(c, EU_AUTHORITY "access-right/PUBLIC"));
     put_date(c, o, "dct:issued", str_at(m, "issued"), d->first_published);
     put_date(c, o, "dct:modified", str_at(m, "modified"), d->published);
@@ -460,7 +527,8 @@ static json_t *dataset(dcat_ctx *c, const dcat_dataset *d)
             add(c, o, "dct:language", language(c, json_string_value(v)));
     }
     if (spatial && (geo = geocoding(c, spatial)) != NULL) {
-        put(c, o, "dcatde:politicalGeocodingURI", json_deep_copy(geo));
+        /* DCAT-AP.de 3.0 deprecates dcatde:politicalGeocodingURI: the
+         * geocoding IRI is the dct:spatial alone. */
         put(c, o, "dct:spatial", geo);
     } else if (spatial) {
         put_opt(c, o, "dct:spatial", ref(c, spatial));
