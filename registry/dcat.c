@@ -180,155 +180,48 @@ static json_t *mailto(dcat_ctx *c, const char *email)
     return ref(c, buf);
 }
 
-/* ---- vocabularies ---- */
+/* ---- vocabularies (dcat_vocab.c has the tables) ---- */
 
-/* Manifest formats (case-insensitive) and their codes in the EU file type
- * authority table. A format not listed has no IRI: the distribution gets
- * no dct:format (DCAT-AP requires an IRI there; a literal would be a
- * violation), its dcat:mediaType and description still say what it is. */
-static const char *const file_types[][2] = {
-    {"CSV", "CSV"},         {"TSV", "TSV"},           {"JSON", "JSON"},
-    {"GEOJSON", "GEOJSON"}, {"JSON-LD", "JSON_LD"},   {"JSONLD", "JSON_LD"},
-    {"XML", "XML"},         {"RDF", "RDF"},           {"RDF/XML", "RDF_XML"},
-    {"TTL", "RDF_TURTLE"},  {"TURTLE", "RDF_TURTLE"}, {"N-TRIPLES", "RDF_N_TRIPLES"},
-    {"PDF", "PDF"},         {"ZIP", "ZIP"},           {"XLSX", "XLSX"},
-    {"XLS", "XLS"},         {"ODS", "ODS"},           {"DOCX", "DOCX"},
-    {"ODT", "ODT"},         {"TXT", "TXT"},           {"HTML", "HTML"},
-    {"SHP", "SHP"},         {"KML", "KML"},           {"KMZ", "KMZ"},
-    {"GML", "GML"},         {"GPKG", "GPKG"},         {"WMS", "WMS_SRVC"},
-    {"WFS", "WFS_SRVC"},    {"TIFF", "TIFF"},         {"GEOTIFF", "GEOTIFF"},
-    {"PNG", "PNG"},         {"JPEG", "JPEG"},         {"JPG", "JPEG"},
-    {"PARQUET", "PARQUET"}, {"NETCDF", "NETCDF"},     {"GTFS", "GTFS"},
-    {"SQL", "SQL"},         {"ATOM", "ATOM"},         {"RSS", "RSS"},
-};
-
-/* The file type IRI of a manifest format; NULL when the table has none. */
+/* The EU file type IRI of a manifest format; NULL when it has none. */
 static json_t *file_format(dcat_ctx *c, const char *format)
 {
-    size_t i;
-
-    for (i = 0; i < sizeof(file_types) / sizeof(file_types[0]); i++)
-        if (strcasecmp(format, file_types[i][0]) == 0)
-            return ref_printf(c, EU_AUTHORITY "file-type/%s", file_types[i][1]);
-    return NULL;
+    const char *code = cn_dcat_file_type(format);
+    return code ? ref_printf(c, EU_AUTHORITY "file-type/%s", code) : NULL;
 }
 
-/* accrualPeriodicity -> the EU frequency authority table; NULL for a value
- * outside it. */
+/* The EU frequency IRI of an accrualPeriodicity; NULL when it has none. */
 static json_t *frequency(dcat_ctx *c, const char *f)
 {
-    static const char *const codes[][2] = {
-        {"continuous", "CONT"}, {"daily", "DAILY"},         {"weekly", "WEEKLY"},
-        {"monthly", "MONTHLY"}, {"quarterly", "QUARTERLY"}, {"annual", "ANNUAL"},
-        {"irregular", "IRREG"}, {"never", "NEVER"},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-        if (strcmp(f, codes[i][0]) == 0)
-            return ref_printf(c, EU_AUTHORITY "frequency/%s", codes[i][1]);
-    return NULL; /* not the schema's (a peer's manifest): no IRI to give */
+    const char *code = cn_dcat_frequency(f);
+    return code ? ref_printf(c, EU_AUTHORITY "frequency/%s", code) : NULL;
 }
 
-/* Languages by ISO 639-1 code and their codes in the EU language authority
- * table (ISO 639-3): the languages of Europe and the most spoken others. */
-static const char *const languages[][2] = {
-    {"ar", "ARA"}, {"bg", "BUL"}, {"bn", "BEN"}, {"bs", "BOS"}, {"ca", "CAT"}, {"cs", "CES"},
-    {"cy", "CYM"}, {"da", "DAN"}, {"de", "DEU"}, {"el", "ELL"}, {"en", "ENG"}, {"eo", "EPO"},
-    {"es", "SPA"}, {"et", "EST"}, {"eu", "EUS"}, {"fa", "FAS"}, {"fi", "FIN"}, {"fr", "FRA"},
-    {"fy", "FRY"}, {"ga", "GLE"}, {"gl", "GLG"}, {"he", "HEB"}, {"hi", "HIN"}, {"hr", "HRV"},
-    {"hu", "HUN"}, {"hy", "HYE"}, {"id", "IND"}, {"is", "ISL"}, {"it", "ITA"}, {"ja", "JPN"},
-    {"ka", "KAT"}, {"ko", "KOR"}, {"ku", "KUR"}, {"lb", "LTZ"}, {"lt", "LIT"}, {"lv", "LAV"},
-    {"mk", "MKD"}, {"mt", "MLT"}, {"nb", "NOB"}, {"nl", "NLD"}, {"nn", "NNO"}, {"no", "NOR"},
-    {"pl", "POL"}, {"pt", "POR"}, {"ro", "RON"}, {"ru", "RUS"}, {"sk", "SLK"}, {"sl", "SLV"},
-    {"sq", "SQI"}, {"sr", "SRP"}, {"sv", "SWE"}, {"tr", "TUR"}, {"uk", "UKR"}, {"ur", "URD"},
-    {"vi", "VIE"}, {"zh", "ZHO"},
-};
-
-/* ISO 639-2/B codes of the languages above whose 639-3 code differs. */
-static const char *const bibliographic[][2] = {
-    {"alb", "SQI"}, {"arm", "HYE"}, {"baq", "EUS"}, {"chi", "ZHO"}, {"cze", "CES"}, {"dut", "NLD"},
-    {"fre", "FRA"}, {"geo", "KAT"}, {"ger", "DEU"}, {"gre", "ELL"}, {"ice", "ISL"}, {"mac", "MKD"},
-    {"per", "FAS"}, {"rum", "RON"}, {"slo", "SLK"}, {"wel", "CYM"},
-};
-
-/* The EU language IRI of a BCP 47 tag's primary language (two letters, or
- * three as ISO 639-2/T or /B); NULL for a language outside the tables,
- * which then has no dct:language (DCAT-AP requires an IRI there). */
+/* The EU language IRI of a BCP 47 tag; NULL when it has none. */
 static json_t *language(dcat_ctx *c, const char *tag)
 {
-    size_t n = strcspn(tag, "-"), i;
-
-    for (i = 0; n == 2 && i < sizeof(languages) / sizeof(languages[0]); i++)
-        if (strncasecmp(tag, languages[i][0], 2) == 0)
-            return ref_printf(c, EU_AUTHORITY "language/%s", languages[i][1]);
-    for (i = 0; n == 3 && i < sizeof(languages) / sizeof(languages[0]); i++)
-        if (strncasecmp(tag, languages[i][1], 3) == 0)
-            return ref_printf(c, EU_AUTHORITY "language/%s", languages[i][1]);
-    for (i = 0; n == 3 && i < sizeof(bibliographic) / sizeof(bibliographic[0]); i++)
-        if (strncasecmp(tag, bibliographic[i][0], 3) == 0)
-            return ref_printf(c, EU_AUTHORITY "language/%s", bibliographic[i][1]);
-    return NULL;
+    const char *code = cn_dcat_language(tag);
+    return code ? ref_printf(c, EU_AUTHORITY "language/%s", code) : NULL;
 }
 
-/* Licence URLs as people write them -> DCAT-AP.de's licence IRIs
- * (http://dcat-ap.de/def/licenses/), which German portals require. Matched
- * without scheme and trailing '/', case-insensitively; a licence IRI not
- * listed (DCAT-AP.de's own, or another) is written as given. */
-static const char *const licenses[][2] = {
-    {"creativecommons.org/licenses/by/4.0", "cc-by/4.0"},
-    {"creativecommons.org/licenses/by-sa/4.0", "cc-by-sa/4.0"},
-    {"creativecommons.org/licenses/by-nd/4.0", "cc-by-nd/4.0"},
-    {"creativecommons.org/licenses/by-nc/4.0", "cc-by-nc/4.0"},
-    {"creativecommons.org/publicdomain/zero/1.0", "cc-zero"},
-    {"www.govdata.de/dl-de/by-2-0", "dl-by-de/2.0"},
-    {"www.govdata.de/dl-de/zero-2-0", "dl-zero-de/2.0"},
-    {"opendatacommons.org/licenses/odbl/1-0", "odbl"},
-    {"opendatacommons.org/licenses/by/1-0", "odby"},
-    {"opendatacommons.org/licenses/pddl/1-0", "odcpddl"},
-};
-
-/* The licence IRI to write for a manifest's licence; NULL when it is not
- * an absolute URI. */
+/* The licence IRI for a manifest's licence: DCAT-AP.de's when the table
+ * knows the URL, else the URI as given; NULL when it is not an absolute
+ * URI. */
 static json_t *license_ref(dcat_ctx *c, const char *uri)
 {
-    const char *p = uri;
-    size_t n, i;
+    const char *path;
 
     if (!is_iri(uri))
         return NULL;
-    if (strncasecmp(p, "https://", 8) == 0)
-        p += 8;
-    else if (strncasecmp(p, "http://", 7) == 0)
-        p += 7;
-    n = strlen(p);
-    while (n > 0 && p[n - 1] == '/')
-        n--;
-    for (i = 0; i < sizeof(licenses) / sizeof(licenses[0]); i++)
-        if (strlen(licenses[i][0]) == n && strncasecmp(p, licenses[i][0], n) == 0)
-            return ref_printf(c, DCATDE_LICENSE "%s", licenses[i][1]);
-    return ref(c, uri);
+    path = cn_dcat_license(uri);
+    return path ? ref_printf(c, DCATDE_LICENSE "%s", path) : ref(c, uri);
 }
 
 /* spatial as AGS/ARS digits -> DCAT-AP.de's political geocoding IRI for a
- * key of that length; NULL for other lengths. */
+ * key of that length; NULL for other values. */
 static json_t *geocoding(dcat_ctx *c, const char *s)
 {
-    static const struct {
-        size_t len;
-        const char *vocab;
-    } keys[] = {
-        {2, "stateKey"},        {3, "governmentDistrictKey"},   {5, "districtKey"},
-        {8, "municipalityKey"}, {9, "municipalAssociationKey"}, {12, "regionalKey"},
-    };
-    size_t n = strlen(s), i;
-
-    if (n == 0 || strspn(s, "0123456789") != n)
-        return NULL;
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (keys[i].len == n)
-            return ref_printf(c, DCATDE_GEOCOD "%s/%s", keys[i].vocab, s);
-    return NULL;
+    const char *vocab = cn_dcat_geocoding_key(s);
+    return vocab ? ref_printf(c, DCATDE_GEOCOD "%s/%s", vocab, s) : NULL;
 }
 
 /* ---- agents ---- */
