@@ -2,11 +2,11 @@
 //
 //   node tests/conformance/dcat_shacl.mjs CONFORMANCE_DIR CATALOG...
 //
-// Each CATALOG is a file citynode served: JSON-LD (.jsonld, turned into RDF
-// by the npm package jsonld, offline: a remote @context is refused) or Turtle
-// (.ttl, parsed by n3). All of them make one data graph, validated with
-// rdf-validate-shacl against two shape sets from CONFORMANCE_DIR (never
-// copied into the repository):
+// Each CATALOG is a document citynode served: JSON-LD (.jsonld, turned into
+// RDF by the npm package jsonld, offline: a remote @context is refused) or
+// Turtle (.ttl, parsed by n3). Each is a data graph of its own (as a
+// harvester reads it), validated with rdf-validate-shacl against two shape
+// sets from CONFORMANCE_DIR (never copied into the repository):
 //
 //   DCAT-AP 3.0.1    dcat-ap/dcat-ap-3.0.1-shapes.ttl and
 //                    dcat-ap/dcat-ap-3.0.1-shapes_recommended.ttl (warnings).
@@ -15,8 +15,9 @@
 //   DCAT-AP.de 3.0   what GovData's profile v30_de_spec loads: the SEMIC 3.0.0
 //                    shapes, the German shapes, deprecations and additions.
 //
-// Prints, per shape set, one line per violation (focus node, path, message),
-// then "<set>: N violations, M warnings"; with -v the warnings too. The last
+// Prints, per shape set, one line per violation (document, focus node, path,
+// message), then "<set>: N violations, M warnings" summed over the
+// documents; with -v the warnings too. The last
 // line is "dcat-ap: N passed, M failed" over the shape sets. Exits 1 on any violation
 // or when a file cannot be read, 2 on a usage error.
 import fs from 'node:fs';
@@ -78,20 +79,22 @@ function message(r) {
     return en ? en.value : r.sourceConstraintComponent.value.replace(SH, 'sh:');
 }
 
-async function validate(set, conformanceDir, data, verbose) {
+async function validate(set, conformanceDir, documents, verbose) {
     const shapes = [];
     for (const f of set.files) shapes.push(...parseTurtle(path.join(conformanceDir, f)));
-    const validator = new SHACLValidator(shapes);
-    const report = await validator.validate(data);
     let violations = 0,
         warnings = 0;
-    for (const r of report.results) {
-        const severity = r.severity ? r.severity.value.replace(SH, '') : 'Violation';
-        if (severity === 'Violation') violations++;
-        else warnings++;
-        if (severity === 'Violation' || verbose)
-            console.log(`  ${severity}: ${term(r.focusNode)} ${term(r.path)}` +
-                        (r.value ? ` = ${term(r.value)}` : '') + `: ${message(r)}`);
+    for (const [file, data] of documents) {
+        const report = await new SHACLValidator(shapes).validate(data);
+        for (const r of report.results) {
+            const severity = r.severity ? r.severity.value.replace(SH, '') : 'Violation';
+            if (severity === 'Violation') violations++;
+            else warnings++;
+            if (severity === 'Violation' || verbose)
+                console.log(`  ${severity}: ${path.basename(file)}: ${term(r.focusNode)} ` +
+                            `${term(r.path)}` + (r.value ? ` = ${term(r.value)}` : '') +
+                            `: ${message(r)}`);
+        }
     }
     console.log(`${set.name}: ${violations} violations, ${warnings} warnings`);
     return violations;
@@ -105,14 +108,16 @@ async function main(argv) {
         return 2;
     }
     const [conformanceDir, ...catalogs] = argv;
-    const data = new N3.Store();
-    for (const file of catalogs)
-        data.addQuads(file.endsWith('.ttl') ? parseTurtle(file) : await parseJsonld(file));
-    if (data.size === 0) throw new Error('the catalogs hold no triple');
+    const documents = [];
+    for (const file of catalogs) {
+        const data = new N3.Store(file.endsWith('.ttl') ? parseTurtle(file) : await parseJsonld(file));
+        if (data.size === 0) throw new Error(`${file}: no triple`);
+        documents.push([file, data]);
+    }
     let passed = 0,
         failed = 0;
     for (const set of SHAPE_SETS) {
-        if ((await validate(set, conformanceDir, data, verbose)) === 0) passed++;
+        if ((await validate(set, conformanceDir, documents, verbose)) === 0) passed++;
         else failed++;
     }
     console.log(`dcat-ap: ${passed} passed, ${failed} failed`);
