@@ -187,7 +187,23 @@ static int serving_node(char id[65], char **name, char **base, cn_registry *reg,
     int err;
 
     *name = *base = NULL;
-    if ((err = cn_reg_resolve_node(id, &rowid, reg, self)) != 0)
+    if ((err = cn_reg_resolve_node(id, &rowid, reg, self)) == CN_ENOTFOUND &&
+        cn_reg_is_node_id(self, strlen(self))) {
+        /* A node that follows others but publishes nothing is not in its
+         * own registry: named by its id, at the base URL it was given. */
+        cn_error_clear();
+        snprintf(id, 65, "%s", self);
+        if ((err = cn_dcat_base_url(base, given, NULL)) != 0)
+            return err;
+        if ((*name = malloc(32)) == NULL) {
+            free(*base);
+            *base = NULL;
+            return cn_error_set(CN_ENOMEM, "out of memory");
+        }
+        snprintf(*name, 32, "citynode node %.12s", self);
+        return 0;
+    }
+    if (err != 0)
         return err;
     if (sqlite3_prepare_v2(reg->db, "SELECT name, url FROM reg_nodes WHERE id = ?1", -1, &st,
                            NULL) != SQLITE_OK ||
@@ -210,24 +226,25 @@ out:
 }
 
 /* hydra's view of page of last, as ckanext-dcat pages its catalog. */
-#define PAGE_URL "%s/dcat/network.%s?page=%" PRId64
-static json_t *hydra_page(cn_dcat_ctx *c, const char *base, const char *ext, int64_t page,
-                          int64_t last, int64_t total, int64_t per_page)
+#define PAGE_URL "%s/dcat/network.%s?page=%" PRId64 "%s"
+static json_t *hydra_page(cn_dcat_ctx *c, const char *base, const char *ext, const char *size,
+                          int64_t page, int64_t last, int64_t total, int64_t per_page)
 {
-    json_t *o = json_pack(
-        "{s:o, s:s, s:I, s:I, s:o, s:o}", "@id", json_sprintf(PAGE_URL, base, ext, page), "@type",
-        "hydra:PagedCollection", "hydra:totalItems", (json_int_t)total, "hydra:itemsPerPage",
-        (json_int_t)per_page, "hydra:firstPage", json_sprintf(PAGE_URL, base, ext, (int64_t)1),
-        "hydra:lastPage", json_sprintf(PAGE_URL, base, ext, last));
+    json_t *o =
+        json_pack("{s:o, s:s, s:I, s:I, s:o, s:o}", "@id",
+                  json_sprintf(PAGE_URL, base, ext, page, size), "@type", "hydra:PagedCollection",
+                  "hydra:totalItems", (json_int_t)total, "hydra:itemsPerPage", (json_int_t)per_page,
+                  "hydra:firstPage", json_sprintf(PAGE_URL, base, ext, (int64_t)1, size),
+                  "hydra:lastPage", json_sprintf(PAGE_URL, base, ext, last, size));
 
     if (o == NULL) {
         c->oom = 1;
         return NULL;
     }
     if (page < last)
-        cn_dcat_put(c, o, "hydra:nextPage", json_sprintf(PAGE_URL, base, ext, page + 1));
+        cn_dcat_put(c, o, "hydra:nextPage", json_sprintf(PAGE_URL, base, ext, page + 1, size));
     if (page > 1)
-        cn_dcat_put(c, o, "hydra:previousPage", json_sprintf(PAGE_URL, base, ext, page - 1));
+        cn_dcat_put(c, o, "hydra:previousPage", json_sprintf(PAGE_URL, base, ext, page - 1, size));
     return o;
 }
 
@@ -252,6 +269,7 @@ int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id
     const char *ext = opts->ext ? opts->ext : "jsonld";
     int64_t per_page = opts->per_page ? (int64_t)opts->per_page : CN_REGISTRY_DCAT_PER_PAGE;
     int64_t page = opts->page ? (int64_t)opts->page : 1, total, last;
+    char size[32] = ""; /* "&per_page=N" when asked for, so that every page keeps it */
     json_t *catalog = NULL, *doc = NULL;
     int err, began;
 
@@ -262,6 +280,8 @@ int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id
                             "network catalog: at most %d datasets a page, pages up to "
                             "2^31, formats jsonld and ttl",
                             CN_REGISTRY_DCAT_PER_PAGE_MAX);
+    if (opts->per_page)
+        snprintf(size, sizeof(size), "&per_page=%" PRId64, per_page);
     if ((err = begin_read(&began, reg)) != 0)
         return err;
     if ((err = serving_node(id, &name, &b, reg, self_id, opts->base_url)) != 0)
@@ -304,7 +324,7 @@ int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id
         cn_dcat_put_opt(&c, catalog, "dct:modified", cn_dcat_date_time(&c, n.modified));
     }
     doc = json_pack("{s:o, s:[O, o]}", "@context", cn_dcat_context(), "@graph", catalog,
-                    hydra_page(&c, b, ext, page, last, total, per_page));
+                    hydra_page(&c, b, ext, size, page, last, total, per_page));
     if (doc == NULL || c.oom)
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:

@@ -732,18 +732,18 @@ static enum MHD_Result send_rdf(struct MHD_Connection *c, const json_t *doc, int
     return send_document(c, MHD_HTTP_OK, text, strlen(text), "text/turtle; charset=utf-8", NULL);
 }
 
-/* ?page=N of the network catalog: 1 to 9 digits, 1 when absent; 0 when
- * it is not a page number. */
-static size_t page_arg(struct MHD_Connection *c)
+/* ?page=N or ?per_page=N of the network catalog: 1 to 9 digits; absent is
+ * dflt; -1 when it is not a number (0 included). */
+static long count_arg(struct MHD_Connection *c, const char *name, long dflt)
 {
-    const char *p = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+    const char *p = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
     size_t n = p ? strlen(p) : 0;
 
     if (p == NULL)
-        return 1;
-    if (n == 0 || n > 9 || strspn(p, "0123456789") != n)
-        return 0;
-    return (size_t)strtoul(p, NULL, 10);
+        return dflt;
+    if (n == 0 || n > 9 || strspn(p, "0123456789") != n || strtol(p, NULL, 10) == 0)
+        return -1;
+    return strtol(p, NULL, 10);
 }
 
 /* /dcat/catalog.jsonld|ttl (the node's datasets), /dcat/network.jsonld|ttl
@@ -786,10 +786,14 @@ static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
     } else if (strcmp(stem, "network") == 0) {
         page.base_url = base;
         page.ext = turtle ? "ttl" : "jsonld";
-        if ((page.page = page_arg(c)) == 0)
-            err = cn_error_set(CN_EINVAL, "page: expected a number from 1");
-        else
+        long p = count_arg(c, "page", 1), pp = count_arg(c, "per_page", 0);
+        if (p < 0 || pp < 0) {
+            err = cn_error_set(CN_EINVAL, "page, per_page: expected a number from 1");
+        } else {
+            page.page = (size_t)p;
+            page.per_page = (size_t)pp;
             err = cn_registry_dcat_network(&doc, reg, srv->node_id, &page);
+        }
     } else {
         /* datasets/<node>/<item>: one dataset's record. */
         slash = strchr(stem + 9, '/');

@@ -199,21 +199,21 @@ static void pages_are_hydra_paged_collections_as_ckanext_dcat_makes_them(void **
     size_t i;
 
     h = json_array_get(json_object_get(p1, "@graph"), 1);
-    assert_string_equal(id_of(h), BASE "/dcat/network.ttl?page=1");
+    assert_string_equal(id_of(h), BASE "/dcat/network.ttl?page=1&per_page=2");
     assert_string_equal(json_string_value(json_object_get(h, "@type")), "hydra:PagedCollection");
     assert_int_equal(json_integer_value(json_object_get(h, "hydra:totalItems")), 3);
     assert_int_equal(json_integer_value(json_object_get(h, "hydra:itemsPerPage")), 2);
     assert_string_equal(json_string_value(json_object_get(h, "hydra:firstPage")),
-                        BASE "/dcat/network.ttl?page=1");
+                        BASE "/dcat/network.ttl?page=1&per_page=2");
     assert_string_equal(json_string_value(json_object_get(h, "hydra:lastPage")),
-                        BASE "/dcat/network.ttl?page=2");
+                        BASE "/dcat/network.ttl?page=2&per_page=2");
     assert_string_equal(json_string_value(json_object_get(h, "hydra:nextPage")),
-                        BASE "/dcat/network.ttl?page=2");
+                        BASE "/dcat/network.ttl?page=2&per_page=2");
     assert_null(json_object_get(h, "hydra:previousPage"));
     h = json_array_get(json_object_get(p2, "@graph"), 1);
     assert_null(json_object_get(h, "hydra:nextPage"));
     assert_string_equal(json_string_value(json_object_get(h, "hydra:previousPage")),
-                        BASE "/dcat/network.ttl?page=1");
+                        BASE "/dcat/network.ttl?page=1&per_page=2");
     /* The pages together: every dataset once. */
     json_array_foreach(
         json_object_get(json_array_get(json_object_get(p1, "@graph"), 0), "dcat:dataset"), i, d)
