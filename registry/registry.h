@@ -389,7 +389,7 @@ json_t *cn_registry_error_json(int status, const char *message);
 
 /* ---- DCAT-AP export ------------------------------------------------- */
 
-/* GET /dcat/catalog.jsonld: the datasets node_id publishes as a DCAT-AP
+/* GET /dcat/catalog.jsonld (and .ttl): the datasets node_id publishes as a DCAT-AP
  * catalog in JSON-LD (serve it as application/ld+json), readable by CKAN's
  * DCAT harvester (ckanext-dcat) and other DCAT-AP portals: a dcat:Catalog
  * titled with the node's name with one dcat:Dataset per dataset item that
@@ -408,7 +408,8 @@ json_t *cn_registry_error_json(int status, const char *message);
 int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id,
                              const char *base_url);
 
-/* The network catalog: GET /dcat/network.jsonld (and .ttl) ?page=N. */
+/* The network catalog: GET /dcat/network.jsonld (and .ttl) ?page=N
+ * (&per_page=M). */
 #define CN_REGISTRY_DCAT_PER_PAGE     100
 #define CN_REGISTRY_DCAT_PER_PAGE_MAX 1000
 
@@ -419,7 +420,10 @@ typedef struct {
     size_t page;          /* from 1; 0 is 1 */
     size_t per_page;      /* 0: CN_REGISTRY_DCAT_PER_PAGE; at most ..._MAX */
 } cn_registry_dcat_page;
-#define CN_REGISTRY_DCAT_PAGE_INIT {NULL, "jsonld", 1, 0}
+#define CN_REGISTRY_DCAT_PAGE_INIT                                                                 \
+    {                                                                                              \
+        NULL, "jsonld", 1, 0                                                                       \
+    }
 
 /* The datasets of the whole network the registry of self_id knows (its
  * own, and every node's it follows, mirror and index peers alike), one
