@@ -280,6 +280,26 @@ static void a_record_is_at_its_own_url(void **state)
     assert_null(doc);
 }
 
+/* A node that publishes nothing is not in its own registry: its network
+ * catalog is named by its id, at the base URL given (there is no other). */
+static void a_node_that_publishes_nothing_serves_the_network(void **state)
+{
+    fixture *f = *state;
+    cn_registry_dcat_page opts = CN_REGISTRY_DCAT_PAGE_INIT;
+    char follower[65];
+    json_t *doc = NULL, *cat;
+
+    node_id_of(follower, "Follower");
+    assert_int_equal(cn_registry_dcat_network(&doc, f->t.reg, follower, &opts), CN_EINVAL);
+    opts.base_url = "http://127.0.0.1:9999/";
+    assert_int_equal(cn_registry_dcat_network(&doc, f->t.reg, follower, &opts), 0);
+    cat = json_array_get(json_object_get(doc, "@graph"), 0);
+    assert_string_equal(id_of(cat), "http://127.0.0.1:9999/dcat/network.jsonld");
+    assert_non_null(strstr(json_string_value(json_object_get(cat, "dct:title")), "citynode node "));
+    assert_int_equal(json_array_size(json_object_get(cat, "dcat:dataset")), 3);
+    json_decref(doc);
+}
+
 /* The Turtle of a small document, byte for byte: prefixes, a subject per
  * node with an @id, blank nodes inline, typed literals, and escapes for
  * what could end a string or an IRI early. */
@@ -353,6 +373,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             pages_are_hydra_paged_collections_as_ckanext_dcat_makes_them, setup, teardown),
         cmocka_unit_test_setup_teardown(a_record_is_at_its_own_url, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_node_that_publishes_nothing_serves_the_network, setup,
+                                        teardown),
         cmocka_unit_test(turtle_writes_the_same_triples_and_escapes_text),
         cmocka_unit_test_setup_teardown(the_network_catalog_turns_into_turtle, setup, teardown),
     };
