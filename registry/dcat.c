@@ -355,6 +355,10 @@ static json_t *bundle_distribution(cn_dcat_ctx *c, const cn_dcat_item *d, const 
     /* No dct:format: the EU file types have no git bundle, and DCAT-AP
      * wants an IRI there. The title and description say what it is. */
     cn_dcat_put_opt(c, o, "dct:license", license_ref(c, license));
+    /* A published version is immutable and its files stay, withdrawn or
+     * not (PROTOCOL): the EU planned availability "stable". */
+    cn_dcat_put_opt(c, o, "dcatap:availability",
+                    cn_dcat_ref(c, EU_AUTHORITY "planned-availability/STABLE"));
     return o;
 }
 
@@ -461,12 +465,12 @@ json_t *cn_dcat_dataset_json(cn_dcat_ctx *c, const cn_dcat_item *d)
 
 json_t *cn_dcat_context(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "dcat",
-                     "http://www.w3.org/ns/dcat#", "dct", "http://purl.org/dc/terms/", "foaf",
-                     "http://xmlns.com/foaf/0.1/", "vcard", "http://www.w3.org/2006/vcard/ns#",
-                     "owl", "http://www.w3.org/2002/07/owl#", "xsd",
-                     "http://www.w3.org/2001/XMLSchema#", "dcatde", "http://dcat-ap.de/def/dcatde/",
-                     "hydra", "http://www.w3.org/ns/hydra/core#");
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "dcat", "http://www.w3.org/ns/dcat#",
+        "dct", "http://purl.org/dc/terms/", "foaf", "http://xmlns.com/foaf/0.1/", "vcard",
+        "http://www.w3.org/2006/vcard/ns#", "owl", "http://www.w3.org/2002/07/owl#", "xsd",
+        "http://www.w3.org/2001/XMLSchema#", "dcatde", "http://dcat-ap.de/def/dcatde/", "hydra",
+        "http://www.w3.org/ns/hydra/core#", "dcatap", "http://data.europa.eu/r5r/");
 }
 
 /* The base URL without trailing '/': given, else the node's URL in the

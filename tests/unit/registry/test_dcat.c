@@ -389,6 +389,8 @@ static void the_sample_dataset_maps_to_dcat_ap(void **state)
     assert_string_equal(id_of(json_object_get(bundle, "dcat:accessURL")), want);
     /* No file type IRI for a git bundle, and never a literal format. */
     assert_null(json_object_get(bundle, "dct:format"));
+    assert_string_equal(id_of(json_object_get(bundle, "dcatap:availability")),
+                        EU "planned-availability/STABLE");
     assert_string_equal(id_of(json_object_get(bundle, "dct:license")),
                         "http://dcat-ap.de/def/licenses/dl-by-de/2.0");
     json_decref(cat);
