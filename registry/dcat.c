@@ -507,7 +507,7 @@ static const char datasets_sql[] =
     " FROM reg_items i JOIN reg_versions v ON v.item = i.id AND v.version = i.latest"
     " WHERE i.node = ?1 AND i.kind = 'dataset' AND i.withdrawn = 0 ORDER BY i.item LIMIT ?2";
 
-static int add_datasets(cn_dcat_ctx *c, json_t *catalog, int64_t *modified, cn_registry *reg,
+static int add_datasets(cn_dcat_ctx *c, json_t *catalog, int64_t times[2], cn_registry *reg,
                         int64_t node_rowid)
 {
     sqlite3_stmt *st = NULL;
@@ -543,8 +543,10 @@ static int add_datasets(cn_dcat_ctx *c, json_t *catalog, int64_t *modified, cn_r
         if (json_is_object(m))
             add(c, catalog, "dcat:dataset", cn_dcat_dataset_json(c, &d));
         json_decref(m);
-        if (d.published > *modified)
-            *modified = d.published;
+        if (d.published > times[1])
+            times[1] = d.published;
+        if (d.first_published > 0 && (times[0] == 0 || d.first_published < times[0]))
+            times[0] = d.first_published;
         if (c->oom) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
@@ -555,6 +557,37 @@ static int add_datasets(cn_dcat_ctx *c, json_t *catalog, int64_t *modified, cn_r
 out:
     sqlite3_finalize(st);
     return err;
+}
+
+/* What DCAT-AP recommends a catalog says and its datasets give: the
+ * languages of its datasets (each once), and, for a node with an AGS/ARS
+ * code (init --code), the area it covers as DCAT-AP.de geocoding. */
+static void catalog_coverage(cn_dcat_ctx *c, json_t *catalog, const char *code)
+{
+    json_t *seen = json_object(), *d, *lang;
+    size_t i, j;
+
+    if (seen == NULL) {
+        c->oom = 1;
+        return;
+    }
+    json_array_foreach(json_object_get(catalog, "dcat:dataset"), i, d)
+    {
+        json_array_foreach(json_object_get(d, "dct:language"), j, lang)
+        {
+            const char *iri = json_string_value(json_object_get(lang, "@id"));
+            if (iri == NULL || json_object_get(seen, iri) != NULL)
+                continue;
+            if (json_object_set_new(seen, iri, json_true()) != 0)
+                c->oom = 1;
+            if ((lang = json_deep_copy(lang)) == NULL)
+                c->oom = 1;
+            add(c, catalog, "dct:language", lang);
+        }
+    }
+    json_decref(seen);
+    if (code != NULL)
+        cn_dcat_put_opt(c, catalog, "dct:spatial", geocoding(c, code));
 }
 
 /* A new dcat:Catalog iri of the node called name at base, its publisher,
@@ -593,7 +626,7 @@ int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id
     char id[65], *b = NULL, iri[DCAT_BASE_URL_MAX + 32];
     json_t *catalog = NULL;
     const char *name, *source;
-    int64_t rowid, modified = 0;
+    int64_t rowid, times[2] = {0, 0}; /* first publication, last */
     int err, began = 0;
 
     *out = NULL;
@@ -604,8 +637,8 @@ int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id
     }
     if ((err = cn_reg_resolve_node(id, &rowid, reg, node_id)) != 0)
         goto out;
-    if (sqlite3_prepare_v2(reg->db, "SELECT name, url, source FROM reg_nodes WHERE id = ?1", -1,
-                           &st, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(reg->db, "SELECT name, url, source, code FROM reg_nodes WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK ||
         sqlite3_bind_int64(st, 1, rowid) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
         err = cn_reg_sqlite_error(reg, "reading a node");
         goto out;
@@ -629,9 +662,11 @@ int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = add_datasets(&c, catalog, &modified, reg, rowid)) != 0)
+    if ((err = add_datasets(&c, catalog, times, reg, rowid)) != 0)
         goto out;
-    cn_dcat_put_opt(&c, catalog, "dct:modified", cn_dcat_date_time(&c, modified));
+    cn_dcat_put_opt(&c, catalog, "dct:issued", cn_dcat_date_time(&c, times[0]));
+    cn_dcat_put_opt(&c, catalog, "dct:modified", cn_dcat_date_time(&c, times[1]));
+    catalog_coverage(&c, catalog, (const char *)sqlite3_column_text(st, 3));
     if (c.oom)
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:

@@ -289,6 +289,27 @@ static void the_catalog_names_the_node_and_lists_only_its_datasets(void **state)
         json_string_value(json_object_get(json_array_get(datasets(cat), 0), "dct:identifier")) + 65,
         "leipzig-west-beteiligung-2016");
     assert_true(check_ids(cat) > 30);
+    /* What DCAT-AP recommends a catalog says: its datasets' languages, each
+     * once (de, en; de-DE; gsw has no IRI), and its first publication. */
+    assert_int_equal(json_array_size(json_object_get(cat, "dct:language")), 2);
+    assert_string_equal(ref_at(cat, "dct:language", 0), EU "language/DEU");
+    assert_string_equal(ref_at(cat, "dct:language", 1), EU "language/ENG");
+    assert_string_equal(value_of(json_object_get(cat, "dct:issued")), "2023-11-14T22:13:20Z");
+    assert_null(json_object_get(cat, "dct:spatial")); /* no AGS code yet */
+    json_decref(cat);
+    /* With the node's AGS code (init --code), the area the catalog covers. */
+    {
+        cn_registry_node_info info = CN_REGISTRY_NODE_INFO_INIT;
+        json_t *profile = json_pack("{s:s, s:s}", "name", "Leipzig (sample)", "code", "14713000");
+        info.node_id = f->leipzig;
+        info.profile = profile;
+        info.url = "http://127.0.0.1:8470";
+        assert_int_equal(cn_registry_put_node(f->t.reg, &info), 0);
+        json_decref(profile);
+    }
+    cat = catalog(f, f->leipzig, BASE);
+    assert_string_equal(id_of(json_object_get(cat, "dct:spatial")),
+                        "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/14713000");
     json_decref(cat);
 
     cat = catalog(f, f->prague, NULL);
