@@ -51,11 +51,12 @@ static json_t *primary_topic(cn_dcat_ctx *c, const json_t *ds)
 
 /* The dcat:CatalogRecord of dataset d (already built as ds) in the catalog
  * of the node at serving: when it was issued and last changed here, and,
- * for another publisher's dataset, dct:source: the record of the
+ * unless this catalog is the original (the node's own dataset, or a peer's
+ * without a URL to name its catalog by), dct:source: the record of the
  * publisher's own catalog, which is what keeps the provenance when
  * catalogs harvest each other (DCAT-AP, "Catalogue Record"). */
 static json_t *record(cn_dcat_ctx *c, const char *serving, const cn_dcat_item *d, const json_t *ds,
-                      int64_t verified_at)
+                      int original, int64_t verified_at)
 {
     json_t *o = json_pack("{s:o, s:s}", "@id", record_iri(serving, c->node_id, d->item), "@type",
                           "dcat:CatalogRecord"),
@@ -68,7 +69,7 @@ static json_t *record(cn_dcat_ctx *c, const char *serving, const cn_dcat_item *d
     cn_dcat_put_opt(c, o, "foaf:primaryTopic", primary_topic(c, ds));
     cn_dcat_put_opt(c, o, "dct:issued", cn_dcat_date_time(c, d->first_published));
     cn_dcat_put_opt(c, o, "dct:conformsTo", cn_dcat_ref(c, DCAT_AP_3));
-    if (strcmp(c->base, serving) == 0) {
+    if (original) {
         cn_dcat_put_opt(c, o, "dct:modified", cn_dcat_date_time(c, d->published));
         return o;
     }
@@ -158,7 +159,8 @@ static int network_rows(dcat_network *n, cn_registry *reg, int64_t limit, int64_
         }
         d.manifest = m;
         if (json_is_object(m) && (ds = cn_dcat_dataset_json(&c, &d)) != NULL) {
-            append(&c, n->records, record(&c, n->serving, &d, ds, sqlite3_column_int64(st, 7)));
+            append(&c, n->records,
+                   record(&c, n->serving, &d, ds, pub == NULL, sqlite3_column_int64(st, 7)));
             append(&c, n->datasets, ds);
         }
         json_decref(m);
