@@ -52,7 +52,7 @@ check-asan:
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
 
-conformance: build
+conformance: test-deps build
 	@CONFORMANCE_DIR="$(CONFORMANCE_DIR)" CITYNODE="$(CURDIR)/build/citynode" \
 	    ./tests/conformance/run.sh
 

@@ -17,6 +17,7 @@
  * through jansson, which escapes them.
  */
 #include "core/error.h"
+#include "registry/dcat_internal.h"
 #include "registry/internal.h"
 #include "schemas/format.h"
 
@@ -25,47 +26,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bounds on one catalog: datasets, and bytes of stored manifests read. */
+/* Bounds on one catalog (and dcat_internal.h's): datasets. */
 #define DCAT_DATASETS_MAX     10000
-#define DCAT_MANIFEST_BYTES   (64 * 1024 * 1024)
 #define DCAT_IRI_MAX          2048
-#define DCAT_BASE_URL_MAX     512
 #define DCAT_KEYWORDS_MAX     200
 #define DCAT_DISTRIBUTION_MAX 200
 
-#define EU_AUTHORITY  "http://publications.europa.eu/resource/authority/"
-#define IANA_MEDIA    "https://www.iana.org/assignments/media-types/"
-#define DCATDE_GEOCOD "http://dcat-ap.de/def/politicalGeocoding/"
-
-/* What every dataset of one catalog shares. */
-typedef struct {
-    const char *base;    /* base URL without a trailing '/' */
-    const char *node_id; /* full id */
-    int has_files;       /* the node's bundles are here (self or mirror) */
-    int oom;             /* an allocation failed while building */
-} dcat_ctx;
+#define EU_AUTHORITY   "http://publications.europa.eu/resource/authority/"
+#define IANA_MEDIA     "https://www.iana.org/assignments/media-types/"
+#define DCATDE_GEOCOD  "http://dcat-ap.de/def/politicalGeocoding/"
+#define DCATDE_LICENSE "http://dcat-ap.de/def/licenses/"
 
 /* ---- building blocks ---- */
 
 /* Add value to obj under key, stealing it; remember a failed allocation
  * (value NULL). */
-static void put(dcat_ctx *c, json_t *obj, const char *key, json_t *value)
+void cn_dcat_put(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value)
 {
     if (value == NULL || json_object_set_new(obj, key, value) != 0)
         c->oom = 1;
 }
 
-/* put() of a value that may be NULL: nothing to add (an IRI that did not
+/* cn_dcat_put() of a value that may be NULL: nothing to add (an IRI that did not
  * pass, whose helper has set c->oom if it ran out of memory). */
-static void put_opt(dcat_ctx *c, json_t *obj, const char *key, json_t *value)
+void cn_dcat_put_opt(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value)
 {
     if (value != NULL)
-        put(c, obj, key, value);
+        cn_dcat_put(c, obj, key, value);
 }
 
 /* Append value to the array under key (created on first use); NULL is
- * nothing to add, as for put_opt(). */
-static void add(dcat_ctx *c, json_t *obj, const char *key, json_t *value)
+ * nothing to add, as for cn_dcat_put_opt(). */
+static void add(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value)
 {
     json_t *list = json_object_get(obj, key);
 
@@ -93,7 +85,7 @@ static int is_iri(const char *s)
 
 /* {"@id": iri}; NULL when iri is not an absolute URI, or when out of
  * memory (then c->oom is set). */
-static json_t *ref(dcat_ctx *c, const char *iri)
+json_t *cn_dcat_ref(cn_dcat_ctx *c, const char *iri)
 {
     json_t *o;
 
@@ -104,9 +96,10 @@ static json_t *ref(dcat_ctx *c, const char *iri)
     return o;
 }
 
-/* ref() of a formatted IRI. */
-static json_t *ref_printf(dcat_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static json_t *ref_printf(dcat_ctx *c, const char *fmt, ...)
+/* cn_dcat_ref() of a formatted IRI. */
+static json_t *ref_printf(cn_dcat_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static json_t *ref_printf(cn_dcat_ctx *c, const char *fmt, ...)
 {
     json_t *s, *o;
     va_list ap;
@@ -118,13 +111,13 @@ static json_t *ref_printf(dcat_ctx *c, const char *fmt, ...)
         c->oom = 1;
         return NULL;
     }
-    o = ref(c, json_string_value(s));
+    o = cn_dcat_ref(c, json_string_value(s));
     json_decref(s);
     return o;
 }
 
 /* A JSON string (c->oom set when out of memory). */
-static json_t *text(dcat_ctx *c, const char *s)
+json_t *cn_dcat_text(cn_dcat_ctx *c, const char *s)
 {
     json_t *o = json_string(s);
 
@@ -134,7 +127,7 @@ static json_t *text(dcat_ctx *c, const char *s)
 }
 
 /* {"@value": value, "@type": type}. */
-static json_t *typed(dcat_ctx *c, const char *value, const char *type)
+static json_t *typed(cn_dcat_ctx *c, const char *value, const char *type)
 {
     json_t *o = json_pack("{s:s, s:s}", "@value", value, "@type", type);
 
@@ -144,7 +137,7 @@ static json_t *typed(dcat_ctx *c, const char *value, const char *type)
 }
 
 /* A unix time as xsd:dateTime, NULL for 0. */
-static json_t *date_time(dcat_ctx *c, int64_t t)
+json_t *cn_dcat_date_time(cn_dcat_ctx *c, int64_t t)
 {
     json_t *s = t > 0 ? cn_reg_time_json(t) : NULL;
     json_t *o = json_is_string(s) ? typed(c, json_string_value(s), "xsd:dateTime") : NULL;
@@ -155,7 +148,7 @@ static json_t *date_time(dcat_ctx *c, int64_t t)
 
 /* "mailto:" and the address, percent-encoded outside the characters RFC
  * 6068 leaves alone; NULL when the address is not one. */
-static json_t *mailto(dcat_ctx *c, const char *email)
+static json_t *mailto(cn_dcat_ctx *c, const char *email)
 {
     static const char keep[] = "-._~!$'()*+,;=@";
     static const char hex[] = "0123456789ABCDEF";
@@ -176,103 +169,58 @@ static json_t *mailto(dcat_ctx *c, const char *email)
         }
     }
     buf[o] = '\0';
-    return ref(c, buf);
+    return cn_dcat_ref(c, buf);
 }
 
-/* ---- vocabularies ---- */
+/* ---- vocabularies (dcat_vocab.c has the tables) ---- */
 
-/* Manifest formats (case-insensitive) and their codes in the EU file type
- * authority table; others stay a literal. */
-static const char *const file_types[][2] = {
-    {"CSV", "CSV"},         {"TSV", "TSV"},           {"JSON", "JSON"},
-    {"GEOJSON", "GEOJSON"}, {"JSON-LD", "JSON_LD"},   {"JSONLD", "JSON_LD"},
-    {"XML", "XML"},         {"RDF", "RDF"},           {"RDF/XML", "RDF_XML"},
-    {"TTL", "RDF_TURTLE"},  {"TURTLE", "RDF_TURTLE"}, {"N-TRIPLES", "RDF_N_TRIPLES"},
-    {"PDF", "PDF"},         {"ZIP", "ZIP"},           {"XLSX", "XLSX"},
-    {"XLS", "XLS"},         {"ODS", "ODS"},           {"DOCX", "DOCX"},
-    {"ODT", "ODT"},         {"TXT", "TXT"},           {"HTML", "HTML"},
-    {"SHP", "SHP"},         {"KML", "KML"},           {"KMZ", "KMZ"},
-    {"GML", "GML"},         {"GPKG", "GPKG"},         {"WMS", "WMS_SRVC"},
-    {"WFS", "WFS_SRVC"},    {"TIFF", "TIFF"},         {"GEOTIFF", "GEOTIFF"},
-    {"PNG", "PNG"},         {"JPEG", "JPEG"},         {"JPG", "JPEG"},
-    {"PARQUET", "PARQUET"}, {"NETCDF", "NETCDF"},     {"GTFS", "GTFS"},
-    {"SQL", "SQL"},         {"ATOM", "ATOM"},         {"RSS", "RSS"},
-};
-
-static json_t *file_format(dcat_ctx *c, const char *format)
+/* The EU file type IRI of a manifest format; NULL when it has none. */
+static json_t *file_format(cn_dcat_ctx *c, const char *format)
 {
-    size_t i;
-
-    for (i = 0; i < sizeof(file_types) / sizeof(file_types[0]); i++)
-        if (strcasecmp(format, file_types[i][0]) == 0)
-            return ref_printf(c, EU_AUTHORITY "file-type/%s", file_types[i][1]);
-    return text(c, format);
+    const char *code = cn_dcat_file_type(format);
+    return code ? ref_printf(c, EU_AUTHORITY "file-type/%s", code) : NULL;
 }
 
-/* accrualPeriodicity -> the EU frequency authority table. */
-static json_t *frequency(dcat_ctx *c, const char *f)
+/* The EU frequency IRI of an accrualPeriodicity; NULL when it has none. */
+static json_t *frequency(cn_dcat_ctx *c, const char *f)
 {
-    static const char *const codes[][2] = {
-        {"continuous", "CONT"}, {"daily", "DAILY"},         {"weekly", "WEEKLY"},
-        {"monthly", "MONTHLY"}, {"quarterly", "QUARTERLY"}, {"annual", "ANNUAL"},
-        {"irregular", "IRREG"}, {"never", "NEVER"},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-        if (strcmp(f, codes[i][0]) == 0)
-            return ref_printf(c, EU_AUTHORITY "frequency/%s", codes[i][1]);
-    return text(c, f);
+    const char *code = cn_dcat_frequency(f);
+    return code ? ref_printf(c, EU_AUTHORITY "frequency/%s", code) : NULL;
 }
 
-/* A BCP 47 tag's language -> the EU language authority table (ISO 639-3
- * codes); a literal for the languages not listed. */
-static json_t *language(dcat_ctx *c, const char *tag)
+/* The EU language IRI of a BCP 47 tag; NULL when it has none. */
+static json_t *language(cn_dcat_ctx *c, const char *tag)
 {
-    static const char *const codes[][2] = {
-        {"bg", "BUL"}, {"bs", "BOS"}, {"ca", "CAT"}, {"cs", "CES"}, {"cy", "CYM"}, {"da", "DAN"},
-        {"de", "DEU"}, {"el", "ELL"}, {"en", "ENG"}, {"es", "SPA"}, {"et", "EST"}, {"eu", "EUS"},
-        {"fi", "FIN"}, {"fr", "FRA"}, {"fy", "FRY"}, {"ga", "GLE"}, {"gl", "GLG"}, {"hr", "HRV"},
-        {"hu", "HUN"}, {"is", "ISL"}, {"it", "ITA"}, {"lb", "LTZ"}, {"lt", "LIT"}, {"lv", "LAV"},
-        {"mk", "MKD"}, {"mt", "MLT"}, {"nb", "NOB"}, {"nl", "NLD"}, {"nn", "NNO"}, {"no", "NOR"},
-        {"pl", "POL"}, {"pt", "POR"}, {"ro", "RON"}, {"ru", "RUS"}, {"sk", "SLK"}, {"sl", "SLV"},
-        {"sq", "SQI"}, {"sr", "SRP"}, {"sv", "SWE"}, {"tr", "TUR"}, {"uk", "UKR"},
-    };
-    size_t i;
+    const char *code = cn_dcat_language(tag);
+    return code ? ref_printf(c, EU_AUTHORITY "language/%s", code) : NULL;
+}
 
-    if (strcspn(tag, "-") == 2)
-        for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-            if (strncmp(tag, codes[i][0], 2) == 0)
-                return ref_printf(c, EU_AUTHORITY "language/%s", codes[i][1]);
-    return text(c, tag);
+/* The licence IRI for a manifest's licence: DCAT-AP.de's when the table
+ * knows the URL, else the URI as given; NULL when it is not an absolute
+ * URI. */
+static json_t *license_ref(cn_dcat_ctx *c, const char *uri)
+{
+    const char *path;
+
+    if (!is_iri(uri))
+        return NULL;
+    path = cn_dcat_license(uri);
+    return path ? ref_printf(c, DCATDE_LICENSE "%s", path) : cn_dcat_ref(c, uri);
 }
 
 /* spatial as AGS/ARS digits -> DCAT-AP.de's political geocoding IRI for a
- * key of that length; NULL for other lengths. */
-static json_t *geocoding(dcat_ctx *c, const char *s)
+ * key of that length; NULL for other values. */
+static json_t *geocoding(cn_dcat_ctx *c, const char *s)
 {
-    static const struct {
-        size_t len;
-        const char *vocab;
-    } keys[] = {
-        {2, "stateKey"},        {3, "governmentDistrictKey"},   {5, "districtKey"},
-        {8, "municipalityKey"}, {9, "municipalAssociationKey"}, {12, "regionalKey"},
-    };
-    size_t n = strlen(s), i;
-
-    if (n == 0 || strspn(s, "0123456789") != n)
-        return NULL;
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (keys[i].len == n)
-            return ref_printf(c, DCATDE_GEOCOD "%s/%s", keys[i].vocab, s);
-    return NULL;
+    const char *vocab = cn_dcat_geocoding_key(s);
+    return vocab ? ref_printf(c, DCATDE_GEOCOD "%s/%s", vocab, s) : NULL;
 }
 
 /* ---- agents ---- */
 
 /* A manifest agent {name, url, email} as a foaf:Agent (publisher,
  * maintainer); NULL without a name. */
-static json_t *foaf_agent(dcat_ctx *c, const json_t *agent)
+static json_t *foaf_agent(cn_dcat_ctx *c, const json_t *agent)
 {
     const char *name = str_at(agent, "name");
     json_t *o;
@@ -283,51 +231,45 @@ static json_t *foaf_agent(dcat_ctx *c, const json_t *agent)
         c->oom = 1;
         return NULL;
     }
-    put_opt(c, o, "foaf:homepage", ref(c, str_at(agent, "url")));
-    put_opt(c, o, "foaf:mbox", mailto(c, str_at(agent, "email")));
+    cn_dcat_put_opt(c, o, "foaf:homepage", cn_dcat_ref(c, str_at(agent, "url")));
+    cn_dcat_put_opt(c, o, "foaf:mbox", mailto(c, str_at(agent, "email")));
     return o;
 }
 
 /* A manifest agent as the vcard:Kind of dcat:contactPoint. */
-static json_t *vcard_kind(dcat_ctx *c, const json_t *agent)
+static json_t *vcard_kind(cn_dcat_ctx *c, const json_t *agent)
 {
     const char *name = str_at(agent, "name");
     json_t *o;
 
     if (name == NULL)
         return NULL;
-    if ((o = json_pack("{s:s, s:s}", "@type", "vcard:Organization", "vcard:fn", name)) == NULL) {
+    /* vcard:Kind too: DCAT-AP.de's shapes check the class without the
+     * vCard ontology that makes an Organization a Kind. */
+    if ((o = json_pack("{s:[s, s], s:s}", "@type", "vcard:Organization", "vcard:Kind", "vcard:fn",
+                       name)) == NULL) {
         c->oom = 1;
         return NULL;
     }
-    put_opt(c, o, "vcard:hasEmail", mailto(c, str_at(agent, "email")));
-    put_opt(c, o, "vcard:hasURL", ref(c, str_at(agent, "url")));
+    cn_dcat_put_opt(c, o, "vcard:hasEmail", mailto(c, str_at(agent, "email")));
+    cn_dcat_put_opt(c, o, "vcard:hasURL", cn_dcat_ref(c, str_at(agent, "url")));
     return o;
 }
 
 /* ---- datasets ---- */
 
-/* One version of a dataset as the catalog shows it. */
-typedef struct {
-    const char *item;
-    const char *version;
-    const json_t *manifest;
-    int64_t first_published; /* earliest live version's publication, 0 if unknown */
-    int64_t published;       /* this version's */
-} dcat_dataset;
-
 /* dct:issued / dct:modified: the manifest's date, else the publication
  * time, else nothing. */
-static void put_date(dcat_ctx *c, json_t *o, const char *key, const char *date, int64_t t)
+static void put_date(cn_dcat_ctx *c, json_t *o, const char *key, const char *date, int64_t t)
 {
     if (date && cn_format_check("date", date, strlen(date)))
-        put(c, o, key, typed(c, date, "xsd:date"));
+        cn_dcat_put(c, o, key, typed(c, date, "xsd:date"));
     else
-        put_opt(c, o, key, date_time(c, t));
+        cn_dcat_put_opt(c, o, key, cn_dcat_date_time(c, t));
 }
 
 /* A new node {"@id": <dataset IRI><suffix>, "@type": type}. */
-static json_t *node_of(dcat_ctx *c, const dcat_dataset *d, const char *suffix, const char *type)
+static json_t *node_of(cn_dcat_ctx *c, const cn_dcat_item *d, const char *suffix, const char *type)
 {
     json_t *o =
         json_pack("{s:o, s:s}", "@id",
@@ -339,19 +281,19 @@ static json_t *node_of(dcat_ctx *c, const dcat_dataset *d, const char *suffix, c
     return o;
 }
 
-static json_t *bundle_url(dcat_ctx *c, const dcat_dataset *d)
+static json_t *bundle_url(cn_dcat_ctx *c, const cn_dcat_item *d)
 {
     return ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->base, c->node_id, d->item,
                       d->version);
 }
 
-static json_t *web_page(dcat_ctx *c, const dcat_dataset *d)
+static json_t *web_page(cn_dcat_ctx *c, const cn_dcat_item *d)
 {
     return ref_printf(c, "%s/?item=%s/%s", c->base, c->node_id, d->item);
 }
 
 /* One of the manifest's distributions (index counts from 0). */
-static json_t *distribution(dcat_ctx *c, const dcat_dataset *d, const json_t *m, size_t index,
+static json_t *distribution(cn_dcat_ctx *c, const cn_dcat_item *d, const json_t *m, size_t index,
                             const char *dataset_license)
 {
     const char *url = str_at(m, "url"), *file = str_at(m, "file"), *format = str_at(m, "format");
@@ -364,56 +306,95 @@ static json_t *distribution(dcat_ctx *c, const dcat_dataset *d, const json_t *m,
     if ((o = node_of(c, d, suffix, "dcat:Distribution")) == NULL)
         return NULL;
     if (str_at(m, "title"))
-        put(c, o, "dct:title", text(c, str_at(m, "title")));
+        cn_dcat_put(c, o, "dct:title", cn_dcat_text(c, str_at(m, "title")));
     if (str_at(m, "description"))
-        put(c, o, "dct:description", text(c, str_at(m, "description")));
+        cn_dcat_put(c, o, "dct:description", cn_dcat_text(c, str_at(m, "description")));
     else if (file)
-        put(c, o, "dct:description",
-            json_sprintf("The file %s in the dataset's signed bundle (version %s).", file,
-                         d->version));
+        cn_dcat_put(c, o, "dct:description",
+                    json_sprintf("The file %s in the dataset's signed bundle (version %s).", file,
+                                 d->version));
     if (is_iri(url)) {
-        put_opt(c, o, "dcat:accessURL", ref(c, url));
-        put_opt(c, o, "dcat:downloadURL", ref(c, url));
+        cn_dcat_put_opt(c, o, "dcat:accessURL", cn_dcat_ref(c, url));
+        cn_dcat_put_opt(c, o, "dcat:downloadURL", cn_dcat_ref(c, url));
     } else if (c->has_files) {
         /* A file inside the bundle is reached through the bundle. */
-        put_opt(c, o, "dcat:accessURL", bundle_url(c, d));
+        cn_dcat_put_opt(c, o, "dcat:accessURL", bundle_url(c, d));
     } else {
-        put_opt(c, o, "dcat:accessURL", web_page(c, d));
+        cn_dcat_put_opt(c, o, "dcat:accessURL", web_page(c, d));
     }
     if (format)
-        put_opt(c, o, "dct:format", file_format(c, format));
+        cn_dcat_put_opt(c, o, "dct:format", file_format(c, format));
     if (media)
-        put_opt(c, o, "dcat:mediaType", ref_printf(c, IANA_MEDIA "%s", media));
-    put_opt(c, o, "dct:license", ref(c, is_iri(license) ? license : dataset_license));
+        cn_dcat_put_opt(c, o, "dcat:mediaType", ref_printf(c, IANA_MEDIA "%s", media));
+    cn_dcat_put_opt(c, o, "dct:license",
+                    license_ref(c, is_iri(license) ? license : dataset_license));
     if (json_is_integer(size) && json_integer_value(size) >= 0) {
         char n[32];
         snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(size));
-        put(c, o, "dcat:byteSize", typed(c, n, "xsd:nonNegativeInteger"));
+        cn_dcat_put(c, o, "dcat:byteSize", typed(c, n, "xsd:nonNegativeInteger"));
     }
     return o;
 }
 
 /* The signed bundle itself: every file with its history. */
-static json_t *bundle_distribution(dcat_ctx *c, const dcat_dataset *d, const char *license)
+static json_t *bundle_distribution(cn_dcat_ctx *c, const cn_dcat_item *d, const char *license)
 {
     json_t *o = node_of(c, d, "#bundle", "dcat:Distribution");
 
     if (o == NULL)
         return NULL;
-    put(c, o, "dct:title", json_sprintf("Signed git bundle, version %s", d->version));
-    put(c, o, "dct:description",
+    cn_dcat_put(c, o, "dct:title", json_sprintf("Signed git bundle, version %s", d->version));
+    cn_dcat_put(
+        c, o, "dct:description",
         json_sprintf("All files of the dataset with their history, as a git bundle whose tag "
                      "v%s the publishing node signed (check it with `citynode verify`, or with "
                      "`git verify-tag` in a `git clone %s/git/%s/%s.git`).",
                      d->version, c->base, c->node_id, d->item));
-    put_opt(c, o, "dcat:accessURL", bundle_url(c, d));
-    put_opt(c, o, "dcat:downloadURL", bundle_url(c, d));
-    put(c, o, "dct:format", text(c, "git bundle"));
-    put_opt(c, o, "dct:license", ref(c, license));
+    cn_dcat_put_opt(c, o, "dcat:accessURL", bundle_url(c, d));
+    cn_dcat_put_opt(c, o, "dcat:downloadURL", bundle_url(c, d));
+    /* No dct:format: the EU file types have no git bundle, and DCAT-AP
+     * wants an IRI there. The title and description say what it is. */
+    cn_dcat_put_opt(c, o, "dct:license", license_ref(c, license));
+    /* A published version is immutable and its files stay, withdrawn or
+     * not (PROTOCOL): the EU planned availability "stable". */
+    cn_dcat_put_opt(c, o, "dcatap:availability",
+                    cn_dcat_ref(c, EU_AUTHORITY "planned-availability/STABLE"));
     return o;
 }
 
-static json_t *dataset(dcat_ctx *c, const dcat_dataset *d)
+/* The same bundle as this node re-serves it from its verified mirror: a
+ * distribution of its own (its IRI is under the mirror's base), so that
+ * merging the catalogs of several mirrors adds their copies to the
+ * publisher's description instead of changing it. */
+static json_t *mirror_distribution(cn_dcat_ctx *c, const cn_dcat_item *d, const char *license)
+{
+    json_t *o =
+        json_pack("{s:o, s:s}", "@id",
+                  json_sprintf("%s/api/v1/items/%s/%s#bundle", c->mirror_base, c->node_id, d->item),
+                  "@type", "dcat:Distribution");
+    json_t *url;
+
+    if (o == NULL) {
+        c->oom = 1;
+        return NULL;
+    }
+    cn_dcat_put(c, o, "dct:title",
+                json_sprintf("Signed git bundle, version %s (verified mirror)", d->version));
+    cn_dcat_put(
+        c, o, "dct:description",
+        json_sprintf("The publisher's signed git bundle of version %s, as a node that verified "
+                     "it against the publisher's keys serves it (check it with `citynode "
+                     "verify`, or with `git verify-tag` in a `git clone %s/git/%s/%s.git`).",
+                     d->version, c->mirror_base, c->node_id, d->item));
+    url = ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->mirror_base, c->node_id, d->item,
+                     d->version);
+    cn_dcat_put_opt(c, o, "dcat:accessURL", json_deep_copy(url));
+    cn_dcat_put_opt(c, o, "dcat:downloadURL", url);
+    cn_dcat_put_opt(c, o, "dct:license", license_ref(c, license));
+    return o;
+}
+
+json_t *cn_dcat_dataset_json(cn_dcat_ctx *c, const cn_dcat_item *d)
 {
     const json_t *m = d->manifest, *v;
     const char *license = str_at(m, "license"), *spatial = str_at(m, "spatial");
@@ -424,20 +405,21 @@ static json_t *dataset(dcat_ctx *c, const dcat_dataset *d)
         license = NULL;
     if ((o = node_of(c, d, "", "dcat:Dataset")) == NULL)
         return NULL;
-    put(c, o, "dct:identifier", json_sprintf("%s/%s", c->node_id, d->item));
-    put(c, o, "dct:title", text(c, str_at(m, "title") ? str_at(m, "title") : d->item));
+    cn_dcat_put(c, o, "dct:identifier", json_sprintf("%s/%s", c->node_id, d->item));
+    cn_dcat_put(c, o, "dct:title",
+                cn_dcat_text(c, str_at(m, "title") ? str_at(m, "title") : d->item));
     if (str_at(m, "description"))
-        put(c, o, "dct:description", text(c, str_at(m, "description")));
-    put(c, o, "owl:versionInfo", text(c, d->version));
-    put(c, o, "dcat:version", text(c, d->version));
+        cn_dcat_put(c, o, "dct:description", cn_dcat_text(c, str_at(m, "description")));
+    cn_dcat_put(c, o, "owl:versionInfo", cn_dcat_text(c, d->version));
+    cn_dcat_put(c, o, "dcat:version", cn_dcat_text(c, d->version));
     if (is_iri(str_at(m, "landingPage")))
-        put_opt(c, o, "dcat:landingPage", ref(c, str_at(m, "landingPage")));
+        cn_dcat_put_opt(c, o, "dcat:landingPage", cn_dcat_ref(c, str_at(m, "landingPage")));
     else
-        put_opt(c, o, "dcat:landingPage", web_page(c, d));
+        cn_dcat_put_opt(c, o, "dcat:landingPage", web_page(c, d));
     json_array_foreach(json_object_get(m, "keywords"), i, v)
     {
         if (i < DCAT_KEYWORDS_MAX && json_string_value(v) && *json_string_value(v))
-            add(c, o, "dcat:keyword", text(c, json_string_value(v)));
+            add(c, o, "dcat:keyword", cn_dcat_text(c, json_string_value(v)));
     }
     json_array_foreach(json_object_get(m, "theme"), i, v)
     {
@@ -445,25 +427,27 @@ static json_t *dataset(dcat_ctx *c, const dcat_dataset *d)
         if (code && strlen(code) == 4 && strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 4)
             add(c, o, "dcat:theme", ref_printf(c, EU_AUTHORITY "data-theme/%s", code));
     }
-    put_opt(c, o, "dct:publisher", foaf_agent(c, json_object_get(m, "publisher")));
-    put_opt(c, o, "dcat:contactPoint", vcard_kind(c, json_object_get(m, "contactPoint")));
-    put_opt(c, o, "dcatde:maintainer", foaf_agent(c, json_object_get(m, "maintainer")));
-    put_opt(c, o, "dct:license", ref(c, license));
-    put_opt(c, o, "dct:accessRights", ref(c, EU_AUTHORITY "access-right/PUBLIC"));
+    cn_dcat_put_opt(c, o, "dct:publisher", foaf_agent(c, json_object_get(m, "publisher")));
+    cn_dcat_put_opt(c, o, "dcat:contactPoint", vcard_kind(c, json_object_get(m, "contactPoint")));
+    cn_dcat_put_opt(c, o, "dcatde:maintainer", foaf_agent(c, json_object_get(m, "maintainer")));
+    cn_dcat_put_opt(c, o, "dct:license", license_ref(c, license));
+    cn_dcat_put_opt(c, o, "dct:accessRights", cn_dcat_ref(c, EU_AUTHORITY "access-right/PUBLIC"));
     put_date(c, o, "dct:issued", str_at(m, "issued"), d->first_published);
     put_date(c, o, "dct:modified", str_at(m, "modified"), d->published);
     if (str_at(m, "accrualPeriodicity"))
-        put_opt(c, o, "dct:accrualPeriodicity", frequency(c, str_at(m, "accrualPeriodicity")));
+        cn_dcat_put_opt(c, o, "dct:accrualPeriodicity",
+                        frequency(c, str_at(m, "accrualPeriodicity")));
     json_array_foreach(json_object_get(m, "language"), i, v)
     {
         if (json_string_value(v) && *json_string_value(v))
             add(c, o, "dct:language", language(c, json_string_value(v)));
     }
     if (spatial && (geo = geocoding(c, spatial)) != NULL) {
-        put(c, o, "dcatde:politicalGeocodingURI", json_deep_copy(geo));
-        put(c, o, "dct:spatial", geo);
+        /* DCAT-AP.de 3.0 deprecates dcatde:politicalGeocodingURI: the
+         * geocoding IRI is the dct:spatial alone. */
+        cn_dcat_put(c, o, "dct:spatial", geo);
     } else if (spatial) {
-        put_opt(c, o, "dct:spatial", ref(c, spatial));
+        cn_dcat_put_opt(c, o, "dct:spatial", cn_dcat_ref(c, spatial));
     }
     json_array_foreach(json_object_get(m, "distributions"), i, v)
     {
@@ -472,23 +456,26 @@ static json_t *dataset(dcat_ctx *c, const dcat_dataset *d)
     }
     if (c->has_files)
         add(c, o, "dcat:distribution", bundle_distribution(c, d, license));
+    if (c->mirror_base)
+        add(c, o, "dcat:distribution", mirror_distribution(c, d, license));
     return o;
 }
 
 /* ---- the catalog ---- */
 
-static json_t *context(void)
+json_t *cn_dcat_context(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "dcat", "http://www.w3.org/ns/dcat#",
-                     "dct", "http://purl.org/dc/terms/", "foaf", "http://xmlns.com/foaf/0.1/",
-                     "vcard", "http://www.w3.org/2006/vcard/ns#", "owl",
-                     "http://www.w3.org/2002/07/owl#", "xsd", "http://www.w3.org/2001/XMLSchema#",
-                     "dcatde", "http://dcat-ap.de/def/dcatde/");
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "dcat", "http://www.w3.org/ns/dcat#",
+        "dct", "http://purl.org/dc/terms/", "foaf", "http://xmlns.com/foaf/0.1/", "vcard",
+        "http://www.w3.org/2006/vcard/ns#", "owl", "http://www.w3.org/2002/07/owl#", "xsd",
+        "http://www.w3.org/2001/XMLSchema#", "dcatde", "http://dcat-ap.de/def/dcatde/", "hydra",
+        "http://www.w3.org/ns/hydra/core#", "dcatap", "http://data.europa.eu/r5r/");
 }
 
 /* The base URL without trailing '/': given, else the node's URL in the
  * registry; it must be an absolute http(s) URI. */
-static int base_url(char **out, const char *given, const char *node_url)
+int cn_dcat_base_url(char **out, const char *given, const char *node_url)
 {
     const char *b = given ? given : node_url;
     size_t n = b ? strlen(b) : 0;
@@ -520,7 +507,7 @@ static const char datasets_sql[] =
     " FROM reg_items i JOIN reg_versions v ON v.item = i.id AND v.version = i.latest"
     " WHERE i.node = ?1 AND i.kind = 'dataset' AND i.withdrawn = 0 ORDER BY i.item LIMIT ?2";
 
-static int add_datasets(dcat_ctx *c, json_t *catalog, int64_t *modified, cn_registry *reg,
+static int add_datasets(cn_dcat_ctx *c, json_t *catalog, int64_t times[2], cn_registry *reg,
                         int64_t node_rowid)
 {
     sqlite3_stmt *st = NULL;
@@ -532,7 +519,7 @@ static int add_datasets(dcat_ctx *c, json_t *catalog, int64_t *modified, cn_regi
     sqlite3_bind_int64(st, 1, node_rowid);
     sqlite3_bind_int(st, 2, DCAT_DATASETS_MAX + 1);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        dcat_dataset d = {(const char *)sqlite3_column_text(st, 0),
+        cn_dcat_item d = {(const char *)sqlite3_column_text(st, 0),
                           (const char *)sqlite3_column_text(st, 1), NULL,
                           sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 3)};
         json_t *m;
@@ -554,10 +541,12 @@ static int add_datasets(dcat_ctx *c, json_t *catalog, int64_t *modified, cn_regi
         }
         d.manifest = m;
         if (json_is_object(m))
-            add(c, catalog, "dcat:dataset", dataset(c, &d));
+            add(c, catalog, "dcat:dataset", cn_dcat_dataset_json(c, &d));
         json_decref(m);
-        if (d.published > *modified)
-            *modified = d.published;
+        if (d.published > times[1])
+            times[1] = d.published;
+        if (d.first_published > 0 && (times[0] == 0 || d.first_published < times[0]))
+            times[0] = d.first_published;
         if (c->oom) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
@@ -570,14 +559,74 @@ out:
     return err;
 }
 
+/* What DCAT-AP recommends a catalog says and its datasets give: the
+ * languages of its datasets (each once), and, for a node with an AGS/ARS
+ * code (init --code), the area it covers as DCAT-AP.de geocoding. */
+static void catalog_coverage(cn_dcat_ctx *c, json_t *catalog, const char *code)
+{
+    json_t *seen = json_object(), *d, *lang;
+    size_t i, j;
+
+    if (seen == NULL) {
+        c->oom = 1;
+        return;
+    }
+    json_array_foreach(json_object_get(catalog, "dcat:dataset"), i, d)
+    {
+        json_array_foreach(json_object_get(d, "dct:language"), j, lang)
+        {
+            const char *iri = json_string_value(json_object_get(lang, "@id"));
+            if (iri == NULL || json_object_get(seen, iri) != NULL)
+                continue;
+            if (json_object_set_new(seen, iri, json_true()) != 0)
+                c->oom = 1;
+            if ((lang = json_deep_copy(lang)) == NULL)
+                c->oom = 1;
+            add(c, catalog, "dct:language", lang);
+        }
+    }
+    json_decref(seen);
+    if (code != NULL)
+        cn_dcat_put_opt(c, catalog, "dct:spatial", geocoding(c, code));
+}
+
+/* A new dcat:Catalog iri of the node called name at base, its publisher,
+ * with an empty dcat:dataset list; with an @context first when ctx (stolen,
+ * as description is) is not NULL. */
+json_t *cn_dcat_catalog_head(cn_dcat_ctx *c, json_t *ctx, const char *iri, const char *base,
+                             const char *name, json_t *description)
+{
+    json_t *catalog = json_object(), *publisher;
+
+    if (catalog == NULL) {
+        c->oom = 1;
+        json_decref(ctx);
+        json_decref(description);
+        return NULL;
+    }
+    if (ctx != NULL)
+        cn_dcat_put(c, catalog, "@context", ctx);
+    cn_dcat_put(c, catalog, "@id", cn_dcat_text(c, iri));
+    cn_dcat_put(c, catalog, "@type", cn_dcat_text(c, "dcat:Catalog"));
+    cn_dcat_put(c, catalog, "dct:title", cn_dcat_text(c, name));
+    cn_dcat_put(c, catalog, "dct:description", description);
+    if ((publisher = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name", name)) != NULL)
+        cn_dcat_put_opt(c, publisher, "foaf:homepage", ref_printf(c, "%s/", base));
+    cn_dcat_put(c, catalog, "dct:publisher", publisher);
+    cn_dcat_put_opt(c, catalog, "foaf:homepage", ref_printf(c, "%s/", base));
+    cn_dcat_put_opt(c, catalog, "dcat:themeTaxonomy", cn_dcat_ref(c, EU_AUTHORITY "data-theme"));
+    cn_dcat_put(c, catalog, "dcat:dataset", json_array());
+    return catalog;
+}
+
 int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id, const char *base)
 {
     sqlite3_stmt *st = NULL;
-    dcat_ctx c = {NULL, NULL, 0, 0};
-    char id[65], *b = NULL;
-    json_t *catalog = NULL, *publisher;
+    cn_dcat_ctx c = {NULL, NULL, 0, NULL, 0};
+    char id[65], *b = NULL, iri[DCAT_BASE_URL_MAX + 32];
+    json_t *catalog = NULL;
     const char *name, *source;
-    int64_t rowid, modified = 0;
+    int64_t rowid, times[2] = {0, 0}; /* first publication, last */
     int err, began = 0;
 
     *out = NULL;
@@ -588,46 +637,36 @@ int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id
     }
     if ((err = cn_reg_resolve_node(id, &rowid, reg, node_id)) != 0)
         goto out;
-    if (sqlite3_prepare_v2(reg->db, "SELECT name, url, source FROM reg_nodes WHERE id = ?1", -1,
-                           &st, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(reg->db, "SELECT name, url, source, code FROM reg_nodes WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK ||
         sqlite3_bind_int64(st, 1, rowid) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
         err = cn_reg_sqlite_error(reg, "reading a node");
         goto out;
     }
     name = (const char *)sqlite3_column_text(st, 0);
     source = (const char *)sqlite3_column_text(st, 2);
-    if ((err = base_url(&b, base, (const char *)sqlite3_column_text(st, 1))) != 0)
+    if ((err = cn_dcat_base_url(&b, base, (const char *)sqlite3_column_text(st, 1))) != 0)
         goto out;
     if (name == NULL)
         name = id;
     c.base = b;
     c.node_id = id;
     c.has_files = source == NULL || strcmp(source, "index") != 0;
-    if ((catalog = json_object()) == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
-    }
-    put(&c, catalog, "@context", context());
-    put(&c, catalog, "@id", json_sprintf("%s/dcat/catalog.jsonld", b));
-    put(&c, catalog, "@type", text(&c, "dcat:Catalog"));
-    put(&c, catalog, "dct:title", text(&c, name));
-    put(&c, catalog, "dct:description",
-        json_sprintf("Datasets that %s publishes as signed, versioned bundles on its citynode "
-                     "node %s.",
-                     name, id));
-    if ((publisher = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name", name)) != NULL)
-        put_opt(&c, publisher, "foaf:homepage", ref_printf(&c, "%s/", b));
-    put(&c, catalog, "dct:publisher", publisher);
-    put_opt(&c, catalog, "foaf:homepage", ref_printf(&c, "%s/", b));
-    put_opt(&c, catalog, "dcat:themeTaxonomy", ref(&c, EU_AUTHORITY "data-theme"));
-    put(&c, catalog, "dcat:dataset", json_array());
+    snprintf(iri, sizeof(iri), "%s/dcat/catalog.jsonld", b);
+    catalog =
+        cn_dcat_catalog_head(&c, cn_dcat_context(), iri, b, name,
+                             json_sprintf("Datasets that %s publishes as signed, versioned bundles "
+                                          "on its citynode node %s.",
+                                          name, id));
     if (c.oom) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = add_datasets(&c, catalog, &modified, reg, rowid)) != 0)
+    if ((err = add_datasets(&c, catalog, times, reg, rowid)) != 0)
         goto out;
-    put_opt(&c, catalog, "dct:modified", date_time(&c, modified));
+    cn_dcat_put_opt(&c, catalog, "dct:issued", cn_dcat_date_time(&c, times[0]));
+    cn_dcat_put_opt(&c, catalog, "dct:modified", cn_dcat_date_time(&c, times[1]));
+    catalog_coverage(&c, catalog, (const char *)sqlite3_column_text(st, 3));
     if (c.oom)
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:

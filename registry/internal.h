@@ -297,4 +297,24 @@ const cn_reg_fts_query *cn_reg_search_query(const cn_reg_search *s);
 int cn_reg_search_done(const cn_reg_search *s);
 void cn_reg_search_set_done(cn_reg_search *s);
 
+/* ---- dcat_vocab.c ---- */
+
+/* The code in the EU file type table of a manifest format (any case), e.g.
+ * "CSV"; NULL when the table has none. */
+const char *cn_dcat_file_type(const char *format);
+/* The EU frequency code of an accrualPeriodicity of the schema, e.g.
+ * "ANNUAL"; NULL for another value. */
+const char *cn_dcat_frequency(const char *value);
+/* The EU language code (ISO 639-3, e.g. "DEU") of a BCP 47 tag's primary
+ * language given as ISO 639-1, 639-2/T or 639-2/B; NULL when the table has
+ * none. */
+const char *cn_dcat_language(const char *tag);
+/* The path under http://dcat-ap.de/def/licenses/ (e.g. "cc-by/4.0") of a
+ * licence URL people write for one of DCAT-AP.de's licences; NULL for any
+ * other URI (DCAT-AP.de's own IRIs included: they are written as given). */
+const char *cn_dcat_license(const char *uri);
+/* DCAT-AP.de's political geocoding vocabulary (e.g. "municipalityKey") of
+ * an AGS/ARS key given as 2, 3, 5, 8, 9 or 12 digits; NULL otherwise. */
+const char *cn_dcat_geocoding_key(const char *digits);
+
 #endif

@@ -454,7 +454,7 @@ int cn_registry_feed(cn_buf *out, int64_t *updated, cn_registry *reg, const char
 
 /* ---- DCAT-AP export ------------------------------------------------- */
 
-/* GET /dcat/catalog.jsonld: the datasets node_id publishes as a DCAT-AP
+/* GET /dcat/catalog.jsonld (and .ttl): the datasets node_id publishes as a DCAT-AP
  * catalog in JSON-LD (serve it as application/ld+json), readable by CKAN's
  * DCAT harvester (ckanext-dcat) and other DCAT-AP portals: a dcat:Catalog
  * titled with the node's name with one dcat:Dataset per dataset item that
@@ -472,5 +472,50 @@ int cn_registry_feed(cn_buf *out, int64_t *updated, cn_registry *reg, const char
  * CN_ELIMIT beyond 10,000 datasets or 64 MiB of manifests. */
 int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id,
                              const char *base_url);
+
+/* The network catalog: GET /dcat/network.jsonld (and .ttl) ?page=N
+ * (&per_page=M). */
+#define CN_REGISTRY_DCAT_PER_PAGE     100
+#define CN_REGISTRY_DCAT_PER_PAGE_MAX 1000
+
+/* Which page of the network catalog, and where it is served. */
+typedef struct {
+    const char *base_url; /* the serving node's URL, as for cn_registry_dcat_catalog */
+    const char *ext;      /* "jsonld" or "ttl": the format the page URLs name */
+    size_t page;          /* from 1; 0 is 1 */
+    size_t per_page;      /* 0: CN_REGISTRY_DCAT_PER_PAGE; at most ..._MAX */
+} cn_registry_dcat_page;
+#define CN_REGISTRY_DCAT_PAGE_INIT                                                                 \
+    {                                                                                              \
+        NULL, "jsonld", 1, 0                                                                       \
+    }
+
+/* The datasets of the whole network the registry of self_id knows (its
+ * own, and every node's it follows, mirror and index peers alike), one
+ * page of them, as a DCAT-AP catalog in JSON-LD: {"@context", "@graph":
+ * [the dcat:Catalog <base>/dcat/network.jsonld, its hydra:PagedCollection
+ * page as ckanext-dcat pages its catalog (totalItems, itemsPerPage,
+ * firstPage, lastPage, nextPage, previousPage)]}. Datasets are ordered by
+ * node id and item. Each is described as its publisher's own catalog
+ * describes it (IRIs under the publisher's URL, so the descriptions of
+ * several catalogs merge instead of duplicating), with this node's
+ * verified copy of the bundle as one more distribution when it mirrors it;
+ * each has a dcat:CatalogRecord <base>/dcat/datasets/<node>/<item>.jsonld
+ * whose dct:source is the record of the publisher's catalog. CN_ENOTFOUND
+ * for a page past the last, CN_EINVAL for bad options, as
+ * cn_registry_dcat_catalog otherwise. */
+int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id,
+                             const cn_registry_dcat_page *opts);
+
+/* GET /dcat/datasets/<node>/<item>.jsonld (and .ttl): one dataset of the
+ * network catalog at its own URL, {"@context", "@graph": [its
+ * dcat:CatalogRecord, its dcat:Dataset]}. node_id is a full id or a unique
+ * prefix; CN_ENOTFOUND when the registry has no live dataset there. */
+int cn_registry_dcat_record(json_t **out, cn_registry *reg, const char *self_id,
+                            const char *base_url, const char *node_id, const char *item);
+
+/* The JSON-LD documents above as Turtle (text/turtle): the same triples,
+ * with the prefixes of their @context. *out is the caller's to free. */
+int cn_registry_dcat_turtle(char **out, const json_t *doc);
 
 #endif

@@ -818,26 +818,97 @@ static int base_url(char *out, size_t outlen, cn_server *srv, struct MHD_Connect
     return 0;
 }
 
-static enum MHD_Result serve_dcat(cn_server *srv, struct MHD_Connection *c)
+/* A DCAT document as the format its path's extension asked for. */
+static enum MHD_Result send_rdf(struct MHD_Connection *c, const json_t *doc, int turtle)
 {
+    char *text;
+
+    if (!turtle)
+        return send_json(c, MHD_HTTP_OK, doc, "application/ld+json");
+    if (cn_registry_dcat_turtle(&text, doc) != 0)
+        return send_error(c, CN_ERROR);
+    return send_document(c, MHD_HTTP_OK, text, strlen(text), "text/turtle; charset=utf-8", NULL);
+}
+
+/* ?page=N or ?per_page=N of the network catalog: 1 to 9 digits; absent is
+ * dflt; -1 when it is not a number (0 included). */
+static long count_arg(struct MHD_Connection *c, const char *name, long dflt)
+{
+    const char *p = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    size_t n = p ? strlen(p) : 0;
+
+    if (p == NULL)
+        return dflt;
+    if (n == 0 || n > 9 || strspn(p, "0123456789") != n || strtol(p, NULL, 10) == 0)
+        return -1;
+    return strtol(p, NULL, 10);
+}
+
+/* /dcat/catalog.jsonld|ttl (the node's datasets), /dcat/network.jsonld|ttl
+ * (the network's, paged) and /dcat/datasets/<node>/<item>.jsonld|ttl (one
+ * record); docs/DCAT.md. -1 for another path. */
+static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,
+                      const char *rel)
+{
+    const char *dot = strrchr(rel, '.'), *slash;
+    char stem[CN_SERVE_MAX_PATH], node[65], base[CN_SERVE_MAX_PATH];
+    cn_registry_dcat_page page = CN_REGISTRY_DCAT_PAGE_INIT;
+    int turtle, err;
+    size_t n;
     cn_registry *reg;
     json_t *doc = NULL;
-    char base[CN_SERVE_MAX_PATH];
-    enum MHD_Result ret;
-    int err;
 
-    if (srv->state_db == NULL || srv->node_id == NULL)
-        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-    if ((reg = thread_registry(srv)) == NULL)
-        return send_error(c, CN_ERROR);
-    if ((err = base_url(base, sizeof(base), srv, c)) != 0 ||
-        (err = cn_registry_dcat_catalog(&doc, reg, srv->node_id, base)) != 0)
-        /* A catalog too large to build is this server's problem, not the
-         * request's: 500 (logged), never a 400 or a partial catalog. */
-        return send_error(c, err == CN_ELIMIT ? CN_ERROR : err);
-    ret = send_json(c, MHD_HTTP_OK, doc, "application/ld+json");
+    if (dot == NULL || (strcmp(dot, ".jsonld") != 0 && strcmp(dot, ".ttl") != 0) ||
+        (n = (size_t)(dot - rel)) >= sizeof(stem))
+        return -1;
+    turtle = strcmp(dot, ".ttl") == 0;
+    memcpy(stem, rel, n);
+    stem[n] = '\0';
+    if (strcmp(stem, "catalog") != 0 && strcmp(stem, "network") != 0 &&
+        strncmp(stem, "datasets/", 9) != 0)
+        return -1;
+    if (srv->state_db == NULL || srv->node_id == NULL) {
+        *ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+        return 0;
+    }
+    if ((reg = thread_registry(srv)) == NULL) {
+        *ret = send_error(c, CN_ERROR);
+        return 0;
+    }
+    if ((err = base_url(base, sizeof(base), srv, c)) != 0) {
+        *ret = send_error(c, err);
+        return 0;
+    }
+    if (strcmp(stem, "catalog") == 0) {
+        err = cn_registry_dcat_catalog(&doc, reg, srv->node_id, base);
+    } else if (strcmp(stem, "network") == 0) {
+        page.base_url = base;
+        page.ext = turtle ? "ttl" : "jsonld";
+        long p = count_arg(c, "page", 1), pp = count_arg(c, "per_page", 0);
+        if (p < 0 || pp < 0) {
+            err = cn_error_set(CN_EINVAL, "page, per_page: expected a number from 1");
+        } else {
+            page.page = (size_t)p;
+            page.per_page = (size_t)pp;
+            err = cn_registry_dcat_network(&doc, reg, srv->node_id, &page);
+        }
+    } else {
+        /* datasets/<node>/<item>: one dataset's record. */
+        slash = strchr(stem + 9, '/');
+        n = slash ? (size_t)(slash - (stem + 9)) : 0;
+        if (n == 0 || n >= sizeof(node) || strchr(slash + 1, '/') != NULL || slash[1] == '\0') {
+            *ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+            return 0;
+        }
+        memcpy(node, stem + 9, n);
+        node[n] = '\0';
+        err = cn_registry_dcat_record(&doc, reg, srv->node_id, base, node, slash + 1);
+    }
+    /* A catalog too large to build is this server's problem, not the
+     * request's: 500 (logged), never a 400 or a partial catalog. */
+    *ret = err ? send_error(c, err == CN_ELIMIT ? CN_ERROR : err) : send_rdf(c, doc, turtle);
     json_decref(doc);
-    return ret;
+    return 0;
 }
 
 /* ---- an item's page with its JSON-LD ---------------------------------- */
@@ -968,9 +1039,7 @@ int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
         *ret = serve_download(srv, c, rel);
         return 0;
     }
-    if (strcmp(rel, "dcat/catalog.jsonld") == 0) {
-        *ret = serve_dcat(srv, c);
-        return 0;
-    }
+    if (strncmp(rel, "dcat/", 5) == 0)
+        return serve_dcat(ret, srv, c, rel + 5);
     return -1;
 }

@@ -7,7 +7,11 @@
 #    (publiccode.sh; needs >= 95% agreement).
 # 2. The JSON Schema Test Suite (draft 2020-12) through the validator
 #    (jsonschema_suite, built next to citynode; every supported group must pass).
-# The last line is "N passed, M failed", summing both suites' cases.
+# 3. The DCAT-AP catalog of a node publishing every example dataset against the
+#    DCAT-AP 3.0.1 and DCAT-AP.de 3.0 SHACL shapes (dcat.sh; no violation; the
+#    warnings are counted and printed).
+# The last line is "N passed, M failed", summing the suites' cases (a shape set
+# is one case).
 set -u
 : "${CONFORMANCE_DIR:?set CONFORMANCE_DIR}" "${CITYNODE:?set CITYNODE}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,8 +35,19 @@ fi
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 js=$(tail -n 1 "$out")
 
-count() { sed -n "s/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\\$2/p" <<<"$1"; }
-passed=$(($(count "$pc" 1) + $(count "$js" 1)))
-failed=$(($(count "$pc" 2) + $(count "$js" 2)))
+echo "== DCAT-AP 3.0.1 and DCAT-AP.de 3.0 SHACL shapes"
+CONFORMANCE_DIR="$CONFORMANCE_DIR" CITYNODE="$CITYNODE" bash "$here/dcat.sh" | tee "$out"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+dc=$(tail -n 1 "$out")
+
+# count LINE 1|2: the passed (1) or failed (2) count of a suite's last line;
+# 0 when a suite stopped before printing one (its status already failed).
+count() {
+    local n
+    n=$(sed -n "s/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\\$2/p" <<<"$1")
+    echo "${n:-0}"
+}
+passed=$(($(count "$pc" 1) + $(count "$js" 1) + $(count "$dc" 1)))
+failed=$(($(count "$pc" 2) + $(count "$js" 2) + $(count "$dc" 2)))
 echo "$passed passed, $failed failed"
 exit $status

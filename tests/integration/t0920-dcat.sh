@@ -116,6 +116,18 @@ test_expect_success 'serve answers /dcat/catalog.jsonld as application/ld+json' 
     grep -qi "^content-type: application/ld+json" headers
 '
 
+test_expect_success 'the Turtle catalog holds the same triples, escapes and all' '
+    curl -fsS -D headers -o catalog.ttl "$BASE/dcat/catalog.ttl" &&
+    grep -qi "^content-type: text/turtle" headers &&
+    grep -qF "\"</script><b>\\\"quoted\\\" \\\\ back\"" catalog.ttl &&
+    $PY -c "
+from rdflib import Graph
+from rdflib.compare import isomorphic
+t = Graph().parse(\"catalog.ttl\", format=\"turtle\")
+j = Graph().parse(\"catalog.jsonld\", format=\"json-ld\")
+assert len(t) > 100 and isomorphic(t, j), (len(t), len(j))"
+'
+
 test_expect_success 'rdflib reads it: one catalog, absolute IRIs, every distribution reachable' '
     $PY "$CN_SOURCE_DIR/tests/dcat/read_catalog.py" catalog.jsonld "$BASE" >harvested.json &&
     $PY -c "import json,sys; d=json.load(open(\"harvested.json\")); sys.exit(len(d[\"datasets\"]) == 0)"

@@ -82,10 +82,10 @@ static void put_unsigned_json(cn_registry *reg, const char *node, const char *js
     json_decref(m);
 }
 
-/* The sample dataset, loaded and validated as publish loads it. */
-static json_t *load_sample(void)
+/* The manifest in directory path, loaded and validated as publish loads
+ * it. */
+static json_t *load_manifest(const char *path)
 {
-    const char *path = EXAMPLES "/datasets/leipzig-west-beteiligung-2016";
     cn_diagnostics diags = CN_DIAGNOSTICS_INIT;
     cn_manifest *m = NULL;
     json_t *doc;
@@ -96,6 +96,12 @@ static json_t *load_sample(void)
     cn_manifest_free(m);
     cn_diagnostics_free(&diags);
     return doc;
+}
+
+/* The sample dataset of examples/. */
+static json_t *load_sample(void)
+{
+    return load_manifest(EXAMPLES "/datasets/leipzig-west-beteiligung-2016");
 }
 
 /* A second dataset with the keys the sample leaves out: URL distributions,
@@ -283,6 +289,27 @@ static void the_catalog_names_the_node_and_lists_only_its_datasets(void **state)
         json_string_value(json_object_get(json_array_get(datasets(cat), 0), "dct:identifier")) + 65,
         "leipzig-west-beteiligung-2016");
     assert_true(check_ids(cat) > 30);
+    /* What DCAT-AP recommends a catalog says: its datasets' languages, each
+     * once (de, en; de-DE; gsw has no IRI), and its first publication. */
+    assert_int_equal(json_array_size(json_object_get(cat, "dct:language")), 2);
+    assert_string_equal(ref_at(cat, "dct:language", 0), EU "language/DEU");
+    assert_string_equal(ref_at(cat, "dct:language", 1), EU "language/ENG");
+    assert_string_equal(value_of(json_object_get(cat, "dct:issued")), "2023-11-14T22:13:20Z");
+    assert_null(json_object_get(cat, "dct:spatial")); /* no AGS code yet */
+    json_decref(cat);
+    /* With the node's AGS code (init --code), the area the catalog covers. */
+    {
+        cn_registry_node_info info = CN_REGISTRY_NODE_INFO_INIT;
+        json_t *profile = json_pack("{s:s, s:s}", "name", "Leipzig (sample)", "code", "14713000");
+        info.node_id = f->leipzig;
+        info.profile = profile;
+        info.url = "http://127.0.0.1:8470";
+        assert_int_equal(cn_registry_put_node(f->t.reg, &info), 0);
+        json_decref(profile);
+    }
+    cat = catalog(f, f->leipzig, BASE);
+    assert_string_equal(id_of(json_object_get(cat, "dct:spatial")),
+                        "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/14713000");
     json_decref(cat);
 
     cat = catalog(f, f->prague, NULL);
@@ -330,7 +357,12 @@ static void the_sample_dataset_maps_to_dcat_ap(void **state)
     assert_string_equal(json_string_value(json_object_get(pub, "foaf:name")), "Stadt Leipzig");
     assert_string_equal(id_of(json_object_get(pub, "foaf:homepage")), "https://www.leipzig.de");
     contact = json_object_get(d, "dcat:contactPoint");
-    assert_string_equal(json_string_value(json_object_get(contact, "@type")), "vcard:Organization");
+    /* vcard:Kind as well, for shapes that check the class without the vCard
+     * ontology. */
+    assert_string_equal(json_string_value(json_array_get(json_object_get(contact, "@type"), 0)),
+                        "vcard:Organization");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(contact, "@type"), 1)),
+                        "vcard:Kind");
     assert_string_equal(json_string_value(json_object_get(contact, "vcard:fn")),
                         "Stadt Leipzig, Digital City Unit");
     assert_string_equal(id_of(json_object_get(contact, "vcard:hasEmail")),
@@ -338,8 +370,8 @@ static void the_sample_dataset_maps_to_dcat_ap(void **state)
     /* spatial: an 8-digit AGS is a municipality key of DCAT-AP.de. */
     assert_string_equal(id_of(json_object_get(d, "dct:spatial")),
                         "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/14713000");
-    assert_string_equal(id_of(json_object_get(d, "dcatde:politicalGeocodingURI")),
-                        "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/14713000");
+    /* DCAT-AP.de 3.0 deprecates dcatde:politicalGeocodingURI. */
+    assert_null(json_object_get(d, "dcatde:politicalGeocodingURI"));
     assert_string_equal(ref_at(d, "dct:language", 0), EU "language/DEU");
     assert_string_equal(ref_at(d, "dct:language", 1), EU "language/ENG");
     assert_string_equal(id_of(json_object_get(d, "dct:accrualPeriodicity")), EU "frequency/NEVER");
@@ -376,7 +408,10 @@ static void the_sample_dataset_maps_to_dcat_ap(void **state)
     bundle = json_array_get(json_object_get(d, "dcat:distribution"), 1);
     assert_string_equal(id_of(json_object_get(bundle, "dcat:downloadURL")), want);
     assert_string_equal(id_of(json_object_get(bundle, "dcat:accessURL")), want);
-    assert_string_equal(json_string_value(json_object_get(bundle, "dct:format")), "git bundle");
+    /* No file type IRI for a git bundle, and never a literal format. */
+    assert_null(json_object_get(bundle, "dct:format"));
+    assert_string_equal(id_of(json_object_get(bundle, "dcatap:availability")),
+                        EU "planned-availability/STABLE");
     assert_string_equal(id_of(json_object_get(bundle, "dct:license")),
                         "http://dcat-ap.de/def/licenses/dl-by-de/2.0");
     json_decref(cat);
@@ -405,10 +440,10 @@ static void urls_dates_contacts_and_escaping(void **state)
     assert_string_equal(id_of(json_object_get(d, "dct:accrualPeriodicity")), EU "frequency/CONT");
     assert_int_equal(json_array_size(json_object_get(d, "dcat:theme")), 3);
     assert_string_equal(ref_at(d, "dcat:theme", 2), EU "data-theme/REGI");
-    /* de-DE is German; a language outside the table stays a literal. */
+    /* de-DE is German; a language outside the table is left out, never a
+     * literal where DCAT-AP wants an IRI. */
     assert_string_equal(ref_at(d, "dct:language", 0), EU "language/DEU");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(d, "dct:language"), 1)),
-                        "gsw");
+    assert_int_equal(json_array_size(json_object_get(d, "dct:language")), 1);
     assert_string_equal(id_of(json_object_get(d, "dct:spatial")),
                         "https://www.geonames.org/2879139");
     assert_null(json_object_get(d, "dcatde:politicalGeocodingURI"));
@@ -436,7 +471,7 @@ static void urls_dates_contacts_and_escaping(void **state)
     assert_string_equal(id_of(json_object_get(dist, "dct:license")),
                         "http://dcat-ap.de/def/licenses/dl-zero-de/2.0");
     dist = json_array_get(json_object_get(d, "dcat:distribution"), 1);
-    assert_string_equal(json_string_value(json_object_get(dist, "dct:format")), "Feather");
+    assert_null(json_object_get(dist, "dct:format")); /* Feather: no EU file type */
     assert_string_equal(id_of(json_object_get(dist, "dct:license")),
                         "http://dcat-ap.de/def/licenses/cc-by/4.0");
     assert_null(json_object_get(dist, "dct:description"));
@@ -574,6 +609,77 @@ static void values_that_are_not_iris_stay_out_of_iri_positions(void **state)
     json_decref(cat);
 }
 
+/* The datasets of tests/data/dcat/ (the ones make conformance validates
+ * against the SHACL shapes): what the schema accepts maps to the IRIs of
+ * the EU vocabularies and DCAT-AP.de, and a value without one is left out
+ * of its property, never written as a literal where DCAT-AP wants an IRI. */
+static void the_vocabularies_map_what_the_schema_accepts(void **state)
+{
+    fixture *f = *state;
+    json_t *every = load_manifest(CN_TEST_DATA "/dcat/every-key");
+    json_t *unmapped = load_manifest(CN_TEST_DATA "/dcat/unmapped-values");
+    json_t *cat, *d, *dists, *contact;
+
+    put_node_at(f->t.reg, "Leipzig (sample)", "http://127.0.0.1:8470", CN_REGISTRY_SELF);
+    put_unsigned_manifest(f->t.reg, "Leipzig (sample)", every, 1700000000);
+    put_unsigned_manifest(f->t.reg, "Leipzig (sample)", unmapped, 1700000000);
+    cat = catalog(f, f->leipzig, BASE);
+    check_ids(cat);
+
+    assert_non_null(d = dataset(cat, "dcat-every-key"));
+    /* A Creative Commons URL as people write it: DCAT-AP.de's IRI. */
+    assert_string_equal(id_of(json_object_get(d, "dct:license")),
+                        "http://dcat-ap.de/def/licenses/cc-by/4.0");
+    assert_int_equal(json_array_size(json_object_get(d, "dct:language")), 3);
+    assert_string_equal(ref_at(d, "dct:language", 0), EU "language/DEU");
+    assert_string_equal(ref_at(d, "dct:language", 1), EU "language/ENG");
+    assert_string_equal(ref_at(d, "dct:language", 2), EU "language/FRA");
+    assert_string_equal(id_of(json_object_get(d, "dct:accrualPeriodicity")), EU "frequency/ANNUAL");
+    contact = json_object_get(d, "dcat:contactPoint");
+    assert_string_equal(id_of(json_object_get(contact, "vcard:hasURL")),
+                        "https://www.leipzig.de/digitalestadt");
+    assert_string_equal(
+        id_of(json_object_get(json_object_get(d, "dcatde:maintainer"), "foaf:mbox")),
+        "mailto:digital@leipzig.de");
+    dists = json_object_get(d, "dcat:distribution");
+    assert_int_equal(json_array_size(dists), 4); /* three of the manifest, the bundle */
+    /* Formats in any case; byte sizes typed; each distribution's licence. */
+    assert_string_equal(id_of(json_object_get(json_array_get(dists, 0), "dct:format")),
+                        EU "file-type/CSV");
+    assert_string_equal(value_of(json_object_get(json_array_get(dists, 0), "dcat:byteSize")), "45");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(dists, 0), "dcat:byteSize"), "@type")),
+                        "xsd:nonNegativeInteger");
+    assert_string_equal(id_of(json_object_get(json_array_get(dists, 0), "dct:license")),
+                        "http://dcat-ap.de/def/licenses/dl-zero-de/2.0");
+    assert_string_equal(id_of(json_object_get(json_array_get(dists, 1), "dct:format")),
+                        EU "file-type/GEOJSON");
+    assert_string_equal(id_of(json_object_get(json_array_get(dists, 1), "dct:license")),
+                        "http://dcat-ap.de/def/licenses/cc-zero");
+    assert_string_equal(id_of(json_object_get(json_array_get(dists, 2), "dct:format")),
+                        EU "file-type/PDF");
+    assert_string_equal(id_of(json_object_get(json_array_get(dists, 2), "dct:license")),
+                        "http://dcat-ap.de/def/licenses/cc-by/4.0");
+
+    assert_non_null(d = dataset(cat, "dcat-unmapped-values"));
+    /* A licence IRI outside DCAT-AP.de's list is written as given. */
+    assert_string_equal(id_of(json_object_get(d, "dct:license")),
+                        "https://example.org/licences/sample-1.0");
+    /* ger (ISO 639-2/B) is German; Yoruba and Klingon have no IRI here. */
+    assert_int_equal(json_array_size(json_object_get(d, "dct:language")), 1);
+    assert_string_equal(ref_at(d, "dct:language", 0), EU "language/DEU");
+    /* Four digits are no AGS/ARS key length, nor a URI. */
+    assert_null(json_object_get(d, "dct:spatial"));
+    dists = json_object_get(d, "dcat:distribution");
+    assert_int_equal(json_array_size(dists), 3);
+    assert_null(json_object_get(json_array_get(dists, 0), "dct:format"));
+    assert_null(json_object_get(json_array_get(dists, 1), "dct:format"));
+    assert_null(json_object_get(json_array_get(dists, 2), "dct:format"));
+    json_decref(cat);
+    json_decref(every);
+    json_decref(unmapped);
+}
+
 static void bad_base_urls_and_unknown_nodes_are_refused(void **state)
 {
     fixture *f = *state;
@@ -619,6 +725,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(an_index_peer_has_no_bundles_to_offer, setup, teardown),
         cmocka_unit_test_setup_teardown(values_that_are_not_iris_stay_out_of_iri_positions, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(the_vocabularies_map_what_the_schema_accepts, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(bad_base_urls_and_unknown_nodes_are_refused, setup,
                                         teardown),
