@@ -103,6 +103,16 @@ typedef struct {
     int64_t modified;
 } dcat_network;
 
+/* n for the node self_id serving at base, with empty lists. */
+static int network_start(dcat_network *n, const char *self_id, const char *base)
+{
+    n->self_id = self_id;
+    n->serving = base;
+    n->datasets = json_array();
+    n->records = json_array();
+    return n->datasets && n->records ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
 /* Add the datasets and records of network_sql's rows (limit, offset, and
  * optionally one node's item) to n. Each dataset is described as its
  * publisher's catalog describes it (its IRIs under the publisher's URL),
@@ -302,14 +312,8 @@ int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id
             CN_ENOTFOUND, "network catalog: no page %" PRId64 ", the last is %" PRId64, page, last);
         goto out;
     }
-    n.self_id = id;
-    n.serving = b;
-    n.datasets = json_array();
-    n.records = json_array();
-    if (n.datasets == NULL || n.records == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = network_start(&n, id, b)) != 0)
         goto out;
-    }
     if ((err = network_rows(&n, reg, per_page, (page - 1) * per_page, NULL, NULL)) != 0)
         goto out;
     snprintf(iri, sizeof(iri), "%s/dcat/network.jsonld", b);
@@ -359,14 +363,8 @@ int cn_registry_dcat_record(json_t **out, cn_registry *reg, const char *self_id,
     if ((err = serving_node(id, &name, &b, reg, self_id, base_url)) != 0 ||
         (err = cn_reg_resolve_node(publisher, NULL, reg, node_id)) != 0)
         goto out;
-    n.self_id = id;
-    n.serving = b;
-    n.datasets = json_array();
-    n.records = json_array();
-    if (n.datasets == NULL || n.records == NULL) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
+    if ((err = network_start(&n, id, b)) != 0)
         goto out;
-    }
     if ((err = network_rows(&n, reg, 1, 0, publisher, item)) != 0)
         goto out;
     if (json_array_size(n.datasets) == 0) {

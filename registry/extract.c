@@ -208,17 +208,14 @@ static int add_facet_strings(cn_reg_extract *x, cn_registry_facet facet, const j
  * first) and every language's text into the FTS columns. */
 static int solution_text(cn_reg_extract *x, const json_t *m)
 {
-    const json_t *desc = json_object_get(m, "description"), *shown = NULL, *lang;
+    const json_t *shown = cn_reg_publiccode_lang(m), *lang;
     const char *key, *s;
     int err = 0;
 
-    json_object_foreach((json_t *)desc, key, lang)
+    json_object_foreach(json_object_get(m, "description"), key, lang)
     {
         if (!json_is_object(lang))
             continue;
-        if (shown == NULL || strcmp(key, "en") == 0 ||
-            (strcmp(key, "de") == 0 && json_object_get(desc, "en") == NULL))
-            shown = lang;
         if ((err = add_text(&x->fts_title, str_at(lang, "localisedName"))) != 0 ||
             (err = add_text(&x->fts_description, str_at(lang, "shortDescription"))) != 0 ||
             (err = add_text(&x->fts_description, str_at(lang, "longDescription"))) != 0 ||
