@@ -57,7 +57,7 @@ void cn_dcat_put_opt(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value
 
 /* Append value to the array under key (created on first use); NULL is
  * nothing to add, as for cn_dcat_put_opt(). */
-static void add(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value)
+void cn_dcat_add(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value)
 {
     json_t *list = json_object_get(obj, key);
 
@@ -96,10 +96,7 @@ json_t *cn_dcat_ref(cn_dcat_ctx *c, const char *iri)
     return o;
 }
 
-/* cn_dcat_ref() of a formatted IRI. */
-static json_t *ref_printf(cn_dcat_ctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static json_t *ref_printf(cn_dcat_ctx *c, const char *fmt, ...)
+json_t *cn_dcat_ref_printf(cn_dcat_ctx *c, const char *fmt, ...)
 {
     json_t *s, *o;
     va_list ap;
@@ -146,9 +143,7 @@ json_t *cn_dcat_date_time(cn_dcat_ctx *c, int64_t t)
     return o;
 }
 
-/* "mailto:" and the address, percent-encoded outside the characters RFC
- * 6068 leaves alone; NULL when the address is not one. */
-static json_t *mailto(cn_dcat_ctx *c, const char *email)
+json_t *cn_dcat_mailto(cn_dcat_ctx *c, const char *email)
 {
     static const char keep[] = "-._~!$'()*+,;=@";
     static const char hex[] = "0123456789ABCDEF";
@@ -178,21 +173,21 @@ static json_t *mailto(cn_dcat_ctx *c, const char *email)
 static json_t *file_format(cn_dcat_ctx *c, const char *format)
 {
     const char *code = cn_dcat_file_type(format);
-    return code ? ref_printf(c, EU_AUTHORITY "file-type/%s", code) : NULL;
+    return code ? cn_dcat_ref_printf(c, EU_AUTHORITY "file-type/%s", code) : NULL;
 }
 
 /* The EU frequency IRI of an accrualPeriodicity; NULL when it has none. */
 static json_t *frequency(cn_dcat_ctx *c, const char *f)
 {
     const char *code = cn_dcat_frequency(f);
-    return code ? ref_printf(c, EU_AUTHORITY "frequency/%s", code) : NULL;
+    return code ? cn_dcat_ref_printf(c, EU_AUTHORITY "frequency/%s", code) : NULL;
 }
 
 /* The EU language IRI of a BCP 47 tag; NULL when it has none. */
 static json_t *language(cn_dcat_ctx *c, const char *tag)
 {
     const char *code = cn_dcat_language(tag);
-    return code ? ref_printf(c, EU_AUTHORITY "language/%s", code) : NULL;
+    return code ? cn_dcat_ref_printf(c, EU_AUTHORITY "language/%s", code) : NULL;
 }
 
 /* The licence IRI for a manifest's licence: DCAT-AP.de's when the table
@@ -205,7 +200,7 @@ static json_t *license_ref(cn_dcat_ctx *c, const char *uri)
     if (!is_iri(uri))
         return NULL;
     path = cn_dcat_license(uri);
-    return path ? ref_printf(c, DCATDE_LICENSE "%s", path) : cn_dcat_ref(c, uri);
+    return path ? cn_dcat_ref_printf(c, DCATDE_LICENSE "%s", path) : cn_dcat_ref(c, uri);
 }
 
 /* spatial as AGS/ARS digits -> DCAT-AP.de's political geocoding IRI for a
@@ -213,7 +208,7 @@ static json_t *license_ref(cn_dcat_ctx *c, const char *uri)
 static json_t *geocoding(cn_dcat_ctx *c, const char *s)
 {
     const char *vocab = cn_dcat_geocoding_key(s);
-    return vocab ? ref_printf(c, DCATDE_GEOCOD "%s/%s", vocab, s) : NULL;
+    return vocab ? cn_dcat_ref_printf(c, DCATDE_GEOCOD "%s/%s", vocab, s) : NULL;
 }
 
 /* ---- agents ---- */
@@ -232,7 +227,7 @@ static json_t *foaf_agent(cn_dcat_ctx *c, const json_t *agent)
         return NULL;
     }
     cn_dcat_put_opt(c, o, "foaf:homepage", cn_dcat_ref(c, str_at(agent, "url")));
-    cn_dcat_put_opt(c, o, "foaf:mbox", mailto(c, str_at(agent, "email")));
+    cn_dcat_put_opt(c, o, "foaf:mbox", cn_dcat_mailto(c, str_at(agent, "email")));
     return o;
 }
 
@@ -251,7 +246,7 @@ static json_t *vcard_kind(cn_dcat_ctx *c, const json_t *agent)
         c->oom = 1;
         return NULL;
     }
-    cn_dcat_put_opt(c, o, "vcard:hasEmail", mailto(c, str_at(agent, "email")));
+    cn_dcat_put_opt(c, o, "vcard:hasEmail", cn_dcat_mailto(c, str_at(agent, "email")));
     cn_dcat_put_opt(c, o, "vcard:hasURL", cn_dcat_ref(c, str_at(agent, "url")));
     return o;
 }
@@ -283,13 +278,13 @@ static json_t *node_of(cn_dcat_ctx *c, const cn_dcat_item *d, const char *suffix
 
 static json_t *bundle_url(cn_dcat_ctx *c, const cn_dcat_item *d)
 {
-    return ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->base, c->node_id, d->item,
+    return cn_dcat_ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->base, c->node_id, d->item,
                       d->version);
 }
 
 static json_t *web_page(cn_dcat_ctx *c, const cn_dcat_item *d)
 {
-    return ref_printf(c, "%s/?item=%s/%s", c->base, c->node_id, d->item);
+    return cn_dcat_ref_printf(c, "%s/?item=%s/%s", c->base, c->node_id, d->item);
 }
 
 /* One of the manifest's distributions (index counts from 0). */
@@ -325,7 +320,7 @@ static json_t *distribution(cn_dcat_ctx *c, const cn_dcat_item *d, const json_t 
     if (format)
         cn_dcat_put_opt(c, o, "dct:format", file_format(c, format));
     if (media)
-        cn_dcat_put_opt(c, o, "dcat:mediaType", ref_printf(c, IANA_MEDIA "%s", media));
+        cn_dcat_put_opt(c, o, "dcat:mediaType", cn_dcat_ref_printf(c, IANA_MEDIA "%s", media));
     cn_dcat_put_opt(c, o, "dct:license",
                     license_ref(c, is_iri(license) ? license : dataset_license));
     if (json_is_integer(size) && json_integer_value(size) >= 0) {
@@ -386,7 +381,7 @@ static json_t *mirror_distribution(cn_dcat_ctx *c, const cn_dcat_item *d, const 
                      "it against the publisher's keys serves it (check it with `citynode "
                      "verify`, or with `git verify-tag` in a `git clone %s/git/%s/%s.git`).",
                      d->version, c->mirror_base, c->node_id, d->item));
-    url = ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->mirror_base, c->node_id, d->item,
+    url = cn_dcat_ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->mirror_base, c->node_id, d->item,
                      d->version);
     cn_dcat_put_opt(c, o, "dcat:accessURL", json_deep_copy(url));
     cn_dcat_put_opt(c, o, "dcat:downloadURL", url);
@@ -419,13 +414,13 @@ json_t *cn_dcat_dataset_json(cn_dcat_ctx *c, const cn_dcat_item *d)
     json_array_foreach(json_object_get(m, "keywords"), i, v)
     {
         if (i < DCAT_KEYWORDS_MAX && json_string_value(v) && *json_string_value(v))
-            add(c, o, "dcat:keyword", cn_dcat_text(c, json_string_value(v)));
+            cn_dcat_add(c, o, "dcat:keyword", cn_dcat_text(c, json_string_value(v)));
     }
     json_array_foreach(json_object_get(m, "theme"), i, v)
     {
         const char *code = json_string_value(v);
         if (code && strlen(code) == 4 && strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 4)
-            add(c, o, "dcat:theme", ref_printf(c, EU_AUTHORITY "data-theme/%s", code));
+            cn_dcat_add(c, o, "dcat:theme", cn_dcat_ref_printf(c, EU_AUTHORITY "data-theme/%s", code));
     }
     cn_dcat_put_opt(c, o, "dct:publisher", foaf_agent(c, json_object_get(m, "publisher")));
     cn_dcat_put_opt(c, o, "dcat:contactPoint", vcard_kind(c, json_object_get(m, "contactPoint")));
@@ -440,7 +435,7 @@ json_t *cn_dcat_dataset_json(cn_dcat_ctx *c, const cn_dcat_item *d)
     json_array_foreach(json_object_get(m, "language"), i, v)
     {
         if (json_string_value(v) && *json_string_value(v))
-            add(c, o, "dct:language", language(c, json_string_value(v)));
+            cn_dcat_add(c, o, "dct:language", language(c, json_string_value(v)));
     }
     if (spatial && (geo = geocoding(c, spatial)) != NULL) {
         /* DCAT-AP.de 3.0 deprecates dcatde:politicalGeocodingURI: the
@@ -452,12 +447,12 @@ json_t *cn_dcat_dataset_json(cn_dcat_ctx *c, const cn_dcat_item *d)
     json_array_foreach(json_object_get(m, "distributions"), i, v)
     {
         if (i < DCAT_DISTRIBUTION_MAX && json_is_object(v))
-            add(c, o, "dcat:distribution", distribution(c, d, v, i, license));
+            cn_dcat_add(c, o, "dcat:distribution", distribution(c, d, v, i, license));
     }
     if (c->has_files)
-        add(c, o, "dcat:distribution", bundle_distribution(c, d, license));
+        cn_dcat_add(c, o, "dcat:distribution", bundle_distribution(c, d, license));
     if (c->mirror_base)
-        add(c, o, "dcat:distribution", mirror_distribution(c, d, license));
+        cn_dcat_add(c, o, "dcat:distribution", mirror_distribution(c, d, license));
     return o;
 }
 
@@ -541,7 +536,7 @@ static int add_datasets(cn_dcat_ctx *c, json_t *catalog, int64_t times[2], cn_re
         }
         d.manifest = m;
         if (json_is_object(m))
-            add(c, catalog, "dcat:dataset", cn_dcat_dataset_json(c, &d));
+            cn_dcat_add(c, catalog, "dcat:dataset", cn_dcat_dataset_json(c, &d));
         json_decref(m);
         if (d.published > times[1])
             times[1] = d.published;
@@ -582,7 +577,7 @@ static void catalog_coverage(cn_dcat_ctx *c, json_t *catalog, const char *code)
                 c->oom = 1;
             if ((lang = json_deep_copy(lang)) == NULL)
                 c->oom = 1;
-            add(c, catalog, "dct:language", lang);
+            cn_dcat_add(c, catalog, "dct:language", lang);
         }
     }
     json_decref(seen);
@@ -611,9 +606,9 @@ json_t *cn_dcat_catalog_head(cn_dcat_ctx *c, json_t *ctx, const char *iri, const
     cn_dcat_put(c, catalog, "dct:title", cn_dcat_text(c, name));
     cn_dcat_put(c, catalog, "dct:description", description);
     if ((publisher = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name", name)) != NULL)
-        cn_dcat_put_opt(c, publisher, "foaf:homepage", ref_printf(c, "%s/", base));
+        cn_dcat_put_opt(c, publisher, "foaf:homepage", cn_dcat_ref_printf(c, "%s/", base));
     cn_dcat_put(c, catalog, "dct:publisher", publisher);
-    cn_dcat_put_opt(c, catalog, "foaf:homepage", ref_printf(c, "%s/", base));
+    cn_dcat_put_opt(c, catalog, "foaf:homepage", cn_dcat_ref_printf(c, "%s/", base));
     cn_dcat_put_opt(c, catalog, "dcat:themeTaxonomy", cn_dcat_ref(c, EU_AUTHORITY "data-theme"));
     cn_dcat_put(c, catalog, "dcat:dataset", json_array());
     return catalog;

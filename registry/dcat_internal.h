@@ -37,11 +37,19 @@ typedef struct {
 /* Add value to obj under key, stealing it; a NULL value is an allocation
  * that failed (c->oom is set). */
 void cn_dcat_put(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value);
+/* Append value to the array under key (made on first use), stealing it;
+ * NULL is nothing to add. */
+void cn_dcat_add(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value);
 /* cn_dcat_put() of a value that may be NULL: then nothing is added. */
 void cn_dcat_put_opt(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value);
 /* {"@id": iri}; NULL when iri is no absolute URI, or out of memory (then
  * c->oom is set). */
 json_t *cn_dcat_ref(cn_dcat_ctx *c, const char *iri);
+/* cn_dcat_ref() of a formatted IRI. */
+json_t *cn_dcat_ref_printf(cn_dcat_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* {"@id": "mailto:<email>"}, percent-encoded as RFC 6068 asks; NULL when
+ * email is not an address. */
+json_t *cn_dcat_mailto(cn_dcat_ctx *c, const char *email);
 /* A JSON string (c->oom set when out of memory). */
 json_t *cn_dcat_text(cn_dcat_ctx *c, const char *s);
 /* A unix time as an xsd:dateTime value, NULL for 0. */

@@ -473,6 +473,14 @@ int cn_registry_feed(cn_buf *out, int64_t *updated, cn_registry *reg, const char
 int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id,
                              const char *base_url);
 
+/* The solutions of node_id as an ADMS-AP 2.0 catalog in JSON-LD (GET
+ * /adms/catalog.jsonld; cn_registry_dcat_turtle gives its Turtle), for the
+ * Interoperable Europe Portal's federation: each solution an asset with
+ * one release per version and its distributions (docs/ADMS.md). Errors as
+ * for cn_registry_dcat_catalog (beyond 10,000 solutions). */
+int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id,
+                             const char *base_url);
+
 /* The network catalog: GET /dcat/network.jsonld (and .ttl) ?page=N
  * (&per_page=M). */
 #define CN_REGISTRY_DCAT_PER_PAGE     100

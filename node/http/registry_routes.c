@@ -846,9 +846,10 @@ static long count_arg(struct MHD_Connection *c, const char *name, long dflt)
 
 /* /dcat/catalog.jsonld|ttl (the node's datasets), /dcat/network.jsonld|ttl
  * (the network's, paged) and /dcat/datasets/<node>/<item>.jsonld|ttl (one
- * record); docs/DCAT.md. -1 for another path. */
+ * record), docs/DCAT.md; with adms, /adms/catalog.jsonld|ttl (the node's
+ * solutions, docs/ADMS.md). -1 for another path. */
 static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,
-                      const char *rel)
+                      const char *rel, int adms)
 {
     const char *dot = strrchr(rel, '.'), *slash;
     char stem[CN_SERVE_MAX_PATH], node[65], base[CN_SERVE_MAX_PATH];
@@ -864,8 +865,8 @@ static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
     turtle = strcmp(dot, ".ttl") == 0;
     memcpy(stem, rel, n);
     stem[n] = '\0';
-    if (strcmp(stem, "catalog") != 0 && strcmp(stem, "network") != 0 &&
-        strncmp(stem, "datasets/", 9) != 0)
+    if (strcmp(stem, "catalog") != 0 &&
+        (adms || (strcmp(stem, "network") != 0 && strncmp(stem, "datasets/", 9) != 0)))
         return -1;
     if (srv->state_db == NULL || srv->node_id == NULL) {
         *ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
@@ -879,7 +880,9 @@ static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
         *ret = send_error(c, err);
         return 0;
     }
-    if (strcmp(stem, "catalog") == 0) {
+    if (adms) {
+        err = cn_registry_adms_catalog(&doc, reg, srv->node_id, base);
+    } else if (strcmp(stem, "catalog") == 0) {
         err = cn_registry_dcat_catalog(&doc, reg, srv->node_id, base);
     } else if (strcmp(stem, "network") == 0) {
         page.base_url = base;
@@ -1040,6 +1043,8 @@ int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
         return 0;
     }
     if (strncmp(rel, "dcat/", 5) == 0)
-        return serve_dcat(ret, srv, c, rel + 5);
+        return serve_dcat(ret, srv, c, rel + 5, 0);
+    if (strncmp(rel, "adms/", 5) == 0)
+        return serve_dcat(ret, srv, c, rel + 5, 1);
     return -1;
 }

@@ -10,6 +10,8 @@
 # 3. The DCAT-AP catalog of a node publishing every example dataset against the
 #    DCAT-AP 3.0.1 and DCAT-AP.de 3.0 SHACL shapes (dcat.sh; no violation; the
 #    warnings are counted and printed).
+# 4. The ADMS-AP catalog of a node publishing every example solution against
+#    SEMIC's ADMS-AP 2.0 validation rules (adms.sh; no error).
 # The last line is "N passed, M failed", summing the suites' cases (a shape set
 # is one case).
 set -u
@@ -40,6 +42,11 @@ CONFORMANCE_DIR="$CONFORMANCE_DIR" CITYNODE="$CITYNODE" bash "$here/dcat.sh" | t
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 dc=$(tail -n 1 "$out")
 
+echo "== ADMS-AP 2.0 validation rules (SEMICeu/adms-ap_validator)"
+CONFORMANCE_DIR="$CONFORMANCE_DIR" CITYNODE="$CITYNODE" bash "$here/adms.sh" | tee "$out"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+ad=$(tail -n 1 "$out")
+
 # count LINE 1|2: the passed (1) or failed (2) count of a suite's last line;
 # 0 when a suite stopped before printing one (its status already failed).
 count() {
@@ -47,7 +54,7 @@ count() {
     n=$(sed -n "s/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\\$2/p" <<<"$1")
     echo "${n:-0}"
 }
-passed=$(($(count "$pc" 1) + $(count "$js" 1) + $(count "$dc" 1)))
-failed=$(($(count "$pc" 2) + $(count "$js" 2) + $(count "$dc" 2)))
+passed=$(($(count "$pc" 1) + $(count "$js" 1) + $(count "$dc" 1) + $(count "$ad" 1)))
+failed=$(($(count "$pc" 2) + $(count "$js" 2) + $(count "$dc" 2) + $(count "$ad" 2)))
 echo "$passed passed, $failed failed"
 exit $status
