@@ -398,11 +398,9 @@ static int add_solutions(cn_dcat_ctx *c, json_t *doc, json_t *catalog, cn_regist
 
 int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id, const char *base)
 {
-    sqlite3_stmt *st = NULL;
     cn_dcat_ctx c = {NULL, NULL, 1, NULL, 0};
-    char id[65], iri[DCAT_BASE_URL_MAX + 32], *b = NULL;
+    char id[65], iri[DCAT_BASE_URL_MAX + 32], *name = NULL, *b = NULL;
     json_t *doc = NULL, *ctx, *catalog, *publisher = NULL;
-    const char *name;
     int64_t rowid;
     int err, began = 0;
 
@@ -412,19 +410,8 @@ int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id
             return cn_reg_sqlite_error(reg, "begin");
         began = 1;
     }
-    if ((err = cn_reg_resolve_node(id, &rowid, reg, node_id)) != 0)
+    if ((err = cn_dcat_serving_node(id, &rowid, &name, &b, reg, node_id, base)) != 0)
         goto out;
-    if (sqlite3_prepare_v2(reg->db, "SELECT name, url FROM reg_nodes WHERE id = ?1", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 1, rowid) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-        err = cn_reg_sqlite_error(reg, "reading a node");
-        goto out;
-    }
-    name = (const char *)sqlite3_column_text(st, 0);
-    if ((err = cn_dcat_base_url(&b, base, (const char *)sqlite3_column_text(st, 1))) != 0)
-        goto out;
-    if (name == NULL)
-        name = id;
     c.base = b;
     c.node_id = id;
     snprintf(iri, sizeof(iri), "%s/adms/catalog.jsonld", b);
@@ -448,12 +435,14 @@ int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    err = add_solutions(&c, doc, catalog, reg, rowid, name, publisher);
+    /* A node that publishes nothing (a network's) has an empty catalog. */
+    if (rowid >= 0)
+        err = add_solutions(&c, doc, catalog, reg, rowid, name, publisher);
 out:
-    sqlite3_finalize(st);
     if (began)
         sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
     json_decref(publisher);
+    free(name);
     free(b);
     if (err == 0)
         *out = doc;

@@ -6,6 +6,8 @@
 #ifndef CN_REGISTRY_DCAT_INTERNAL_H
 #define CN_REGISTRY_DCAT_INTERNAL_H
 
+#include "registry/registry.h"
+
 #include <jansson.h>
 #include <stdint.h>
 
@@ -61,6 +63,12 @@ json_t *cn_dcat_context(void);
 /* The base URL without trailing '/' (*out to free): given, else node_url;
  * CN_EINVAL unless it is an absolute http(s) URL without query. */
 int cn_dcat_base_url(char **out, const char *given, const char *node_url);
+/* The serving node self: its full id, its row (-1 when it is not in its
+ * own registry: it publishes nothing, and is named "citynode node <id>"),
+ * its name and base URL (given, else its URL in the registry); *name and
+ * *base are the caller's to free. */
+int cn_dcat_serving_node(char id[65], int64_t *rowid, char **name, char **base, cn_registry *reg,
+                         const char *self, const char *given);
 /* A new dcat:Catalog iri of the node called name at base, its publisher,
  * with an empty dcat:dataset list; with an @context first when ctx (stolen,
  * as description is) is not NULL. */

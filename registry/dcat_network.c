@@ -189,17 +189,15 @@ out:
     return err;
 }
 
-/* The serving node's name and base URL (given, else its URL in the
- * registry); *base is the caller's to free. */
-static int serving_node(char id[65], char **name, char **base, cn_registry *reg, const char *self,
-                        const char *given)
+int cn_dcat_serving_node(char id[65], int64_t *rowid, char **name, char **base, cn_registry *reg,
+                         const char *self, const char *given)
 {
     sqlite3_stmt *st = NULL;
-    int64_t rowid;
     int err;
 
     *name = *base = NULL;
-    if ((err = cn_reg_resolve_node(id, &rowid, reg, self)) == CN_ENOTFOUND &&
+    *rowid = -1;
+    if ((err = cn_reg_resolve_node(id, rowid, reg, self)) == CN_ENOTFOUND &&
         cn_reg_is_node_id(self, strlen(self))) {
         /* A node that follows others but publishes nothing is not in its
          * own registry: named by its id, at the base URL it was given. */
@@ -219,7 +217,7 @@ static int serving_node(char id[65], char **name, char **base, cn_registry *reg,
         return err;
     if (sqlite3_prepare_v2(reg->db, "SELECT name, url FROM reg_nodes WHERE id = ?1", -1, &st,
                            NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 1, rowid) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_bind_int64(st, 1, *rowid) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
         err = cn_reg_sqlite_error(reg, "reading a node");
         goto out;
     }
@@ -274,6 +272,7 @@ static int begin_read(int *began, cn_registry *reg)
 int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id,
                              const cn_registry_dcat_page *opts)
 {
+    int64_t self_row;
     cn_dcat_ctx c = {NULL, NULL, 0, NULL, 0};
     dcat_network n = {NULL, NULL, NULL, NULL, 0};
     sqlite3_stmt *st = NULL;
@@ -296,7 +295,7 @@ int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id
         snprintf(size, sizeof(size), "&per_page=%" PRId64, per_page);
     if ((err = begin_read(&began, reg)) != 0)
         return err;
-    if ((err = serving_node(id, &name, &b, reg, self_id, opts->base_url)) != 0)
+    if ((err = cn_dcat_serving_node(id, &self_row, &name, &b, reg, self_id, opts->base_url)) != 0)
         goto out;
     if (sqlite3_prepare_v2(
             reg->db, "SELECT count(*) FROM reg_items WHERE kind = 'dataset' AND withdrawn = 0", -1,
@@ -355,12 +354,13 @@ int cn_registry_dcat_record(json_t **out, cn_registry *reg, const char *self_id,
     dcat_network n = {NULL, NULL, NULL, NULL, 0};
     char id[65], publisher[65], *name = NULL, *b = NULL;
     json_t *doc = NULL;
+    int64_t self_row;
     int err, began;
 
     *out = NULL;
     if ((err = begin_read(&began, reg)) != 0)
         return err;
-    if ((err = serving_node(id, &name, &b, reg, self_id, base_url)) != 0 ||
+    if ((err = cn_dcat_serving_node(id, &self_row, &name, &b, reg, self_id, base_url)) != 0 ||
         (err = cn_reg_resolve_node(publisher, NULL, reg, node_id)) != 0)
         goto out;
     if ((err = network_start(&n, id, b)) != 0)

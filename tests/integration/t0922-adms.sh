@@ -101,4 +101,21 @@ test_expect_success 'every distribution URL answers' '
     done <urls
 '
 
+test_expect_success 'a node that publishes nothing (a network'"'"'s) serves an empty catalog' '
+    P2=$(test_free_port) &&
+    "$CITYNODE" --home "$TRASH/network" init --name "Netzwerk (sample)" --country DE \
+        --url "http://127.0.0.1:$P2" >/dev/null &&
+    test_serve "$TRASH/network" "$P2" network &&
+    curl -fsS -o empty.jsonld "http://127.0.0.1:$P2/adms/catalog.jsonld" &&
+    $PY - empty.jsonld <<-EOF
+	import sys
+	from rdflib import Graph, Namespace
+	from rdflib.namespace import RDF
+	DCAT = Namespace("http://www.w3.org/ns/dcat#")
+	g = Graph().parse(sys.argv[1], format="json-ld")
+	assert len(list(g.subjects(RDF.type, DCAT.Catalog))) == 1
+	assert not list(g.subjects(RDF.type, DCAT.Dataset))
+	EOF
+'
+
 test_done
