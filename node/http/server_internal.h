@@ -11,6 +11,7 @@
 
 #include "node/http/server.h"
 
+#include <git2.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -160,6 +161,27 @@ enum MHD_Result cn_inbox_respond(cn_server *srv, struct MHD_Connection *c,
                                  const cn_inbox_request *req);
 
 /* ---- registry_routes.c ---- */
+
+/* A version as its signed tag v<version> holds it, in the bare repository
+ * <repos_dir>/<node>/<item>.git (own items and mirrored peers'). */
+typedef struct {
+    git_repository *repo;
+    git_object *tag;
+    git_commit *commit;
+    git_tree *tree;
+} cn_serve_version_tree;
+
+/* 0 and *v filled, or CN_ENOTFOUND (no such repository, tag or tree: an
+ * index-only peer's item, or an unknown version). */
+int cn_serve_version_tree_open(cn_serve_version_tree *v, const char *repos_dir, const char *node,
+                               const char *item, const char *version);
+void cn_serve_version_tree_close(cn_serve_version_tree *v);
+
+/* The error document (docs/api.yaml, Error) of err, with its HTTP status. */
+enum MHD_Result cn_serve_send_error(struct MHD_Connection *c, int err);
+
+/* /download/<node>/<item>/<version>/<file> (download_routes.c). */
+enum MHD_Result cn_serve_download(cn_server *srv, struct MHD_Connection *c, const char *rel);
 
 /* The registry's routes: rel is the unescaped path without its leading '/'
  * and has passed cn_name_check_relpath (or is ""). Returns 0 (and sets
