@@ -338,11 +338,12 @@ static int add_releases(cn_dcat_ctx *c, json_t *graph, json_t *asset, cn_registr
     return err;
 }
 
+/* The solutions of the node of row node_rowid called name into doc's graph
+ * and catalog; *count counts them across calls. */
 static int add_solutions(cn_dcat_ctx *c, json_t *doc, json_t *catalog, cn_registry *reg,
-                         int64_t node_rowid, const char *name, json_t *publisher)
+                         int64_t node_rowid, const char *name, json_t *publisher, size_t *count)
 {
     sqlite3_stmt *st = NULL;
-    size_t count = 0;
     int rc, err = 0;
 
     if (sqlite3_prepare_v2(reg->db, solutions_sql, -1, &st, NULL) != SQLITE_OK)
@@ -354,7 +355,7 @@ static int add_solutions(cn_dcat_ctx *c, json_t *doc, json_t *catalog, cn_regist
                           (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 5),
                           sqlite3_column_int(st, 3) != 0};
         json_t *m, *asset;
-        if (++count > ADMS_SOLUTIONS_MAX) {
+        if (++*count > ADMS_SOLUTIONS_MAX) {
             err = cn_error_set(CN_ELIMIT, "ADMS catalog: more than %d solutions",
                                ADMS_SOLUTIONS_MAX);
             break;
@@ -396,11 +397,84 @@ static int add_solutions(cn_dcat_ctx *c, json_t *doc, json_t *catalog, cn_regist
     return err;
 }
 
-int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id, const char *base)
+/* A new document {"@context", "@graph": [the catalog]} with *catalog its
+ * dcat:Catalog (borrowed), described as description says (stolen); NULL
+ * when out of memory. */
+static json_t *catalog_doc(cn_dcat_ctx *c, json_t **catalog, const char *iri, const char *base,
+                           const char *name, json_t *description)
+{
+    json_t *ctx = cn_dcat_context(), *doc;
+
+    *catalog = cn_dcat_catalog_head(c, NULL, iri, base, name, description);
+    if (ctx == NULL || *catalog == NULL || c->oom ||
+        json_object_set_new(ctx, "adms", json_string("http://www.w3.org/ns/adms#")) != 0 ||
+        json_object_set_new(ctx, "skos", json_string("http://www.w3.org/2004/02/skos/core#")) !=
+            0) {
+        json_decref(ctx);
+        json_decref(*catalog);
+        *catalog = NULL;
+        return NULL;
+    }
+    /* "o" steals ctx and the catalog even when json_pack fails. */
+    if ((doc = json_pack("{s:o, s:[o]}", "@context", ctx, "@graph", *catalog)) == NULL)
+        *catalog = NULL;
+    return doc;
+}
+
+/* The solutions of every node in the registry into doc's graph and
+ * catalog, each node's under its own URL (else base). */
+static int add_network(json_t *doc, json_t *catalog, cn_registry *reg, const char *base,
+                       size_t *count)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, err = 0;
+
+    if (sqlite3_prepare_v2(reg->db, "SELECT id, node_id, name, url FROM reg_nodes ORDER BY node_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "reading the nodes");
+    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *node = (const char *)sqlite3_column_text(st, 1);
+        const char *node_name = (const char *)sqlite3_column_text(st, 2);
+        cn_dcat_ctx pc = {NULL, node, 1, NULL, 0};
+        char *pub = NULL;
+        json_t *publisher;
+        if (node == NULL)
+            continue;
+        /* Each solution under its publisher's URL, as the publisher's own
+         * catalog names it; without a usable one, under this node's. */
+        if (cn_dcat_base_url(&pub, NULL, (const char *)sqlite3_column_text(st, 3)) != 0)
+            cn_error_clear();
+        pc.base = pub ? pub : base;
+        if (node_name == NULL)
+            node_name = node;
+        if ((publisher = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name",
+                                   node_name)) == NULL) {
+            free(pub);
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+            break;
+        }
+        cn_dcat_put_opt(&pc, publisher, "foaf:homepage", cn_dcat_ref_printf(&pc, "%s/", pc.base));
+        err = add_solutions(&pc, doc, catalog, reg, sqlite3_column_int64(st, 0), node_name,
+                            publisher, count);
+        if (err == 0 && pc.oom)
+            err = cn_error_set(CN_ENOMEM, "out of memory");
+        json_decref(publisher);
+        free(pub);
+    }
+    if (err == 0 && rc != SQLITE_DONE)
+        err = cn_reg_sqlite_error(reg, "reading the nodes");
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* The node self's catalog, or with network the network's. */
+static int adms_document(json_t **out, cn_registry *reg, const char *self, const char *base,
+                         int network)
 {
     cn_dcat_ctx c = {NULL, NULL, 1, NULL, 0};
     char id[65], iri[DCAT_BASE_URL_MAX + 32], *name = NULL, *b = NULL;
-    json_t *doc = NULL, *ctx, *catalog, *publisher = NULL;
+    json_t *doc = NULL, *catalog = NULL, *publisher;
+    size_t count = 0;
     int64_t rowid;
     int err, began = 0;
 
@@ -410,38 +484,34 @@ int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id
             return cn_reg_sqlite_error(reg, "begin");
         began = 1;
     }
-    if ((err = cn_dcat_serving_node(id, &rowid, &name, &b, reg, node_id, base)) != 0)
+    if ((err = cn_dcat_serving_node(id, &rowid, &name, &b, reg, self, base)) != 0)
         goto out;
     c.base = b;
     c.node_id = id;
-    snprintf(iri, sizeof(iri), "%s/adms/catalog.jsonld", b);
-    ctx = cn_dcat_context();
-    if (ctx == NULL ||
-        json_object_set_new(ctx, "adms", json_string("http://www.w3.org/ns/adms#")) != 0 ||
-        json_object_set_new(ctx, "skos", json_string("http://www.w3.org/2004/02/skos/core#")) !=
-            0) {
-        json_decref(ctx);
+    snprintf(iri, sizeof(iri), "%s/adms/%s.jsonld", b, network ? "network" : "catalog");
+    doc = catalog_doc(
+        &c, &catalog, iri, b, name,
+        network ? json_sprintf("The reusable solutions of the citynode network that %s knows: its "
+                               "own and those of the nodes it follows, each described as its "
+                               "publisher's catalog describes it (ADMS-AP 2.0).",
+                               name)
+                : json_sprintf("Reusable solutions that %s publishes as signed, versioned "
+                               "bundles on its citynode node %s (ADMS-AP 2.0).",
+                               name, id));
+    if (doc == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    catalog = cn_dcat_catalog_head(
-        &c, NULL, iri, b, name,
-        json_sprintf("Reusable solutions that %s publishes as signed, versioned bundles on its "
-                     "citynode node %s (ADMS-AP 2.0).",
-                     name, id));
-    publisher = catalog ? json_incref(json_object_get(catalog, "dct:publisher")) : NULL;
-    if ((doc = json_pack("{s:o, s:[o]}", "@context", ctx, "@graph", catalog)) == NULL ||
-        c.oom) {
-        err = cn_error_set(CN_ENOMEM, "out of memory");
-        goto out;
+    if (network) {
+        err = add_network(doc, catalog, reg, b, &count);
+    } else if (rowid >= 0) {
+        /* A node that publishes nothing (a network's) has an empty catalog. */
+        publisher = json_object_get(catalog, "dct:publisher");
+        err = add_solutions(&c, doc, catalog, reg, rowid, name, publisher, &count);
     }
-    /* A node that publishes nothing (a network's) has an empty catalog. */
-    if (rowid >= 0)
-        err = add_solutions(&c, doc, catalog, reg, rowid, name, publisher);
 out:
     if (began)
         sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
-    json_decref(publisher);
     free(name);
     free(b);
     if (err == 0)
@@ -449,4 +519,15 @@ out:
     else
         json_decref(doc);
     return err;
+}
+
+int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id, const char *base)
+{
+    return adms_document(out, reg, node_id, base, 0);
+}
+
+int cn_registry_adms_network(json_t **out, cn_registry *reg, const char *self_id,
+                             const char *base)
+{
+    return adms_document(out, reg, self_id, base, 1);
 }

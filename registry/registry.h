@@ -480,6 +480,13 @@ int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id
  * for cn_registry_dcat_catalog (beyond 10,000 solutions). */
 int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id,
                              const char *base_url);
+/* Every solution of the network the registry knows (this node's and those
+ * of the nodes it follows), each as its publisher's ADMS-AP catalog
+ * describes it, under the publisher's URL (GET /adms/network.jsonld, .ttl).
+ * self_id and base_url are the serving node's, as for
+ * cn_registry_adms_catalog; CN_ELIMIT beyond 10,000 solutions. */
+int cn_registry_adms_network(json_t **out, cn_registry *reg, const char *self_id,
+                             const char *base_url);
 
 /* The network catalog: GET /dcat/network.jsonld (and .ttl) ?page=N
  * (&per_page=M). */

@@ -547,7 +547,8 @@ static long count_arg(struct MHD_Connection *c, const char *name, long dflt)
 /* /dcat/catalog.jsonld|ttl (the node's datasets), /dcat/network.jsonld|ttl
  * (the network's, paged) and /dcat/datasets/<node>/<item>.jsonld|ttl (one
  * record), docs/DCAT.md; with adms, /adms/catalog.jsonld|ttl (the node's
- * solutions, docs/ADMS.md). -1 for another path. */
+ * solutions) and /adms/network.jsonld|ttl (the network's), docs/ADMS.md.
+ * -1 for another path. */
 static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,
                       const char *rel, int adms)
 {
@@ -565,8 +566,8 @@ static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
     turtle = strcmp(dot, ".ttl") == 0;
     memcpy(stem, rel, n);
     stem[n] = '\0';
-    if (strcmp(stem, "catalog") != 0 &&
-        (adms || (strcmp(stem, "network") != 0 && strncmp(stem, "datasets/", 9) != 0)))
+    if (strcmp(stem, "catalog") != 0 && strcmp(stem, "network") != 0 &&
+        (adms || strncmp(stem, "datasets/", 9) != 0))
         return -1;
     if (srv->state_db == NULL || srv->node_id == NULL) {
         *ret = cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
@@ -581,7 +582,9 @@ static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
         return 0;
     }
     if (adms) {
-        err = cn_registry_adms_catalog(&doc, reg, srv->node_id, base);
+        err = strcmp(stem, "network") == 0
+                  ? cn_registry_adms_network(&doc, reg, srv->node_id, base)
+                  : cn_registry_adms_catalog(&doc, reg, srv->node_id, base);
     } else if (strcmp(stem, "catalog") == 0) {
         err = cn_registry_dcat_catalog(&doc, reg, srv->node_id, base);
     } else if (strcmp(stem, "network") == 0) {

@@ -6,11 +6,11 @@
 #
 # A node in a scratch directory publishes every example solution
 # (examples/solutions/*), one of them in a second version, and withdraws its
-# first; it serves on 127.0.0.1, and /adms/catalog.jsonld and
-# /adms/catalog.ttl are run through the rule query of SEMICeu/adms-ap_validator
-# (adms_rules.py, with rdflib). Prints each finding and the counts; the last
-# line is "adms-ap: N passed, M failed" over the two documents; exits 1 on
-# any error.
+# first; it serves on 127.0.0.1, and /adms/catalog.jsonld, /adms/catalog.ttl
+# and /adms/network.ttl are run through the rule query of
+# SEMICeu/adms-ap_validator (adms_rules.py, with rdflib). Prints each finding
+# and the counts; the last line is "adms-ap: N passed, M failed" over the
+# documents; exits 1 on any error.
 set -u
 : "${CONFORMANCE_DIR:?set CONFORMANCE_DIR}" "${CITYNODE:?set CITYNODE}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,7 +58,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 passed=0 failed=0
-for f in catalog.jsonld:json-ld catalog.ttl:turtle; do
+for f in catalog.jsonld:json-ld catalog.ttl:turtle network.ttl:turtle; do
     curl -fsS -o "$scratch/${f%%:*}" "$base/adms/${f%%:*}" || fail "GET $base/adms/${f%%:*} failed"
     echo "-- /adms/${f%%:*}"
     if /usr/bin/python3 "$here/adms_rules.py" "$rules" "$scratch/${f%%:*}" "${f#*:}"; then

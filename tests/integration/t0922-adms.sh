@@ -101,20 +101,31 @@ test_expect_success 'every distribution URL answers' '
     done <urls
 '
 
-test_expect_success 'a node that publishes nothing (a network'"'"'s) serves an empty catalog' '
+test_expect_success 'a network'"'"'s node: its own catalog empty, the network'"'"'s under Leipzig'"'"'s URL' '
     P2=$(test_free_port) &&
     "$CITYNODE" --home "$TRASH/network" init --name "Netzwerk (sample)" --country DE \
         --url "http://127.0.0.1:$P2" >/dev/null &&
+    "$CITYNODE" --home "$TRASH/network" peer add "$BASE" >/dev/null &&
+    "$CITYNODE" --home "$TRASH/network" sync >/dev/null &&
     test_serve "$TRASH/network" "$P2" network &&
     curl -fsS -o empty.jsonld "http://127.0.0.1:$P2/adms/catalog.jsonld" &&
-    $PY - empty.jsonld <<-EOF
+    curl -fsS -o network.ttl "http://127.0.0.1:$P2/adms/network.ttl" &&
+    $PY - empty.jsonld network.ttl catalog.ttl "$BASE" <<-EOF
 	import sys
 	from rdflib import Graph, Namespace
-	from rdflib.namespace import RDF
+	from rdflib.namespace import DCTERMS as DCT, RDF
 	DCAT = Namespace("http://www.w3.org/ns/dcat#")
-	g = Graph().parse(sys.argv[1], format="json-ld")
+	empty, network, own, base = sys.argv[1:]
+	g = Graph().parse(empty, format="json-ld")
 	assert len(list(g.subjects(RDF.type, DCAT.Catalog))) == 1
 	assert not list(g.subjects(RDF.type, DCAT.Dataset))
+	n = Graph().parse(network, format="turtle")
+	o = Graph().parse(own, format="turtle")
+	assets = set(n.objects(next(n.subjects(RDF.type, DCAT.Catalog)), DCAT.dataset))
+	assert assets == set(o.objects(next(o.subjects(RDF.type, DCAT.Catalog)), DCAT.dataset)), assets
+	assert all(str(a).startswith(base + "/api/v1/items/") for a in assets), assets
+	for a in assets:
+	    assert set(n.objects(a, DCT.hasVersion)) == set(o.objects(a, DCT.hasVersion)), a
 	EOF
 '
 
