@@ -122,6 +122,56 @@ static void common_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 }
 
+/* Bodies shorter than this go as they are: gzip would save little. */
+#define GZIP_MIN 256
+
+/* 1 when the answer to c goes gzip'ed: the client takes gzip and a body
+ * of len bytes is worth it. */
+static int wants_gzip(struct MHD_Connection *c, size_t len)
+{
+    return len >= GZIP_MIN && cn_serve_accepts_gzip(c);
+}
+
+/* The ETag of the gzip'ed representation of etag ("…" → "…-gzip"): another
+ * representation has its own strong validator (RFC 9110 §8.8.3). */
+static void gzip_etag(char *out, size_t size, const char *etag, int gz)
+{
+    size_t n = strlen(etag);
+
+    if (gz && n >= 2 && etag[n - 1] == '"')
+        snprintf(out, size, "%.*s-gzip\"", (int)(n - 1), etag);
+    else
+        snprintf(out, size, "%s", etag);
+}
+
+/* A response of len bytes of data, gzip'ed when gz (then saying so): NULL
+ * when out of memory. data is copied unless owned (then it is taken
+ * over, freed either way). Every answer that may go gzip'ed says Vary. */
+static struct MHD_Response *body_response(const void *data, size_t len, int owned, int gz)
+{
+    struct MHD_Response *r = NULL;
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+
+    if (gz && cn_serve_gzip(&z, &zlen, data, len) == 0) {
+        if ((r = MHD_create_response_from_buffer(zlen, z, MHD_RESPMEM_MUST_FREE)) == NULL)
+            free(z);
+        else
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        if (owned)
+            free((void *)data);
+    } else if (owned) {
+        if ((r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_FREE)) ==
+            NULL)
+            free((void *)data);
+    } else {
+        r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
+    }
+    if (r != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    return r;
+}
+
 /* ---- the web page ---------------------------------------------------- */
 
 static const char *asset_type(const char *name)
@@ -159,14 +209,20 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const cn_web_asset 
 {
     const char *inm =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    int not_modified = inm && strcmp(inm, a->etag) == 0;
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        not_modified ? 0 : a->len, not_modified ? NULL : (void *)a->data, MHD_RESPMEM_PERSISTENT);
+    int gz = wants_gzip(c, a->len), not_modified;
+    struct MHD_Response *r;
     enum MHD_Result ret;
+    char etag[128];
 
+    gzip_etag(etag, sizeof(etag), a->etag, gz);
+    not_modified = inm && strcmp(inm, etag) == 0;
+    r = not_modified ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+                     : body_response(a->data, a->len, 0, gz);
     if (r == NULL)
         return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, a->etag);
+    if (not_modified)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
     /* Revalidated on every load, so a new binary's page is seen at once. */
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     if (!not_modified)
@@ -187,13 +243,11 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const cn_web_asset 
 static enum MHD_Result send_document(struct MHD_Connection *c, unsigned status, char *text,
                                      size_t len, const char *ctype, const char *disposition)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r = body_response(text, len, 1, wants_gzip(c, len));
     enum MHD_Result ret;
 
-    if (r == NULL) {
-        free(text);
+    if (r == NULL)
         return MHD_NO;
-    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     if (disposition != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
@@ -402,13 +456,14 @@ static enum MHD_Result serve_feed(cn_server *srv, struct MHD_Connection *c, cn_r
 {
     cn_registry_query q = CN_REGISTRY_QUERY_INIT;
     cn_buf self = CN_BUF_INIT, body = CN_BUF_INIT;
-    char base[CN_SERVE_MAX_PATH], path[CN_SERVE_MAX_PATH + 2], etag[40], hex[65], lastmod[64];
+    char base[CN_SERVE_MAX_PATH], path[CN_SERVE_MAX_PATH + 2], plain[40], etag[48], hex[65];
+    char lastmod[64];
     struct MHD_Response *r;
     enum MHD_Result ret;
     int64_t updated = 0;
     size_t len;
     unsigned status;
-    int err;
+    int err, gz;
 
     snprintf(path, sizeof(path), "/%s", rel);
     if ((err = cn_buf_puts(&self, path)) != 0 || (err = read_args_echo(&q, &self, c)) != 0 ||
@@ -416,16 +471,18 @@ static enum MHD_Result serve_feed(cn_server *srv, struct MHD_Connection *c, cn_r
         (err = cn_registry_feed(&body, &updated, reg, path, &q, base, (const char *)self.data)))
         goto fail;
     cn_sha256_hex(hex, body.data, body.len);
-    snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
+    snprintf(plain, sizeof(plain), "\"%.32s\"", hex);
+    gz = wants_gzip(c, body.len);
+    gzip_etag(etag, sizeof(etag), plain, gz);
     cn_serve_http_date(lastmod, sizeof(lastmod), updated);
     status = cn_serve_not_modified(c, etag, updated) ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
     if (status == MHD_HTTP_NOT_MODIFIED) {
         cn_buf_free(&body);
-        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if ((r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)) != NULL)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     } else {
         char *text = cn_buf_detach(&body, &len);
-        if ((r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)) == NULL)
-            free(text);
+        r = body_response(text, len, 1, gz);
     }
     if (r == NULL) {
         ret = MHD_NO;
@@ -701,17 +758,16 @@ static enum MHD_Result serve_page(cn_server *srv, struct MHD_Connection *c, cons
     cn_buf page = CN_BUF_INIT;
     struct MHD_Response *r;
     enum MHD_Result ret;
+    size_t len;
 
     if (ref == NULL || item_page(&page, srv, c, a, ref) != 0) {
         cn_error_clear();
         cn_buf_free(&page);
         return serve_asset(c, a);
     }
-    r = MHD_create_response_from_buffer(page.len, page.data, MHD_RESPMEM_MUST_FREE);
-    if (r == NULL) {
-        cn_buf_free(&page);
+    len = page.len;
+    if ((r = body_response(cn_buf_detach(&page, NULL), len, 1, wants_gzip(c, len))) == NULL)
         return MHD_NO;
-    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, asset_type(a->name));
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(r, "Content-Security-Policy", page_csp);

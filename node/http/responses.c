@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,29 +180,21 @@ int cn_serve_accepts_gzip(struct MHD_Connection *c)
     return star == 1;
 }
 
-/* The len bytes read from fd, gzip'ed into *out (malloc'ed). -1 on failure. */
-static int gzip_fd(unsigned char **out, size_t *outlen, int fd, size_t len)
+int cn_serve_gzip(unsigned char **out, size_t *outlen, const void *in, size_t len)
 {
-    unsigned char *in = malloc(len ? len : 1), *z = NULL;
-    size_t got = 0;
+    unsigned char *z = NULL;
     z_stream zs;
     uLong bound;
-    ssize_t n;
 
     *out = NULL;
-    if (in == NULL)
-        return -1;
-    while (got < len && (n = pread(fd, in + got, len - got, (off_t)got)) > 0)
-        got += (size_t)n;
     memset(&zs, 0, sizeof(zs));
-    if (got != len || deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                                   Z_DEFAULT_STRATEGY) != Z_OK) {
-        free(in);
+    if (len > UINT_MAX ||
+        deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+            Z_OK)
         return -1;
-    }
     bound = deflateBound(&zs, (uLong)len);
     if ((z = malloc(bound)) != NULL) {
-        zs.next_in = in;
+        zs.next_in = (Bytef *)in;
         zs.avail_in = (uInt)len;
         zs.next_out = z;
         zs.avail_out = (uInt)bound;
@@ -213,8 +206,25 @@ static int gzip_fd(unsigned char **out, size_t *outlen, int fd, size_t len)
     }
     deflateEnd(&zs);
     free(z);
-    free(in);
     return *out ? 0 : -1;
+}
+
+/* The len bytes read from fd, gzip'ed into *out (malloc'ed). -1 on failure. */
+static int gzip_fd(unsigned char **out, size_t *outlen, int fd, size_t len)
+{
+    unsigned char *in = malloc(len ? len : 1);
+    size_t got = 0;
+    ssize_t n;
+    int err;
+
+    *out = NULL;
+    if (in == NULL)
+        return -1;
+    while (got < len && (n = pread(fd, in + got, len - got, (off_t)got)) > 0)
+        got += (size_t)n;
+    err = got == len ? cn_serve_gzip(out, outlen, in, len) : -1;
+    free(in);
+    return err;
 }
 
 void cn_serve_http_date(char *out, size_t outlen, int64_t t)

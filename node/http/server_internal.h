@@ -118,6 +118,10 @@ void cn_serve_http_date(char *out, size_t outlen, int64_t t);
  * IMF-fixdate not before last_modified (RFC 9110 §13.1.1-§13.1.3). */
 int cn_serve_not_modified(struct MHD_Connection *c, const char *etag, int64_t last_modified);
 
+/* in (len bytes) gzip'ed into *out (malloc'ed, *outlen bytes); -1 when out
+ * of memory. */
+int cn_serve_gzip(unsigned char **out, size_t *outlen, const void *in, size_t len);
+
 /* 1 if the request's Accept-Encoding takes gzip (a "gzip" or "*" coding
  * whose q is not 0), else 0 (RFC 9110 §12.5.3). */
 int cn_serve_accepts_gzip(struct MHD_Connection *c);

@@ -180,7 +180,8 @@ test_expect_success "codemeta.json is the solution's publiccode.yml in CodeMeta 
 	assert cm["applicationCategory"] == cm["keywords"] == pc["categories"], cm
 	assert cm["runtimePlatform"] == pc["platforms"], cm
 	assert cm["identifier"] == ["swh:1:rel:" + rel, "swh:1:rev:" + rev, "swh:1:dir:" + tree], cm
-	assert cm["maintainer"] == [{"@type": "Person", "name": "Connected Urban Twins project office"}]
+	assert cm["maintainer"] == [{"@type": "Person", "name": "Connected Urban Twins project office",
+	                             "email": "cut-projektbuero@example.org"}], cm["maintainer"]
 	assert cm["copyrightHolder"]["name"] == "Freie und Hansestadt Hamburg (sample)", cm
 	assert cm["funder"] == [{"@type": "Organization", "name": "Modellprojekte Smart Cities (sample)",
 	                         "url": "https://example.org/msc"}], cm["funder"]
