@@ -28,6 +28,7 @@
 #include "node/node.h"
 #include "node/http/server.h"
 #include "node/federation/follow.h"
+#include "node/federation/search_index.h"
 #include "peers/peers.h"
 #include "peers/sync.h"
 
@@ -344,6 +345,13 @@ static void resign_round(const char *home, int64_t margin, time_t *warned)
         cn_term_fprintf(stderr, "citynode serve: cannot re-sign: %s\n", cn_error_message());
     else
         cn_node_renew_report(node, "citynode serve: ", margin, warned);
+    /* A node that has published nothing (a network's) is in its own
+     * registry all the same, so that its pages name it. */
+    if (err == 0 && cn_node_index_self_missing(node) != 0) {
+        cn_term_fprintf(stderr, "citynode serve: cannot index this node: %s\n",
+                        cn_error_message());
+        cn_error_clear();
+    }
     cn_node_free(node);
 }
 

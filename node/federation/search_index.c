@@ -418,6 +418,26 @@ int cn_node_index_self(cn_node *node)
     return err;
 }
 
+int cn_node_index_self_missing(cn_node *node)
+{
+    cn_registry *reg = NULL;
+    int err, has;
+
+    if ((err = open_registry(&reg, node)) != 0)
+        return err;
+    if ((has = cn_registry_has_node(reg, node->home->node_id)) == 0) {
+        index_source src = {node, NULL, node->home->node_id};
+        char name[32];
+
+        snprintf(name, sizeof(name), "node %.12s", node->home->node_id);
+        err = index_node(reg, &src, CN_REGISTRY_SELF, name, NULL);
+    } else if (has < 0) {
+        err = has;
+    }
+    cn_registry_free(reg);
+    return err;
+}
+
 /* Is node_id in report, with trusted metadata that changed? */
 static int report_changed(const cn_sync_report *report, const char *node_id)
 {

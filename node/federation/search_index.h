@@ -18,6 +18,10 @@
 
 /* Re-index this node's own items from its TUF targets and published tree. */
 int cn_node_index_self(cn_node *node);
+/* cn_node_index_self when the registry does not hold this node yet: a node
+ * that has published nothing is then in its own registry too, so that its
+ * page, GET /api/v1/ and its (empty) catalogs name it. */
+int cn_node_index_self_missing(cn_node *node);
 
 /* Index from its verified mirror (peers/mirror.h) every peer (policy mirror
  * or index; blocked peers are left alone) whose trusted metadata changed in

@@ -101,6 +101,8 @@ test_expect_success 'every distribution URL answers' '
     done <urls
 '
 
+# A node that publishes nothing is in its own registry all the same (serve
+# indexes it), so /api/v1/ names it and its own catalogs answer, empty.
 test_expect_success 'a network'"'"'s node: its own catalog empty, the network'"'"'s under Leipzig'"'"'s URL' '
     P2=$(test_free_port) &&
     "$CITYNODE" --home "$TRASH/network" init --name "Netzwerk (sample)" --country DE \
@@ -108,6 +110,9 @@ test_expect_success 'a network'"'"'s node: its own catalog empty, the network'"'
     "$CITYNODE" --home "$TRASH/network" peer add "$BASE" >/dev/null &&
     "$CITYNODE" --home "$TRASH/network" sync >/dev/null &&
     test_serve "$TRASH/network" "$P2" network &&
+    curl -fsS -o root.json "http://127.0.0.1:$P2/api/v1/" &&
+    grep -q "\"name\": *\"Netzwerk (sample)\"" root.json &&
+    curl -fsS -o dcat.jsonld "http://127.0.0.1:$P2/dcat/catalog.jsonld" &&
     curl -fsS -o empty.jsonld "http://127.0.0.1:$P2/adms/catalog.jsonld" &&
     curl -fsS -o network.ttl "http://127.0.0.1:$P2/adms/network.ttl" &&
     $PY - empty.jsonld network.ttl catalog.ttl "$BASE" <<-EOF
