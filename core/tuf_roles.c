@@ -189,8 +189,8 @@ static int cmp_semver(const void *a, const void *b)
  * {"full": length, "delta": length} as far as they exist): the role's
  * previous checkpoint while every version after it has a delta bundle, at
  * most CHECKPOINT_SPAN versions follow it and their deltas add up to at most
- * half its full bundle (or CHECKPOINT_DELTA_FLOOR); else the newest version. A version without a delta
- * (its history does not contain the one before) starts the chain anew. */
+ * half its full bundle (or CHECKPOINT_DELTA_FLOOR); else the newest version. A version without a
+ * delta (its history does not contain the one before) starts the chain anew. */
 static size_t checkpoint_of(const char *const *v, size_t n, const json_t *files,
                             const char *previous)
 {
@@ -275,9 +275,8 @@ static int item_bounds(json_t *out, const json_t *pending, const cn_tuf_item_rol
         json_object_foreach(files, version, unused) v[n++] = version;
         qsort(v, n, sizeof(*v), cmp_semver);
         c = checkpoint_of(v, n, files, old && oldest_full(previous, old) ? previous : NULL);
-        if (json_object_set_new(out, role,
-                                json_pack("{s:s, s:s}", "newest", v[n - 1], "checkpoint", v[c])) !=
-            0) {
+        if (json_object_set_new(
+                out, role, json_pack("{s:s, s:s}", "newest", v[n - 1], "checkpoint", v[c])) != 0) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             goto out;
         }

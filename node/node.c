@@ -16,8 +16,8 @@
 
 /* The repository options config.yml asks for: metadata_layout 2 (the
  * default) writes a delegated role per item holding its newest version and
- * its checkpoint, the older versions' targets kept in history (<home>/targets-history.json; docs/PROTOCOL.md
- * §4.1). history is the caller's to free. */
+ * its checkpoint, the older versions' targets kept in history (<home>/targets-history.json;
+ * docs/PROTOCOL.md §4.1). history is the caller's to free. */
 static int repo_options(cn_tuf_repo_options *opts, char **history, const cn_home *home)
 {
     cn_config *cfg = NULL;

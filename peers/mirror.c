@@ -720,8 +720,7 @@ static int semver_cmp_json(const void *a, const void *b)
 }
 
 /* <repos_dir>/<node_id>/<item>.git opened, or NULL when it is not there. */
-static git_repository *open_item_repo(const char *repos_dir, const char *node_id,
-                                      const char *item)
+static git_repository *open_item_repo(const char *repos_dir, const char *node_id, const char *item)
 {
     git_repository *repo = NULL;
     char rel[CN_PEER_ID_HEX + CN_SLUG_MAX + 8];
@@ -739,8 +738,7 @@ static git_repository *open_item_repo(const char *repos_dir, const char *node_id
 
 int cn_mirror_history_version(char commit[41], char tag[41], unsigned char **manifest,
                               size_t *manifest_len, const char *repos_dir, const char *node_id,
-                              const cn_tuf_client *trusted, const char *item,
-                              const char *version)
+                              const cn_tuf_client *trusted, const char *item, const char *version)
 {
     git_repository *repo = open_item_repo(repos_dir, node_id, item);
     git_oid tag_oid, commit_oid;

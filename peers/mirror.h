@@ -102,8 +102,7 @@ int cn_mirror_check_history_tag(git_repository *repo, const cn_tuf_client *trust
  * holds one that does not verify. */
 int cn_mirror_history_version(char commit[41], char tag[41], unsigned char **manifest,
                               size_t *manifest_len, const char *repos_dir, const char *node_id,
-                              const cn_tuf_client *trusted, const char *item,
-                              const char *version);
+                              const cn_tuf_client *trusted, const char *item, const char *version);
 
 /* The versions of item the mirror repository holds as version tags whose
  * manifest the signed targets do not list (older versions, and those a

@@ -64,8 +64,10 @@ static const struct {
 
 /* publiccode.yml developmentStatus and its ADMS status. */
 static const char *const statuses[][2] = {
-    {"stable", "Completed"},           {"beta", "UnderDevelopment"},
-    {"development", "UnderDevelopment"}, {"concept", "UnderDevelopment"},
+    {"stable", "Completed"},
+    {"beta", "UnderDevelopment"},
+    {"development", "UnderDevelopment"},
+    {"concept", "UnderDevelopment"},
     {"obsolete", "Deprecated"},
 };
 
@@ -86,7 +88,8 @@ static json_t *concept(cn_dcat_ctx *c, const char *prefix, const char *code)
  * B), which names no one document. */
 static json_t *licence(cn_dcat_ctx *c, const char *spdx)
 {
-    static const char id_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-+";
+    static const char id_chars[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-+";
     const char *type = "Attribution";
     json_t *o = NULL;
     size_t i;
@@ -115,10 +118,10 @@ static json_t *status(cn_dcat_ctx *c, const json_t *m, int withdrawn)
     size_t i;
 
     if (withdrawn)
-        return concept(c, ADMS_STATUS, "Withdrawn");
+    return concept(c, ADMS_STATUS, "Withdrawn");
     for (i = 0; dev && i < sizeof(statuses) / sizeof(statuses[0]); i++)
         if (strcmp(dev, statuses[i][0]) == 0)
-            return concept(c, ADMS_STATUS, statuses[i][1]);
+    return concept(c, ADMS_STATUS, statuses[i][1]);
     return NULL;
 }
 
@@ -153,9 +156,9 @@ static json_t *contact_point(cn_dcat_ctx *c, const json_t *m, const char *fallba
 /* What an asset and each of its releases share. */
 typedef struct {
     const char *item;
-    const char *name;   /* the node's */
-    json_t *publisher;  /* foaf:Agent, copied into each */
-    const json_t *m;    /* the manifest of the version described */
+    const char *name;  /* the node's */
+    json_t *publisher; /* foaf:Agent, copied into each */
+    const json_t *m;   /* the manifest of the version described */
     const char *version;
     int64_t published;
     int withdrawn;
@@ -200,8 +203,8 @@ static void describe(cn_dcat_ctx *c, json_t *o, const adms_subject *s)
 static json_t *distribution(cn_dcat_ctx *c, const char *iri, const char *title, json_t *url,
                             const char *spdx, const char *format)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s}", "@id", iri, "@type", "dcat:Distribution", "dct:title",
-                          title);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s}", "@id", iri, "@type", "dcat:Distribution", "dct:title", title);
 
     if (o == NULL) {
         c->oom = 1;
@@ -260,11 +263,11 @@ static json_t *release(cn_dcat_ctx *c, const adms_subject *s, const char *asset_
                                                 c->node_id, s->item, s->version),
                              spdx, "ZIP"));
     snprintf(part, sizeof(part), "%s#git", iri);
-    cn_dcat_add(c, o, "dcat:distribution",
-                distribution(c, part, "The git repository (tag v<version>)",
-                             cn_dcat_ref_printf(c, "%s/git/%s/%s.git", c->base, c->node_id,
-                                                s->item),
-                             spdx, NULL));
+    cn_dcat_add(
+        c, o, "dcat:distribution",
+        distribution(c, part, "The git repository (tag v<version>)",
+                     cn_dcat_ref_printf(c, "%s/git/%s/%s.git", c->base, c->node_id, s->item), spdx,
+                     NULL));
     return o;
 }
 
@@ -299,8 +302,8 @@ static json_t *swhids(sqlite3_stmt *st, int tag_col)
 
 /* The releases of the solution of row id into asset (dct:hasVersion) and
  * the catalog's graph. */
-static int add_releases(cn_dcat_ctx *c, json_t *graph, json_t *asset, cn_registry *reg,
-                        int64_t id, adms_subject *s)
+static int add_releases(cn_dcat_ctx *c, json_t *graph, json_t *asset, cn_registry *reg, int64_t id,
+                        adms_subject *s)
 {
     const char *asset_iri = json_string_value(json_object_get(asset, "@id"));
     sqlite3_stmt *st = NULL;
@@ -351,13 +354,17 @@ static int add_solutions(cn_dcat_ctx *c, json_t *doc, json_t *catalog, cn_regist
     sqlite3_bind_int64(st, 1, node_rowid);
     sqlite3_bind_int(st, 2, ADMS_SOLUTIONS_MAX + 1);
     while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        adms_subject s = {(const char *)sqlite3_column_text(st, 1), name, publisher, NULL,
-                          (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 5),
+        adms_subject s = {(const char *)sqlite3_column_text(st, 1),
+                          name,
+                          publisher,
+                          NULL,
+                          (const char *)sqlite3_column_text(st, 2),
+                          sqlite3_column_int64(st, 5),
                           sqlite3_column_int(st, 3) != 0};
         json_t *m, *asset;
         if (++*count > ADMS_SOLUTIONS_MAX) {
-            err = cn_error_set(CN_ELIMIT, "ADMS catalog: more than %d solutions",
-                               ADMS_SOLUTIONS_MAX);
+            err =
+                cn_error_set(CN_ELIMIT, "ADMS catalog: more than %d solutions", ADMS_SOLUTIONS_MAX);
             break;
         }
         if (s.item == NULL || s.version == NULL)
@@ -367,21 +374,20 @@ static int add_solutions(cn_dcat_ctx *c, json_t *doc, json_t *catalog, cn_regist
             break;
         }
         s.m = m;
-        asset = json_is_object(m) ? json_pack("{s:o, s:s}", "@id",
-                                              json_sprintf("%s/api/v1/items/%s/%s", c->base,
-                                                           c->node_id, s.item),
-                                              "@type", "dcat:Dataset")
-                                  : NULL;
+        asset = json_is_object(m)
+                    ? json_pack("{s:o, s:s}", "@id",
+                                json_sprintf("%s/api/v1/items/%s/%s", c->base, c->node_id, s.item),
+                                "@type", "dcat:Dataset")
+                    : NULL;
         if (asset != NULL) {
             describe(c, asset, &s);
-            cn_dcat_put(c, asset, "dct:identifier",
-                        json_sprintf("%s/%s", c->node_id, s.item));
+            cn_dcat_put(c, asset, "dct:identifier", json_sprintf("%s/%s", c->node_id, s.item));
             cn_dcat_put_opt(c, asset, "dcat:landingPage",
                             cn_dcat_ref(c, cn_reg_str(m, "landingURL")));
             if (json_object_get(asset, "dcat:landingPage") == NULL)
-                cn_dcat_put_opt(c, asset, "dcat:landingPage",
-                                cn_dcat_ref_printf(c, "%s/?item=%s/%s", c->base, c->node_id,
-                                                   s.item));
+                cn_dcat_put_opt(
+                    c, asset, "dcat:landingPage",
+                    cn_dcat_ref_printf(c, "%s/?item=%s/%s", c->base, c->node_id, s.item));
             err = add_releases(c, doc, asset, reg, sqlite3_column_int64(st, 0), &s);
             cn_dcat_add(c, catalog, "dcat:dataset",
                         json_pack("{s:O}", "@id", json_object_get(asset, "@id")));
@@ -447,8 +453,8 @@ static int add_network(json_t *doc, json_t *catalog, cn_registry *reg, const cha
         pc.base = pub ? pub : base;
         if (node_name == NULL)
             node_name = node;
-        if ((publisher = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name",
-                                   node_name)) == NULL) {
+        if ((publisher = json_pack("{s:s, s:s}", "@type", "foaf:Agent", "foaf:name", node_name)) ==
+            NULL) {
             free(pub);
             err = cn_error_set(CN_ENOMEM, "out of memory");
             break;
@@ -526,8 +532,7 @@ int cn_registry_adms_catalog(json_t **out, cn_registry *reg, const char *node_id
     return adms_document(out, reg, node_id, base, 0);
 }
 
-int cn_registry_adms_network(json_t **out, cn_registry *reg, const char *self_id,
-                             const char *base)
+int cn_registry_adms_network(json_t **out, cn_registry *reg, const char *self_id, const char *base)
 {
     return adms_document(out, reg, self_id, base, 1);
 }

@@ -279,7 +279,7 @@ static json_t *node_of(cn_dcat_ctx *c, const cn_dcat_item *d, const char *suffix
 static json_t *bundle_url(cn_dcat_ctx *c, const cn_dcat_item *d)
 {
     return cn_dcat_ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->base, c->node_id, d->item,
-                      d->version);
+                              d->version);
 }
 
 static json_t *web_page(cn_dcat_ctx *c, const cn_dcat_item *d)
@@ -381,8 +381,8 @@ static json_t *mirror_distribution(cn_dcat_ctx *c, const cn_dcat_item *d, const 
                      "it against the publisher's keys serves it (check it with `citynode "
                      "verify`, or with `git verify-tag` in a `git clone %s/git/%s/%s.git`).",
                      d->version, c->mirror_base, c->node_id, d->item));
-    url = cn_dcat_ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->mirror_base, c->node_id, d->item,
-                     d->version);
+    url = cn_dcat_ref_printf(c, "%s/download/%s/%s/%s/full.bundle", c->mirror_base, c->node_id,
+                             d->item, d->version);
     cn_dcat_put_opt(c, o, "dcat:accessURL", json_deep_copy(url));
     cn_dcat_put_opt(c, o, "dcat:downloadURL", url);
     cn_dcat_put_opt(c, o, "dct:license", license_ref(c, license));
@@ -420,7 +420,8 @@ json_t *cn_dcat_dataset_json(cn_dcat_ctx *c, const cn_dcat_item *d)
     {
         const char *code = json_string_value(v);
         if (code && strlen(code) == 4 && strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 4)
-            cn_dcat_add(c, o, "dcat:theme", cn_dcat_ref_printf(c, EU_AUTHORITY "data-theme/%s", code));
+            cn_dcat_add(c, o, "dcat:theme",
+                        cn_dcat_ref_printf(c, EU_AUTHORITY "data-theme/%s", code));
     }
     cn_dcat_put_opt(c, o, "dct:publisher", foaf_agent(c, json_object_get(m, "publisher")));
     cn_dcat_put_opt(c, o, "dcat:contactPoint", vcard_kind(c, json_object_get(m, "contactPoint")));

@@ -48,7 +48,8 @@ void cn_dcat_put_opt(cn_dcat_ctx *c, json_t *obj, const char *key, json_t *value
  * c->oom is set). */
 json_t *cn_dcat_ref(cn_dcat_ctx *c, const char *iri);
 /* cn_dcat_ref() of a formatted IRI. */
-json_t *cn_dcat_ref_printf(cn_dcat_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+json_t *cn_dcat_ref_printf(cn_dcat_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* {"@id": "mailto:<email>"}, percent-encoded as RFC 6068 asks; NULL when
  * email is not an address. */
 json_t *cn_dcat_mailto(cn_dcat_ctx *c, const char *email);

@@ -348,8 +348,7 @@ static void resign_round(const char *home, int64_t margin, time_t *warned)
     /* A node that has published nothing (a network's) is in its own
      * registry all the same, so that its pages name it. */
     if (err == 0 && cn_node_index_self_missing(node) != 0) {
-        cn_term_fprintf(stderr, "citynode serve: cannot index this node: %s\n",
-                        cn_error_message());
+        cn_term_fprintf(stderr, "citynode serve: cannot index this node: %s\n", cn_error_message());
         cn_error_clear();
     }
     cn_node_free(node);

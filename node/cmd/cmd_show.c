@@ -252,8 +252,8 @@ static int read_peer_manifest(json_t **out, const show_source *src, const char *
     *out = NULL;
     if ((err = cn_item_target_path(target, item, version, "manifest.json")) != 0)
         return err;
-    err = cn_mirror_read_target(&bytes, &len, src->node->home->mirrors_dir, src->peer_id,
-                                src->peer, target);
+    err = cn_mirror_read_target(&bytes, &len, src->node->home->mirrors_dir, src->peer_id, src->peer,
+                                target);
     if (err == CN_ENOTFOUND) {
         cn_error_clear();
         err = cn_mirror_history_version(commit, tag, &bytes, &len, src->node->home->repos_dir,
@@ -320,9 +320,9 @@ static int add_superseded(json_t *versions, const show_source *src, const char *
             cn_error_clear();
             continue;
         }
-        if (json_array_append_new(versions, json_pack("{s:O, s:s, s:s, s:b}", "version", name,
-                                                      "commit", commit, "tag", tag,
-                                                      "superseded", 1)) != 0) {
+        if (json_array_append_new(versions,
+                                  json_pack("{s:O, s:s, s:s, s:b}", "version", name, "commit",
+                                            commit, "tag", tag, "superseded", 1)) != 0) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             break;
         }
@@ -556,9 +556,10 @@ static void print_human(const json_t *out)
     {
         cn_term_fprintf(stdout, "  %-12s commit %.12s  tag %.12s%s\n", str(v, "version"),
                         str(v, "commit"), str(v, "tag"),
-                        json_object_get(v, "delta_bundle")                  ? "  (delta)"
-                        : json_is_true(json_object_get(v, "superseded")) ? "  (superseded, from its tag)"
-                                                                          : "");
+                        json_object_get(v, "delta_bundle") ? "  (delta)"
+                        : json_is_true(json_object_get(v, "superseded"))
+                            ? "  (superseded, from its tag)"
+                            : "");
     }
     json_array_foreach(json_object_get(out, "replicated_by"), i, v)
     {

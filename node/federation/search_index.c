@@ -194,8 +194,7 @@ static int index_withdrawal(cn_registry *reg, const char *node_id, const char *i
 }
 
 /* Keep in newest[item] the newest listed version of item and its kind. */
-static int note_newest(json_t *newest, const char *item, const char *version,
-                       const json_t *custom)
+static int note_newest(json_t *newest, const char *item, const char *version, const json_t *custom)
 {
     const char *had = json_string_value(json_object_get(json_object_get(newest, item), "version"));
 
@@ -237,11 +236,12 @@ static int index_superseded(cn_registry *reg, const index_source *src, const cha
             continue; /* a tag a sync moved before its metadata */
         err = cn_mirror_history_version(commit, tag, &bytes, &len, src->node->home->repos_dir,
                                         src->node_id, src->peer, item, version);
-        if (err == 0 && (err = cn_json_parse(&manifest, (const char *)bytes, len,
-                                             CN_JSON_MAX_DEPTH, "manifest.json")) == 0 &&
-            (custom = json_pack("{s:s?, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "item", item,
-                                "version", version, "file", "manifest", "commit", commit, "tag",
-                                tag)) == NULL)
+        if (err == 0 &&
+            (err = cn_json_parse(&manifest, (const char *)bytes, len, CN_JSON_MAX_DEPTH,
+                                 "manifest.json")) == 0 &&
+            (custom =
+                 json_pack("{s:s?, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "item", item, "version",
+                           version, "file", "manifest", "commit", commit, "tag", tag)) == NULL)
             err = cn_error_set(CN_ENOMEM, "out of memory");
         if (err == 0) {
             vi.node_id = src->node_id;

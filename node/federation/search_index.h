@@ -29,7 +29,8 @@ int cn_node_index_self_missing(cn_node *node);
  * yet (mirrored before the node had a registry, or whose indexing failed);
  * and once, every peer and this node's own items, when a migration of the
  * registry asks for it (cn_registry_reindex_pending: a state.db from
- * registry schema 1 lacks the versions' trees). Returns 0, or the first error after trying them all. */
+ * registry schema 1 lacks the versions' trees). Returns 0, or the first error after trying them
+ * all. */
 int cn_node_index_peers(cn_node *node, const cn_sync_report *report);
 
 /* Index one peer from its verified mirror now, whether or not its metadata

@@ -28,8 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PUBLICCODE_MAX  (1024 * 1024) /* bytes of a publiccode.yml we send */
-#define HOST_MAX        255
+#define PUBLICCODE_MAX (1024 * 1024) /* bytes of a publiccode.yml we send */
+#define HOST_MAX       255
 
 /* The page is a program that reads the registry's documents: nothing but
  * its own files and the API, no inline script or style, no framing. */
@@ -161,8 +161,7 @@ static struct MHD_Response *body_response(const void *data, size_t len, int owne
         if (owned)
             free((void *)data);
     } else if (owned) {
-        if ((r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_FREE)) ==
-            NULL)
+        if ((r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_FREE)) == NULL)
             free((void *)data);
     } else {
         r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
@@ -669,7 +668,8 @@ static int serve_dcat(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
     }
     /* A catalog too large to build is this server's problem, not the
      * request's: 500 (logged), never a 400 or a partial catalog. */
-    *ret = err ? cn_serve_send_error(c, err == CN_ELIMIT ? CN_ERROR : err) : send_rdf(c, doc, turtle);
+    *ret =
+        err ? cn_serve_send_error(c, err == CN_ELIMIT ? CN_ERROR : err) : send_rdf(c, doc, turtle);
     json_decref(doc);
     return 0;
 }

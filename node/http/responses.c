@@ -188,9 +188,8 @@ int cn_serve_gzip(unsigned char **out, size_t *outlen, const void *in, size_t le
 
     *out = NULL;
     memset(&zs, 0, sizeof(zs));
-    if (len > UINT_MAX ||
-        deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-            Z_OK)
+    if (len > UINT_MAX || deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                                       Z_DEFAULT_STRATEGY) != Z_OK)
         return -1;
     bound = deflateBound(&zs, (uLong)len);
     if ((z = malloc(bound)) != NULL) {

@@ -304,8 +304,7 @@ static void test_checkpoint_rule(void **state)
      * (and more than 64 KiB): it moves. */
     publish_version(f, "1.3.0", 260000, 20001);
     newest_listing(listing, sizeof(listing), f);
-    assert_string_equal(listing,
-                        "1.3.0/delta.bundle\n1.3.0/full.bundle\n1.3.0/manifest.json\n");
+    assert_string_equal(listing, "1.3.0/delta.bundle\n1.3.0/full.bundle\n1.3.0/manifest.json\n");
     /* Deltas that stay under half of it keep the checkpoint for 16
      * versions; the 17th moves it. */
     for (minor = 4; minor <= 19; minor++) {
@@ -319,8 +318,7 @@ static void test_checkpoint_rule(void **state)
     assert_null(strstr(listing, "1.18.0/manifest.json"));
     publish_version(f, "1.20.0", 1000, 1000);
     newest_listing(listing, sizeof(listing), f);
-    assert_string_equal(listing,
-                        "1.20.0/delta.bundle\n1.20.0/full.bundle\n1.20.0/manifest.json\n");
+    assert_string_equal(listing, "1.20.0/delta.bundle\n1.20.0/full.bundle\n1.20.0/manifest.json\n");
     /* A small item: a delta as large as the checkpoint's full bundle, but
      * under 64 KiB, keeps it. */
     publish_version(f, "1.21.0", 1000, 1000);

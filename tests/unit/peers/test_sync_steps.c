@@ -239,13 +239,19 @@ static void test_plan_starts_at_the_checkpoint(void **state)
 {
     static const plan_target targets[] = {
         /* Small deltas: 1,000 + 3 x 100 <= 1.5 x 1,300. */
-        {"items/twin/1.0.0/full.bundle", 1000},  {"items/twin/1.1.0/delta.bundle", 100},
-        {"items/twin/1.2.0/delta.bundle", 100},  {"items/twin/1.3.0/delta.bundle", 100},
-        {"items/twin/1.3.0/full.bundle", 1300},  {"items/twin/1.3.0/manifest.json", 10},
+        {"items/twin/1.0.0/full.bundle", 1000},
+        {"items/twin/1.1.0/delta.bundle", 100},
+        {"items/twin/1.2.0/delta.bundle", 100},
+        {"items/twin/1.3.0/delta.bundle", 100},
+        {"items/twin/1.3.0/full.bundle", 1300},
+        {"items/twin/1.3.0/manifest.json", 10},
         /* Large deltas: 1,000 + 3 x 600 > 1.5 x 1,300. */
-        {"items/lidar/1.0.0/full.bundle", 1000}, {"items/lidar/1.1.0/delta.bundle", 600},
-        {"items/lidar/1.2.0/delta.bundle", 600}, {"items/lidar/1.3.0/delta.bundle", 600},
-        {"items/lidar/1.3.0/full.bundle", 1300}, {"items/lidar/1.3.0/manifest.json", 10},
+        {"items/lidar/1.0.0/full.bundle", 1000},
+        {"items/lidar/1.1.0/delta.bundle", 600},
+        {"items/lidar/1.2.0/delta.bundle", 600},
+        {"items/lidar/1.3.0/delta.bundle", 600},
+        {"items/lidar/1.3.0/full.bundle", 1300},
+        {"items/lidar/1.3.0/manifest.json", 10},
     };
     enum { N = sizeof(targets) / sizeof(targets[0]) };
     cn_tuf_target_info infos[N];
