@@ -311,3 +311,30 @@ void load_mixed(cn_registry *reg)
              "\"fieldsOfAction\":[\"Mobilität\",\"Beteiligung\"]}",
              4000);
 }
+
+void put_node_at(cn_registry *reg, const char *name, const char *url, cn_registry_source source)
+{
+    cn_registry_node_info info = CN_REGISTRY_NODE_INFO_INIT;
+    char id[65];
+
+    node_id_of(id, name);
+    info.node_id = id;
+    info.name = name;
+    info.url = url;
+    info.source = source;
+    if (cn_registry_put_node(reg, &info) != 0)
+        fail_msg("put_node_at: %s", cn_error_message());
+}
+
+void put_unsigned_manifest(cn_registry *reg, const char *node, const json_t *m, int64_t published)
+{
+    cn_registry_version_info info = CN_REGISTRY_VERSION_INFO_INIT;
+    char id[65];
+
+    node_id_of(id, node);
+    info.node_id = id;
+    info.manifest = m;
+    info.published = published;
+    if (cn_registry_put_version(reg, &info) != 0)
+        fail_msg("put_version: %s", cn_error_message());
+}

@@ -40,6 +40,14 @@ void node_id_of(char out[65], const char *name);
  * name and country, and the programme if not NULL; fails the test on error. */
 void put_node(cn_registry *reg, const char *name, const char *country, const char *programme);
 
+/* Put the node called name (its id from node_id_of) at url, with source;
+ * fails the test on error. */
+void put_node_at(cn_registry *reg, const char *name, const char *url, cn_registry_source source);
+
+/* Put a version of m from node (by name) with no signers and no custom
+ * data; fails the test on error. */
+void put_unsigned_manifest(cn_registry *reg, const char *node, const json_t *m, int64_t published);
+
 /* Put a version of manifest m from node (by name), signed by one fixed
  * signer and published at published; returns the registry's error. */
 int put_manifest(cn_registry *reg, const char *node, const json_t *m, int64_t published);

@@ -34,41 +34,6 @@ typedef struct {
     char prague[65];
 } fixture;
 
-/* Put the node called name (its id from node_id_of) at url, with source;
- * fails the test on error. */
-static void put_node_at(cn_registry *reg, const char *name, const char *url,
-                        cn_registry_source source)
-{
-    cn_registry_node_info info = CN_REGISTRY_NODE_INFO_INIT;
-    char id[65];
-    int err;
-
-    node_id_of(id, name);
-    info.node_id = id;
-    info.name = name;
-    info.url = url;
-    info.source = source;
-    err = cn_registry_put_node(reg, &info);
-    if (err)
-        fail_msg("put_node_at: %s", cn_error_message());
-}
-
-/* Put a version of m from node (by name) with no signers and no custom
- * data; fails the test on error. */
-static void put_unsigned_manifest(cn_registry *reg, const char *node, const json_t *m,
-                                  int64_t published)
-{
-    cn_registry_version_info info = CN_REGISTRY_VERSION_INFO_INIT;
-    char id[65];
-
-    node_id_of(id, node);
-    info.node_id = id;
-    info.manifest = m;
-    info.published = published;
-    if (cn_registry_put_version(reg, &info) != 0)
-        fail_msg("put_version: %s", cn_error_message());
-}
-
 /* put_unsigned_manifest of a manifest given as JSON text. */
 static void put_unsigned_json(cn_registry *reg, const char *node, const char *json,
                               int64_t published)

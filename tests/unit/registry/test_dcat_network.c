@@ -28,25 +28,9 @@ typedef struct {
     char leipzig[65], prague[65], brno[65];
 } fixture;
 
-static void put_node_at(cn_registry *reg, const char *name, const char *url,
-                        cn_registry_source source)
-{
-    cn_registry_node_info info = CN_REGISTRY_NODE_INFO_INIT;
-    char id[65];
-
-    node_id_of(id, name);
-    info.node_id = id;
-    info.name = name;
-    info.url = url;
-    info.source = source;
-    if (cn_registry_put_node(reg, &info) != 0)
-        fail_msg("put_node_at: %s", cn_error_message());
-}
-
 static void put_dataset(cn_registry *reg, const char *node, const char *item, int64_t published)
 {
-    cn_registry_version_info info = CN_REGISTRY_VERSION_INFO_INIT;
-    char id[65], text[512];
+    char text[512];
     json_t *m;
 
     snprintf(text, sizeof(text),
@@ -56,12 +40,7 @@ static void put_dataset(cn_registry *reg, const char *node, const char *item, in
              "\"distributions\":[{\"format\":\"CSV\",\"file\":\"a.csv\"}]}",
              item, item, node);
     assert_non_null(m = json_loads(text, 0, NULL));
-    node_id_of(id, node);
-    info.node_id = id;
-    info.manifest = m;
-    info.published = published;
-    if (cn_registry_put_version(reg, &info) != 0)
-        fail_msg("put_version: %s", cn_error_message());
+    put_unsigned_manifest(reg, node, m, published);
     json_decref(m);
 }
 
