@@ -485,11 +485,8 @@ static int adms_document(json_t **out, cn_registry *reg, const char *self, const
     int err, began = 0;
 
     *out = NULL;
-    if (!reg->in_txn) {
-        if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-            return cn_reg_sqlite_error(reg, "begin");
-        began = 1;
-    }
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
+        return err;
     if ((err = cn_dcat_serving_node(id, &rowid, &name, &b, reg, self, base)) != 0)
         goto out;
     c.base = b;
@@ -516,8 +513,7 @@ static int adms_document(json_t **out, cn_registry *reg, const char *self, const
         err = add_solutions(&c, doc, catalog, reg, rowid, name, publisher, &count);
     }
 out:
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    cn_reg_read_end(reg, began);
     free(name);
     free(b);
     if (err == 0)

@@ -18,23 +18,6 @@
 
 /* ---- shared plumbing ---- */
 
-static int read_begin(cn_registry *reg, int *began)
-{
-    *began = 0;
-    if (reg->in_txn)
-        return 0;
-    if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return cn_reg_sqlite_error(reg, "begin");
-    *began = 1;
-    return 0;
-}
-
-static void read_end(cn_registry *reg, int began)
-{
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
-}
-
 #define NODE_REPLICATED_MAX 200 /* replications listed in a node's document */
 
 static int prep(sqlite3_stmt **out, cn_registry *reg, const char *sql)
@@ -331,10 +314,10 @@ int cn_registry_item(json_t **out, cn_registry *reg, const char *node, const cha
     *out = NULL;
     if ((err = cn_reg_query_check_allowed(query, 1u << CN_REGISTRY_PARAM_VERSION,
                                           "/api/v1/items")) != 0 ||
-        (err = read_begin(reg, &began)) != 0)
+        (err = cn_reg_read_begin(reg, &began)) != 0)
         return err;
     err = item_doc(out, reg, node, item, query ? query->version : NULL);
-    read_end(reg, began);
+    cn_reg_read_end(reg, began);
     return err;
 }
 
@@ -346,7 +329,7 @@ int cn_registry_versions(json_t **out, cn_registry *reg, const char *node, const
     int err, began;
 
     *out = NULL;
-    if ((err = read_begin(reg, &began)) != 0)
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
         return err;
     if ((err = resolve_item(&ref, reg, node, item)) != 0 ||
         (err = prep(&st, reg, "SELECT kind, latest, withdrawn FROM reg_items WHERE id = ?1")))
@@ -366,7 +349,7 @@ int cn_registry_versions(json_t **out, cn_registry *reg, const char *node, const
 out:
     sqlite3_finalize(st);
     json_decref(versions);
-    read_end(reg, began);
+    cn_reg_read_end(reg, began);
     return err;
 }
 
@@ -463,7 +446,7 @@ int cn_registry_nodes(json_t **out, cn_registry *reg, const cn_registry_query *q
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = read_begin(reg, &began)) != 0 ||
+    if ((err = cn_reg_read_begin(reg, &began)) != 0 ||
         (err = prep(&cst, reg, "SELECT count(*) FROM reg_nodes n" NODE_FILTERS)) != 0 ||
         (err = prep(&st, reg,
                     "SELECT " NODE_COLUMNS ", " NODE_COUNTS
@@ -498,7 +481,7 @@ int cn_registry_nodes(json_t **out, cn_registry *reg, const cn_registry_query *q
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(cst);
-    read_end(reg, began);
+    cn_reg_read_end(reg, began);
     free(countries);
     free(programmes);
     json_decref(list);
@@ -555,7 +538,7 @@ int cn_registry_node(json_t **out, cn_registry *reg, const char *node)
     int err, began;
 
     *out = NULL;
-    if ((err = read_begin(reg, &began)) != 0)
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
         return err;
     if ((err = cn_reg_resolve_node(node_id, NULL, reg, node)) != 0 ||
         (err = prep(&st, reg,
@@ -579,6 +562,6 @@ int cn_registry_node(json_t **out, cn_registry *reg, const char *node)
     *out = doc;
 out:
     sqlite3_finalize(st);
-    read_end(reg, began);
+    cn_reg_read_end(reg, began);
     return err;
 }

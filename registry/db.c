@@ -340,3 +340,20 @@ int cn_reg_set(json_t *obj, const char *key, json_t *value)
     }
     return 0;
 }
+
+int cn_reg_read_begin(cn_registry *reg, int *began)
+{
+    *began = 0;
+    if (reg->in_txn)
+        return 0;
+    if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "begin");
+    *began = 1;
+    return 0;
+}
+
+void cn_reg_read_end(cn_registry *reg, int began)
+{
+    if (began)
+        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+}

@@ -626,11 +626,8 @@ int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id
     int err, began = 0;
 
     *out = NULL;
-    if (!reg->in_txn) {
-        if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-            return cn_reg_sqlite_error(reg, "begin");
-        began = 1;
-    }
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
+        return err;
     if ((err = cn_reg_resolve_node(id, &rowid, reg, node_id)) != 0)
         goto out;
     if (sqlite3_prepare_v2(reg->db, "SELECT name, url, source, code FROM reg_nodes WHERE id = ?1",
@@ -667,8 +664,7 @@ int cn_registry_dcat_catalog(json_t **out, cn_registry *reg, const char *node_id
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:
     sqlite3_finalize(st);
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    cn_reg_read_end(reg, began);
     free(b);
     if (err == 0)
         *out = catalog;

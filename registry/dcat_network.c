@@ -258,17 +258,6 @@ static json_t *hydra_page(cn_dcat_ctx *c, const char *base, const char *ext, con
     return o;
 }
 
-static int begin_read(int *began, cn_registry *reg)
-{
-    *began = 0;
-    if (reg->in_txn)
-        return 0;
-    if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return cn_reg_sqlite_error(reg, "begin");
-    *began = 1;
-    return 0;
-}
-
 int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id,
                              const cn_registry_dcat_page *opts)
 {
@@ -293,7 +282,7 @@ int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id
                             CN_REGISTRY_DCAT_PER_PAGE_MAX);
     if (opts->per_page)
         snprintf(size, sizeof(size), "&per_page=%" PRId64, per_page);
-    if ((err = begin_read(&began, reg)) != 0)
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
         return err;
     if ((err = cn_dcat_serving_node(id, &self_row, &name, &b, reg, self_id, opts->base_url)) != 0)
         goto out;
@@ -334,8 +323,7 @@ int cn_registry_dcat_network(json_t **out, cn_registry *reg, const char *self_id
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:
     sqlite3_finalize(st);
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    cn_reg_read_end(reg, began);
     json_decref(catalog);
     json_decref(n.datasets);
     json_decref(n.records);
@@ -358,7 +346,7 @@ int cn_registry_dcat_record(json_t **out, cn_registry *reg, const char *self_id,
     int err, began;
 
     *out = NULL;
-    if ((err = begin_read(&began, reg)) != 0)
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
         return err;
     if ((err = cn_dcat_serving_node(id, &self_row, &name, &b, reg, self_id, base_url)) != 0 ||
         (err = cn_reg_resolve_node(publisher, NULL, reg, node_id)) != 0)
@@ -376,8 +364,7 @@ int cn_registry_dcat_record(json_t **out, cn_registry *reg, const char *self_id,
     if (doc == NULL)
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    cn_reg_read_end(reg, began);
     json_decref(n.datasets);
     json_decref(n.records);
     free(name);

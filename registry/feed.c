@@ -433,11 +433,8 @@ int cn_registry_feed(cn_buf *out, int64_t *updated, cn_registry *reg, const char
     if (strcmp(buf, "items.atom") == 0)
         return search_feed(out, updated, reg, NULL, base_url, self);
     /* one snapshot for the feed's reads */
-    if (!reg->in_txn) {
-        if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-            return cn_reg_sqlite_error(reg, "begin");
-        began = 1;
-    }
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
+        return err;
     /* nodes/<node>/versions.atom, items/<node>/<item>/versions.atom */
     if (strncmp(buf, "nodes/", 6) == 0 && (end = strchr(buf + 6, '/')) != NULL &&
         strcmp(end, "/versions.atom") == 0) {
@@ -456,7 +453,6 @@ int cn_registry_feed(cn_buf *out, int64_t *updated, cn_registry *reg, const char
     }
     err = cn_error_set(CN_ENOTFOUND, "no such feed: %.100s", path);
 out:
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    cn_reg_read_end(reg, began);
     return err;
 }

@@ -361,13 +361,8 @@ int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const ch
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if (!reg->in_txn) {
-        if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-            err = cn_reg_sqlite_error(reg, "begin");
-            goto out;
-        }
-        began = 1;
-    }
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
+        goto out;
     if ((err = cn_reg_resolve_node(node_id, NULL, reg, node)) != 0)
         goto out;
     if (item == NULL || cn_name_check_slug(item) != 0) {
@@ -391,8 +386,7 @@ int cn_registry_graph(json_t **out, cn_registry *reg, const char *node, const ch
 out:
     for (i = 0; i < sizeof(graph_sql) / sizeof(graph_sql[0]); i++)
         sqlite3_finalize(*graph_stmt(&g, i));
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    cn_reg_read_end(reg, began);
     json_decref(g.nodes);
     json_decref(g.list);
     json_decref(g.edges);

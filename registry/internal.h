@@ -110,6 +110,10 @@ sqlite3_stmt *cn_reg_stmt(cn_registry *reg, cn_registry_stmt which);
 
 /* Record a SQLite failure ("state.db: what: sqlite message") as CN_ERROR. */
 int cn_reg_sqlite_error(cn_registry *reg, const char *what);
+/* One snapshot for a document's reads: BEGIN unless the caller is inside a
+ * transaction (*began says which); cn_reg_read_end ends what it began. */
+int cn_reg_read_begin(cn_registry *reg, int *began);
+void cn_reg_read_end(cn_registry *reg, int began);
 /* Step a bound statement to completion (a write, or one whose rows do not
  * matter) and reset it. st NULL (cn_reg_stmt failed, its error recorded)
  * is CN_ERROR; what names the step in a SQLite error. */

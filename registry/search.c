@@ -394,13 +394,8 @@ int cn_registry_search(json_t **out, cn_registry *reg, const cn_registry_query *
     if (sort == CN_REGISTRY_SORT_DEFAULT || (sort == CN_REGISTRY_SORT_RELEVANCE && !fq.expr))
         sort = fq.expr ? CN_REGISTRY_SORT_RELEVANCE : CN_REGISTRY_SORT_RECENT;
 
-    if (!reg->in_txn) {
-        if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-            err = cn_reg_sqlite_error(reg, "begin");
-            goto out;
-        }
-        began = 1;
-    }
+    if ((err = cn_reg_read_begin(reg, &began)) != 0)
+        goto out;
     if ((err = cn_reg_snapshot_refresh(reg)) != 0)
         goto out;
     if (q->node && (err = cn_reg_resolve_node(node_id, &node_rowid, reg, q->node)) != 0)
@@ -453,8 +448,7 @@ int cn_registry_search(json_t **out, cn_registry *reg, const cn_registry_query *
     if (doc == NULL)
         err = cn_error_set(CN_ENOMEM, "out of memory");
 out:
-    if (began)
-        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    cn_reg_read_end(reg, began);
     cn_reg_fts_query_clear(&fq);
     free(s.selected);
     free(s.counts);
