@@ -106,11 +106,14 @@ int cn_mirror_history_version(char commit[41], char tag[41], unsigned char **man
 
 /* The versions of item the mirror repository holds as version tags whose
  * manifest the signed targets do not list (older versions, and those a
- * checkpoint lists by their bundles alone), ascending by semver (checked one by one with
- * cn_mirror_history_version by whoever uses them). *out is a new array of
- * strings, empty when there is no repository. */
+ * checkpoint lists by their bundles alone), each checked as
+ * cn_mirror_history_version checks it, ascending by semver: *out is a new
+ * array of {"version", "commit", "tag"} (with "manifest", the parsed tag
+ * message, when with_manifest), empty when there is no repository. The
+ * repository is opened once. A tag that does not verify, or whose message
+ * is not a JSON object, is left out (`citynode verify` names it). */
 int cn_mirror_history_versions(json_t **out, const char *repos_dir, const char *node_id,
-                               const cn_tuf_client *trusted, const char *item);
+                               const cn_tuf_client *trusted, const char *item, int with_manifest);
 
 /* Check the annotated tag tag_oid in repo as version `version` of item:
  * it is the object custom.tag, it points at custom.commit, and its SSHSIG

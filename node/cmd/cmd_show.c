@@ -300,34 +300,26 @@ static const json_t *find_version(const json_t *versions, const char *version)
 static int add_superseded(json_t *versions, const show_source *src, const char *item)
 {
     const char *newest = str(json_array_get(versions, json_array_size(versions) - 1), "version");
-    json_t *names = NULL, *name;
+    json_t *found = NULL, *v;
     size_t i;
     int err;
 
-    if ((err = cn_mirror_history_versions(&names, src->node->home->repos_dir, src->peer_id,
-                                          src->peer, item)) != 0)
+    if ((err = cn_mirror_history_versions(&found, src->node->home->repos_dir, src->peer_id,
+                                          src->peer, item, 0)) != 0)
         return err;
-    json_array_foreach(names, i, name)
+    json_array_foreach(found, i, v)
     {
-        char commit[41], tag[41];
         /* A newer tag is a sync's that stopped before its metadata. */
-        if (cn_semver_compare(json_string_value(name), newest) >= 0 ||
-            find_version(versions, json_string_value(name)) != NULL)
+        if (cn_semver_compare(str(v, "version"), newest) >= 0 ||
+            find_version(versions, str(v, "version")) != NULL)
             continue;
-        if (cn_mirror_history_version(commit, tag, NULL, NULL, src->node->home->repos_dir,
-                                      src->peer_id, src->peer, item,
-                                      json_string_value(name)) != 0) {
-            cn_error_clear();
-            continue;
-        }
-        if (json_array_append_new(versions,
-                                  json_pack("{s:O, s:s, s:s, s:b}", "version", name, "commit",
-                                            commit, "tag", tag, "superseded", 1)) != 0) {
+        if (json_object_set_new(v, "superseded", json_true()) != 0 ||
+            json_array_append(versions, v) != 0) {
             err = cn_error_set(CN_ENOMEM, "out of memory");
             break;
         }
     }
-    json_decref(names);
+    json_decref(found);
     if (err == 0)
         err = cn_json_array_sort(versions, version_cmp);
     return err;

@@ -215,54 +215,44 @@ static int index_superseded(cn_registry *reg, const index_source *src, const cha
                             const char *newest, const char *kind, const char **signers,
                             size_t nsigners, int64_t now)
 {
-    json_t *names = NULL, *name;
+    json_t *found = NULL, *v;
     size_t i;
     int first = 0, err;
 
-    if ((err = cn_mirror_history_versions(&names, src->node->home->repos_dir, src->node_id,
-                                          src->peer, item)) != 0)
+    if ((err = cn_mirror_history_versions(&found, src->node->home->repos_dir, src->node_id,
+                                          src->peer, item, 1)) != 0)
         return err;
-    json_array_foreach(names, i, name)
+    json_array_foreach(found, i, v)
     {
         cn_registry_version_info vi = CN_REGISTRY_VERSION_INFO_INIT;
+        const char *version = json_string_value(json_object_get(v, "version"));
         tag_facts facts;
-        const char *version = json_string_value(name);
-        char commit[41], tag[41];
-        unsigned char *bytes = NULL;
-        json_t *manifest = NULL, *custom = NULL;
-        size_t len = 0;
+        json_t *custom;
 
         if (cn_semver_compare(version, newest) >= 0)
             continue; /* a tag a sync moved before its metadata */
-        err = cn_mirror_history_version(commit, tag, &bytes, &len, src->node->home->repos_dir,
-                                        src->node_id, src->peer, item, version);
-        if (err == 0 &&
-            (err = cn_json_parse(&manifest, (const char *)bytes, len, CN_JSON_MAX_DEPTH,
-                                 "manifest.json")) == 0 &&
-            (custom =
-                 json_pack("{s:s?, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "item", item, "version",
-                           version, "file", "manifest", "commit", commit, "tag", tag)) == NULL)
-            err = cn_error_set(CN_ENOMEM, "out of memory");
-        if (err == 0) {
-            vi.node_id = src->node_id;
-            vi.item = item;
-            vi.item_version = version;
-            vi.manifest = manifest;
-            vi.custom = custom;
-            vi.signers = signers;
-            vi.nsigners = nsigners;
-            read_tag_facts(&facts, src, item, custom);
-            vi.published = facts.published;
-            vi.tree = facts.tree[0] ? facts.tree : NULL;
-            vi.verified_at = now;
-            err = cn_registry_put_version(reg, &vi);
+        if ((custom = json_pack("{s:s?, s:s, s:s, s:s, s:O, s:O}", "kind", kind, "item", item,
+                                "version", version, "file", "manifest", "commit",
+                                json_object_get(v, "commit"), "tag", json_object_get(v, "tag"))) ==
+            NULL) {
+            keep_first(&first, cn_error_set(CN_ENOMEM, "out of memory"));
+            break;
         }
+        vi.node_id = src->node_id;
+        vi.item = item;
+        vi.item_version = version;
+        vi.manifest = json_object_get(v, "manifest");
+        vi.custom = custom;
+        vi.signers = signers;
+        vi.nsigners = nsigners;
+        read_tag_facts(&facts, src, item, custom);
+        vi.published = facts.published;
+        vi.tree = facts.tree[0] ? facts.tree : NULL;
+        vi.verified_at = now;
+        keep_first(&first, cn_registry_put_version(reg, &vi));
         json_decref(custom);
-        json_decref(manifest);
-        free(bytes);
-        keep_first(&first, err);
     }
-    json_decref(names);
+    json_decref(found);
     return first;
 }
 
