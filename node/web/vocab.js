@@ -671,6 +671,27 @@ function exceptionParts(id) {
   return [name ? seg(name, 'en') : seg(id, null)];
 }
 
+// The few sentences around coded values: an area by the kind of its key,
+// a linked item while it loads or when the registry does not have it.
+const PHRASES = {
+  spatialKey2: ['State key {code}', 'Landesschlüssel {code}'],
+  spatialKey3: ['Government district key {code}', 'Regierungsbezirksschlüssel {code}'],
+  spatialKey5: ['District key {code}', 'Kreisschlüssel {code}'],
+  spatialKey8: ['Municipality key (AGS) {code}', 'Amtlicher Gemeindeschlüssel (AGS) {code}'],
+  spatialKey9: ['Municipal association key {code}', 'Gemeindeverbandsschlüssel {code}'],
+  spatialKey12: ['Regional key (ARS) {code}', 'Amtlicher Regionalschlüssel (ARS) {code}'],
+  itemLoading: ['Loading the title …', 'Titel wird geladen …'],
+  itemUnknown: ['“{ref}” – not in this registry', '„{ref}“ – nicht in diesem Register'],
+};
+
+// phrase('itemUnknown', {ref}): one of PHRASES in the page's language, with
+// {name} filled in; an area key of another length says "Area key".
+export function phrase(key, vars) {
+  const pair = PHRASES[key] || (key.startsWith('spatialKey') ? ['Area key {code}', 'Gebietsschlüssel {code}'] : null);
+  if (!pair) return key;
+  return pick(pair).replace(/\{(\w+)\}/g, (m, k) => (vars && vars[k] !== undefined ? String(vars[k]) : m));
+}
+
 // The words for code in the page's language, or code itself when unknown.
 export function word(kind, code) {
   const p = parts(kind, code);
