@@ -101,7 +101,9 @@ test_expect_success 'a mirror follower and an index follower show it and serve t
     code=$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$PX/download/$(cat xid)/logo") &&
     test "$code" = 404 &&
     curl -fsS "http://127.0.0.1:$PX/api/v1" >self.json &&
-    grep -q "\"logo\":null" self.json
+    grep -q "\"logo\":null" self.json &&
+    /usr/bin/python3 "$CN_SOURCE_DIR/tests/api/check_openapi.py" "$CN_SOURCE_DIR/docs/api.yaml" \
+        "/api/v1/nodes/$LID" 200 node.json /api/v1/nodes 200 nodes.json /api/v1 200 self.json
 '
 
 test_expect_success 'a changed logo rides along with the next publish' '
