@@ -106,6 +106,37 @@ test_expect_success 'a mirror follower and an index follower show it and serve t
         "/api/v1/nodes/$LID" 200 node.json /api/v1/nodes 200 nodes.json /api/v1 200 self.json
 '
 
+test_expect_success 'a node that publishes nothing signs its logo when serve starts, and removes it' '
+    /usr/bin/python3 - "$X/logo.png" <<-\PY &&
+	import struct, sys, zlib
+	def chunk(kind, data):
+	    body = kind + data
+	    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+	png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+	       + chunk(b"IDAT", zlib.compress(b"\x00\xcc\x00\x00")) + chunk(b"IEND", b""))
+	open(sys.argv[1], "wb").write(png)
+	PY
+    cp "$X/config.yml" x-config.orig &&
+    echo "logo: logo.png" >>"$X/config.yml" &&
+    test_stop_server chemnitz &&
+    test_serve "$X" "$PX" chemnitz &&
+    grep -q "^citynode serve: published the logo logo.png$" "$TRASH/chemnitz.log" &&
+    curl -fsS -D hdr -o got "http://127.0.0.1:$PX/download/$(cat xid)/logo" &&
+    cmp got "$X/logo.png" &&
+    tr -d "\r" <hdr | grep -qx "Content-Type: image/png" &&
+    curl -fsS "http://127.0.0.1:$PX/api/v1" >self.json &&
+    grep -q "\"logo\":\"/download/$(cat xid)/logo\"" self.json &&
+    test_stop_server chemnitz &&
+    test_serve "$X" "$PX" chemnitz &&
+    test_must_fail grep -q "published the logo" "$TRASH/chemnitz.log" &&
+    cp x-config.orig "$X/config.yml" &&
+    test_stop_server chemnitz &&
+    test_serve "$X" "$PX" chemnitz &&
+    grep -q "^citynode serve: published the logo (removed)$" "$TRASH/chemnitz.log" &&
+    code=$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$PX/download/$(cat xid)/logo") &&
+    test "$code" = 404
+'
+
 test_expect_success 'a changed logo rides along with the next publish' '
     cp "$L/logo.svg" first.svg &&
     cat >"$L/logo.svg" <<-\EOF &&
