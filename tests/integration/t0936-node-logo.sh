@@ -85,7 +85,8 @@ test_expect_success 'publish signs the SVG logo as node-logo.svg; the node serve
     etag="\"$(sha256sum "$L/logo.svg" | cut -c1-64)\"" &&
     code=$(curl -s -o /dev/null -w "%{http_code}" -H "If-None-Match: $etag" "http://127.0.0.1:$PL/download/$LID/logo") &&
     test "$code" = 304 &&
-    curl -fsS -I "http://127.0.0.1:$PL/download/$LID/logo" | tr -d "\r" >head.txt &&
+    curl -fsS -I -o head.raw "http://127.0.0.1:$PL/download/$LID/logo" &&
+    tr -d "\r" <head.raw >head.txt &&
     grep -qx "Content-Type: image/svg+xml" head.txt &&
     code=$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$PL/download/$LID/logo.svg") &&
     test "$code" = 404
