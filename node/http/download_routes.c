@@ -26,34 +26,6 @@
 
 static const char zip_busy[] = "this archive is being built, or too many are; try again shortly\n";
 
-/* ---- a version's signed tree ---------------------------------------- */
-
-int cn_serve_version_tree_open(cn_serve_version_tree *v, const char *repos_dir, const char *node,
-                               const char *item, const char *version)
-{
-    char path[CN_SERVE_MAX_PATH], ref[300];
-
-    memset(v, 0, sizeof(*v));
-    snprintf(path, sizeof(path), "%s/%s/%s.git", repos_dir ? repos_dir : "", node, item);
-    snprintf(ref, sizeof(ref), "refs/tags/v%s", version);
-    if (repos_dir == NULL || git_repository_open_bare(&v->repo, path) != 0 ||
-        git_revparse_single(&v->tag, v->repo, ref) != 0 ||
-        git_object_peel((git_object **)&v->commit, v->tag, GIT_OBJECT_COMMIT) != 0 ||
-        git_commit_tree(&v->tree, v->commit) != 0) {
-        git_error_clear();
-        return CN_ENOTFOUND;
-    }
-    return 0;
-}
-
-void cn_serve_version_tree_close(cn_serve_version_tree *v)
-{
-    git_tree_free(v->tree);
-    git_commit_free(v->commit);
-    git_object_free(v->tag);
-    git_repository_free(v->repo);
-}
-
 /* ---- downloads ------------------------------------------------------- */
 
 /* ---- a version's files as a ZIP --------------------------------------- */
@@ -252,6 +224,19 @@ enum MHD_Result cn_serve_download(cn_server *srv, struct MHD_Connection *c, cons
     enum MHD_Result ret;
 
     snprintf(buf, sizeof(buf), "%s", rel);
+    /* download/<node>/<item>/<version>/files/<path>: one file (file_routes.c) */
+    for (p = buf, n = 0; n < 5 && (p = strchr(p, '/')) != NULL; p++, n++)
+        seg[n] = p;
+    if (n == 5 && strncmp(seg[3] + 1, "files/", 6) == 0) {
+        *seg[0] = *seg[1] = *seg[2] = *seg[3] = *seg[4] = '\0';
+        if (strlen(seg[0] + 1) == CN_NODE_ID_LEN && cn_hex_is_lower(seg[0] + 1, CN_NODE_ID_LEN) &&
+            cn_name_check_slug(seg[1] + 1) == 0 && cn_semver_check(seg[2] + 1) == 0)
+            return cn_serve_version_file(srv, c, seg[0] + 1, seg[1] + 1, seg[2] + 1, seg[4] + 1);
+        cn_error_clear();
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    }
+    snprintf(buf, sizeof(buf), "%s", rel);
+    n = 0;
     for (p = strtok_r(buf, "/", &save); p && n < 5; p = strtok_r(NULL, "/", &save))
         seg[n++] = p;
     if (n != 5 || p != NULL || strlen(seg[1]) != CN_NODE_ID_LEN ||

@@ -10,9 +10,11 @@
 #define CN_HTTP_SERVER_INTERNAL_H
 
 #include "node/http/server.h"
+#include "node/item.h"
 #include "registry/registry.h"
 
 #include <git2.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -64,6 +66,7 @@ struct cn_server {
     pthread_mutex_t zip_lock; /* guards zip_building */
     int zip_lock_ok;
     char zip_building[CN_ZIP_BUILDS][41]; /* tag ids being built; "": slot free */
+    size_t files_inflight;                /* bytes of single files held by answers (zip_lock) */
     cn_server_hint_fn on_hint;
     cn_server_peer_fn is_peer;
     void *hint_ctx;
@@ -110,6 +113,12 @@ int cn_serve_open_below(int dir_fd, const char *rel);
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
                               const char *ctype, unsigned flags, const char *filename,
                               const char *etag);
+
+/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" Range header h for
+ * a body of size bytes (RFC 9110 §14.1.1): 1 and [*start, *end] (inclusive)
+ * if satisfiable, 0 to send the whole body (absent, unsupported or invalid:
+ * RFC 9110 §14.2 says to ignore it), -1 if unsatisfiable (416). */
+int cn_serve_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end);
 
 /* t (seconds since the epoch; <= 0 as the epoch) as an HTTP date, "Sun, 06
  * Nov 1994 08:49:37 GMT", into out (at least 30 bytes). */
@@ -169,23 +178,53 @@ enum MHD_Result cn_inbox_respond(cn_server *srv, struct MHD_Connection *c,
 
 /* ---- registry_routes.c ---- */
 
-/* A version as its signed tag v<version> holds it, in the bare repository
- * <repos_dir>/<node>/<item>.git (own items and mirrored peers'). */
-typedef struct {
-    git_repository *repo;
-    git_object *tag;
-    git_commit *commit;
-    git_tree *tree;
-} cn_serve_version_tree;
+/* A version as its signed tag holds it (node/item.h, cn_item_tree). */
+typedef cn_item_tree cn_serve_version_tree;
 
-/* 0 and *v filled, or CN_ENOTFOUND (no such repository, tag or tree: an
- * index-only peer's item, or an unknown version). */
-int cn_serve_version_tree_open(cn_serve_version_tree *v, const char *repos_dir, const char *node,
-                               const char *item, const char *version);
-void cn_serve_version_tree_close(cn_serve_version_tree *v);
+static inline int cn_serve_version_tree_open(cn_serve_version_tree *v, const char *repos_dir,
+                                             const char *node, const char *item,
+                                             const char *version)
+{
+    return cn_item_tree_open(v, repos_dir, node, item, version);
+}
+
+static inline void cn_serve_version_tree_close(cn_serve_version_tree *v)
+{
+    cn_item_tree_close(v);
+}
 
 /* The error document (docs/api.yaml, Error) of err, with its HTTP status. */
 enum MHD_Result cn_serve_send_error(struct MHD_Connection *c, int err);
+
+/* Send doc as application/json (no-cache, CORS, nosniff; gzip'ed for a
+ * client that takes it). */
+enum MHD_Result cn_serve_send_json(struct MHD_Connection *c, unsigned status, const json_t *doc);
+
+/* ---- file_routes.c ---- */
+
+struct cn_registry;
+
+/* /download/<node>/<item>/<version>/files/<path>: the bytes of one file of
+ * the version's tree, with ETag (its blob id), 304, one Range, a type from
+ * an allow-list and the sandboxing headers (docs/api.yaml). */
+enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, const char *node,
+                                      const char *item, const char *version, const char *path);
+
+/* The headers that keep a browser from running a publisher's file, on
+ * every answer of a single file (and fit for any file a node sends to be
+ * shown): X-Content-Type-Options: nosniff, a Content-Security-Policy with
+ * sandbox (an SVG runs no script, even opened directly), no referrer. */
+void cn_serve_file_safe_headers(struct MHD_Response *r);
+
+/* api/v1/items/<node>/<item>/files and …/preview/<path>: 0 and *ret when
+ * rel is one of them, -1 when it is not. */
+int cn_serve_files_api(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,
+                       struct cn_registry *reg, const char *rel);
+
+/* Add what the tree tells to the registry's document doc of path: an
+ * item's files_here, readme, logo and screenshots; each search result's
+ * logo. Other documents are left alone. */
+int cn_serve_files_decorate(cn_server *srv, struct cn_registry *reg, const char *path, json_t *doc);
 
 /* /download/<node>/<item>/<version>/<file> (download_routes.c). */
 enum MHD_Result cn_serve_download(cn_server *srv, struct MHD_Connection *c, const char *rel);
