@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 /* What the contract gives every single file the registry serves. */
-#define LOGO_CSP "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"
 
 int cn_serve_is_logo_path(const char *rel, char node[CN_NODE_ID_LEN + 1])
 {
@@ -133,9 +132,7 @@ enum MHD_Result cn_serve_logo(cn_server *srv, struct MHD_Connection *c, cn_regis
     MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
     /* The URL stays when the logo changes: revalidate, by its ETag. */
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Content-Security-Policy", LOGO_CSP);
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    cn_serve_file_safe_headers(r);
     ret = MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
     MHD_destroy_response(r);
 out:
