@@ -167,6 +167,30 @@ if [ "$nprojects" -gt 0 ]; then
 $(echo "$model_projects" | head -n "$nprojects" | awk '{ s = $1; $1 = ""; print s, 6 + NR, "DE" $0 }')
 msc2020 $((7 + nprojects)) DE $msc_network"
 fi
+is_project() {
+    case " $projects " in
+    *" $1 "*) return 0 ;;
+    *) return 1 ;;
+    esac
+}
+
+# Connected Urban Twins, the model project hamburg-cut: Hamburg, Leipzig and
+# München each publish one component (examples/solutions/<item>), and each
+# replicates the other two's. Hamburg's node is the model project's, made
+# even when CITYNODE_DEMO_MODEL_PROJECTS leaves the project out (it then
+# publishes its component only); München's node comes after all the others.
+cut_cities="leipzig hamburg-cut muenchen"
+cut_item_leipzig=cut-beteiligung-leipzig
+cut_item_hamburg_cut=cut-sensordaten-hamburg
+cut_item_muenchen=cut-szenarien-muenchen
+cut_next=$(echo "$nodes" | wc -l)
+if ! is_project hamburg-cut; then
+    nodes="$nodes
+hamburg-cut $cut_next DE $(echo "$model_projects" | sed -n 's/^hamburg-cut //p')"
+    cut_next=$((cut_next + 1))
+fi
+nodes="$nodes
+muenchen $cut_next DE München (Demo)"
 nnodes=$(echo "$nodes" | wc -l)
 [ "$base_port" -ge 1 ] && [ "$base_port" -le $((65535 - nnodes + 1)) ] ||
     die "port $base_port leaves no room for $nnodes nodes"
@@ -183,12 +207,6 @@ put() { eval "$(var "$1" "$2")=\$3"; }
 url() { get url "$1"; }
 home() { get home "$1"; }
 id() { get id "$1"; }
-is_project() {
-    case " $projects " in
-    *" $1 "*) return 0 ;;
-    *) return 1 ;;
-    esac
-}
 
 # Every model project's home, made or not (a re-run removes those left out).
 for s in $(echo "$model_projects" | cut -d' ' -f1) msc2020; do
@@ -307,8 +325,9 @@ setup_node() {
     set -- "$1" --name "$(get name "$1")" --url "$(url "$1")"
     [ "$(get country "$1")" = - ] || set -- "$@" --country "$(get country "$1")"
     [ "$1" != leipzig ] || set -- "$@" --code 14713000
-    # The programme each city takes part in (node.json), a facet of all its items.
-    if is_project "$1" || [ "$1" = msc2020 ]; then
+    # The programme each city takes part in (node.json), a facet of all its
+    # items: Hamburg and München as partners of Connected Urban Twins.
+    if is_project "$1" || [ "$1" = msc2020 ] || [ "$1" = hamburg-cut ] || [ "$1" = muenchen ]; then
         set -- "$@" --programme "$msc_programme"
     else
         set -- "$@" --programme "$triangulum_programme"
@@ -462,13 +481,16 @@ publish_dir() {
     total=$((total + 1))
 }
 
-# Leipzig keeps every sample item under examples/ but the federation's and
-# the model projects' strategies (all 32, whether they have a node or not):
-# its own strategy, the solutions and the dataset.
+# Leipzig keeps every sample item under examples/ but the federation's, the
+# model projects' strategies (all 32, whether they have a node or not) and
+# Hamburg's and München's components of Connected Urban Twins: its own
+# strategy, the solutions (its own CUT component among them) and the dataset.
 items=$(find examples -path examples/federation -prune -o \
     \( -name citynode.yml -o -name publiccode.yml \) -type f -print |
     sed 's,/[^/]*$,,' | LC_ALL=C sort -u |
-    grep -vxF "$(echo "$model_projects" | sed 's,^\([^ ]*\) .*,examples/strategies/\1,')")
+    grep -vxF "$(echo "$model_projects" | sed 's,^\([^ ]*\) .*,examples/strategies/\1,')
+examples/solutions/$cut_item_hamburg_cut
+examples/solutions/$cut_item_muenchen")
 [ -n "$items" ] || die "no manifests under $root/examples"
 echo "== $(get name leipzig): publishing its sample items under examples/"
 while IFS= read -r dir; do
@@ -481,6 +503,10 @@ for s in $lighthouses prague sabadell; do
     for dir in examples/federation/"$s"/*/; do
         publish_dir "$s" "${dir%/}"
     done
+done
+for s in hamburg-cut muenchen; do
+    echo "== $(get name "$s"): publishing its component of Connected Urban Twins"
+    publish_dir "$s" "examples/solutions/$(get cut_item "$s")"
 done
 echo "   $total items published"
 
@@ -520,6 +546,21 @@ for s in prague sabadell; do
     step "$s" replicate "$(id "$l")/$demo_item" "$run/replicas/$s/$l-$demo_item"
 done
 
+# cut_replicate CITY FROM: CITY, which follows FROM, replicates FROM's
+# component of Connected Urban Twins into $run/replicas/CITY/<item>.
+cut_replicate() {
+    cr_item=$(get cut_item "$2")
+    echo "== $(get name "$1"): replicating $(get name "$2")'s $cr_item"
+    step "$1" replicate "$(id "$2")/$cr_item" "$run/replicas/$1/$cr_item"
+}
+echo "== Connected Urban Twins: Hamburg and München follow and replicate each other"
+step hamburg-cut peer add "$(url muenchen)"
+step muenchen peer add "$(url hamburg-cut)"
+step hamburg-cut sync
+cut_replicate hamburg-cut muenchen
+step muenchen sync
+cut_replicate muenchen hamburg-cut
+
 echo "== $(get name leipzig): trusting the Triangulum consortium's network"
 step leipzig peer add "$(url triangulum)"
 step leipzig network trust "$(id triangulum)"
@@ -535,6 +576,11 @@ if [ -n "$projects" ]; then
     echo "   ... $(grep -c ': added [0-9a-f]*.*pinned$' "$run/logs/cn.out" || true) members added, pinned" \
         "(all in $run/logs/leipzig.trust-msc2020.out)"
 fi
+# Hamburg follows from the network of the model projects when it is one of
+# them; Leipzig mirrors both partners either way.
+echo "== $(get name leipzig): following its partners in Connected Urban Twins"
+is_project hamburg-cut || step leipzig peer add "$(url hamburg-cut)"
+step leipzig peer add "$(url muenchen)"
 echo "== $(get name leipzig): syncing everything it follows"
 cn leipzig sync || {
     cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
@@ -545,6 +591,8 @@ echo "   $(grep -c '^[0-9a-f]\{12\} ' "$run/logs/cn.out" || true) peers synced,"
     "$(grep -c '^ *new ' "$run/logs/cn.out" || true) new items (all in $run/logs/leipzig.sync.out)"
 echo "== $(get name leipzig): replicating $(get name eindhoven)'s $demo_item"
 step leipzig replicate "$(id eindhoven)/$demo_item" "$run/replicas/leipzig/eindhoven-$demo_item"
+cut_replicate leipzig hamburg-cut
+cut_replicate leipzig muenchen
 echo "== starting Leipzig"
 start_node leipzig
 await_node leipzig || {
@@ -561,6 +609,17 @@ for f in leipzig prague sabadell; do
     step "$l" peer add "$(url "$f")" --policy index
     step "$l" sync "$(id "$f")"
 done
+
+# Hamburg and München follow Leipzig now that it serves, and replicate its
+# component; Leipzig syncs them again for those two attestations.
+for s in hamburg-cut muenchen; do
+    echo "== $(get name "$s"): following $(get name leipzig)"
+    step "$s" peer add "$(url leipzig)"
+    step "$s" sync
+    cut_replicate "$s" leipzig
+done
+echo "== $(get name leipzig): syncing Hamburg and München for their attestations"
+step leipzig sync "$(id hamburg-cut)" "$(id muenchen)"
 
 # check: what the network must show; any failure stops the demo.
 echo "== checking"
@@ -598,6 +657,26 @@ done
 echo "   every node verifies; the followers mirror the lighthouses at their signed tags"
 echo "   Leipzig, Prague and Sabadell each hold a replica in $run/replicas, and each"
 echo "   lighthouse holds the verified attestation of the city that replicated it"
+# Connected Urban Twins: each city mirrors the other two's components at their
+# signed tags and holds a replica of each, and each city holds the verified
+# attestations of the two that replicated its own.
+for o in $cut_cities; do
+    oi=$(get cut_item "$o")
+    for c in $cut_cities; do
+        [ "$c" != "$o" ] || continue
+        [ "$(tag "$c" "$(home "$c")" "$(id "$o")" "$oi")" = "$(tag "$o" "$(home "$o")" "$(id "$o")" "$oi")" ] ||
+            die "$(get name "$c")'s mirror of $(get name "$o")'s $oi differs"
+        git -C "$run/replicas/$c/$oi" cat-file -e \
+            "$(git -C "$(home "$o")/repos/$(id "$o")/$oi.git" rev-parse 'refs/tags/v1.0.0^{commit}')" ||
+            die "$(get name "$c")'s replica lacks $(get name "$o")'s $oi"
+        # attestations/<sha256>.replicates-<origin id16>-<item>-<V>.json (PROTOCOL §11)
+        grep -qs '"replicates"' "$(home "$o")/mirrors/$(id "$c")/targets/attestations/"*".replicates-$(id "$o" |
+            cut -c1-16)-$oi-1.0.0.json" ||
+            die "$(get name "$o") has no attestation of $(get name "$c")'s replication of $oi"
+    done
+done
+echo "   Hamburg, Leipzig and München each replicated the other two's component of Connected"
+echo "   Urban Twins, and each holds the verified attestations of the two that replicated its own"
 for s in $projects; do
     item=$(sed -n 's/^[0-9a-f]*\/\(.*\)@.*/\1/p' "$run/logs/$s.publish.out" | head -n 1)
     [ "$(tag leipzig "$(home leipzig)" "$(id "$s")" "$item")" = \
@@ -638,22 +717,37 @@ indexed=$(sed -n 's/.*"total":\([0-9]*\),.*/\1/p' "$run/logs/api.json" | head -n
 cities=$(grep -o '"city":\[[^]]*\]' "$run/logs/api.json" | grep -o '{"value":' | wc -l)
 [ "$cities" -eq "$publishing" ] ||
     die "Leipzig's registry lists $cities cities, not the $publishing nodes that publish"
-[ "$nprojects" -eq 0 ] ||
-    grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
-    grep -q "{\"value\":\"$msc_programme\",\"count\":$nprojects," ||
-    die "Leipzig's registry does not count the $nprojects strategies of the model projects"
-# Every item of the six Triangulum cities is in their programme (their node.json
-# names it): Leipzig's 4, the lighthouses' 3 demonstrations, the followers' 2.
+# The model projects' strategies and Hamburg's and München's components are
+# in the programme of Connected Urban Twins' funding (their node.json names it).
 grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
-    grep -q "{\"value\":\"$triangulum_programme\",\"count\":9," ||
-    die "Leipzig's registry does not count the 9 items of the Triangulum cities"
+    grep -q "{\"value\":\"$msc_programme\",\"count\":$((nprojects + 2))," ||
+    die "Leipzig's registry does not count the $nprojects strategies of the model projects" \
+        "and the 2 components of Hamburg and München"
+# Every item of the six Triangulum cities is in their programme (their node.json
+# names it): Leipzig's own, the lighthouses' 3 demonstrations, the followers' 2.
+ntriangulum=$(($(echo "$items" | wc -l) + 5))
+grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
+    grep -q "{\"value\":\"$triangulum_programme\",\"count\":$ntriangulum," ||
+    die "Leipzig's registry does not count the $ntriangulum items of the Triangulum cities"
 api "search?q=mobilitat"
 grep -q '"total":[1-9]' "$run/logs/api.json" || die "Leipzig's registry finds nothing for 'mobilitat'"
 api "graph/$(id manchester)/$demo_item"
 grep -q "\"to\":\"$(id prague)[^\"]*\",\"type\":\"replicates\"" "$run/logs/api.json" ||
     die "the graph of Manchester's $demo_item on Leipzig lacks Prague's replication"
+# Connected Urban Twins: the graph of each city's component has the other
+# two cities' replications.
+for o in $cut_cities; do
+    api "graph/$(id "$o")/$(get cut_item "$o")"
+    for c in $cut_cities; do
+        [ "$c" != "$o" ] || continue
+        grep -q "\"to\":\"$(id "$c")[^\"]*\",\"type\":\"replicates\"" "$run/logs/api.json" ||
+            die "the graph of $(get name "$o")'s $(get cut_item "$o") on Leipzig lacks" \
+                "$(get name "$c")'s replication"
+    done
+done
 echo "   Leipzig's registry: $indexed items of $cities nodes; Manchester's demonstration has"
-echo "   Prague's replication in its graph; its web page answers at $l/"
+echo "   Prague's replication in its graph, each component of Connected Urban Twins the other"
+echo "   two cities' replications; its web page answers at $l/"
 
 elapsed=$(($(date +%s) - started))
 c=$CITYNODE
