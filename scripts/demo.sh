@@ -1,14 +1,17 @@
 #!/bin/sh
-# demo.sh - what `make run` runs: a demo network of 40 nodes on 127.0.0.1,
-# built from the seed documents on the EU project Triangulum and on the 2020
-# cohort of Germany's "Modellprojekte Smart Cities", and a registry of all of
-# it on the first node.
+# demo.sh - what `make run` runs: a demo network of 41 nodes on 127.0.0.1,
+# built from the three seed documents (the EU project Triangulum; the 2020
+# cohort of Germany's "Modellprojekte Smart Cities"; among them Connected Urban
+# Twins of Hamburg, Leipzig and München), and a registry of all of it on the
+# first node.
 #
 #   Stadt Leipzig (Demo)          PORT     the registry to open: follows both networks
-#                                          below (so it mirrors and indexes every node),
-#                                          publishes its own sample items (leipzig-triangulum,
-#                                          the solutions, the dataset), replicates
-#                                          Eindhoven's demonstration
+#                                          below and its partners Hamburg and München (so
+#                                          it mirrors and indexes every node), publishes its
+#                                          own sample items (leipzig-triangulum, the
+#                                          solutions, its CUT component, the dataset),
+#                                          replicates Eindhoven's demonstration and the CUT
+#                                          components of Hamburg and München
 #   Eindhoven (Demo)              PORT+1   Triangulum lighthouse: a sample solution; follows
 #                                          the city that replicated it (policy index) to
 #                                          see its attestation
@@ -20,17 +23,30 @@
 #   Triangulum consortium (Demo)  PORT+6   network node: network.json lists the six cities
 #   Bad Belzig (Demo) ...         PORT+7   the 32 model projects of the 2020 cohort, one
 #   ... Rostock (Demo)            PORT+38  node each, publishing its strategy
-#                                          (examples/strategies/<project>)
+#                                          (examples/strategies/<project>); Hamburg's
+#                                          (PORT+20, Connected Urban Twins) also publishes
+#                                          its CUT component
 #   Modellprojekte Smart Cities   PORT+39  network node: network.json lists the 32 model
 #     2020 (Demo)                          projects' nodes
+#   München (Demo)                PORT+40  Connected Urban Twins partner: publishes its
+#                                          CUT component
+#
+# Connected Urban Twins: Hamburg, Leipzig and München each publish one platform
+# component (examples/solutions/cut-*: logo, screenshot, README, CSV), follow
+# the other two (policy mirror) and replicate their components, so each
+# component has two replicas and two signed "replicates" attestations, and
+# Leipzig's registry shows the three-way replication graph. Hamburg's node is
+# made even when CITYNODE_DEMO_MODEL_PROJECTS leaves its model project out
+# (then on the port after the network node, before München's).
 #
 # The script makes every node (the model projects in parallel), starts every
 # node's `citynode serve` in the background, publishes, runs the peer add /
 # network trust / sync / replicate steps, checks the result (every node
 # verifies, the followers hold the lighthouses' signed tags, Leipzig holds
 # every model project's strategy and finds them all in its registry, the
-# replicas and attestations exist, stock git clones from a mirror), prints a
-# guide and then waits until Ctrl-C, which stops all nodes.
+# replicas and attestations exist, Leipzig's replication graph of each CUT
+# component names the other two cities, stock git clones from a mirror),
+# prints a guide and then waits until Ctrl-C, which stops all nodes.
 #
 #   CITYNODE               the binary (default: build/citynode)
 #   CITYNODE_DEMO_HOME     Leipzig's node directory (default: build/demo/leipzig); the
@@ -42,14 +58,16 @@
 #   CITYNODE_DEMO_MODEL_PROJECTS
 #                          how many of the 32 model projects get a node (default: all
 #                          32; the first N in alphabetical order; 0 leaves out their
-#                          network node too)
+#                          network node too); Hamburg's and München's nodes are made
+#                          either way, for Connected Urban Twins
 #   CITYNODE_DEMO_JOBS     how many nodes are made at once (default: 4)
 #   CITYNODE_DEMO_ONESHOT  1: set up and check, print the guide, stop all nodes and
 #                          exit instead of waiting (for tests)
 #
 # The items are SAMPLE DATA drawn from public documents about Triangulum and
-# the 2020 cohort of "Modellprojekte Smart Cities"; none is an official
-# publication of the cities named in them.
+# the 2020 cohort of "Modellprojekte Smart Cities" (Connected Urban Twins among
+# them); none is an official publication of the cities named in them, and the
+# CUT components describe no real software.
 set -eu
 
 die() {
@@ -399,7 +417,7 @@ make_nodes() {
 # wait until it answers with its own pointer (not another program's on the
 # same port); returns 1 if the server exited instead: its port is taken.
 start_node() {
-    # Leipzig serves the registry people open; the other 39 nodes serve only
+    # Leipzig serves the registry people open; the other nodes serve only
     # their peers, and one HTTP thread each is plenty.
     sn_threads=1
     [ "$1" != leipzig ] || sn_threads=4
@@ -455,7 +473,8 @@ node_line() {
 # other while they follow and replicate. Leipzig serves once it has followed
 # everybody, on the port given.
 echo "== the demo network in $demo: $nnodes nodes"
-echo "   (SAMPLE DATA from the seed documents on Triangulum and the Modellprojekte Smart Cities 2020)"
+echo "   (SAMPLE DATA from the seed documents on Triangulum, the Modellprojekte Smart Cities 2020"
+echo "   and their Connected Urban Twins of Hamburg, Leipzig and München)"
 others=$(echo "$slugs" | grep -vx leipzig)
 # shellcheck disable=SC2086 # word splitting of slug lists is intended
 make_nodes $slugs
@@ -762,7 +781,8 @@ cat <<MSG
    $l/?q=mobilitat
                   "Mobilitat" finds "Mobilität": the model projects' strategies
    $l/?programme=Modellprojekte%20Smart%20Cities
-                  the programme facet: one strategy per model project
+                  the programme facet: one strategy per model project, and the CUT
+                  components of Hamburg and München
    $l/?kind=strategy&country=DE&city=Berlin%20(Demo)
                   the city facet
    $l/?item=$(id manchester)/$demo_item
@@ -788,6 +808,19 @@ cat <<MSG
    git -C $(home leipzig)/repos/$e/$demo_item.git -c gpg.format=ssh \\
        -c gpg.ssh.allowedSignersFile=$run/allowed_signers verify-tag v1.0.0
    $c --home $(home eindhoven) peer list            (Leipzig, followed for its attestation)
+
+== Connected Urban Twins: each city's component, replicated by the other two
+   $l/?item=$(id hamburg-cut)/$cut_item_hamburg_cut
+                  Hamburg's: logo, screenshot, README and files (a CSV in windows-1252);
+                  Leipzig and München in its replication graph
+   $l/?item=$(id leipzig)/$cut_item_leipzig
+                  Leipzig's: Hamburg and München in its replication graph
+   $l/?item=$(id muenchen)/$cut_item_muenchen
+                  München's: a CSV in UTF-8; Hamburg and Leipzig in its replication graph
+   $l/api/v1/graph/$(id hamburg-cut)/$cut_item_hamburg_cut
+   $l/?view=nodes                  Hamburg (Demo) and München (Demo) among the nodes
+   git -C $run/replicas/leipzig/$cut_item_hamburg_cut log --oneline
+   $c --home $(home muenchen) show $(id leipzig)/$cut_item_leipzig
 
 == more
    $l/.well-known/citynode.json
