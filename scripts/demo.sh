@@ -489,25 +489,53 @@ for s in $others; do
     fi
 done
 
-# publish_dir SLUG DIR: publish one item folder, print "DIR  ITEM@VERSION".
+# publish_dir SLUG DIR [LABEL]: publish one item folder (or git repository),
+# print "DIR  ITEM@VERSION" (LABEL instead of DIR if given).
 total=$nprojects
 publish_dir() {
     cn "$1" publish "$2" || {
         cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
         die "publish $2 on $(get name "$1") failed"
     }
-    printf '   %-66s %s\n' "$2" "$(sed -n 's/^[0-9a-f]*\///p' "$run/logs/cn.out" | head -n 1)"
+    printf '   %-66s %s\n' "${3:-$2}" "$(sed -n 's/^[0-9a-f]*\///p' "$run/logs/cn.out" | head -n 1)"
     total=$((total + 1))
+}
+
+# cut_publish SLUG: publish SLUG's component of Connected Urban Twins as a
+# city publishes its software, from a git repository: examples/solutions/<item>
+# committed once in $run/sources/<item> by the contact its publiccode.yml
+# names, on its releaseDate (whatever the user's git configuration says
+# about signing, hooks or line endings: the CSV files keep their bytes).
+cut_publish() {
+    cp_item=$(get cut_item "$1")
+    cp_src=$run/sources/$cp_item
+    mkdir -p "$run/sources"
+    cp -R "examples/solutions/$cp_item" "$cp_src"
+    cp_date="$(sed -n 's/^releaseDate: //p' "$cp_src/publiccode.yml")T10:00:00+01:00"
+    {
+        git -c init.defaultBranch=main init -q "$cp_src" &&
+            git -C "$cp_src" -c core.autocrlf=false add -A &&
+            GIT_AUTHOR_DATE=$cp_date GIT_COMMITTER_DATE=$cp_date git -C "$cp_src" \
+                -c user.name="$(sed -n 's/^ *- name: //p' "$cp_src/publiccode.yml" | head -n 1)" \
+                -c user.email="$(sed -n 's/^ *email: //p' "$cp_src/publiccode.yml" | head -n 1)" \
+                -c commit.gpgsign=false -c core.hooksPath=/dev/null -c core.autocrlf=false \
+                commit -q -m "$(sed -n 's/^name: //p' "$cp_src/publiccode.yml")"
+    } >"$run/logs/$1.git.out" 2>&1 || {
+        cat "$run/logs/$1.git.out" >&2
+        die "git could not commit $cp_src"
+    }
+    publish_dir "$1" "$cp_src" "examples/solutions/$cp_item (a git repository)"
 }
 
 # Leipzig keeps every sample item under examples/ but the federation's, the
 # model projects' strategies (all 32, whether they have a node or not) and
-# Hamburg's and München's components of Connected Urban Twins: its own
-# strategy, the solutions (its own CUT component among them) and the dataset.
+# the components of Connected Urban Twins (published from git repositories
+# below, its own among them): its own strategy, the solutions and the dataset.
 items=$(find examples -path examples/federation -prune -o \
     \( -name citynode.yml -o -name publiccode.yml \) -type f -print |
     sed 's,/[^/]*$,,' | LC_ALL=C sort -u |
     grep -vxF "$(echo "$model_projects" | sed 's,^\([^ ]*\) .*,examples/strategies/\1,')
+examples/solutions/$cut_item_leipzig
 examples/solutions/$cut_item_hamburg_cut
 examples/solutions/$cut_item_muenchen")
 [ -n "$items" ] || die "no manifests under $root/examples"
@@ -523,9 +551,9 @@ for s in $lighthouses prague sabadell; do
         publish_dir "$s" "${dir%/}"
     done
 done
-for s in hamburg-cut muenchen; do
+for s in $cut_cities; do
     echo "== $(get name "$s"): publishing its component of Connected Urban Twins"
-    publish_dir "$s" "examples/solutions/$(get cut_item "$s")"
+    cut_publish "$s"
 done
 echo "   $total items published"
 
@@ -743,8 +771,9 @@ grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
     die "Leipzig's registry does not count the $nprojects strategies of the model projects" \
         "and the 2 components of Hamburg and München"
 # Every item of the six Triangulum cities is in their programme (their node.json
-# names it): Leipzig's own, the lighthouses' 3 demonstrations, the followers' 2.
-ntriangulum=$(($(echo "$items" | wc -l) + 5))
+# names it): Leipzig's own (its CUT component too), the lighthouses' 3
+# demonstrations, the followers' 2.
+ntriangulum=$(($(echo "$items" | wc -l) + 1 + 5))
 grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
     grep -q "{\"value\":\"$triangulum_programme\",\"count\":$ntriangulum," ||
     die "Leipzig's registry does not count the $ntriangulum items of the Triangulum cities"
