@@ -504,22 +504,24 @@ publish_dir() {
 # cut_publish SLUG: publish SLUG's component of Connected Urban Twins as a
 # city publishes its software, from a git repository: examples/solutions/<item>
 # committed once in $run/sources/<item> by the contact its publiccode.yml
-# names, on its releaseDate (whatever the user's git configuration says
-# about signing, hooks or line endings: the CSV files keep their bytes).
+# names, on its releaseDate (whatever the user's git configuration and
+# environment say about identity, signing, hooks or line endings: the CSV
+# files keep their bytes).
 cut_publish() {
     cp_item=$(get cut_item "$1")
     cp_src=$run/sources/$cp_item
     mkdir -p "$run/sources"
     cp -R "examples/solutions/$cp_item" "$cp_src"
+    cp_who=$(sed -n 's/^ *- name: //p' "$cp_src/publiccode.yml" | head -n 1)
+    cp_mail=$(sed -n 's/^ *email: //p' "$cp_src/publiccode.yml" | head -n 1)
     cp_date="$(sed -n 's/^releaseDate: //p' "$cp_src/publiccode.yml")T10:00:00+01:00"
     {
         git -c init.defaultBranch=main init -q "$cp_src" &&
             git -C "$cp_src" -c core.autocrlf=false add -A &&
-            GIT_AUTHOR_DATE=$cp_date GIT_COMMITTER_DATE=$cp_date git -C "$cp_src" \
-                -c user.name="$(sed -n 's/^ *- name: //p' "$cp_src/publiccode.yml" | head -n 1)" \
-                -c user.email="$(sed -n 's/^ *email: //p' "$cp_src/publiccode.yml" | head -n 1)" \
-                -c commit.gpgsign=false -c core.hooksPath=/dev/null -c core.autocrlf=false \
-                commit -q -m "$(sed -n 's/^name: //p' "$cp_src/publiccode.yml")"
+            GIT_AUTHOR_NAME=$cp_who GIT_AUTHOR_EMAIL=$cp_mail GIT_AUTHOR_DATE=$cp_date \
+                GIT_COMMITTER_NAME=$cp_who GIT_COMMITTER_EMAIL=$cp_mail GIT_COMMITTER_DATE=$cp_date \
+                git -C "$cp_src" -c commit.gpgsign=false -c core.hooksPath=/dev/null \
+                -c core.autocrlf=false commit -q -m "$(sed -n 's/^name: //p' "$cp_src/publiccode.yml")"
     } >"$run/logs/$1.git.out" 2>&1 || {
         cat "$run/logs/$1.git.out" >&2
         die "git could not commit $cp_src"
