@@ -189,9 +189,16 @@ typedef struct {
     cn_buf fts_title;  /* searchable text, per FTS column */
     cn_buf fts_description;
     cn_buf fts_keywords;
-    json_t *facets;   /* [[facet index, value], ...] */
+    json_t *facets; /* [[facet index, value], ...], at most CN_REG_ITEM_FACET_VALUES_MAX
+                       per facet */
+    uint16_t nfacet_values[CN_FACET_COUNT];
     json_t *based_on; /* [[url, url key, ref node or null, ref item or null], ...] */
 } cn_reg_extract;
+
+/* Values of one facet an item gets at most (a manifest's first ones): the
+ * keywords, categories or fields of action of one item cannot swell the
+ * facet tables. */
+#define CN_REG_ITEM_FACET_VALUES_MAX 100
 
 /* The node fields extract needs (from reg_nodes). */
 typedef struct {
@@ -251,6 +258,12 @@ json_t *cn_reg_capped_string(const char *s, size_t max);
  * else the url of the item document's node; CN_EINVAL when neither is an
  * http(s) URL without query or fragment that fits. */
 int cn_reg_base_url(char *out, size_t outlen, const char *base_url, const json_t *doc);
+
+/* ---- logo.c ---- */
+
+/* The record of a logo as reg_nodes.logo keeps it (JSON text, malloc'ed),
+ * NULL for NULL or when out of memory. */
+char *cn_reg_logo_text(const cn_registry_logo *logo);
 
 /* ---- snapshot.c ---- */
 

@@ -26,6 +26,7 @@
 #include "node/config.h"
 #include "node/keys.h"
 #include "node/node.h"
+#include "node/profile.h"
 #include "node/http/server.h"
 #include "node/federation/follow.h"
 #include "node/federation/search_index.h"
@@ -354,6 +355,39 @@ static void resign_round(const char *home, int64_t margin, time_t *warned)
     cn_node_free(node);
 }
 
+/* At start: sign config.yml's logo (or its removal) when the published one
+ * differs, as publish would, so that a node that publishes nothing of its
+ * own (a network's) shows its logo too. A logo that cannot be published is
+ * a warning: the node serves what it signed before. */
+static void publish_logo(const char *home, const cn_config *cfg)
+{
+    cn_node *node = NULL;
+    int err, changed = 0;
+
+    /* Busy (a publish or sync holds the lock): the next start or publish
+     * signs it; serving is not held up. */
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0) {
+        if (err != CN_ELOCKED && cfg->logo != NULL)
+            cn_term_fprintf(stderr, "citynode serve: warning: the logo is not published: %s\n",
+                            cn_error_message());
+        cn_error_clear();
+        return;
+    }
+    if ((err = cn_profile_publish_logo(node->tuf, node->home->root, cfg, &changed)) == 0 &&
+        changed && (err = cn_tuf_repo_commit(node->tuf)) == 0) {
+        cn_term_fprintf(stderr, "citynode serve: published the logo %s\n",
+                        cfg->logo ? cfg->logo : "(removed)");
+        if (cn_node_index_self(node) != 0)
+            cn_term_fprintf(stderr, "citynode serve: cannot index this node: %s\n",
+                            cn_error_message());
+    }
+    if (err != 0)
+        cn_term_fprintf(stderr, "citynode serve: warning: the logo is not published: %s\n",
+                        cn_error_message());
+    cn_error_clear();
+    cn_node_free(node);
+}
+
 /* Room for every connection the server allows plus the files it sends. */
 static void raise_fd_limit(void)
 {
@@ -363,6 +397,31 @@ static void raise_fd_limit(void)
         return;
     rl.rlim_cur = rl.rlim_max < CN_FD_LIMIT ? rl.rlim_max : CN_FD_LIMIT;
     setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* Serving publicly, a German public body must link its Impressum, its
+ * Datenschutzerklärung and its Erklärung zur Barrierefreiheit (TMG/DDG §5,
+ * DSGVO Art. 13, BITV 2.0 §7): one line on stderr for each that config.yml
+ * does not name. The page shows the same (GET /api/v1, "legal"). */
+static void warn_legal_pages(const cn_config *cfg, const char *config_path)
+{
+    const struct {
+        const char *url, *key, *page, *duty;
+    } pages[] = {
+        {cfg->imprint, "imprint", "Impressum", "German public bodies must link one"},
+        {cfg->privacy, "privacy", "Datenschutzerklärung (privacy policy)",
+         "German public bodies must link one"},
+        {cfg->accessibility, "accessibility",
+         "Erklärung zur Barrierefreiheit (accessibility statement)",
+         "German public bodies must link one (BITV 2.0)"},
+    };
+
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+        if (pages[i].url == NULL)
+            cn_term_fprintf(stderr,
+                            "citynode serve: warning: no %s configured (set %s: https://… in "
+                            "%s); %s\n",
+                            pages[i].page, pages[i].key, config_path, pages[i].duty);
 }
 
 int cn_cmd_serve(const char *home_flag, int argc, char **argv)
@@ -423,6 +482,9 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     so.node_name = cfg->name;
     so.state_db = sync.db_path;
     so.base_url = cfg->url;
+    so.imprint = cfg->imprint;
+    so.privacy = cfg->privacy;
+    so.accessibility = cfg->accessibility;
     so.on_hint = on_hint;
     so.is_peer = is_peer;
     so.hint_ctx = &sync;
@@ -434,6 +496,7 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
 
+    publish_logo(home, cfg);
     resign_round(home, cfg->timestamp_margin, &warned);
     if ((err = cn_server_start(&srv, &so)) != 0)
         goto out;
@@ -446,6 +509,8 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     printf("serving node %.12s (%s) at http://%s%s%s:%u/\n", h->node_id, cfg->name,
            strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", cn_server_port(srv));
     fflush(stdout);
+    if (!cn_server_host_is_loopback(host))
+        warn_legal_pages(cfg, h->config_path);
     next_check = time(NULL) + CN_RESIGN_CHECK_S;
     while (!stop_requested) {
         sleep(1);

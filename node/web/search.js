@@ -7,6 +7,7 @@ import { api, errorBox } from './api.js';
 import { h, navLink, urlFor, itemParams } from './dom.js';
 import { countryName, fmtDate, kindBadge, withdrawnBadge, replicationsText } from './format.js';
 import { lang, t, labelOr } from './labels.js';
+import { word, hasWord } from './vocab.js';
 import { PER_PAGE, DEBOUNCE_MS, isCurrent, navigate, pageParam, setMain, setTitle, markCurrentNav } from './page.js';
 
 const FACETS = ['kind', 'theme', 'field', 'city', 'country', 'programme', 'license', 'status'];
@@ -378,14 +379,19 @@ export function pagerEls(doc, p) {
   ];
 }
 
+// The kind of words (vocab.js) of a facet's values.
+const FACET_WORDS = { license: 'license', category: 'category', scope: 'scope', platform: 'platform' };
+
 // A facet value as people read it.
 function facetValueLabel(facet, value, bucket) {
   if (facet === 'kind') return labelOr('kind_', value);
-  if (facet === 'status') return labelOr('status_', value);
+  // a solution's developmentStatus or a strategy's phase
+  if (facet === 'status') return hasWord('developmentStatus', value) ? word('developmentStatus', value) : word('phase', value);
   if (facet === 'theme') {
     const l = bucket && bucket.label && (bucket.label[lang] || bucket.label.en);
-    return l || labelOr('theme_', value);
+    return l || word('theme', value);
   }
   if (facet === 'country') return countryName(value);
+  if (FACET_WORDS[facet]) return word(FACET_WORDS[facet], value);
   return value;
 }
