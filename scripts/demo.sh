@@ -795,6 +795,12 @@ for o in $cut_cities; do
                 "$(get name "$c")'s replication"
     done
 done
+# ... and the category facet finds the three (publiccode.yml categories).
+api "search?category=geographic-information-systems&per_page=100"
+for o in $cut_cities; do
+    grep -q "\"node\":\"$(id "$o")\",[^{}]*\"item\":\"$(get cut_item "$o")\"" "$run/logs/api.json" ||
+        die "Leipzig's registry does not find $(get name "$o")'s $(get cut_item "$o") by its category"
+done
 echo "   Leipzig's registry: $indexed items of $cities nodes; Manchester's demonstration has"
 echo "   Prague's replication in its graph, each component of Connected Urban Twins the other"
 echo "   two cities' replications; its web page answers at $l/"
@@ -849,6 +855,8 @@ cat <<MSG
    $l/?item=$(id muenchen)/$cut_item_muenchen
                   München's: a CSV in UTF-8; Hamburg and Leipzig in its replication graph
    $l/api/v1/graph/$(id hamburg-cut)/$cut_item_hamburg_cut
+   $l/api/v1/search?category=geographic-information-systems
+                  the category facet: the three components (and Leipzig's CUT project)
    $l/?view=nodes                  Hamburg (Demo) and München (Demo) among the nodes
    git -C $run/replicas/leipzig/$cut_item_hamburg_cut log --oneline
    $c --home $(home muenchen) show $(id leipzig)/$cut_item_leipzig
