@@ -1,7 +1,10 @@
 # citynode - top-level entry points. The real build is CMake (CMakeLists.txt);
 # these targets install what is missing, build, and run.
 #
-#   make run          build and start the demo federation (7 nodes, 127.0.0.1:8470-8476)
+#   make run          build and start the demo federation (scripts/demo.sh): 41 nodes on
+#                     127.0.0.1:8470-8510 - Triangulum's 6 cities and consortium, the 32
+#                     model projects of "Modellprojekte Smart Cities" 2020 and their network,
+#                     München for Connected Urban Twins; open Leipzig's registry on :8470
 #   make check        build and run every test, then again under ASan+UBSan
 #   make conformance  run the external suites in $(CONFORMANCE_DIR)
 #   make fuzz         run each libFuzzer harness for $(FUZZ_SECONDS) s

@@ -1,14 +1,17 @@
 #!/bin/sh
-# demo.sh - what `make run` runs: a demo network of 40 nodes on 127.0.0.1,
-# built from the seed documents on the EU project Triangulum and on the 2020
-# cohort of Germany's "Modellprojekte Smart Cities", and a registry of all of
-# it on the first node.
+# demo.sh - what `make run` runs: a demo network of 41 nodes on 127.0.0.1,
+# built from the three seed documents (the EU project Triangulum; the 2020
+# cohort of Germany's "Modellprojekte Smart Cities"; among them Connected Urban
+# Twins of Hamburg, Leipzig and München), and a registry of all of it on the
+# first node.
 #
 #   Stadt Leipzig (Demo)          PORT     the registry to open: follows both networks
-#                                          below (so it mirrors and indexes every node),
-#                                          publishes its own sample items (leipzig-triangulum,
-#                                          the solutions, the dataset), replicates
-#                                          Eindhoven's demonstration
+#                                          below and its partners Hamburg and München (so
+#                                          it mirrors and indexes every node), publishes its
+#                                          own sample items (leipzig-triangulum, the
+#                                          solutions, its CUT component, the dataset),
+#                                          replicates Eindhoven's demonstration and the CUT
+#                                          components of Hamburg and München
 #   Eindhoven (Demo)              PORT+1   Triangulum lighthouse: a sample solution; follows
 #                                          the city that replicated it (policy index) to
 #                                          see its attestation
@@ -20,17 +23,30 @@
 #   Triangulum consortium (Demo)  PORT+6   network node: network.json lists the six cities
 #   Bad Belzig (Demo) ...         PORT+7   the 32 model projects of the 2020 cohort, one
 #   ... Rostock (Demo)            PORT+38  node each, publishing its strategy
-#                                          (examples/strategies/<project>)
+#                                          (examples/strategies/<project>); Hamburg's
+#                                          (PORT+20, Connected Urban Twins) also publishes
+#                                          its CUT component
 #   Modellprojekte Smart Cities   PORT+39  network node: network.json lists the 32 model
 #     2020 (Demo)                          projects' nodes
+#   München (Demo)                PORT+40  Connected Urban Twins partner: publishes its
+#                                          CUT component
+#
+# Connected Urban Twins: Hamburg, Leipzig and München each publish one platform
+# component (examples/solutions/cut-*: logo, screenshot, README, CSV), follow
+# the other two (policy mirror) and replicate their components, so each
+# component has two replicas and two signed "replicates" attestations, and
+# Leipzig's registry shows the three-way replication graph. Hamburg's node is
+# made even when CITYNODE_DEMO_MODEL_PROJECTS leaves its model project out
+# (then on the port after the network node, before München's).
 #
 # The script makes every node (the model projects in parallel), starts every
 # node's `citynode serve` in the background, publishes, runs the peer add /
 # network trust / sync / replicate steps, checks the result (every node
 # verifies, the followers hold the lighthouses' signed tags, Leipzig holds
 # every model project's strategy and finds them all in its registry, the
-# replicas and attestations exist, stock git clones from a mirror), prints a
-# guide and then waits until Ctrl-C, which stops all nodes.
+# replicas and attestations exist, Leipzig's replication graph of each CUT
+# component names the other two cities, stock git clones from a mirror),
+# prints a guide and then waits until Ctrl-C, which stops all nodes.
 #
 #   CITYNODE               the binary (default: build/citynode)
 #   CITYNODE_DEMO_HOME     Leipzig's node directory (default: build/demo/leipzig); the
@@ -42,14 +58,16 @@
 #   CITYNODE_DEMO_MODEL_PROJECTS
 #                          how many of the 32 model projects get a node (default: all
 #                          32; the first N in alphabetical order; 0 leaves out their
-#                          network node too)
+#                          network node too); Hamburg's and München's nodes are made
+#                          either way, for Connected Urban Twins
 #   CITYNODE_DEMO_JOBS     how many nodes are made at once (default: 4)
 #   CITYNODE_DEMO_ONESHOT  1: set up and check, print the guide, stop all nodes and
 #                          exit instead of waiting (for tests)
 #
 # The items are SAMPLE DATA drawn from public documents about Triangulum and
-# the 2020 cohort of "Modellprojekte Smart Cities"; none is an official
-# publication of the cities named in them.
+# the 2020 cohort of "Modellprojekte Smart Cities" (Connected Urban Twins among
+# them); none is an official publication of the cities named in them, and the
+# CUT components describe no real software.
 set -eu
 
 die() {
@@ -167,6 +185,30 @@ if [ "$nprojects" -gt 0 ]; then
 $(echo "$model_projects" | head -n "$nprojects" | awk '{ s = $1; $1 = ""; print s, 6 + NR, "DE" $0 }')
 msc2020 $((7 + nprojects)) DE $msc_network"
 fi
+is_project() {
+    case " $projects " in
+    *" $1 "*) return 0 ;;
+    *) return 1 ;;
+    esac
+}
+
+# Connected Urban Twins, the model project hamburg-cut: Hamburg, Leipzig and
+# München each publish one component (examples/solutions/<item>), and each
+# replicates the other two's. Hamburg's node is the model project's, made
+# even when CITYNODE_DEMO_MODEL_PROJECTS leaves the project out (it then
+# publishes its component only); München's node comes after all the others.
+cut_cities="leipzig hamburg-cut muenchen"
+cut_item_leipzig=cut-beteiligung-leipzig
+cut_item_hamburg_cut=cut-sensordaten-hamburg
+cut_item_muenchen=cut-szenarien-muenchen
+cut_next=$(echo "$nodes" | wc -l)
+if ! is_project hamburg-cut; then
+    nodes="$nodes
+hamburg-cut $cut_next DE $(echo "$model_projects" | sed -n 's/^hamburg-cut //p')"
+    cut_next=$((cut_next + 1))
+fi
+nodes="$nodes
+muenchen $cut_next DE München (Demo)"
 nnodes=$(echo "$nodes" | wc -l)
 [ "$base_port" -ge 1 ] && [ "$base_port" -le $((65535 - nnodes + 1)) ] ||
     die "port $base_port leaves no room for $nnodes nodes"
@@ -183,12 +225,6 @@ put() { eval "$(var "$1" "$2")=\$3"; }
 url() { get url "$1"; }
 home() { get home "$1"; }
 id() { get id "$1"; }
-is_project() {
-    case " $projects " in
-    *" $1 "*) return 0 ;;
-    *) return 1 ;;
-    esac
-}
 
 # Every model project's home, made or not (a re-run removes those left out).
 for s in $(echo "$model_projects" | cut -d' ' -f1) msc2020; do
@@ -307,8 +343,9 @@ setup_node() {
     set -- "$1" --name "$(get name "$1")" --url "$(url "$1")"
     [ "$(get country "$1")" = - ] || set -- "$@" --country "$(get country "$1")"
     [ "$1" != leipzig ] || set -- "$@" --code 14713000
-    # The programme each city takes part in (node.json), a facet of all its items.
-    if is_project "$1" || [ "$1" = msc2020 ]; then
+    # The programme each city takes part in (node.json), a facet of all its
+    # items: Hamburg and München as partners of Connected Urban Twins.
+    if is_project "$1" || [ "$1" = msc2020 ] || [ "$1" = hamburg-cut ] || [ "$1" = muenchen ]; then
         set -- "$@" --programme "$msc_programme"
     else
         set -- "$@" --programme "$triangulum_programme"
@@ -380,7 +417,7 @@ make_nodes() {
 # wait until it answers with its own pointer (not another program's on the
 # same port); returns 1 if the server exited instead: its port is taken.
 start_node() {
-    # Leipzig serves the registry people open; the other 39 nodes serve only
+    # Leipzig serves the registry people open; the other nodes serve only
     # their peers, and one HTTP thread each is plenty.
     sn_threads=1
     [ "$1" != leipzig ] || sn_threads=4
@@ -436,7 +473,8 @@ node_line() {
 # other while they follow and replicate. Leipzig serves once it has followed
 # everybody, on the port given.
 echo "== the demo network in $demo: $nnodes nodes"
-echo "   (SAMPLE DATA from the seed documents on Triangulum and the Modellprojekte Smart Cities 2020)"
+echo "   (SAMPLE DATA from the seed documents on Triangulum, the Modellprojekte Smart Cities 2020"
+echo "   and their Connected Urban Twins of Hamburg, Leipzig and München)"
 others=$(echo "$slugs" | grep -vx leipzig)
 # shellcheck disable=SC2086 # word splitting of slug lists is intended
 make_nodes $slugs
@@ -451,24 +489,57 @@ for s in $others; do
     fi
 done
 
-# publish_dir SLUG DIR: publish one item folder, print "DIR  ITEM@VERSION".
+# publish_dir SLUG DIR [LABEL]: publish one item folder (or git repository),
+# print "DIR  ITEM@VERSION" (LABEL instead of DIR if given).
 total=$nprojects
 publish_dir() {
     cn "$1" publish "$2" || {
         cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
         die "publish $2 on $(get name "$1") failed"
     }
-    printf '   %-66s %s\n' "$2" "$(sed -n 's/^[0-9a-f]*\///p' "$run/logs/cn.out" | head -n 1)"
+    printf '   %-66s %s\n' "${3:-$2}" "$(sed -n 's/^[0-9a-f]*\///p' "$run/logs/cn.out" | head -n 1)"
     total=$((total + 1))
 }
 
-# Leipzig keeps every sample item under examples/ but the federation's and
-# the model projects' strategies (all 32, whether they have a node or not):
-# its own strategy, the solutions and the dataset.
+# cut_publish SLUG: publish SLUG's component of Connected Urban Twins as a
+# city publishes its software, from a git repository: examples/solutions/<item>
+# committed once in $run/sources/<item> by the contact its publiccode.yml
+# names, on its releaseDate (whatever the user's git configuration and
+# environment say about identity, signing, hooks or line endings: the CSV
+# files keep their bytes).
+cut_publish() {
+    cp_item=$(get cut_item "$1")
+    cp_src=$run/sources/$cp_item
+    mkdir -p "$run/sources"
+    cp -R "examples/solutions/$cp_item" "$cp_src"
+    cp_who=$(sed -n 's/^ *- name: //p' "$cp_src/publiccode.yml" | head -n 1)
+    cp_mail=$(sed -n 's/^ *email: //p' "$cp_src/publiccode.yml" | head -n 1)
+    cp_date="$(sed -n 's/^releaseDate: //p' "$cp_src/publiccode.yml")T10:00:00+01:00"
+    {
+        git -c init.defaultBranch=main init -q "$cp_src" &&
+            git -C "$cp_src" -c core.autocrlf=false add -A &&
+            GIT_AUTHOR_NAME=$cp_who GIT_AUTHOR_EMAIL=$cp_mail GIT_AUTHOR_DATE=$cp_date \
+                GIT_COMMITTER_NAME=$cp_who GIT_COMMITTER_EMAIL=$cp_mail GIT_COMMITTER_DATE=$cp_date \
+                git -C "$cp_src" -c commit.gpgsign=false -c core.hooksPath=/dev/null \
+                -c core.autocrlf=false commit -q -m "$(sed -n 's/^name: //p' "$cp_src/publiccode.yml")"
+    } >"$run/logs/$1.git.out" 2>&1 || {
+        cat "$run/logs/$1.git.out" >&2
+        die "git could not commit $cp_src"
+    }
+    publish_dir "$1" "$cp_src" "examples/solutions/$cp_item (a git repository)"
+}
+
+# Leipzig keeps every sample item under examples/ but the federation's, the
+# model projects' strategies (all 32, whether they have a node or not) and
+# the components of Connected Urban Twins (published from git repositories
+# below, its own among them): its own strategy, the solutions and the dataset.
 items=$(find examples -path examples/federation -prune -o \
     \( -name citynode.yml -o -name publiccode.yml \) -type f -print |
     sed 's,/[^/]*$,,' | LC_ALL=C sort -u |
-    grep -vxF "$(echo "$model_projects" | sed 's,^\([^ ]*\) .*,examples/strategies/\1,')")
+    grep -vxF "$(echo "$model_projects" | sed 's,^\([^ ]*\) .*,examples/strategies/\1,')
+examples/solutions/$cut_item_leipzig
+examples/solutions/$cut_item_hamburg_cut
+examples/solutions/$cut_item_muenchen")
 [ -n "$items" ] || die "no manifests under $root/examples"
 echo "== $(get name leipzig): publishing its sample items under examples/"
 while IFS= read -r dir; do
@@ -481,6 +552,10 @@ for s in $lighthouses prague sabadell; do
     for dir in examples/federation/"$s"/*/; do
         publish_dir "$s" "${dir%/}"
     done
+done
+for s in $cut_cities; do
+    echo "== $(get name "$s"): publishing its component of Connected Urban Twins"
+    cut_publish "$s"
 done
 echo "   $total items published"
 
@@ -520,6 +595,21 @@ for s in prague sabadell; do
     step "$s" replicate "$(id "$l")/$demo_item" "$run/replicas/$s/$l-$demo_item"
 done
 
+# cut_replicate CITY FROM: CITY, which follows FROM, replicates FROM's
+# component of Connected Urban Twins into $run/replicas/CITY/<item>.
+cut_replicate() {
+    cr_item=$(get cut_item "$2")
+    echo "== $(get name "$1"): replicating $(get name "$2")'s $cr_item"
+    step "$1" replicate "$(id "$2")/$cr_item" "$run/replicas/$1/$cr_item"
+}
+echo "== Connected Urban Twins: Hamburg and München follow and replicate each other"
+step hamburg-cut peer add "$(url muenchen)"
+step muenchen peer add "$(url hamburg-cut)"
+step hamburg-cut sync
+cut_replicate hamburg-cut muenchen
+step muenchen sync
+cut_replicate muenchen hamburg-cut
+
 echo "== $(get name leipzig): trusting the Triangulum consortium's network"
 step leipzig peer add "$(url triangulum)"
 step leipzig network trust "$(id triangulum)"
@@ -535,6 +625,11 @@ if [ -n "$projects" ]; then
     echo "   ... $(grep -c ': added [0-9a-f]*.*pinned$' "$run/logs/cn.out" || true) members added, pinned" \
         "(all in $run/logs/leipzig.trust-msc2020.out)"
 fi
+# Hamburg follows from the network of the model projects when it is one of
+# them; Leipzig mirrors both partners either way.
+echo "== $(get name leipzig): following its partners in Connected Urban Twins"
+is_project hamburg-cut || step leipzig peer add "$(url hamburg-cut)"
+step leipzig peer add "$(url muenchen)"
 echo "== $(get name leipzig): syncing everything it follows"
 cn leipzig sync || {
     cat "$run/logs/cn.err" "$run/logs/cn.out" >&2
@@ -545,6 +640,8 @@ echo "   $(grep -c '^[0-9a-f]\{12\} ' "$run/logs/cn.out" || true) peers synced,"
     "$(grep -c '^ *new ' "$run/logs/cn.out" || true) new items (all in $run/logs/leipzig.sync.out)"
 echo "== $(get name leipzig): replicating $(get name eindhoven)'s $demo_item"
 step leipzig replicate "$(id eindhoven)/$demo_item" "$run/replicas/leipzig/eindhoven-$demo_item"
+cut_replicate leipzig hamburg-cut
+cut_replicate leipzig muenchen
 echo "== starting Leipzig"
 start_node leipzig
 await_node leipzig || {
@@ -561,6 +658,17 @@ for f in leipzig prague sabadell; do
     step "$l" peer add "$(url "$f")" --policy index
     step "$l" sync "$(id "$f")"
 done
+
+# Hamburg and München follow Leipzig now that it serves, and replicate its
+# component; Leipzig syncs them again for those two attestations.
+for s in hamburg-cut muenchen; do
+    echo "== $(get name "$s"): following $(get name leipzig)"
+    step "$s" peer add "$(url leipzig)"
+    step "$s" sync
+    cut_replicate "$s" leipzig
+done
+echo "== $(get name leipzig): syncing Hamburg and München for their attestations"
+step leipzig sync "$(id hamburg-cut)" "$(id muenchen)"
 
 # check: what the network must show; any failure stops the demo.
 echo "== checking"
@@ -598,6 +706,26 @@ done
 echo "   every node verifies; the followers mirror the lighthouses at their signed tags"
 echo "   Leipzig, Prague and Sabadell each hold a replica in $run/replicas, and each"
 echo "   lighthouse holds the verified attestation of the city that replicated it"
+# Connected Urban Twins: each city mirrors the other two's components at their
+# signed tags and holds a replica of each, and each city holds the verified
+# attestations of the two that replicated its own.
+for o in $cut_cities; do
+    oi=$(get cut_item "$o")
+    for c in $cut_cities; do
+        [ "$c" != "$o" ] || continue
+        [ "$(tag "$c" "$(home "$c")" "$(id "$o")" "$oi")" = "$(tag "$o" "$(home "$o")" "$(id "$o")" "$oi")" ] ||
+            die "$(get name "$c")'s mirror of $(get name "$o")'s $oi differs"
+        git -C "$run/replicas/$c/$oi" cat-file -e \
+            "$(git -C "$(home "$o")/repos/$(id "$o")/$oi.git" rev-parse 'refs/tags/v1.0.0^{commit}')" ||
+            die "$(get name "$c")'s replica lacks $(get name "$o")'s $oi"
+        # attestations/<sha256>.replicates-<origin id16>-<item>-<V>.json (PROTOCOL §11)
+        grep -qs '"replicates"' "$(home "$o")/mirrors/$(id "$c")/targets/attestations/"*".replicates-$(id "$o" |
+            cut -c1-16)-$oi-1.0.0.json" ||
+            die "$(get name "$o") has no attestation of $(get name "$c")'s replication of $oi"
+    done
+done
+echo "   Hamburg, Leipzig and München each replicated the other two's component of Connected"
+echo "   Urban Twins, and each holds the verified attestations of the two that replicated its own"
 for s in $projects; do
     item=$(sed -n 's/^[0-9a-f]*\/\(.*\)@.*/\1/p' "$run/logs/$s.publish.out" | head -n 1)
     [ "$(tag leipzig "$(home leipzig)" "$(id "$s")" "$item")" = \
@@ -638,22 +766,44 @@ indexed=$(sed -n 's/.*"total":\([0-9]*\),.*/\1/p' "$run/logs/api.json" | head -n
 cities=$(grep -o '"city":\[[^]]*\]' "$run/logs/api.json" | grep -o '{"value":' | wc -l)
 [ "$cities" -eq "$publishing" ] ||
     die "Leipzig's registry lists $cities cities, not the $publishing nodes that publish"
-[ "$nprojects" -eq 0 ] ||
-    grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
-    grep -q "{\"value\":\"$msc_programme\",\"count\":$nprojects," ||
-    die "Leipzig's registry does not count the $nprojects strategies of the model projects"
-# Every item of the six Triangulum cities is in their programme (their node.json
-# names it): Leipzig's 4, the lighthouses' 3 demonstrations, the followers' 2.
+# The model projects' strategies and Hamburg's and München's components are
+# in the programme of Connected Urban Twins' funding (their node.json names it).
 grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
-    grep -q "{\"value\":\"$triangulum_programme\",\"count\":9," ||
-    die "Leipzig's registry does not count the 9 items of the Triangulum cities"
+    grep -q "{\"value\":\"$msc_programme\",\"count\":$((nprojects + 2))," ||
+    die "Leipzig's registry does not count the $nprojects strategies of the model projects" \
+        "and the 2 components of Hamburg and München"
+# Every item of the six Triangulum cities is in their programme (their node.json
+# names it): Leipzig's own (its CUT component too), the lighthouses' 3
+# demonstrations, the followers' 2.
+ntriangulum=$(($(echo "$items" | wc -l) + 1 + 5))
+grep -o '"programme":\[[^]]*\]' "$run/logs/api.json" |
+    grep -q "{\"value\":\"$triangulum_programme\",\"count\":$ntriangulum," ||
+    die "Leipzig's registry does not count the $ntriangulum items of the Triangulum cities"
 api "search?q=mobilitat"
 grep -q '"total":[1-9]' "$run/logs/api.json" || die "Leipzig's registry finds nothing for 'mobilitat'"
 api "graph/$(id manchester)/$demo_item"
 grep -q "\"to\":\"$(id prague)[^\"]*\",\"type\":\"replicates\"" "$run/logs/api.json" ||
     die "the graph of Manchester's $demo_item on Leipzig lacks Prague's replication"
+# Connected Urban Twins: the graph of each city's component has the other
+# two cities' replications.
+for o in $cut_cities; do
+    api "graph/$(id "$o")/$(get cut_item "$o")"
+    for c in $cut_cities; do
+        [ "$c" != "$o" ] || continue
+        grep -q "\"to\":\"$(id "$c")[^\"]*\",\"type\":\"replicates\"" "$run/logs/api.json" ||
+            die "the graph of $(get name "$o")'s $(get cut_item "$o") on Leipzig lacks" \
+                "$(get name "$c")'s replication"
+    done
+done
+# ... and the category facet finds the three (publiccode.yml categories).
+api "search?category=geographic-information-systems&per_page=100"
+for o in $cut_cities; do
+    grep -q "\"node\":\"$(id "$o")\",[^{}]*\"item\":\"$(get cut_item "$o")\"" "$run/logs/api.json" ||
+        die "Leipzig's registry does not find $(get name "$o")'s $(get cut_item "$o") by its category"
+done
 echo "   Leipzig's registry: $indexed items of $cities nodes; Manchester's demonstration has"
-echo "   Prague's replication in its graph; its web page answers at $l/"
+echo "   Prague's replication in its graph, each component of Connected Urban Twins the other"
+echo "   two cities' replications; its web page answers at $l/"
 
 elapsed=$(($(date +%s) - started))
 c=$CITYNODE
@@ -668,7 +818,8 @@ cat <<MSG
    $l/?q=mobilitat
                   "Mobilitat" finds "Mobilität": the model projects' strategies
    $l/?programme=Modellprojekte%20Smart%20Cities
-                  the programme facet: one strategy per model project
+                  the programme facet: one strategy per model project, and the CUT
+                  components of Hamburg and München
    $l/?kind=strategy&country=DE&city=Berlin%20(Demo)
                   the city facet
    $l/?item=$(id manchester)/$demo_item
@@ -694,6 +845,21 @@ cat <<MSG
    git -C $(home leipzig)/repos/$e/$demo_item.git -c gpg.format=ssh \\
        -c gpg.ssh.allowedSignersFile=$run/allowed_signers verify-tag v1.0.0
    $c --home $(home eindhoven) peer list            (Leipzig, followed for its attestation)
+
+== Connected Urban Twins: each city's component, replicated by the other two
+   $l/?item=$(id hamburg-cut)/$cut_item_hamburg_cut
+                  Hamburg's: logo, screenshot, README and files (a CSV in windows-1252);
+                  Leipzig and München in its replication graph
+   $l/?item=$(id leipzig)/$cut_item_leipzig
+                  Leipzig's: Hamburg and München in its replication graph
+   $l/?item=$(id muenchen)/$cut_item_muenchen
+                  München's: a CSV in UTF-8; Hamburg and Leipzig in its replication graph
+   $l/api/v1/graph/$(id hamburg-cut)/$cut_item_hamburg_cut
+   $l/api/v1/search?category=geographic-information-systems
+                  the category facet: the three components (and Leipzig's CUT project)
+   $l/?view=nodes                  Hamburg (Demo) and München (Demo) among the nodes
+   git -C $run/replicas/leipzig/$cut_item_hamburg_cut log --oneline
+   $c --home $(home muenchen) show $(id leipzig)/$cut_item_leipzig
 
 == more
    $l/.well-known/citynode.json
