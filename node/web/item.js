@@ -6,8 +6,9 @@
 import { api, ApiError, errorBox } from './api.js';
 import { h, navLink, itemParams, dl, extLink } from './dom.js';
 import { shortId, fmtDate, timeEl, countryName, kindBadge, withdrawnBadge, replicationsText } from './format.js';
+import { filesSection } from './files.js';
 import { graphSection } from './graph.js';
-import { t, tNodes } from './labels.js';
+import { lang, t, tNodes } from './labels.js';
 import { renderManifest, pickLang } from './manifest.js';
 import { NODE_ID, isCurrent, setMain, loadingNote, focusHeading, setTitle, markCurrentNav } from './page.js';
 import { lastSearchUrl } from './search.js';
@@ -42,7 +43,7 @@ export async function showItem(gen, p) {
   }
   if (!isCurrent(gen)) return;
   setTitle(doc.title || doc.item);
-  setMain(itemPage(doc, graph, graphErr));
+  setMain(itemPage(doc, graph, graphErr, () => isCurrent(gen)));
   focusHeading();
 }
 
@@ -50,7 +51,7 @@ function backLink() {
   return h('p', { class: 'crumbs' }, h('a', { href: lastSearchUrl, 'data-nav': true, testid: 'back-to-search' }, '← ', t('backToSearch')));
 }
 
-function itemPage(doc, graph, graphErr) {
+function itemPage(doc, graph, graphErr, stillShown) {
   const v = doc.version;
   const nodeId = doc.node.id;
   const m = v.manifest || {};
@@ -76,11 +77,19 @@ function itemPage(doc, graph, graphErr) {
       ),
     );
   const title = displayTitle(doc, m);
+  const titleText = title.text;
   return h(
     'article',
     { class: 'item', testid: 'item-page', 'data-node': nodeId, 'data-item': doc.item, 'data-version': v.version },
     backLink(),
-    h('h1', { testid: 'item-title' }, title),
+    h(
+      'div',
+      { class: 'item-head' + (safeDownload(doc.logo) ? ' has-logo' : '') },
+      safeDownload(doc.logo)
+        ? h('img', { class: 'item-logo', src: doc.logo, alt: t('logoOf', { name: titleText }), testid: 'item-logo' })
+        : null,
+      h('h1', { testid: 'item-title', lang: title.lang }, titleText),
+    ),
     h(
       'p',
       { class: 'meta' },
@@ -93,25 +102,59 @@ function itemPage(doc, graph, graphErr) {
     notices,
     trustSection(doc),
     h('section', { class: 'about', testid: 'manifest', 'aria-labelledby': 'about-h' }, h('h2', { id: 'about-h' }, t('about')), renderManifest(doc.kind, m, doc)),
+    screenshotsSection(doc, titleText),
     getSection(doc),
+    filesSection(doc, stillShown),
     versionsSection(doc),
     graphSection(doc, graph, graphErr),
     h(
       'details',
       { class: 'raw', testid: 'raw-json' },
       h('summary', null, t('rawJson')),
-      h('pre', null, h('code', null, JSON.stringify(v.manifest, null, 2))),
+      h('pre', { tabindex: '0', role: 'region', 'aria-label': t('rawJsonBox') }, h('code', null, JSON.stringify(v.manifest, null, 2))),
     ),
   );
 }
 
-// A solution's localised name, else the item's title, else its id.
+// A solution's localised name, else the item's title, else its id: {text,
+// lang}, lang set when the name was taken from another language than the page's.
 function displayTitle(doc, m) {
-  if (doc.kind === 'solution' && m.description) {
+  if (doc.kind === 'solution' && m.description && typeof m.description === 'object') {
     const d = pickLang(m.description);
-    if (d && d.localisedName) return d.localisedName;
+    if (d && d.localisedName) {
+      const from = Object.keys(m.description).find((k) => m.description[k] === d);
+      return { text: d.localisedName, lang: from && from !== lang && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(from) ? from : null };
+    }
   }
-  return doc.title || doc.item;
+  return { text: doc.title || doc.item, lang: null };
+}
+
+// A URL of a file of this registry's verified trees (the API gives only
+// /download/… paths for logos and screenshots), else null.
+function safeDownload(u) {
+  return typeof u === 'string' && u.startsWith('/download/') && !u.startsWith('//') ? u : null;
+}
+
+// The screenshots of a solution (publiccode.yml), from the version's verified tree.
+function screenshotsSection(doc, title) {
+  const shots = (Array.isArray(doc.screenshots) ? doc.screenshots : []).map(safeDownload).filter(Boolean).slice(0, 10);
+  if (!shots.length) return null;
+  return h(
+    'section',
+    { class: 'screenshots', testid: 'screenshots', 'aria-labelledby': 'shots-h' },
+    h('h2', { id: 'shots-h' }, t('screenshotsHeading')),
+    h(
+      'ul',
+      { class: 'gallery' },
+      shots.map((u, i) =>
+        h(
+          'li',
+          null,
+          h('a', { href: u, testid: 'screenshot-link' }, h('img', { src: u, alt: t('screenshotN', { name: title, n: i + 1 }), loading: 'lazy', testid: 'screenshot' })),
+        ),
+      ),
+    ),
+  );
 }
 
 // "Stadt Leipzig (key 1a2b…)": the signing city and its key ids.
@@ -215,7 +258,7 @@ function copyBox(text, testid) {
     },
     t('copy'),
   );
-  return h('div', { class: 'copybox' }, h('pre', null, code), button, msg);
+  return h('div', { class: 'copybox' }, h('pre', { tabindex: '0', role: 'region', 'aria-label': t('cloneBox') }, code), button, msg);
 }
 
 // Downloads and the git clone command, where this registry keeps the files.

@@ -45,7 +45,12 @@ function nodePage(node, items, p) {
     'article',
     { class: 'node', testid: 'node-page', 'data-node': node.id },
     h('p', { class: 'crumbs' }, navLink({ view: 'nodes' }, ['← ', t('nodesTitle')])),
-    h('h1', { testid: 'node-name' }, node.name),
+    h(
+      'div',
+      { class: 'item-head' + (nodeLogo(node) ? ' has-logo' : '') },
+      nodeLogo(node) ? h('img', { class: 'item-logo', src: nodeLogo(node), alt: t('nodeLogo', { name: node.name }), testid: 'node-logo' }) : null,
+      h('h1', { testid: 'node-name' }, node.name),
+    ),
     h('p', { class: 'meta' }, h('span', { class: 'badge source-' + node.source, testid: 'node-source' }, t('source_' + node.source)), node.country ? h('span', null, countryName(node.country)) : null),
     h('p', { class: 'explain' }, t('nodeSource_' + node.source), node.verified_at ? [' ', t('nodeVerified', { date: fmtDate(node.verified_at, true) })] : null),
     pr.description ? h('p', null, pr.description) : null,
@@ -69,6 +74,11 @@ function nodePage(node, items, p) {
       h('nav', { class: 'pager', 'aria-label': t('pages') }, pagerEls(items, p)),
     ),
   );
+}
+
+// The node's logo (/download/{node}/logo), a path of this registry, else null.
+function nodeLogo(node) {
+  return typeof node.logo === 'string' && node.logo.startsWith('/download/') ? node.logo : null;
 }
 
 // What the node replicated from other cities (its signed attestations).
