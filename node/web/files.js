@@ -91,7 +91,10 @@ function filesBody(doc, list, base) {
   // the README rendered, and the first CSV file previewed, without a click
   if (doc.readme) {
     const f = files.find((x) => x.path === doc.readme);
-    if (f) showReadme(readmeBox, base, list.version, f);
+    if (f) {
+      readmeBox.replaceChildren(h('p', { class: 'loading' }, t('loading')));
+      showReadme(readmeBox, base, list.version, f);
+    }
   }
   const csv = files.find((x) => x.preview === 'csv');
   if (csv) show(csv);
