@@ -116,7 +116,7 @@ test_expect_success 'the lighthouse follows the follower and its API shows the r
     lh peer add "http://127.0.0.1:$PF" >/dev/null 2>&1 &&
     lh sync >/dev/null &&
     lh withdraw connected-urban-twins@1.0.0 --reason "Superseded by 1.1.0" >/dev/null &&
-    lh withdraw msc2020-guetersloh --reason "Replaced by the city's new strategy" >/dev/null &&
+    lh withdraw msc2020-guetersloh --reason "Replaced by a newer strategy" >/dev/null &&
     curl -fsS "http://127.0.0.1:$PL/api/v1/graph/$LID/connected-urban-twins" >graph.json &&
     grep -q "\"replicates\"" graph.json && grep -q "$FID" graph.json &&
     curl -fsS "http://127.0.0.1:$PL/" >index.html &&
