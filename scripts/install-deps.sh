@@ -5,7 +5,7 @@ set -eu
 
 packages="build-essential cmake pkg-config git openssh-client ca-certificates
 libgit2-dev libssl-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libpcre2-dev
-libmicrohttpd-dev libsqlite3-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev
+libmicrohttpd-dev libsqlite3-dev zlib1g-dev libcmark-dev libcmocka-dev clang libclang-rt-14-dev
 python3 nginx-light curl"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages valgrind wrk chromium fonts-dejavu-core python3-rdflib python3-yaml python3-jsonschema

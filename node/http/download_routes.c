@@ -252,6 +252,19 @@ enum MHD_Result cn_serve_download(cn_server *srv, struct MHD_Connection *c, cons
     enum MHD_Result ret;
 
     snprintf(buf, sizeof(buf), "%s", rel);
+    /* download/<node>/<item>/<version>/files/<path>: one file (file_routes.c) */
+    for (p = buf, n = 0; n < 5 && (p = strchr(p, '/')) != NULL; p++, n++)
+        seg[n] = p;
+    if (n == 5 && strncmp(seg[3] + 1, "files/", 6) == 0) {
+        *seg[0] = *seg[1] = *seg[2] = *seg[4] = '\0';
+        if (strlen(seg[0] + 1) == CN_NODE_ID_LEN && cn_hex_is_lower(seg[0] + 1, CN_NODE_ID_LEN) &&
+            cn_name_check_slug(seg[1] + 1) == 0 && cn_semver_check(seg[2] + 1) == 0)
+            return cn_serve_version_file(srv, c, seg[0] + 1, seg[1] + 1, seg[2] + 1, seg[4] + 1);
+        cn_error_clear();
+        return cn_serve_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    }
+    snprintf(buf, sizeof(buf), "%s", rel);
+    n = 0;
     for (p = strtok_r(buf, "/", &save); p && n < 5; p = strtok_r(NULL, "/", &save))
         seg[n++] = p;
     if (n != 5 || p != NULL || strlen(seg[1]) != CN_NODE_ID_LEN ||

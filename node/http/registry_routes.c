@@ -268,6 +268,11 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cons
     return send_document(c, status, text, strlen(text), ctype, NULL);
 }
 
+enum MHD_Result cn_serve_send_json(struct MHD_Connection *c, unsigned status, const json_t *doc)
+{
+    return send_json(c, status, doc, "application/json; charset=utf-8");
+}
+
 enum MHD_Result cn_serve_send_error(struct MHD_Connection *c, int err)
 {
     int status = cn_registry_http_status(err);
@@ -536,6 +541,9 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
             }
         }
     }
+    /* api/v1/items/<node>/<item>/files and …/preview/<path> (file_routes.c) */
+    if (cn_serve_files_api(&ret, srv, c, reg, rel) == 0)
+        return ret;
     if (strlen(rel) > 5 && strcmp(rel + strlen(rel) - 5, ".atom") == 0)
         return serve_feed(srv, c, reg, rel);
     if ((err = read_args(&q, c)) != 0) {
@@ -545,6 +553,8 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
     snprintf(path, sizeof(path), "/%s", rel);
     if (cn_registry_api_get(&doc, &status, reg, path, &q) != 0 && status == 500)
         fprintf(stderr, "citynode serve: registry: %s\n", cn_error_message());
+    else if (status == 200 && cn_serve_files_decorate(srv, reg, path, doc) != 0)
+        fprintf(stderr, "citynode serve: files: %s\n", cn_error_message());
     cn_error_clear();
     ret = doc ? send_json(c, (unsigned)status, doc, "application/json; charset=utf-8")
               : cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");

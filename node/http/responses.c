@@ -93,12 +93,7 @@ static int range_number(const char **p, uint64_t *out)
     return 0;
 }
 
-/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range (RFC 9110
- * §14.1.1: digits only). Returns 1 and sets [*start, *end] (inclusive) if
- * satisfiable, 0 to serve the whole file (absent, unsupported or
- * syntactically invalid header: RFC 9110 §14.2 says to ignore it), -1 if
- * unsatisfiable. */
-static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end)
+int cn_serve_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end)
 {
     uint64_t a, b;
 
@@ -334,7 +329,7 @@ enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
         goto headers;
     }
-    rr = parse_range(range, (uint64_t)st.st_size, &start, &end);
+    rr = cn_serve_parse_range(range, (uint64_t)st.st_size, &start, &end);
     if (rr < 0) {
         close(fd);
         snprintf(crange, sizeof(crange), "bytes */%jd", (intmax_t)st.st_size);

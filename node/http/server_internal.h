@@ -12,6 +12,7 @@
 #include "node/http/server.h"
 
 #include <git2.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -61,6 +62,7 @@ struct cn_server {
     pthread_mutex_t zip_lock; /* guards zip_building */
     int zip_lock_ok;
     char zip_building[CN_ZIP_BUILDS][41]; /* tag ids being built; "": slot free */
+    size_t files_inflight;                /* bytes of single files held by answers (zip_lock) */
     cn_server_hint_fn on_hint;
     cn_server_peer_fn is_peer;
     void *hint_ctx;
@@ -107,6 +109,12 @@ int cn_serve_open_below(int dir_fd, const char *rel);
 enum MHD_Result cn_serve_file(struct MHD_Connection *c, int dir_fd, const char *rel,
                               const char *ctype, unsigned flags, const char *filename,
                               const char *etag);
+
+/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" Range header h for
+ * a body of size bytes (RFC 9110 §14.1.1): 1 and [*start, *end] (inclusive)
+ * if satisfiable, 0 to send the whole body (absent, unsupported or invalid:
+ * RFC 9110 §14.2 says to ignore it), -1 if unsatisfiable (416). */
+int cn_serve_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end);
 
 /* t (seconds since the epoch; <= 0 as the epoch) as an HTTP date, "Sun, 06
  * Nov 1994 08:49:37 GMT", into out (at least 30 bytes). */
@@ -183,6 +191,30 @@ void cn_serve_version_tree_close(cn_serve_version_tree *v);
 
 /* The error document (docs/api.yaml, Error) of err, with its HTTP status. */
 enum MHD_Result cn_serve_send_error(struct MHD_Connection *c, int err);
+
+/* Send doc as application/json (no-cache, CORS, nosniff; gzip'ed for a
+ * client that takes it). */
+enum MHD_Result cn_serve_send_json(struct MHD_Connection *c, unsigned status, const json_t *doc);
+
+/* ---- file_routes.c ---- */
+
+struct cn_registry;
+
+/* /download/<node>/<item>/<version>/files/<path>: the bytes of one file of
+ * the version's tree, with ETag (its blob id), 304, one Range, a type from
+ * an allow-list and the sandboxing headers (docs/api.yaml). */
+enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, const char *node,
+                                      const char *item, const char *version, const char *path);
+
+/* api/v1/items/<node>/<item>/files and …/preview/<path>: 0 and *ret when
+ * rel is one of them, -1 when it is not. */
+int cn_serve_files_api(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,
+                       struct cn_registry *reg, const char *rel);
+
+/* Add what the tree tells to the registry's document doc of path: an
+ * item's files_here, readme, logo and screenshots; each search result's
+ * logo. Other documents are left alone. */
+int cn_serve_files_decorate(cn_server *srv, struct cn_registry *reg, const char *path, json_t *doc);
 
 /* /download/<node>/<item>/<version>/<file> (download_routes.c). */
 enum MHD_Result cn_serve_download(cn_server *srv, struct MHD_Connection *c, const char *rel);
