@@ -363,9 +363,27 @@ out:
     " sum(kind = 'dataset') AS datasets, sum(kind = 'strategy') AS strategies,"                    \
     " sum(withdrawn) AS withdrawn FROM reg_items GROUP BY node) k ON k.node = n.id"
 
+/* "logo": where the registry serves the node's logo (column col holds
+ * reg_nodes.logo), or null. */
+static json_t *node_logo_url(sqlite3_stmt *st, int col)
+{
+    char url[128];
+
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return json_null();
+    snprintf(url, sizeof(url), "/download/%s/logo", (const char *)sqlite3_column_text(st, 0));
+    return json_string(url);
+}
+
+/* A row of NODE_COLUMNS, NODE_COUNTS and n.logo. */
 static json_t *node_entry(sqlite3_stmt *st)
 {
     json_t *o = node_brief(st, 0);
+
+    if (o != NULL && cn_reg_set(o, "logo", node_logo_url(st, 13)) != 0) {
+        json_decref(o);
+        return NULL;
+    }
 
     if (o == NULL || cn_reg_set(o, "items",
                                 json_pack("{s:I, s:I, s:I, s:I, s:I}", "total",
@@ -450,7 +468,7 @@ int cn_registry_nodes(json_t **out, cn_registry *reg, const cn_registry_query *q
         (err = prep(&cst, reg, "SELECT count(*) FROM reg_nodes n" NODE_FILTERS)) != 0 ||
         (err = prep(&st, reg,
                     "SELECT " NODE_COLUMNS ", " NODE_COUNTS
-                    " FROM reg_nodes n" NODE_COUNTS_JOIN NODE_FILTERS
+                    ", n.logo FROM reg_nodes n" NODE_COUNTS_JOIN NODE_FILTERS
                     " ORDER BY n.name COLLATE NOCASE, n.node_id"
                     " LIMIT ?4 OFFSET ?5")) != 0)
         goto out;
@@ -543,14 +561,15 @@ int cn_registry_node(json_t **out, cn_registry *reg, const char *node)
     if ((err = cn_reg_resolve_node(node_id, NULL, reg, node)) != 0 ||
         (err = prep(&st, reg,
                     "SELECT " NODE_COLUMNS ", " NODE_COUNTS
-                    ", n.profile FROM reg_nodes n" NODE_COUNTS_JOIN " WHERE n.node_id = ?1")) != 0)
+                    ", n.logo, n.profile FROM reg_nodes n" NODE_COUNTS_JOIN
+                    " WHERE n.node_id = ?1")) != 0)
         goto out;
     sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         err = cn_reg_sqlite_error(reg, "reading a node");
         goto out;
     }
-    if ((doc = node_entry(st)) == NULL || cn_reg_set(doc, "profile", cn_reg_column_json(st, 13))) {
+    if ((doc = node_entry(st)) == NULL || cn_reg_set(doc, "profile", cn_reg_column_json(st, 14))) {
         json_decref(doc);
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;

@@ -250,9 +250,13 @@ static int solution_extract(cn_reg_extract *x, const json_t *m)
     {
         const char *scope = json_string_value(v);
         if (scope && ((err = add_facet(x, CN_FACET_THEME, theme_of_scope(scope))) != 0 ||
+                      (err = add_facet(x, CN_FACET_SCOPE, scope)) != 0 ||
                       (err = add_text(&x->fts_keywords, scope)) != 0))
             return err;
     }
+    if ((err = add_facet_strings(x, CN_FACET_CATEGORY, json_object_get(m, "categories"))) != 0 ||
+        (err = add_facet_strings(x, CN_FACET_PLATFORM, json_object_get(m, "platforms"))) != 0)
+        return err;
     if ((err = add_facet(x, CN_FACET_LICENSE, str_at(json_object_get(m, "legal"), "license"))) ||
         (err = add_facet(x, CN_FACET_STATUS, str_at(m, "developmentStatus"))) != 0)
         return err;
@@ -293,6 +297,7 @@ static int dataset_extract(cn_reg_extract *x, const json_t *m)
 
     if ((err = add_text(&x->fts_description, desc)) != 0 ||
         (err = add_strings(&x->fts_keywords, json_object_get(m, "keywords"))) != 0 ||
+        (err = add_facet_strings(x, CN_FACET_KEYWORD, json_object_get(m, "keywords"))) != 0 ||
         (err = add_text(&x->fts_keywords, str_at(json_object_get(m, "publisher"), "name"))) ||
         (err = add_member_strings(&x->fts_keywords, json_object_get(m, "distributions"),
                                   "title")) != 0 ||

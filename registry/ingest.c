@@ -88,7 +88,7 @@ int cn_registry_put_node(cn_registry *reg, const cn_registry_node_info *info)
 {
     const char *name, *url, *country, *code;
     const json_t *progs;
-    char *programmes = NULL, *profile = NULL;
+    char *programmes = NULL, *profile = NULL, *logo = NULL;
     sqlite3_stmt *st;
     cn_reg_id_list items = {NULL, 0, 0};
     int64_t node_rowid = 0;
@@ -114,9 +114,12 @@ int cn_registry_put_node(cn_registry *reg, const cn_registry_node_info *info)
     progs = json_object_get(info->profile, "programmes");
     if (progs && !json_is_array(progs))
         return cn_error_set(CN_EINVAL, "node.json: programmes: expected a list");
+    if (info->logo && (err = cn_registry_logo_check(info->logo)) != 0)
+        return cn_error_wrap(err, "node %.12s", info->node_id);
     programmes = programmes_text(progs);
     profile = info->profile ? json_text(info->profile) : NULL;
-    if (programmes == NULL || (info->profile && profile == NULL)) {
+    logo = cn_reg_logo_text(info->logo);
+    if (programmes == NULL || (info->profile && profile == NULL) || (info->logo && !logo)) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto done;
     }
@@ -158,6 +161,8 @@ int cn_registry_put_node(cn_registry *reg, const cn_registry_node_info *info)
     sqlite3_bind_text(st, 8, cn_registry_source_name(info->source), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, info->verified_at);
     sqlite3_bind_int64(st, 10, (int64_t)time(NULL));
+    if (logo)
+        sqlite3_bind_text(st, 11, logo, -1, SQLITE_STATIC);
     if ((err = cn_reg_step_done(reg, st, "writing a node")) != 0 || !changed)
         goto out;
     /* Name, country and programmes are facets and search text of every
@@ -177,6 +182,7 @@ done:
     free(items.v);
     free(programmes);
     free(profile);
+    free(logo);
     return err;
 }
 

@@ -252,6 +252,12 @@ json_t *cn_reg_capped_string(const char *s, size_t max);
  * http(s) URL without query or fragment that fits. */
 int cn_reg_base_url(char *out, size_t outlen, const char *base_url, const json_t *doc);
 
+/* ---- logo.c ---- */
+
+/* The record of a logo as reg_nodes.logo keeps it (JSON text, malloc'ed),
+ * NULL for NULL or when out of memory. */
+char *cn_reg_logo_text(const cn_registry_logo *logo);
+
 /* ---- snapshot.c ---- */
 
 /* Register the FTS5 function cn_bm25() and find the tokenizer; called once

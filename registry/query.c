@@ -18,7 +18,8 @@
 #include <strings.h>
 
 static const char *const facet_names[CN_FACET_COUNT] = {
-    "kind", "theme", "field", "city", "country", "programme", "license", "status",
+    "kind",    "theme",  "field",    "city",  "country",  "programme",
+    "license", "status", "category", "scope", "platform", "keyword",
 };
 
 const char *cn_registry_facet_name(cn_registry_facet facet)

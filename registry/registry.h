@@ -70,7 +70,7 @@ typedef struct cn_registry cn_registry;
 
 /* The schema version written in reg_meta (key "schema_version"). Opening a
  * state.db with a newer registry schema fails with CN_EUNSUPPORTED. */
-#define CN_REGISTRY_SCHEMA_VERSION 2
+#define CN_REGISTRY_SCHEMA_VERSION 3
 
 /* BM25 column weights of the FTS columns title, description and keywords
  * (the rest of the searchable text: city, keywords, features, fields of
@@ -125,26 +125,60 @@ typedef enum {
 /* "self", "mirror", "index". */
 const char *cn_registry_source_name(cn_registry_source source);
 
+/* A node's logo: its signed target node-logo.<ext> (docs/PROTOCOL.md §5). */
 typedef struct {
-    unsigned int version;      /* CN_REGISTRY_NODE_INFO_VERSION */
-    const char *node_id;       /* required: 64 lowercase hex digits */
-    const json_t *profile;     /* the node's verified node.json (name, country, code,
-                                  programmes, url, ...), or NULL */
-    const char *name;          /* overrides profile's name; one of them is required */
-    const char *url;           /* base URL the node is reached at; overrides profile's */
-    cn_registry_source source; /* default CN_REGISTRY_SELF */
-    int64_t verified_at;       /* unix time node.json was last verified, 0 if never */
+    const char *path;   /* "node-logo.png", ".jpg", ".webp" or ".svg" */
+    const char *type;   /* the media type its extension names */
+    const char *sha256; /* 64 lowercase hex digits: the signed hash */
+    uint64_t length;    /* 1 .. CN_REGISTRY_LOGO_MAX */
+} cn_registry_logo;
+
+#define CN_REGISTRY_LOGO_MAX (256 * 1024) /* bytes of a node's logo */
+
+/* The media type of a logo target path ("node-logo.svg": "image/svg+xml"),
+ * or NULL when the path is not one. */
+const char *cn_registry_logo_type(const char *path);
+
+/* The extension ("png", "jpg", "webp", "svg") of what data (len bytes)
+ * is by its first bytes, or NULL when it is none of those: PNG and JPEG
+ * and WebP by their signatures, SVG as text whose first element, after an
+ * optional byte order mark, XML declaration, comments and doctype, is
+ * <svg. */
+const char *cn_registry_logo_sniff(const unsigned char *data, size_t len);
+
+/* Check a logo target: path and type as cn_registry_logo_type says,
+ * length 1 .. CN_REGISTRY_LOGO_MAX, sha256 64 lowercase hex. CN_EINVAL
+ * naming what is wrong. */
+int cn_registry_logo_check(const cn_registry_logo *logo);
+
+/* The recorded logo of a node (a full id or unique prefix) as
+ * {"node", "path", "type", "length", "sha256"}; CN_ENOTFOUND for an
+ * unknown node or one without a logo. */
+int cn_registry_node_logo(json_t **out, cn_registry *reg, const char *node);
+
+typedef struct {
+    unsigned int version;         /* CN_REGISTRY_NODE_INFO_VERSION */
+    const char *node_id;          /* required: 64 lowercase hex digits */
+    const json_t *profile;        /* the node's verified node.json (name, country, code,
+                                     programmes, url, ...), or NULL */
+    const char *name;             /* overrides profile's name; one of them is required */
+    const char *url;              /* base URL the node is reached at; overrides profile's */
+    cn_registry_source source;    /* default CN_REGISTRY_SELF */
+    int64_t verified_at;          /* unix time node.json was last verified, 0 if never */
+    const cn_registry_logo *logo; /* its verified logo target, or NULL: none (a logo
+                                     recorded before is forgotten) */
 } cn_registry_node_info;
 
 #define CN_REGISTRY_NODE_INFO_VERSION 1
 #define CN_REGISTRY_NODE_INFO_INIT                                                                 \
     {                                                                                              \
-        CN_REGISTRY_NODE_INFO_VERSION, NULL, NULL, NULL, NULL, CN_REGISTRY_SELF, 0                 \
+        CN_REGISTRY_NODE_INFO_VERSION, NULL, NULL, NULL, NULL, CN_REGISTRY_SELF, 0, NULL           \
     }
 
 /* Insert or update a node (the directory of known nodes). When its name,
  * country or programmes change, the facets and search text of its items
- * follow. A node must be put before its items and attestations. */
+ * follow. A node must be put before its items and attestations. A logo
+ * that fails cn_registry_logo_check is CN_EINVAL. */
 int cn_registry_put_node(cn_registry *reg, const cn_registry_node_info *info);
 
 typedef struct {
@@ -253,7 +287,12 @@ typedef enum {
     CN_FACET_PROGRAMME, /* programme: funding programme / network */
     CN_FACET_LICENSE,   /* license: SPDX expression or licence URI */
     CN_FACET_STATUS,    /* status: development status (solution) or phase (strategy) */
-    CN_FACET_COUNT
+    CN_FACET_CATEGORY,  /* category: publiccode.yml categories (solution) */
+    CN_FACET_SCOPE,     /* scope: publiccode.yml intendedAudience.scope (solution) */
+    CN_FACET_PLATFORM,  /* platform: publiccode.yml platforms (solution) */
+    CN_FACET_KEYWORD,   /* keyword: keywords (dataset) */
+    CN_FACET_COUNT      /* at most 32: search keeps a bit per facet */
+
 } cn_registry_facet;
 
 /* "kind", "theme", "field", ... */

@@ -98,6 +98,9 @@ static void heap_sort(hit_heap *h)
     h->n = n;
 }
 
+/* filtermask keeps one bit per facet. */
+_Static_assert(CN_FACET_COUNT <= 32, "a search's filtermask has 32 bits");
+
 typedef struct cn_reg_search {
     const cn_snapshot *snap;
     uint8_t *selected;   /* per value: chosen by a filter */

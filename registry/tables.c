@@ -7,7 +7,8 @@
  *   reg_meta          key/value: "schema_version" (CN_REGISTRY_SCHEMA_VERSION),
  *                     so that a later version can migrate; "reindex" while
  *                     a migration waits for every node to be indexed again
- *   reg_nodes         the directory: one row per known node
+ *   reg_nodes         the directory: one row per known node, with its logo
+ *                     target (path, type, length, sha256) when it has one
  *   reg_items         one row per (node, item), described by its newest
  *                     version that is not withdrawn; its id is the rowid of
  *                     the item's row in reg_fts; updated, replications and
@@ -49,7 +50,8 @@ static const char schema_sql[] =
     " profile TEXT,"
     " source TEXT NOT NULL,"
     " verified_at INTEGER NOT NULL DEFAULT 0,"
-    " updated_at INTEGER NOT NULL DEFAULT 0);"
+    " updated_at INTEGER NOT NULL DEFAULT 0,"
+    " logo TEXT);"
     "CREATE TABLE IF NOT EXISTS reg_items ("
     " id INTEGER PRIMARY KEY,"
     " node INTEGER NOT NULL,"
@@ -125,7 +127,7 @@ static const char schema_sql[] =
     " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6 7');"
     /* A new state.db starts at the current version; CN_REGISTRY_SCHEMA_VERSION
      * must follow this value. */
-    "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('schema_version', '2');"
+    "INSERT OR IGNORE INTO reg_meta (key, value) VALUES ('schema_version', '3');"
     /* The generation counts changes to what a handle's in-memory copy holds
      * (registry/snapshot.c): other writes to state.db (the peers tables on
      * every sync round, node rows, versions) leave the copies current. */
@@ -157,11 +159,11 @@ static const char schema_sql[] =
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_NODE_BY_ID] = "SELECT id, name, country, programmes FROM reg_nodes WHERE node_id = ?1",
     [ST_NODE_INSERT] = "INSERT INTO reg_nodes (node_id, name, url, country, code, programmes,"
-                       " profile, source, verified_at, updated_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                       " profile, source, verified_at, updated_at, logo)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_NODE_UPDATE] = "UPDATE reg_nodes SET name = ?2, url = ?3, country = ?4, code = ?5,"
                        " programmes = ?6, profile = ?7, source = ?8, verified_at = ?9,"
-                       " updated_at = ?10 WHERE node_id = ?1",
+                       " updated_at = ?10, logo = ?11 WHERE node_id = ?1",
     [ST_ITEM_LOOKUP] = "SELECT i.id FROM reg_items i JOIN reg_nodes n ON n.id = i.node"
                        " WHERE n.node_id = ?1 AND i.item = ?2",
     [ST_ITEM_INSERT] = "INSERT INTO reg_items (node, item, kind, latest, title, description)"
@@ -251,23 +253,63 @@ static const char *const migrations[CN_REGISTRY_SCHEMA_VERSION - 1] = {
      * (cn_registry_reindex_pending). */
     "ALTER TABLE reg_versions ADD COLUMN tree_id TEXT;"
     "INSERT OR REPLACE INTO reg_meta (key, value) VALUES ('reindex', '1');",
+    /* 2 -> 3: the facets category, scope, platform and keyword, which the
+     * stored manifests hold (migrate re-extracts every item from them:
+     * reextract_all), and each node's logo target, which the next sync
+     * round records as it reads each node's targets again. */
+    "ALTER TABLE reg_nodes ADD COLUMN logo TEXT;"
+    "INSERT OR REPLACE INTO reg_meta (key, value) VALUES ('reindex', '1');",
 };
+
+/* Derive every item's facets, search text and edges again from its stored
+ * versions, for a schema step whose extraction changed. */
+static int reextract_all(cn_registry *reg)
+{
+    int64_t *ids = NULL, *grown;
+    size_t i, n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    int rc, err = 0;
+
+    if (sqlite3_prepare_v2(reg->db, "SELECT id FROM reg_items ORDER BY id", -1, &st, NULL) !=
+        SQLITE_OK)
+        return cn_reg_sqlite_error(reg, "listing items to index again");
+    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            if ((grown = realloc(ids, cap * sizeof(*ids))) == NULL) {
+                err = cn_error_set(CN_ENOMEM, "out of memory");
+                break;
+            }
+            ids = grown;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    if (err == 0 && rc != SQLITE_DONE)
+        err = cn_reg_sqlite_error(reg, "listing items to index again");
+    sqlite3_finalize(st);
+    for (i = 0; i < n && err == 0; i++)
+        err = cn_reg_refresh_item(reg, ids[i]);
+    free(ids);
+    return err;
+}
 
 static int migrate(cn_registry *reg, int from)
 {
     char *msg = NULL, sql[96];
-    int v;
+    int v, err;
 
     for (v = from; v < CN_REGISTRY_SCHEMA_VERSION; v++) {
         if (sqlite3_exec(reg->db, migrations[v - 1], NULL, NULL, &msg) != SQLITE_OK) {
-            int err = cn_error_set(CN_ERROR,
-                                   "state.db: migrating the registry from schema version %d to "
-                                   "%d: %s",
-                                   v, v + 1, msg ? msg : "unknown error");
+            err = cn_error_set(CN_ERROR,
+                               "state.db: migrating the registry from schema version %d to "
+                               "%d: %s",
+                               v, v + 1, msg ? msg : "unknown error");
             sqlite3_free(msg);
             return err;
         }
     }
+    if (from < 3 && (err = reextract_all(reg)) != 0)
+        return cn_error_wrap(err, "state.db: indexing the items again for registry schema 3");
     snprintf(sql, sizeof(sql), "UPDATE reg_meta SET value = '%d' WHERE key = 'schema_version'",
              CN_REGISTRY_SCHEMA_VERSION);
     if (sqlite3_exec(reg->db, sql, NULL, NULL, NULL) != SQLITE_OK)

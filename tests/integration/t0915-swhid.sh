@@ -85,12 +85,14 @@ test_expect_success 'the documents with and without a tree are as docs/api.yaml 
         "/api/v1/items/$LID/$ITEM" 200 own.json "/api/v1/items/$LID/$ITEM" 200 index.json
 '
 
-# Make STATE.DB look as registry schema version 1 left it: no tree_id column.
+# Make STATE.DB look as registry schema version 1 left it: no tree_id column
+# (nor the logo column of schema 3).
 downgrade() {
     /usr/bin/python3 - "$1" <<-\PY
 	import sqlite3, sys
 	db = sqlite3.connect(sys.argv[1])
 	db.execute("ALTER TABLE reg_versions DROP COLUMN tree_id")
+	db.execute("ALTER TABLE reg_nodes DROP COLUMN logo")
 	db.execute("UPDATE reg_meta SET value = '1' WHERE key = 'schema_version'")
 	db.commit()
 	PY
@@ -105,7 +107,7 @@ test_expect_success 'a schema-1 state.db is migrated; the next sync round fills 
 	v = json.load(open(sys.argv[1]))["version"]
 	assert v["swhids"]["dir"] is None and v["swhids"]["rev"].startswith("swh:1:rev:"), v
 	db = sqlite3.connect(sys.argv[2])
-	assert db.execute("SELECT value FROM reg_meta WHERE key = ?", ("schema_version",)).fetchone() == ("2",)
+	assert db.execute("SELECT value FROM reg_meta WHERE key = ?", ("schema_version",)).fetchone() == ("3",)
 	PY
     cn "$F" sync >/dev/null 2>sync2.err &&
     cn "$F" show "$LID/$ITEM" --api >refilled.json &&

@@ -46,7 +46,7 @@ static void schema_has_a_version_and_leaves_other_tables_alone(void **state)
                                         -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "3");
     sqlite3_finalize(st);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -130,6 +130,7 @@ static void versions_carry_swhids_and_schema_1_is_migrated(void **state)
     assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "ALTER TABLE reg_versions DROP COLUMN tree_id;"
+                                  "ALTER TABLE reg_nodes DROP COLUMN logo;"
                                   "UPDATE reg_meta SET value = '1' WHERE key = 'schema_version'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
