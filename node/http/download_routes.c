@@ -256,7 +256,7 @@ enum MHD_Result cn_serve_download(cn_server *srv, struct MHD_Connection *c, cons
     for (p = buf, n = 0; n < 5 && (p = strchr(p, '/')) != NULL; p++, n++)
         seg[n] = p;
     if (n == 5 && strncmp(seg[3] + 1, "files/", 6) == 0) {
-        *seg[0] = *seg[1] = *seg[2] = *seg[4] = '\0';
+        *seg[0] = *seg[1] = *seg[2] = *seg[3] = *seg[4] = '\0';
         if (strlen(seg[0] + 1) == CN_NODE_ID_LEN && cn_hex_is_lower(seg[0] + 1, CN_NODE_ID_LEN) &&
             cn_name_check_slug(seg[1] + 1) == 0 && cn_semver_check(seg[2] + 1) == 0)
             return cn_serve_version_file(srv, c, seg[0] + 1, seg[1] + 1, seg[2] + 1, seg[4] + 1);

@@ -642,6 +642,37 @@ static json_t *image_url(const cn_serve_version_tree *v, const item_version *iv,
 static const char *const readmes[] = {"README.md", "README.de.md", "README.en.md", "readme.md",
                                       "README.markdown"};
 
+/* The screenshots publiccode.yml names (per language of its description),
+ * each image of the tree once, in the order of the languages, at most
+ * SCREENSHOTS_MAX, appended to shots. */
+static void add_screenshots(json_t *shots, const cn_serve_version_tree *v, const item_version *iv)
+{
+    json_t *desc = json_object_get(iv->manifest, "description");
+    const char *lang;
+    json_t *d;
+
+    json_object_foreach(desc, lang, d)
+    {
+        json_t *list = json_object_get(d, "screenshots");
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            json_t *u;
+            size_t j;
+            int seen = 0;
+            if (json_array_size(shots) == SCREENSHOTS_MAX)
+                return;
+            if ((u = image_url(v, iv, json_array_get(list, i))) == NULL)
+                continue;
+            for (j = 0; j < json_array_size(shots); j++)
+                seen |= json_equal(json_array_get(shots, j), u);
+            if (seen)
+                json_decref(u);
+            else
+                json_array_append_new(shots, u);
+        }
+        (void)lang;
+    }
+}
+
 /* files_here, readme, logo and screenshots of the item document doc. */
 static int decorate_item(cn_server *srv, json_t *doc)
 {
@@ -657,7 +688,6 @@ static int decorate_item(cn_server *srv, json_t *doc)
     here = iv.node && iv.item && iv.version &&
            cn_serve_version_tree_open(&v, srv->repos_dir, iv.node, iv.item, iv.version) == 0;
     if (here) {
-        const json_t *list = json_object_get(iv.manifest, "screenshots"), *s;
         json_t *u;
         size_t i;
         for (i = 0; i < sizeof(readmes) / sizeof(readmes[0]); i++)
@@ -670,13 +700,7 @@ static int decorate_item(cn_server *srv, json_t *doc)
             json_decref(logo);
             logo = u;
         }
-        json_array_foreach(list, i, s)
-        {
-            if (json_array_size(shots) == SCREENSHOTS_MAX)
-                break;
-            if ((u = image_url(&v, &iv, s)) != NULL)
-                json_array_append_new(shots, u);
-        }
+        add_screenshots(shots, &v, &iv);
         cn_serve_version_tree_close(&v);
     }
     if (json_object_set_new(doc, "files_here", json_boolean(here)) != 0 ||
