@@ -148,7 +148,11 @@ int cn_config_write(const cn_config *cfg, const char *path)
          (err = cn_buf_printf(&b, "sync_low_speed_time: %lld\n",
                               (long long)cfg->sync_low_speed_time)) != 0) ||
         (cfg->metadata_layout && cfg->metadata_layout != CN_DEFAULT_METADATA_LAYOUT &&
-         (err = cn_buf_printf(&b, "metadata_layout: %d\n", cfg->metadata_layout)) != 0))
+         (err = cn_buf_printf(&b, "metadata_layout: %d\n", cfg->metadata_layout)) != 0) ||
+        (err = put_entry(&b, "imprint", cfg->imprint)) != 0 ||
+        (err = put_entry(&b, "privacy", cfg->privacy)) != 0 ||
+        (err = put_entry(&b, "accessibility", cfg->accessibility)) != 0 ||
+        (err = put_entry(&b, "logo", cfg->logo)) != 0)
         goto out;
     err = cn_file_write_atomic(path, b.data, b.len, 0644);
 out:
@@ -172,9 +176,54 @@ static int set_seconds(int64_t *slot, const char *key, const char *value, long l
     return 0;
 }
 
+/* The legal pages: which page each key names, for the error. */
+static const struct {
+    const char *key, *page, *example;
+} legal_keys[] = {
+    {"imprint", "Impressum", "https://www.example.de/impressum"},
+    {"privacy", "Datenschutzerklärung (privacy policy)", "https://www.example.de/datenschutz"},
+    {"accessibility", "Erklärung zur Barrierefreiheit (accessibility statement)",
+     "https://www.example.de/barrierefreiheit"},
+};
+
+/* An http or https URL with a host, without white space or control
+ * characters, at most CN_CONFIG_URL_MAX bytes. */
+static int is_page_url(const char *v)
+{
+    size_t i, n = strlen(v), skip;
+
+    if (strncmp(v, "https://", 8) == 0)
+        skip = 8;
+    else if (strncmp(v, "http://", 7) == 0)
+        skip = 7;
+    else
+        return 0;
+    if (n > CN_CONFIG_URL_MAX || n == skip || v[skip] == '/' || v[skip] == '?' || v[skip] == '#')
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f || v[i] == '"' || v[i] == '<' ||
+            v[i] == '>' || v[i] == '\\')
+            return 0;
+    return 1;
+}
+
+static int set_legal(char **slot, size_t k, const char *value, const char *path, size_t line)
+{
+    if (!is_page_url(value))
+        return cn_error_set(CN_EINVAL,
+                            "%s:%zu: %s: expected the http:// or https:// URL of the node's %s "
+                            "(at most %d bytes, no spaces), e.g. %s: %s",
+                            path, line, legal_keys[k].key, legal_keys[k].page, CN_CONFIG_URL_MAX,
+                            legal_keys[k].key, legal_keys[k].example);
+    free(*slot);
+    *slot = strdup(value);
+    return *slot ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
+}
+
 static int set_field(cn_config *cfg, const char *key, const char *value, const char *path,
                      size_t line)
 {
+    char **legal[] = {&cfg->imprint, &cfg->privacy, &cfg->accessibility};
     char **slot = NULL;
 
     if (strcmp(key, "name") == 0)
@@ -218,7 +267,18 @@ static int set_field(cn_config *cfg, const char *key, const char *value, const c
         return set_seconds(&cfg->sync_low_speed_limit, key, value, 1, 1 << 30, path, line);
     else if (strcmp(key, "sync_low_speed_time") == 0)
         return set_seconds(&cfg->sync_low_speed_time, key, value, 1, 3600, path, line);
-    else if (strcmp(key, "metadata_layout") == 0) {
+    else if (strcmp(key, "logo") == 0) {
+        if (*value == '\0' || strlen(value) > 4096 ||
+            cn_text_check("logo", value, strlen(value), 4096, 0) != 0) {
+            cn_error_clear();
+            return cn_error_set(CN_EINVAL,
+                                "%s:%zu: logo: expected the path of a PNG, JPEG, WebP or SVG "
+                                "file (absolute, or relative to the node's directory), e.g. "
+                                "logo: logo.svg",
+                                path, line);
+        }
+        slot = &cfg->logo;
+    } else if (strcmp(key, "metadata_layout") == 0) {
         if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
             return cn_error_set(CN_EINVAL,
                                 "%s:%zu: metadata_layout: must be 1 (everything in targets.json) "
@@ -226,8 +286,12 @@ static int set_field(cn_config *cfg, const char *key, const char *value, const c
                                 path, line);
         cfg->metadata_layout = value[0] - '0';
         return 0;
-    } else
+    } else {
+        for (size_t k = 0; k < sizeof(legal_keys) / sizeof(legal_keys[0]); k++)
+            if (strcmp(key, legal_keys[k].key) == 0)
+                return set_legal(legal[k], k, value, path, line);
         return cn_error_set(CN_EINVAL, "%s:%zu: %s: unknown setting", path, line, key);
+    }
     free(*slot);
     *slot = strdup(value);
     return *slot ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
@@ -321,6 +385,10 @@ void cn_config_free(cn_config *cfg)
     free(cfg->listen);
     free(cfg->country);
     free(cfg->code);
+    free(cfg->imprint);
+    free(cfg->privacy);
+    free(cfg->accessibility);
+    free(cfg->logo);
     for (size_t i = 0; i < cfg->nprogrammes; i++)
         free(cfg->programmes[i]);
     free(cfg);

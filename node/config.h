@@ -35,7 +35,19 @@ typedef struct {
      * a layout-1 tree moves to it at its next publish). A tree already in
      * layout 2 stays in it. */
     int metadata_layout;
+    /* The node's pages a German public body must link (http or https URLs,
+     * may be NULL): Impressum, Datenschutzerklärung, Erklärung zur
+     * Barrierefreiheit. The registry's /api/v1 names them. */
+    char *imprint;
+    char *privacy;
+    char *accessibility;
+    /* The city's logo file as config.yml gives it: absolute, or relative to
+     * the node's home (cn_config_logo_path); NULL: none. publish signs it
+     * as the target node-logo.<ext> (node/logo.h). */
+    char *logo;
 } cn_config;
+
+#define CN_CONFIG_URL_MAX 2048 /* bytes of a legal page's URL */
 
 #define CN_SYNC_NEVER                   (-1)
 #define CN_DEFAULT_SYNC_INTERVAL        300

@@ -36,6 +36,7 @@
 #include "node/cmd/meter.h"
 #include "node/cmd/cmd_publish_source.h"
 #include "node/config.h"
+#include "node/profile.h"
 #include "node/federation/search_index.h"
 #include "node/item.h"
 #include "node/keys.h"
@@ -361,7 +362,9 @@ static int publish(cn_node *node, const char *source, const char *ref, const cha
     if ((err = cn_rmtree(work)) != 0 || (err = cn_mkdir_p(work, 0700)) != 0)
         goto out;
     snprintf(why, sizeof(why), "citynode: publish %s", tagname);
+    /* The city's logo (config.yml logo:) rides along when it changed. */
     if ((err = write_bundles(&p, repo, full, delta)) != 0 ||
+        (err = cn_profile_publish_logo(node->tuf, node->home->root, cfg, NULL)) != 0 ||
         (err = add_targets(&p, node, canonical, canonical_len, full, delta)) != 0 ||
         (err = cn_item_repo_set_main(repo, &p.commit, why)) != 0)
         goto out;

@@ -365,6 +365,31 @@ static void raise_fd_limit(void)
     setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* Serving publicly, a German public body must link its Impressum, its
+ * Datenschutzerklärung and its Erklärung zur Barrierefreiheit (TMG/DDG §5,
+ * DSGVO Art. 13, BITV 2.0 §7): one line on stderr for each that config.yml
+ * does not name. The page shows the same (GET /api/v1, "legal"). */
+static void warn_legal_pages(const cn_config *cfg, const char *config_path)
+{
+    const struct {
+        const char *url, *key, *page, *duty;
+    } pages[] = {
+        {cfg->imprint, "imprint", "Impressum", "German public bodies must link one"},
+        {cfg->privacy, "privacy", "Datenschutzerklärung (privacy policy)",
+         "German public bodies must link one"},
+        {cfg->accessibility, "accessibility",
+         "Erklärung zur Barrierefreiheit (accessibility statement)",
+         "German public bodies must link one (BITV 2.0)"},
+    };
+
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+        if (pages[i].url == NULL)
+            cn_term_fprintf(stderr,
+                            "citynode serve: warning: no %s configured (set %s: https://… in "
+                            "%s); %s\n",
+                            pages[i].page, pages[i].key, config_path, pages[i].duty);
+}
+
 int cn_cmd_serve(const char *home_flag, int argc, char **argv)
 {
     static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
@@ -423,6 +448,9 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     so.node_name = cfg->name;
     so.state_db = sync.db_path;
     so.base_url = cfg->url;
+    so.imprint = cfg->imprint;
+    so.privacy = cfg->privacy;
+    so.accessibility = cfg->accessibility;
     so.on_hint = on_hint;
     so.is_peer = is_peer;
     so.hint_ctx = &sync;
@@ -446,6 +474,8 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     printf("serving node %.12s (%s) at http://%s%s%s:%u/\n", h->node_id, cfg->name,
            strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", cn_server_port(srv));
     fflush(stdout);
+    if (!cn_server_host_is_loopback(host))
+        warn_legal_pages(cfg, h->config_path);
     next_check = time(NULL) + CN_RESIGN_CHECK_S;
     while (!stop_requested) {
         sleep(1);

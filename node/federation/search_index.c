@@ -334,11 +334,39 @@ static int index_targets(cn_registry *reg, const index_source *src, int64_t now)
     return first;
 }
 
+/* The node's logo target (docs/PROTOCOL.md §5) into *logo, 1 when it has
+ * one that keeps the rules, else 0: a logo that breaks them is not shown,
+ * and the rest of the node is indexed as ever. */
+static int find_logo(cn_registry_logo *logo, const index_source *src)
+{
+    static const char *const paths[] = {"node-logo.svg", "node-logo.png", "node-logo.webp",
+                                        "node-logo.jpg"};
+    const cn_tuf_target_info *t;
+    size_t i;
+
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        if ((src->peer ? cn_tuf_client_get_target_info(&t, src->peer, paths[i])
+                       : cn_tuf_repo_get_target(&t, src->node->tuf, paths[i])) != 0) {
+            cn_error_clear();
+            continue;
+        }
+        logo->path = t->path;
+        logo->type = json_string_value(json_object_get(t->custom, "type"));
+        logo->sha256 = t->sha256;
+        logo->length = t->length;
+        if (cn_registry_logo_check(logo) == 0)
+            return 1;
+        cn_error_clear();
+    }
+    return 0;
+}
+
 /* One node, in one transaction: the node, mark, its targets, sweep. */
 static int index_node(cn_registry *reg, const index_source *src, cn_registry_source source,
                       const char *name, const char *url)
 {
     cn_registry_node_info ni = CN_REGISTRY_NODE_INFO_INIT;
+    cn_registry_logo logo;
     const cn_tuf_target_info *t = NULL;
     json_t *profile = NULL;
     int64_t now = (int64_t)time(NULL);
@@ -360,6 +388,8 @@ static int index_node(cn_registry *reg, const index_source *src, cn_registry_sou
         ni.url = url;
     ni.source = source;
     ni.verified_at = now;
+    if (find_logo(&logo, src))
+        ni.logo = &logo;
     if ((err = cn_registry_begin(reg)) != 0)
         goto out;
     if ((err = cn_registry_put_node(reg, &ni)) != 0 ||

@@ -74,8 +74,12 @@ int cn_serve_registry_init(cn_server *srv, const cn_server_options *opts)
     if (opts->state_db == NULL)
         return 0;
     if ((srv->state_db = strdup(opts->state_db)) == NULL ||
-        (opts->base_url != NULL && (srv->base_url = strdup(opts->base_url)) == NULL))
+        (opts->base_url != NULL && (srv->base_url = strdup(opts->base_url)) == NULL) ||
+        (opts->imprint && (srv->legal[0] = strdup(opts->imprint)) == NULL) ||
+        (opts->privacy && (srv->legal[1] = strdup(opts->privacy)) == NULL) ||
+        (opts->accessibility && (srv->legal[2] = strdup(opts->accessibility)) == NULL))
         return cn_error_set(CN_ENOMEM, "out of memory");
+    srv->public = opts->host != NULL && !cn_server_host_is_loopback(opts->host);
     if (pthread_key_create(&srv->reg_key, free_registry) != 0)
         return cn_error_set(CN_ERROR, "cannot create a thread key");
     srv->reg_key_ok = 1;
@@ -95,6 +99,8 @@ void cn_serve_registry_free(cn_server *srv)
     free(srv->zip_dir);
     free(srv->state_db);
     free(srv->base_url);
+    for (size_t i = 0; i < sizeof(srv->legal) / sizeof(srv->legal[0]); i++)
+        free(srv->legal[i]);
 }
 
 /* This thread's registry handle, opened on first use; NULL with the error
@@ -512,6 +518,19 @@ out:
     return ret;
 }
 
+/* GET /api/v1: what the registry does not know, from config.yml and the
+ * listen address: the node's legal pages and whether it serves publicly. */
+static int add_legal(json_t *doc, const cn_server *srv)
+{
+    json_t *legal = json_pack("{s:s?, s:s?, s:s?}", "imprint", srv->legal[0], "privacy",
+                              srv->legal[1], "accessibility", srv->legal[2]);
+
+    if (legal == NULL || json_object_set_new(doc, "legal", legal) != 0 ||
+        json_object_set_new(doc, "public", json_boolean(srv->public)) != 0)
+        return -1;
+    return 0;
+}
+
 static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const char *rel)
 {
     cn_registry_query q = CN_REGISTRY_QUERY_INIT;
@@ -556,6 +575,11 @@ static enum MHD_Result serve_api(cn_server *srv, struct MHD_Connection *c, const
     else if (status == 200 && cn_serve_files_decorate(srv, reg, path, doc) != 0)
         fprintf(stderr, "citynode serve: files: %s\n", cn_error_message());
     cn_error_clear();
+    if (status == 200 && (strcmp(rel, "api/v1") == 0 || strcmp(rel, "api/v1/") == 0) &&
+        add_legal(doc, srv) != 0) {
+        json_decref(doc);
+        doc = NULL;
+    }
     ret = doc ? send_json(c, (unsigned)status, doc, "application/json; charset=utf-8")
               : cn_serve_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
     json_decref(doc);
@@ -791,6 +815,7 @@ int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
                       const char *rel)
 {
     const cn_web_asset *a;
+    char node[CN_NODE_ID_LEN + 1];
 
     if (*rel == '\0' || strcmp(rel, "index.html") == 0) {
         if ((a = find_asset("index.html")) == NULL)
@@ -805,6 +830,15 @@ int cn_serve_registry(enum MHD_Result *ret, cn_server *srv, struct MHD_Connectio
     }
     if (strncmp(rel, "api/", 4) == 0) {
         *ret = serve_api(srv, c, rel);
+        return 0;
+    }
+    if (cn_serve_is_logo_path(rel, node)) {
+        cn_registry *reg = srv->state_db ? thread_registry(srv) : NULL;
+        *ret = reg ? cn_serve_logo(srv, c, reg, node)
+                   : cn_serve_send_error(c, srv->state_db
+                                                ? CN_ERROR
+                                                : cn_error_set(CN_ENOTFOUND, "this node has no "
+                                                                             "registry"));
         return 0;
     }
     if (strncmp(rel, "download/", 9) == 0) {

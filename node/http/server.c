@@ -290,6 +290,18 @@ static size_t unescape_url(void *cls, struct MHD_Connection *c, char *s)
     return (size_t)(out - s);
 }
 
+int cn_server_host_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+    return 0;
+}
+
 int cn_server_parse_listen(char *host, size_t hostlen, unsigned short *port, const char *listen)
 {
     const char *colon = strrchr(listen, ':');

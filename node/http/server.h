@@ -62,10 +62,14 @@ typedef struct {
     unsigned threads;        /* worker threads; 0 for the default */
     const char *node_id;
     const char *node_name;
-    const char *state_db;      /* the node's state.db: the registry behind /api/v1/, the
-                                  page at / and the exports; NULL: those answer 404 */
-    const char *base_url;      /* the node's public URL (config url), for exports; NULL:
-                                  taken from the request's Host header */
+    const char *state_db; /* the node's state.db: the registry behind /api/v1/, the
+                             page at / and the exports; NULL: those answer 404 */
+    const char *base_url; /* the node's public URL (config url), for exports; NULL:
+                             taken from the request's Host header */
+    const char *imprint;  /* the node's legal pages (config.yml), each an http(s)
+                             URL or NULL; GET /api/v1 names them as "legal" */
+    const char *privacy;
+    const char *accessibility;
     cn_server_hint_fn on_hint; /* NULL: every hint is answered 204 */
     cn_server_peer_fn is_peer; /* NULL: every hint counts as anonymous */
     void *hint_ctx;
@@ -77,6 +81,12 @@ int cn_server_start(cn_server **out, const cn_server_options *opts);
 unsigned short cn_server_port(const cn_server *srv);
 /* Stop (waits for requests in flight, including on_hint calls) and free. */
 void cn_server_stop(cn_server *srv);
+
+/* 1 when host (a numeric address as cn_server_parse_listen gives it) is
+ * a loopback address (127.0.0.0/8, ::1, ::ffff:127.x.y.z): only this
+ * machine reaches the server. 0 for any other address, 0.0.0.0 and ::
+ * included: the node serves publicly. */
+int cn_server_host_is_loopback(const char *host);
 
 /* Split "HOST:PORT" or "[v6]:PORT"; host is copied into host (hostlen bytes). */
 int cn_server_parse_listen(char *host, size_t hostlen, unsigned short *port, const char *listen);

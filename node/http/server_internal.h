@@ -10,6 +10,7 @@
 #define CN_HTTP_SERVER_INTERNAL_H
 
 #include "node/http/server.h"
+#include "registry/registry.h"
 
 #include <git2.h>
 #include <jansson.h>
@@ -55,6 +56,8 @@ struct cn_server {
     char *node_id;
     char *state_db;        /* NULL: no registry (the /api/v1/ routes answer 404) */
     char *base_url;        /* the node's public URL, for exports; may be NULL */
+    char *legal[3];        /* imprint, privacy, accessibility (http(s) URLs or NULL) */
+    int public;            /* it listens on an address other than loopback */
     pthread_key_t reg_key; /* each server thread's registry handle */
     int reg_key_ok;
     char *zip_dir; /* where files.zip archives are built and kept; NULL: none */
@@ -218,6 +221,16 @@ int cn_serve_files_decorate(cn_server *srv, struct cn_registry *reg, const char 
 
 /* /download/<node>/<item>/<version>/<file> (download_routes.c). */
 enum MHD_Result cn_serve_download(cn_server *srv, struct MHD_Connection *c, const char *rel);
+
+/* ---- logo_routes.c ---- */
+
+/* 1 with the node id in node when rel is "download/<node id>/logo". */
+int cn_serve_is_logo_path(const char *rel, char node[CN_NODE_ID_LEN + 1]);
+
+/* GET /download/<node>/logo: the node's verified logo (PROTOCOL §15), or
+ * 404 as a JSON error when the registry records none or it is not here. */
+enum MHD_Result cn_serve_logo(cn_server *srv, struct MHD_Connection *c, cn_registry *reg,
+                              const char *node);
 
 /* The registry's routes: rel is the unescaped path without its leading '/'
  * and has passed cn_name_check_relpath (or is ""). Returns 0 (and sets
