@@ -6,6 +6,7 @@ import { api, ApiError, errorBox } from './api.js';
 import { h, navLink, extLink, mailLink, urlFor, itemParams, dl, list, inline } from './dom.js';
 import { cityName, isDate, fmtDate, countryName, itemCountsText, withdrawnBadge, contactEl } from './format.js';
 import { t } from './labels.js';
+import { wordEl } from './vocab.js';
 import { PER_PAGE, DEBOUNCE_MS, NODE_ID, isCurrent, navigate, pageParam, main, setMain, loadingNote, focusHeading, setTitle, markCurrentNav } from './page.js';
 import { hitEl, pagerEls } from './search.js';
 
@@ -59,7 +60,7 @@ function nodePage(node, items, p) {
       [t('country'), countryName(node.country)],
       [t('code'), node.code],
       [t('programmes'), list(node.programmes)],
-      [t('roles'), inline(pr.roles)],
+      [t('roles'), Array.isArray(pr.roles) && pr.roles.length ? inline(pr.roles, (r) => wordEl('role', r)) : null],
       [t('contact'), contact],
       [t('email'), pr.email ? mailLink(pr.email) : null],
       [t('nodeId'), h('code', { class: 'hash', testid: 'node-id' }, node.id)],

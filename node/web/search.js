@@ -7,7 +7,7 @@ import { api, errorBox } from './api.js';
 import { h, navLink, urlFor, itemParams } from './dom.js';
 import { countryName, fmtDate, kindBadge, withdrawnBadge, replicationsText } from './format.js';
 import { lang, t, labelOr } from './labels.js';
-import { word, wordEl } from './vocab.js';
+import { word, wordEl, hasWord } from './vocab.js';
 import { PER_PAGE, DEBOUNCE_MS, isCurrent, navigate, pageParam, setMain, setTitle, markCurrentNav } from './page.js';
 
 export const FACETS = ['kind', 'theme', 'field', 'category', 'scope', 'platform', 'keyword', 'city', 'country', 'programme', 'license', 'status'];
@@ -396,10 +396,11 @@ function facetValueEl(facet, value, bucket) {
 function facetValueLabel(facet, value, bucket) {
   if (VOCAB_FACETS[facet]) return word(VOCAB_FACETS[facet], value);
   if (facet === 'kind') return labelOr('kind_', value);
-  if (facet === 'status') return labelOr('status_', value);
+  // a solution's developmentStatus or a strategy's phase
+  if (facet === 'status') return hasWord('developmentStatus', value) ? word('developmentStatus', value) : word('phase', value);
   if (facet === 'theme') {
     const l = bucket && bucket.label && (bucket.label[lang] || bucket.label.en);
-    return l || labelOr('theme_', value);
+    return l || word('theme', value);
   }
   if (facet === 'country') return countryName(value);
   return value;
