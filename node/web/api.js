@@ -65,3 +65,8 @@ export function errorBox(err) {
     detail ? h('p', { class: 'error-detail' }, t('errorDetail'), ' ', h('span', { lang: 'en' }, detail)) : null,
   );
 }
+
+// A view that could not be drawn: a heading that says so, and the error box.
+export function errorPage(err) {
+  return [h('h1', { testid: 'error-heading' }, err.status === 404 ? t('notFoundTitle') : t('errorTitle')), errorBox(err)];
+}

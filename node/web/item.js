@@ -3,7 +3,7 @@
 // downloads and the git clone command, every version, the replication graph
 // (graph.js) and the raw manifest.
 
-import { api, ApiError, errorBox } from './api.js';
+import { api, ApiError, errorPage } from './api.js';
 import { h, navLink, itemParams, dl, extLink } from './dom.js';
 import { shortId, fmtDate, timeEl, countryName, kindBadge, withdrawnBadge, replicationsText } from './format.js';
 import { filesSection } from './files.js';
@@ -23,7 +23,8 @@ export async function showItem(gen, p) {
   const version = p.get('version');
   setMain(loadingNote());
   if (!NODE_ID.test(node) || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(item)) {
-    setMain(backLink(), errorBox(new ApiError(404, ref)));
+    setMain(backLink(), ...errorPage(new ApiError(404, ref)));
+    focusHeading();
     return;
   }
   const base = `/api/v1/items/${node}/${item}`;
@@ -37,8 +38,9 @@ export async function showItem(gen, p) {
     else graphErr = g.reason;
   } catch (e) {
     if (!isCurrent(gen)) return;
-    setMain(backLink(), errorBox(e));
+    setMain(backLink(), ...errorPage(e));
     setTitle(null);
+    focusHeading();
     return;
   }
   if (!isCurrent(gen)) return;
@@ -328,7 +330,8 @@ function versionsSection(doc) {
     h('h2', { id: 'versions-h' }, t('versionsHeading')),
     h(
       'div',
-      { class: 'table-wrap' },
+      // a table wider than a phone scrolls: reachable by keyboard, with a name
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'versions-h' },
       h(
         'table',
         null,

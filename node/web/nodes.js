@@ -2,7 +2,7 @@
 // it replicated from other cities and its items, and the directory of every
 // node the registry knows (/?view=nodes).
 
-import { api, ApiError, errorBox } from './api.js';
+import { api, ApiError, errorBox, errorPage } from './api.js';
 import { h, navLink, extLink, mailLink, urlFor, itemParams, dl, list, inline } from './dom.js';
 import { cityName, isDate, fmtDate, countryName, itemCountsText, withdrawnBadge, contactEl } from './format.js';
 import { t } from './labels.js';
@@ -16,7 +16,7 @@ export async function showNode(gen, p) {
   const id = p.get('node') || '';
   setMain(loadingNote());
   if (!NODE_ID.test(id)) {
-    setMain(errorBox(new ApiError(404, id)));
+    setMain(...errorPage(new ApiError(404, id)));
     return;
   }
   const page = pageParam(p);
@@ -27,7 +27,7 @@ export async function showNode(gen, p) {
     [node, items] = await Promise.all([api(`/api/v1/nodes/${id}`), api('/api/v1/search?' + sp)]);
   } catch (e) {
     if (!isCurrent(gen)) return;
-    setMain(errorBox(e));
+    setMain(...errorPage(e));
     return;
   }
   if (!isCurrent(gen)) return;

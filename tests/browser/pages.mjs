@@ -42,8 +42,14 @@ async function settled(page) {
     if (n && !m.querySelector('[data-testid="node-entry"]')) return false;
     return !!m.querySelector('h1');
   });
-  // images decoded (logos, screenshots), so that the screenshot shows them
-  await page.evaluate(() => Promise.all([...document.images].map((i) => (i.complete ? null : i.decode().catch(() => null)))));
+  // images decoded (logos, screenshots), so that the screenshot shows them;
+  // a lazy one below the fold loads only when scrolled to: wait 3 s at most
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all([...document.images].map((i) => (i.complete ? null : i.decode().catch(() => null)))),
+      new Promise((resolve) => setTimeout(resolve, 3000)),
+    ]),
+  );
 }
 
 export async function pageSteps(x) {
@@ -255,13 +261,18 @@ export async function pageSteps(x) {
     await step(`axe-core finds no WCAG 2.1 A/AA violation on any page type (${lang}, 1280 and 360 px)`, async () => {
       const ctx = await browser.newContext({ locale: lang === 'de' ? 'de-DE' : 'en-US', viewport: { width: 1280, height: 900 } });
       const p = await ctx.newPage();
+      p.setDefaultTimeout(10000);
       const found = [];
       p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       for (const width of [1280, 360]) {
         await p.setViewportSize({ width, height: width === 360 ? 740 : 900 });
         for (const [name, path] of PAGES) {
           await p.goto(BASE + path);
-          await settled(p);
+          try {
+            await settled(p);
+          } catch (e) {
+            throw new Error(`${name} (${lang}, ${width}px) did not settle: ${e.message.split('\n')[0]}`);
+          }
           eq(await p.getAttribute('html', 'lang'), lang, `the language of ${name}`);
           // injected through the DevTools protocol: the page's CSP allows no eval
           if (!(await p.evaluate(() => typeof window.axe === 'object'))) await p.evaluate(AXE_SOURCE);

@@ -235,7 +235,7 @@ try {
     const age = Date.now() - Date.parse(when);
     assert(age >= -120000 && age < 3600000, `the verification time is recent: ${when}`);
     const about = await page.getByTestId('manifest').textContent();
-    assert(about.includes('EUPL-1.2') && about.includes('Hamburg, Leipzig'), 'the manifest is rendered for people (licence, description)');
+    assert(about.includes('European Union Public Licence 1.2') && about.includes('Hamburg, Leipzig'), `the manifest is rendered for people (licence in words, description): "${about}"`);
     eq(await page.locator('[data-testid="raw-json"]').getAttribute('open'), null, 'the raw JSON is collapsed');
   });
 
