@@ -235,7 +235,11 @@ export function safeHtml(html) {
         if (!el.hasAttribute('src')) continue; // an image from elsewhere is not loaded
         if (!el.hasAttribute('alt')) el.setAttribute('alt', '');
       }
-      if (tag === 'a' && el.hasAttribute('href') && !sameOrigin(el.getAttribute('href'))) el.setAttribute('rel', 'noopener noreferrer nofollow');
+      if (tag === 'a' && !el.hasAttribute('href')) {
+        copy(n, dst); // a link that goes nowhere safe is its text
+        continue;
+      }
+      if (tag === 'a' && !sameOrigin(el.getAttribute('href'))) el.setAttribute('rel', 'noopener noreferrer nofollow');
       if (tag === 'pre') {
         // a code box that scrolls is reachable by keyboard, with a name
         el.setAttribute('tabindex', '0');
@@ -260,6 +264,7 @@ function parseUrl(u) {
 
 // An http(s) link or one to this registry, else null (javascript:, data:, …).
 function safeHref(u) {
+  if (!u.trim()) return null; // cmark's stand-in for a link it dropped (javascript: …)
   const url = parseUrl(u);
   if (!url) return null;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
@@ -268,6 +273,7 @@ function safeHref(u) {
 
 // A URL of this registry (a path), else null: images load only from here.
 function sameOrigin(u) {
+  if (!u.trim()) return null;
   const url = parseUrl(u);
   return url && url.origin === location.origin ? url.pathname + url.search : null;
 }

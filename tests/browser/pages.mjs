@@ -5,7 +5,7 @@
 // errors in the page's language, and axe-core (WCAG 2.1 A and AA, which BITV
 // 2.0 refers to) with 0 violations on every page type at two widths in both
 // languages, a screenshot of each kept under CN_ARTIFACTS_DIR.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -107,6 +107,7 @@ export async function pageSteps(x) {
     eq(await readme.locator('strong').textContent(), 'digital twin', 'emphasis kept');
     eq(await readme.locator('a[href="https://www.hamburg.de/"]').count(), 1, 'an https link kept');
     eq(await readme.locator('a[href^="javascript"]').count(), 0, 'a javascript: link dropped');
+    eq(await readme.locator('a', { hasText: 'a bad link' }).count(), 0, 'the javascript: link left as text');
     const img = readme.locator('img');
     eq(await img.getAttribute('src'), files(TWIN, '1.1.0', 'screenshots/overview.png'), 'the README\'s image from the tree');
     assert((await img.evaluate((i) => i.naturalWidth)) > 0, 'the README\'s image is decoded');
@@ -199,6 +200,12 @@ export async function pageSteps(x) {
       eq(await net.locator('[data-testid="error"]').count(), 0, `error boxes on the network's ${path}`);
     }
     assert(errors.length === 0, `the network's pages asked nothing that failed: ${errors.join(', ')}`);
+    // it serves publicly and names only its Impressum: the footer says what is missing
+    eq(await net.locator('footer [data-testid="legal-imprint"]').getAttribute('href'), 'https://www.example.de/impressum', 'the footer links the Impressum');
+    eq(await net.locator('footer [data-testid="legal-privacy"]').count(), 0, 'no link to a privacy page that is not configured');
+    const missing = net.getByTestId('legal-missing');
+    await missing.waitFor();
+    eq(await missing.textContent(), 'This registry is public but does not name: Privacy (Datenschutzerklärung), Accessibility statement (Erklärung zur Barrierefreiheit).', 'the footer says which legal pages are missing');
     await net.close();
   });
 
@@ -215,6 +222,9 @@ export async function pageSteps(x) {
     assert(await page.getByRole('heading', { name: 'How a city takes part' }).isVisible(), 'the how-to heading');
     assert(await page.getByRole('heading', { name: 'What “signed and verified” means' }).isVisible(), 'the signature heading');
     eq(await page.getByTestId('legal-missing').isVisible(), false, 'a registry on loopback is not public: nothing said missing');
+    for (const [k, url] of [['imprint', 'https://www.example.nl/colofon'], ['privacy', 'https://www.example.nl/privacy'], ['accessibility', 'https://www.example.nl/toegankelijkheid']]) {
+      eq(await page.locator(`footer [data-testid="legal-${k}"]`).getAttribute('href'), url, `the footer links the ${k} page`);
+    }
   });
 
   await step("an error is said in the page's language, the server's words only as a detail", async () => {
@@ -257,6 +267,7 @@ export async function pageSteps(x) {
     ['not-found', `/?item=${LID}/no-such-item`],
   ];
   const shots = [];
+  mkdirSync(join(ART, 't0950'), { recursive: true });
   for (const lang of ['en', 'de']) {
     await step(`axe-core finds no WCAG 2.1 A/AA violation on any page type (${lang}, 1280 and 360 px)`, async () => {
       const ctx = await browser.newContext({ locale: lang === 'de' ? 'de-DE' : 'en-US', viewport: { width: 1280, height: 900 } });
@@ -281,7 +292,7 @@ export async function pageSteps(x) {
             return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
           }, AXE_TAGS);
           for (const v of violations) found.push(`${name} ${lang} ${width}px: ${v}`);
-          const file = join(ART, `${name}-${lang}-${width}.png`);
+          const file = join(ART, 't0950', `${name}-${lang}-${width}.png`);
           await p.screenshot({ path: file, fullPage: true });
           shots.push(file);
         }

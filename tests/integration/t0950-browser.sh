@@ -99,6 +99,8 @@ test_expect_success 'the lighthouse (sample: Eindhoven) publishes solutions, a d
     sed -i "s/^softwareVersion: .*/softwareVersion: 1.1.0/" twin-src/publiccode.yml &&
     (cd twin-src && git commit -qam "second release") &&
     lh publish twin-src >/dev/null &&
+    printf "imprint: %s\nprivacy: %s\naccessibility: %s\n" https://www.example.nl/colofon \
+        https://www.example.nl/privacy https://www.example.nl/toegankelijkheid >>"$L/config.yml" &&
     test_serve "$L" "$PL" lighthouse
 '
 LID=$(cat "$TRASH/lid" 2>/dev/null)
@@ -123,12 +125,17 @@ test_expect_success 'the lighthouse follows the follower and its API shows the r
     grep -q "/assets/app.js" index.html
 '
 
+# The network's node serves on every address (0.0.0.0), so publicly, with
+# only its Impressum configured; the story talks to it on 127.0.0.1 only.
 test_expect_success 'a network node that published nothing of its own follows the lighthouse and serves' '
     "$CITYNODE" --home "$N" init --name "Netzwerk Smarte Städte (sample)" --country DE \
         --url "http://127.0.0.1:$PN" >/dev/null &&
     "$CITYNODE" --home "$N" peer add "http://127.0.0.1:$PL" >/dev/null 2>&1 &&
     "$CITYNODE" --home "$N" sync >/dev/null &&
-    test_serve "$N" "$PN" network &&
+    echo "imprint: https://www.example.de/impressum" >>"$N/config.yml" &&
+    { "$CITYNODE" --home "$N" serve --listen "0.0.0.0:$PN" >"$TRASH/network.log" 2>&1 &
+      echo $! >"$TRASH/network.pid"; } &&
+    test_wait_http "$PN" /api/v1/ &&
     curl -fsS "http://127.0.0.1:$PN/api/v1/" >network-root.json &&
     grep -q "Netzwerk Smarte" network-root.json
 '
