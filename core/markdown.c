@@ -90,6 +90,8 @@ int cn_markdown_rewrite_url(char **out, const char *url, const char *base, const
         if (p < end && *p == '/')
             p++;
     }
+    if (end > url && end[-1] == '/')
+        trailing = 1;
     if (err == 0 && !escapes && !trailing && path.len > 0)
         path.data[--path.len] = '\0'; /* a file, not a directory */
     if (err == 0) {

@@ -9,10 +9,15 @@
 #include "node/keys.h"
 #include "node/verify.h"
 
+#include "core/buf.h"
+#include "core/name.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 int cn_item_target_path(char out[CN_ITEM_TARGET_MAX], const char *item, const char *version,
                         const char *file)
@@ -323,4 +328,233 @@ int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *
         return cn_error_set(CN_ENOTFOUND, "%s%s%s is not published on this node", only_item,
                             only_version ? "@" : "", only_version ? only_version : "");
     return only_version ? 0 : verify_no_unsigned_tags(node, only_item);
+}
+
+/* ---- a version's files ------------------------------------------------ */
+
+int cn_item_tree_open(cn_item_tree *v, const char *repos_dir, const char *node, const char *item,
+                      const char *version)
+{
+    char path[4096], ref[300];
+
+    memset(v, 0, sizeof(*v));
+    snprintf(path, sizeof(path), "%s/%s/%s.git", repos_dir ? repos_dir : "", node, item);
+    snprintf(ref, sizeof(ref), "refs/tags/v%s", version);
+    if (repos_dir == NULL || git_repository_open_bare(&v->repo, path) != 0 ||
+        git_revparse_single(&v->tag, v->repo, ref) != 0 ||
+        git_object_peel((git_object **)&v->commit, v->tag, GIT_OBJECT_COMMIT) != 0 ||
+        git_commit_tree(&v->tree, v->commit) != 0) {
+        git_error_clear();
+        return CN_ENOTFOUND;
+    }
+    return 0;
+}
+
+void cn_item_tree_close(cn_item_tree *v)
+{
+    git_tree_free(v->tree);
+    git_commit_free(v->commit);
+    git_object_free(v->tag);
+    git_repository_free(v->repo);
+}
+
+static const cn_item_file_type types[] = {
+    {".png", "image/png", "image", 1, 0},
+    {".jpg", "image/jpeg", "image", 1, 0},
+    {".jpeg", "image/jpeg", "image", 1, 0},
+    {".gif", "image/gif", "image", 1, 0},
+    {".webp", "image/webp", "image", 1, 0},
+    {".svg", "image/svg+xml", "image", 1, 0},
+    {".csv", "text/csv", "csv", 0, 1},
+    {".tsv", "text/tab-separated-values", "csv", 0, 1},
+    {".txt", "text/plain; charset=utf-8", NULL, 0, 1},
+    {".md", "text/markdown; charset=utf-8", "markdown", 0, 1},
+    {".markdown", "text/markdown; charset=utf-8", "markdown", 0, 1},
+    {".json", "application/json", NULL, 0, 0},
+    {".pdf", "application/pdf", NULL, 0, 0},
+};
+
+static const cn_item_file_type octets = {"", "application/octet-stream", NULL, 0, 0};
+
+const cn_item_file_type *cn_item_file_type_of(const char *path)
+{
+    const char *base = strrchr(path, '/'), *dot;
+
+    base = base ? base + 1 : path;
+    if ((dot = strrchr(base, '.')) == NULL)
+        return &octets;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcasecmp(dot, types[i].ext) == 0)
+            return &types[i];
+    return &octets;
+}
+
+/* path percent-encoded for a URL, '/' kept (RFC 3986 unreserved kept too). */
+static int url_path(cn_buf *out, const char *path)
+{
+    int err = 0;
+
+    for (const unsigned char *p = (const unsigned char *)path; *p && err == 0; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/')
+            err = cn_buf_put(out, p, 1);
+        else
+            err = cn_buf_printf(out, "%%%02X", *p);
+    }
+    return err;
+}
+
+json_t *cn_item_file_url(const char *node, const char *item, const char *version, const char *path)
+{
+    cn_buf u = CN_BUF_INIT;
+    json_t *s = NULL;
+
+    if (cn_buf_printf(&u, "/download/%s/%s/%s/files/", node, item, version) == 0 &&
+        url_path(&u, path) == 0)
+        s = json_string((char *)u.data);
+    cn_buf_free(&u);
+    return s;
+}
+
+/* 1 if path names a regular file of v's tree. */
+static int tree_has_file(const cn_item_tree *v, const char *path)
+{
+    git_tree_entry *e = NULL;
+    int found = git_tree_entry_bypath(&e, v->tree, path) == 0 &&
+                (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
+                 git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE);
+
+    git_tree_entry_free(e);
+    git_error_clear();
+    return found;
+}
+
+/* The version an item document shows. */
+typedef struct {
+    const char *node, *item, *version;
+    const json_t *manifest;
+} version_ref;
+
+/* The download URL of the image a manifest names at value (a path from the
+ * top of the repository, "./" or "/" before it allowed), when it is an
+ * image file of v's tree; else NULL (an absolute URL, a path that is not
+ * there: never a URL that would answer 404). */
+static json_t *image_url(const cn_item_tree *v, const version_ref *iv, const json_t *value)
+{
+    const char *path = json_string_value(value);
+
+    if (path == NULL)
+        return NULL;
+    while (strncmp(path, "./", 2) == 0)
+        path += 2;
+    if (*path == '/')
+        path++;
+    if (*path == '\0' || cn_name_check_relpath(path, 4096) != 0) {
+        cn_error_clear();
+        return NULL;
+    }
+    if (!cn_item_file_type_of(path)->image || !tree_has_file(v, path))
+        return NULL;
+    return cn_item_file_url(iv->node, iv->item, iv->version, path);
+}
+
+static const char *const readmes[] = {"README.md", "README.de.md", "README.en.md", "readme.md",
+                                      "README.markdown"};
+
+/* The screenshots publiccode.yml names (per language of its description),
+ * each image of the tree once, in the order of the languages, at most
+ * CN_ITEM_SCREENSHOTS_MAX, appended to shots. */
+static void add_screenshots(json_t *shots, const cn_item_tree *v, const version_ref *iv)
+{
+    json_t *desc = json_object_get(iv->manifest, "description");
+    const char *lang;
+    json_t *d;
+
+    json_object_foreach(desc, lang, d)
+    {
+        json_t *list = json_object_get(d, "screenshots");
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            json_t *u;
+            size_t j;
+            int seen = 0;
+            if (json_array_size(shots) == CN_ITEM_SCREENSHOTS_MAX)
+                return;
+            if ((u = image_url(v, iv, json_array_get(list, i))) == NULL)
+                continue;
+            for (j = 0; j < json_array_size(shots); j++)
+                seen |= json_equal(json_array_get(shots, j), u);
+            if (seen)
+                json_decref(u);
+            else
+                json_array_append_new(shots, u);
+        }
+        (void)lang;
+    }
+}
+
+int cn_item_describe_files(json_t *doc, const char *repos_dir)
+{
+    version_ref iv = {NULL, NULL, NULL, NULL};
+    cn_item_tree v;
+    json_t *shots = json_array(), *readme = json_null(), *logo = json_null();
+    int here;
+
+    iv.node = json_string_value(json_object_get(json_object_get(doc, "node"), "id"));
+    iv.item = json_string_value(json_object_get(doc, "item"));
+    iv.version = json_string_value(json_object_get(json_object_get(doc, "version"), "version"));
+    iv.manifest = json_object_get(json_object_get(doc, "version"), "manifest");
+    here = iv.node && iv.item && iv.version &&
+           cn_item_tree_open(&v, repos_dir, iv.node, iv.item, iv.version) == 0;
+    if (here) {
+        json_t *u;
+        size_t i;
+        for (i = 0; i < sizeof(readmes) / sizeof(readmes[0]); i++)
+            if (tree_has_file(&v, readmes[i])) {
+                json_decref(readme);
+                readme = json_string(readmes[i]);
+                break;
+            }
+        if ((u = image_url(&v, &iv, json_object_get(iv.manifest, "logo"))) != NULL) {
+            json_decref(logo);
+            logo = u;
+        }
+        add_screenshots(shots, &v, &iv);
+        cn_item_tree_close(&v);
+    }
+    if (json_object_set_new(doc, "files_here", json_boolean(here)) != 0 ||
+        json_object_set_new(doc, "readme", readme) != 0 ||
+        json_object_set_new(doc, "logo", logo) != 0 ||
+        json_object_set_new(doc, "screenshots", shots) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    return 0;
+}
+
+int cn_item_describe_results(json_t *doc, cn_registry *reg, const char *repos_dir)
+{
+    json_t *r;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "results"), i, r)
+    {
+        const char *node = json_string_value(json_object_get(r, "node"));
+        const char *item = json_string_value(json_object_get(r, "item"));
+        const char *kind = json_string_value(json_object_get(r, "kind"));
+        json_t *logo = NULL, *item_doc = NULL;
+        char repo[4096];
+        struct stat st;
+
+        snprintf(repo, sizeof(repo), "%s/%s/%s.git", repos_dir ? repos_dir : "", node ? node : "",
+                 item ? item : "");
+        /* Only a solution has a logo, and only one whose files are here
+         * costs the registry's item document and a look into its tree. */
+        if (node && item && kind && strcmp(kind, "solution") == 0 && repos_dir != NULL &&
+            stat(repo, &st) == 0 && cn_registry_item(&item_doc, reg, node, item, NULL) == 0 &&
+            cn_item_describe_files(item_doc, repos_dir) == 0)
+            logo = json_incref(json_object_get(item_doc, "logo"));
+        cn_error_clear();
+        json_decref(item_doc);
+        if (json_object_set_new(r, "logo", logo ? logo : json_null()) != 0)
+            return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    return 0;
 }

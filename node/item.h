@@ -12,8 +12,10 @@
 #define CN_ITEM_H
 
 #include "node/node.h"
+#include "registry/registry.h"
 
 #include <git2.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #define CN_ITEM_TARGET_MAX 256
@@ -51,5 +53,56 @@ int cn_item_repo_set_main(git_repository *repo, const git_oid *commit, const cha
  * The node must be open with CN_NODE_WRITE and its targets unchanged. */
 int cn_item_repo_restore(git_strarray *removed, const cn_node *node, git_repository *repo,
                          const char *item);
+
+/* ---- a version's files ------------------------------------------------ */
+
+/* A version as its signed tag v<version> holds it, in the bare repository
+ * <repos_dir>/<node>/<item>.git (the node's own items and mirrored peers'):
+ * the tree files.zip packs and single files are served from. */
+typedef struct {
+    git_repository *repo;
+    git_object *tag;
+    git_commit *commit;
+    git_tree *tree;
+} cn_item_tree;
+
+/* 0 and *v filled, or CN_ENOTFOUND (no such repository, tag or tree: an
+ * index-only peer's item, or an unknown version). repos_dir may be NULL. */
+int cn_item_tree_open(cn_item_tree *v, const char *repos_dir, const char *node, const char *item,
+                      const char *version);
+void cn_item_tree_close(cn_item_tree *v);
+
+/* What a file of a tree is to a browser, by its name's extension: an
+ * allow-list of types (never HTML or a script type), what the page can
+ * preview of it ("csv", "markdown", "image" or NULL), whether it is an
+ * image (shown inline) or a text (inline on request). */
+typedef struct {
+    const char *ext, *ctype, *preview;
+    int image, text;
+} cn_item_file_type;
+
+/* The type of path; application/octet-stream for anything not listed. */
+const cn_item_file_type *cn_item_file_type_of(const char *path);
+
+/* The URL "/download/<node>/<item>/<version>/files/<path>" (path
+ * percent-encoded but for '/') as a new JSON string; NULL when out of memory. */
+json_t *cn_item_file_url(const char *node, const char *item, const char *version, const char *path);
+
+/* At most this many screenshots in an item document. */
+#define CN_ITEM_SCREENSHOTS_MAX 10
+
+/* Add to the registry's item document doc (cn_registry_item) what the tree
+ * of its version tells (docs/api.yaml, Item): files_here (the tree is in
+ * repos_dir), readme (the first of README.md, README.de.md, README.en.md,
+ * readme.md, README.markdown at the top), logo (the manifest's logo) and
+ * screenshots (its description's, per language, each once, at most
+ * CN_ITEM_SCREENSHOTS_MAX) as download URLs, each only when it is an image
+ * file of the tree: never a URL that would answer 404. */
+int cn_item_describe_files(json_t *doc, const char *repos_dir);
+
+/* Add "logo" to each result of a search document (cn_registry_search): a
+ * solution's logo in its latest version, as cn_item_describe_files finds
+ * it, when its files are in repos_dir; else null. */
+int cn_item_describe_results(json_t *doc, cn_registry *reg, const char *repos_dir);
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/term.h"
 #include "node/cmd/commands.h"
 #include "node/federation/follow.h"
+#include "node/item.h"
 #include "node/node.h"
 #include "registry/registry.h"
 
@@ -117,7 +118,8 @@ int cn_cmd_search(const char *home_flag, int argc, char **argv)
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
-    if ((err = cn_registry_open(&reg, db)) != 0 || (err = cn_registry_search(&doc, reg, &q)) != 0)
+    if ((err = cn_registry_open(&reg, db)) != 0 || (err = cn_registry_search(&doc, reg, &q)) != 0 ||
+        (err = cn_item_describe_results(doc, reg, node->home->repos_dir)) != 0)
         goto out;
     if (as_json) {
         json_dumpf(doc, stdout, JSON_INDENT(2));

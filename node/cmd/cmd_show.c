@@ -489,6 +489,8 @@ static int registry_item(json_t **doc, const cn_node *node, const json_t *out)
     if ((err = cn_registry_open(&reg, db)) == 0 && *version &&
         (err = cn_registry_query_set(&q, "version", version, strlen(version))) == 0)
         err = cn_registry_item(doc, reg, str(out, "node"), str(out, "item"), &q);
+    if (err == 0)
+        err = cn_item_describe_files(*doc, node->home->repos_dir);
     cn_registry_query_clear(&q);
     cn_registry_free(reg);
     free(db);

@@ -26,34 +26,6 @@
 
 static const char zip_busy[] = "this archive is being built, or too many are; try again shortly\n";
 
-/* ---- a version's signed tree ---------------------------------------- */
-
-int cn_serve_version_tree_open(cn_serve_version_tree *v, const char *repos_dir, const char *node,
-                               const char *item, const char *version)
-{
-    char path[CN_SERVE_MAX_PATH], ref[300];
-
-    memset(v, 0, sizeof(*v));
-    snprintf(path, sizeof(path), "%s/%s/%s.git", repos_dir ? repos_dir : "", node, item);
-    snprintf(ref, sizeof(ref), "refs/tags/v%s", version);
-    if (repos_dir == NULL || git_repository_open_bare(&v->repo, path) != 0 ||
-        git_revparse_single(&v->tag, v->repo, ref) != 0 ||
-        git_object_peel((git_object **)&v->commit, v->tag, GIT_OBJECT_COMMIT) != 0 ||
-        git_commit_tree(&v->tree, v->commit) != 0) {
-        git_error_clear();
-        return CN_ENOTFOUND;
-    }
-    return 0;
-}
-
-void cn_serve_version_tree_close(cn_serve_version_tree *v)
-{
-    git_tree_free(v->tree);
-    git_commit_free(v->commit);
-    git_object_free(v->tag);
-    git_repository_free(v->repo);
-}
-
 /* ---- downloads ------------------------------------------------------- */
 
 /* ---- a version's files as a ZIP --------------------------------------- */

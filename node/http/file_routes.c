@@ -21,6 +21,7 @@
 #include "core/markdown.h"
 #include "core/name.h"
 #include "core/semver.h"
+#include "node/item.h"
 #include "registry/registry.h"
 
 #include <stdarg.h>
@@ -37,72 +38,6 @@
 #define FILE_CSP        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"
 
 /* ---- types -------------------------------------------------------------- */
-
-/* The Content-Type of path by its extension (an allow-list), and what the
- * page can preview of it. */
-typedef struct {
-    const char *ext, *ctype, *preview;
-    int image, text; /* shown inline: images always, texts with ?inline=1 */
-} file_type;
-
-static const file_type types[] = {
-    {".png", "image/png", "image", 1, 0},
-    {".jpg", "image/jpeg", "image", 1, 0},
-    {".jpeg", "image/jpeg", "image", 1, 0},
-    {".gif", "image/gif", "image", 1, 0},
-    {".webp", "image/webp", "image", 1, 0},
-    {".svg", "image/svg+xml", "image", 1, 0},
-    {".csv", "text/csv", "csv", 0, 1},
-    {".tsv", "text/tab-separated-values", "csv", 0, 1},
-    {".txt", "text/plain; charset=utf-8", NULL, 0, 1},
-    {".md", "text/markdown; charset=utf-8", "markdown", 0, 1},
-    {".markdown", "text/markdown; charset=utf-8", "markdown", 0, 1},
-    {".json", "application/json", NULL, 0, 0},
-    {".pdf", "application/pdf", NULL, 0, 0},
-};
-
-static const file_type octets = {"", "application/octet-stream", NULL, 0, 0};
-
-static const file_type *type_of(const char *path)
-{
-    const char *base = strrchr(path, '/'), *dot;
-
-    base = base ? base + 1 : path;
-    if ((dot = strrchr(base, '.')) == NULL)
-        return &octets;
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-        if (strcasecmp(dot, types[i].ext) == 0)
-            return &types[i];
-    return &octets;
-}
-
-/* path percent-encoded for a URL, '/' kept (RFC 3986 unreserved kept too). */
-static int url_path(cn_buf *out, const char *path)
-{
-    int err = 0;
-
-    for (const unsigned char *p = (const unsigned char *)path; *p && err == 0; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/')
-            err = cn_buf_put(out, p, 1);
-        else
-            err = cn_buf_printf(out, "%%%02X", *p);
-    }
-    return err;
-}
-
-/* The download URL of path in version (a new string), NULL when out of memory. */
-static json_t *file_url(const char *node, const char *item, const char *version, const char *path)
-{
-    cn_buf u = CN_BUF_INIT;
-    json_t *s = NULL;
-
-    if (cn_buf_printf(&u, "/download/%s/%s/%s/files/", node, item, version) == 0 &&
-        url_path(&u, path) == 0)
-        s = json_string((char *)u.data);
-    cn_buf_free(&u);
-    return s;
-}
 
 /* ---- answers ------------------------------------------------------------- */
 
@@ -256,7 +191,7 @@ static void disposition(char *out, size_t outlen, const char *kind, const char *
 }
 
 /* The Content-Type of the blob: CSV with the charset its bytes are in. */
-static void content_type(char *out, size_t outlen, const file_type *t, const void *data,
+static void content_type(char *out, size_t outlen, const cn_item_file_type *t, const void *data,
                          size_t size)
 {
     if (strcmp(t->preview ? t->preview : "", "csv") == 0) {
@@ -286,7 +221,7 @@ enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, 
 {
     held_file *h = NULL;
     git_blob *blob = NULL;
-    const file_type *t = type_of(path);
+    const cn_item_file_type *t = cn_item_file_type_of(path);
     char etag[GIT_OID_HEXSZ + 3], ctype[96], disp[2 * CN_SERVE_MAX_PATH], crange[96];
     const char *range;
     struct MHD_Response *r;
@@ -454,7 +389,7 @@ static int list_entry(const char *root, const git_tree_entry *e, void *payload)
     list_walk *w = payload;
     git_filemode_t mode = git_tree_entry_filemode(e);
     char path[CN_SERVE_MAX_PATH * 2];
-    const file_type *t;
+    const cn_item_file_type *t;
     size_t size = 0;
     git_object_t otype;
     json_t *f;
@@ -471,10 +406,11 @@ static int list_entry(const char *root, const git_tree_entry *e, void *payload)
         w->err = cn_error_set(CN_ERROR, "%s: blob missing from the repository", path);
         return -1;
     }
-    t = type_of(path);
+    t = cn_item_file_type_of(path);
     f = json_pack("{s:s, s:I, s:s, s:s, s:o, s:s?}", "path", path, "size", (json_int_t)size, "blob",
                   git_oid_tostr_s(git_tree_entry_id(e)), "type", t->ctype, "url",
-                  file_url(w->iv->node, w->iv->item, w->iv->version, path), "preview", t->preview);
+                  cn_item_file_url(w->iv->node, w->iv->item, w->iv->version, path), "preview",
+                  t->preview);
     if (f != NULL && t->preview == NULL)
         json_object_set_new(f, "preview", json_null());
     if (f == NULL || json_array_append_new(w->files, f) != 0) {
@@ -521,7 +457,7 @@ out:
 static enum MHD_Result serve_preview(cn_server *srv, struct MHD_Connection *c,
                                      const item_version *iv, const char *path)
 {
-    const file_type *t = type_of(path);
+    const cn_item_file_type *t = cn_item_file_type_of(path);
     cn_serve_version_tree v;
     git_blob *blob = NULL;
     json_t *doc = NULL;
@@ -600,158 +536,15 @@ int cn_serve_files_api(enum MHD_Result *ret, cn_server *srv, struct MHD_Connecti
     return 0;
 }
 
-/* ---- readme, logo and screenshots ---------------------------------------- */
-
-/* 1 if path names a regular file of v's tree. */
-static int tree_has_file(const cn_serve_version_tree *v, const char *path)
-{
-    git_tree_entry *e = NULL;
-    int found = git_tree_entry_bypath(&e, v->tree, path) == 0 &&
-                (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
-                 git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE);
-
-    git_tree_entry_free(e);
-    git_error_clear();
-    return found;
-}
-
-/* The download URL of the image a manifest names at value (a path from the
- * top of the repository, "./" or "/" before it allowed), when it is an
- * image file of v's tree; else NULL (an absolute URL, a path that is not
- * there: never a URL that would answer 404). */
-static json_t *image_url(const cn_serve_version_tree *v, const item_version *iv,
-                         const json_t *value)
-{
-    const char *path = json_string_value(value);
-
-    if (path == NULL)
-        return NULL;
-    while (strncmp(path, "./", 2) == 0)
-        path += 2;
-    if (*path == '/')
-        path++;
-    if (*path == '\0' || cn_name_check_relpath(path, CN_SERVE_MAX_PATH) != 0) {
-        cn_error_clear();
-        return NULL;
-    }
-    if (!type_of(path)->image || !tree_has_file(v, path))
-        return NULL;
-    return file_url(iv->node, iv->item, iv->version, path);
-}
-
-static const char *const readmes[] = {"README.md", "README.de.md", "README.en.md", "readme.md",
-                                      "README.markdown"};
-
-/* The screenshots publiccode.yml names (per language of its description),
- * each image of the tree once, in the order of the languages, at most
- * SCREENSHOTS_MAX, appended to shots. */
-static void add_screenshots(json_t *shots, const cn_serve_version_tree *v, const item_version *iv)
-{
-    json_t *desc = json_object_get(iv->manifest, "description");
-    const char *lang;
-    json_t *d;
-
-    json_object_foreach(desc, lang, d)
-    {
-        json_t *list = json_object_get(d, "screenshots");
-        for (size_t i = 0; i < json_array_size(list); i++) {
-            json_t *u;
-            size_t j;
-            int seen = 0;
-            if (json_array_size(shots) == SCREENSHOTS_MAX)
-                return;
-            if ((u = image_url(v, iv, json_array_get(list, i))) == NULL)
-                continue;
-            for (j = 0; j < json_array_size(shots); j++)
-                seen |= json_equal(json_array_get(shots, j), u);
-            if (seen)
-                json_decref(u);
-            else
-                json_array_append_new(shots, u);
-        }
-        (void)lang;
-    }
-}
-
-/* files_here, readme, logo and screenshots of the item document doc. */
-static int decorate_item(cn_server *srv, json_t *doc)
-{
-    item_version iv = {doc, NULL, NULL, NULL, NULL, NULL};
-    cn_serve_version_tree v;
-    json_t *shots = json_array(), *readme = json_null(), *logo = json_null();
-    int here;
-
-    iv.node = json_string_value(json_object_get(json_object_get(doc, "node"), "id"));
-    iv.item = json_string_value(json_object_get(doc, "item"));
-    iv.version = json_string_value(json_object_get(json_object_get(doc, "version"), "version"));
-    iv.manifest = json_object_get(json_object_get(doc, "version"), "manifest");
-    here = iv.node && iv.item && iv.version &&
-           cn_serve_version_tree_open(&v, srv->repos_dir, iv.node, iv.item, iv.version) == 0;
-    if (here) {
-        json_t *u;
-        size_t i;
-        for (i = 0; i < sizeof(readmes) / sizeof(readmes[0]); i++)
-            if (tree_has_file(&v, readmes[i])) {
-                json_decref(readme);
-                readme = json_string(readmes[i]);
-                break;
-            }
-        if ((u = image_url(&v, &iv, json_object_get(iv.manifest, "logo"))) != NULL) {
-            json_decref(logo);
-            logo = u;
-        }
-        add_screenshots(shots, &v, &iv);
-        cn_serve_version_tree_close(&v);
-    }
-    if (json_object_set_new(doc, "files_here", json_boolean(here)) != 0 ||
-        json_object_set_new(doc, "readme", readme) != 0 ||
-        json_object_set_new(doc, "logo", logo) != 0 ||
-        json_object_set_new(doc, "screenshots", shots) != 0)
-        return cn_error_set(CN_ENOMEM, "out of memory");
-    return 0;
-}
-
-/* logo of each result of a search document: a solution's publiccode.yml
- * logo in its latest version, when its files are here. */
-static int decorate_search(cn_server *srv, cn_registry *reg, json_t *doc)
-{
-    json_t *r;
-    size_t i;
-
-    json_array_foreach(json_object_get(doc, "results"), i, r)
-    {
-        const char *node = json_string_value(json_object_get(r, "node"));
-        const char *item = json_string_value(json_object_get(r, "item"));
-        const char *kind = json_string_value(json_object_get(r, "kind"));
-        json_t *logo = NULL, *item_doc = NULL;
-        char repo[CN_SERVE_MAX_PATH];
-        struct stat st;
-
-        snprintf(repo, sizeof(repo), "%s/%s/%s.git", srv->repos_dir ? srv->repos_dir : "",
-                 node ? node : "", item ? item : "");
-        /* Only a solution has a logo, and only one whose files are here
-         * costs the registry's item document and a look into its tree. */
-        if (node && item && kind && strcmp(kind, "solution") == 0 && srv->repos_dir != NULL &&
-            stat(repo, &st) == 0 && cn_registry_item(&item_doc, reg, node, item, NULL) == 0 &&
-            decorate_item(srv, item_doc) == 0)
-            logo = json_incref(json_object_get(item_doc, "logo"));
-        cn_error_clear();
-        json_decref(item_doc);
-        if (json_object_set_new(r, "logo", logo ? logo : json_null()) != 0)
-            return cn_error_set(CN_ENOMEM, "out of memory");
-    }
-    return 0;
-}
-
 int cn_serve_files_decorate(cn_server *srv, cn_registry *reg, const char *path, json_t *doc)
 {
     static const char items[] = "/api/v1/items/";
     const char *p = path + sizeof(items) - 1, *slash;
 
     if (strcmp(path, "/api/v1/search") == 0)
-        return decorate_search(srv, reg, doc);
+        return cn_item_describe_results(doc, reg, srv->repos_dir);
     if (strncmp(path, items, sizeof(items) - 1) == 0 && (slash = strchr(p, '/')) != NULL &&
         slash > p && slash[1] != '\0' && strchr(slash + 1, '/') == NULL)
-        return decorate_item(srv, doc);
+        return cn_item_describe_files(doc, srv->repos_dir);
     return 0;
 }

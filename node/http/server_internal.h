@@ -10,6 +10,7 @@
 #define CN_HTTP_SERVER_INTERNAL_H
 
 #include "node/http/server.h"
+#include "node/item.h"
 #include "registry/registry.h"
 
 #include <git2.h>
@@ -177,20 +178,20 @@ enum MHD_Result cn_inbox_respond(cn_server *srv, struct MHD_Connection *c,
 
 /* ---- registry_routes.c ---- */
 
-/* A version as its signed tag v<version> holds it, in the bare repository
- * <repos_dir>/<node>/<item>.git (own items and mirrored peers'). */
-typedef struct {
-    git_repository *repo;
-    git_object *tag;
-    git_commit *commit;
-    git_tree *tree;
-} cn_serve_version_tree;
+/* A version as its signed tag holds it (node/item.h, cn_item_tree). */
+typedef cn_item_tree cn_serve_version_tree;
 
-/* 0 and *v filled, or CN_ENOTFOUND (no such repository, tag or tree: an
- * index-only peer's item, or an unknown version). */
-int cn_serve_version_tree_open(cn_serve_version_tree *v, const char *repos_dir, const char *node,
-                               const char *item, const char *version);
-void cn_serve_version_tree_close(cn_serve_version_tree *v);
+static inline int cn_serve_version_tree_open(cn_serve_version_tree *v, const char *repos_dir,
+                                             const char *node, const char *item,
+                                             const char *version)
+{
+    return cn_item_tree_open(v, repos_dir, node, item, version);
+}
+
+static inline void cn_serve_version_tree_close(cn_serve_version_tree *v)
+{
+    cn_item_tree_close(v);
+}
 
 /* The error document (docs/api.yaml, Error) of err, with its HTTP status. */
 enum MHD_Result cn_serve_send_error(struct MHD_Connection *c, int err);

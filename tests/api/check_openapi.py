@@ -38,8 +38,10 @@ def to_json_schema(node):
 
 
 def template_regex(template):
+    """A parameter matches one path segment; {path} (a file's path in a tree) any number."""
     parts = re.split(r"(\{[^}]+\})", template)
-    return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+    return re.compile("^" + "".join((".+" if p == "{path}" else "[^/]+") if p.startswith("{")
+                                    else re.escape(p) for p in parts) + "$")
 
 
 def main(argv):

@@ -43,6 +43,8 @@ max_len() {
     fuzz_tuf*) echo 65536 ;;             # root/timestamp cap 64 KiB
     fuzz_manifest* | fuzz_yaml* | fuzz_schema*) echo 16384 ;;
     fuzz_json*) echo 16384 ;;
+    fuzz_csv*) echo 70000 ;;             # CN_CSV_READ_MAX 64 KiB
+    fuzz_markdown*) echo 16384 ;;
     *) echo 8192 ;;
     esac
 }

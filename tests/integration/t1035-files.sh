@@ -257,4 +257,18 @@ test_expect_success 'an index-only follower answers 404 files_not_here' '
 	PY
 '
 
+test_expect_success 'every answer above is what docs/api.yaml specifies' '
+    test "$(get "$PL" "/api/v1/items/$LID/$ITEM/preview/docs/page.html" e1.json)" = 400 &&
+    /usr/bin/python3 "$CN_SOURCE_DIR/tests/api/check_openapi.py" "$CN_SOURCE_DIR/docs/api.yaml" \
+        "/api/v1/items/$LID/$ITEM/files" 200 list.json \
+        "/api/v1/items/$LID/$ITEM/preview/data/parking.csv" 200 csv.json \
+        "/api/v1/items/$LID/$ITEM/preview/README.md" 200 md.json \
+        "/api/v1/items/$LID/$ITEM/preview/docs/page.html" 400 e1.json \
+        "/api/v1/items/$LID/$ITEM" 200 item.json \
+        "/api/v1/items/$LID/$ITEM" 200 xitem.json \
+        /api/v1/search 200 hits.json \
+        "/api/v1/items/$LID/$ITEM/files" 404 nf.json \
+        "$FILES/nothing.csv" 404 none
+'
+
 test_done
