@@ -7,6 +7,8 @@
  *   programmes: ["Triangulum (Horizon 2020 Smart Cities and Communities)"]
  *   sync_interval: 300
  *   sync_low_speed_time: 15
+ *   imprint: "https://www.leipzig.de/impressum"
+ *   logo: "logo.svg"
  *
  * All values are scalars but programmes, a sequence of strings.
  * Strings are written as YAML double-quoted scalars, which accept JSON's

@@ -170,8 +170,9 @@ static int add_facet(cn_reg_extract *x, cn_registry_facet facet, const char *val
 {
     size_t n;
 
-    if (value == NULL || *value == '\0')
+    if (value == NULL || *value == '\0' || x->nfacet_values[facet] == CN_REG_ITEM_FACET_VALUES_MAX)
         return 0;
+    x->nfacet_values[facet]++;
     n = utf8_cut(value, strlen(value), CN_REGISTRY_FILTER_MAX);
     if (json_array_append_new(x->facets, json_pack("[i, s%]", (int)facet, value, n)) != 0)
         return cn_error_set(CN_ENOMEM, "out of memory");

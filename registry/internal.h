@@ -189,9 +189,16 @@ typedef struct {
     cn_buf fts_title;  /* searchable text, per FTS column */
     cn_buf fts_description;
     cn_buf fts_keywords;
-    json_t *facets;   /* [[facet index, value], ...] */
+    json_t *facets; /* [[facet index, value], ...], at most CN_REG_ITEM_FACET_VALUES_MAX
+                       per facet */
+    uint16_t nfacet_values[CN_FACET_COUNT];
     json_t *based_on; /* [[url, url key, ref node or null, ref item or null], ...] */
 } cn_reg_extract;
+
+/* Values of one facet an item gets at most (a manifest's first ones): the
+ * keywords, categories or fields of action of one item cannot swell the
+ * facet tables. */
+#define CN_REG_ITEM_FACET_VALUES_MAX 100
 
 /* The node fields extract needs (from reg_nodes). */
 typedef struct {

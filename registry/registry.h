@@ -33,6 +33,7 @@
  *   GET /api/v1/nodes                        cn_registry_nodes
  *   GET /api/v1/nodes/<node>                 cn_registry_node
  *   GET /api/v1/graph/<node>/<item>          cn_registry_graph
+ *   GET /download/<node>/logo                cn_registry_node_logo (what to send)
  *
  * Search is SQLite FTS5 (tokenizer unicode61 with diacritics removed, so
  * "Mobilitat" finds "Mobilität"; prefix indexes for 2 to 7 characters)
@@ -292,7 +293,6 @@ typedef enum {
     CN_FACET_PLATFORM,  /* platform: publiccode.yml platforms (solution) */
     CN_FACET_KEYWORD,   /* keyword: keywords (dataset) */
     CN_FACET_COUNT      /* at most 32: search keeps a bit per facet */
-
 } cn_registry_facet;
 
 /* "kind", "theme", "field", ... */

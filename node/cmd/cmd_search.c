@@ -28,8 +28,9 @@
 #include <string.h>
 
 static const char synopsis[] =
-    "search [QUERY] [--kind|--theme|--field|--city|--country|--programme|--license|--status "
-    "VALUE]... [--node ID] [--sort relevance|recent|replications] [--page N] [--per-page N] "
+    "search [QUERY] [--kind|--theme|--field|--city|--country|--programme|--license|--status|"
+    "--category|--scope|--platform|--keyword VALUE]... [--node ID] [--sort "
+    "relevance|recent|replications] [--page N] [--per-page N] "
     "[--withdrawn include|exclude|only] [--json]";
 
 static const char *str(const json_t *o, const char *key)
@@ -62,9 +63,10 @@ static void print_human(const json_t *doc)
 int cn_cmd_search(const char *home_flag, int argc, char **argv)
 {
     /* The option's name is the API parameter it sets (val indexes params). */
-    static const char *const params[] = {"kind",      "theme",    "field",    "city", "country",
-                                         "programme", "license",  "status",   "node", "sort",
-                                         "page",      "per_page", "withdrawn"};
+    static const char *const params[] = {
+        "kind",      "theme",    "field", "city",     "country", "programme",
+        "license",   "status",   "node",  "sort",     "page",    "per_page",
+        "withdrawn", "category", "scope", "platform", "keyword"};
     static const struct option opts[] = {
         {"kind", required_argument, NULL, 0},
         {"theme", required_argument, NULL, 1},
@@ -79,6 +81,10 @@ int cn_cmd_search(const char *home_flag, int argc, char **argv)
         {"page", required_argument, NULL, 10},
         {"per-page", required_argument, NULL, 11},
         {"withdrawn", required_argument, NULL, 12},
+        {"category", required_argument, NULL, 13},
+        {"scope", required_argument, NULL, 14},
+        {"platform", required_argument, NULL, 15},
+        {"keyword", required_argument, NULL, 16},
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };

@@ -26,6 +26,7 @@
 #include "node/config.h"
 #include "node/keys.h"
 #include "node/node.h"
+#include "node/profile.h"
 #include "node/http/server.h"
 #include "node/federation/follow.h"
 #include "node/federation/search_index.h"
@@ -354,6 +355,31 @@ static void resign_round(const char *home, int64_t margin, time_t *warned)
     cn_node_free(node);
 }
 
+/* At start: sign config.yml's logo (or its removal) when the published one
+ * differs, as publish would, so that a node that publishes nothing of its
+ * own (a network's) shows its logo too. A logo that cannot be published is
+ * a warning: the node serves what it signed before. */
+static void publish_logo(const char *home, const cn_config *cfg)
+{
+    cn_node *node = NULL;
+    int err, changed = 0;
+
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) == 0 &&
+        (err = cn_profile_publish_logo(node->tuf, node->home->root, cfg, &changed)) == 0 &&
+        changed && (err = cn_tuf_repo_commit(node->tuf)) == 0) {
+        cn_term_fprintf(stderr, "citynode serve: published the logo %s\n",
+                        cfg->logo ? cfg->logo : "(removed)");
+        if (cn_node_index_self(node) != 0)
+            cn_term_fprintf(stderr, "citynode serve: cannot index this node: %s\n",
+                            cn_error_message());
+    }
+    if (err != 0)
+        cn_term_fprintf(stderr, "citynode serve: warning: the logo is not published: %s\n",
+                        cn_error_message());
+    cn_error_clear();
+    cn_node_free(node);
+}
+
 /* Room for every connection the server allows plus the files it sends. */
 static void raise_fd_limit(void)
 {
@@ -462,6 +488,7 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
 
+    publish_logo(home, cfg);
     resign_round(home, cfg->timestamp_margin, &warned);
     if ((err = cn_server_start(&srv, &so)) != 0)
         goto out;

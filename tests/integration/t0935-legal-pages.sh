@@ -82,6 +82,8 @@ test_expect_success 'all three configured: no warning, all three in /api/v1' '
 	                        "accessibility": "http://www.example.de/barrierefreiheit?lang=de"}, doc
 	assert doc["public"] is True, doc
 	PY
+    /usr/bin/python3 "$CN_SOURCE_DIR/tests/api/check_openapi.py" "$CN_SOURCE_DIR/docs/api.yaml" \
+        /api/v1 200 api.json &&
     test_stop_server public &&
     test_must_fail grep -q "warning" "$TRASH/public.log"
 '

@@ -138,6 +138,37 @@ static void new_facets_count_filter_and_combine(void **state)
                         CN_EINVAL, "platform: at most 8 values");
 }
 
+/* An item's values of one facet are capped: a manifest with 150 keywords
+ * gets its first 100 as facet values (all of them stay searchable). */
+static void an_item_gets_at_most_100_values_of_a_facet(void **state)
+{
+    fixture *f = *state;
+    json_t *m, *kw = json_array(), *doc;
+    char word[32];
+    int i;
+
+    put_node(f->reg, "Köln", "DE", NULL);
+    for (i = 0; i < 150; i++) {
+        snprintf(word, sizeof(word), "kw%03d", i);
+        json_array_append_new(kw, json_string(word));
+    }
+    m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", "dataset", "id", "many", "version",
+                  "1.0.0", "title", "Many keywords", "description", "x", "keywords", kw);
+    assert_int_equal(put_manifest(f->reg, "Köln", m, 1000), 0);
+    json_decref(m);
+    doc = search(f->reg, "keyword=kw099");
+    assert_int_equal(total(doc), 1);
+    json_decref(doc);
+    doc = search(f->reg, "keyword=kw100");
+    assert_int_equal(total(doc), 0);
+    json_decref(doc);
+    doc = search(f->reg, "q=kw149");
+    assert_int_equal(total(doc), 1);
+    assert_int_equal(
+        (int)json_array_size(json_object_get(json_object_get(doc, "facets"), "keyword")), 100);
+    json_decref(doc);
+}
+
 static void item_documents_list_the_new_facets(void **state)
 {
     fixture *f = *state;
@@ -308,6 +339,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(new_facets_count_filter_and_combine, temp_registry_setup,
                                         temp_registry_teardown),
+        cmocka_unit_test_setup_teardown(an_item_gets_at_most_100_values_of_a_facet,
+                                        temp_registry_setup, temp_registry_teardown),
         cmocka_unit_test_setup_teardown(item_documents_list_the_new_facets, temp_registry_setup,
                                         temp_registry_teardown),
         cmocka_unit_test_setup_teardown(schema_2_is_migrated_and_items_get_the_new_facets,
