@@ -568,7 +568,7 @@ function parts(kind, code) {
     case 'format':
       return [formatSeg(eu && eu[1] === 'file-type' ? EU_FILE_TYPES[eu[2]] || eu[2] : code)];
     case 'cityCategory':
-      return [cityCategorySeg(code)];
+      return cityCategoryParts(code);
     case 'theme':
       if (eu && eu[1] === 'data-theme') code = eu[2];
       break;
@@ -602,18 +602,14 @@ function formatSeg(code) {
 }
 
 // German city and district types translated part by part on an English
-// page; German on a German page, as the strategies write them.
-function cityCategorySeg(text) {
-  if (lang === 'de') return seg(text, 'de');
-  let all = true;
-  const out = text.replace(/[^•–,]+/g, (p) => {
-    const k = p.trim();
-    if (!k) return p;
-    if (Object.hasOwn(CITY_WORDS, k)) return p.replace(k, CITY_WORDS[k]);
-    all = false;
-    return p;
-  });
-  return seg(out, all ? 'en' : 'de');
+// page ("Kleinere Großstadt • Bayern"); a part without a translation stays
+// German (and says so in its lang). German on a German page, as written.
+function cityCategoryParts(text) {
+  if (lang === 'de') return [seg(text, 'de')];
+  return text
+    .split(/(\s*[•–,]\s*)/)
+    .filter((p) => p !== '')
+    .map((p) => (/^\s*[•–,]\s*$/.test(p) ? seg(p, 'en') : Object.hasOwn(CITY_WORDS, p) ? seg(CITY_WORDS[p], 'en') : seg(p, 'de')));
 }
 
 // A licence: an SPDX expression word by word, a DCAT-AP.de licence IRI or a
@@ -721,13 +717,8 @@ export function wordEl(kind, code) {
   return span;
 }
 
-// Whether kind has words for code (for tests and for choosing a fallback).
+// Whether kind has words for code (a code shown as written has none).
 export function hasWord(kind, code) {
   const p = parts(kind, code);
   return p.length > 0 && p.every((x) => x.lang !== null || /^[\s()]+$/.test(x.text));
-}
-
-// The codes a table of kind holds (for tests).
-export function codesOf(kind) {
-  return TABLES[kind] ? Object.keys(TABLES[kind]) : kind === 'format' ? Object.keys(FORMATS) : [];
 }

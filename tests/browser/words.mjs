@@ -103,9 +103,13 @@ try {
     });
   }
   // The manifest section shows words as the whole value of one of its facts.
+  // (waits a moment: after the language switch the page is drawn anew)
   async function shows(words) {
-    const values = await page.$$eval('[data-testid="manifest"] dd', (els) => els.map((e) => e.innerText.trim()));
-    assert(values.includes(words), `a fact of the manifest reads "${words}"; they read ${JSON.stringify(values)}`);
+    const facts = () => page.$$eval('[data-testid="manifest"] dd', (els) => els.map((e) => e.innerText.trim()));
+    const found = await page
+      .waitForFunction((w) => [...document.querySelectorAll('[data-testid="manifest"] dd')].some((e) => e.innerText.trim() === w), words, { timeout: 5000 })
+      .then(() => true, () => false);
+    assert(found, `a fact of the manifest reads "${words}"; they read ${JSON.stringify(await facts())}`);
   }
   function noCodes(text, which) {
     for (const c of which) {
@@ -166,6 +170,31 @@ try {
     assert(text.includes('In Umsetzung'), 'the measure\'s status in words');
     await page.locator('[data-testid="linked-item"]', { hasText: 'Beteiligungsbaukasten' }).first().click();
     await page.waitForFunction(() => document.querySelector('[data-testid="item-page"]')?.dataset.item === 'words-solution');
+  });
+
+  await step('the search page\'s licence and status facets show words', async () => {
+    await page.goto(`${BASE}/`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="search-page"]')?.getAttribute('data-state') === 'ready');
+    const values = (f) => page.$$eval(`[data-testid="facet-${f}"] [data-testid="facet-option"] .value`, (els) => els.map((e) => e.textContent));
+    const licences = await values('license');
+    for (const w of ['European Union Public Licence 1.2', 'Datenlizenz Deutschland Namensnennung 2.0'])
+      assert(licences.includes(w), `the licence facet shows "${w}": ${JSON.stringify(licences)}`);
+    const statuses = await values('status');
+    for (const w of ['Stabil', 'Umsetzung']) assert(statuses.includes(w), `the status facet shows "${w}": ${JSON.stringify(statuses)}`);
+  });
+
+  await step('in English the same page says the words in English', async () => {
+    await itemText('words-dataset');
+    await page.locator('#lang-switch').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.getByTestId('item-page').waitFor();
+    await shows('Data licence Germany – attribution – version 2.0');
+    await shows('Never (not updated)');
+    await shows('English');
+    await shows('Government and public sector');
+    await shows('Stadt Leipzig (sample)');
+    await page.locator('#lang-switch').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'de');
   });
 
   await step('no console errors, page errors or failed requests', async () => {
