@@ -94,6 +94,15 @@ export async function pageSteps(x) {
     eq(await card.getAttribute('alt'), '', 'the result card\'s logo is decoration');
   });
 
+  await step("a city's page shows its logo, signed by it and replicated here", async () => {
+    await page.goto(`${BASE}/?node=${FID}`);
+    await settled(page);
+    const logo = page.getByTestId('node-logo');
+    eq(await logo.getAttribute('src'), `/download/${FID}/logo`, 'the node logo\'s URL');
+    eq(await logo.getAttribute('alt'), 'Logo of Stadt Leipzig (sample)', 'the node logo\'s alt text');
+    eq(await logo.evaluate((i) => i.naturalWidth), 160, 'the node logo is decoded (its width)');
+  });
+
   await step('the README is rendered without its raw HTML; its headings sit below the page\'s', async () => {
     await page.goto(`${BASE}/?item=${LID}/${TWIN}`);
     await settled(page);

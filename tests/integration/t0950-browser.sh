@@ -110,6 +110,8 @@ test_expect_success 'the follower (sample: Leipzig) syncs, replicates the soluti
     fo peer add "http://127.0.0.1:$PL" >/dev/null 2>&1 &&
     fo sync >/dev/null &&
     fo replicate "${LID:0:12}/connected-urban-twins" twin >/dev/null &&
+    cp twin-src/screenshots/overview.png "$F/logo.png" &&
+    echo "logo: logo.png" >>"$F/config.yml" &&
     test_serve "$F" "$PF" follower
 '
 FID=$(cat "$TRASH/fid" 2>/dev/null)
