@@ -8,8 +8,8 @@ import { h, navLink, itemParams, dl, extLink } from './dom.js';
 import { shortId, fmtDate, timeEl, countryName, kindBadge, withdrawnBadge, replicationsText } from './format.js';
 import { filesSection } from './files.js';
 import { graphSection } from './graph.js';
-import { lang, t, tNodes } from './labels.js';
-import { renderManifest, pickLang } from './manifest.js';
+import { t, tNodes } from './labels.js';
+import { renderManifest, pickLang, pickedLangTag } from './manifest.js';
 import { NODE_ID, isCurrent, setMain, loadingNote, focusHeading, setTitle, markCurrentNav } from './page.js';
 import { lastSearchUrl } from './search.js';
 
@@ -124,8 +124,7 @@ function displayTitle(doc, m) {
   if (doc.kind === 'solution' && m.description && typeof m.description === 'object') {
     const d = pickLang(m.description);
     if (d && d.localisedName) {
-      const from = Object.keys(m.description).find((k) => m.description[k] === d);
-      return { text: d.localisedName, lang: from && from !== lang && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(from) ? from : null };
+      return { text: d.localisedName, lang: pickedLangTag(m.description, d) };
     }
   }
   return { text: doc.title || doc.item, lang: null };

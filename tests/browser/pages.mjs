@@ -122,6 +122,9 @@ export async function pageSteps(x) {
     assert((await img.evaluate((i) => i.naturalWidth)) > 0, 'the README\'s image is decoded');
     eq(await readme.locator('pre').getAttribute('tabindex'), '0', 'the code box is reachable by keyboard');
     eq(await page.evaluate(() => window.cnReadmeScriptRan), undefined, 'the README\'s script did not run');
+    // the solution describes itself in German only: on the English page that text says so
+    eq(await page.getByTestId('manifest-summary').getAttribute('lang'), 'de', 'the German summary on the English page carries lang="de"');
+    eq(await page.getByTestId('item-title').getAttribute('lang'), 'de', 'the German name on the English page carries lang="de"');
   });
 
   await step('a CSV file downloads on its own byte for byte and is previewed as a table', async () => {
@@ -242,6 +245,11 @@ export async function pageSteps(x) {
     await p.goto(`${BASE}/?item=${LID}/no-such-item`);
     await p.getByTestId('error').waitFor();
     eq(await p.getAttribute('html', 'lang'), 'de', 'a German browser gets the German page');
+    await p.goto(`${BASE}/?item=${LID}/${TWIN}`);
+    await p.getByTestId('manifest-summary').waitFor();
+    eq(await p.getByTestId('manifest-summary').getAttribute('lang'), null, 'the German summary on the German page needs no lang');
+    await p.goto(`${BASE}/?item=${LID}/no-such-item`);
+    await p.getByTestId('error').waitFor();
     eq(await p.getByTestId('error-text').textContent(), 'Diese Seite gibt es nicht (mehr).', 'the error in German');
     eq(await p.locator('.error-detail [lang="en"]').count(), 1, 'the server\'s English message is marked lang="en"');
     await de.close();
