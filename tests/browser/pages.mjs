@@ -210,6 +210,10 @@ export async function pageSteps(x) {
       await net.goto(NETWORK + path);
       await settled(net);
       eq(await net.locator('[data-testid="error"]').count(), 0, `error boxes on the network's ${path}`);
+      if (path.startsWith('/?item=')) {
+        const note = await net.getByTestId('files-not-here').textContent();
+        assert(note.startsWith('This registry keeps only the index of this item, not its files.'), `an index-only item says its files are elsewhere: "${note}"`);
+      }
     }
     assert(errors.length === 0, `the network's pages asked nothing that failed: ${errors.join(', ')}`);
     // it serves publicly and names only its Impressum: the footer says what is missing
