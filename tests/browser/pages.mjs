@@ -256,6 +256,19 @@ export async function pageSteps(x) {
     await p.getByTestId('error').waitFor();
     eq(await p.getByTestId('error-text').textContent(), 'Diese Seite gibt es nicht (mehr).', 'the error in German');
     eq(await p.locator('.error-detail [lang="en"]').count(), 1, 'the server\'s English message is marked lang="en"');
+    // an error code of the API in words: the files of an item the network's node only indexes
+    await p.goto(`${NETWORK}/?view=about`);
+    await p.getByTestId('about-page').waitFor();
+    const said = await p.evaluate(async (path) => {
+      const m = await import('/assets/api.js');
+      try {
+        await m.api(path);
+        return 'no error';
+      } catch (e) {
+        return `${e.status} ${e.code}: ${m.errorText(e)}`;
+      }
+    }, `/api/v1/items/${LID}/${TWIN}/files`);
+    eq(said, '404 files_not_here: Die Dateien dieses Eintrags liegen nicht auf diesem Register.', 'the API\'s error code in German words');
     await de.close();
   });
 
