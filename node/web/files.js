@@ -219,8 +219,8 @@ export function safeHtml(html) {
           const href = safeHref(v);
           if (href) el.setAttribute('href', href);
         } else if (a === 'src') {
-          const src = sameOrigin(v);
-          if (src) el.setAttribute('src', src);
+          const src = sameOrigin(v); // the server points a README's images at the version's files
+          if (src && src.startsWith('/download/')) el.setAttribute('src', src);
         } else if (a === 'scope') {
           if (['col', 'row', 'colgroup', 'rowgroup'].includes(v)) el.setAttribute(a, v);
         } else if (a === 'align') {
@@ -232,7 +232,7 @@ export function safeHtml(html) {
         }
       }
       if (tag === 'img') {
-        if (!el.hasAttribute('src')) continue; // an image from elsewhere is not loaded
+        if (!el.hasAttribute('src')) continue; // an image from elsewhere is not loaded, nor its alt shown
         if (!el.hasAttribute('alt')) el.setAttribute('alt', '');
       }
       if (tag === 'a' && !el.hasAttribute('href')) {
