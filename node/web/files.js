@@ -52,7 +52,7 @@ function filesBody(doc, list, base) {
     h(
       'tr',
       { testid: 'file-row', 'data-path': f.path },
-      h('th', { scope: 'row' }, h('code', { class: 'path' }, f.path)),
+      h('th', { scope: 'row' }, h('code', { class: 'path' }, breakable(f.path))),
       h('td', { class: 'num' }, fmtBytes(f.size) || '–'),
       h('td', null, typeLabel(f.type)),
       h(
@@ -99,6 +99,11 @@ function filesBody(doc, list, base) {
   const csv = files.find((x) => x.preview === 'csv');
   if (csv) show(csv);
   return [intro, listEl, previewBox, readmeBox];
+}
+
+// A path with line-break opportunities after its separators (a phone's narrow column).
+function breakable(path) {
+  return path.split(/(?<=[/._-])/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
 }
 
 function basename(path) {

@@ -197,6 +197,11 @@ export async function pageSteps(x) {
     eq(items.length, count, 'hits after the category facet (its count said)');
     assert(items.length >= 1 && items.every((i) => i === TWIN), `only the solution of that category: ${items}`);
     eq(new URL(page.url()).searchParams.get('category'), 'data-visualization', 'category in the URL');
+    const feed = await page.$eval('link[rel="alternate"][type="application/atom+xml"]', (l) => l.getAttribute('href'));
+    eq(feed, '/api/v1/search.atom?category=data-visualization', 'the page links the feed of its search');
+    const res = await page.request.get(BASE + feed);
+    eq(res.status(), 200, `status of ${feed}`);
+    eq(((await res.text()).match(/<entry>/g) || []).length, count, `entries of ${feed}`);
   });
 
   let weight;
