@@ -288,12 +288,14 @@ static void skip_line_break(csv_reader *r)
 }
 
 /* How many of the first CN_CSV_SNIFF_ROWS rows have the most common number
- * of fields when delim splits them, that number above 1; 0 if none. */
-static size_t delimiter_score(const char *text, size_t len, char delim)
+ * of fields when delim splits them, that number above 1 (0 if none), and
+ * that number in *fields. */
+static size_t delimiter_score(const char *text, size_t len, char delim, size_t *fields)
 {
     csv_reader r = {text, text + len, delim, 0};
     size_t counts[CN_CSV_SNIFF_ROWS], n = 0, best = 0;
 
+    *fields = 0;
     while (n < CN_CSV_SNIFF_ROWS && r.p < r.end) {
         if (empty_line(r.p, r.end)) {
             skip_line_break(&r);
@@ -309,22 +311,28 @@ static size_t delimiter_score(const char *text, size_t len, char delim)
             continue;
         for (size_t j = 0; j < n; j++)
             same += counts[j] == counts[i];
-        if (same > best)
+        if (same > best || (same == best && counts[i] > *fields)) {
             best = same;
+            *fields = counts[i];
+        }
     }
     return best;
 }
 
+/* The delimiter that splits the most of the first rows alike; on a tie the
+ * one that gives more fields (a German "1,5;2;3" is three fields, not two),
+ * then the earlier in the list. */
 static char find_delimiter(const char *text, size_t len)
 {
     static const char candidates[] = {',', ';', '\t', '|'};
-    size_t best = 0;
+    size_t best = 0, best_fields = 0;
     char found = ',';
 
     for (size_t i = 0; i < sizeof(candidates); i++) {
-        size_t score = delimiter_score(text, len, candidates[i]);
-        if (score > best) {
+        size_t fields, score = delimiter_score(text, len, candidates[i], &fields);
+        if (score > best || (score == best && score > 0 && fields > best_fields)) {
             best = score;
+            best_fields = fields;
             found = candidates[i];
         }
     }

@@ -13,8 +13,9 @@
  *     replaced by U+FFFD;
  *   - finds the delimiter among ',' ';' TAB '|': the one for which the
  *     most of the first CN_CSV_SNIFF_ROWS rows have the same number of
- *     fields, that number above 1 (ties go to the earlier in that list;
- *     ',' when none splits a row);
+ *     fields, that number above 1; on a tie the one giving more fields
+ *     ("1,5;2;3" is three fields, not two), then the earlier in that list;
+ *     ',' when none splits a row;
  *   - splits rows as RFC 4180 says (fields in double quotes may hold the
  *     delimiter, line breaks and "" for a quote; CRLF, LF or CR end a
  *     row), leniently: a quote inside an unquoted field is a character,

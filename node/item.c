@@ -345,6 +345,8 @@ int cn_item_tree_open(cn_item_tree *v, const char *repos_dir, const char *node, 
         git_object_peel((git_object **)&v->commit, v->tag, GIT_OBJECT_COMMIT) != 0 ||
         git_commit_tree(&v->tree, v->commit) != 0) {
         git_error_clear();
+        cn_item_tree_close(v); /* what was opened before the step that failed */
+        memset(v, 0, sizeof(*v));
         return CN_ENOTFOUND;
     }
     return 0;

@@ -67,7 +67,8 @@ typedef struct {
 } cn_item_tree;
 
 /* 0 and *v filled, or CN_ENOTFOUND (no such repository, tag or tree: an
- * index-only peer's item, or an unknown version). repos_dir may be NULL. */
+ * index-only peer's item, or an unknown version) with nothing held and *v
+ * zeroed (closing it then is harmless). repos_dir may be NULL. */
 int cn_item_tree_open(cn_item_tree *v, const char *repos_dir, const char *node, const char *item,
                       const char *version);
 void cn_item_tree_close(cn_item_tree *v);

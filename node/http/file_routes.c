@@ -17,10 +17,7 @@
 #include "node/http/server_internal.h"
 #include "core/csv.h"
 #include "core/error.h"
-#include "core/hash.h"
 #include "core/markdown.h"
-#include "core/name.h"
-#include "core/semver.h"
 #include "node/item.h"
 #include "registry/registry.h"
 
@@ -31,13 +28,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define FILE_MAX        (64u << 20)  /* bytes of one file served or previewed */
-#define FILES_INFLIGHT  (256u << 20) /* bytes of files held for answers at once */
-#define FILES_LIST_MAX  2000         /* entries of a files list */
-#define SCREENSHOTS_MAX 10           /* screenshots in an item document */
-#define FILE_CSP        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"
-
-/* ---- types -------------------------------------------------------------- */
+#define FILE_MAX       (64u << 20)  /* bytes of one file served or previewed */
+#define FILES_INFLIGHT (256u << 20) /* bytes of files held for answers at once */
+#define FILES_LIST_MAX 2000         /* entries of a files list */
+#define FILE_CSP       "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"
 
 /* ---- answers ------------------------------------------------------------- */
 
@@ -209,7 +203,7 @@ static int wants_inline(struct MHD_Connection *c)
     return v != NULL && strcmp(v, "1") == 0;
 }
 
-static void safe_headers(struct MHD_Response *r)
+void cn_serve_file_safe_headers(struct MHD_Response *r)
 {
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Content-Security-Policy", FILE_CSP);
@@ -248,7 +242,7 @@ enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, 
             goto out;
         }
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-        safe_headers(r);
+        cn_serve_file_safe_headers(r);
         ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
         MHD_destroy_response(r);
         goto out;
@@ -261,7 +255,7 @@ enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, 
             goto out;
         }
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
-        safe_headers(r);
+        cn_serve_file_safe_headers(r);
         ret = MHD_queue_response(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
         MHD_destroy_response(r);
         goto out;
@@ -278,6 +272,7 @@ enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, 
             goto out;
         }
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+        cn_serve_file_safe_headers(r);
         ret = MHD_queue_response(c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
         MHD_destroy_response(r);
         goto out;
@@ -306,7 +301,7 @@ enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, 
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-    safe_headers(r);
+    cn_serve_file_safe_headers(r);
     if (!t->image) {
         disposition(disp, sizeof(disp), t->text && wants_inline(c) ? "inline" : "attachment", path);
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);

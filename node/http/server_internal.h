@@ -210,6 +210,12 @@ struct cn_registry;
 enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, const char *node,
                                       const char *item, const char *version, const char *path);
 
+/* The headers that keep a browser from running a publisher's file, on
+ * every answer of a single file (and fit for any file a node sends to be
+ * shown): X-Content-Type-Options: nosniff, a Content-Security-Policy with
+ * sandbox (an SVG runs no script, even opened directly), no referrer. */
+void cn_serve_file_safe_headers(struct MHD_Response *r);
+
 /* api/v1/items/<node>/<item>/files and …/preview/<path>: 0 and *ret when
  * rel is one of them, -1 when it is not. */
 int cn_serve_files_api(enum MHD_Result *ret, cn_server *srv, struct MHD_Connection *c,

@@ -37,8 +37,9 @@ static int dot_dot(const char *s, size_t n)
 }
 
 /* Abort if a tag of html is one a page could run, or has an event handler
- * attribute or a javascript: URL (attribute values, in double quotes, are
- * skipped when looking for attribute names: alt text may say " onload=").
+ * attribute or a javascript: URL in href or src (attribute values, in
+ * double quotes, are skipped when looking for attribute names: alt text
+ * may say " onload=" or "javascript:").
  */
 static void check_html(const char *html)
 {
@@ -50,7 +51,10 @@ static void check_html(const char *html)
             abort();
         for (const char *p = lt + 1; *p && (quoted || *p != '>'); p++) {
             if (*p == '"') {
-                if (!quoted && strncasecmp(p + 1, "javascript:", 11) == 0)
+                /* a URL attribute's value; alt text may say anything */
+                if (!quoted && strncasecmp(p + 1, "javascript:", 11) == 0 &&
+                    ((p - lt >= 5 && strncasecmp(p - 5, "href=", 5) == 0) ||
+                     (p - lt >= 4 && strncasecmp(p - 4, "src=", 4) == 0)))
                     abort();
                 quoted = !quoted;
             } else if (!quoted && strncasecmp(p, " on", 3) == 0) {

@@ -56,6 +56,7 @@ test_expect_success 'setup: Leipzig publishes a solution with data, a README, a 
     printf "\211PNG\r\n\032\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\10\6\0\0\0\037\025\304\211\0\0\0\rIDATx\234c\370\377\377?\0\5\376\2\376\247\65\201\204\0\0\0\0IEND\256B\140\202" \
         >pub/img/screen.png &&
     echo "notes in a subdirectory" >pub/docs/sub/notes.txt &&
+    printf "Stra\303\237e,Anzahl\n" >"pub/docs/Straßen Liste.csv" &&
     echo "<html><script>alert(1)</script></html>" >pub/docs/page.html &&
     (cd pub && git add . && git commit -qm sample) &&
     cn "$L" publish pub >/dev/null 2>publish.err &&
@@ -138,9 +139,10 @@ test_expect_success 'absent files, directories and paths out of the tree are ref
 
 test_expect_success 'the files list: sorted, with sizes, blob ids, types and previews' '
     test "$(get "$PL" "/api/v1/items/$LID/$ITEM/files?version=1.0.0" list.json)" = 200 &&
-    git -C "$REPO" ls-tree -r -l v1.0.0 >tree.txt &&
+    git -C "$REPO" -c core.quotePath=false ls-tree -r -l v1.0.0 >tree.txt &&
     check_json list.json tree.txt "$LID" "$ITEM" "$(git -C "$REPO" rev-parse "v1.0.0^{tree}")" <<-\PY &&
 	import json, sys
+	from urllib.parse import quote
 	doc = json.load(open(sys.argv[1]))
 	lid, item, tree = sys.argv[3:6]
 	want = {}
@@ -154,7 +156,7 @@ test_expect_success 'the files list: sorted, with sizes, blob ids, types and pre
 	assert paths == sorted(want), paths
 	for f in doc["files"]:
 	    assert (f["blob"], f["size"]) == want[f["path"]], f
-	    assert f["url"] == "/download/%s/%s/1.0.0/files/%s" % (lid, item, f["path"]), f
+	    assert f["url"] == "/download/%s/%s/1.0.0/files/%s" % (lid, item, quote(f["path"])), f
 	kinds = {f["path"]: (f["type"], f["preview"]) for f in doc["files"]}
 	assert kinds["data/parking.csv"] == ("text/csv", "csv"), kinds
 	assert kinds["README.md"] == ("text/markdown; charset=utf-8", "markdown"), kinds
@@ -163,6 +165,16 @@ test_expect_success 'the files list: sorted, with sizes, blob ids, types and pre
 	PY
     test "$(get "$PL" "/api/v1/items/$LID/$ITEM/files" latest.json)" = 200 &&
     cmp list.json latest.json
+'
+
+test_expect_success 'a name with a space and an umlaut: its URL in the list downloads it' '
+    /usr/bin/python3 -c "import json,sys; print(*[f[\"url\"] for f in json.load(open(sys.argv[1]))[\"files\"] if f[\"path\"].startswith(\"docs/Stra\")])" list.json >url &&
+    test "$(cat url)" = "$FILES/docs/Stra%C3%9Fen%20Liste.csv" &&
+    test "$(get "$PL" "$(cat url)" got)" = 200 &&
+    git -C "$REPO" show "v1.0.0:docs/Straßen Liste.csv" >want &&
+    cmp want got &&
+    header got.h Content-Disposition >disp &&
+    grep -q "^attachment; filename=\"Stra__en Liste.csv\"; filename\*=UTF-8..Stra%C3%9Fen%20Liste.csv$" disp
 '
 
 test_expect_success 'the CSV preview: windows-1252 read as such, ";" found, quotes undone' '

@@ -71,6 +71,10 @@ static void test_delimiters_are_found(void **state)
     /* German decimals: ',' splits every row, but unevenly; ';' evenly */
     expect_rows("x;y\n1,5;2\n3;4,25\n2,5;1\n", 23, 0, ";", "UTF-8", "x|y\n1,5|2\n3|4,25\n2,5|1\n",
                 0);
+    /* ',' and ';' both split every row alike: the one giving more fields wins */
+    expect_rows("d;place;n;0,45\r\nd;place;n;1,5\r\n", 31, 0, ";", "UTF-8",
+                "d|place|n|0,45\nd|place|n|1,5\n", 0);
+    expect_rows("a,b,c|d\ne,f,g|h\n", 16, 0, ",", "UTF-8", "a|b|c|d\ne|f|g|h\n", 0);
     /* no delimiter at all: one column, ',' named */
     expect_rows("alone\nagain\n", 12, 0, ",", "UTF-8", "alone\nagain\n", 0);
     /* a .tsv file says its delimiter */
