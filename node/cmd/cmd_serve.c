@@ -364,8 +364,16 @@ static void publish_logo(const char *home, const cn_config *cfg)
     cn_node *node = NULL;
     int err, changed = 0;
 
-    if ((err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) == 0 &&
-        (err = cn_profile_publish_logo(node->tuf, node->home->root, cfg, &changed)) == 0 &&
+    /* Busy (a publish or sync holds the lock): the next start or publish
+     * signs it; serving is not held up. */
+    if ((err = cn_node_open(&node, home, CN_NODE_WRITE)) != 0) {
+        if (err != CN_ELOCKED && cfg->logo != NULL)
+            cn_term_fprintf(stderr, "citynode serve: warning: the logo is not published: %s\n",
+                            cn_error_message());
+        cn_error_clear();
+        return;
+    }
+    if ((err = cn_profile_publish_logo(node->tuf, node->home->root, cfg, &changed)) == 0 &&
         changed && (err = cn_tuf_repo_commit(node->tuf)) == 0) {
         cn_term_fprintf(stderr, "citynode serve: published the logo %s\n",
                         cfg->logo ? cfg->logo : "(removed)");

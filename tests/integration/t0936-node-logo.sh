@@ -81,7 +81,15 @@ test_expect_success 'publish signs the SVG logo as node-logo.svg; the node serve
 	assert t["length"] == len(data) and t["hashes"]["sha256"] == hashlib.sha256(data).hexdigest(), t
 	PY
     test_serve "$L" "$PL" leipzig &&
-    logo_served "$PL" "$LID" "$L/logo.svg"
+    logo_served "$PL" "$LID" "$L/logo.svg" &&
+    etag="\"$(sha256sum "$L/logo.svg" | cut -c1-64)\"" &&
+    code=$(curl -s -o /dev/null -w "%{http_code}" -H "If-None-Match: $etag" "http://127.0.0.1:$PL/download/$LID/logo") &&
+    test "$code" = 304 &&
+    curl -fsS -I -o head.raw "http://127.0.0.1:$PL/download/$LID/logo" &&
+    tr -d "\r" <head.raw >head.txt &&
+    grep -qx "Content-Type: image/svg+xml" head.txt &&
+    code=$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$PL/download/$LID/logo.svg") &&
+    test "$code" = 404
 '
 
 test_expect_success 'a mirror follower and an index follower show it and serve the same bytes' '
@@ -155,6 +163,16 @@ test_expect_success 'a logo tampered with in the published tree is refused by a 
     test_expect_code 3 cn "$F" sync >/dev/null 2>sync.err &&
     grep -q "node-logo.svg" sync.err &&
     logo_served "$PF" "$LID" first.svg
+'
+
+test_expect_success 'a stored logo changed behind the follower is not served' '
+    kept="$F/mirrors/$LID/targets/$(sha256sum first.svg | cut -c1-64).node-logo.svg" &&
+    test -f "$kept" &&
+    printf "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(3)</script></svg>" >"$kept" &&
+    code=$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$PF/download/$LID/logo") &&
+    test "$code" = 404 &&
+    short=$(echo "$LID" | cut -c1-12) &&
+    grep -q "the stored logo of node $short is not what was signed" "$TRASH/dresden.log"
 '
 
 test_done
