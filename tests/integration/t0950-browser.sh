@@ -161,5 +161,7 @@ test_expect_success 'the web page works in a headless chromium (tests/browser/re
     cat browser.out
 '
 test -f "$ART/t0950-item-page.png" && echo "# screenshot of the item page: $ART/t0950-item-page.png"
+test -d "$ART/t0950" && echo "# screenshots of each page type: $ART/t0950/<page>-<lang>-<width>.png"
+grep "^# page weight" "$TRASH/browser.out" 2>/dev/null
 
 test_done
