@@ -238,7 +238,7 @@ function renderResults(v, doc, p) {
   const chips = [];
   for (const f of FACETS)
     for (const value of p.getAll(f)) {
-      const label = `${t('facet_' + f)}: ${facetValueLabel(f, value, null)}`;
+      const label = [t('facet_' + f), ': ', facetValueEl(f, value, null)];
       chips.push(
         h(
           'button',
