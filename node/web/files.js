@@ -54,7 +54,7 @@ function filesBody(doc, list, base) {
       { testid: 'file-row', 'data-path': f.path },
       h('th', { scope: 'row' }, h('code', { class: 'path' }, breakable(f.path))),
       h('td', { class: 'num' }, fmtBytes(f.size) || '–'),
-      h('td', null, typeLabel(f.type)),
+      h('td', { class: 'col-type' }, typeLabel(f.type)),
       h(
         'td',
         { class: 'actions' },
@@ -79,7 +79,7 @@ function filesBody(doc, list, base) {
       'table',
       { class: 'filelist', testid: 'file-list' },
       h('caption', { class: 'visually-hidden' }, t('filesCaption', { v: list.version })),
-      h('thead', null, h('tr', null, ['colPath', 'colSize', 'colType', 'colGet'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('thead', null, h('tr', null, ['colPath', 'colSize', 'colType', 'colGet'].map((k) => h('th', { scope: 'col', class: k === 'colType' ? 'col-type' : null }, t(k))))),
       h('tbody', null, rows),
     ),
   );
@@ -157,13 +157,17 @@ function csvTable(p, f) {
     'div',
     { class: 'csv-preview', testid: 'csv-preview', 'data-path': f.path },
     h('h3', null, t('previewOf', { path: f.path })),
+    // the caption as sighted readers see it, above the table that may scroll
+    // sideways (a <caption> is as wide as its table); screen readers get the
+    // table's own <caption>
+    h('p', { class: 'muted csv-caption', 'aria-hidden': 'true' }, caption),
     h(
       'div',
       { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('previewOf', { path: f.path }) },
       h(
         'table',
         { class: 'csv', testid: 'csv-table' },
-        h('caption', { testid: 'csv-caption' }, caption),
+        h('caption', { class: 'visually-hidden', testid: 'csv-caption' }, caption),
         head ? h('thead', null, h('tr', null, cells(head).map((c) => h('th', { scope: 'col' }, String(c))))) : null,
         h('tbody', null, body.map((r) => h('tr', null, cells(r).map((c) => h('td', null, String(c)))))),
       ),
