@@ -181,6 +181,16 @@ export async function pageSteps(x) {
     assert(/windows-1252/i.test(caption) && caption.includes('semicolons') && caption.includes('3 rows'), `the caption says the encoding, delimiter and rows: "${caption}"`);
   });
 
+  await step('a long file list starts collapsed and opens', async () => {
+    await page.goto(`${BASE}/?item=${LID}/leipzig-triangulum`);
+    await settled(page);
+    const more = page.getByTestId('files-collapsed');
+    eq(await more.getAttribute('open'), null, 'the list of 17 files starts collapsed');
+    eq(await more.locator('summary').textContent(), 'Show all 17 files', 'its summary counts the files');
+    await more.locator('summary').click();
+    assert(await page.locator('[data-testid="file-row"][data-path="protokolle/sitzung-16.txt"]').isVisible(), 'the last file is shown when opened');
+  });
+
   await step('a facet by category filters the results', async () => {
     await page.goto(`${BASE}/`);
     await settled(page);

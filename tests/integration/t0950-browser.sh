@@ -46,6 +46,14 @@ add_cp1252_csv() {
     printf 'Gr\374nau-Mitte;1,4;11000;5000;Gro\337wohnsiedlung\r\n' >>daten/stadtteile.csv
 }
 
+# Sixteen minutes of meetings: a file list long enough to start collapsed.
+add_minutes() {
+    mkdir -p protokolle &&
+    for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16; do
+        printf "Protokoll der Sitzung %s\n" "$i" >"protokolle/sitzung-$i.txt" || exit 1
+    done
+}
+
 # The solution's pictures and README: an SVG logo with a script that must
 # not run, a PNG screenshot, and a README.md with raw HTML that must not show.
 add_pictures() { # DIR
@@ -89,7 +97,7 @@ test_expect_success 'the lighthouse (sample: Eindhoven) publishes solutions, a d
     lh init --name "Gemeente Eindhoven (sample)" --country NL --url "http://127.0.0.1:$PL" >lid &&
     publish_example solutions/zukunftsforum-zukunftslabor &&
     publish_example datasets/leipzig-west-beteiligung-2016 add_cp1252_csv &&
-    publish_example strategies/leipzig-triangulum &&
+    publish_example strategies/leipzig-triangulum add_minutes &&
     publish_example strategies/guetersloh &&
     mkdir twin-src &&
     cp "$CN_SOURCE_DIR/examples/solutions/connected-urban-twins/publiccode.yml" twin-src/ &&
