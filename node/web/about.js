@@ -4,7 +4,7 @@
 
 import { api, errorBox } from './api.js';
 import { h, navLink, extLink } from './dom.js';
-import { t, tNodes, plural } from './labels.js';
+import { lang, t, tNodes, plural } from './labels.js';
 import { isCurrent, setMain, loadingNote, focusHeading, setTitle, markCurrentNav } from './page.js';
 
 // Where people read how to run a node: the project's documentation, in its source.
@@ -77,12 +77,21 @@ export const LEGAL_KEYS = ['imprint', 'privacy', 'accessibility'];
 // The links to the legal pages /api/v1 names (config.yml imprint, privacy, accessibility).
 export function legalLinks(root) {
   const legal = root && root.legal && typeof root.legal === 'object' ? root.legal : {};
-  return LEGAL_KEYS.filter((k) => typeof legal[k] === 'string').map((k) => extLink(legal[k], t('legal_' + k), { testid: 'legal-' + k }));
+  return LEGAL_KEYS.filter((k) => typeof legal[k] === 'string').map((k) => extLink(legal[k], legalName(k), { testid: 'legal-' + k }));
 }
 
 // The legal pages a public registry does not name (their labels), else [].
 export function legalMissing(root) {
   if (!root || root.public !== true) return [];
   const legal = root.legal && typeof root.legal === 'object' ? root.legal : {};
-  return LEGAL_KEYS.filter((k) => typeof legal[k] !== 'string').map((k) => t('legal_' + k));
+  return LEGAL_KEYS.filter((k) => typeof legal[k] !== 'string').map(legalName);
+}
+
+// The German names of the pages German law asks for: on a page in another
+// language they follow its own words, marked as German.
+const LEGAL_DE = { imprint: 'Impressum', privacy: 'Datenschutzerklärung', accessibility: 'Erklärung zur Barrierefreiheit' };
+
+function legalName(k) {
+  if (lang === 'de') return h('span', null, t('legal_' + k));
+  return h('span', null, t('legal_' + k), ' (', h('span', { lang: 'de' }, LEGAL_DE[k]), ')');
 }

@@ -14,7 +14,7 @@ import { showAbout, legalLinks, legalMissing } from './about.js';
 import { api } from './api.js';
 import { h, navLink } from './dom.js';
 import { showItem } from './item.js';
-import { lang, t, toggleLang } from './labels.js';
+import { lang, t, tNodes, toggleLang } from './labels.js';
 import { showNode, showNodes, forgetNodesView } from './nodes.js';
 import { nextGeneration, setRouter, navigate, announce } from './page.js';
 import { showSearch, forgetSearchView, FACETS } from './search.js';
@@ -123,7 +123,7 @@ function applyFrameLabels() {
   const missing = document.getElementById('legal-missing');
   if (missing) {
     const list = legalMissing(root);
-    missing.textContent = list.length ? t('legalMissing', { list: list.join(', ') }) : '';
+    missing.replaceChildren(...(list.length ? tNodes('legalMissing', { list: list.map((x, i) => [i ? ', ' : '', x]) }).flat(Infinity) : []));
     missing.hidden = !list.length;
   }
 }

@@ -267,7 +267,8 @@ export async function pageSteps(x) {
     eq(await net.locator('footer [data-testid="legal-privacy"]').count(), 0, 'no link to a privacy page that is not configured');
     const missing = net.getByTestId('legal-missing');
     await missing.waitFor();
-    eq(await missing.textContent(), 'This registry is public but does not name: Privacy (Datenschutzerklärung), Accessibility statement (Erklärung zur Barrierefreiheit).', 'the footer says which legal pages are missing');
+    eq(await missing.textContent(), 'This registry is public but does not name: Privacy policy (Datenschutzerklärung), Accessibility statement (Erklärung zur Barrierefreiheit).', 'the footer says which legal pages are missing');
+    eq(await missing.locator('[lang="de"]').count(), 2, 'the German names on the English page carry lang="de"');
     await net.close();
   });
 
