@@ -5,21 +5,22 @@
 //   /?item=<node>/<item>[&version=V] an item
 //   /?node=<node>                  a node and its items
 //   /?view=nodes                   the directory of nodes
+//   /?view=about                   about this registry and how a city takes part
 // This module is the entry point: it routes the URL to a view (search.js,
 // item.js, nodes.js), labels the frame of index.html and follows the links
 // inside the page with history.pushState.
 
+import { showAbout, legalLinks, legalMissing } from './about.js';
 import { api } from './api.js';
 import { h, navLink } from './dom.js';
 import { showItem } from './item.js';
-import { lang, t, toggleLang } from './labels.js';
+import { lang, t, tNodes, toggleLang } from './labels.js';
 import { showNode, showNodes, forgetNodesView } from './nodes.js';
 import { nextGeneration, setRouter, navigate, announce } from './page.js';
-import { showSearch, forgetSearchView } from './search.js';
+import { showSearch, forgetSearchView, FACETS } from './search.js';
 
 // The search parameters a feed takes (docs/api.yaml, /api/v1/search.atom).
-const FEED_PARAMS = ['q', 'kind', 'theme', 'field', 'city', 'country', 'programme', 'license',
-  'status', 'node', 'sort', 'withdrawn'];
+const FEED_PARAMS = ['q', ...FACETS, 'node', 'sort', 'withdrawn'];
 
 // The Atom feed of what the view shows, in index.html's <link rel="alternate">
 // (feed readers and browser extensions find it there): an item's versions,
@@ -52,17 +53,36 @@ function route(fromHistory) {
   setFeedLink(p);
   if (p.has('item')) {
     forgetSearchView();
+    setSkipTarget('main');
     return showItem(gen, p);
   }
   if (p.has('node')) {
     forgetSearchView();
+    setSkipTarget('main');
     return showNode(gen, p);
   }
   if (p.get('view') === 'nodes') {
     forgetSearchView();
+    setSkipTarget('main');
     return showNodes(gen, p);
   }
+  if (p.get('view') === 'about') {
+    forgetSearchView();
+    setSkipTarget('main');
+    return showAbout(gen);
+  }
+  setSkipTarget('results');
   return showSearch(gen, p, fromHistory);
+}
+
+// The skip link leads to the results on the search page, else to <main>.
+let skipTarget = 'main';
+function setSkipTarget(id) {
+  skipTarget = id;
+  const skip = document.querySelector('.skip');
+  if (!skip) return;
+  skip.setAttribute('href', '#' + id);
+  skip.textContent = id === 'results' ? t('skipResults') : t('skip');
 }
 
 // The texts of index.html's frame (header, footer) in the page's language.
@@ -74,9 +94,9 @@ function applyFrameLabels() {
   };
   set('nav-search', t('navSearch'));
   set('nav-nodes', t('navNodes'));
+  set('nav-about', t('navAbout'));
   set('brand-name', t('brand'));
-  const skip = document.querySelector('.skip');
-  if (skip) skip.textContent = t('skip');
+  setSkipTarget(skipTarget);
   const nav = document.getElementById('site-nav');
   if (nav) nav.setAttribute('aria-label', t('navLabel'));
   const sw = document.getElementById('lang-switch');
@@ -94,17 +114,31 @@ function applyFrameLabels() {
       h('a', { href: '/api/v1/search' }, '/api/v1/search'),
     );
   }
+  const fnav = document.getElementById('footer-nav');
+  if (fnav) {
+    fnav.setAttribute('aria-label', t('legalNav'));
+    const links = [navLink({ view: 'about' }, t('footerAbout'), { testid: 'footer-about' }), ...legalLinks(root)];
+    fnav.replaceChildren(h('ul', null, links.map((a) => h('li', null, a))));
+  }
+  const missing = document.getElementById('legal-missing');
+  if (missing) {
+    const list = legalMissing(root);
+    missing.replaceChildren(...(list.length ? tNodes('legalMissing', { list: list.map((x, i) => [i ? ', ' : '', x]) }).flat(Infinity) : []));
+    missing.hidden = !list.length;
+  }
 }
 
-// The node that keeps this registry (GET /api/v1/), named in the footer.
+// The node that keeps this registry and its legal pages (GET /api/v1/), in the footer.
 let keeper = null;
+let root = null;
 async function loadKeeper() {
   try {
     const doc = await api('/api/v1/');
+    if (doc && typeof doc === 'object') root = doc;
     if (doc && doc.node && typeof doc.node.id === 'string' && typeof doc.node.name === 'string') {
       keeper = { id: doc.node.id, name: doc.node.name };
-      applyFrameLabels();
     }
+    applyFrameLabels();
   } catch (e) {
     // an older node without /api/v1/: the footer stays generic
   }
@@ -124,6 +158,15 @@ function init() {
     forgetNodesView();
     route();
     announce(t('langName'));
+  });
+  // the skip link moves focus without a fragment in the URL (that would fire popstate)
+  document.querySelector('.skip')?.addEventListener('click', (e) => {
+    const target = document.getElementById(skipTarget) || document.getElementById('main');
+    if (!target) return;
+    e.preventDefault();
+    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target.focus();
+    target.scrollIntoView();
   });
   // links inside the page: history.pushState instead of a page load
   document.addEventListener('click', (e) => {

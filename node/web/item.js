@@ -3,12 +3,13 @@
 // downloads and the git clone command, every version, the replication graph
 // (graph.js) and the raw manifest.
 
-import { api, ApiError, errorBox } from './api.js';
+import { api, ApiError, errorPage } from './api.js';
 import { h, navLink, itemParams, dl, extLink } from './dom.js';
 import { shortId, fmtDate, timeEl, countryName, kindBadge, withdrawnBadge, replicationsText } from './format.js';
+import { filesSection } from './files.js';
 import { graphSection } from './graph.js';
 import { t, tNodes } from './labels.js';
-import { renderManifest, pickLang } from './manifest.js';
+import { renderManifest, pickLang, pickedLangTag } from './manifest.js';
 import { NODE_ID, isCurrent, setMain, loadingNote, focusHeading, setTitle, markCurrentNav } from './page.js';
 import { lastSearchUrl } from './search.js';
 
@@ -22,7 +23,8 @@ export async function showItem(gen, p) {
   const version = p.get('version');
   setMain(loadingNote());
   if (!NODE_ID.test(node) || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(item)) {
-    setMain(backLink(), errorBox(new ApiError(404, ref)));
+    setMain(backLink(), ...errorPage(new ApiError(404, ref)));
+    focusHeading();
     return;
   }
   const base = `/api/v1/items/${node}/${item}`;
@@ -36,13 +38,14 @@ export async function showItem(gen, p) {
     else graphErr = g.reason;
   } catch (e) {
     if (!isCurrent(gen)) return;
-    setMain(backLink(), errorBox(e));
+    setMain(backLink(), ...errorPage(e));
     setTitle(null);
+    focusHeading();
     return;
   }
   if (!isCurrent(gen)) return;
   setTitle(doc.title || doc.item);
-  setMain(itemPage(doc, graph, graphErr));
+  setMain(itemPage(doc, graph, graphErr, () => isCurrent(gen)));
   focusHeading();
 }
 
@@ -50,7 +53,7 @@ function backLink() {
   return h('p', { class: 'crumbs' }, h('a', { href: lastSearchUrl, 'data-nav': true, testid: 'back-to-search' }, '← ', t('backToSearch')));
 }
 
-function itemPage(doc, graph, graphErr) {
+function itemPage(doc, graph, graphErr, stillShown) {
   const v = doc.version;
   const nodeId = doc.node.id;
   const m = v.manifest || {};
@@ -76,11 +79,19 @@ function itemPage(doc, graph, graphErr) {
       ),
     );
   const title = displayTitle(doc, m);
+  const titleText = title.text;
   return h(
     'article',
     { class: 'item', testid: 'item-page', 'data-node': nodeId, 'data-item': doc.item, 'data-version': v.version },
     backLink(),
-    h('h1', { testid: 'item-title' }, title),
+    h(
+      'div',
+      { class: 'item-head' + (safeDownload(doc.logo) ? ' has-logo' : '') },
+      safeDownload(doc.logo)
+        ? h('img', { class: 'item-logo', src: doc.logo, alt: t('logoOf', { name: titleText }), testid: 'item-logo' })
+        : null,
+      h('h1', { testid: 'item-title', lang: title.lang }, titleText),
+    ),
     h(
       'p',
       { class: 'meta' },
@@ -93,25 +104,58 @@ function itemPage(doc, graph, graphErr) {
     notices,
     trustSection(doc),
     h('section', { class: 'about', testid: 'manifest', 'aria-labelledby': 'about-h' }, h('h2', { id: 'about-h' }, t('about')), renderManifest(doc.kind, m, doc)),
+    screenshotsSection(doc, titleText),
     getSection(doc),
+    filesSection(doc, stillShown),
     versionsSection(doc),
     graphSection(doc, graph, graphErr),
     h(
       'details',
       { class: 'raw', testid: 'raw-json' },
       h('summary', null, t('rawJson')),
-      h('pre', null, h('code', null, JSON.stringify(v.manifest, null, 2))),
+      h('pre', { tabindex: '0', role: 'region', 'aria-label': t('rawJsonBox') }, h('code', null, JSON.stringify(v.manifest, null, 2))),
     ),
   );
 }
 
-// A solution's localised name, else the item's title, else its id.
+// A solution's localised name, else the item's title, else its id: {text,
+// lang}, lang set when the name was taken from another language than the page's.
 function displayTitle(doc, m) {
-  if (doc.kind === 'solution' && m.description) {
+  if (doc.kind === 'solution' && m.description && typeof m.description === 'object') {
     const d = pickLang(m.description);
-    if (d && d.localisedName) return d.localisedName;
+    if (d && d.localisedName) {
+      return { text: d.localisedName, lang: pickedLangTag(m.description, d) };
+    }
   }
-  return doc.title || doc.item;
+  return { text: doc.title || doc.item, lang: null };
+}
+
+// A URL of a file of this registry's verified trees (the API gives only
+// /download/… paths for logos and screenshots), else null.
+function safeDownload(u) {
+  return typeof u === 'string' && u.startsWith('/download/') && !u.startsWith('//') ? u : null;
+}
+
+// The screenshots of a solution (publiccode.yml), from the version's verified tree.
+function screenshotsSection(doc, title) {
+  const shots = (Array.isArray(doc.screenshots) ? doc.screenshots : []).map(safeDownload).filter(Boolean).slice(0, 10);
+  if (!shots.length) return null;
+  return h(
+    'section',
+    { class: 'screenshots', testid: 'screenshots', 'aria-labelledby': 'shots-h' },
+    h('h2', { id: 'shots-h' }, t('screenshotsHeading')),
+    h(
+      'ul',
+      { class: 'gallery' },
+      shots.map((u, i) =>
+        h(
+          'li',
+          null,
+          h('a', { href: u, testid: 'screenshot-link' }, h('img', { src: u, alt: t('screenshotN', { name: title, n: i + 1 }), loading: 'lazy', testid: 'screenshot' })),
+        ),
+      ),
+    ),
+  );
 }
 
 // "Stadt Leipzig (key 1a2b…)": the signing city and its key ids.
@@ -215,7 +259,7 @@ function copyBox(text, testid) {
     },
     t('copy'),
   );
-  return h('div', { class: 'copybox' }, h('pre', null, code), button, msg);
+  return h('div', { class: 'copybox' }, h('pre', { tabindex: '0', role: 'region', 'aria-label': t('cloneBox') }, code), button, msg);
 }
 
 // Downloads and the git clone command, where this registry keeps the files.
@@ -285,7 +329,8 @@ function versionsSection(doc) {
     h('h2', { id: 'versions-h' }, t('versionsHeading')),
     h(
       'div',
-      { class: 'table-wrap' },
+      // a table wider than a phone scrolls: reachable by keyboard, with a name
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'versions-h' },
       h(
         'table',
         null,

@@ -14,6 +14,14 @@ export function pickLang(descs) {
   return descs[lang] || descs.en || descs.de || Object.values(descs)[0] || null;
 }
 
+// The language (a BCP 47 tag) of the description pickLang chose, when it is
+// another than the page's, for its lang attribute; else null.
+export function pickedLangTag(descs, d) {
+  if (!descs || typeof descs !== 'object' || !d) return null;
+  const tag = Object.keys(descs).find((k) => descs[k] === d);
+  return tag && tag !== lang && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(tag) ? tag : null;
+}
+
 // The manifest m of doc (the API's Item) as page content.
 export function renderManifest(kind, m, doc) {
   if (kind === 'solution') return renderSolution(m, doc);
@@ -30,10 +38,11 @@ function renderSolution(m, doc) {
   const tr = m.transfer || {};
   const loc = m.localisation || {};
   const isBasedOn = Array.isArray(m.isBasedOn) ? m.isBasedOn : m.isBasedOn ? [m.isBasedOn] : [];
+  const dLang = pickedLangTag(m.description, d); // the description's, when not the page's
   return [
-    d.shortDescription ? h('p', { class: 'lead', testid: 'manifest-summary' }, d.shortDescription) : null,
-    paragraphs(d.longDescription),
-    d.features && d.features.length ? [h('h3', null, t('m_features')), list(d.features, null, 'bullets')] : null,
+    d.shortDescription ? h('p', { class: 'lead', testid: 'manifest-summary', lang: dLang }, d.shortDescription) : null,
+    dLang && d.longDescription ? h('div', { lang: dLang }, paragraphs(d.longDescription)) : paragraphs(d.longDescription),
+    d.features && d.features.length ? [h('h3', null, t('m_features')), h('div', { lang: dLang }, list(d.features, null, 'bullets'))] : null,
     dl([
       [t('m_name'), m.name],
       [t('m_developmentStatus'), words('developmentStatus', m.developmentStatus)],

@@ -2,7 +2,7 @@
 // it replicated from other cities and its items, and the directory of every
 // node the registry knows (/?view=nodes).
 
-import { api, ApiError, errorBox } from './api.js';
+import { api, ApiError, errorBox, errorPage } from './api.js';
 import { h, navLink, extLink, mailLink, urlFor, itemParams, dl, list, inline } from './dom.js';
 import { cityName, isDate, fmtDate, countryName, itemCountsText, withdrawnBadge, contactEl } from './format.js';
 import { t } from './labels.js';
@@ -16,7 +16,7 @@ export async function showNode(gen, p) {
   const id = p.get('node') || '';
   setMain(loadingNote());
   if (!NODE_ID.test(id)) {
-    setMain(errorBox(new ApiError(404, id)));
+    setMain(...errorPage(new ApiError(404, id)));
     return;
   }
   const page = pageParam(p);
@@ -27,7 +27,7 @@ export async function showNode(gen, p) {
     [node, items] = await Promise.all([api(`/api/v1/nodes/${id}`), api('/api/v1/search?' + sp)]);
   } catch (e) {
     if (!isCurrent(gen)) return;
-    setMain(errorBox(e));
+    setMain(...errorPage(e));
     return;
   }
   if (!isCurrent(gen)) return;
@@ -46,7 +46,12 @@ function nodePage(node, items, p) {
     'article',
     { class: 'node', testid: 'node-page', 'data-node': node.id },
     h('p', { class: 'crumbs' }, navLink({ view: 'nodes' }, ['← ', t('nodesTitle')])),
-    h('h1', { testid: 'node-name' }, node.name),
+    h(
+      'div',
+      { class: 'item-head' + (nodeLogo(node) ? ' has-logo' : '') },
+      nodeLogo(node) ? h('img', { class: 'item-logo', src: nodeLogo(node), alt: t('nodeLogo', { name: node.name }), testid: 'node-logo' }) : null,
+      h('h1', { testid: 'node-name' }, node.name),
+    ),
     h('p', { class: 'meta' }, h('span', { class: 'badge source-' + node.source, testid: 'node-source' }, t('source_' + node.source)), node.country ? h('span', null, countryName(node.country)) : null),
     h('p', { class: 'explain' }, t('nodeSource_' + node.source), node.verified_at ? [' ', t('nodeVerified', { date: fmtDate(node.verified_at, true) })] : null),
     pr.description ? h('p', null, pr.description) : null,
@@ -70,6 +75,11 @@ function nodePage(node, items, p) {
       h('nav', { class: 'pager', 'aria-label': t('pages') }, pagerEls(items, p)),
     ),
   );
+}
+
+// The node's logo (/download/{node}/logo), a path of this registry, else null.
+function nodeLogo(node) {
+  return typeof node.logo === 'string' && node.logo.startsWith('/download/') ? node.logo : null;
 }
 
 // What the node replicated from other cities (its signed attestations).

@@ -71,11 +71,12 @@ export function setTitle(text) {
   document.title = text ? `${text} – ${t('brand')}` : t('brand');
 }
 
-// Mark the header's link of the view shown ('search', 'nodes' or null).
+// Mark the header's link of the view shown ('search', 'nodes', 'about' or null).
 export function markCurrentNav(which) {
   for (const [id, name] of [
     ['nav-search', 'search'],
     ['nav-nodes', 'nodes'],
+    ['nav-about', 'about'],
   ]) {
     const a = document.getElementById(id);
     if (a) {

@@ -7,10 +7,12 @@ import { api, errorBox } from './api.js';
 import { h, navLink, urlFor, itemParams } from './dom.js';
 import { countryName, fmtDate, kindBadge, withdrawnBadge, replicationsText } from './format.js';
 import { lang, t, labelOr } from './labels.js';
-import { word, hasWord } from './vocab.js';
+import { word, wordEl, hasWord } from './vocab.js';
 import { PER_PAGE, DEBOUNCE_MS, isCurrent, navigate, pageParam, setMain, setTitle, markCurrentNav } from './page.js';
 
-const FACETS = ['kind', 'theme', 'field', 'city', 'country', 'programme', 'license', 'status'];
+export const FACETS = ['kind', 'theme', 'field', 'category', 'scope', 'platform', 'keyword', 'city', 'country', 'programme', 'license', 'status'];
+// Facets whose values are codes of a vocabulary (vocab.js's kind for word()).
+const VOCAB_FACETS = { category: 'category', scope: 'scope', platform: 'platform', license: 'license' };
 const FACET_SHOWN = 8; // values of a facet shown before "Show all"
 
 let searchView = null; // the mounted search page, kept while only its results change
@@ -236,7 +238,7 @@ function renderResults(v, doc, p) {
   const chips = [];
   for (const f of FACETS)
     for (const value of p.getAll(f)) {
-      const label = `${t('facet_' + f)}: ${facetValueLabel(f, value, null)}`;
+      const label = [t('facet_' + f), ': ', facetValueEl(f, value, null)];
       chips.push(
         h(
           'button',
@@ -316,7 +318,7 @@ function facetBox(v, facet, buckets, p) {
             'data-value': b.value,
             onclick: () => toggleFilter(facet, b.value),
           },
-          h('span', { class: 'value' }, facetValueLabel(facet, b.value, b)),
+          h('span', { class: 'value' }, facetValueEl(facet, b.value, b)),
           h('span', { class: 'count', testid: 'facet-count' }, String(b.count)),
         ),
       ),
@@ -353,9 +355,13 @@ export function hitEl(r, showCity) {
   meta.push(h('span', null, t('version', { v: r.version })));
   if (r.updated) meta.push(h('span', null, t('updated', { date: fmtDate(r.updated) })));
   if (r.replications > 0) meta.push(h('span', { class: 'repl' }, replicationsText(r.replications)));
+  const logo = typeof r.logo === 'string' && r.logo.startsWith('/download/')
+    ? h('img', { class: 'hit-logo', src: r.logo, alt: '', width: '48', height: '48', loading: 'lazy', testid: 'result-logo' })
+    : null;
   return h(
     'li',
-    { class: 'hit' + (r.withdrawn ? ' is-withdrawn' : ''), testid: 'result', 'data-node': r.node, 'data-item': r.item, 'data-kind': r.kind },
+    { class: 'hit' + (r.withdrawn ? ' is-withdrawn' : '') + (logo ? ' has-logo' : ''), testid: 'result', 'data-node': r.node, 'data-item': r.item, 'data-kind': r.kind },
+    logo,
     h('h3', null, navLink(itemParams(r.node, r.item), r.title || r.item, { testid: 'result-link' })),
     h('p', { class: 'meta' }, meta),
     r.description ? h('p', { class: 'desc' }, r.description) : null,
@@ -379,11 +385,16 @@ export function pagerEls(doc, p) {
   ];
 }
 
-// The kind of words (vocab.js) of a facet's values.
-const FACET_WORDS = { license: 'license', category: 'category', scope: 'scope', platform: 'platform' };
+// A facet value as people read it, as a DOM node (with its lang when the
+// words are in another language than the page).
+function facetValueEl(facet, value, bucket) {
+  if (VOCAB_FACETS[facet]) return wordEl(VOCAB_FACETS[facet], value);
+  return facetValueLabel(facet, value, bucket);
+}
 
 // A facet value as people read it.
 function facetValueLabel(facet, value, bucket) {
+  if (VOCAB_FACETS[facet]) return word(VOCAB_FACETS[facet], value);
   if (facet === 'kind') return labelOr('kind_', value);
   // a solution's developmentStatus or a strategy's phase
   if (facet === 'status') return hasWord('developmentStatus', value) ? word('developmentStatus', value) : word('phase', value);
@@ -392,6 +403,5 @@ function facetValueLabel(facet, value, bucket) {
     return l || word('theme', value);
   }
   if (facet === 'country') return countryName(value);
-  if (FACET_WORDS[facet]) return word(FACET_WORDS[facet], value);
   return value;
 }

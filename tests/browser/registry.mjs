@@ -4,12 +4,17 @@
 //   CN_WEB_URL        base URL of the lighthouse's serve (http://127.0.0.1:PORT)
 //   CN_LIGHTHOUSE_ID  the lighthouse's node id (it publishes the samples)
 //   CN_FOLLOWER_ID    the follower's node id (it replicated connected-urban-twins)
-//   CN_ARTIFACTS_DIR  where the screenshot of the item page goes
+//   CN_ARTIFACTS_DIR  where the screenshots go (the item page, and each page type)
+//   CN_NETWORK_URL    serve of a node that published nothing of its own
+//   CN_EXPECTED_CSV, CN_EXPECTED_LOGO  files as `git show TAG:path` gives them
+// The steps of pages.mjs (files, pictures, gzip, axe-core) run in the same
+// browser after these.
 // Every step asserts; the first failure prints what was expected and exits 1.
 // Run from tests/ so that playwright-core resolves from tests/node_modules.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pageSteps } from './pages.mjs';
 
 const BASE = need('CN_WEB_URL').replace(/\/$/, '');
 const LID = need('CN_LIGHTHOUSE_ID');
@@ -230,7 +235,7 @@ try {
     const age = Date.now() - Date.parse(when);
     assert(age >= -120000 && age < 3600000, `the verification time is recent: ${when}`);
     const about = await page.getByTestId('manifest').textContent();
-    assert(about.includes('European Union Public Licence 1.2') && about.includes('Hamburg, Leipzig'), 'the manifest is rendered for people (licence, description)');
+    assert(about.includes('European Union Public Licence 1.2') && about.includes('Hamburg, Leipzig'), `the manifest is rendered for people (licence in words, description): "${about}"`);
     eq(await page.locator('[data-testid="raw-json"]').getAttribute('open'), null, 'the raw JSON is collapsed');
   });
 
@@ -389,6 +394,8 @@ try {
       assert(width <= 360, `page ${path} is ${width}px wide at a 360px screen`);
     }
   });
+
+  await pageSteps({ browser, context, page, step, assert, eq, BASE, LID, FID, ART, problems });
 
   await step('no console errors, page errors or failed requests', async () => {
     assert(problems.length === 0, problems.join('\n#   '));
