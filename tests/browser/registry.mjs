@@ -11,63 +11,21 @@
 // browser after these.
 // Every step asserts; the first failure prints what was expected and exits 1.
 // Run from tests/ so that playwright-core resolves from tests/node_modules.
-import { chromium } from 'playwright-core';
+import { STEP_TIMEOUT, problems, assert, eq, need, step, launch, finish } from './harness.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pageSteps } from './pages.mjs';
 
-const BASE = need('CN_WEB_URL').replace(/\/$/, '');
-const LID = need('CN_LIGHTHOUSE_ID');
-const FID = need('CN_FOLLOWER_ID');
-const ART = need('CN_ARTIFACTS_DIR');
-const CHROMIUM = process.env.CN_CHROMIUM || '/usr/bin/chromium';
+const BASE = need('registry.mjs', 'CN_WEB_URL').replace(/\/$/, '');
+const LID = need('registry.mjs', 'CN_LIGHTHOUSE_ID');
+const FID = need('registry.mjs', 'CN_FOLLOWER_ID');
+const ART = need('registry.mjs', 'CN_ARTIFACTS_DIR');
 const TWIN = 'connected-urban-twins';
 // The SWHIDs of TWIN's newest version, as git rev-parse gives them: {rel, rev, dir}.
-const SWHIDS = JSON.parse(need('CN_TWIN_SWHIDS'));
-const STEP_TIMEOUT = 15000;
+const SWHIDS = JSON.parse(need('registry.mjs', 'CN_TWIN_SWHIDS'));
 
-function need(name) {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`registry.mjs: ${name} must be set`);
-    process.exit(2);
-  }
-  return v;
-}
-
-class Failure extends Error {}
-
-function assert(cond, message) {
-  if (!cond) throw new Failure(message);
-}
-
-function eq(got, want, what) {
-  assert(got === want, `${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
-}
-
-const started = Date.now();
-const problems = []; // console errors, page errors, failed requests
-let passed = 0;
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-  } catch (e) {
-    const why = e instanceof Failure ? e.message : `${e.name}: ${e.message.split('\n')[0]}`;
-    console.log(`not ok - ${name}\n#   ${why}`);
-    throw e;
-  }
-  passed++;
-  console.log(`ok - ${name} (${Date.now() - t0} ms)`);
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-});
-let failed = false;
+const browser = await launch();
+let error;
 try {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -396,16 +354,7 @@ try {
   });
 
   await pageSteps({ browser, context, page, step, assert, eq, BASE, LID, FID, ART, problems });
-
-  await step('no console errors, page errors or failed requests', async () => {
-    assert(problems.length === 0, problems.join('\n#   '));
-  });
 } catch (e) {
-  failed = true;
-  if (!(e instanceof Failure) && process.env.CN_BROWSER_DEBUG) console.error(e);
-  if (problems.length) console.log('#   console and network problems so far:\n#   ' + problems.join('\n#   '));
-} finally {
-  await browser.close();
+  error = e;
 }
-console.log(`# ${passed} browser steps passed in ${Date.now() - started} ms`);
-process.exit(failed ? 1 : 0);
+await finish(browser, error);

@@ -6,49 +6,11 @@
 //   CN_NODE_ID   the node's id (AGS code 14713000, name "Stadt Leipzig (sample)")
 // Every step asserts; the first failure prints what was expected and exits 1.
 // Run from tests/ so that playwright-core resolves from tests/node_modules.
-import { chromium } from 'playwright-core';
+import { STEP_TIMEOUT, problems, assert, eq, need, step, launch, finish } from './harness.mjs';
 
-const BASE = need('CN_WEB_URL').replace(/\/$/, '');
-const NID = need('CN_NODE_ID');
-const CHROMIUM = process.env.CN_CHROMIUM || '/usr/bin/chromium';
-const STEP_TIMEOUT = 15000;
+const BASE = need('words.mjs', 'CN_WEB_URL').replace(/\/$/, '');
+const NID = need('words.mjs', 'CN_NODE_ID');
 const UNKNOWN = 'no-such-item'; // the strategy links it; the registry does not have it
-
-function need(name) {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`words.mjs: ${name} must be set`);
-    process.exit(2);
-  }
-  return v;
-}
-
-class Failure extends Error {}
-
-function assert(cond, message) {
-  if (!cond) throw new Failure(message);
-}
-
-function eq(got, want, what) {
-  assert(got === want, `${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
-}
-
-const started = Date.now();
-const problems = [];
-let passed = 0;
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-  } catch (e) {
-    const why = e instanceof Failure ? e.message : `${e.name}: ${e.message.split('\n')[0]}`;
-    console.log(`not ok - ${name}\n#   ${why}`);
-    throw e;
-  }
-  passed++;
-  console.log(`ok - ${name} (${Date.now() - t0} ms)`);
-}
 
 // The codes the manifests carry, each as a pattern of its raw form on a page.
 const CODES = {
@@ -69,12 +31,9 @@ const CODES = {
   'linked slugs': /words-solution|words-dataset/,
 };
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-});
-let failed = false;
+
+const browser = await launch();
+let error;
 try {
   const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -196,16 +155,7 @@ try {
     await page.locator('#lang-switch').click();
     await page.waitForFunction(() => document.documentElement.lang === 'de');
   });
-
-  await step('no console errors, page errors or failed requests', async () => {
-    assert(problems.length === 0, problems.join('\n#   '));
-  });
 } catch (e) {
-  failed = true;
-  if (!(e instanceof Failure) && process.env.CN_BROWSER_DEBUG) console.error(e);
-  if (problems.length) console.log('#   console and network problems so far:\n#   ' + problems.join('\n#   '));
-} finally {
-  await browser.close();
+  error = e;
 }
-console.log(`# ${passed} browser steps passed in ${Date.now() - started} ms`);
-process.exit(failed ? 1 : 0);
+await finish(browser, error);
