@@ -5,6 +5,7 @@
  */
 #include "schemas/schema_internal.h"
 #include "schemas/format.h"
+#include "schemas/suggest.h"
 #include "core/buf.h"
 #include "core/error.h"
 
@@ -207,6 +208,10 @@ static int check_type(vctx *c, const json_t *schema, const json_t *inst, const c
         if (has_type(inst, json_string_value(t)))
             return 0;
         *valid = 0;
+        if (strcmp(json_string_value(t), "boolean") == 0 && json_is_string(inst) &&
+            cn_suggest_is_boolean_word(json_string_value(inst)))
+            return report(c, path, "expected boolean, got the string '%s'; use true or false",
+                          json_string_value(inst));
         return report(c, path, "expected %s, got %s", json_string_value(t), type_name(inst));
     }
     for (i = 0; i < json_array_size(t); i++)
@@ -252,6 +257,17 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
     if (c->diags == NULL)
         return 0;
     shown = short_value(inst);
+    if (json_is_string(inst)) {
+        cn_suggestion near = CN_SUGGESTION_INIT(json_string_value(inst));
+        for (i = 0; i < json_array_size(e); i++)
+            cn_suggest_consider(&near, json_string_value(json_array_get(e, i)));
+        if (near.best != NULL) {
+            err = report(c, path, "%s is not a valid %s; did you mean \"%s\"?",
+                         shown ? shown : "value", title ? title : "value", near.best);
+            free(shown);
+            return err;
+        }
+    }
     if (title != NULL) {
         err = report(c, path, "%s is not a valid %s", shown ? shown : "value", title);
     } else if (json_array_size(e) > 10) {
@@ -264,11 +280,32 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
             free(one);
         }
         if (err == 0)
-            err = report(c, path, "must be one of: %s", list.data ? (char *)list.data : "");
+            err = report(c, path, "must be one of: %s (not %s)", list.data ? (char *)list.data : "",
+                         shown ? shown : "this value");
     }
     free(shown);
     cn_buf_free(&list);
     return err;
+}
+
+/* What to write instead of s, a value refused by format, as " (...)" or
+ * "; did you mean ...?", or "". */
+static void format_hint(char *out, size_t n, const char *format, const char *s)
+{
+    char iso[11];
+    const char *id;
+
+    out[0] = '\0';
+    if (strcmp(format, "date") == 0) {
+        if (cn_suggest_iso_date(iso, s))
+            snprintf(out, n, " (write it as YYYY-MM-DD, e.g. %s)", iso);
+        else
+            snprintf(out, n, " (write it as YYYY-MM-DD, e.g. 2024-12-07)");
+    } else if (strcmp(format, "spdx-expression") == 0 && (id = cn_suggest_spdx(s)) != NULL) {
+        snprintf(out, n, "; did you mean '%s'?", id);
+    } else if (strcmp(format, "spdx-expression") == 0) {
+        snprintf(out, n, " (use an id from https://spdx.org/licenses/, e.g. EUPL-1.2)");
+    }
 }
 
 static int check_string(vctx *c, const json_t *schema, const json_t *inst, const char *path,
@@ -302,11 +339,11 @@ static int check_string(vctx *c, const json_t *schema, const json_t *inst, const
     if (err == 0 && (v = json_object_get(schema, "format")) != NULL &&
         !(c->s->flags & CN_SCHEMA_FORMAT_ANNOTATE) &&
         !cn_format_check(json_string_value(v), s, len)) {
+        char hint[160];
         *valid = 0;
-        if (title != NULL)
-            err = report(c, path, "'%.80s' is not a valid %s", s, title);
-        else
-            err = report(c, path, "'%.80s' is not a valid %s", s, json_string_value(v));
+        format_hint(hint, sizeof(hint), json_string_value(v), s);
+        err = report(c, path, "'%.80s' is not a valid %s%s", s,
+                     title ? title : json_string_value(v), hint);
     }
     return err;
 }
@@ -383,6 +420,47 @@ static int check_array(vctx *c, const json_t *schema, const json_t *inst, const 
     return err;
 }
 
+/* Every property name anywhere in schema node (bounded depth), as candidates. */
+static void consider_all_keys(cn_suggestion *near, const json_t *node, unsigned depth)
+{
+    const char *k;
+    const json_t *v;
+    size_t i;
+
+    if (depth > 32)
+        return;
+    if (json_is_array(node)) {
+        json_array_foreach(node, i, v) consider_all_keys(near, v, depth + 1);
+        return;
+    }
+    if (!json_is_object(node))
+        return;
+    json_object_foreach((json_t *)json_object_get(node, "properties"), k, v)
+        cn_suggest_consider(near, k);
+    json_object_foreach((json_t *)node, k, v)
+    {
+        if (json_is_object(v) || json_is_array(v))
+            consider_all_keys(near, v, depth + 1);
+    }
+}
+
+/* The allowed key nearest to an unknown one: among props first, else among
+ * the keys allowed anywhere in the schema (landingUrl -> landingURL). */
+static const char *near_key(const vctx *c, const json_t *props, const char *key)
+{
+    cn_suggestion near = CN_SUGGESTION_INIT(key);
+    const char *k;
+    const json_t *v;
+
+    json_object_foreach((json_t *)props, k, v) cn_suggest_consider(&near, k);
+    if (near.best == NULL) {
+        consider_all_keys(&near, c->s->root, 0);
+        if (near.best != NULL && near.score > 1)
+            return NULL; /* elsewhere: only a difference of case or one letter */
+    }
+    return near.best;
+}
+
 static int check_object(vctx *c, const json_t *schema, const json_t *inst, const char *path,
                         int *valid)
 {
@@ -437,7 +515,10 @@ static int check_object(vctx *c, const json_t *schema, const json_t *inst, const
             char *child = NULL;
             *valid = 0;
             if (c->diags != NULL) {
-                if ((err = cn_keypath_key(&child, path, key)) == 0)
+                const char *near = near_key(c, props, key);
+                if ((err = cn_keypath_key(&child, path, key)) == 0 && near != NULL)
+                    err = report(c, child, "unknown key '%s'; did you mean '%s'?", key, near);
+                else if (err == 0)
                     err = report(c, child, "unknown key '%s'", key);
                 free(child);
             }

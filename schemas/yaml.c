@@ -17,6 +17,7 @@
 struct cn_yaml_doc {
     json_t *root;
     json_t *positions;
+    json_t *texts; /* key path -> source text of a plain scalar read as a number */
     size_t nodes;
 };
 
@@ -33,8 +34,14 @@ typedef struct {
     cn_diagnostics *diags;
     cn_yaml_limits limits;
     cn_yaml_doc *doc;
+    const char *data; /* the input, for messages that quote it */
+    size_t len;
     frame *stack;
     size_t depth;
+    /* the last quoted scalar: where it starts and ends (0-based lines) */
+    int quoted;
+    char quote;
+    size_t quote_line, quote_col, quote_end_line;
     size_t documents;
 } builder;
 
@@ -220,6 +227,10 @@ static int scalar_value(builder *b, json_t **out, const yaml_event_t *ev, const 
         *out = json_stringn(s, len);
     if (*out == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
+    /* Numbers keep the text they were written as, for messages ("0.4", not
+     * 0.40000000000000002) and for a string field given a number. */
+    if (json_is_number(*out) && json_object_set_new(b->doc->texts, path, json_string(s)) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -330,16 +341,172 @@ static void pop(builder *b)
     json_decref(f->node);
 }
 
+/* One line of the input: its start and length (without the newline). */
+typedef struct {
+    const char *text;
+    size_t len;
+    size_t indent; /* leading spaces and tabs */
+    int has_tab;   /* a tab among them */
+} src_line;
+
+static int get_line(const builder *b, size_t index, src_line *out)
+{
+    const char *p = b->data, *end = b->data + b->len, *nl;
+    size_t i;
+
+    for (i = 0; i < index && p < end; i++) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            return 0;
+        p = nl + 1;
+    }
+    if (p >= end && index > 0)
+        return 0;
+    nl = memchr(p, '\n', (size_t)(end - p));
+    out->text = p;
+    out->len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    if (out->len > 0 && p[out->len - 1] == '\r')
+        out->len--;
+    out->indent = 0;
+    out->has_tab = 0;
+    while (out->indent < out->len && (p[out->indent] == ' ' || p[out->indent] == '\t'))
+        out->has_tab |= p[out->indent++] == '\t';
+    return 1;
+}
+
+static int is_content(const src_line *l)
+{
+    return l->indent < l->len && l->text[l->indent] != '#';
+}
+
+/* What a line starts with, for messages: "'key'" for a map key, "the list
+ * item '- x'" for a sequence item, else its first characters. */
+static void line_label(char *out, size_t n, const src_line *l)
+{
+    const char *t = l->text + l->indent;
+    size_t len = l->len - l->indent, k;
+
+    if (len > 0 && t[0] == '-' && (len == 1 || t[1] == ' ')) {
+        snprintf(out, n, "the list item '%.*s'", (int)(len > 40 ? 40 : len), t);
+        return;
+    }
+    for (k = 0; k < len && k < 60; k++)
+        if (t[k] == ':' && (k + 1 == len || t[k + 1] == ' '))
+            break;
+    if (k < len && k < 60 && t[k] == ':')
+        snprintf(out, n, "'%.*s'", (int)k, t);
+    else
+        snprintf(out, n, "'%.*s'", (int)(len > 40 ? 40 : len), t);
+}
+
+/* A message for the syntax error at 0-based line at that says what to
+ * change, or 0 when nothing better than libyaml's words can be said. */
+static int explain_layout(const builder *b, size_t at, const char *problem, char *msg, size_t n)
+{
+    src_line cur, prev;
+    size_t p = at;
+    char what[80], above[80];
+
+    if (b->data == NULL || !get_line(b, at, &cur))
+        return 0;
+    if (cur.has_tab) {
+        snprintf(msg, n,
+                 "a tab is used for indentation; YAML needs spaces -- replace the tab "
+                 "with spaces");
+        return 1;
+    }
+    if (strstr(problem, "cannot start any token") != NULL && cur.indent < cur.len &&
+        cur.text[cur.indent] == '\t') {
+        snprintf(msg, n,
+                 "a tab is used for indentation; YAML needs spaces -- replace the tab "
+                 "with spaces");
+        return 1;
+    }
+    if (!is_content(&cur) || (strstr(problem, "did not find expected") == NULL &&
+                              strstr(problem, "mapping values are not allowed") == NULL &&
+                              strstr(problem, "could not find expected ':'") == NULL))
+        return 0;
+    do {
+        if (p == 0)
+            return 0;
+        if (!get_line(b, --p, &prev))
+            return 0;
+    } while (!is_content(&prev));
+    line_label(what, sizeof(what), &cur);
+    line_label(above, sizeof(above), &prev);
+    if (cur.indent == 0 && cur.text[0] == '-' && prev.len > 0 && prev.text[prev.len - 1] == ':') {
+        snprintf(msg, n,
+                 "the list starts at column 1, inside the map of %s on line %zu; indent it "
+                 "by %zu spaces, as far as %s",
+                 above, p + 1, prev.indent, above);
+        return 1;
+    }
+    if (cur.indent == prev.indent)
+        return 0;
+    snprintf(msg, n,
+             "%s is indented %s than %s on line %zu (%zu spaces, not %zu); keys of one map "
+             "must start in the same column",
+             what, cur.indent > prev.indent ? "more" : "less", above, p + 1, cur.indent,
+             prev.indent);
+    return 1;
+}
+
 static int syntax_error(builder *b, const yaml_parser_t *p)
 {
-    char msg[300];
+    char msg[400];
     const yaml_mark_t *m = &p->problem_mark;
+    const char *problem = p->problem ? p->problem : "unknown";
 
     if (p->error == YAML_MEMORY_ERROR)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    snprintf(msg, sizeof(msg), "YAML syntax error: %s%s%s", p->problem ? p->problem : "unknown",
-             p->context ? " " : "", p->context ? p->context : "");
+    /* An unclosed quote is found at the end of the file; the fault is where it opens. */
+    if (p->context != NULL && strstr(p->context, "quoted scalar") != NULL &&
+        strstr(problem, "end of stream") != NULL) {
+        const yaml_mark_t *q = &p->context_mark;
+        src_line l;
+        char quote = '"';
+        if (b->data != NULL && get_line(b, q->line, &l) && q->column < l.len)
+            quote = l.text[q->column];
+        snprintf(msg, sizeof(msg),
+                 "the quote %c opened here is never closed; add the closing %c at the end of "
+                 "the value",
+                 quote, quote);
+        return fail(b, CN_EINVAL, (unsigned)q->line + 1, (unsigned)q->column + 1, "", msg);
+    }
+    /* A quoted value that ran over several lines just before the error: most
+     * likely its closing quote is missing, and YAML took the next one. */
+    if (b->quoted && b->quote_end_line > b->quote_line && b->quote_end_line <= m->line &&
+        m->line - b->quote_end_line <= 1) {
+        snprintf(msg, sizeof(msg),
+                 "the quote %c opened here is not closed on this line, so the value runs on to "
+                 "the next %c on line %zu; add the closing %c at the end of the value",
+                 b->quote, b->quote, b->quote_end_line + 1, b->quote);
+        return fail(b, CN_EINVAL, (unsigned)b->quote_line + 1, (unsigned)b->quote_col + 1, "", msg);
+    }
+    if (explain_layout(b, m->line, problem, msg, sizeof(msg))) {
+        src_line l;
+        unsigned col = 1;
+        if (get_line(b, m->line, &l) && !l.has_tab)
+            col = (unsigned)l.indent + 1;
+        return fail(b, CN_EINVAL, (unsigned)m->line + 1, col, "", msg);
+    }
+    snprintf(msg, sizeof(msg), "YAML syntax error: %s%s%s", problem, p->context ? " " : "",
+             p->context ? p->context : "");
     return fail(b, CN_EINVAL, (unsigned)m->line + 1, (unsigned)m->column + 1, "", msg);
+}
+
+/* Remember the last quoted scalar: a quote left open reads on to the next
+ * quote of its kind, and the syntax error comes lines later. */
+static void note_quoted(builder *b, const yaml_event_t *ev)
+{
+    yaml_scalar_style_t style = ev->data.scalar.style;
+
+    if (style != YAML_SINGLE_QUOTED_SCALAR_STYLE && style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+        return;
+    b->quoted = 1;
+    b->quote = style == YAML_SINGLE_QUOTED_SCALAR_STYLE ? '\'' : '"';
+    b->quote_line = ev->start_mark.line;
+    b->quote_col = ev->start_mark.column;
+    b->quote_end_line = ev->end_mark.line;
 }
 
 static int handle(builder *b, const yaml_event_t *ev, int *done)
@@ -358,6 +525,8 @@ static int handle(builder *b, const yaml_event_t *ev, int *done)
         return fail(b, CN_EINVAL, line, col, b->depth ? b->stack[b->depth - 1].path : "",
                     "YAML aliases are not supported");
     case YAML_SCALAR_EVENT:
+        note_quoted(b, ev);
+        return take_value(b, ev);
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
         return take_value(b, ev);
@@ -386,6 +555,8 @@ int cn_yaml_parse(cn_yaml_doc **out, cn_diagnostics *diags, const void *data, si
     b.file = file;
     b.diags = diags;
     b.limits = limits ? *limits : defaults;
+    b.data = data;
+    b.len = len;
     if (len > b.limits.max_bytes) {
         char msg[100];
         snprintf(msg, sizeof(msg), "file is larger than %zu bytes", b.limits.max_bytes);
@@ -398,7 +569,8 @@ int cn_yaml_parse(cn_yaml_doc **out, cn_diagnostics *diags, const void *data, si
     }
     b.doc = calloc(1, sizeof(*b.doc));
     b.stack = calloc(b.limits.max_depth + 1, sizeof(*b.stack));
-    if (b.doc == NULL || b.stack == NULL || (b.doc->positions = json_object()) == NULL) {
+    if (b.doc == NULL || b.stack == NULL || (b.doc->positions = json_object()) == NULL ||
+        (b.doc->texts = json_object()) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
@@ -455,6 +627,11 @@ int cn_yaml_doc_position(const cn_yaml_doc *doc, const char *path, unsigned *lin
     return 0;
 }
 
+const char *cn_yaml_doc_text(const cn_yaml_doc *doc, const char *path)
+{
+    return doc ? json_string_value(json_object_get(doc->texts, path)) : NULL;
+}
+
 size_t cn_yaml_doc_nodes(const cn_yaml_doc *doc)
 {
     return doc->nodes;
@@ -466,6 +643,7 @@ void cn_yaml_doc_free(cn_yaml_doc *doc)
         return;
     json_decref(doc->root);
     json_decref(doc->positions);
+    json_decref(doc->texts);
     free(doc);
 }
 
