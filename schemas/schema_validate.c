@@ -235,7 +235,7 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
 {
     const json_t *e = json_object_get(schema, "enum"), *k = json_object_get(schema, "const");
     const char *title = title_of(schema);
-    char *shown = NULL;
+    char *shown = NULL, hint[100] = "";
     cn_buf list = CN_BUF_INIT;
     size_t i;
     int err = 0;
@@ -261,18 +261,14 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
         cn_suggestion near = CN_SUGGESTION_INIT(json_string_value(inst));
         for (i = 0; i < json_array_size(e); i++)
             cn_suggest_consider(&near, json_string_value(json_array_get(e, i)));
-        if (near.best != NULL) {
-            err = report(c, path, "%s is not a valid %s; did you mean \"%s\"?",
-                         shown ? shown : "value", title ? title : "value", near.best);
-            free(shown);
-            return err;
-        }
+        if (near.best != NULL)
+            snprintf(hint, sizeof(hint), "; did you mean \"%.80s\"?", near.best);
     }
     if (title != NULL) {
-        err = report(c, path, "%s is not a valid %s", shown ? shown : "value", title);
+        err = report(c, path, "%s is not a valid %s%s", shown ? shown : "value", title, hint);
     } else if (json_array_size(e) > 10) {
-        err = report(c, path, "%s is not one of the %zu allowed values", shown ? shown : "value",
-                     json_array_size(e));
+        err = report(c, path, "%s is not one of the %zu allowed values%s", shown ? shown : "value",
+                     json_array_size(e), hint);
     } else {
         for (i = 0; i < json_array_size(e) && err == 0; i++) {
             char *one = short_value(json_array_get(e, i));
@@ -280,8 +276,8 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
             free(one);
         }
         if (err == 0)
-            err = report(c, path, "must be one of: %s (not %s)", list.data ? (char *)list.data : "",
-                         shown ? shown : "this value");
+            err = report(c, path, "must be one of: %s (not %s)%s",
+                         list.data ? (char *)list.data : "", shown ? shown : "this value", hint);
     }
     free(shown);
     cn_buf_free(&list);

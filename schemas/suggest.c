@@ -57,8 +57,10 @@ void cn_suggest_consider(cn_suggestion *s, const char *candidate)
     if (strcasecmp(s->word, candidate) == 0) {
         d = 0;
     } else {
-        /* Short words are too easy to reach: "id" is two edits from "url". */
-        unsigned limit = strlen(s->word) <= 3 ? 1 : 2;
+        /* Short words are too easy to reach: "id" is two edits from "url",
+         * "y" one from "x". */
+        size_t n = strlen(s->word);
+        unsigned limit = n <= 2 ? 0 : n <= 3 ? 1 : 2;
         if ((d = distance(s->word, candidate, limit)) > limit)
             return;
         d++; /* any edit ranks after a case-only difference */

@@ -131,7 +131,8 @@ static void test_refusals(void **state)
     parse_fails("a: 1\nb: caf\xe9\n", 13, CN_EINVAL, 2, 7, "Invalid UTF-8");
     parse_fails("a: \xc0\xaf\n", 6, CN_EINVAL, 1, 4, "Invalid UTF-8");     /* overlong */
     parse_fails("a: \xed\xa0\x80\n", 7, CN_EINVAL, 1, 4, "Invalid UTF-8"); /* surrogate */
-    parse_fails("a: 1\n  b: 2\n", 12, CN_EINVAL, 2, 4, "YAML syntax error");
+    parse_fails("a: 1\n  b: 2\n", 12, CN_EINVAL, 2, 3,
+                "'b' is indented more than 'a' on line 1 (2 spaces, not 0)");
     parse_fails("? [a]\n: 1\n", 10, CN_EINVAL, 1, 3, "map keys must be scalars");
     parse_fails("a: !custom x\n", 13, CN_EINVAL, 1, 4, "unsupported YAML tag");
 }
