@@ -212,6 +212,12 @@ static int check_type(vctx *c, const json_t *schema, const json_t *inst, const c
             cn_suggest_is_boolean_word(json_string_value(inst)))
             return report(c, path, "expected boolean, got the string '%s'; use true or false",
                           json_string_value(inst));
+        if (strcmp(json_string_value(t), "array") == 0 && json_is_string(inst) &&
+            json_string_value(inst)[0] == '-' && json_string_value(inst)[1] != ' ')
+            return report(c, path,
+                          "expected array, got the string '%.40s'; a list item needs a space "
+                          "after '-': write '- %.40s'",
+                          json_string_value(inst), json_string_value(inst) + 1);
         return report(c, path, "expected %s, got %s", json_string_value(t), type_name(inst));
     }
     for (i = 0; i < json_array_size(t); i++)

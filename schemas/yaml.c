@@ -398,6 +398,72 @@ static void line_label(char *out, size_t n, const src_line *l)
         snprintf(out, n, "'%.*s'", (int)(len > 40 ? 40 : len), t);
 }
 
+/* Whether a line opens a block of text: `key: >`, `key: |-`, `- >` ... */
+static int opens_block_text(const src_line *l)
+{
+    size_t n = l->len;
+
+    while (n > 0 && (l->text[n - 1] == ' ' || l->text[n - 1] == '-' || l->text[n - 1] == '+' ||
+                     (l->text[n - 1] >= '1' && l->text[n - 1] <= '9')))
+        n--;
+    if (n < 2 || (l->text[n - 1] != '>' && l->text[n - 1] != '|'))
+        return 0;
+    return l->text[n - 2] == ' ' &&
+           (n == l->indent + 1 || (n >= 3 && (l->text[n - 3] == ':' || l->text[n - 3] == '-')));
+}
+
+/* The syntax error at 0-based line at, inside or just after a block of text
+ * (`longDescription: >`) whose lines are not indented, or one of whose
+ * lines is indented less than the others. 1 with msg and *line set. */
+static int explain_block_text(const builder *b, size_t at, char *msg, size_t n, size_t *line)
+{
+    src_line cur, l, head, first;
+    size_t i, h = at, text_min = (size_t)-1, seen = 0;
+    char key[80];
+
+    if (!get_line(b, at, &cur) || !is_content(&cur))
+        return 0;
+    /* Walk up to the line that opens the block (at most 500 lines). */
+    while (h > 0 && at - h < 500) {
+        if (!get_line(b, --h, &l))
+            return 0;
+        if (!is_content(&l))
+            continue;
+        if (opens_block_text(&l))
+            break;
+        if (l.indent < text_min)
+            text_min = l.indent;
+        seen++;
+    }
+    if (!get_line(b, h, &head) || !opens_block_text(&head))
+        return 0;
+    line_label(key, sizeof(key), &head);
+    for (i = h + 1; i < at && get_line(b, i, &first) && !is_content(&first); i++)
+        ;
+    if (i == at)
+        first = cur;
+    if (first.indent <= head.indent) {
+        /* Not indented: every line up to the error is at or left of the key. */
+        if (seen > 0 && text_min > head.indent)
+            return 0;
+        snprintf(msg, n,
+                 "the text of %s (line %zu) is not indented; indent each of its lines by %zu "
+                 "spaces, more than %s",
+                 key, h + 1, head.indent + 2, key);
+        *line = i;
+        return 1;
+    }
+    if (seen == 0 || text_min < first.indent || cur.indent <= head.indent ||
+        cur.indent >= first.indent)
+        return 0;
+    snprintf(msg, n,
+             "this line of the text of %s (line %zu) is indented %zu spaces, the lines before "
+             "it %zu; indent it by %zu spaces like them",
+             key, h + 1, cur.indent, first.indent, first.indent);
+    *line = at;
+    return 1;
+}
+
 /* A message for the syntax error at 0-based line at that says what to
  * change, or 0 when nothing better than libyaml's words can be said. */
 static int explain_layout(const builder *b, size_t at, const char *problem, char *msg, size_t n)
@@ -442,11 +508,10 @@ static int explain_layout(const builder *b, size_t at, const char *problem, char
     }
     if (cur.indent == prev.indent)
         return 0;
-    snprintf(msg, n,
-             "%s is indented %s than %s on line %zu (%zu spaces, not %zu); keys of one map "
-             "must start in the same column",
-             what, cur.indent > prev.indent ? "more" : "less", above, p + 1, cur.indent,
-             prev.indent);
+    snprintf(msg, n, "%s is indented %s than %s on line %zu (%zu spaces, not %zu)%s", what,
+             cur.indent > prev.indent ? "more" : "less", above, p + 1, cur.indent, prev.indent,
+             what[0] == '\'' && above[0] == '\'' ? "; keys of one map must start in the same column"
+                                                 : "");
     return 1;
 }
 
@@ -455,6 +520,7 @@ static int syntax_error(builder *b, const yaml_parser_t *p)
     char msg[400];
     const yaml_mark_t *m = &p->problem_mark;
     const char *problem = p->problem ? p->problem : "unknown";
+    size_t at = 0;
 
     if (p->error == YAML_MEMORY_ERROR)
         return cn_error_set(CN_ENOMEM, "out of memory");
@@ -481,6 +547,13 @@ static int syntax_error(builder *b, const yaml_parser_t *p)
                  "the next %c on line %zu; add the closing %c at the end of the value",
                  b->quote, b->quote, b->quote_end_line + 1, b->quote);
         return fail(b, CN_EINVAL, (unsigned)b->quote_line + 1, (unsigned)b->quote_col + 1, "", msg);
+    }
+    if (b->data != NULL && explain_block_text(b, m->line, msg, sizeof(msg), &at)) {
+        src_line l;
+        unsigned col = 1;
+        if (get_line(b, at, &l))
+            col = (unsigned)l.indent + 1;
+        return fail(b, CN_EINVAL, (unsigned)at + 1, col, "", msg);
     }
     if (explain_layout(b, m->line, problem, msg, sizeof(msg))) {
         src_line l;
