@@ -323,6 +323,20 @@ static int identify(cn_manifest *m)
     return m->title ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
 }
 
+/* A document without kind but with keys only a publiccode.yml has: one
+ * missing its publiccodeYmlVersion line. */
+static int looks_like_publiccode(const json_t *root)
+{
+    static const char *const keys[] = {
+        "url", "legal", "maintenance", "platforms", "softwareType", "developmentStatus", NULL};
+    size_t i;
+
+    for (i = 0; keys[i]; i++)
+        if (json_object_get(root, keys[i]) != NULL)
+            return 1;
+    return 0;
+}
+
 /* Kind of a document: its `kind`, or solution for a publiccode.yml. */
 static int detect_kind(cn_kind *out, const json_t *root, cn_diagnostics *diags, const char *file,
                        const cn_yaml_doc *doc)
@@ -337,6 +351,13 @@ static int detect_kind(cn_kind *out, const json_t *root, cn_diagnostics *diags, 
     if (k == NULL && json_object_get(root, "publiccodeYmlVersion") != NULL) {
         *out = CN_KIND_SOLUTION;
         return 0;
+    }
+    if (k == NULL && looks_like_publiccode(root)) {
+        cn_diagnostics_add(diags, file, 1, 1, "", 0,
+                           "required key 'publiccodeYmlVersion' is missing; a publiccode.yml "
+                           "starts with publiccodeYmlVersion: \"0\" (a citynode.yml names its "
+                           "kind instead: solution, dataset or strategy)");
+        return CN_EINVAL;
     }
     if (k == NULL) {
         cn_diagnostics_add(diags, file, 1, 1, "", 0,

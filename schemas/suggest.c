@@ -48,6 +48,23 @@ static unsigned distance(const char *a, const char *b, unsigned limit)
     return row[lb];
 }
 
+/* Whether word is one of the '-'-separated parts of candidate (any case). */
+static int is_segment(const char *word, const char *candidate)
+{
+    size_t n = strlen(word);
+    const char *start = candidate;
+
+    for (;;) {
+        const char *end = strchr(start, '-');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        if (len == n && strncasecmp(start, word, n) == 0)
+            return 1;
+        if (end == NULL)
+            return 0;
+        start = end + 1;
+    }
+}
+
 void cn_suggest_consider(cn_suggestion *s, const char *candidate)
 {
     unsigned d;
@@ -61,13 +78,18 @@ void cn_suggest_consider(cn_suggestion *s, const char *candidate)
          * "y" one from "x". */
         size_t n = strlen(s->word);
         unsigned limit = n <= 2 ? 0 : n <= 3 ? 1 : 2;
-        if ((d = distance(s->word, candidate, limit)) > limit)
+        if ((d = distance(s->word, candidate, limit)) <= limit)
+            d++; /* any edit ranks after a case-only difference */
+        else if (n >= 4 && is_segment(s->word, candidate))
+            d = limit + 2; /* "security" -> "it-security", after any near edit */
+        else
             return;
-        d++; /* any edit ranks after a case-only difference */
     }
     if (d < s->score) {
         s->score = d;
         s->best = candidate;
+    } else if (d == s->score && d >= 3) {
+        s->best = NULL; /* two candidates share the part: no guess */
     }
 }
 

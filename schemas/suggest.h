@@ -3,7 +3,9 @@
  * person wrote, and the hints that tell them how to write a value.
  *
  * A candidate is near when it differs only in case, or by at most two
- * single-character edits (insert, delete, replace; ASCII case ignored).
+ * single-character edits (insert, delete, replace; ASCII case ignored), or
+ * when the word is one part of a hyphenated candidate ("security",
+ * "it-security").
  * Words longer than CN_SUGGEST_MAX_LEN are never compared.
  */
 #ifndef CN_SUGGEST_H
