@@ -42,6 +42,9 @@ typedef struct {
     int quoted;
     char quote;
     size_t quote_line, quote_col, quote_end_line;
+    /* the line get_line found last, where it starts */
+    size_t at_line;
+    const char *at;
     size_t documents;
 } builder;
 
@@ -349,17 +352,33 @@ typedef struct {
     int has_tab;   /* a tab among them */
 } src_line;
 
-static int get_line(const builder *b, size_t index, src_line *out)
+/* Line index (0-based) of the input into out. Moves from the line found
+ * last (b->at_line, b->at), so walking up or down line by line costs what
+ * the lines are long, not the whole file each time. */
+static int get_line(builder *b, size_t index, src_line *out)
 {
-    const char *p = b->data, *end = b->data + b->len, *nl;
-    size_t i;
+    const char *p, *end = b->data + b->len, *nl;
 
-    for (i = 0; i < index && p < end; i++) {
-        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-            return 0;
-        p = nl + 1;
+    if (b->at == NULL) {
+        b->at = b->data;
+        b->at_line = 0;
     }
-    if (p >= end && index > 0)
+    p = b->at;
+    while (b->at_line > index) {
+        /* p starts line at_line; its line before ends at p[-1] == '\n' */
+        p--;
+        while (p > b->data && p[-1] != '\n')
+            p--;
+        b->at_line--;
+    }
+    while (b->at_line < index) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            break;
+        p = nl + 1;
+        b->at_line++;
+    }
+    b->at = p;
+    if (b->at_line != index || (p >= end && index > 0))
         return 0;
     nl = memchr(p, '\n', (size_t)(end - p));
     out->text = p;
@@ -378,24 +397,34 @@ static int is_content(const src_line *l)
     return l->indent < l->len && l->text[l->indent] != '#';
 }
 
-/* What a line starts with, for messages: "'key'" for a map key, "the list
- * item '- x'" for a sequence item, else its first characters. */
-static void line_label(char *out, size_t n, const src_line *l)
+/* Where a line's map key ends (its ':'), or 0 when it does not start
+ * with a key (a list item, text). */
+static size_t key_end(const src_line *l)
 {
     const char *t = l->text + l->indent;
     size_t len = l->len - l->indent, k;
 
-    if (len > 0 && t[0] == '-' && (len == 1 || t[1] == ' ')) {
-        snprintf(out, n, "the list item '%.*s'", (int)(len > 40 ? 40 : len), t);
-        return;
-    }
+    if (len > 0 && t[0] == '-' && (len == 1 || t[1] == ' '))
+        return 0;
     for (k = 0; k < len && k < 60; k++)
         if (t[k] == ':' && (k + 1 == len || t[k + 1] == ' '))
-            break;
-    if (k < len && k < 60 && t[k] == ':')
+            return k;
+    return 0;
+}
+
+/* What a line starts with, for messages: "'key'" for a map key, "the list
+ * item '- x'" for a sequence item, else "line N". */
+static void line_label(char *out, size_t n, const src_line *l, size_t line)
+{
+    const char *t = l->text + l->indent;
+    size_t len = l->len - l->indent, k = key_end(l);
+
+    if (len > 0 && t[0] == '-' && (len == 1 || t[1] == ' '))
+        snprintf(out, n, "the list item '%.*s'", (int)(len > 40 ? 40 : len), t);
+    else if (k > 0)
         snprintf(out, n, "'%.*s'", (int)k, t);
     else
-        snprintf(out, n, "'%.*s'", (int)(len > 40 ? 40 : len), t);
+        snprintf(out, n, "line %zu", line + 1);
 }
 
 /* Whether a line opens a block of text: `key: >`, `key: |-`, `- >` ... */
@@ -415,7 +444,7 @@ static int opens_block_text(const src_line *l)
 /* The syntax error at 0-based line at, inside or just after a block of text
  * (`longDescription: >`) whose lines are not indented, or one of whose
  * lines is indented less than the others. 1 with msg and *line set. */
-static int explain_block_text(const builder *b, size_t at, char *msg, size_t n, size_t *line)
+static int explain_block_text(builder *b, size_t at, char *msg, size_t n, size_t *line)
 {
     src_line cur, l, head, first;
     size_t i, h = at, text_min = (size_t)-1, seen = 0;
@@ -437,7 +466,7 @@ static int explain_block_text(const builder *b, size_t at, char *msg, size_t n, 
     }
     if (!get_line(b, h, &head) || !opens_block_text(&head))
         return 0;
-    line_label(key, sizeof(key), &head);
+    line_label(key, sizeof(key), &head, h);
     for (i = h + 1; i < at && get_line(b, i, &first) && !is_content(&first); i++)
         ;
     if (i == at)
@@ -466,11 +495,11 @@ static int explain_block_text(const builder *b, size_t at, char *msg, size_t n, 
 
 /* A message for the syntax error at 0-based line at that says what to
  * change, or 0 when nothing better than libyaml's words can be said. */
-static int explain_layout(const builder *b, size_t at, const char *problem, char *msg, size_t n)
+static int explain_layout(builder *b, size_t at, const char *problem, char *msg, size_t n)
 {
     src_line cur, prev;
     size_t p = at;
-    char what[80], above[80];
+    char what[80], above[80], on[40] = "";
 
     if (b->data == NULL || !get_line(b, at, &cur))
         return 0;
@@ -497,8 +526,8 @@ static int explain_layout(const builder *b, size_t at, const char *problem, char
         if (!get_line(b, --p, &prev))
             return 0;
     } while (!is_content(&prev));
-    line_label(what, sizeof(what), &cur);
-    line_label(above, sizeof(above), &prev);
+    line_label(what, sizeof(what), &cur, at);
+    line_label(above, sizeof(above), &prev, p);
     if (cur.indent == 0 && cur.text[0] == '-' && prev.len > 0 && prev.text[prev.len - 1] == ':') {
         snprintf(msg, n,
                  "the list starts at column 1, inside the map of %s on line %zu; indent it "
@@ -508,10 +537,13 @@ static int explain_layout(const builder *b, size_t at, const char *problem, char
     }
     if (cur.indent == prev.indent)
         return 0;
-    snprintf(msg, n, "%s is indented %s than %s on line %zu (%zu spaces, not %zu)%s", what,
-             cur.indent > prev.indent ? "more" : "less", above, p + 1, cur.indent, prev.indent,
-             what[0] == '\'' && above[0] == '\'' ? "; keys of one map must start in the same column"
-                                                 : "");
+    if (above[0] != 'l')
+        snprintf(on, sizeof(on), " on line %zu", p + 1);
+    snprintf(msg, n, "%s is indented %s than %s%s (%zu space%s, not %zu)%s", what,
+             cur.indent > prev.indent ? "more" : "less", above, on, cur.indent,
+             cur.indent == 1 ? "" : "s", prev.indent,
+             key_end(&cur) && key_end(&prev) ? "; keys of one map must start in the same column"
+                                             : "");
     return 1;
 }
 
