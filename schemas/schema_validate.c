@@ -21,6 +21,11 @@ typedef struct {
     cn_diagnostics *diags; /* NULL while probing (anyOf, oneOf, not, if) */
     pcre2_match_data *match;
     unsigned depth;
+    /* Why a false schema at depth why_depth refuses a key: the unmet `if`
+     * of the `else` branch being validated ("'type' is \"contract\""). */
+    const char *why;
+    const json_t *why_inst;
+    unsigned why_depth;
 } vctx;
 
 int cn_json_schema_equal(const json_t *a, const json_t *b)
@@ -446,6 +451,63 @@ static void consider_all_keys(cn_suggestion *near, const json_t *node, unsigned 
     }
 }
 
+typedef struct {
+    const json_t *root;
+    const char *key;
+    char home[200]; /* the first key path where key is allowed */
+    unsigned found;
+} key_home;
+
+/* Walk the schema like a document: properties add ".name", items "[]",
+ * patternProperties and additionalProperties "*"; $ref inside the schema is
+ * followed. Bounded by depth (cycles through $ref end there). */
+static void find_home(key_home *h, const json_t *node, const char *path, unsigned depth)
+{
+    static const char *const applicators[] = {"allOf", "anyOf", "oneOf", "then", "else", NULL};
+    const json_t *v, *sub;
+    const char *k;
+    char next[200];
+    size_t i;
+
+    if (depth > 12 || h->found > 1 || !json_is_object(node))
+        return;
+    if (json_is_string(v = json_object_get(node, "$ref")) && json_string_value(v)[0] == '#')
+        find_home(h, cn_schema_pointer_follow(h->root, json_string_value(v) + 1), path, depth + 1);
+    json_object_foreach((json_t *)json_object_get(node, "properties"), k, sub)
+    {
+        if (json_is_false(sub))
+            continue;
+        if (strcmp(k, h->key) == 0) {
+            if (h->found == 0)
+                snprintf(h->home, sizeof(h->home), "%s", path);
+            if (h->found == 0 || strcmp(h->home, path) != 0)
+                h->found++;
+        }
+        snprintf(next, sizeof(next), "%s%s%s", path, *path ? "." : "", k);
+        find_home(h, sub, next, depth + 1);
+    }
+    json_object_foreach((json_t *)json_object_get(node, "patternProperties"), k, sub)
+    {
+        snprintf(next, sizeof(next), "%s%s*", path, *path ? "." : "");
+        find_home(h, sub, next, depth + 1);
+    }
+    if (json_is_object(v = json_object_get(node, "additionalProperties"))) {
+        snprintf(next, sizeof(next), "%s%s*", path, *path ? "." : "");
+        find_home(h, v, next, depth + 1);
+    }
+    if (json_is_object(v = json_object_get(node, "items"))) {
+        snprintf(next, sizeof(next), "%s[]", path);
+        find_home(h, v, next, depth + 1);
+    }
+    for (i = 0; applicators[i]; i++) {
+        size_t j;
+        v = json_object_get(node, applicators[i]);
+        if (json_is_object(v))
+            find_home(h, v, path, depth + 1);
+        json_array_foreach(v, j, sub) find_home(h, sub, path, depth + 1);
+    }
+}
+
 /* The allowed key nearest to an unknown one: among props first, else among
  * the keys allowed anywhere in the schema (landingUrl -> landingURL). */
 static const char *near_key(const vctx *c, const json_t *props, const char *key)
@@ -518,9 +580,20 @@ static int check_object(vctx *c, const json_t *schema, const json_t *inst, const
             *valid = 0;
             if (c->diags != NULL) {
                 const char *near = near_key(c, props, key);
-                if ((err = cn_keypath_key(&child, path, key)) == 0 && near != NULL)
+                key_home h = {c->s->root, key, "", 0};
+                if (near == NULL)
+                    find_home(&h, c->s->root, "", 0);
+                if ((err = cn_keypath_key(&child, path, key)) != 0)
+                    ;
+                else if (near != NULL)
                     err = report(c, child, "unknown key '%s'; did you mean '%s'?", key, near);
-                else if (err == 0)
+                else if (h.found == 1 && h.home[0] == '\0')
+                    err =
+                        report(c, child, "unknown key '%s' here; it belongs at the top level", key);
+                else if (h.found == 1)
+                    err = report(c, child, "unknown key '%s' here; it belongs under '%s'", key,
+                                 h.home);
+                else
                     err = report(c, child, "unknown key '%s'", key);
                 free(child);
             }
@@ -539,6 +612,40 @@ static int probe(vctx *c, const json_t *sub, const json_t *inst, int *ok)
     p.diags = NULL;
     *ok = 1;
     return validate(&p, sub, inst, NULL, ok);
+}
+
+/* An `if` that tests members' const or enum values, in words, with what
+ * inst has instead: `'type' is "contract" (here "internal")`. 0 if the
+ * condition is of another shape. */
+static int condition_text(char *out, size_t n, const json_t *cond, const json_t *inst)
+{
+    const json_t *props = json_object_get(cond, "properties"), *sub, *want, *have;
+    const char *key;
+    size_t used = 0;
+
+    out[0] = '\0';
+    if (!json_is_object(props) || json_object_size(cond) > 2)
+        return 0;
+    json_object_foreach((json_t *)props, key, sub)
+    {
+        char *w, *h;
+        int k;
+        if ((want = json_object_get(sub, "const")) == NULL &&
+            (want = json_object_get(sub, "enum")) == NULL)
+            return 0;
+        have = json_object_get(inst, key);
+        w = short_value(want);
+        h = have ? short_value(have) : NULL;
+        k = snprintf(out + used, n - used, "%s'%s' is %s%s%s%s%s", used ? " and " : "", key,
+                     json_is_array(want) ? "one of " : "", w ? w : "?", h ? " (here " : "",
+                     h ? h : "", h ? ")" : "");
+        free(w);
+        free(h);
+        if (k < 0 || (size_t)k >= n - used)
+            return 0;
+        used += (size_t)k;
+    }
+    return used > 0;
 }
 
 static int check_combinators(vctx *c, const json_t *schema, const json_t *inst, const char *path,
@@ -608,8 +715,21 @@ static int check_combinators(vctx *c, const json_t *schema, const json_t *inst, 
         if ((err = probe(c, v, inst, &ok)) != 0)
             return err;
         branch = json_object_get(schema, ok ? "then" : "else");
-        if (branch != NULL && (err = validate(c, branch, inst, path, valid)) != 0)
+        if (branch != NULL && !ok && c->diags != NULL) {
+            char why[200];
+            vctx saved = *c;
+            if (condition_text(why, sizeof(why), v, inst)) {
+                c->why = why;
+                c->why_depth = c->depth + 1;
+            }
+            err = validate(c, branch, inst, path, valid);
+            c->why = saved.why;
+            c->why_depth = saved.why_depth;
+            if (err != 0)
+                return err;
+        } else if (branch != NULL && (err = validate(c, branch, inst, path, valid)) != 0) {
             return err;
+        }
     }
     return 0;
 }
@@ -623,6 +743,8 @@ static int validate(vctx *c, const json_t *schema, const json_t *inst, const cha
         return 0;
     if (json_is_false(schema)) {
         *valid = 0;
+        if (c->why != NULL && c->depth == c->why_depth && path && *path)
+            return report(c, path, "key is allowed only when %s", c->why);
         return report(c, path, path && *path ? "key is not allowed here" : "value is not allowed");
     }
     if (++c->depth > CN_SCHEMA_MAX_DEPTH) {
