@@ -535,10 +535,11 @@ static int explain_layout(builder *b, size_t at, const char *problem, char *msg,
                  above, p + 1, prev.indent, above);
         return 1;
     }
-    if (cur.indent == prev.indent)
+    /* Compare with a key or list item only: a line of text above may be
+     * a block's or a multi-line value's, whose indentation means little. */
+    if (cur.indent == prev.indent || above[0] == 'l')
         return 0;
-    if (above[0] != 'l')
-        snprintf(on, sizeof(on), " on line %zu", p + 1);
+    snprintf(on, sizeof(on), " on line %zu", p + 1);
     snprintf(msg, n, "%s is indented %s than %s%s (%zu space%s, not %zu)%s", what,
              cur.indent > prev.indent ? "more" : "less", above, on, cur.indent,
              cur.indent == 1 ? "" : "s", prev.indent,
