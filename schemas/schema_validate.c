@@ -199,6 +199,30 @@ static const char *title_of(const json_t *schema)
     return t;
 }
 
+/* A string where a boolean or a list was expected, with what to write. */
+static int type_hint(vctx *c, const char *want, const char *s, const char *path)
+{
+    int word = cn_suggest_is_boolean_word(s);
+
+    if (strcmp(want, "boolean") == 0 && word != 0)
+        return report(c, path,
+                      "expected boolean, got the string '%.40s'; use true or false (here: %s)", s,
+                      word == 1 ? "true" : "false");
+    if (strcmp(want, "boolean") == 0)
+        return report(c, path, "expected boolean, got the string '%.40s'; use true or false", s);
+    if (strcmp(want, "array") == 0 && s[0] == '-' && s[1] != ' ')
+        return report(c, path,
+                      "expected array, got the string '%.40s'; a list item needs a space after "
+                      "'-': write '- %.40s'",
+                      s, s + 1);
+    if (strcmp(want, "array") == 0 && strchr(s, '\n') == NULL)
+        return report(c, path,
+                      "expected array, got the string '%.40s'; write it as a list, each item on "
+                      "its own line after '- '",
+                      s);
+    return report(c, path, "expected %s, got string", want);
+}
+
 static int check_type(vctx *c, const json_t *schema, const json_t *inst, const char *path,
                       int *valid)
 {
@@ -213,16 +237,8 @@ static int check_type(vctx *c, const json_t *schema, const json_t *inst, const c
         if (has_type(inst, json_string_value(t)))
             return 0;
         *valid = 0;
-        if (strcmp(json_string_value(t), "boolean") == 0 && json_is_string(inst) &&
-            cn_suggest_is_boolean_word(json_string_value(inst)))
-            return report(c, path, "expected boolean, got the string '%s'; use true or false",
-                          json_string_value(inst));
-        if (strcmp(json_string_value(t), "array") == 0 && json_is_string(inst) &&
-            json_string_value(inst)[0] == '-' && json_string_value(inst)[1] != ' ')
-            return report(c, path,
-                          "expected array, got the string '%.40s'; a list item needs a space "
-                          "after '-': write '- %.40s'",
-                          json_string_value(inst), json_string_value(inst) + 1);
+        if (json_is_string(inst))
+            return type_hint(c, json_string_value(t), json_string_value(inst), path);
         return report(c, path, "expected %s, got %s", json_string_value(t), type_name(inst));
     }
     for (i = 0; i < json_array_size(t); i++)
@@ -295,6 +311,20 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
     return err;
 }
 
+/* Typing slips in a URL or a name: spaces around it, ";//" for "://". */
+static void typo_hint(char *out, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+
+    out[0] = '\0';
+    if (len > 0 && (s[0] == ' ' || s[0] == '\t'))
+        snprintf(out, n, " (remove the space at its start)");
+    else if (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        snprintf(out, n, " (remove the space at its end)");
+    else if (strstr(s, ";//") != NULL)
+        snprintf(out, n, " (write '://' for ';//')");
+}
+
 /* What to write instead of s, a value refused by format, as " (...)" or
  * "; did you mean ...?", or "". */
 static void format_hint(char *out, size_t n, const char *format, const char *s)
@@ -312,6 +342,8 @@ static void format_hint(char *out, size_t n, const char *format, const char *s)
         snprintf(out, n, "; did you mean '%s'?", id);
     } else if (strcmp(format, "spdx-expression") == 0) {
         snprintf(out, n, " (use an id from https://spdx.org/licenses/, e.g. EUPL-1.2)");
+    } else {
+        typo_hint(out, n, s);
     }
 }
 
@@ -336,9 +368,11 @@ static int check_string(vctx *c, const json_t *schema, const json_t *inst, const
     if (err == 0 && (v = json_object_get(schema, "pattern")) != NULL &&
         !regex_match(c, json_string_value(v), s, len)) {
         *valid = 0;
-        if (title != NULL)
-            err = report(c, path, "'%.80s' is not a valid %s", s, title);
-        else if (json_string_length(v) > 60)
+        if (title != NULL) {
+            char hint[60];
+            typo_hint(hint, sizeof(hint), s);
+            err = report(c, path, "'%.80s' is not a valid %s%s", s, title, hint);
+        } else if (json_string_length(v) > 60)
             err = report(c, path, "'%.80s' does not have the expected form", s);
         else
             err = report(c, path, "'%.80s' does not match %s", s, json_string_value(v));

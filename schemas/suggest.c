@@ -208,13 +208,16 @@ int cn_suggest_iso_date(char out[11], const char *text)
 
 int cn_suggest_is_boolean_word(const char *text)
 {
-    static const char *const words[] = {"yes",  "no",     "y",  "n",   "on",  "off",  "ja",
-                                        "nein", "si",     "sì", "oui", "non", "vero", "falso",
-                                        "wahr", "falsch", "1",  "0",   NULL};
+    static const char *const yes[] = {"yes", "y",    "on",   "ja", "si", "sì",
+                                      "oui", "vero", "wahr", "1",  NULL};
+    static const char *const no[] = {"no", "n", "off", "nein", "non", "falso", "falsch", "0", NULL};
     size_t i;
 
-    for (i = 0; words[i]; i++)
-        if (strcasecmp(text, words[i]) == 0)
+    for (i = 0; yes[i]; i++)
+        if (strcasecmp(text, yes[i]) == 0)
             return 1;
+    for (i = 0; no[i]; i++)
+        if (strcasecmp(text, no[i]) == 0)
+            return 2;
     return 0;
 }

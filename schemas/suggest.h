@@ -38,8 +38,9 @@ const char *cn_suggest_spdx(const char *text);
  * the same day as YYYY-MM-DD in out (11 bytes); 0 if text is not such a date. */
 int cn_suggest_iso_date(char out[11], const char *text);
 
-/* Whether text is a word people write for a boolean (yes, no, on, off, y, n,
- * ja, nein, si, oui, non ...; any case). */
+/* Whether text is a word people write for a boolean: 1 for one meaning true
+ * (yes, y, on, ja, si, oui ...), 2 for one meaning false (no, n, off, nein,
+ * non ...), 0 for neither; any case. */
 int cn_suggest_is_boolean_word(const char *text);
 
 #endif

@@ -76,12 +76,13 @@ static void test_day_first_dates(void **state)
 static void test_boolean_words(void **state)
 {
     (void)state;
-    assert_true(cn_suggest_is_boolean_word("yes"));
-    assert_true(cn_suggest_is_boolean_word("No"));
-    assert_true(cn_suggest_is_boolean_word("ja"));
-    assert_true(cn_suggest_is_boolean_word("ON"));
-    assert_false(cn_suggest_is_boolean_word("maybe"));
-    assert_false(cn_suggest_is_boolean_word(""));
+    assert_int_equal(cn_suggest_is_boolean_word("yes"), 1);
+    assert_int_equal(cn_suggest_is_boolean_word("No"), 2);
+    assert_int_equal(cn_suggest_is_boolean_word("ja"), 1);
+    assert_int_equal(cn_suggest_is_boolean_word("ON"), 1);
+    assert_int_equal(cn_suggest_is_boolean_word("nein"), 2);
+    assert_int_equal(cn_suggest_is_boolean_word("maybe"), 0);
+    assert_int_equal(cn_suggest_is_boolean_word(""), 0);
 }
 
 int main(void)
