@@ -445,16 +445,8 @@ static int visit_number(number_walk *w, json_t *parent, const char *key, size_t 
         cn_diagnostic *x = &w->found->items[i];
         if (strcmp(x->path, path) != 0 || !is_string_wanted(x))
             continue;
-        if (strcmp(path, "publiccodeYmlVersion") == 0) {
-            char *msg = format_dup("%s is a number in YAML, and this key must be text; quote "
-                                   "it: publiccodeYmlVersion: \"%s\"",
-                                   text, text);
-            if (msg == NULL)
-                return cn_error_set(CN_ENOMEM, "out of memory");
-            free(x->message);
-            x->message = msg;
-            continue;
-        }
+        if (strcmp(path, "publiccodeYmlVersion") == 0)
+            break; /* refused, see explain_version_number */
         cn_yaml_doc_position(w->doc, path, &line, &col);
         err = cn_diagnostics_add(w->notes, w->file, line, col, path, 1,
                                  "%s is a number in YAML; taken as the text '%s' -- quote it "
@@ -541,29 +533,35 @@ static int numbers_as_written(cn_diagnostics *found, const cn_yaml_doc *doc)
 
 /* publiccodeYmlVersion: 0.4 gets one message, what to write; not also
  * "0.4 is not a valid publiccode.yml version", which it is, as text. */
-static void drop_after_version_hint(cn_diagnostics *found)
+static int explain_version_number(cn_diagnostics *found, const cn_yaml_doc *doc)
 {
-    size_t i, j, keep = 0;
-    int hinted = 0;
+    const char *text = cn_yaml_doc_text(doc, "publiccodeYmlVersion");
+    size_t i, keep = 0;
+    int told = 0;
 
-    for (i = 0; i < found->count; i++)
-        hinted |= strcmp(found->items[i].path, "publiccodeYmlVersion") == 0 &&
-                  strstr(found->items[i].message, "is a number in YAML") != NULL;
-    if (!hinted)
-        return;
-    for (i = 0, j = 0; i < found->count; i++) {
+    if (text == NULL)
+        return 0;
+    for (i = 0; i < found->count; i++) {
         cn_diagnostic *x = &found->items[i];
-        if (strcmp(x->path, "publiccodeYmlVersion") == 0 &&
-            strstr(x->message, "is a number in YAML") == NULL) {
+        if (strcmp(x->path, "publiccodeYmlVersion") == 0 && is_string_wanted(x) && !told) {
+            char *msg = format_dup("%s is a number in YAML, and this key must be text; quote "
+                                   "it: publiccodeYmlVersion: \"%s\"",
+                                   text, text);
+            if (msg == NULL)
+                return cn_error_set(CN_ENOMEM, "out of memory");
+            free(x->message);
+            x->message = msg;
+            told = 1;
+        } else if (strcmp(x->path, "publiccodeYmlVersion") == 0) {
             free(x->file);
             free(x->path);
             free(x->message);
             continue;
         }
-        found->items[j++] = *x;
-        keep++;
+        found->items[keep++] = *x;
     }
     found->count = keep;
+    return 0;
 }
 
 /* Validate the document, first taking numbers given to string fields as
@@ -584,17 +582,9 @@ static int validate_document(cn_diagnostics *found, cn_diagnostics *d, const cn_
         err = cn_schema_validate(schema, cn_yaml_doc_root(doc), found);
         if (err != 0 && err != CN_EINVAL)
             return err;
-        /* publiccodeYmlVersion's message again, without new notes */
-        {
-            cn_diagnostics none = CN_DIAGNOSTICS_INIT;
-            w.notes = &none;
-            err = walk_numbers(&w, cn_yaml_doc_root(doc), "", 0);
-            cn_diagnostics_free(&none);
-            if (err != 0)
-                return err;
-        }
     }
-    drop_after_version_hint(found);
+    if ((err = explain_version_number(found, doc)) != 0)
+        return err;
     return numbers_as_written(found, doc);
 }
 
