@@ -24,7 +24,6 @@ typedef struct {
     /* Why a false schema at depth why_depth refuses a key: the unmet `if`
      * of the `else` branch being validated ("'type' is \"contract\""). */
     const char *why;
-    const json_t *why_inst;
     unsigned why_depth;
 } vctx;
 
