@@ -215,7 +215,14 @@ static int check_file_ref(checker *k, const char *path, const json_t *v, int wha
     else if ((found = find_file(k, name, full, head, want, &got)) < 0)
         err = found;
     else if (found == 0)
-        err = complain(k, path, "no such file: %s", k->files ? name : full);
+        err = k->files ? complain(k, path,
+                                  "no such file: %s in the commit (add it there, or give an "
+                                  "https:// URL)",
+                                  name)
+                       : complain(k, path,
+                                  "no such file: %s (names are looked up from the manifest's "
+                                  "directory; add the file there, or give an https:// URL)",
+                                  full);
     else if (what != FILE_ANY && image_type(head, got) == NULL)
         err = complain(k, path, "'%s' is not an image: unknown format", name);
     free(full);
