@@ -10,6 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether the list already says exactly what diag says (a value refused by
+ * two keywords of one schema, e.g. a pattern and a format with one title). */
+static int is_repeat(const cn_diagnostics *d, const cn_diagnostic *diag)
+{
+    size_t i;
+
+    for (i = 0; i < d->count; i++) {
+        const cn_diagnostic *x = &d->items[i];
+        if (x->line == diag->line && x->col == diag->col && x->is_warning == diag->is_warning &&
+            strcmp(x->path, diag->path) == 0 && strcmp(x->message, diag->message) == 0 &&
+            ((x->file == NULL && diag->file == NULL) ||
+             (x->file != NULL && diag->file != NULL && strcmp(x->file, diag->file) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
 int cn_diagnostics_add(cn_diagnostics *d, const char *file, unsigned line, unsigned col,
                        const char *path, int is_warning, const char *fmt, ...)
 {
@@ -50,6 +67,12 @@ int cn_diagnostics_add(cn_diagnostics *d, const char *file, unsigned line, unsig
         free(diag->path);
         free(diag->message);
         return cn_error_set(CN_ENOMEM, "out of memory");
+    }
+    if (is_repeat(d, diag)) {
+        free(diag->file);
+        free(diag->path);
+        free(diag->message);
+        return 0;
     }
     d->count++;
     return 0;

@@ -39,7 +39,9 @@ typedef struct {
     }
 
 /* Append a diagnostic; file may be NULL, path NULL means "". Copies every
- * string. Returns CN_ENOMEM only; past CN_DIAG_MAX it counts and returns 0. */
+ * string. One the list already holds word for word (same file, place, path,
+ * level and message) is not added again. Returns CN_ENOMEM only; past
+ * CN_DIAG_MAX it counts and returns 0. */
 int cn_diagnostics_add(cn_diagnostics *d, const char *file, unsigned line, unsigned col,
                        const char *path, int is_warning, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

@@ -215,7 +215,14 @@ static int check_file_ref(checker *k, const char *path, const json_t *v, int wha
     else if ((found = find_file(k, name, full, head, want, &got)) < 0)
         err = found;
     else if (found == 0)
-        err = complain(k, path, "no such file: %s", k->files ? name : full);
+        err = k->files ? complain(k, path,
+                                  "no such file: %s in the commit (add it there, or give an "
+                                  "https:// URL)",
+                                  name)
+                       : complain(k, path,
+                                  "no such file: %s (names are looked up from the manifest's "
+                                  "directory; add the file there, or give an https:// URL)",
+                                  full);
     else if (what != FILE_ANY && image_type(head, got) == NULL)
         err = complain(k, path, "'%s' is not an image: unknown format", name);
     free(full);
@@ -323,6 +330,20 @@ static int identify(cn_manifest *m)
     return m->title ? 0 : cn_error_set(CN_ENOMEM, "out of memory");
 }
 
+/* A document without kind but with keys only a publiccode.yml has: one
+ * missing its publiccodeYmlVersion line. */
+static int looks_like_publiccode(const json_t *root)
+{
+    static const char *const keys[] = {
+        "url", "legal", "maintenance", "platforms", "softwareType", "developmentStatus", NULL};
+    size_t i;
+
+    for (i = 0; keys[i]; i++)
+        if (json_object_get(root, keys[i]) != NULL)
+            return 1;
+    return 0;
+}
+
 /* Kind of a document: its `kind`, or solution for a publiccode.yml. */
 static int detect_kind(cn_kind *out, const json_t *root, cn_diagnostics *diags, const char *file,
                        const cn_yaml_doc *doc)
@@ -338,6 +359,13 @@ static int detect_kind(cn_kind *out, const json_t *root, cn_diagnostics *diags, 
         *out = CN_KIND_SOLUTION;
         return 0;
     }
+    if (k == NULL && looks_like_publiccode(root)) {
+        cn_diagnostics_add(diags, file, 1, 1, "", 0,
+                           "required key 'publiccodeYmlVersion' is missing; a publiccode.yml "
+                           "starts with publiccodeYmlVersion: \"0\" (a citynode.yml names its "
+                           "kind instead: solution, dataset or strategy)");
+        return CN_EINVAL;
+    }
     if (k == NULL) {
         cn_diagnostics_add(diags, file, 1, 1, "", 0,
                            "required key 'kind' is missing (solution, dataset or strategy)");
@@ -349,6 +377,222 @@ static int detect_kind(cn_kind *out, const json_t *root, cn_diagnostics *diags, 
     cn_diagnostics_add(diags, file, line, col, "kind", 0,
                        "must be one of: \"solution\", \"dataset\", \"strategy\"");
     return CN_EINVAL;
+}
+
+/* ---- what the reference parser accepts, and numbers as written ---- */
+
+static char *format_dup(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A formatted message (at most 1 KiB) as a heap string, or NULL. */
+static char *format_dup(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return strdup(msg);
+}
+
+/* A publiccode.yml `logo: ""` is no logo: publiccode-parser-go skips an
+ * empty logo (fields.go), so it is dropped here with a note. */
+static int drop_empty_logos(cn_diagnostics *d, const cn_yaml_doc *doc, const char *file)
+{
+    static const char *const keys[] = {"logo", "monochromeLogo", NULL};
+    json_t *root = cn_yaml_doc_root(doc);
+    size_t i;
+    int err;
+
+    for (i = 0; keys[i]; i++) {
+        const json_t *v = json_object_get(root, keys[i]);
+        unsigned line = 0, col = 0;
+        if (!json_is_string(v) || json_string_length(v) != 0)
+            continue;
+        cn_yaml_doc_position(doc, keys[i], &line, &col);
+        if ((err = cn_diagnostics_add(d, file, line, col, keys[i], 1,
+                                      "is empty; taken as absent -- remove the line, or name "
+                                      "a .png or .svg file")) != 0)
+            return err;
+        json_object_del(root, keys[i]);
+    }
+    return 0;
+}
+
+static int is_string_wanted(const cn_diagnostic *x)
+{
+    return strcmp(x->message, "expected string, got number") == 0 ||
+           strcmp(x->message, "expected string, got integer") == 0;
+}
+
+typedef struct {
+    const cn_yaml_doc *doc;
+    cn_diagnostics *found; /* the schema's diagnostics, without positions */
+    cn_diagnostics *notes; /* where notes about numbers taken as text go */
+    const char *file;
+    int changed;
+} number_walk;
+
+/* A number at path (child of parent, under key or at index) that a string
+ * field was given: publiccode-parser-go's YAML library reads it as its text
+ * (`versionMin: 14` is "14"), so it is replaced by the text as written.
+ * publiccodeYmlVersion is the exception: the parser insists on a string
+ * node there (parser.go), so it stays an error, with what to write. */
+static int visit_number(number_walk *w, json_t *parent, const char *key, size_t index,
+                        const char *path)
+{
+    const char *text = cn_yaml_doc_text(w->doc, path);
+    size_t i;
+    unsigned line = 0, col = 0;
+    int err = 0;
+
+    if (text == NULL)
+        return 0;
+    for (i = 0; i < w->found->count && err == 0; i++) {
+        cn_diagnostic *x = &w->found->items[i];
+        if (strcmp(x->path, path) != 0 || !is_string_wanted(x))
+            continue;
+        if (strcmp(path, "publiccodeYmlVersion") == 0)
+            break; /* refused, see explain_version_number */
+        cn_yaml_doc_position(w->doc, path, &line, &col);
+        err = cn_diagnostics_add(w->notes, w->file, line, col, path, 1,
+                                 "%s is a number in YAML; taken as the text '%s' -- quote it "
+                                 "to be sure",
+                                 text, text);
+        if (err == 0) {
+            json_t *str = json_string(text);
+            if (str == NULL || (key ? json_object_set_new(parent, key, str)
+                                    : json_array_set_new(parent, index, str)) != 0)
+                return cn_error_set(CN_ENOMEM, "out of memory");
+            w->changed = 1;
+        }
+        break;
+    }
+    return err;
+}
+
+static int walk_numbers(number_walk *w, json_t *node, const char *path, unsigned depth)
+{
+    const char *key;
+    json_t *v;
+    void *tmp;
+    size_t i;
+    int err = 0;
+
+    if (depth > CN_YAML_MAX_DEPTH)
+        return 0;
+    if (json_is_object(node)) {
+        json_object_foreach_safe(node, tmp, key, v)
+        {
+            char *p = NULL;
+            if ((err = cn_keypath_key(&p, path, key)) != 0)
+                return err;
+            err = json_is_number(v) ? visit_number(w, node, key, 0, p)
+                                    : walk_numbers(w, v, p, depth + 1);
+            free(p);
+            if (err != 0)
+                return err;
+        }
+    } else if (json_is_array(node)) {
+        json_array_foreach(node, i, v)
+        {
+            char *p = NULL;
+            if ((err = cn_keypath_index(&p, path, i)) != 0)
+                return err;
+            err = json_is_number(v) ? visit_number(w, node, NULL, i, p)
+                                    : walk_numbers(w, v, p, depth + 1);
+            free(p);
+            if (err != 0)
+                return err;
+        }
+    }
+    return 0;
+}
+
+/* Messages name numbers as the file wrote them: a schema message renders a
+ * value as JSON ("0.40000000000000002"); put the source text ("0.4") back. */
+static int numbers_as_written(cn_diagnostics *found, const cn_yaml_doc *doc)
+{
+    size_t i;
+
+    for (i = 0; i < found->count; i++) {
+        cn_diagnostic *x = &found->items[i];
+        const char *text = cn_yaml_doc_text(doc, x->path);
+        char *shown, *at, *msg = NULL;
+        json_t *v;
+        if (text == NULL)
+            continue;
+        v = strchr(text, '.') || strchr(text, 'e') || strchr(text, 'E')
+                ? json_real(strtod(text, NULL))
+                : NULL;
+        shown = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        json_decref(v);
+        if (shown != NULL && strcmp(shown, text) != 0 && (at = strstr(x->message, shown)) != NULL &&
+            (msg = format_dup("%.*s%s%s", (int)(at - x->message), x->message, text,
+                              at + strlen(shown))) != NULL) {
+            free(x->message);
+            x->message = msg;
+        }
+        free(shown);
+    }
+    return 0;
+}
+
+/* publiccodeYmlVersion: 0.4 gets one message, what to write; not also
+ * "0.4 is not a valid publiccode.yml version", which it is, as text. */
+static int explain_version_number(cn_diagnostics *found, const cn_yaml_doc *doc)
+{
+    const char *text = cn_yaml_doc_text(doc, "publiccodeYmlVersion");
+    size_t i, keep = 0;
+    int told = 0;
+
+    if (text == NULL)
+        return 0;
+    for (i = 0; i < found->count; i++) {
+        cn_diagnostic *x = &found->items[i];
+        if (strcmp(x->path, "publiccodeYmlVersion") == 0 && is_string_wanted(x) && !told) {
+            char *msg = format_dup("%s is a number in YAML, and this key must be text; quote "
+                                   "it: publiccodeYmlVersion: \"%s\"",
+                                   text, text);
+            if (msg == NULL)
+                return cn_error_set(CN_ENOMEM, "out of memory");
+            free(x->message);
+            x->message = msg;
+            told = 1;
+        } else if (strcmp(x->path, "publiccodeYmlVersion") == 0) {
+            free(x->file);
+            free(x->path);
+            free(x->message);
+            continue;
+        }
+        found->items[keep++] = *x;
+    }
+    found->count = keep;
+    return 0;
+}
+
+/* Validate the document, first taking numbers given to string fields as
+ * their text (notes in d), then validating again. */
+static int validate_document(cn_diagnostics *found, cn_diagnostics *d, const cn_schema *schema,
+                             const cn_yaml_doc *doc, const char *file)
+{
+    number_walk w = {doc, found, d, file, 0};
+    int err;
+
+    err = cn_schema_validate(schema, cn_yaml_doc_root(doc), found);
+    if (err != 0 && err != CN_EINVAL)
+        return err;
+    if ((err = walk_numbers(&w, cn_yaml_doc_root(doc), "", 0)) != 0)
+        return err;
+    if (w.changed) {
+        cn_diagnostics_clear(found);
+        err = cn_schema_validate(schema, cn_yaml_doc_root(doc), found);
+        if (err != 0 && err != CN_EINVAL)
+            return err;
+    }
+    if ((err = explain_version_number(found, doc)) != 0)
+        return err;
+    return numbers_as_written(found, doc);
 }
 
 int cn_manifest_parse(cn_manifest **out, cn_diagnostics *diags, const void *data, size_t len,
@@ -378,8 +622,9 @@ int cn_manifest_parse_files(cn_manifest **out, cn_diagnostics *diags, const void
         goto out;
     if ((err = cn_schema_for_kind(&schema, kind)) != 0)
         goto out;
-    err = cn_schema_validate(schema, cn_yaml_doc_root(doc), &found);
-    if (err != 0 && err != CN_EINVAL)
+    if (kind == CN_KIND_SOLUTION && (err = drop_empty_logos(d, doc, file)) != 0)
+        goto out;
+    if ((err = validate_document(&found, d, schema, doc, file)) != 0)
         goto out;
     if ((err = cn_diagnostics_place(d, &found, doc, file)) != 0)
         goto out;

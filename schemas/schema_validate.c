@@ -5,6 +5,7 @@
  */
 #include "schemas/schema_internal.h"
 #include "schemas/format.h"
+#include "schemas/suggest.h"
 #include "core/buf.h"
 #include "core/error.h"
 
@@ -20,6 +21,10 @@ typedef struct {
     cn_diagnostics *diags; /* NULL while probing (anyOf, oneOf, not, if) */
     pcre2_match_data *match;
     unsigned depth;
+    /* Why a false schema at depth why_depth refuses a key: the unmet `if`
+     * of the `else` branch being validated ("'type' is \"contract\""). */
+    const char *why;
+    unsigned why_depth;
 } vctx;
 
 int cn_json_schema_equal(const json_t *a, const json_t *b)
@@ -193,6 +198,30 @@ static const char *title_of(const json_t *schema)
     return t;
 }
 
+/* A string where a boolean or a list was expected, with what to write. */
+static int type_hint(vctx *c, const char *want, const char *s, const char *path)
+{
+    int word = cn_suggest_is_boolean_word(s);
+
+    if (strcmp(want, "boolean") == 0 && word != 0)
+        return report(c, path,
+                      "expected boolean, got the string '%.40s'; use true or false (here: %s)", s,
+                      word == 1 ? "true" : "false");
+    if (strcmp(want, "boolean") == 0)
+        return report(c, path, "expected boolean, got the string '%.40s'; use true or false", s);
+    if (strcmp(want, "array") == 0 && s[0] == '-' && s[1] != ' ')
+        return report(c, path,
+                      "expected array, got the string '%.40s'; a list item needs a space after "
+                      "'-': write '- %.40s'",
+                      s, s + 1);
+    if (strcmp(want, "array") == 0 && strchr(s, '\n') == NULL)
+        return report(c, path,
+                      "expected array, got the string '%.40s'; write it as a list, each item on "
+                      "its own line after '- '",
+                      s);
+    return report(c, path, "expected %s, got string", want);
+}
+
 static int check_type(vctx *c, const json_t *schema, const json_t *inst, const char *path,
                       int *valid)
 {
@@ -207,6 +236,8 @@ static int check_type(vctx *c, const json_t *schema, const json_t *inst, const c
         if (has_type(inst, json_string_value(t)))
             return 0;
         *valid = 0;
+        if (json_is_string(inst))
+            return type_hint(c, json_string_value(t), json_string_value(inst), path);
         return report(c, path, "expected %s, got %s", json_string_value(t), type_name(inst));
     }
     for (i = 0; i < json_array_size(t); i++)
@@ -230,7 +261,7 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
 {
     const json_t *e = json_object_get(schema, "enum"), *k = json_object_get(schema, "const");
     const char *title = title_of(schema);
-    char *shown = NULL;
+    char *shown = NULL, hint[100] = "";
     cn_buf list = CN_BUF_INIT;
     size_t i;
     int err = 0;
@@ -252,11 +283,18 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
     if (c->diags == NULL)
         return 0;
     shown = short_value(inst);
+    if (json_is_string(inst)) {
+        cn_suggestion near = CN_SUGGESTION_INIT(json_string_value(inst));
+        for (i = 0; i < json_array_size(e); i++)
+            cn_suggest_consider(&near, json_string_value(json_array_get(e, i)));
+        if (near.best != NULL)
+            snprintf(hint, sizeof(hint), "; did you mean \"%.80s\"?", near.best);
+    }
     if (title != NULL) {
-        err = report(c, path, "%s is not a valid %s", shown ? shown : "value", title);
+        err = report(c, path, "%s is not a valid %s%s", shown ? shown : "value", title, hint);
     } else if (json_array_size(e) > 10) {
-        err = report(c, path, "%s is not one of the %zu allowed values", shown ? shown : "value",
-                     json_array_size(e));
+        err = report(c, path, "%s is not one of the %zu allowed values%s", shown ? shown : "value",
+                     json_array_size(e), hint);
     } else {
         for (i = 0; i < json_array_size(e) && err == 0; i++) {
             char *one = short_value(json_array_get(e, i));
@@ -264,11 +302,48 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
             free(one);
         }
         if (err == 0)
-            err = report(c, path, "must be one of: %s", list.data ? (char *)list.data : "");
+            err = report(c, path, "must be one of: %s (not %s)%s",
+                         list.data ? (char *)list.data : "", shown ? shown : "this value", hint);
     }
     free(shown);
     cn_buf_free(&list);
     return err;
+}
+
+/* Typing slips in a URL or a name: spaces around it, ";//" for "://". */
+static void typo_hint(char *out, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+
+    out[0] = '\0';
+    if (len > 0 && (s[0] == ' ' || s[0] == '\t'))
+        snprintf(out, n, " (remove the space at its start)");
+    else if (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        snprintf(out, n, " (remove the space at its end)");
+    else if (strstr(s, ";//") != NULL)
+        snprintf(out, n, " (write '://' for ';//')");
+}
+
+/* What to write instead of s, a value refused by format, as " (...)" or
+ * "; did you mean ...?", or "". */
+static void format_hint(char *out, size_t n, const char *format, const char *s)
+{
+    char iso[11];
+    const char *id;
+
+    out[0] = '\0';
+    if (strcmp(format, "date") == 0) {
+        if (cn_suggest_iso_date(iso, s))
+            snprintf(out, n, " (write it as YYYY-MM-DD, e.g. %s)", iso);
+        else
+            snprintf(out, n, " (write it as YYYY-MM-DD, e.g. 2024-12-07)");
+    } else if (strcmp(format, "spdx-expression") == 0 && (id = cn_suggest_spdx(s)) != NULL) {
+        snprintf(out, n, "; did you mean '%s'?", id);
+    } else if (strcmp(format, "spdx-expression") == 0) {
+        snprintf(out, n, " (use an id from https://spdx.org/licenses/, e.g. EUPL-1.2)");
+    } else {
+        typo_hint(out, n, s);
+    }
 }
 
 static int check_string(vctx *c, const json_t *schema, const json_t *inst, const char *path,
@@ -292,9 +367,11 @@ static int check_string(vctx *c, const json_t *schema, const json_t *inst, const
     if (err == 0 && (v = json_object_get(schema, "pattern")) != NULL &&
         !regex_match(c, json_string_value(v), s, len)) {
         *valid = 0;
-        if (title != NULL)
-            err = report(c, path, "'%.80s' is not a valid %s", s, title);
-        else if (json_string_length(v) > 60)
+        if (title != NULL) {
+            char hint[60];
+            typo_hint(hint, sizeof(hint), s);
+            err = report(c, path, "'%.80s' is not a valid %s%s", s, title, hint);
+        } else if (json_string_length(v) > 60)
             err = report(c, path, "'%.80s' does not have the expected form", s);
         else
             err = report(c, path, "'%.80s' does not match %s", s, json_string_value(v));
@@ -302,11 +379,11 @@ static int check_string(vctx *c, const json_t *schema, const json_t *inst, const
     if (err == 0 && (v = json_object_get(schema, "format")) != NULL &&
         !(c->s->flags & CN_SCHEMA_FORMAT_ANNOTATE) &&
         !cn_format_check(json_string_value(v), s, len)) {
+        char hint[160];
         *valid = 0;
-        if (title != NULL)
-            err = report(c, path, "'%.80s' is not a valid %s", s, title);
-        else
-            err = report(c, path, "'%.80s' is not a valid %s", s, json_string_value(v));
+        format_hint(hint, sizeof(hint), json_string_value(v), s);
+        err = report(c, path, "'%.80s' is not a valid %s%s", s,
+                     title ? title : json_string_value(v), hint);
     }
     return err;
 }
@@ -383,6 +460,104 @@ static int check_array(vctx *c, const json_t *schema, const json_t *inst, const 
     return err;
 }
 
+/* Every property name anywhere in schema node (bounded depth), as candidates. */
+static void consider_all_keys(cn_suggestion *near, const json_t *node, unsigned depth)
+{
+    const char *k;
+    const json_t *v;
+    size_t i;
+
+    if (depth > 32)
+        return;
+    if (json_is_array(node)) {
+        json_array_foreach(node, i, v) consider_all_keys(near, v, depth + 1);
+        return;
+    }
+    if (!json_is_object(node))
+        return;
+    json_object_foreach((json_t *)json_object_get(node, "properties"), k, v)
+        cn_suggest_consider(near, k);
+    json_object_foreach((json_t *)node, k, v)
+    {
+        if (json_is_object(v) || json_is_array(v))
+            consider_all_keys(near, v, depth + 1);
+    }
+}
+
+typedef struct {
+    const json_t *root;
+    const char *key;
+    char home[200]; /* the first key path where key is allowed */
+    unsigned found;
+} key_home;
+
+/* Walk the schema like a document: properties add ".name", items "[]",
+ * patternProperties and additionalProperties "*"; $ref inside the schema is
+ * followed. Bounded by depth (cycles through $ref end there). */
+static void find_home(key_home *h, const json_t *node, const char *path, unsigned depth)
+{
+    static const char *const applicators[] = {"allOf", "anyOf", "oneOf", "then", "else", NULL};
+    const json_t *v, *sub;
+    const char *k;
+    char next[200];
+    size_t i;
+
+    if (depth > 12 || h->found > 1 || !json_is_object(node))
+        return;
+    if (json_is_string(v = json_object_get(node, "$ref")) && json_string_value(v)[0] == '#')
+        find_home(h, cn_schema_pointer_follow(h->root, json_string_value(v) + 1), path, depth + 1);
+    json_object_foreach((json_t *)json_object_get(node, "properties"), k, sub)
+    {
+        if (json_is_false(sub))
+            continue;
+        if (strcmp(k, h->key) == 0) {
+            if (h->found == 0)
+                snprintf(h->home, sizeof(h->home), "%s", path);
+            if (h->found == 0 || strcmp(h->home, path) != 0)
+                h->found++;
+        }
+        snprintf(next, sizeof(next), "%s%s%s", path, *path ? "." : "", k);
+        find_home(h, sub, next, depth + 1);
+    }
+    json_object_foreach((json_t *)json_object_get(node, "patternProperties"), k, sub)
+    {
+        snprintf(next, sizeof(next), "%s%s*", path, *path ? "." : "");
+        find_home(h, sub, next, depth + 1);
+    }
+    if (json_is_object(v = json_object_get(node, "additionalProperties"))) {
+        snprintf(next, sizeof(next), "%s%s*", path, *path ? "." : "");
+        find_home(h, v, next, depth + 1);
+    }
+    if (json_is_object(v = json_object_get(node, "items"))) {
+        snprintf(next, sizeof(next), "%s[]", path);
+        find_home(h, v, next, depth + 1);
+    }
+    for (i = 0; applicators[i]; i++) {
+        size_t j;
+        v = json_object_get(node, applicators[i]);
+        if (json_is_object(v))
+            find_home(h, v, path, depth + 1);
+        json_array_foreach(v, j, sub) find_home(h, sub, path, depth + 1);
+    }
+}
+
+/* The allowed key nearest to an unknown one: among props first, else among
+ * the keys allowed anywhere in the schema (landingUrl -> landingURL). */
+static const char *near_key(const vctx *c, const json_t *props, const char *key)
+{
+    cn_suggestion near = CN_SUGGESTION_INIT(key);
+    const char *k;
+    const json_t *v;
+
+    json_object_foreach((json_t *)props, k, v) cn_suggest_consider(&near, k);
+    if (near.best == NULL) {
+        consider_all_keys(&near, c->s->root, 0);
+        if (near.best != NULL && near.score > 1)
+            return NULL; /* elsewhere: only a difference of case or one letter */
+    }
+    return near.best;
+}
+
 static int check_object(vctx *c, const json_t *schema, const json_t *inst, const char *path,
                         int *valid)
 {
@@ -437,7 +612,21 @@ static int check_object(vctx *c, const json_t *schema, const json_t *inst, const
             char *child = NULL;
             *valid = 0;
             if (c->diags != NULL) {
-                if ((err = cn_keypath_key(&child, path, key)) == 0)
+                const char *near = near_key(c, props, key);
+                key_home h = {c->s->root, key, "", 0};
+                if (near == NULL)
+                    find_home(&h, c->s->root, "", 0);
+                if ((err = cn_keypath_key(&child, path, key)) != 0)
+                    ;
+                else if (near != NULL)
+                    err = report(c, child, "unknown key '%s'; did you mean '%s'?", key, near);
+                else if (h.found == 1 && h.home[0] == '\0')
+                    err =
+                        report(c, child, "unknown key '%s' here; it belongs at the top level", key);
+                else if (h.found == 1)
+                    err = report(c, child, "unknown key '%s' here; it belongs under '%s'", key,
+                                 h.home);
+                else
                     err = report(c, child, "unknown key '%s'", key);
                 free(child);
             }
@@ -456,6 +645,40 @@ static int probe(vctx *c, const json_t *sub, const json_t *inst, int *ok)
     p.diags = NULL;
     *ok = 1;
     return validate(&p, sub, inst, NULL, ok);
+}
+
+/* An `if` that tests members' const or enum values, in words, with what
+ * inst has instead: `'type' is "contract" (here "internal")`. 0 if the
+ * condition is of another shape. */
+static int condition_text(char *out, size_t n, const json_t *cond, const json_t *inst)
+{
+    const json_t *props = json_object_get(cond, "properties"), *sub, *want, *have;
+    const char *key;
+    size_t used = 0;
+
+    out[0] = '\0';
+    if (!json_is_object(props) || json_object_size(cond) > 2)
+        return 0;
+    json_object_foreach((json_t *)props, key, sub)
+    {
+        char *w, *h;
+        int k;
+        if ((want = json_object_get(sub, "const")) == NULL &&
+            (want = json_object_get(sub, "enum")) == NULL)
+            return 0;
+        have = json_object_get(inst, key);
+        w = short_value(want);
+        h = have ? short_value(have) : NULL;
+        k = snprintf(out + used, n - used, "%s'%s' is %s%s%s%s%s", used ? " and " : "", key,
+                     json_is_array(want) ? "one of " : "", w ? w : "?", h ? " (here " : "",
+                     h ? h : "", h ? ")" : "");
+        free(w);
+        free(h);
+        if (k < 0 || (size_t)k >= n - used)
+            return 0;
+        used += (size_t)k;
+    }
+    return used > 0;
 }
 
 static int check_combinators(vctx *c, const json_t *schema, const json_t *inst, const char *path,
@@ -525,8 +748,21 @@ static int check_combinators(vctx *c, const json_t *schema, const json_t *inst, 
         if ((err = probe(c, v, inst, &ok)) != 0)
             return err;
         branch = json_object_get(schema, ok ? "then" : "else");
-        if (branch != NULL && (err = validate(c, branch, inst, path, valid)) != 0)
+        if (branch != NULL && !ok && c->diags != NULL) {
+            char why[200];
+            vctx saved = *c;
+            if (condition_text(why, sizeof(why), v, inst)) {
+                c->why = why;
+                c->why_depth = c->depth + 1;
+            }
+            err = validate(c, branch, inst, path, valid);
+            c->why = saved.why;
+            c->why_depth = saved.why_depth;
+            if (err != 0)
+                return err;
+        } else if (branch != NULL && (err = validate(c, branch, inst, path, valid)) != 0) {
             return err;
+        }
     }
     return 0;
 }
@@ -540,6 +776,8 @@ static int validate(vctx *c, const json_t *schema, const json_t *inst, const cha
         return 0;
     if (json_is_false(schema)) {
         *valid = 0;
+        if (c->why != NULL && c->depth == c->why_depth && path && *path)
+            return report(c, path, "key is allowed only when %s", c->why);
         return report(c, path, path && *path ? "key is not allowed here" : "value is not allowed");
     }
     if (++c->depth > CN_SCHEMA_MAX_DEPTH) {

@@ -17,6 +17,7 @@
 struct cn_yaml_doc {
     json_t *root;
     json_t *positions;
+    json_t *texts; /* key path -> source text of a plain scalar read as a number */
     size_t nodes;
 };
 
@@ -33,8 +34,17 @@ typedef struct {
     cn_diagnostics *diags;
     cn_yaml_limits limits;
     cn_yaml_doc *doc;
+    const char *data; /* the input, for messages that quote it */
+    size_t len;
     frame *stack;
     size_t depth;
+    /* the last quoted scalar: where it starts and ends (0-based lines) */
+    int quoted;
+    char quote;
+    size_t quote_line, quote_col, quote_end_line;
+    /* the line get_line found last, where it starts */
+    size_t at_line;
+    const char *at;
     size_t documents;
 } builder;
 
@@ -220,6 +230,10 @@ static int scalar_value(builder *b, json_t **out, const yaml_event_t *ev, const 
         *out = json_stringn(s, len);
     if (*out == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
+    /* Numbers keep the text they were written as, for messages ("0.4", not
+     * 0.40000000000000002) and for a string field given a number. */
+    if (json_is_number(*out) && json_object_set_new(b->doc->texts, path, json_string(s)) != 0)
+        return cn_error_set(CN_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -330,16 +344,275 @@ static void pop(builder *b)
     json_decref(f->node);
 }
 
+/* One line of the input: its start and length (without the newline). */
+typedef struct {
+    const char *text;
+    size_t len;
+    size_t indent; /* leading spaces and tabs */
+    int has_tab;   /* a tab among them */
+} src_line;
+
+/* Line index (0-based) of the input into out. Moves from the line found
+ * last (b->at_line, b->at), so walking up or down line by line costs what
+ * the lines are long, not the whole file each time. */
+static int get_line(builder *b, size_t index, src_line *out)
+{
+    const char *p, *end = b->data + b->len, *nl;
+
+    if (b->at == NULL) {
+        b->at = b->data;
+        b->at_line = 0;
+    }
+    p = b->at;
+    while (b->at_line > index) {
+        /* p starts line at_line; its line before ends at p[-1] == '\n' */
+        p--;
+        while (p > b->data && p[-1] != '\n')
+            p--;
+        b->at_line--;
+    }
+    while (b->at_line < index) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            break;
+        p = nl + 1;
+        b->at_line++;
+    }
+    b->at = p;
+    if (b->at_line != index || (p >= end && index > 0))
+        return 0;
+    nl = memchr(p, '\n', (size_t)(end - p));
+    out->text = p;
+    out->len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    if (out->len > 0 && p[out->len - 1] == '\r')
+        out->len--;
+    out->indent = 0;
+    out->has_tab = 0;
+    while (out->indent < out->len && (p[out->indent] == ' ' || p[out->indent] == '\t'))
+        out->has_tab |= p[out->indent++] == '\t';
+    return 1;
+}
+
+static int is_content(const src_line *l)
+{
+    return l->indent < l->len && l->text[l->indent] != '#';
+}
+
+/* Where a line's map key ends (its ':'), or 0 when it does not start
+ * with a key (a list item, text). */
+static size_t key_end(const src_line *l)
+{
+    const char *t = l->text + l->indent;
+    size_t len = l->len - l->indent, k;
+
+    if (len > 0 && t[0] == '-' && (len == 1 || t[1] == ' '))
+        return 0;
+    for (k = 0; k < len && k < 60; k++)
+        if (t[k] == ':' && (k + 1 == len || t[k + 1] == ' '))
+            return k;
+    return 0;
+}
+
+/* What a line starts with, for messages: "'key'" for a map key, "the list
+ * item '- x'" for a sequence item, else "line N". */
+static void line_label(char *out, size_t n, const src_line *l, size_t line)
+{
+    const char *t = l->text + l->indent;
+    size_t len = l->len - l->indent, k = key_end(l);
+
+    if (len > 0 && t[0] == '-' && (len == 1 || t[1] == ' '))
+        snprintf(out, n, "the list item '%.*s'", (int)(len > 40 ? 40 : len), t);
+    else if (k > 0)
+        snprintf(out, n, "'%.*s'", (int)k, t);
+    else
+        snprintf(out, n, "line %zu", line + 1);
+}
+
+/* Whether a line opens a block of text: `key: >`, `key: |-`, `- >` ... */
+static int opens_block_text(const src_line *l)
+{
+    size_t n = l->len;
+
+    while (n > 0 && (l->text[n - 1] == ' ' || l->text[n - 1] == '-' || l->text[n - 1] == '+' ||
+                     (l->text[n - 1] >= '1' && l->text[n - 1] <= '9')))
+        n--;
+    if (n < 2 || (l->text[n - 1] != '>' && l->text[n - 1] != '|'))
+        return 0;
+    return l->text[n - 2] == ' ' &&
+           (n == l->indent + 1 || (n >= 3 && (l->text[n - 3] == ':' || l->text[n - 3] == '-')));
+}
+
+/* The syntax error at 0-based line at, inside or just after a block of text
+ * (`longDescription: >`) whose lines are not indented, or one of whose
+ * lines is indented less than the others. 1 with msg and *line set. */
+static int explain_block_text(builder *b, size_t at, char *msg, size_t n, size_t *line)
+{
+    src_line cur, l, head, first;
+    size_t i, h = at, text_min = (size_t)-1, seen = 0;
+    char key[80];
+
+    if (!get_line(b, at, &cur) || !is_content(&cur))
+        return 0;
+    /* Walk up to the line that opens the block (at most 500 lines). */
+    while (h > 0 && at - h < 500) {
+        if (!get_line(b, --h, &l))
+            return 0;
+        if (!is_content(&l))
+            continue;
+        if (opens_block_text(&l))
+            break;
+        if (l.indent < text_min)
+            text_min = l.indent;
+        seen++;
+    }
+    if (!get_line(b, h, &head) || !opens_block_text(&head))
+        return 0;
+    line_label(key, sizeof(key), &head, h);
+    for (i = h + 1; i < at && get_line(b, i, &first) && !is_content(&first); i++)
+        ;
+    if (i == at)
+        first = cur;
+    if (first.indent <= head.indent) {
+        /* Not indented: every line up to the error is at or left of the key. */
+        if (seen > 0 && text_min > head.indent)
+            return 0;
+        snprintf(msg, n,
+                 "the text of %s (line %zu) is not indented; indent each of its lines by %zu "
+                 "spaces, more than %s",
+                 key, h + 1, head.indent + 2, key);
+        *line = i;
+        return 1;
+    }
+    if (seen == 0 || text_min < first.indent || cur.indent <= head.indent ||
+        cur.indent >= first.indent)
+        return 0;
+    snprintf(msg, n,
+             "this line of the text of %s (line %zu) is indented %zu spaces, the lines before "
+             "it %zu; indent it by %zu spaces like them",
+             key, h + 1, cur.indent, first.indent, first.indent);
+    *line = at;
+    return 1;
+}
+
+/* A message for the syntax error at 0-based line at that says what to
+ * change, or 0 when nothing better than libyaml's words can be said. */
+static int explain_layout(builder *b, size_t at, const char *problem, char *msg, size_t n)
+{
+    src_line cur, prev;
+    size_t p = at;
+    char what[80], above[80], on[40] = "";
+
+    if (b->data == NULL || !get_line(b, at, &cur))
+        return 0;
+    if (cur.has_tab) {
+        snprintf(msg, n,
+                 "a tab is used for indentation; YAML needs spaces -- replace the tab "
+                 "with spaces");
+        return 1;
+    }
+    if (strstr(problem, "cannot start any token") != NULL && cur.indent < cur.len &&
+        cur.text[cur.indent] == '\t') {
+        snprintf(msg, n,
+                 "a tab is used for indentation; YAML needs spaces -- replace the tab "
+                 "with spaces");
+        return 1;
+    }
+    if (!is_content(&cur) || (strstr(problem, "did not find expected") == NULL &&
+                              strstr(problem, "mapping values are not allowed") == NULL &&
+                              strstr(problem, "could not find expected ':'") == NULL))
+        return 0;
+    do {
+        if (p == 0)
+            return 0;
+        if (!get_line(b, --p, &prev))
+            return 0;
+    } while (!is_content(&prev));
+    line_label(what, sizeof(what), &cur, at);
+    line_label(above, sizeof(above), &prev, p);
+    if (cur.indent == 0 && cur.text[0] == '-' && prev.len > 0 && prev.text[prev.len - 1] == ':') {
+        snprintf(msg, n,
+                 "the list starts at column 1, inside the map of %s on line %zu; indent it "
+                 "by %zu spaces, as far as %s",
+                 above, p + 1, prev.indent, above);
+        return 1;
+    }
+    /* Compare with a key or list item only: a line of text above may be
+     * a block's or a multi-line value's, whose indentation means little. */
+    if (cur.indent == prev.indent || above[0] == 'l')
+        return 0;
+    snprintf(on, sizeof(on), " on line %zu", p + 1);
+    snprintf(msg, n, "%s is indented %s than %s%s (%zu space%s, not %zu)%s", what,
+             cur.indent > prev.indent ? "more" : "less", above, on, cur.indent,
+             cur.indent == 1 ? "" : "s", prev.indent,
+             key_end(&cur) && key_end(&prev) ? "; keys of one map must start in the same column"
+                                             : "");
+    return 1;
+}
+
 static int syntax_error(builder *b, const yaml_parser_t *p)
 {
-    char msg[300];
+    char msg[400];
     const yaml_mark_t *m = &p->problem_mark;
+    const char *problem = p->problem ? p->problem : "unknown";
+    size_t at = 0;
 
     if (p->error == YAML_MEMORY_ERROR)
         return cn_error_set(CN_ENOMEM, "out of memory");
-    snprintf(msg, sizeof(msg), "YAML syntax error: %s%s%s", p->problem ? p->problem : "unknown",
-             p->context ? " " : "", p->context ? p->context : "");
+    /* An unclosed quote is found at the end of the file; the fault is where it opens. */
+    if (p->context != NULL && strstr(p->context, "quoted scalar") != NULL &&
+        strstr(problem, "end of stream") != NULL) {
+        const yaml_mark_t *q = &p->context_mark;
+        src_line l;
+        char quote = '"';
+        if (b->data != NULL && get_line(b, q->line, &l) && q->column < l.len)
+            quote = l.text[q->column];
+        snprintf(msg, sizeof(msg),
+                 "the quote %c opened here is never closed; add the closing %c at the end of "
+                 "the value",
+                 quote, quote);
+        return fail(b, CN_EINVAL, (unsigned)q->line + 1, (unsigned)q->column + 1, "", msg);
+    }
+    /* A quoted value that ran over several lines just before the error: most
+     * likely its closing quote is missing, and YAML took the next one. */
+    if (b->quoted && b->quote_end_line > b->quote_line && b->quote_end_line <= m->line &&
+        m->line - b->quote_end_line <= 1) {
+        snprintf(msg, sizeof(msg),
+                 "the quote %c opened here is not closed on this line, so the value runs on to "
+                 "the next %c on line %zu; add the closing %c at the end of the value",
+                 b->quote, b->quote, b->quote_end_line + 1, b->quote);
+        return fail(b, CN_EINVAL, (unsigned)b->quote_line + 1, (unsigned)b->quote_col + 1, "", msg);
+    }
+    if (b->data != NULL && explain_block_text(b, m->line, msg, sizeof(msg), &at)) {
+        src_line l;
+        unsigned col = 1;
+        if (get_line(b, at, &l))
+            col = (unsigned)l.indent + 1;
+        return fail(b, CN_EINVAL, (unsigned)at + 1, col, "", msg);
+    }
+    if (explain_layout(b, m->line, problem, msg, sizeof(msg))) {
+        src_line l;
+        unsigned col = 1;
+        if (get_line(b, m->line, &l) && !l.has_tab)
+            col = (unsigned)l.indent + 1;
+        return fail(b, CN_EINVAL, (unsigned)m->line + 1, col, "", msg);
+    }
+    snprintf(msg, sizeof(msg), "YAML syntax error: %s%s%s", problem, p->context ? " " : "",
+             p->context ? p->context : "");
     return fail(b, CN_EINVAL, (unsigned)m->line + 1, (unsigned)m->column + 1, "", msg);
+}
+
+/* Remember the last quoted scalar: a quote left open reads on to the next
+ * quote of its kind, and the syntax error comes lines later. */
+static void note_quoted(builder *b, const yaml_event_t *ev)
+{
+    yaml_scalar_style_t style = ev->data.scalar.style;
+
+    if (style != YAML_SINGLE_QUOTED_SCALAR_STYLE && style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+        return;
+    b->quoted = 1;
+    b->quote = style == YAML_SINGLE_QUOTED_SCALAR_STYLE ? '\'' : '"';
+    b->quote_line = ev->start_mark.line;
+    b->quote_col = ev->start_mark.column;
+    b->quote_end_line = ev->end_mark.line;
 }
 
 static int handle(builder *b, const yaml_event_t *ev, int *done)
@@ -358,6 +631,8 @@ static int handle(builder *b, const yaml_event_t *ev, int *done)
         return fail(b, CN_EINVAL, line, col, b->depth ? b->stack[b->depth - 1].path : "",
                     "YAML aliases are not supported");
     case YAML_SCALAR_EVENT:
+        note_quoted(b, ev);
+        return take_value(b, ev);
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
         return take_value(b, ev);
@@ -386,6 +661,8 @@ int cn_yaml_parse(cn_yaml_doc **out, cn_diagnostics *diags, const void *data, si
     b.file = file;
     b.diags = diags;
     b.limits = limits ? *limits : defaults;
+    b.data = data;
+    b.len = len;
     if (len > b.limits.max_bytes) {
         char msg[100];
         snprintf(msg, sizeof(msg), "file is larger than %zu bytes", b.limits.max_bytes);
@@ -398,7 +675,8 @@ int cn_yaml_parse(cn_yaml_doc **out, cn_diagnostics *diags, const void *data, si
     }
     b.doc = calloc(1, sizeof(*b.doc));
     b.stack = calloc(b.limits.max_depth + 1, sizeof(*b.stack));
-    if (b.doc == NULL || b.stack == NULL || (b.doc->positions = json_object()) == NULL) {
+    if (b.doc == NULL || b.stack == NULL || (b.doc->positions = json_object()) == NULL ||
+        (b.doc->texts = json_object()) == NULL) {
         err = cn_error_set(CN_ENOMEM, "out of memory");
         goto out;
     }
@@ -455,6 +733,11 @@ int cn_yaml_doc_position(const cn_yaml_doc *doc, const char *path, unsigned *lin
     return 0;
 }
 
+const char *cn_yaml_doc_text(const cn_yaml_doc *doc, const char *path)
+{
+    return doc ? json_string_value(json_object_get(doc->texts, path)) : NULL;
+}
+
 size_t cn_yaml_doc_nodes(const cn_yaml_doc *doc)
 {
     return doc->nodes;
@@ -466,6 +749,7 @@ void cn_yaml_doc_free(cn_yaml_doc *doc)
         return;
     json_decref(doc->root);
     json_decref(doc->positions);
+    json_decref(doc->texts);
     free(doc);
 }
 

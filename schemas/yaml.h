@@ -11,7 +11,9 @@
  * CN_ELIMIT for a bound): input that is not UTF-8 ("Invalid UTF-8"), YAML
  * syntax errors, aliases (no billion laughs), duplicate keys, keys that are
  * not scalars, more than one document, unknown tags, and input past the
- * limits below.
+ * limits below. A syntax error is reported where its cause is, with what to
+ * do: a tab in indentation, a quote that is never closed (at the quote), a
+ * line indented more or less than the one above it.
  *
  * Plain scalars are typed like YAML 1.2's core schema: null, ~ and the empty
  * value are null; true/false (also True, TRUE...) are booleans; decimal, 0o
@@ -60,6 +62,10 @@ json_t *cn_yaml_doc_root(const cn_yaml_doc *doc);
 /* Where the node at key path starts. Returns CN_ENOTFOUND (without setting an
  * error message) for a path that is not in the document. */
 int cn_yaml_doc_position(const cn_yaml_doc *doc, const char *path, unsigned *line, unsigned *col);
+
+/* The source text of the plain scalar at key path when it was read as a
+ * number ("0.4", "14", "0x1F"), or NULL (other nodes, unknown paths). */
+const char *cn_yaml_doc_text(const cn_yaml_doc *doc, const char *path);
 
 /* Number of nodes in the document. */
 size_t cn_yaml_doc_nodes(const cn_yaml_doc *doc);

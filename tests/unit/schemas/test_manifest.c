@@ -130,7 +130,7 @@ static void test_invalid_samples(void **state)
     expect_invalid("dataset-escape.yml", 13, 5, "distributions[0].file", "'..'");
     expect_invalid("duplicate-key.yml", 3, 1, "", "duplicate key 'id'");
     expect_invalid("alias.yml", 2, 4, "", "aliases are not supported");
-    expect_invalid("syntax.yml", 3, 1, "", "YAML syntax error");
+    expect_invalid("syntax.yml", 2, 8, "", "the quote \" opened here is never closed");
     expect_invalid("not-utf8.yml", 2, 11, "", "Invalid UTF-8");
     expect_invalid("bad-identity.yml", 2, 1, "id", "is not a valid id");
     expect_invalid("bad-identity.yml", 3, 1, "version", "semantic version");

@@ -91,6 +91,26 @@ static void test_type_enum_const(void **state)
     cn_schema_free(s);
 }
 
+static void test_unknown_key_hints(void **state)
+{
+    cn_schema *s =
+        compile("{\"type\": \"object\", \"additionalProperties\": false,"
+                "\"properties\": {\"title\": {}, \"maintenance\": {\"type\": \"object\","
+                "\"properties\": {\"contacts\": {}}, \"additionalProperties\": false}}}");
+
+    (void)state;
+    check(s, "{\"titel\": 1}", "titel", "unknown key 'titel'; did you mean 'title'?");
+    check(s, "{\"Title\": 1}", "Title", "unknown key 'Title'; did you mean 'title'?");
+    check(s, "{\"contacts\": 1}", "contacts",
+          "unknown key 'contacts' here; it belongs under 'maintenance'");
+    check(s, "{\"maintenance\": {\"title\": 1}}", "maintenance.title",
+          "unknown key 'title' here; it belongs at the top level");
+    check(s, "{\"maintenance\": {\"Contacts\": 1}}", "maintenance.Contacts",
+          "did you mean 'contacts'?");
+    check(s, "{\"creationDate\": 1}", "creationDate", "unknown key 'creationDate'");
+    cn_schema_free(s);
+}
+
 static void test_objects(void **state)
 {
     cn_schema *s = compile("{\"type\": \"object\", \"required\": [\"name\"], \"minProperties\": 1,"
@@ -175,7 +195,8 @@ static void test_combinators(void **state)
     check(s, "{\"all\": 7}", "all", "must be <= 5");
     check(s, "{\"not\": -3}", "not", "must not have a negative number");
     check(s, "{\"cond\": {\"t\": \"c\"}}", "cond", "required key 'contractors'");
-    check(s, "{\"cond\": {\"t\": \"x\", \"contractors\": []}}", "cond.contractors", "not allowed");
+    check(s, "{\"cond\": {\"t\": \"x\", \"contractors\": []}}", "cond.contractors",
+          "key is allowed only when 't' is \"c\" (here \"x\")");
     assert_int_equal(check(s, "{\"cond\": {\"t\": \"c\", \"contractors\": []}}", NULL, NULL), 0);
     cn_schema_free(s);
 }
@@ -309,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_type_enum_const),
         cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_unknown_key_hints),
         cmocka_unit_test(test_strings_count_code_points),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_arrays),

@@ -122,6 +122,23 @@ static void test_positions(void **state)
     cn_yaml_doc_free(doc);
 }
 
+static void test_number_texts(void **state)
+{
+    const char *text = "v: 0.4\nn: 14\nh: 0x1F\ns: '0.4'\nl: [1.10, x]\n";
+    cn_yaml_doc *doc = NULL;
+
+    (void)state;
+    assert_int_equal(cn_yaml_parse(&doc, NULL, text, strlen(text), "t.yml", NULL), 0);
+    assert_string_equal(cn_yaml_doc_text(doc, "v"), "0.4");
+    assert_string_equal(cn_yaml_doc_text(doc, "n"), "14");
+    assert_string_equal(cn_yaml_doc_text(doc, "h"), "0x1F");
+    assert_string_equal(cn_yaml_doc_text(doc, "l[0]"), "1.10");
+    assert_null(cn_yaml_doc_text(doc, "s")); /* a string, not a number */
+    assert_null(cn_yaml_doc_text(doc, "l[1]"));
+    assert_null(cn_yaml_doc_text(doc, "nope"));
+    cn_yaml_doc_free(doc);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -131,8 +148,22 @@ static void test_refusals(void **state)
     parse_fails("a: 1\nb: caf\xe9\n", 13, CN_EINVAL, 2, 7, "Invalid UTF-8");
     parse_fails("a: \xc0\xaf\n", 6, CN_EINVAL, 1, 4, "Invalid UTF-8");     /* overlong */
     parse_fails("a: \xed\xa0\x80\n", 7, CN_EINVAL, 1, 4, "Invalid UTF-8"); /* surrogate */
-    parse_fails("a: 1\n  b: 2\n", 12, CN_EINVAL, 2, 4, "YAML syntax error");
+    parse_fails("a: 1\n  b: 2\n", 12, CN_EINVAL, 2, 3,
+                "'b' is indented more than 'a' on line 1 (2 spaces, not 0)");
     parse_fails("? [a]\n: 1\n", 10, CN_EINVAL, 1, 3, "map keys must be scalars");
+    /* Syntax errors where their cause is, with what to do. */
+    parse_fails("a:\n\tb: 1\n", 9, CN_EINVAL, 2, 1, "a tab is used for indentation");
+    parse_fails("a: 1\nb: 'two\nc: 3\n", 18, CN_EINVAL, 2, 4,
+                "the quote ' opened here is never closed");
+    parse_fails("a: \"x\nb: \"y\"\n", 13, CN_EINVAL, 1, 4,
+                "the quote \" opened here is not closed on this line, so the value runs on to "
+                "the next \" on line 2");
+    parse_fails("a:\n    b: 1\n  c: 2\n", 19, CN_EINVAL, 3, 3,
+                "'c' is indented less than 'b' on line 2 (2 spaces, not 4)");
+    parse_fails("a:\n  b:\n- c\n", 12, CN_EINVAL, 3, 1,
+                "the list starts at column 1, inside the map of 'b' on line 2");
+    parse_fails("a:\n  b: >\nsome text\nmore text\n", 30, CN_EINVAL, 3, 1,
+                "the text of 'b' (line 2) is not indented; indent each of its lines by 4 spaces");
     parse_fails("a: !custom x\n", 13, CN_EINVAL, 1, 4, "unsupported YAML tag");
 }
 
@@ -233,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_core_schema_typing),
         cmocka_unit_test(test_positions),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_number_texts),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_empty_and_scalar_documents),
         cmocka_unit_test(test_write_round_trip),
