@@ -200,8 +200,10 @@ static int resolve(replication *r, cn_tuf_client **client, cn_node *node, cn_pee
                             r->node_ref);
     if ((err = cn_peers_get(&r->peer, db, r->node_ref)) != 0)
         return err == CN_ENOTFOUND ? cn_error_set(CN_EUSAGE,
-                                                  "'%s' is not a peer of this node "
-                                                  "(see citynode peer list)",
+                                                  "no peer '%s' — `citynode peer list` "
+                                                  "shows the followed peers; `citynode peer "
+                                                  "add URL` follows one, `citynode sync` "
+                                                  "fetches its items",
                                                   r->node_ref)
                                    : err;
     err = cn_mirror_load(client, node->home->mirrors_dir, r->peer.node_id);

@@ -157,7 +157,13 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     so.progress = progress;
     so.progress_ctx = ctx;
     so.phases = phases;
-    err = cn_sync_round(out, db, refs, n, &so);
+    /* A round that could not start (a NODE that is no peer) did nothing
+     * for what follows to build on, and keeps its own message. */
+    if ((err = cn_sync_round(out, db, refs, n, &so)) != 0 &&
+        (*out == NULL || (*out)->npeers == 0)) {
+        cn_peers_free(db);
+        return err;
+    }
     /* Members new in a trusted coordinator's network.json (PROTOCOL §10). */
     if ((derr = cn_netdocs_after_sync(node, db, progress, ctx)) != 0 && err == 0)
         err = derr;
