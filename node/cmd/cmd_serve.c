@@ -33,6 +33,7 @@
 #include "peers/peers.h"
 #include "peers/sync.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -438,6 +439,13 @@ static int url_host_port(char *host, size_t hostlen, unsigned *port, const char 
     return 0;
 }
 
+static int is_numeric(const char *host)
+{
+    struct in6_addr a;
+
+    return inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1;
+}
+
 static int url_is_loopback(const char *url, unsigned *port)
 {
     char host[256];
@@ -461,8 +469,8 @@ static int check_public_url(const cn_config *cfg, const char *config_path, const
     char suggest[300];
     unsigned url_port;
 
-    if (!url_is_loopback(cfg->url, &url_port))
-        return 0;
+    if (!url_is_loopback(cfg->url, &url_port) || !is_numeric(host))
+        return 0; /* a host name: the server refuses it (docs/CONFIG.md "listen") */
     if (wildcard)
         snprintf(suggest, sizeof(suggest),
                  "http://HOST:%u (HOST: the name or address other machines use for this one)",

@@ -53,6 +53,19 @@ test_expect_success 'a url at the listening port, as localhost too, says nothing
     test_must_fail grep -q "tells peers" "$TRASH/localhost.log"
 '
 
+test_expect_success 'a port in use, a host name: what to do instead' '
+    test_serve "$H" "$P" first &&
+    test_expect_code 1 cn "$H" serve --listen "127.0.0.1:$P" >out 2>err &&
+    test_stop_server first &&
+    test ! -s out &&
+    grep "^citynode:" err >got &&
+    want serve-in-use.err >expect &&
+    cmp expect got &&
+    test_expect_code 2 cn "$H" serve --listen "nohost:$P" 2>err &&
+    want serve-not-numeric.err >expect &&
+    cmp expect err
+'
+
 test_expect_success 'a url others reach: serving on every address starts, without that warning' '
     sed -i "s|^url: .*|url: \"https://citynode.example.de\"|" "$H/config.yml" &&
     serve_public &&
