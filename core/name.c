@@ -152,7 +152,10 @@ static int slugify(char out[CN_SLUG_MAX + 1], const char *text, int transliterat
     }
     out[o.n] = '\0';
     if (o.n == 0)
-        return cn_error_set(CN_EINVAL, "cannot derive an id from '%.80s'", text);
+        return cn_error_set(CN_EINVAL,
+                            "cannot derive an id from '%.80s': it has no Latin letter or digit "
+                            "— add `id:` (a-z, 0-9 and '-') to the manifest",
+                            text);
     return 0;
 }
 

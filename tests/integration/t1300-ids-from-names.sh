@@ -25,6 +25,17 @@ test_expect_success 'a name with umlauts becomes an id people can read' '
     test -d "$N2/repos/$(cat fresh.id)/maengelmelder-muenchen.git"
 '
 
+test_expect_success 'validate shows the id; a name without Latin letters asks for an id' '
+    "$CITYNODE" validate new >out &&
+    test "$(cat out)" = "new: valid solution maengelmelder-muenchen@1.0.0" &&
+    mkdir tokyo &&
+    sed "s/^name: .*/name: \"東京都 (東京)\"/" "$SAMPLE" >tokyo/publiccode.yml &&
+    test_expect_code 2 "$CITYNODE" validate tokyo 2>err &&
+    cmp "$CN_SOURCE_DIR/tests/data/names/no-latin.err" err &&
+    test_expect_code 2 cn "$N2" publish tokyo 2>err &&
+    cmp "$CN_SOURCE_DIR/tests/data/names/no-latin.err" err
+'
+
 test_expect_success 'an explicit id stays as written' '
     cn "$N" init --name "Old (sample)" >node.id &&
     manifest old m-ngelmelder-m-nchen &&
