@@ -3,11 +3,14 @@
 # transliterates its letters ("Mängelmelder" is maengelmelder, not
 # m-ngelmelder); an explicit id stays as written; an item a node published
 # under the rule before keeps its id when a new version is published from a
-# manifest without `id:` (core/name.h, docs/PROTOCOL.md "Item ids").
+# manifest without `id:`; a peer's alias is derived the same way (core/name.h,
+# docs/SCHEMAS.md "Ids derived from names").
 . "$(dirname "$0")/lib.sh"
 
 N="$TRASH/node"
 N2="$TRASH/fresh"
+M="$TRASH/muenchen"
+PM=$(test_free_port)
 
 # manifest DIR [ID]: the sample named "Mängelmelder", with id: ID if given.
 manifest() {
@@ -66,6 +69,16 @@ test_expect_success 'an explicit new id starts the new item; the old id is not t
     cn "$N" publish old --version 2.1.0 >out 2>err &&
     test "$(cat out)" = "$(cut -c1-12 node.id)/maengelmelder-muenchen@2.1.0" &&
     test_must_fail grep -q "^note:" err
+'
+
+test_expect_success 'a peer named "München (Demo)" gets the alias muenchen-demo' '
+    cn "$M" init --name "München (Demo)" --url "http://127.0.0.1:$PM" >mid &&
+    test_serve "$M" "$PM" muenchen &&
+    cn "$N2" peer add "http://127.0.0.1:$PM" >out 2>err &&
+    test_stop_server muenchen &&
+    grep -q "^added peer muenchen-demo (München (Demo)), policy mirror" err &&
+    cn "$N2" peer list --json >peers.json &&
+    grep -q "\"alias\": *\"muenchen-demo\"" peers.json
 '
 
 test_done
