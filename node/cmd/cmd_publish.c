@@ -118,8 +118,9 @@ static int take_commit(publication *p, git_repository *repo, const cn_publish_so
     snprintf(message, sizeof(message), "%s %s\n\nSnapshot published by citynode.\n", p->item,
              p->version);
     p->has_delta = p->previous != NULL;
-    return cn_git_snapshot_dir(&p->commit, repo, src->label,
-                               p->previous ? &p->previous_commit : NULL, sig, message);
+    return cn_git_snapshot_dir_progress(&p->commit, repo, src->label,
+                                        p->previous ? &p->previous_commit : NULL, sig, message,
+                                        p->progress);
 }
 
 /* Every version tag in the repository, for the full bundle's ref lines. */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Progress where it was missing (issue 15, point 6): `network trust` (the
-# coordinator's sync, a first sync of a peer) and `replicate` (the history
-# copied, the files checked out) show git's progress lines on stderr when it
+# coordinator's sync, a first sync of a peer), `replicate` (an index peer's
+# bundles, the history copied, the files checked out) and `publish` of a
+# plain directory (its files added) show git's progress lines on stderr when it
 # is a terminal, and only then; never with --quiet; stdout is the same either
 # way. The commands run under a real pseudo-terminal (on_terminal.py);
 # CITYNODE_PROGRESS_DELAY=0 lifts git's one-second delay so that a small
@@ -94,6 +95,23 @@ test_expect_success 'replicate from an index peer on a terminal: its bundles rec
     grep -qE "^Receiving files: 100% \([0-9.]+ KiB/[0-9.]+ KiB\) \| [0-9.]+ [KMG]iB/s, done\.$" \
         replicate-i.meter &&
     grep -qE "^Checking out files: 100% \(([0-9]+)/\1\), done\.$" replicate-i.meter
+'
+
+test_expect_success 'publish of a plain directory on a terminal: its files added, then the bundle' '
+    mkdir -p flat/docs &&
+    cp "$CN_SOURCE_DIR/examples/strategies/bamberg/citynode.yml" flat/ &&
+    for i in 1 2 3 4 5; do
+        head -c 20000 /dev/urandom >"flat/docs/part$i.bin" || exit 1
+    done &&
+    on_terminal publish.tty --home "$L" publish flat >publish.out &&
+    meter_lines publish.tty >publish.meter &&
+    grep -qx "Adding files: 6, done\." publish.meter &&
+    grep -qE "^Writing full bundle: 100% \(([0-9]+)/\1\), done\.$" publish.meter &&
+    tr "\r" "\n" <publish.tty | grep -q "^published strategy " &&
+    echo more >flat/docs/part6.bin &&
+    cn "$L" publish flat --version 1.0.1 >publish2.out 2>publish2.err &&
+    test "$(wc -l <publish2.err)" = 1 &&
+    grep -q "^published strategy .*@1.0.1 " publish2.err
 '
 
 test_expect_success 'usage: --quiet is named in the synopses' '
