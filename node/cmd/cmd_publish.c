@@ -22,7 +22,8 @@
  * one that fails before it undoes its refs itself.
  *
  * On a terminal, and without --quiet, the long steps (the import of the
- * history, the bundles) show git's progress lines on stderr (meter.h).
+ * history or the files of a plain directory, the bundles) show git's
+ * progress lines on stderr (meter.h).
  */
 #include "core/bundle.h"
 #include "core/error.h"
