@@ -228,9 +228,12 @@ static int resolve(replication *r, cn_tuf_client **client, cn_node *node, cn_pee
     if (err != 0)
         return err;
     if (r->version == NULL && (err = newest_version(&r->version, *client, r->item)) != 0)
-        return err == CN_ENOTFOUND ? cn_error_set(CN_EUSAGE, "peer %s publishes no item '%s'",
-                                                  r->peer.alias, r->item)
-                                   : err;
+        return err == CN_ENOTFOUND
+                   ? cn_error_set(CN_EUSAGE,
+                                  "peer %s publishes no item '%s' — `citynode search --node "
+                                  "%.12s` lists its items (after `citynode sync %s`)",
+                                  r->peer.alias, r->item, r->peer.node_id, r->peer.alias)
+                   : err;
     if ((err = cn_mirror_item_custom(&custom, *client, r->item, r->version)) == CN_ENOTFOUND) {
         /* An older version that left the signed targets (layout 2): its
          * verified tag in the mirror proves it (PROTOCOL §4.1). */

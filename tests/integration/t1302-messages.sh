@@ -14,7 +14,8 @@ D="$CN_SOURCE_DIR/tests/data/names/messages"
 
 # expect FILE: the case's wording with this story's node id and port.
 expect() {
-    sed "s|@NODE@|$(cut -c1-12 "$TRASH/fid")|g; s|@PORT@|$PX|g" "$D/$1"
+    sed "s|@NODE@|$(cut -c1-12 "$TRASH/fid")|g; s|@PORT@|$PX|g" "$D/$1" |
+        sed "s|@LID@|$(cut -c1-12 "$TRASH/lid" 2>/dev/null)|g"
 }
 
 # fails CODE CASE ARGS...: citynode ARGS on the follower exits CODE, prints
@@ -57,10 +58,12 @@ test_expect_success 'peer add of an address nothing serves: what to check' '
     fails 1 peer-add-unreachable peer add "http://127.0.0.1:$PX"
 '
 
-test_expect_success 'a followed peer that is down: the next sync tries again' '
+test_expect_success 'a peer without the item; a followed peer that is down: sync tries again' '
     cn "$L" init --name "Eindhoven (sample)" --url "http://127.0.0.1:$PL" >lid &&
     test_serve "$L" "$PL" lighthouse &&
     cn "$F" peer add "http://127.0.0.1:$PL" >/dev/null 2>&1 &&
+    cn "$F" sync >/dev/null &&
+    fails 2 replicate-no-item replicate eindhoven-sample/nothing twin &&
     test_stop_server lighthouse &&
     test_expect_code 1 cn "$F" sync >out 2>err &&
     grep "^citynode: $(cut -c1-12 lid): " err >line &&
