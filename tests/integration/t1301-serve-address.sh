@@ -1,5 +1,6 @@
 #!/bin/bash
-# No silently wrong address (issue 15, point 4): a node whose url: is a
+# No silently wrong address (issue 15, point 4): init without --url says
+# that its URL reaches this machine only and how to set it; a node whose url: is a
 # loopback address (http://127.0.0.1:8470 when init had no --url) and that
 # serves on loopback at another port warns at start, naming both and how to
 # set the URL; serving beyond loopback with a loopback url: is refused
@@ -22,8 +23,13 @@ serve_public() {
     test_wait_http "$P" /tuf/timestamp.json
 }
 
-test_expect_success 'a default url on loopback at another port: serve warns and serves' '
-    cn "$H" init --name "Stadt Beispiel" >/dev/null &&
+test_expect_success 'init without --url says so; on loopback at another port serve warns and serves' '
+    cn "$H" init --name "Stadt Beispiel" >/dev/null 2>init.err &&
+    want init-default-url.err >expect &&
+    cmp expect init.err &&
+    cn "$TRASH/with-url" init --name "Stadt Beispiel" --url "https://citynode.example.de" \
+        >/dev/null 2>init2.err &&
+    test_must_fail grep -q "^note:" init2.err &&
     test_serve "$H" "$P" node &&
     curl -fsS "http://127.0.0.1:$P/tuf/timestamp.json" >/dev/null &&
     test_stop_server node &&
