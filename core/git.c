@@ -437,8 +437,14 @@ static int snapshot_symlink(git_oid *out, git_repository *repo, const char *path
 
 /* Write the tree for directory path into *out; *empty is set when the
  * directory holds nothing git would store (git keeps no empty trees). */
+/* How far a snapshot got: files added, reported as CN_GIT_PHASE_SNAPSHOT. */
+typedef struct {
+    const cn_progress *progress;
+    uint64_t files;
+} snapshot_count;
+
 static int snapshot_tree(git_oid *out, int *empty, git_repository *repo, const char *path,
-                         int depth)
+                         int depth, snapshot_count *count)
 {
     git_treebuilder *tb = NULL;
     DIR *d = NULL;
@@ -480,7 +486,7 @@ static int snapshot_tree(git_oid *out, int *empty, git_repository *repo, const c
             goto out;
         }
         if (S_ISDIR(st.st_mode)) {
-            if ((err = snapshot_tree(&oid, &sub_empty, repo, child, depth + 1)) != 0)
+            if ((err = snapshot_tree(&oid, &sub_empty, repo, child, depth + 1, count)) != 0)
                 goto out;
             if (sub_empty)
                 continue;
@@ -488,6 +494,7 @@ static int snapshot_tree(git_oid *out, int *empty, git_repository *repo, const c
         } else if (S_ISREG(st.st_mode)) {
             if ((err = snapshot_file(&oid, repo, child)) != 0)
                 goto out;
+            cn_progress_report(count->progress, CN_GIT_PHASE_SNAPSHOT, ++count->files, 0);
             mode = (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
         } else if (S_ISLNK(st.st_mode)) {
             if ((err = snapshot_symlink(&oid, repo, child)) != 0)
@@ -525,6 +532,14 @@ out:
 int cn_git_snapshot_dir(git_oid *out, git_repository *repo, const char *dir, const git_oid *parent,
                         const git_signature *author, const char *message)
 {
+    return cn_git_snapshot_dir_progress(out, repo, dir, parent, author, message, NULL);
+}
+
+int cn_git_snapshot_dir_progress(git_oid *out, git_repository *repo, const char *dir,
+                                 const git_oid *parent, const git_signature *author,
+                                 const char *message, const cn_progress *progress)
+{
+    snapshot_count count = {progress, 0};
     git_oid tree_oid;
     git_tree *tree = NULL;
     git_commit *parent_commit = NULL;
@@ -532,7 +547,9 @@ int cn_git_snapshot_dir(git_oid *out, git_repository *repo, const char *dir, con
     int empty = 0, err;
 
     git_error_clear(); /* so a failed write is not reported with an older message */
-    if ((err = snapshot_tree(&tree_oid, &empty, repo, dir, 0)) != 0)
+    err = snapshot_tree(&tree_oid, &empty, repo, dir, 0, &count);
+    cn_progress_end(progress, CN_GIT_PHASE_SNAPSHOT);
+    if (err != 0)
         return err;
     err = CN_ERROR;
     if (git_tree_lookup(&tree, repo, &tree_oid) < 0) {

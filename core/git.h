@@ -57,6 +57,13 @@ int cn_git_read_commit_file(unsigned char **out, size_t *len, git_repository *re
 int cn_git_snapshot_dir(git_oid *out, git_repository *repo, const char *dir, const git_oid *parent,
                         const git_signature *author, const char *message);
 
+/* cn_git_snapshot_dir reporting the files added so far through progress
+ * (may be NULL) as the phase CN_GIT_PHASE_SNAPSHOT, its total not known. */
+#define CN_GIT_PHASE_SNAPSHOT "Adding files"
+int cn_git_snapshot_dir_progress(git_oid *out, git_repository *repo, const char *dir,
+                                 const git_oid *parent, const git_signature *author,
+                                 const char *message, const cn_progress *progress);
+
 /* Create the annotated tag refs/tags/<name> on commit, signed in SSHSIG
  * format (namespace "git") with key, so stock `git verify-tag` accepts it.
  * Fails with CN_EEXISTS if the tag exists. */

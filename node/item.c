@@ -325,8 +325,11 @@ int cn_verify_item_tags(const cn_node *node, const char *only_item, const char *
     cn_progress_report(progress, CN_VERIFY_PHASE_ITEMS, *nverified, total);
     cn_progress_end(progress, CN_VERIFY_PHASE_ITEMS);
     if (only_item && *nverified == 0)
-        return cn_error_set(CN_ENOTFOUND, "%s%s%s is not published on this node", only_item,
-                            only_version ? "@" : "", only_version ? only_version : "");
+        return cn_error_set(CN_ENOTFOUND,
+                            "%s%s%s is not published on this node — `citynode search "
+                            "--node %.12s` lists its items",
+                            only_item, only_version ? "@" : "", only_version ? only_version : "",
+                            node->home->node_id);
     return only_version ? 0 : verify_no_unsigned_tags(node, only_item);
 }
 

@@ -279,8 +279,10 @@ int cn_node_key_file(char out[32], const cn_node *node, const char *keyid)
             return 0;
         }
     }
-    return cn_error_set(CN_ENOTFOUND, "no key file in %s holds key %.16s", node->home->keys_dir,
-                        keyid);
+    return cn_error_set(CN_ENOTFOUND,
+                        "no key file in %s holds key %.16s — restore %s from its backup "
+                        "(`citynode keys list` shows the keys the node has)",
+                        node->home->keys_dir, keyid, node->home->keys_dir);
 }
 
 /* The public keys the current root authorizes for role, as key objects. */

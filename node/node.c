@@ -157,7 +157,10 @@ int cn_node_latest_version(char **version, const json_t **custom, const cn_node 
     }
     cn_error_clear();
     if (best == NULL)
-        return cn_error_set(CN_ENOTFOUND, "item '%s' is not published on this node", item);
+        return cn_error_set(CN_ENOTFOUND,
+                            "item '%s' is not published on this node — `citynode search "
+                            "--node %.12s` lists its items",
+                            item, node->home->node_id);
     if ((*version = strdup(best)) == NULL)
         return cn_error_set(CN_ENOMEM, "out of memory");
     if (custom)

@@ -233,8 +233,9 @@ int cn_peers_get(cn_peer *out, cn_peers *db, const char *ref)
     st = NULL;
     if (!is_hex_prefix(ref)) {
         err = cn_error_set(CN_ENOTFOUND,
-                           "'%.80s' is not a peer (give its alias or at least 8 "
-                           "hex digits of its node id; see 'citynode peer list')",
+                           "no peer '%.80s' (a peer is named by its alias or at least 8 "
+                           "hex digits of its node id) — `citynode peer list` shows the "
+                           "followed peers; `citynode peer add URL` follows one",
                            ref);
         goto out;
     }
@@ -260,7 +261,10 @@ int cn_peers_get(cn_peer *out, cn_peers *db, const char *ref)
         err = row_to_peer(out, st);
     }
     if (err == 0 && found == 0)
-        err = cn_error_set(CN_ENOTFOUND, "no peer's node id starts with %s", ref);
+        err = cn_error_set(CN_ENOTFOUND,
+                           "no peer's node id starts with %s — `citynode peer list` shows "
+                           "the followed peers; `citynode peer add URL` follows one",
+                           ref);
 out:
     done(st);
     return err;

@@ -44,9 +44,9 @@ static const command commands[] = {
      "peer add URL [--policy mirror|index] [--expect NODE_ID] | peer list [--candidates] [--json] "
      "| peer remove NODE"},
     {"sync", cn_cmd_sync, "sync [NODE...] [--quiet]"},
-    {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST [--as ITEM]"},
+    {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST [--as ITEM] [--quiet]"},
     {"network", cn_cmd_network,
-     "network publish FILE | network trust NODE [--policy mirror|index]"},
+     "network publish FILE | network trust NODE [--policy mirror|index] [--quiet]"},
     {"tuf-client", cn_cmd_tuf_client,
      "tuf-client --metadata-dir DIR [--metadata-url URL] [--target-name PATH]... "
      "[--target-base-url URL] [--target-dir DIR] init ROOT | refresh | download"},
@@ -63,8 +63,8 @@ static void usage(FILE *f)
                "~/.local/share/citynode.\n"
                "Exit status: 0 success, 1 operational error, 2 usage error or invalid input,\n"
                "3 verification failed.\n"
-               "publish, sync, verify --all and export show their progress on stderr when it is\n"
-               "a terminal; --quiet turns it off.\n");
+               "publish, sync, verify --all, export, replicate and network trust show their\n"
+               "progress on stderr when it is a terminal; --quiet turns it off.\n");
 }
 
 int cn_cli_main(int argc, char **argv)

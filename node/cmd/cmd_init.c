@@ -159,6 +159,12 @@ int cn_cmd_init(const char *home_flag, int argc, char **argv)
     }
     printf("%s\n", node_id);
     fprintf(stderr, "initialised node '%s' in %s\n", cfg.name, home_dir);
+    if (strcmp(cfg.url, CN_DEFAULT_URL) == 0) /* what others would be told */
+        fprintf(stderr,
+                "note: its URL is %s, which only this machine reaches; before other nodes "
+                "follow it, set the URL they reach it at with `citynode config url URL`, or "
+                "edit url: in %s\n",
+                CN_DEFAULT_URL, home->config_path);
 out:
     err = err ? cn_cli_fail(err) : 0;
 done:

@@ -10,22 +10,27 @@
  *       trust the network document of the followed peer NODE (synced first):
  *       each member it lists is added with its id pinned, now and after every
  *       sync round that brings a changed list. A member whose root does not
- *       hash to its listed id is refused (exit 3) and not added.
+ *       hash to its listed id is refused (exit 3) and not added. On a
+ *       terminal, and without --quiet, the coordinator's sync shows its
+ *       phases on stderr (meter.h).
  *
  * Both change the node (a target, peers), so they hold its lock.
  */
 #include "node/cmd/commands.h"
+#include "node/cmd/meter.h"
 #include "core/error.h"
 #include "node/federation/follow.h"
 #include "node/federation/netdocs.h"
 #include "node/node.h"
+#include "peers/sync.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char synopsis[] = "network publish FILE | network trust NODE [--policy mirror|index]";
+static const char synopsis[] =
+    "network publish FILE | network trust NODE [--policy mirror|index] [--quiet]";
 
 static int network_publish(const char *home, int argc, char **argv)
 {
@@ -59,15 +64,21 @@ out:
 static int network_trust(const char *home, int argc, char **argv)
 {
     static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
+                                         {"quiet", no_argument, NULL, 'q'},
                                          {NULL, 0, NULL, 0}};
     cn_peer_policy policy = CN_POLICY_MIRROR;
     cn_peer coordinator = {0};
     cn_peers *db = NULL;
     cn_node *node = NULL;
-    int c, err;
+    cn_meter *meter = NULL;
+    int c, err, quiet = 0;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        if (c == 'q') {
+            quiet = 1;
+            continue;
+        }
         if (c != 'p')
             return cn_cli_usage_error(synopsis, "unknown option");
         if (cn_peer_policy_parse(&policy, optarg) != 0 || policy == CN_POLICY_BLOCK)
@@ -88,7 +99,11 @@ static int network_trust(const char *home, int argc, char **argv)
     }
     /* Trust what the coordinator says now: one sync round for it first.
      * Nothing is recorded unless there is a verified document to trust. */
-    if ((err = cn_node_sync_peer(node, &coordinator)) != 0)
+    if ((meter = cn_meter_for_stderr(quiet)) != NULL)
+        cn_meter_count_bytes(meter, CN_SYNC_PHASE_FILES);
+    err = cn_node_sync_peer(node, &coordinator, cn_meter_progress(meter));
+    cn_meter_free(meter); /* the members' lines start on a clean line */
+    if (err != 0)
         goto out;
     err = cn_netdocs_trust_network(node, db, &coordinator, policy, stdout);
 out:

@@ -69,8 +69,17 @@ static int peer_add(const char *home, int argc, char **argv)
         goto out;
     ao.mirrors_dir = node->home->mirrors_dir;
     ao.self_id = node->home->node_id;
-    if ((err = cn_peers_add(&peer, db, &ao)) != 0 ||
-        (err = cn_netdocs_publish_peers(node, db)) != 0)
+    if ((err = cn_peers_add(&peer, db, &ao)) == CN_ENET) {
+        /* Unreachable: say what to check before trying again. */
+        char *msg = strdup(cn_error_message());
+        err = cn_error_set(CN_ENET,
+                           "cannot follow %s: %s — check the URL (the address its node "
+                           "gives, its `url:`) and that the node is serving, then try again",
+                           ao.url, msg ? msg : "unreachable");
+        free(msg);
+        goto out;
+    }
+    if (err != 0 || (err = cn_netdocs_publish_peers(node, db)) != 0)
         goto out;
     cn_term_fprintf(stdout, "%s\n", peer.node_id);
     cn_term_fprintf(stderr, "added peer %s (%s), policy %s; run 'citynode sync' to fetch it\n",

@@ -22,7 +22,8 @@
  * one that fails before it undoes its refs itself.
  *
  * On a terminal, and without --quiet, the long steps (the import of the
- * history, the bundles) show git's progress lines on stderr (meter.h).
+ * history or the files of a plain directory, the bundles) show git's
+ * progress lines on stderr (meter.h).
  */
 #include "core/bundle.h"
 #include "core/error.h"
@@ -118,8 +119,9 @@ static int take_commit(publication *p, git_repository *repo, const cn_publish_so
     snprintf(message, sizeof(message), "%s %s\n\nSnapshot published by citynode.\n", p->item,
              p->version);
     p->has_delta = p->previous != NULL;
-    return cn_git_snapshot_dir(&p->commit, repo, src->label,
-                               p->previous ? &p->previous_commit : NULL, sig, message);
+    return cn_git_snapshot_dir_progress(&p->commit, repo, src->label,
+                                        p->previous ? &p->previous_commit : NULL, sig, message,
+                                        p->progress);
 }
 
 /* Every version tag in the repository, for the full bundle's ref lines. */
@@ -287,6 +289,46 @@ static void print_diagnostics(const cn_diagnostics *diags)
     }
 }
 
+/* An id derived from the name (no `id:` in the manifest) that the node
+ * published under the rule before transliteration ("Mängelmelder" was
+ * m-ngelmelder, is maengelmelder: core/name.h) stays that item's id, so a
+ * new version never starts a second item beside the first; a note says so
+ * and how to make it explicit. */
+static int keep_published_id(const cn_node *node, cn_manifest *m)
+{
+    char old[CN_SLUG_MAX + 1], *version = NULL, *id;
+    const json_t *custom = NULL;
+    const char *name = json_string_value(json_object_get(m->doc, "name"));
+    int err;
+
+    if (json_object_get(m->doc, "id") != NULL || name == NULL ||
+        cn_name_slugify_ascii(old, name) != 0 || strcmp(old, m->id) == 0) {
+        cn_error_clear();
+        return 0;
+    }
+    if ((err = cn_node_latest_version(&version, &custom, node, m->id)) != CN_ENOTFOUND) {
+        free(version);
+        return err; /* the new id is published already: it stays */
+    }
+    cn_error_clear();
+    if ((err = cn_node_latest_version(&version, &custom, node, old)) == CN_ENOTFOUND) {
+        cn_error_clear();
+        return 0;
+    }
+    free(version);
+    if (err != 0)
+        return err;
+    fprintf(stderr,
+            "note: keeping the published id '%s' of '%s' (a new item would be '%s'); "
+            "add 'id: %s' to the manifest to say so\n",
+            old, name, m->id, old);
+    if ((id = strdup(old)) == NULL)
+        return cn_error_set(CN_ENOMEM, "out of memory");
+    free(m->id);
+    m->id = id;
+    return 0;
+}
+
 static int publish(cn_node *node, const char *source, const char *ref, const char *version_flag,
                    cn_meter *meter)
 {
@@ -308,6 +350,8 @@ static int publish(cn_node *node, const char *source, const char *ref, const cha
         goto out;
     }
     print_diagnostics(&diags); /* warnings */
+    if ((err = keep_published_id(node, m)) != 0)
+        goto out;
     p.kind = cn_kind_name(m->kind);
     p.item = m->id;
     p.version = version_flag ? version_flag : m->version;

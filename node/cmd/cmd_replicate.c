@@ -19,11 +19,16 @@
  *  4. The node publishes the signed attestation
  *     attestations/replicates-<id16>-<item>-<V>.json.
  *
+ * On a terminal, and without --quiet, the long steps (an index peer's
+ * bundles fetched, the history copied, the files checked out) show git's
+ * progress lines on stderr (meter.h).
+ *
  * DEST must not exist or be an empty directory; missing directories above
  * it are created, as git clone does. Bad references and a non-empty DEST
  * are usage errors (exit 2) that write nothing.
  */
 #include "node/cmd/commands.h"
+#include "node/cmd/meter.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/git.h"
@@ -50,7 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char synopsis[] = "replicate NODE/ITEM[@V] DEST [--as ITEM]";
+static const char synopsis[] = "replicate NODE/ITEM[@V] DEST [--as ITEM] [--quiet]";
 
 typedef struct {
     char *dest; /* without trailing '/' */
@@ -63,7 +68,17 @@ typedef struct {
     int fetched;       /* its bundles were fetched now (an index peer's) */
     char *created;     /* outermost directory above DEST to create, or NULL */
     char attestation[CN_ATTESTATION_PATH_MAX];
+    const cn_progress *progress; /* the meter's, or NULL */
 } replication;
+
+#define CN_REPLICATE_PHASE_CHECKOUT "Checking out files"
+
+/* libgit2's checkout progress as the meter's phase. */
+static void checkout_progress(const char *path, size_t done, size_t total, void *payload)
+{
+    (void)path;
+    cn_progress_report(payload, CN_REPLICATE_PHASE_CHECKOUT, done, total);
+}
 
 static void replication_clear(replication *r)
 {
@@ -200,8 +215,10 @@ static int resolve(replication *r, cn_tuf_client **client, cn_node *node, cn_pee
                             r->node_ref);
     if ((err = cn_peers_get(&r->peer, db, r->node_ref)) != 0)
         return err == CN_ENOTFOUND ? cn_error_set(CN_EUSAGE,
-                                                  "'%s' is not a peer of this node "
-                                                  "(see citynode peer list)",
+                                                  "no peer '%s' — `citynode peer list` "
+                                                  "shows the followed peers; `citynode peer "
+                                                  "add URL` follows one, `citynode sync` "
+                                                  "fetches its items",
                                                   r->node_ref)
                                    : err;
     err = cn_mirror_load(client, node->home->mirrors_dir, r->peer.node_id);
@@ -211,9 +228,12 @@ static int resolve(replication *r, cn_tuf_client **client, cn_node *node, cn_pee
     if (err != 0)
         return err;
     if (r->version == NULL && (err = newest_version(&r->version, *client, r->item)) != 0)
-        return err == CN_ENOTFOUND ? cn_error_set(CN_EUSAGE, "peer %s publishes no item '%s'",
-                                                  r->peer.alias, r->item)
-                                   : err;
+        return err == CN_ENOTFOUND
+                   ? cn_error_set(CN_EUSAGE,
+                                  "peer %s publishes no item '%s' — `citynode search --node "
+                                  "%.12s` lists its items (after `citynode sync %s`)",
+                                  r->peer.alias, r->item, r->peer.node_id, r->peer.alias)
+                   : err;
     if ((err = cn_mirror_item_custom(&custom, *client, r->item, r->version)) == CN_ENOTFOUND) {
         /* An older version that left the signed targets (layout 2): its
          * verified tag in the mirror proves it (PROTOCOL §4.1). */
@@ -275,6 +295,7 @@ static int fetch_and_check(replication *r, cn_tuf_client **client, cn_node *node
     if (!mirror_has_tag(r)) {
         if ((err = cn_node_sync_options(&so, node)) != 0)
             return err;
+        so.phases = r->progress;
         if ((err = cn_sync_fetch_item(db, r->peer.node_id, r->item, r->version, &so)) != 0)
             return cn_error_wrap(err, "cannot fetch %s@%s from peer %s", r->item, r->version,
                                  r->peer.alias);
@@ -355,7 +376,7 @@ static const char *copied_ref_name(char *buf, size_t size, const char *name)
  * by reuse (cn_git_copy_history), then the refs. No remote is involved, so
  * the mirror's local path never lands in the config (and git_clone's
  * remote setup leaks in libgit2 1.5: pcre2 match data per config entry). */
-static int copy_history(git_repository *repo, const char *mirror)
+static int copy_history(git_repository *repo, const char *mirror, const cn_progress *progress)
 {
     git_strarray refs = {NULL, 0};
     git_repository *src = NULL;
@@ -393,7 +414,7 @@ static int copy_history(git_repository *repo, const char *mirror)
         git_object_free(obj);
     }
     if (err != 0 || ntips == 0 ||
-        (err = cn_git_copy_history(repo, src, tips, ntips, tags, ntags, NULL)) != 0)
+        (err = cn_git_copy_history(repo, src, tips, ntips, tags, ntags, progress)) != 0)
         goto out;
     for (i = 0; i < refs.count && err == 0; i++) {
         const char *to = copied_ref_name(name, sizeof(name), refs.strings[i]);
@@ -445,7 +466,7 @@ static int make_working_copy(const char *dir, const replication *r, cn_node *nod
     git_checkout_options_init(&ck, GIT_CHECKOUT_OPTIONS_VERSION);
     if (git_repository_init(&repo, dir, 0) != 0)
         return cn_git_error(CN_ERROR, "cannot create the working repository");
-    if ((err = copy_history(repo, r->mirror_repo)) != 0)
+    if ((err = copy_history(repo, r->mirror_repo, r->progress)) != 0)
         goto out;
     git_oid_fromstr(&commit, r->commit);
     git_oid_fromstr(&tag, r->tag);
@@ -466,6 +487,10 @@ static int make_working_copy(const char *dir, const replication *r, cn_node *nod
         goto out;
     }
     ck.checkout_strategy = GIT_CHECKOUT_FORCE;
+    if (r->progress) {
+        ck.progress_cb = checkout_progress;
+        ck.progress_payload = (void *)r->progress;
+    }
     if (git_checkout_head(repo, &ck) != 0) {
         err = cn_git_error(CN_ERROR, "cannot check out the replicated version");
         goto out;
@@ -559,6 +584,7 @@ static int replicate(replication *r, const char *home)
      * replication in the original's graph at once. */
     cn_peers_free(db);
     db = NULL;
+    cn_progress_end(r->progress, CN_REPLICATE_PHASE_CHECKOUT);
     if (cn_node_index_self(node) != 0 ||
         (r->fetched && cn_node_index_peer(node, r->peer.node_id) != 0)) {
         fprintf(stderr, "warning: replicated, but not indexed for search: %s\n",
@@ -578,13 +604,20 @@ out:
 
 int cn_cmd_replicate(const char *home_flag, int argc, char **argv)
 {
-    static const struct option opts[] = {{"as", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"as", required_argument, NULL, 'a'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {NULL, 0, NULL, 0}};
     replication r = {0};
+    cn_meter *meter = NULL;
     char *home = NULL;
-    int c, err;
+    int c, err, quiet = 0;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        if (c == 'q') {
+            quiet = 1;
+            continue;
+        }
         if (c != 'a')
             return cn_cli_usage_error(synopsis, "unknown option");
         if (cn_name_check_slug(optarg) != 0)
@@ -606,8 +639,12 @@ int cn_cmd_replicate(const char *home_flag, int argc, char **argv)
     }
     if ((err = parse_ref(&r, argv[optind])) != 0 || (err = cn_home_resolve(&home, home_flag)) != 0)
         goto out;
+    if ((meter = cn_meter_for_stderr(quiet)) != NULL)
+        cn_meter_count_bytes(meter, CN_SYNC_PHASE_FILES); /* an index peer's bundles */
+    r.progress = cn_meter_progress(meter);
     err = replicate(&r, home);
 out:
+    cn_meter_free(meter);
     replication_clear(&r);
     free(home);
     return err ? cn_cli_fail(err) : 0;

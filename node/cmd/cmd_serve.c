@@ -33,6 +33,7 @@
 #include "peers/peers.h"
 #include "peers/sync.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -41,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -399,6 +401,100 @@ static void raise_fd_limit(void)
     setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* The host and port of an http(s) URL (port 80 or 443 when it names
+ * none); -1 when it is no such URL. */
+static int url_host_port(char *host, size_t hostlen, unsigned *port, const char *url)
+{
+    const char *a, *end, *colon;
+    size_t n;
+
+    if (strncmp(url, "http://", 7) == 0)
+        a = url + 7, *port = 80;
+    else if (strncmp(url, "https://", 8) == 0)
+        a = url + 8, *port = 443;
+    else
+        return -1;
+    end = a + strcspn(a, "/?#");
+    if (*a == '[') {
+        const char *close = memchr(a, ']', (size_t)(end - a));
+        if (close == NULL)
+            return -1;
+        n = (size_t)(close - a - 1), a++;
+        colon = close[1] == ':' ? close + 1 : NULL;
+    } else {
+        colon = memchr(a, ':', (size_t)(end - a));
+        n = (size_t)((colon ? colon : end) - a);
+    }
+    if (n == 0 || n >= hostlen)
+        return -1;
+    memcpy(host, a, n);
+    host[n] = '\0';
+    if (colon) {
+        char *stop;
+        unsigned long p = strtoul(colon + 1, &stop, 10);
+        if (stop != end || stop == colon + 1 || p == 0 || p > 65535)
+            return -1;
+        *port = (unsigned)p;
+    }
+    return 0;
+}
+
+static int is_numeric(const char *host)
+{
+    struct in6_addr a;
+
+    return inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1;
+}
+
+static int url_is_loopback(const char *url, unsigned *port)
+{
+    char host[256];
+
+    if (url_host_port(host, sizeof(host), port, url) != 0)
+        return 0;
+    return strcasecmp(host, "localhost") == 0 || cn_server_host_is_loopback(host);
+}
+
+/* The address others are told (url: in config.yml, http://127.0.0.1:8470
+ * when `init` had no --url) against the one serve listens on (docs/CONFIG.md
+ * "url"). Listening beyond loopback with a loopback URL, every peer would
+ * record an address that reaches nothing: refused, before anything starts.
+ * Listening on loopback on another port than the URL's, a try-out on one
+ * machine: a warning. Both say how to set the URL. */
+static int check_public_url(const cn_config *cfg, const char *config_path, const char *host,
+                            unsigned port, int started)
+{
+    int v6 = strchr(host, ':') != NULL;
+    int wildcard = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0;
+    char suggest[300];
+    unsigned url_port;
+
+    if (!url_is_loopback(cfg->url, &url_port) || !is_numeric(host))
+        return 0; /* a host name: the server refuses it (docs/CONFIG.md "listen") */
+    if (wildcard)
+        snprintf(suggest, sizeof(suggest),
+                 "http://HOST:%u (HOST: the name or address other machines use for this one)",
+                 port);
+    else
+        snprintf(suggest, sizeof(suggest), "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
+                 port);
+    if (!cn_server_host_is_loopback(host) && !started)
+        return cn_error_set(CN_EINVAL,
+                            "serve: this node listens on %s%s%s:%u, reachable from other "
+                            "machines, but tells peers it is at %s (url: in config.yml), an "
+                            "address on this machine only; set the URL others reach it at with "
+                            "`citynode config url %s`, or edit url: in %s",
+                            v6 ? "[" : "", host, v6 ? "]" : "", port, cfg->url, suggest,
+                            config_path);
+    if (cn_server_host_is_loopback(host) && started && port != url_port)
+        cn_term_fprintf(stderr,
+                        "citynode serve: warning: this node tells peers it is at %s (url: in "
+                        "config.yml) but listens on %s%s%s:%u; set the URL others reach it at with "
+                        "`citynode config url %s`, or edit url: in %s\n",
+                        cfg->url, v6 ? "[" : "", host, v6 ? "]" : "", port, suggest, config_path);
+    return 0;
+}
+
 /* Serving publicly, a German public body must link its Impressum, its
  * Datenschutzerklärung and its Erklärung zur Barrierefreiheit (TMG/DDG §5,
  * DSGVO Art. 13, BITV 2.0 §7): one line on stderr for each that config.yml
@@ -470,6 +566,8 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     if ((err = cn_server_parse_listen(host, sizeof(host), &so.port,
                                       listen ? listen : cfg->listen)) != 0)
         goto out;
+    if ((err = check_public_url(cfg, h->config_path, host, so.port, 0)) != 0)
+        goto out;
     if ((err = syncer_init(&sync, home, cfg->sync_interval)) != 0)
         goto out;
     have_syncer = 1;
@@ -509,6 +607,7 @@ int cn_cmd_serve(const char *home_flag, int argc, char **argv)
     printf("serving node %.12s (%s) at http://%s%s%s:%u/\n", h->node_id, cfg->name,
            strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", cn_server_port(srv));
     fflush(stdout);
+    check_public_url(cfg, h->config_path, host, cn_server_port(srv), 1);
     if (!cn_server_host_is_loopback(host))
         warn_legal_pages(cfg, h->config_path);
     next_check = time(NULL) + CN_RESIGN_CHECK_S;

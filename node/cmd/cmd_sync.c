@@ -96,9 +96,14 @@ int cn_cmd_sync(const char *home_flag, int argc, char **argv)
         putchar('\n');
         for (k = 0; r->new_items && r->new_items[k]; k++)
             cn_term_fprintf(stdout, "    new %s\n", r->new_items[k]);
+        /* A peer out of reach is retried by the next round; anything else
+         * says what it found. */
         if (r->err)
-            cn_term_fprintf(stderr, "citynode: %.12s: %s\n", r->node_id,
-                            r->error ? r->error : "failed");
+            cn_term_fprintf(stderr, "citynode: %.12s: %s%s\n", r->node_id,
+                            r->error ? r->error : "failed",
+                            r->err == CN_ENET ? " — the next `citynode sync` (or serve's "
+                                                "round) tries again"
+                                              : "");
         cn_peer_clear(&p);
     }
     fflush(stdout);

@@ -107,7 +107,7 @@ int cn_cmd_validate(int argc, char **argv)
         if (err == 0 && !quiet)
             printf("%s: valid %s %s@%s\n", path, cn_kind_name(m->kind), m->id,
                    m->version ? m->version : "unversioned");
-        else if (err != 0 && err != CN_EINVAL)
+        else if (err != 0 && (err != CN_EINVAL || diags.count == 0)) /* no diagnostic said it */
             fprintf(stderr, "citynode: %s\n", cn_error_message());
     }
     cn_manifest_free(m);

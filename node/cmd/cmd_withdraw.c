@@ -104,9 +104,11 @@ static int withdraw(size_t *withdrawn, size_t *already, cn_node *node, const cha
         }
     }
     if (found == 0) {
-        err = version
-                  ? cn_error_set(CN_ENOTFOUND, "%s@%s is not published on this node", item, version)
-                  : cn_error_set(CN_ENOTFOUND, "item '%s' is not published on this node", item);
+        err = cn_error_set(CN_ENOTFOUND,
+                           "%s%s%s%s is not published on this node — `citynode search "
+                           "--node %.12s` lists its items",
+                           version ? "" : "item '", item, version ? "@" : "'",
+                           version ? version : "", node->home->node_id);
         goto out;
     }
     for (i = 0; i < found && err == 0; i++) {

@@ -19,6 +19,11 @@ int cn_cli_fail(int err)
 {
     const char *msg = cn_error_message();
 
-    cn_term_fprintf(stderr, "citynode: %s\n", *msg ? msg : "failed");
+    /* A failure always sets its message; one that did not is a bug to
+     * report, never a bare "failed" (issue 15). */
+    cn_term_fprintf(stderr, "citynode: %s\n",
+                    *msg ? msg
+                         : "failed without saying why — that is a bug in citynode: please "
+                           "report the command you ran");
     return cn_error_exit_status(err);
 }

@@ -157,7 +157,13 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     so.progress = progress;
     so.progress_ctx = ctx;
     so.phases = phases;
-    err = cn_sync_round(out, db, refs, n, &so);
+    /* A round that could not start (a NODE that is no peer) did nothing
+     * for what follows to build on, and keeps its own message. */
+    if ((err = cn_sync_round(out, db, refs, n, &so)) != 0 &&
+        (*out == NULL || (*out)->npeers == 0)) {
+        cn_peers_free(db);
+        return err;
+    }
     /* Members new in a trusted coordinator's network.json (PROTOCOL §10). */
     if ((derr = cn_netdocs_after_sync(node, db, progress, ctx)) != 0 && err == 0)
         err = derr;
@@ -176,13 +182,13 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
     return err;
 }
 
-int cn_node_sync_peer(cn_node *node, const cn_peer *peer)
+int cn_node_sync_peer(cn_node *node, const cn_peer *peer, const cn_progress *phases)
 {
     const char *refs[1] = {peer->node_id};
     cn_sync_report *report = NULL;
     int err;
 
-    err = cn_node_sync(&report, node, refs, 1, NULL, NULL, NULL);
+    err = cn_node_sync(&report, node, refs, 1, NULL, NULL, phases);
     if (err != 0 && report && report->npeers == 1 && report->peers[0].err != 0)
         err = cn_error_set(report->peers[0].err, "cannot sync %s: %s", peer->alias,
                            report->peers[0].error ? report->peers[0].error : "failed");

@@ -42,9 +42,10 @@ int cn_node_sync(cn_sync_report **out, cn_node *node, const char *const *refs, s
                  void (*progress)(void *ctx, const char *node_id, const char *message), void *ctx,
                  const cn_progress *phases);
 
-/* cn_node_sync for one peer alone; a failure's message names the peer (its
- * alias) and says why its sync failed. */
-int cn_node_sync_peer(cn_node *node, const cn_peer *peer);
+/* cn_node_sync for one peer alone, its phases reported through phases (may
+ * be NULL); a failure's message names the peer (its alias) and says why its
+ * sync failed. */
+int cn_node_sync_peer(cn_node *node, const cn_peer *peer, const cn_progress *phases);
 
 /* Hint every followed peer that this node's metadata changed (docs/PROTOCOL.md
  * §12), after a publish, withdraw or sync that brought something new. Best

@@ -411,7 +411,11 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
         ((struct sockaddr_in6 *)&ss)->sin6_port = htons(opts->port);
         flags |= MHD_USE_IPv6;
     } else {
-        err = cn_error_set(CN_EUSAGE, "'%s' is not a numeric IP address", opts->host);
+        err = cn_error_set(CN_EUSAGE,
+                           "'%s' is not a numeric IP address — listen on one, e.g. "
+                           "`--listen 127.0.0.1:8470` (this machine) or `--listen 0.0.0.0:8470` "
+                           "(every address)",
+                           opts->host);
         goto fail;
     }
     if (pthread_mutex_init(&srv->conn_lock, NULL) != 0 ||
@@ -448,8 +452,11 @@ int cn_server_start(cn_server **out, const cn_server_options *opts)
         request_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, NULL, MHD_OPTION_END);
     if (srv->daemon == NULL) {
-        err =
-            cn_error_set(CN_ERROR, "cannot listen on %s port %u (in use?)", opts->host, opts->port);
+        err = cn_error_set(CN_ERROR,
+                           "cannot listen on %s port %u: in use, or not an address of this "
+                           "machine — stop what serves there, or choose another with "
+                           "`citynode serve --listen HOST:PORT` (listen: in config.yml)",
+                           opts->host, opts->port);
         goto fail;
     }
     if (pthread_create(&srv->sweeper, NULL, sweep_main, srv) != 0) {

@@ -19,7 +19,7 @@ serve_public() {
 }
 
 test_expect_success 'a legal page that is not an http(s) URL is refused by its key' '
-    cn "$H" init --name "Stadt Beispiel" --country DE >/dev/null &&
+    cn "$H" init --name "Stadt Beispiel" --country DE --url https://citynode.example.de >/dev/null &&
     cp "$H/config.yml" config.orig &&
     for bad in "ftp://www.example.de/impressum" "www.example.de/impressum" \
         "https://" "https:///impressum" "\"https://www.example.de/a b\""; do

@@ -198,8 +198,8 @@ static void test_slugs_and_semver(void **state)
     /* ids derived from names and versions use core/name.h and core/semver.h */
     assert_int_equal(cn_name_slugify(s, "  Zukunftsforum & Zukunftslabor (Leipzig)!"), 0);
     assert_string_equal(s, "zukunftsforum-zukunftslabor-leipzig");
-    assert_int_equal(cn_name_slugify(s, "Straßen-Beleuchtung"), 0);
-    assert_string_equal(s, "stra-en-beleuchtung");
+    assert_int_equal(cn_name_slugify(s, "Straßen-Beleuchtung"), 0); /* ß is ss (core/name.c) */
+    assert_string_equal(s, "strassen-beleuchtung");
     assert_int_equal(cn_name_slugify(s, "!!!"), CN_EINVAL);
     assert_int_equal(cn_semver_check("2.1.0-rc.1+build.5"), 0);
     assert_int_equal(cn_semver_check("1.0"), CN_EINVAL);
