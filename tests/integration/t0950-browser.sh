@@ -137,10 +137,11 @@ test_expect_success 'the lighthouse follows the follower and its API shows the r
 
 # The network's node keeps only the index of the lighthouse (no files) and
 # serves on every address (0.0.0.0), so publicly, with only its Impressum
-# configured; the story talks to it on 127.0.0.1 only.
+# configured; the story talks to it on 127.0.0.1 only. Its url: is a public
+# one (serve refuses to advertise a loopback URL while it listens publicly).
 test_expect_success 'a network node that published nothing of its own follows the lighthouse and serves' '
     "$CITYNODE" --home "$N" init --name "Netzwerk Smarte Städte (sample)" --country DE \
-        --url "http://127.0.0.1:$PN" >/dev/null &&
+        --url "https://netzwerk.example.de" >/dev/null &&
     "$CITYNODE" --home "$N" peer add "http://127.0.0.1:$PL" --policy index >/dev/null 2>&1 &&
     "$CITYNODE" --home "$N" sync >/dev/null &&
     echo "imprint: https://www.example.de/impressum" >>"$N/config.yml" &&
