@@ -34,6 +34,11 @@ int cn_cmd_help(const char *home, int argc, char **argv)
             cn_cli_print_bash_completion(stdout);
             return 0;
         }
+        if (strcmp(argv[i], "--commands") == 0) {
+            for (size_t k = 0; k < cn_cli_ncommands; k++)
+                printf("%s\n", cn_cli_commands[k].name);
+            return 0;
+        }
     }
     if (argc < 2) {
         cn_cli_print_commands(stdout);

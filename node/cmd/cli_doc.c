@@ -244,12 +244,14 @@ void cn_cli_print_bash_completion(FILE *f)
         completion_words(f, c);
         fputs("' ;;\n", f);
     }
-    fputs(
-        "        *) words='--help' ;;\n"
-        "    esac\n"
-        "    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
-        "    [[ ${#COMPREPLY[@]} -eq 0 && $cur != -* ]] && COMPREPLY=($(compgen -f -- \"$cur\"))\n"
-        "}\n"
-        "complete -F _citynode citynode\n",
-        f);
+    fputs("        *) words='--help' ;;\n"
+          "    esac\n"
+          "    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
+          "    if [[ ${#COMPREPLY[@]} -eq 0 && $cur != -* ]]; then\n"
+          "        COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+          "    fi\n"
+          "    return 0\n"
+          "}\n"
+          "complete -F _citynode citynode\n",
+          f);
 }

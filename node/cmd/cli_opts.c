@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define CN_CLI_OPTIONS_MAX 32
+#define PASS_HELP          (-2) /* pass(): -h or --help was given */
 
 /* The command's name as its help is asked for: "peer add", "publish". */
 static int usage_line(const cn_cli_command *cmd, const char *problem)
@@ -69,8 +70,8 @@ static void refused(char *out, size_t size, char **argv, int at)
 
 /* One pass of getopt_long over args. Operands are gathered into ops (in
  * order, "-" mode), or, with stop, the pass ends at the first one, whose
- * index *first gets. Returns 1 for help, 0 for "go on", else the usage
- * status after the line was printed. */
+ * index *first gets. Returns PASS_HELP for help, 0 for "go on", else the
+ * usage status after the line was printed. */
 static int pass(const cn_cli_command *cmd, int argc, char **args, int stop, char **ops, int *nops,
                 int *first)
 {
@@ -100,7 +101,7 @@ static int pass(const cn_cli_command *cmd, int argc, char **args, int stop, char
             ops[(*nops)++] = args[optind++];
     optind = 0;
     if (help)
-        return 1;
+        return PASS_HELP;
     if (problem == '?')
         snprintf(msg, sizeof(msg), "unknown option '%s'", bad);
     else if (problem == ':')
@@ -150,7 +151,7 @@ int cn_cli_check(const cn_cli_command *cmd, int argc, char **argv)
     }
     memcpy(args, argv, (size_t)argc * sizeof(*args));
     rc = pass(cmd, argc, args, cmd->group, ops, &nops, &first);
-    if (rc == 1) {
+    if (rc == PASS_HELP) {
         cn_cli_print_help(stdout, cmd);
         rc = 0;
     } else if (rc == 0 && !cmd->group) {
@@ -171,7 +172,7 @@ int cn_cli_check(const cn_cli_command *cmd, int argc, char **argv)
                     args[n++] = argv[i];
             args[n] = NULL;
             rc = pass(sub, n, args, 0, ops, &nops, &first);
-            if (rc == 1) {
+            if (rc == PASS_HELP) {
                 cn_cli_print_help(stdout, sub);
                 rc = 0;
             } else if (rc == 0) {

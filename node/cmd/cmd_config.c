@@ -12,7 +12,10 @@
  * the other keys stay as the city wrote them. The new text must then load as
  * config.yml loads for every command (cn_config_parse), and url and listen
  * must pass the checks init and serve make; only then is it written,
- * atomically, under the node's lock. Nothing is written otherwise.
+ * atomically, under the node's lock. Nothing is written otherwise. A key
+ * node.json carries (name, url, country, code, programmes) is signed anew
+ * with it, and the pointer written, as init does, so peers learn it at
+ * their next sync and `verify` agrees.
  */
 #include "core/buf.h"
 #include "core/error.h"
@@ -21,6 +24,8 @@
 #include "node/config.h"
 #include "node/home.h"
 #include "node/http/server.h"
+#include "node/node.h"
+#include "node/profile.h"
 #include "peers/http.h"
 
 #include <jansson.h>
@@ -203,6 +208,32 @@ static int value_of(cn_buf *out, const cn_config *cfg, size_t k)
     return cn_buf_puts(out, text) == 0;
 }
 
+/* The keys the signed profile (node.json) and the pointer carry. */
+static int in_profile(const char *key)
+{
+    static const char *const profile_keys[] = {"name", "url", "country", "code", "programmes"};
+
+    for (size_t i = 0; i < sizeof(profile_keys) / sizeof(profile_keys[0]); i++)
+        if (strcmp(key, profile_keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* node.json signed anew and the pointer written for cfg, as init does: what
+ * peers read at their next sync. config.yml is already written: a failure
+ * here is told, and running the same command again finishes it. */
+static int resign_profile(cn_node *node, const cn_config *cfg)
+{
+    int err;
+
+    if ((err = cn_profile_publish(node->tuf, node->home->node_id, cfg)) != 0 ||
+        (err = cn_tuf_repo_commit(node->tuf)) != 0 ||
+        (err = cn_profile_write_pointer(node->home->public_dir, node->home->node_id, cfg)) != 0)
+        return cn_error_wrap(err, "config.yml is changed, but signing node.json failed (run the "
+                                  "command again)");
+    return 0;
+}
+
 static int show(const unsigned char *data, size_t len, const cn_config *cfg, const char *key)
 {
     cn_buf v = CN_BUF_INIT, scratch = CN_BUF_INIT;
@@ -237,6 +268,8 @@ int cn_cmd_config(const char *home_flag, int argc, char **argv)
     cn_buf text = CN_BUF_INIT, line = CN_BUF_INIT;
     cn_config *cfg = NULL, *next = NULL;
     cn_home *h = NULL;
+    const cn_home *hm;
+    cn_node *node = NULL;
     unsigned char *data = NULL;
     char *home = NULL;
     size_t len = 0;
@@ -258,12 +291,14 @@ int cn_cmd_config(const char *home_flag, int argc, char **argv)
     }
     if (unset && (key == NULL || value != NULL))
         return cn_cli_usage_error(synopsis, "--unset takes one KEY");
+    /* A change takes the node's lock and keys: node.json is re-signed. */
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
-        (err = cn_home_open(
-             &h, home, CN_HOME_MUST_EXIST | (value || unset ? CN_HOME_LOCK | CN_HOME_WAIT : 0))) !=
-            0 ||
-        (err = cn_file_read(&data, &len, h->config_path, CONFIG_TEXT_MAX)) != 0 ||
-        (err = cn_config_parse(&cfg, data, len, h->config_path)) != 0)
+        (err = value || unset ? cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)
+                              : cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0)
+        goto out;
+    hm = node ? node->home : h;
+    if ((err = cn_file_read(&data, &len, hm->config_path, CONFIG_TEXT_MAX)) != 0 ||
+        (err = cn_config_parse(&cfg, data, len, hm->config_path)) != 0)
         goto out;
     if (value == NULL && !unset) {
         err = show(data, len, cfg, key);
@@ -277,20 +312,23 @@ int cn_cmd_config(const char *home_flag, int argc, char **argv)
                     &found)) != 0)
         goto out;
     if (unset && !found) {
-        printf("%s is not set in %s\n", key, h->config_path);
+        printf("%s is not set in %s\n", key, hm->config_path);
         goto out;
     }
     if ((err = cn_config_parse(&next, (const unsigned char *)text.data, text.len,
-                               h->config_path)) != 0 ||
+                               hm->config_path)) != 0 ||
         (err = check_more(next)) != 0 ||
-        (err = cn_file_write_atomic(h->config_path, text.data, text.len, 0644)) != 0)
+        (err = cn_file_write_atomic(hm->config_path, text.data, text.len, 0644)) != 0)
         goto out;
+    if (in_profile(key))
+        err = resign_profile(node, next);
 out:
     cn_buf_free(&line);
     cn_buf_free(&text);
     cn_config_free(cfg);
     cn_config_free(next);
     cn_home_free(h);
+    cn_node_free(node);
     free(data);
     free(home);
     return err ? cn_cli_fail(err) : 0;
