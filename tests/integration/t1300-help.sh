@@ -140,6 +140,15 @@ test_expect_success 'config refuses an invalid value, naming it, and writes noth
     cmp before "$H/config.yml"
 '
 
+test_expect_success 'an abbreviated option is that option, never an operand' '
+    mkdir abbrev &&
+    (cd abbrev && cn "$H" export --qui out >/dev/null) &&
+    test -d abbrev/out && test ! -e abbrev/--qui &&
+    cn "$H" verify --al >/dev/null &&
+    cn "$H" export -- abbrev/out2 >/dev/null &&
+    test -d abbrev/out2
+'
+
 test_expect_success 'citynode(1) renders without a groff warning and has every command' '
     man="$CN_BUILD_DIR/citynode.1" &&
     groff -man -ww -z "$man" 2>warnings &&
