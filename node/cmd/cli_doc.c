@@ -27,6 +27,25 @@ static int is_sub_of(const cn_cli_command *c, const cn_cli_command *group)
     return strncmp(c->name, group->name, n) == 0 && c->name[n] == ' ';
 }
 
+/* text in lines of at most width columns (bytes; the table's text is
+ * ASCII but for a few words), broken at blanks. */
+static void print_wrapped(FILE *f, const char *text, size_t width)
+{
+    while (*text) {
+        size_t n = strlen(text), cut = n;
+        if (n > width) {
+            for (cut = width; cut > 0 && text[cut] != ' '; cut--)
+                ;
+            if (cut == 0)
+                cut = strcspn(text, " ");
+        }
+        fprintf(f, "%.*s\n", (int)cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
 void cn_cli_print_help(FILE *f, const cn_cli_command *cmd)
 {
     static const cn_cli_option help = {"help", 'h', NULL, "show this help"};
@@ -47,7 +66,7 @@ void cn_cli_print_help(FILE *f, const cn_cli_command *cmd)
     }
     fprintf(f, "\n%c%s.\n", toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
     if (cmd->details)
-        fprintf(f, "%s\n", cmd->details);
+        print_wrapped(f, cmd->details, 78);
     if (cmd->group) {
         fprintf(f, "\nSubcommands:\n");
         for (i = 0; i < cn_cli_ncommands; i++)
@@ -62,7 +81,10 @@ void cn_cli_print_help(FILE *f, const cn_cli_command *cmd)
         if (o->help == NULL)
             continue; /* hidden */
         option_label(label, sizeof(label), o);
-        fprintf(f, "  %-28s %s\n", label, o->help);
+        if (strlen(label) > 28) /* the help on a line of its own */
+            fprintf(f, "  %s\n  %-28s %s\n", label, "", o->help);
+        else
+            fprintf(f, "  %-28s %s\n", label, o->help);
     }
     option_label(label, sizeof(label), &help);
     fprintf(f, "  %-28s %s\n", label, help.help);

@@ -100,7 +100,7 @@ static const cn_cli_option search_options[] = {
     {"country", 0, "CC", "items of a country (ISO 3166-1 alpha-2)"},
     {"programme", 0, "NAME", "items of nodes taking part in a programme"},
     {"license", 0, "SPDX", "items under a licence"},
-    {"status", 0, "STATUS", "development status"},
+    {"status", 0, "STATUS", "a solution's developmentStatus or a strategy's phase"},
     {"category", 0, "CATEGORY", "a software category"},
     {"scope", 0, "SCOPE", "an intended scope"},
     {"platform", 0, "PLATFORM", "a platform"},
@@ -109,7 +109,7 @@ static const cn_cli_option search_options[] = {
     {"sort", 0, "ORDER", "relevance, recent or replications"},
     {"page", 0, "N", "the page of results"},
     {"per-page", 0, "N", "results per page"},
-    {"withdrawn", 0, "W", "include withdrawn items, or show only them"},
+    {"withdrawn", 0, "include|exclude|only", "withdrawn items (default: include, marked)"},
     {"json", 0, NULL, "the document of GET /api/v1/search"},
     END,
 };
@@ -172,8 +172,9 @@ const cn_cli_command cn_cli_commands[] = {
     {"config", "config [KEY [VALUE]] | config --unset KEY",
      "show or set the node's settings in config.yml",
      "Without KEY: every key with its value, defaults marked. With KEY: its value. With KEY "
-     "VALUE: set it, checked as serve and publish check config.yml, keeping the file's comments "
-     "and order. docs/CONFIG.md says what each key means.",
+     "VALUE: set it, checked as every command checks config.yml, keeping the file's comments "
+     "and order; name, url, country, code and programmes are signed into node.json anew. "
+     "docs/CONFIG.md says what each key means.",
      config_options, "KEY [VALUE]", 0, 2, "config url https://citynode.leipzig.de", cn_cmd_config,
      2, 0},
     {"validate", "validate PATH [--json] [--quiet]",
