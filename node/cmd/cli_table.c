@@ -149,6 +149,11 @@ static const cn_cli_option tuf_options[] = {
     END,
 };
 
+static const cn_cli_option new_options[] = {
+    {"lang", 0, "de|en", "the comments' language (default: de if $LANG starts with de, else en)"},
+    END,
+};
+
 static const cn_cli_option config_options[] = {
     {"unset", 0, NULL, "remove KEY from config.yml: it takes its default"},
     END,
@@ -177,6 +182,12 @@ const cn_cli_command cn_cli_commands[] = {
      "docs/CONFIG.md says what each key means.",
      config_options, "KEY [VALUE]", 0, 2, "config url https://citynode.leipzig.de", cn_cmd_config,
      2, 0},
+    {"new", "new solution|dataset|strategy DIR [--lang de|en]",
+     "start a manifest: a commented template with its required keys marked",
+     "Writes DIR/publiccode.yml for a solution, DIR/citynode.yml for a dataset or a strategy "
+     "(DIR is created; an existing manifest is never overwritten). 'citynode validate DIR' "
+     "lists, by key, what is still to fill in.",
+     new_options, "KIND DIR", 2, 2, "new solution maengelmelder --lang de", cn_cmd_new, 2, 0},
     {"validate", "validate PATH [--json] [--quiet]",
      "check a manifest (a file, or a directory holding one) without publishing it",
      "Each problem is FILE:LINE:COL: key.path: message on stderr. Exit status 0 valid, "

@@ -27,6 +27,7 @@ int cn_cmd_withdraw(const char *home, int argc, char **argv);
 int cn_cmd_tuf_client(const char *home, int argc, char **argv);
 int cn_cmd_help(const char *home, int argc, char **argv);
 int cn_cmd_config(const char *home, int argc, char **argv);
+int cn_cmd_new(const char *home, int argc, char **argv);
 
 /* Print "citynode: PROBLEM (see 'citynode COMMAND --help')", one line, COMMAND
  * the synopsis's first word; returns 2. */

@@ -2,7 +2,8 @@
 # The command line a city learns alone (issue 15): every command and
 # subcommand the binary knows (help --commands, its own table) answers
 # --help, -h and `help COMMAND` with its usage on stdout, exit 0, writing
-# nothing anywhere; a usage error is one line on stderr with the exact wording
+# nothing anywhere; `new` writes templates in German and English that
+# validate once filled; a usage error is one line on stderr with the exact wording
 # of tests/data/cli/usage-errors.txt; `config` shows and sets config.yml's
 # keys with validation; citynode(1) renders without a groff warning; the
 # install puts the binary, the man page and the bash completion where Debian
@@ -90,6 +91,43 @@ test_expect_success 'usage errors read exactly as tests/data/cli/usage-errors.tx
         test ! -s out || exit 1
     done <cases &&
     nothing_written
+'
+
+test_expect_success 'new: a template in each language; validate lists what to fill, by key' '
+    for kind in solution dataset strategy; do
+        for lang in de en; do
+            d="new/$kind-$lang"
+            "$CITYNODE" new $kind "$d" --lang $lang >path 2>/dev/null || exit 1
+            manifest=$(cat path)
+            test -f "$manifest" || exit 1
+            grep -q "$(test $lang = de && echo PFLICHT || echo REQUIRED)" "$manifest" || exit 1
+            test_expect_code 2 "$CITYNODE" validate "$d" 2>err || exit 1
+            sed -n "s/^[^:]*:[0-9]*:[0-9]*: \([^:]*\):.*/\1/p" err | sort -u >keys || exit 1
+            tr " " "\n" <"$CN_SOURCE_DIR/tests/data/cli/new-$kind.keys" | sed "s/LANG/$lang/" |
+                sort -u >want || exit 1
+            cmp want keys || exit 1
+            sed -i -f "$CN_SOURCE_DIR/tests/data/cli/fill-$kind.sed" "$manifest" || exit 1
+            touch "$d/data.csv" || exit 1
+            "$CITYNODE" validate "$d" >out || exit 1
+            grep -q "valid $kind" out || exit 1
+        done
+    done
+'
+
+test_expect_success 'new never overwrites a manifest' '
+    cp new/strategy-de/citynode.yml before &&
+    test_expect_code 1 "$CITYNODE" new strategy new/strategy-de 2>err &&
+    grep -q "citynode.yml already exists: citynode new does not overwrite a manifest" err &&
+    test_expect_code 1 "$CITYNODE" new dataset new/solution-en 2>err &&
+    grep -q "publiccode.yml already exists" err &&
+    cmp before new/strategy-de/citynode.yml
+'
+
+test_expect_success 'new takes its language from the locale without --lang' '
+    LC_ALL= LC_MESSAGES= LANG=de_DE.UTF-8 "$CITYNODE" new strategy new/loc-de >/dev/null 2>&1 &&
+    grep -q PFLICHT new/loc-de/citynode.yml &&
+    LC_ALL=C "$CITYNODE" new strategy new/loc-en >/dev/null 2>&1 &&
+    grep -q REQUIRED new/loc-en/citynode.yml
 '
 
 H="$TRASH/node"
