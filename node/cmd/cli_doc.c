@@ -109,8 +109,8 @@ void cn_cli_print_commands(FILE *f)
                "options and an example; 'man citynode' has them all.\n"
                "Exit status: 0 success, 1 operational error, 2 usage error or invalid input,\n"
                "3 verification failed.\n"
-               "publish, sync, verify --all and export show their progress on stderr when it is\n"
-               "a terminal; --quiet turns it off.\n");
+               "publish, sync, verify --all, export, replicate and network trust show their\n"
+               "progress on stderr when it is a terminal; --quiet turns it off.\n");
 }
 
 /* Text for roff: backslashes, hyphens as \-, a leading dot or quote kept. */

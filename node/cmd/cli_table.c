@@ -132,11 +132,13 @@ static const cn_cli_option sync_options[] = {QUIET, END};
 
 static const cn_cli_option replicate_options[] = {
     {"as", 0, "ITEM", "the id the working copy publishes under ([a-z0-9][a-z0-9-]*)"},
+    QUIET,
     END,
 };
 
 static const cn_cli_option network_trust_options[] = {
     {"policy", 0, "mirror|index", "the policy of every member added"},
+    QUIET,
     END,
 };
 
@@ -240,7 +242,7 @@ const cn_cli_command cn_cli_commands[] = {
     {"sync", "sync [NODE...] [--quiet]", "one sync round now, over every peer or the ones named",
      "Exit status is the worst peer's: 0 synced, 1 transport failure, 3 verification failure.",
      sync_options, "NODE", 0, -1, "sync", cn_cmd_sync, 2, 0},
-    {"replicate", "replicate NODE/ITEM[@V] DEST [--as ITEM]",
+    {"replicate", "replicate NODE/ITEM[@V] DEST [--as ITEM] [--quiet]",
      "a working repository from a peer's verified item, to publish as this node's",
      "The signed tag is checked once more before DEST is written.", replicate_options,
      "NODE/ITEM[@V] DEST", 2, 2, "replicate eindhoven/mobility-app work/mobility-app",
@@ -250,7 +252,7 @@ const cn_cli_command cn_cli_commands[] = {
     {"network publish", "network publish FILE",
      "a coordinator publishes its member list (YAML or JSON)", NULL, no_options, "FILE", 1, 1,
      "network publish members.yml", NULL, 2, 0},
-    {"network trust", "network trust NODE [--policy mirror|index]",
+    {"network trust", "network trust NODE [--policy mirror|index] [--quiet]",
      "follow every member of a followed coordinator's signed list", NULL, network_trust_options,
      "NODE", 1, 1, "network trust coordinator --policy index", NULL, 2, 0},
     {"allowed-signers", "allowed-signers [NODE]",
