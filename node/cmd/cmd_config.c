@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/term.h"
 #include "node/cmd/commands.h"
 #include "node/config.h"
 #include "node/home.h"
@@ -122,6 +123,14 @@ static int edit(cn_buf *out, const char *text, size_t len, const char *key, cons
     return err;
 }
 
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
 /* "key: VALUE\n" as config.yml holds it: text double-quoted with JSON's
  * escapes (YAML reads them), numbers bare, programmes a flow list (VALUE
  * given as one, or one name). */
@@ -131,7 +140,12 @@ static int entry(cn_buf *out, size_t k, const char *value)
     char *s = NULL;
     int err;
 
-    if (keys[k].type == NUMBER || (keys[k].type == LIST && value[0] == '['))
+    /* Bare only what cannot end the line or start another: digits for a
+     * number, a one-line flow list; anything else is quoted, and the loader
+     * says what is wrong with it. */
+    if ((keys[k].type == NUMBER && value[0] != '\0' &&
+         strspn(value, "-0123456789") == strlen(value)) ||
+        (keys[k].type == LIST && value[0] == '[' && !has_control(value)))
         return cn_buf_printf(out, "%s: %s\n", keys[k].key, value);
     j = keys[k].type == LIST ? json_pack("[s]", value) : json_string(value);
     if (j == NULL)
@@ -246,15 +260,16 @@ static int show(const unsigned char *data, size_t len, const cn_config *cfg, con
         has = value_of(&v, cfg, k);
         if (key != NULL) {
             if (has)
-                printf("%.*s\n", (int)v.len, (const char *)v.data);
+                cn_term_fprintf(stdout, "%.*s\n", (int)v.len, (const char *)v.data);
             break;
         }
         scratch.len = 0;
         edit(&scratch, (const char *)data, len, keys[k].key, NULL, &found);
-        printf("%-21s %.*s%s\n", keys[k].key, has ? (int)v.len : 0, has ? (const char *)v.data : "",
-               !has    ? "(not set)"
-               : found ? ""
-                       : "  (default)");
+        cn_term_fprintf(stdout, "%-21s %.*s%s\n", keys[k].key, has ? (int)v.len : 0,
+                        has ? (const char *)v.data : "",
+                        !has    ? "(not set)"
+                        : found ? ""
+                                : "  (default)");
     }
     cn_buf_free(&v);
     cn_buf_free(&scratch);

@@ -175,6 +175,8 @@ test_expect_success 'config refuses an invalid value, naming it, and writes noth
     grep -q "imprint: expected the http:// or https:// URL" err &&
     test_expect_code 2 cn "$H" config --unset name 2>err &&
     grep -q "name: required setting is missing" err &&
+    test_expect_code 2 cn "$H" config sync_interval "$(printf "600\nname: Other")" 2>err &&
+    grep -q "sync_interval: must be seconds" err &&
     cmp before "$H/config.yml"
 '
 
