@@ -3,7 +3,7 @@
  * description, its options and an example: the one place the command line's
  * text lives (cli_opts.h says what is made of it).
  *
- * A new command gets a row here, or it cannot be run; the test t1300-help
+ * A new command gets a row here, or it cannot be run; the test t1310-help
  * asks the binary for the list (help --commands) and requires a help for each.
  */
 #include "node/cmd/cli_opts.h"

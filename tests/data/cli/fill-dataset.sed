@@ -1,4 +1,4 @@
-# Fills every required key of `citynode new dataset`'s template (t1300-help).
+# Fills every required key of `citynode new dataset`'s template (t1310-help).
 s/^id:$/id: baustellen/
 s/^version:$/version: "1.0.0"/
 s/^title:$/title: Baustellen/

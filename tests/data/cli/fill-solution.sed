@@ -1,4 +1,4 @@
-# Fills every required key of `citynode new solution`'s template (t1300-help).
+# Fills every required key of `citynode new solution`'s template (t1310-help).
 s/^name:$/name: Maengelmelder/
 s|^url:$|url: "https://git.example.org/city/maengelmelder.git"|
 s/^platforms:$/platforms: [web]/
