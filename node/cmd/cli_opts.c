@@ -11,6 +11,7 @@
 #include "node/cmd/cli_opts.h"
 #include "core/term.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,8 @@
 #define CN_CLI_OPTIONS_MAX 32
 #define PASS_HELP          (-2) /* pass(): -h or --help was given */
 
-/* The command's name as its help is asked for: "peer add", "publish". */
+/* The one line of a usage error, pointing to the row's help ("peer add",
+ * "publish"); returns the row's usage status. */
 static int usage_line(const cn_cli_command *cmd, const char *problem)
 {
     cn_term_fprintf(stderr, "citynode: %s (see 'citynode %s --help')\n", problem, cmd->name);
@@ -34,8 +36,8 @@ static void build(const cn_cli_command *cmd, struct option *longs, char *shorts,
     shorts[s++] = stop ? '+' : '-';
     shorts[s++] = ':';
     shorts[s++] = 'h';
-    for (const cn_cli_option *o = cmd->options; o->name != NULL && n < CN_CLI_OPTIONS_MAX;
-         o++, n++) {
+    for (const cn_cli_option *o = cmd->options; o->name != NULL; o++, n++) {
+        assert(n < CN_CLI_OPTIONS_MAX); /* cli_table.c's rows stay below it */
         longs[n].name = o->name;
         longs[n].has_arg = o->arg ? required_argument : no_argument;
         longs[n].flag = NULL;
@@ -91,7 +93,8 @@ static int pass(const cn_cli_command *cmd, int argc, char **args, int stop, char
             ops[(*nops)++] = optarg;
         } else if ((c == '?' || c == ':') && problem == 0) {
             refused(bad, sizeof(bad), args, optind);
-            problem = c;
+            /* "--quiet=1": a known flag given a value */
+            problem = c == '?' && optopt >= 256 ? '=' : c;
         }
     }
     if (stop)
@@ -106,6 +109,8 @@ static int pass(const cn_cli_command *cmd, int argc, char **args, int stop, char
         snprintf(msg, sizeof(msg), "unknown option '%s'", bad);
     else if (problem == ':')
         snprintf(msg, sizeof(msg), "option '%s' needs an argument", bad);
+    else if (problem == '=')
+        snprintf(msg, sizeof(msg), "option '%s' takes no argument", bad);
     return problem ? usage_line(cmd, msg) : 0;
     return 0;
 }
