@@ -218,8 +218,13 @@ static void completion_words(FILE *f, const cn_cli_command *c)
         for (size_t i = 0; i < cn_cli_ncommands; i++)
             if (is_sub_of(&cn_cli_commands[i], c))
                 fprintf(f, "%s ", cn_cli_commands[i].name + strlen(c->name) + 1);
+    if (strcmp(c->name, "help") == 0) /* help COMMAND */
+        for (size_t i = 0; i < cn_cli_ncommands; i++)
+            if (strchr(cn_cli_commands[i].name, ' ') == NULL)
+                fprintf(f, "%s ", cn_cli_commands[i].name);
     for (o = c->options; o->name != NULL; o++)
-        fprintf(f, "--%s ", o->name);
+        if (o->help != NULL) /* hidden options are not offered */
+            fprintf(f, "--%s ", o->name);
     fputs("--help", f);
 }
 

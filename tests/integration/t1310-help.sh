@@ -204,8 +204,10 @@ test_expect_success 'the bash completion completes commands, subcommands and opt
         COMP_WORDS=(citynode pe) COMP_CWORD=1 && _citynode && echo \"\${COMPREPLY[*]}\" &&
         COMP_WORDS=(citynode peer a) COMP_CWORD=2 && _citynode && echo \"\${COMPREPLY[*]}\" &&
         COMP_WORDS=(citynode --home x peer add --p) COMP_CWORD=5 && _citynode &&
-        echo \"\${COMPREPLY[*]}\"" >completed &&
-    printf "peer\nadd\n--policy\n" >want &&
+        echo \"\${COMPREPLY[*]}\" &&
+        COMP_WORDS=(citynode help conf) COMP_CWORD=2 && _citynode && echo \"\${COMPREPLY[*]}\"" \
+        >completed &&
+    printf "peer\nadd\n--policy\nconfig\n" >want &&
     cmp want completed
 '
 
