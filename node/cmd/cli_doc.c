@@ -28,8 +28,9 @@ static int is_sub_of(const cn_cli_command *c, const cn_cli_command *group)
 }
 
 /* text in lines of at most width columns (bytes; the table's text is
- * ASCII but for a few words), broken at blanks. */
-static void print_wrapped(FILE *f, const char *text, size_t width)
+ * ASCII but for a few words), broken at blanks; every line after the first
+ * indented by indent spaces (the first starts where the cursor is). */
+static void print_wrapped(FILE *f, const char *text, size_t width, size_t indent)
 {
     while (*text) {
         size_t n = strlen(text), cut = n;
@@ -43,6 +44,8 @@ static void print_wrapped(FILE *f, const char *text, size_t width)
         text += cut;
         while (*text == ' ')
             text++;
+        if (*text)
+            fprintf(f, "%*s", (int)indent, "");
     }
 }
 
@@ -66,7 +69,7 @@ void cn_cli_print_help(FILE *f, const cn_cli_command *cmd)
     }
     fprintf(f, "\n%c%s.\n", toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
     if (cmd->details)
-        print_wrapped(f, cmd->details, 78);
+        print_wrapped(f, cmd->details, 78, 0);
     if (cmd->group) {
         fprintf(f, "\nSubcommands:\n");
         for (i = 0; i < cn_cli_ncommands; i++)
@@ -82,9 +85,10 @@ void cn_cli_print_help(FILE *f, const cn_cli_command *cmd)
             continue; /* hidden */
         option_label(label, sizeof(label), o);
         if (strlen(label) > 28) /* the help on a line of its own */
-            fprintf(f, "  %s\n  %-28s %s\n", label, "", o->help);
+            fprintf(f, "  %s\n  %-28s ", label, "");
         else
-            fprintf(f, "  %-28s %s\n", label, o->help);
+            fprintf(f, "  %-28s ", label);
+        print_wrapped(f, o->help, 78 - 31, 31);
     }
     option_label(label, sizeof(label), &help);
     fprintf(f, "  %-28s %s\n", label, help.help);
