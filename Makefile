@@ -9,14 +9,17 @@
 #   make conformance  run the external suites in $(CONFORMANCE_DIR)
 #   make fuzz         run each libFuzzer harness for $(FUZZ_SECONDS) s
 #   make bench        run the benchmarks under bench/
+#   make install      install citynode, citynode(1) and its bash completion under
+#                     $(PREFIX) (default /usr/local; DESTDIR=... stages them)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CONFORMANCE_DIR ?= $(abspath $(CURDIR)/../shared/conformance)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
 
 .PHONY: all deps test-deps build build-asan run check check-release check-asan \
-        conformance fuzz bench format clean
+        conformance fuzz bench format clean install
 
 all: build
 
@@ -38,6 +41,10 @@ build: deps
 build-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCN_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-asan -j $(JOBS)
+
+# bin/citynode, share/man/man1/citynode.1, share/bash-completion/completions/citynode
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
 
 run: build
 	@./scripts/demo.sh

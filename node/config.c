@@ -301,22 +301,32 @@ static int set_field(cn_config *cfg, const char *key, const char *value, const c
 
 int cn_config_read(cn_config **out, const char *path)
 {
+    unsigned char *data = NULL;
+    size_t len;
+    int err;
+
+    *out = NULL;
+    if ((err = cn_file_read(&data, &len, path, CN_CONFIG_MAX)) != 0)
+        return err;
+    err = cn_config_parse(out, data, len, path);
+    free(data);
+    return err;
+}
+
+int cn_config_parse(cn_config **out, const unsigned char *data, size_t len, const char *path)
+{
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_node_t *root;
     yaml_node_pair_t *pair;
     cn_config *cfg = NULL;
-    unsigned char *data = NULL;
-    size_t len;
     int err, have_doc = 0;
 
     *out = NULL;
-    if ((err = cn_file_read(&data, &len, path, CN_CONFIG_MAX)) != 0)
-        return err;
-    if (!yaml_parser_initialize(&parser)) {
-        free(data);
+    if (len > CN_CONFIG_MAX)
+        return cn_error_set(CN_ELIMIT, "%s: larger than %d bytes", path, CN_CONFIG_MAX);
+    if (!yaml_parser_initialize(&parser))
         return cn_error_set(CN_ENOMEM, "out of memory");
-    }
     yaml_parser_set_input_string(&parser, data, len);
     if (!yaml_parser_load(&parser, &doc)) {
         err = cn_error_set(CN_EINVAL, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
@@ -373,7 +383,6 @@ out:
     if (have_doc)
         yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
-    free(data);
     cn_config_free(cfg);
     return err;
 }

@@ -60,6 +60,9 @@ typedef struct {
 int cn_config_write(const cn_config *cfg, const char *path);
 /* Read config.yml; missing optional keys get defaults. */
 int cn_config_read(cn_config **out, const char *path);
+/* The same from len bytes of config.yml's text (at most 256 KiB); path
+ * names the file in errors. */
+int cn_config_parse(cn_config **out, const unsigned char *data, size_t len, const char *path);
 void cn_config_free(cn_config *cfg);
 
 /* Add a programme (1 to CN_CONFIG_PROGRAMME_MAX bytes, no control

@@ -9,7 +9,7 @@ libmicrohttpd-dev libsqlite3-dev zlib1g-dev libcmark-dev libcmocka-dev clang lib
 python3 nginx-light curl"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages valgrind wrk chromium fonts-dejavu-core python3-rdflib python3-yaml python3-jsonschema
-        faketime libfaketime strace fcgiwrap libxml2-utils python3-feedparser"
+        faketime libfaketime strace fcgiwrap libxml2-utils python3-feedparser groff-base"
     command -v node >/dev/null 2>&1 || packages="$packages nodejs npm"
 fi
 

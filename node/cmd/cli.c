@@ -4,67 +4,62 @@
  * Each command lives in node/cmd/cmd_<name>.c and reports failure through
  * the cn_error message; exit_status.c turns that into one line on stderr and
  * the exit status of DESIGN.md §7 (0 ok, 1 operational, 2 usage/invalid,
- * 3 verify).
+ * 3 verify). Which commands there are, and their options, is cli_table.c's
+ * table; every command line passes its check (cli_opts.c) before the command
+ * runs, so -h/--help answers on stdout and writes nothing anywhere.
  */
 #include "node/cmd/cli.h"
 #include "core/error.h"
 #include "core/git.h"
+#include "core/term.h"
+#include "node/cmd/cli_opts.h"
 #include "node/cmd/commands.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-typedef struct {
-    const char *name;
-    int (*run)(const char *home, int argc, char **argv);
-    const char *synopsis;
-} command;
-
-static int run_validate(const char *home, int argc, char **argv)
+int cn_cmd_help(const char *home, int argc, char **argv)
 {
+    const cn_cli_command *cmd = NULL, *sub;
+    int i;
+
     (void)home;
-    return cn_cmd_validate(argc, argv);
-}
-
-static const command commands[] = {
-    {"init", cn_cmd_init,
-     "init --name NAME [--url BASE_URL] [--country CC] [--code AGS] [--programme NAME]..."},
-    {"validate", run_validate, "validate PATH [--json]"},
-    {"publish", cn_cmd_publish, "publish DIR|URL [--ref TAG|BRANCH] [--version V] [--quiet]"},
-    {"withdraw", cn_cmd_withdraw, "withdraw ITEM[@V] --reason TEXT"},
-    {"verify", cn_cmd_verify, "verify [NODE/ITEM[@V] | --all] [--quiet]"},
-    {"export", cn_cmd_export, "export OUTDIR [--quiet]"},
-    {"serve", cn_cmd_serve, "serve [--listen HOST:PORT] [--threads N]"},
-    {"show", cn_cmd_show, "show NODE/ITEM[@V] [--json | --api]"},
-    {"search", cn_cmd_search, "search [QUERY] [--FACET VALUE]... [--sort S] [--page N] [--json]"},
-    {"allowed-signers", cn_cmd_allowed_signers, "allowed-signers [NODE]"},
-    {"keys", cn_cmd_keys, "keys list | keys rotate ROLE"},
-    {"peer", cn_cmd_peer,
-     "peer add URL [--policy mirror|index] [--expect NODE_ID] | peer list [--candidates] [--json] "
-     "| peer remove NODE"},
-    {"sync", cn_cmd_sync, "sync [NODE...] [--quiet]"},
-    {"replicate", cn_cmd_replicate, "replicate NODE/ITEM[@V] DEST [--as ITEM] [--quiet]"},
-    {"network", cn_cmd_network,
-     "network publish FILE | network trust NODE [--policy mirror|index] [--quiet]"},
-    {"tuf-client", cn_cmd_tuf_client,
-     "tuf-client --metadata-dir DIR [--metadata-url URL] [--target-name PATH]... "
-     "[--target-base-url URL] [--target-dir DIR] init ROOT | refresh | download"},
-};
-
-static void usage(FILE *f)
-{
-    size_t i;
-
-    fprintf(f, "usage: citynode [--home DIR] COMMAND [ARGS...]\n\ncommands:\n");
-    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %s\n", commands[i].synopsis);
-    fprintf(f, "\nThe node directory is --home DIR, else $CITYNODE_HOME, else "
-               "~/.local/share/citynode.\n"
-               "Exit status: 0 success, 1 operational error, 2 usage error or invalid input,\n"
-               "3 verification failed.\n"
-               "publish, sync, verify --all, export, replicate and network trust show their\n"
-               "progress on stderr when it is a terminal; --quiet turns it off.\n");
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--man") == 0) {
+            cn_cli_print_man(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--bash-completion") == 0) {
+            cn_cli_print_bash_completion(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--commands") == 0) {
+            for (size_t k = 0; k < cn_cli_ncommands; k++)
+                printf("%s\n", cn_cli_commands[k].name);
+            return 0;
+        }
+    }
+    if (argc < 2) {
+        cn_cli_print_commands(stdout);
+        return 0;
+    }
+    if ((cmd = cn_cli_find(argv[1])) == NULL || strchr(argv[1], ' ') != NULL) {
+        cn_term_fprintf(stderr, "citynode: '%s' is not a command (see 'citynode --help')\n",
+                        argv[1]);
+        return 2;
+    }
+    if (argc == 3) {
+        if ((sub = cn_cli_find_sub(cmd, argv[2])) == NULL) {
+            cn_term_fprintf(stderr,
+                            "citynode: '%s' is not a subcommand of %s (see 'citynode %s --help')\n",
+                            argv[2], cmd->name, cmd->name);
+            return 2;
+        }
+        cmd = sub;
+    }
+    cn_cli_print_help(stdout, cmd);
+    return 0;
 }
 
 int cn_cli_main(int argc, char **argv)
@@ -75,44 +70,55 @@ int cn_cli_main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    const cn_cli_command *cmd;
     const char *home = NULL;
-    size_t i;
-    int c, rc;
+    int c, rc, first;
 
-    /* '+': stop at the command name; its own options are parsed by it. */
-    while ((c = getopt_long(argc, argv, "+H:hV", opts, NULL)) != -1) {
+    /* '+': stop at the command name; its own options are checked by its row. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:H:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'H':
             home = optarg;
             break;
         case 'h':
-            usage(stdout);
+            cn_cli_print_commands(stdout);
             return 0;
         case 'V':
             printf("citynode %s\n", CN_VERSION_STRING);
             return 0;
+        case ':':
+            cn_term_fprintf(stderr,
+                            "citynode: option '%s' needs an argument (see 'citynode --help')\n",
+                            argv[optind - 1]);
+            return 2;
         default:
-            usage(stderr);
+            if (optopt != 0 && optopt != 'H')
+                fprintf(stderr, "citynode: unknown option '-%c' (see 'citynode --help')\n", optopt);
+            else
+                cn_term_fprintf(stderr, "citynode: unknown option '%.*s' (see 'citynode --help')\n",
+                                (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
             return 2;
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        cn_cli_print_commands(stderr);
         return 2;
     }
-    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(argv[optind], commands[i].name) != 0)
-            continue;
-        if (cn_git_init() != 0) {
-            fprintf(stderr, "citynode: %s\n", cn_error_message());
-            return 1;
-        }
-        cn_error_clear();
-        rc = commands[i].run(home, argc - optind, argv + optind);
-        git_libgit2_shutdown();
-        return rc;
+    if ((cmd = cn_cli_find(argv[optind])) == NULL || cmd->run == NULL) {
+        cn_term_fprintf(stderr, "citynode: '%s' is not a command (see 'citynode --help')\n",
+                        argv[optind]);
+        return 2;
     }
-    fprintf(stderr, "citynode: '%s' is not a command\n", argv[optind]);
-    usage(stderr);
-    return 2;
+    first = optind; /* cn_cli_check resets getopt */
+    if ((rc = cn_cli_check(cmd, argc - first, argv + first)) != CN_CLI_RUN)
+        return rc;
+    if (cn_git_init() != 0) {
+        fprintf(stderr, "citynode: %s\n", cn_error_message());
+        return 1;
+    }
+    cn_error_clear();
+    rc = cmd->run(home, argc - first, argv + first);
+    git_libgit2_shutdown();
+    return rc;
 }

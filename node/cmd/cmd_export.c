@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,24 +108,26 @@ out:
 int cn_cmd_export(const char *home_flag, int argc, char **argv)
 {
     static const char synopsis[] = "export OUTDIR [--quiet]";
+    static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
     export_walk w = {0, NULL, 0, 0};
     const char *outdir = NULL;
     cn_meter *meter = NULL;
     cn_node *node = NULL;
     char *home = NULL;
     char real_public[PATH_MAX], real_out[PATH_MAX];
-    int i, err, quiet = 0;
+    int c, err, quiet = 0;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
-            quiet = 1;
-        else if (outdir != NULL)
-            return cn_cli_usage_error(synopsis, "expected one OUTDIR");
-        else
-            outdir = argv[i];
+    /* getopt_long's rules, as cli_opts.c checked them: an option is never
+     * taken for OUTDIR ("--" ends the options). */
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        if (c != 'q')
+            return cn_cli_usage_error(synopsis, "unknown option");
+        quiet = 1;
     }
-    if (outdir == NULL)
+    if (optind != argc - 1)
         return cn_cli_usage_error(synopsis, "expected one OUTDIR");
+    outdir = argv[optind];
     if ((err = cn_home_resolve(&home, home_flag)) != 0 || (err = cn_node_open(&node, home, 0)) != 0)
         goto out;
     if ((err = cn_mkdir_p(outdir, 0755)) != 0)

@@ -18,6 +18,7 @@
 #include "node/federation/follow.h"
 
 #include <inttypes.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,19 +54,22 @@ int cn_cmd_sync(const char *home_flag, int argc, char **argv)
     char *home = NULL;
     char **refs = NULL;
     size_t i, k, nrefs = 0;
-    int err, round_err, rc = 0, quiet = 0;
+    static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
+    int c, err, round_err, rc = 0, quiet = 0;
 
     if ((refs = calloc((size_t)argc, sizeof(*refs))) == NULL)
         return cn_cli_fail(cn_error_set(CN_ENOMEM, "out of memory"));
-    for (i = 1; i < (size_t)argc; i++) {
-        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
-            quiet = 1;
-        else if (argv[i][0] == '-') {
+    /* getopt_long's rules, as cli_opts.c checked them. */
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        if (c != 'q') {
             free(refs);
             return cn_cli_usage_error(synopsis, "unknown option");
-        } else
-            refs[nrefs++] = argv[i];
+        }
+        quiet = 1;
     }
+    while (optind < argc)
+        refs[nrefs++] = argv[optind++];
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_node_open(&node, home, CN_NODE_WRITE | CN_NODE_WAIT)) != 0)
         goto out;

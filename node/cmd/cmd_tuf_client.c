@@ -307,7 +307,7 @@ static int parse_args(options *o, int argc, char **argv)
     };
     int ch;
 
-    optind = 1;
+    optind = 0;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
         case 'd':

@@ -4,13 +4,15 @@
 #include "node/cmd/cmd_validate.h"
 #include "schemas/manifest.h"
 #include "core/error.h"
+#include "node/cmd/commands.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define VALIDATE_USAGE "usage: citynode validate PATH [--json] [--quiet]\n"
+#define VALIDATE_SYNOPSIS "validate PATH [--json] [--quiet]"
 
 static void print_diagnostics(const cn_diagnostics *diags, int quiet)
 {
@@ -73,31 +75,25 @@ int cn_cmd_validate(int argc, char **argv)
 {
     cn_diagnostics diags = CN_DIAGNOSTICS_INIT;
     cn_manifest *m = NULL;
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
     const char *path = NULL;
-    int json = 0, quiet = 0, i, err;
+    int json = 0, quiet = 0, c, err;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+    /* getopt_long's rules, as cli_opts.c checked them ("-" is a PATH). */
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        if (c == 'j')
             json = 1;
-        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+        else if (c == 'q')
             quiet = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(VALIDATE_USAGE, stdout);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "citynode: unknown option '%s'\n" VALIDATE_USAGE, argv[i]);
-            return 2;
-        } else if (path == NULL) {
-            path = argv[i];
-        } else {
-            fputs("citynode: validate takes one PATH\n" VALIDATE_USAGE, stderr);
-            return 2;
-        }
+        else
+            return cn_cli_usage_error(VALIDATE_SYNOPSIS, "unknown option");
     }
-    if (path == NULL) {
-        fputs("citynode: validate needs a PATH\n" VALIDATE_USAGE, stderr);
-        return 2;
-    }
+    if (optind != argc - 1)
+        return cn_cli_usage_error(VALIDATE_SYNOPSIS, "expected one PATH");
+    path = argv[optind];
     err = cn_manifest_load(&m, &diags, path);
     if (json) {
         if (print_json(path, m, &diags, err) != 0)

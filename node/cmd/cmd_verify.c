@@ -34,6 +34,7 @@
 #include "peers/mirror.h"
 
 #include <dirent.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,24 +194,30 @@ static int verify_mirrors(const cn_home *h, cn_meter *meter)
 int cn_cmd_verify(const char *home_flag, int argc, char **argv)
 {
     static const char synopsis[] = "verify [NODE/ITEM[@V] | --all] [--quiet]";
+    static const struct option opts[] = {
+        {"quiet", no_argument, NULL, 'q'}, {"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
     const char *what = NULL; /* NODE/ITEM[@V], or NULL for all */
     cn_meter *meter = NULL;
     cn_node *node = NULL;
     cn_home *h = NULL;
     char *home = NULL, *item = NULL, *version = NULL;
     size_t n;
-    int i, err, quiet = 0, all = 0;
+    int c, err, quiet = 0, all = 0;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+    /* getopt_long's rules, as cli_opts.c checked them. */
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        if (c == 'q')
             quiet = 1;
-        else if (what != NULL || all)
-            return cn_cli_usage_error(synopsis, "too many arguments");
-        else if (strcmp(argv[i], "--all") == 0)
+        else if (c == 'a')
             all = 1;
         else
-            what = argv[i];
+            return cn_cli_usage_error(synopsis, "unknown option");
     }
+    if (optind < argc - 1 || (all && optind < argc))
+        return cn_cli_usage_error(synopsis, "too many arguments");
+    if (optind < argc)
+        what = argv[optind];
     if ((err = cn_home_resolve(&home, home_flag)) != 0 ||
         (err = cn_home_open(&h, home, CN_HOME_MUST_EXIST)) != 0)
         goto out;

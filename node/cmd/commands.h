@@ -25,8 +25,12 @@ int cn_cmd_replicate(const char *home, int argc, char **argv);
 int cn_cmd_network(const char *home, int argc, char **argv);
 int cn_cmd_withdraw(const char *home, int argc, char **argv);
 int cn_cmd_tuf_client(const char *home, int argc, char **argv);
+int cn_cmd_help(const char *home, int argc, char **argv);
+int cn_cmd_config(const char *home, int argc, char **argv);
+int cn_cmd_new(const char *home, int argc, char **argv);
 
-/* Print "citynode: PROBLEM" and the command's usage line; returns 2. */
+/* Print "citynode: PROBLEM (see 'citynode COMMAND --help')", one line, COMMAND
+ * the synopsis's first word; returns 2. */
 int cn_cli_usage_error(const char *synopsis, const char *problem);
 /* Print the last error message as one line; returns its exit status. */
 int cn_cli_fail(int err);

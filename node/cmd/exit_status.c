@@ -8,10 +8,12 @@
 #include "core/term.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int cn_cli_usage_error(const char *synopsis, const char *problem)
 {
-    cn_term_fprintf(stderr, "citynode: %s\nusage: citynode %s\n", problem, synopsis);
+    cn_term_fprintf(stderr, "citynode: %s (see 'citynode %.*s --help')\n", problem,
+                    (int)strcspn(synopsis, " "), synopsis);
     return 2;
 }
 

@@ -178,11 +178,16 @@ test_expect_success 'a failed sync ends its lines before its error' '
 
 test_expect_success 'usage: an unknown option is refused, --quiet is named in the synopses' '
     test_expect_code 2 cn "$F" sync --loud 2>usage.err &&
-    grep -q "sync \[NODE...\] \[--quiet\]" usage.err &&
-    "$CITYNODE" --help >help &&
+    grep -qx "citynode: unknown option .--loud. (see .citynode sync --help.)" usage.err &&
+    "$CITYNODE" sync --help >help &&
+    grep -q "sync \[NODE...\] \[--quiet\]" help &&
+    "$CITYNODE" publish --help >help &&
     grep -q "publish DIR|URL \[--ref TAG|BRANCH\] \[--version V\] \[--quiet\]" help &&
+    "$CITYNODE" verify --help >help &&
     grep -q "verify \[NODE/ITEM\[@V\] | --all\] \[--quiet\]" help &&
+    "$CITYNODE" export --help >help &&
     grep -q "export OUTDIR \[--quiet\]" help &&
+    "$CITYNODE" --help >help &&
     grep -q "terminal; --quiet turns it off" help
 '
 

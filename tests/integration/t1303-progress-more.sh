@@ -116,8 +116,10 @@ test_expect_success 'publish of a plain directory on a terminal: its files added
 
 test_expect_success 'usage: --quiet is named in the synopses' '
     "$CITYNODE" --help >help &&
-    grep -q "replicate NODE/ITEM\[@V\] DEST \[--as ITEM\] \[--quiet\]" help &&
-    grep -q "network trust NODE \[--policy mirror|index\] \[--quiet\]" help &&
+    "$CITYNODE" replicate --help >help-replicate &&
+    "$CITYNODE" network trust --help >help-trust &&
+    grep -q "replicate NODE/ITEM\[@V\] DEST \[--as ITEM\] \[--quiet\]" help-replicate &&
+    grep -q "network trust NODE \[--policy mirror|index\] \[--quiet\]" help-trust &&
     grep -q "replicate and network trust show their" help
 '
 
