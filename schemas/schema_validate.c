@@ -238,6 +238,8 @@ static int check_type(vctx *c, const json_t *schema, const json_t *inst, const c
         *valid = 0;
         if (json_is_string(inst))
             return type_hint(c, json_string_value(t), json_string_value(inst), path);
+        if (json_is_null(inst)) /* a key written without a value: a template's blank */
+            return report(c, path, "is empty: fill it in (expected %s)", json_string_value(t));
         return report(c, path, "expected %s, got %s", json_string_value(t), type_name(inst));
     }
     for (i = 0; i < json_array_size(t); i++)
@@ -249,7 +251,10 @@ static int check_type(vctx *c, const json_t *schema, const json_t *inst, const c
     for (i = 0; i < json_array_size(t) && err == 0; i++)
         err = cn_buf_printf(&names, "%s%s", i == 0 ? "" : " or ",
                             json_string_value(json_array_get(t, i)));
-    if (err == 0)
+    if (err == 0 && json_is_null(inst))
+        err = report(c, path, "is empty: fill it in (expected %s)",
+                     names.data ? (char *)names.data : "a value");
+    else if (err == 0)
         err = report(c, path, "expected %s, got %s", names.data ? (char *)names.data : "nothing",
                      type_name(inst));
     cn_buf_free(&names);
@@ -290,7 +295,12 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
         if (near.best != NULL)
             snprintf(hint, sizeof(hint), "; did you mean \"%.80s\"?", near.best);
     }
-    if (title != NULL) {
+    if (json_is_null(inst) && title != NULL) {
+        err = report(c, path, "is empty: fill it in with a valid %s", title);
+    } else if (json_is_null(inst) && json_array_size(e) > 10) {
+        err = report(c, path, "is empty: fill it in with one of the %zu allowed values",
+                     json_array_size(e));
+    } else if (title != NULL) {
         err = report(c, path, "%s is not a valid %s%s", shown ? shown : "value", title, hint);
     } else if (json_array_size(e) > 10) {
         err = report(c, path, "%s is not one of the %zu allowed values%s", shown ? shown : "value",
@@ -301,7 +311,10 @@ static int check_enum_const(vctx *c, const json_t *schema, const json_t *inst, c
             err = cn_buf_printf(&list, "%s%s", i ? ", " : "", one ? one : "?");
             free(one);
         }
-        if (err == 0)
+        if (err == 0 && json_is_null(inst))
+            err = report(c, path, "is empty: fill it in with one of: %s",
+                         list.data ? (char *)list.data : "");
+        else if (err == 0)
             err = report(c, path, "must be one of: %s (not %s)%s",
                          list.data ? (char *)list.data : "", shown ? shown : "this value", hint);
     }
