@@ -157,6 +157,22 @@ test_must_fail() {
     return 0
 }
 
+# test_on_terminal LOG ARGS...: citynode ARGS with stderr on a terminal (a
+# pseudo-terminal, on_terminal.py) whose bytes go to LOG; stdout stays the
+# caller's.
+test_on_terminal() {
+    log=$1
+    shift
+    python3 "$CN_SOURCE_DIR/tests/integration/on_terminal.py" "$log" "$CITYNODE" "$@"
+}
+
+# test_meter_lines LOG: the progress meter's lines in a terminal log, a
+# phase's counters or its end.
+test_meter_lines() {
+    tr '\r' '\n' <"$1" >"$1.lines" &&
+        sed -nE '/^[A-Z][a-z]+( [a-z]+)*: .*([0-9]%|done\.$)/p' "$1.lines"
+}
+
 # A free TCP port on 127.0.0.1.
 test_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

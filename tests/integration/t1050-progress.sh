@@ -13,20 +13,6 @@ F="$TRASH/follower"
 PL=$(test_free_port)
 P2=$(test_free_port)
 
-# on_terminal LOG ARGS...: citynode ARGS with stderr on a terminal whose
-# bytes go to LOG (stdout stays the caller's).
-on_terminal() {
-    log=$1
-    shift
-    python3 "$CN_SOURCE_DIR/tests/integration/on_terminal.py" "$log" "$CITYNODE" "$@"
-}
-
-# The meter's lines in a terminal log: a phase's counters or its end.
-meter_lines() { # LOG
-    tr '\r' '\n' <"$1" >"$1.lines" &&
-        sed -nE '/^[A-Z][a-z]+( [a-z]+)*: .*([0-9]%|done\.$)/p' "$1.lines"
-}
-
 test_expect_success 'a lighthouse publishes two versions and serves; a follower adds it' '
     cn "$L" init --name "Eindhoven (sample)" --url "http://127.0.0.1:$PL" >lid &&
     mkdir src && cp "$SAMPLE" src/publiccode.yml &&
@@ -42,8 +28,8 @@ test_expect_success 'a lighthouse publishes two versions and serves; a follower 
 LID=$(cat "$TRASH/lid" 2>/dev/null)
 
 test_expect_success 'sync on a terminal: phases with percentages, each ended with done' '
-    CITYNODE_PROGRESS_DELAY=0 on_terminal sync.tty --home "$F" sync >sync.out &&
-    meter_lines sync.tty >sync.meter &&
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal sync.tty --home "$F" sync >sync.out &&
+    test_meter_lines sync.tty >sync.meter &&
     grep -qx "Checking peers: 100% (1/1), done\." sync.meter &&
     grep -qE "^Fetching metadata: [0-9]+, done\.$" sync.meter &&
     grep -qE "^Receiving files: +[0-9]+% \([0-9.]+ [KM]iB/[0-9.]+ [KM]iB\)" sync.meter &&
@@ -60,20 +46,20 @@ test_expect_success 'sync on a terminal: phases with percentages, each ended wit
 
 test_expect_success 'verify --all on a terminal: the same stdout, phases on stderr' '
     cn "$F" verify --all >verify.out 2>verify.err &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal verify.tty --home "$F" verify --all >verify-tty.out &&
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal verify.tty --home "$F" verify --all >verify-tty.out &&
     cmp verify.out verify-tty.out &&
-    meter_lines verify.tty >verify.meter &&
+    test_meter_lines verify.tty >verify.meter &&
     grep -qE "^Verifying mirror files: 100% \(.*\) \| .*/s, done\.$" verify.meter &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal verify-l.tty --home "$L" verify --all >verify-l.out &&
-    meter_lines verify-l.tty >verify-l.meter &&
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal verify-l.tty --home "$L" verify --all >verify-l.out &&
+    test_meter_lines verify-l.tty >verify-l.meter &&
     grep -qx "Verifying items: 100% (2/2), done\." verify-l.meter &&
     grep -qE "^Verifying files: 100% \(.*\) \| .*/s, done\.$" verify-l.meter
 '
 
 test_expect_success 'export on a terminal: Writing files in bytes, then its line of its own' '
-    CITYNODE_PROGRESS_DELAY=0 on_terminal export.tty --home "$L" export out1 >export.out &&
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal export.tty --home "$L" export out1 >export.out &&
     test ! -s export.out &&
-    meter_lines export.tty >export.meter &&
+    test_meter_lines export.tty >export.meter &&
     grep -qE "^Writing files: 100% \([0-9.]+ KiB/[0-9.]+ KiB\) \| .*/s, done\.$" export.meter &&
     tail -n 1 export.tty >last &&
     grep -qx "exported node $(cut -c1-12 lid) to out1" last
@@ -102,29 +88,29 @@ test_expect_success 'off a terminal, stderr carries no meter: byte for byte what
 test_expect_success '--quiet silences the meter and the round events on a terminal' '
     (cd src && echo three >>data.bin && git commit -qam three) &&
     cn "$L" publish src --version 1.2.0 >/dev/null 2>&1 &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal sync-q.tty --home "$F" sync --quiet >sync-q.out &&
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal sync-q.tty --home "$F" sync --quiet >sync-q.out &&
     test ! -s sync-q.tty &&
     grep -q "new $ITEM@1.2.0" sync-q.out &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal verify-q.tty --home "$F" verify --quiet --all \
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal verify-q.tty --home "$F" verify --quiet --all \
         >verify-q.out &&
     test ! -s verify-q.tty &&
     rm -rf out3 &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal export-q.tty --home "$L" export out3 --quiet \
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal export-q.tty --home "$L" export out3 --quiet \
         >/dev/null &&
     printf "exported node %s to out3\n" "$(cut -c1-12 lid)" >export-q.want &&
     cmp export-q.want export-q.tty &&
     (cd src && echo four >>data.bin && git commit -qam four) &&
-    on_terminal publish-q.tty --home "$L" publish src --version 1.3.0 --quiet >publish-q.out &&
+    test_on_terminal publish-q.tty --home "$L" publish src --version 1.3.0 --quiet >publish-q.out &&
     test "$(cat publish-q.out)" = "$(cut -c1-12 lid)/$ITEM@1.3.0" &&
     grep -q "^published solution $ITEM@1.3.0 " publish-q.tty
 '
 
 test_expect_success 'publish on a terminal: its phases, then the outcome on a line of its own' '
     (cd src && echo 1.3.1 >>data.bin && git commit -qam 1.3.1) &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal publish.tty --home "$L" publish src --version 1.3.1 \
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal publish.tty --home "$L" publish src --version 1.3.1 \
         >publish.out &&
     test "$(cat publish.out)" = "$(cut -c1-12 lid)/$ITEM@1.3.1" &&
-    meter_lines publish.tty >publish.meter &&
+    test_meter_lines publish.tty >publish.meter &&
     grep -qE "^Counting objects: 100% \(([0-9]+)/\1\), done\.$" publish.meter &&
     grep -qE "^Writing objects: 100% \(([0-9]+)/\1\), done\.$" publish.meter &&
     grep -q "^published solution $ITEM@1.3.1 " publish.tty.lines
@@ -132,21 +118,21 @@ test_expect_success 'publish on a terminal: its phases, then the outcome on a li
 
 test_expect_success '--json output and its stderr are the same on a terminal and off it' '
     CITYNODE_PROGRESS_DELAY=0 cn "$F" show "$LID/$ITEM" --json >show.json 2>show.err &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal show.tty --home "$F" show "$LID/$ITEM" --json \
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal show.tty --home "$F" show "$LID/$ITEM" --json \
         >show-tty.json &&
     cmp show.json show-tty.json &&
     cmp show.err show.tty &&
     CITYNODE_PROGRESS_DELAY=0 cn "$F" peer list --json >peers.json 2>peers.err &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal peers.tty --home "$F" peer list --json >peers-tty.json &&
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal peers.tty --home "$F" peer list --json >peers-tty.json &&
     cmp peers.json peers-tty.json &&
     cmp peers.err peers.tty
 '
 
 test_expect_success 'git delay: a run quicker than a second shows nothing of the meter' '
-    on_terminal verify-d.tty --home "$F" verify --all >verify-d.out &&
+    test_on_terminal verify-d.tty --home "$F" verify --all >verify-d.out &&
     test ! -s verify-d.tty &&
     rm -rf out4 &&
-    on_terminal export-d.tty --home "$L" export out4 >/dev/null &&
+    test_on_terminal export-d.tty --home "$L" export out4 >/dev/null &&
     printf "exported node %s to out4\n" "$(cut -c1-12 lid)" >export-d.want &&
     cmp export-d.want export-d.tty
 '
@@ -158,8 +144,8 @@ test_expect_success 'two peers with something new sync on threads: Syncing peers
     cn "$F" peer add "http://127.0.0.1:$P2" >/dev/null &&
     (cd src && echo five >>data.bin && git commit -qam five) &&
     cn "$L" publish src --version 1.4.0 >/dev/null 2>&1 &&
-    CITYNODE_PROGRESS_DELAY=0 on_terminal two.tty --home "$F" sync >two.out &&
-    meter_lines two.tty >two.meter &&
+    CITYNODE_PROGRESS_DELAY=0 test_on_terminal two.tty --home "$F" sync >two.out &&
+    test_meter_lines two.tty >two.meter &&
     grep -qx "Checking peers: 100% (2/2), done\." two.meter &&
     grep -qx "Syncing peers: 100% (2/2), done\." two.meter &&
     test "$(grep -c " ok " two.out)" = 2
@@ -169,7 +155,7 @@ test_expect_success 'a failed sync ends its lines before its error' '
     test_stop_server lighthouse &&
     test_stop_server second &&
     export CITYNODE_PROGRESS_DELAY=0 &&
-    test_expect_code 1 on_terminal fail.tty --home "$F" sync >fail.out &&
+    test_expect_code 1 test_on_terminal fail.tty --home "$F" sync >fail.out &&
     tr "\r" "\n" <fail.tty >fail.lines &&
     grep -q "^citynode: $(cut -c1-12 lid): " fail.lines &&
     grep -qx "Checking peers: 100% (2/2), done\." fail.lines &&

@@ -14,18 +14,6 @@ L="$TRASH/lighthouse"
 PL=$(test_free_port)
 export CITYNODE_PROGRESS_DELAY=0
 
-on_terminal() {
-    log=$1
-    shift
-    python3 "$CN_SOURCE_DIR/tests/integration/on_terminal.py" "$log" "$CITYNODE" "$@"
-}
-
-# The meter's lines in a terminal log: a phase's counters or its end.
-meter_lines() { # LOG
-    tr '\r' '\n' <"$1" >"$1.lines" &&
-        sed -nE '/^[A-Z][a-z]+( [a-z]+)*: .*([0-9]%|done\.$)/p' "$1.lines"
-}
-
 test_expect_success 'a coordinator publishes an item and a network of itself, and serves' '
     cn "$L" init --name "Eindhoven (sample)" --url "http://127.0.0.1:$PL" >lid &&
     mkdir src && cp "$SAMPLE" src/publiccode.yml &&
@@ -43,8 +31,8 @@ test_expect_success 'a coordinator publishes an item and a network of itself, an
 '
 
 test_expect_success 'network trust on a terminal: the first sync of the coordinator in phases' '
-    on_terminal trust.tty --home "$TRASH/tty" network trust eindhoven-sample >trust.out &&
-    meter_lines trust.tty >trust.meter &&
+    test_on_terminal trust.tty --home "$TRASH/tty" network trust eindhoven-sample >trust.out &&
+    test_meter_lines trust.tty >trust.meter &&
     grep -qx "Checking peers: 100% (1/1), done\." trust.meter &&
     grep -qE "^Fetching metadata: [0-9]+, done\.$" trust.meter &&
     grep -qE "^Receiving files: 100% \([0-9.]+ KiB/[0-9.]+ KiB\) \| [0-9.]+ [KMG]iB/s, done\.$" \
@@ -56,7 +44,7 @@ test_expect_success 'network trust off a terminal and with --quiet: the same std
     cn "$TRASH/plain" network trust eindhoven-sample >trust-plain.out 2>trust-plain.err &&
     cmp trust.out trust-plain.out &&
     test ! -s trust-plain.err &&
-    on_terminal trust-q.tty --home "$TRASH/quiet" network trust eindhoven-sample --quiet \
+    test_on_terminal trust-q.tty --home "$TRASH/quiet" network trust eindhoven-sample --quiet \
         >trust-q.out &&
     cmp trust.out trust-q.out &&
     test ! -s trust-q.tty
@@ -64,9 +52,9 @@ test_expect_success 'network trust off a terminal and with --quiet: the same std
 
 test_expect_success 'replicate on a terminal: the history copied, the files checked out' '
     mkdir a b c &&
-    (cd a && on_terminal ../replicate.tty --home "$TRASH/tty" replicate \
+    (cd a && test_on_terminal ../replicate.tty --home "$TRASH/tty" replicate \
         "$(cut -c1-12 ../lid)/$ITEM" twin >../replicate.out) &&
-    meter_lines replicate.tty >replicate.meter &&
+    test_meter_lines replicate.tty >replicate.meter &&
     grep -qE "^Writing objects: 100% \(([0-9]+)/\1\), done\.$" replicate.meter &&
     grep -qE "^Checking out files: 100% \(([0-9]+)/\1\), done\.$" replicate.meter &&
     cmp src/data.bin a/twin/data.bin
@@ -77,7 +65,7 @@ test_expect_success 'replicate off a terminal and with --quiet: the same stdout,
         >../replicate-plain.out 2>../replicate-plain.err) &&
     cmp replicate.out replicate-plain.out &&
     test ! -s replicate-plain.err &&
-    (cd c && on_terminal ../replicate-q.tty --home "$TRASH/quiet" replicate --quiet \
+    (cd c && test_on_terminal ../replicate-q.tty --home "$TRASH/quiet" replicate --quiet \
         "$(cut -c1-12 ../lid)/$ITEM" twin >../replicate-q.out) &&
     cmp replicate.out replicate-q.out &&
     test ! -s replicate-q.tty
@@ -88,10 +76,10 @@ test_expect_success 'replicate from an index peer on a terminal: its bundles rec
     cn "$TRASH/index" peer add "http://127.0.0.1:$PL" --policy index >/dev/null 2>&1 &&
     cn "$TRASH/index" sync >/dev/null &&
     mkdir d &&
-    (cd d && on_terminal ../replicate-i.tty --home "$TRASH/index" replicate \
+    (cd d && test_on_terminal ../replicate-i.tty --home "$TRASH/index" replicate \
         "$(cut -c1-12 ../lid)/$ITEM" twin >../replicate-i.out) &&
     cmp replicate.out replicate-i.out &&
-    meter_lines replicate-i.tty >replicate-i.meter &&
+    test_meter_lines replicate-i.tty >replicate-i.meter &&
     grep -qE "^Receiving files: 100% \([0-9.]+ KiB/[0-9.]+ KiB\) \| [0-9.]+ [KMG]iB/s, done\.$" \
         replicate-i.meter &&
     grep -qE "^Checking out files: 100% \(([0-9]+)/\1\), done\.$" replicate-i.meter
@@ -103,8 +91,8 @@ test_expect_success 'publish of a plain directory on a terminal: its files added
     for i in 1 2 3 4 5; do
         head -c 20000 /dev/urandom >"flat/docs/part$i.bin" || exit 1
     done &&
-    on_terminal publish.tty --home "$L" publish flat >publish.out &&
-    meter_lines publish.tty >publish.meter &&
+    test_on_terminal publish.tty --home "$L" publish flat >publish.out &&
+    test_meter_lines publish.tty >publish.meter &&
     grep -qx "Adding files: 6, done\." publish.meter &&
     grep -qE "^Writing full bundle: 100% \(([0-9]+)/\1\), done\.$" publish.meter &&
     tr "\r" "\n" <publish.tty | grep -q "^published strategy " &&
