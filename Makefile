@@ -13,6 +13,10 @@
 #                     $(PREFIX) (default /usr/local; DESTDIR=... stages them)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Tests run two per core: most of their time is spent waiting on servers,
+# git and sockets, not computing (on 2 cores, -j4 takes the release suite
+# from 476 s to 311 s and the sanitized one from 481 s to 353 s).
+TEST_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
 CONFORMANCE_DIR ?= $(abspath $(CURDIR)/../shared/conformance)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
@@ -54,7 +58,7 @@ check: test-deps build build-asan
 
 check-release:
 	@echo "== tests (release build)"
-	@cd build && ctest --output-on-failure -j $(JOBS)
+	@cd build && ctest --output-on-failure -j $(TEST_JOBS)
 
 # The sanitizers run every test but the "variant" reruns of stories in the
 # other metadata layout (CMakeLists.txt): their code runs sanitized in the
@@ -63,7 +67,7 @@ check-asan:
 	@echo "== tests (ASan + UBSan build)"
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    ctest --output-on-failure -j $(JOBS) -LE variant
+	    ctest --output-on-failure -j $(TEST_JOBS) -LE variant
 
 conformance: test-deps build
 	@CONFORMANCE_DIR="$(CONFORMANCE_DIR)" CITYNODE="$(CURDIR)/build/citynode" \
