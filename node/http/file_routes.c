@@ -210,6 +210,22 @@ void cn_serve_file_safe_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 }
 
+/* An answer without a body: status, one header, the safe headers. */
+static enum MHD_Result empty_answer(struct MHD_Connection *c, unsigned status, const char *header,
+                                    const char *value)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, header, value);
+    cn_serve_file_safe_headers(r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, const char *node,
                                       const char *item, const char *version, const char *path)
 {
@@ -237,27 +253,14 @@ enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, 
     size = (size_t)git_blob_rawsize(blob);
     snprintf(etag, sizeof(etag), "\"%s\"", git_oid_tostr_s(git_blob_id(blob)));
     if (cn_serve_not_modified(c, etag, 0)) {
-        if ((r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)) == NULL) {
-            ret = MHD_NO;
-            goto out;
-        }
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-        cn_serve_file_safe_headers(r);
-        ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
-        MHD_destroy_response(r);
+        ret = empty_answer(c, MHD_HTTP_NOT_MODIFIED, MHD_HTTP_HEADER_ETAG, etag);
         goto out;
     }
     range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
     if ((rr = cn_serve_parse_range(range, size, &start, &end)) < 0) {
         snprintf(crange, sizeof(crange), "bytes */%zu", size);
-        if ((r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)) == NULL) {
-            ret = MHD_NO;
-            goto out;
-        }
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
-        cn_serve_file_safe_headers(r);
-        ret = MHD_queue_response(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
-        MHD_destroy_response(r);
+        ret =
+            empty_answer(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
         goto out;
     }
     if (rr == 0) {
@@ -267,14 +270,7 @@ enum MHD_Result cn_serve_version_file(cn_server *srv, struct MHD_Connection *c, 
         status = MHD_HTTP_PARTIAL_CONTENT;
     }
     if (!inflight_claim(srv, size)) {
-        if ((r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)) == NULL) {
-            ret = MHD_NO;
-            goto out;
-        }
-        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
-        cn_serve_file_safe_headers(r);
-        ret = MHD_queue_response(c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
-        MHD_destroy_response(r);
+        ret = empty_answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, MHD_HTTP_HEADER_RETRY_AFTER, "2");
         goto out;
     }
     h->blob = blob;
