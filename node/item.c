@@ -497,19 +497,25 @@ static void add_screenshots(json_t *shots, const cn_item_tree *v, const version_
     }
 }
 
+/* The version an item document shows, and its tree when its files are here
+ * (1; close it), else 0. */
+static int shown_version(version_ref *iv, cn_item_tree *v, const json_t *doc, const char *repos_dir)
+{
+    iv->node = json_string_value(json_object_get(json_object_get(doc, "node"), "id"));
+    iv->item = json_string_value(json_object_get(doc, "item"));
+    iv->version = json_string_value(json_object_get(json_object_get(doc, "version"), "version"));
+    iv->manifest = json_object_get(json_object_get(doc, "version"), "manifest");
+    return iv->node && iv->item && iv->version &&
+           cn_item_tree_open(v, repos_dir, iv->node, iv->item, iv->version) == 0;
+}
+
 int cn_item_describe_files(json_t *doc, const char *repos_dir)
 {
-    version_ref iv = {NULL, NULL, NULL, NULL};
+    version_ref iv;
     cn_item_tree v;
     json_t *shots = json_array(), *readme = json_null(), *logo = json_null();
-    int here;
+    int here = shown_version(&iv, &v, doc, repos_dir);
 
-    iv.node = json_string_value(json_object_get(json_object_get(doc, "node"), "id"));
-    iv.item = json_string_value(json_object_get(doc, "item"));
-    iv.version = json_string_value(json_object_get(json_object_get(doc, "version"), "version"));
-    iv.manifest = json_object_get(json_object_get(doc, "version"), "manifest");
-    here = iv.node && iv.item && iv.version &&
-           cn_item_tree_open(&v, repos_dir, iv.node, iv.item, iv.version) == 0;
     if (here) {
         json_t *u;
         size_t i;
@@ -547,15 +553,20 @@ int cn_item_describe_results(json_t *doc, cn_registry *reg, const char *repos_di
         json_t *logo = NULL, *item_doc = NULL;
         char repo[4096];
         struct stat st;
+        version_ref iv;
+        cn_item_tree v;
 
         snprintf(repo, sizeof(repo), "%s/%s/%s.git", repos_dir ? repos_dir : "", node ? node : "",
                  item ? item : "");
         /* Only a solution has a logo, and only one whose files are here
-         * costs the registry's item document and a look into its tree. */
+         * costs the registry's item document and one look into its tree
+         * (not the readme and screenshots an item page needs). */
         if (node && item && kind && strcmp(kind, "solution") == 0 && repos_dir != NULL &&
             stat(repo, &st) == 0 && cn_registry_item(&item_doc, reg, node, item, NULL) == 0 &&
-            cn_item_describe_files(item_doc, repos_dir) == 0)
-            logo = json_incref(json_object_get(item_doc, "logo"));
+            shown_version(&iv, &v, item_doc, repos_dir)) {
+            logo = image_url(&v, &iv, json_object_get(iv.manifest, "logo"));
+            cn_item_tree_close(&v);
+        }
         cn_error_clear();
         json_decref(item_doc);
         if (json_object_set_new(r, "logo", logo ? logo : json_null()) != 0)
